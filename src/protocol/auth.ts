@@ -1,0 +1,101 @@
+/**
+ * Authentication with a cluster key (§9.2, §9.3): MACs on control messages
+ * between master and servers, and stream tokens that a master issues and a
+ * server checks. The hash itself is an input (`Crypto`), so this stays pure.
+ */
+import { AUTH_MAX_SKEW, MAC_LENGTH, TOKEN_LENGTH } from './constants.js';
+import { type Decoded, encodeWithMac } from './codec.js';
+import type { ErrorCode } from './errors.js';
+import type { Message } from './messages.js';
+
+export interface Crypto {
+  /** HMAC-SHA-256 of `data` under `key`: 32 bytes. */
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+
+/** Labels that derive the two keys from the cluster key (§9.1). */
+export const CONTROL_KEY_LABEL = 'ofp1 control';
+export const TOKEN_KEY_LABEL = 'ofp1 token';
+export const TOKEN_LABEL = 'ofp1-token';
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/** What a stream token binds (§9.3). */
+export interface TokenClaims {
+  readonly client: string;
+  readonly file: string;
+  readonly server: string;
+  readonly sid: number;
+  readonly exp: number;
+}
+
+/** The bytes a token's MAC covers: a label, three length-prefixed strings and two integers. */
+export function tokenInput(c: TokenClaims): Uint8Array {
+  const label = utf8.encode(TOKEN_LABEL);
+  const strings = [utf8.encode(c.client), utf8.encode(c.file), utf8.encode(c.server)];
+  const size = label.length + strings.reduce((n, s) => n + 2 + s.length, 0) + 4 + 8;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  out.set(label, 0);
+  let pos = label.length;
+  for (const s of strings) {
+    view.setUint16(pos, s.length);
+    out.set(s, pos + 2);
+    pos += 2 + s.length;
+  }
+  view.setUint32(pos, c.sid >>> 0);
+  view.setBigUint64(pos + 4, BigInt(Math.max(0, Math.floor(c.exp))));
+  return out;
+}
+
+export class ClusterAuth {
+  private readonly controlKey: Uint8Array;
+  private readonly tokenKey: Uint8Array;
+
+  constructor(
+    clusterKey: string | Uint8Array,
+    private readonly crypto: Crypto,
+  ) {
+    const key = typeof clusterKey === 'string' ? utf8.encode(clusterKey) : clusterKey;
+    this.controlKey = crypto.hmacSha256(key, utf8.encode(CONTROL_KEY_LABEL));
+    this.tokenKey = crypto.hmacSha256(key, utf8.encode(TOKEN_KEY_LABEL));
+  }
+
+  /** Encode a message with `at` set to `now` and a MAC. */
+  encode(msg: Message, now: number): Uint8Array {
+    const stamped = { ...msg, at: Math.floor(now) } as Message;
+    return encodeWithMac(stamped, (signed) => this.mac(signed));
+  }
+
+  mac(signed: Uint8Array): Uint8Array {
+    return this.crypto.hmacSha256(this.controlKey, signed).subarray(0, MAC_LENGTH);
+  }
+
+  /** Check a decoded datagram's MAC and freshness; undefined when it is authentic. */
+  verify(d: Decoded, now: number): ErrorCode | undefined {
+    if (!d.mac || !d.signed) return 'missing-mac';
+    if (!equalBytes(this.mac(d.signed), d.mac)) return 'bad-mac';
+    const at = (d.msg as { at?: number }).at;
+    if (at === undefined || Math.abs(now - at) > AUTH_MAX_SKEW) return 'stale-auth';
+    return undefined;
+  }
+
+  token(c: TokenClaims): Uint8Array {
+    return this.crypto.hmacSha256(this.tokenKey, tokenInput(c)).subarray(0, TOKEN_LENGTH);
+  }
+
+  /** Check a token; undefined when it is valid for these claims at `now`. */
+  checkToken(tok: Uint8Array | undefined, c: TokenClaims, now: number): 'bad-token' | 'token-expired' | undefined {
+    if (!tok) return 'bad-token';
+    if (!equalBytes(this.token(c), tok)) return 'bad-token';
+    if (c.exp <= now) return 'token-expired';
+    return undefined;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Protocol constants, named as in the spec. Each points to the section of
+ * `protocol-spec/` that defines it; the spec's constants table is generated
+ * from `CONSTANTS` below, so the two cannot drift.
+ */
+
+/** §2.1 The protocol version carried in every datagram. */
+export const PROTOCOL_VERSION = 1;
+/** §2.1 Versions this implementation accepts. */
+export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
+/** §2.2 No datagram may be larger than this, in bytes (fits any path MTU ≥ 1280 with IPv6 + UDP headers). */
+export const MAX_DATAGRAM = 1200;
+/** §2.2 Greatest nesting of arrays and maps in a datagram. */
+export const MAX_NESTING = 6;
+/** §2.4 Length of the message authentication code, in bytes (HMAC-SHA-256 truncated). */
+export const MAC_LENGTH = 16;
+/** §9.2 Largest difference between an authenticated message's `at` and the receiver's clock, ms. */
+export const AUTH_MAX_SKEW = 30_000;
+/** §9.3 Lifetime of a stream token issued by a master, ms. */
+export const TOKEN_TTL = 30_000;
+/** §9.3 Length of a stream token, in bytes. */
+export const TOKEN_LENGTH = 16;
+/** §9.4 Bytes a role may send to an unvalidated address per byte received from it. */
+export const AMPLIFICATION_RATIO = 1;
+/** §9.4 Address-validation state kept per role (least recently used entries are forgotten first). */
+export const AMPLIFICATION_TABLE_SIZE = 65_536;
+/** §9.4 Length of an address-validation cookie, in bytes. */
+export const COOKIE_LENGTH = 8;
+/** §4.1 A client pads every `request` and `status-request` to this many bytes. */
+export const REQUEST_PAD_TO = MAX_DATAGRAM;
+
+/** §5.1 Payload bytes per `data` packet (the last packet of a file may be shorter). */
+export const DATA_CHUNK = 1100;
+/** §5.2 A client sends an `ack` this often while a stream plays, ms. */
+export const ACK_INTERVAL = 100;
+/** §5.2 Greatest number of missing ranges one `ack` reports. */
+export const MAX_MISSING_RANGES = 16;
+/** §5.2 A server resends a range at most once per this interval, ms. */
+export const RESEND_HOLDOFF = 150;
+/** §5.2 Bytes a server may send beyond the client's contiguous position (the receive window). */
+export const RECEIVE_WINDOW = 2 * 1024 * 1024;
+/** §5.1 Greatest burst a server sends in one go, in bytes per stream (the pacer's bucket size). */
+export const PACING_BURST = 8 * DATA_CHUNK;
+/** §5.1 How often a server with playing streams wakes to pace them, ms. */
+export const PACING_TICK = 4;
+
+/** §6.1 A client waits this long for an answer before it sends a request again, ms. */
+export const REQUEST_TIMEOUT = 1_000;
+/** §6.1 Attempts a client makes at one master or one server before it moves on (S4.5). */
+export const ATTEMPTS_PER_PEER = 2;
+/** §6.1 Rounds over the list of masters before a client gives up. */
+export const MASTER_ROUNDS = 3;
+/** §6.2 A client that receives nothing from its server for this long treats it as failed, ms. */
+export const SERVER_SILENCE_TIMEOUT = 2_000;
+/** §6.3 A server ends a stream whose client has been silent this long, ms. */
+export const CLIENT_SILENCE_TIMEOUT = 5_000;
+/** §6.3 A server forgets a set-up stream that was never played after this long, ms. */
+export const SETUP_TIMEOUT = 5_000;
+/** §6.4 Default interval between two load polls of one server, ms. */
+export const POLL_INTERVAL = 1_000;
+/** §6.4 Consecutive unanswered polls after which a master marks a server down. */
+export const MISSED_POLLS_DOWN = 3;
+/** §6.4 A master forgets a server that has been down this many poll intervals. */
+export const DOWN_FORGET_POLLS = 60;
+/** §6.4 Number of load samples a master keeps per server. */
+export const LOAD_HISTORY = 60;
+/** §6.4 Weight of the newest sample in the moving average of bandwidth. */
+export const LOAD_EWMA_WEIGHT = 0.25;
+/** §6.5 A server resends an unacknowledged `register` or `content` after this long, ms (doubling, capped). */
+export const REGISTER_RETRY = 500;
+/** §6.5 Cap of the registration retry back-off, ms. */
+export const REGISTER_RETRY_MAX = 5_000;
+/** §6.5 A registered server that hears nothing from its master for this many poll intervals registers again. */
+export const MASTER_SILENCE_POLLS = 4;
+/** §6.5 A server pushes a `load` report at most this often when its load changes, ms. */
+export const LOAD_PUSH_MIN_INTERVAL = 250;
+/** §6.6 A master waits this long for a server's `setup` to a `forward` before it tries another server, ms. */
+export const FORWARD_TIMEOUT = 400;
+/** §6.6 Servers a master tries for one relayed request. */
+export const FORWARD_ATTEMPTS = 2;
+/** §6.6 A master answers a repeated request (same client, same `rid`) from its cache for this long, ms. */
+export const ANSWER_CACHE_TTL = 5_000;
+/** §6.6 Entries in a master's answer cache. */
+export const ANSWER_CACHE_SIZE = 8_192;
+/** §6.6 Relayed requests a master keeps in flight at once. */
+export const MAX_FORWARDS_IN_FLIGHT = 8_192;
+/** §6.6 A master forgets an assignment its server never confirmed after this long, ms. */
+export const ASSIGNMENT_TTL = 10_000;
+
+/** §7 Largest file name, in UTF-8 bytes. */
+export const MAX_FILE_NAME = 255;
+/** §7 Largest server name or group, in UTF-8 bytes. */
+export const MAX_NAME = 64;
+/** §7 Largest free-text error message, in UTF-8 bytes. */
+export const MAX_ERROR_TEXT = 200;
+/** §7 Server names a client may ask the master to avoid. */
+export const MAX_AVOID = 8;
+/** §7 Stream ids listed in one `load` report. */
+export const MAX_LOAD_SIDS = 96;

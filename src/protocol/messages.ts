@@ -1,0 +1,294 @@
+/**
+ * The message catalogue of protocol v1: the single source of truth for the
+ * wire. Types, decode-time validation, the spec's field tables
+ * (`protocol-spec/03-messages.md`) and the test vectors all come from here.
+ */
+import {
+  COOKIE_LENGTH,
+  DATA_CHUNK,
+  MAC_LENGTH,
+  MAX_AVOID,
+  MAX_ERROR_TEXT,
+  MAX_FILE_NAME,
+  MAX_LOAD_SIDS,
+  MAX_MISSING_RANGES,
+  MAX_NAME,
+  MAX_DATAGRAM,
+  TOKEN_LENGTH,
+} from './constants.js';
+import { type Fields, type InferStruct, opt, t } from './fields.js';
+
+/**
+ * Who must authenticate a message when a cluster key is configured (§9.2):
+ * `cluster`: always (it only travels between master and server);
+ * `leg`: when it travels between master and server, not when it goes to a client;
+ * `status`: always (status queries come from operators holding the key);
+ * `none`: never (client legs).
+ */
+export type AuthRule = 'cluster' | 'leg' | 'status' | 'none';
+
+export interface MessageSpec<F extends Fields = Fields> {
+  readonly code: number;
+  readonly doc: string;
+  readonly legs: readonly string[];
+  readonly auth: AuthRule;
+  readonly fields: F;
+}
+
+function message<F extends Fields>(code: number, legs: readonly string[], auth: AuthRule, doc: string, fields: F): MessageSpec<F> {
+  return { code, legs, auth, doc, fields };
+}
+
+// Fields that recur.
+const rid = t.u32('Request id, chosen by the sender of the request and echoed in the answer.');
+const sid = t.u32('Stream id, chosen by the master (or by the server when no master is involved); never 0.');
+const file = t.str(MAX_FILE_NAME, 'Name of the media file, as listed in the content catalog.');
+const addr = (doc: string) => t.str(MAX_NAME, `${doc} Written \`host:port\`, IPv6 hosts in brackets.`);
+const at = opt(t.uint('Sender clock, ms since the Unix epoch; required when the message is authenticated (§9.2).'));
+const epoch = t.u32('Server instance id, chosen at random each time a server starts.');
+const serverName = addr('Server name: the address clients reach the server at.');
+const pad = opt(t.bin(MAX_DATAGRAM, 'Padding (any bytes) that brings the datagram to REQUEST_PAD_TO bytes (§9.4).'));
+const cookie = t.binExact(COOKIE_LENGTH, 'Address-validation cookie (§9.4), echoed by the peer.');
+const token = opt(t.binExact(TOKEN_LENGTH, 'Stream token (§9.3); present when the master has a cluster key.'));
+const exp = opt(t.uint('Token expiry, ms since the Unix epoch (§9.3); present with `tok`.'));
+const mode = t.enum(['redirect', 'relay', 'list'] as const, 'How the client wants to be answered (§4).');
+const serverState = t.enum(['up', 'down', 'joining'] as const, 'Server state as the master sees it.');
+
+export const MESSAGES = {
+  request: message(1, ['client → master', 'client → server'], 'none',
+    'Ask for a media file by name. To a master: answered by `redirect`, `setup` (relayed) or `server-list` according to `mode`, or by `error`. To a server: answered by `setup` or `error`.', {
+      rid,
+      file,
+      mode: opt(mode),
+      sid: opt(sid),
+      tok: token,
+      exp,
+      off: opt(t.uint('Byte offset to start the stream at (a resumed stream); 0 when absent.')),
+      from: opt(t.uint('`list` mode: index of the first server to list (paging); 0 when absent.')),
+      avoid: opt(t.list(serverName, MAX_AVOID, 'Servers the client failed to get the stream from; the master picks another one when it can.')),
+      pad,
+    }),
+  redirect: message(2, ['master → client'], 'none',
+    'The master chose a server: send the same request there (S1.3).', {
+      rid,
+      file,
+      srv: addr('The chosen server.'),
+      sid,
+      tok: token,
+      exp,
+    }),
+  setup: message(3, ['server → client', 'server → master', 'master → client'], 'leg',
+    'Setup information for a stream: everything the client needs to play it. Sent by the server to the client (redirect flow), or to the master, which relays it to the client (S1.4).', {
+      rid,
+      sid,
+      file,
+      srv: addr('Where the client sends `play`, `ack` and `teardown`.'),
+      size: t.uint('File size in bytes.'),
+      rate: t.uint('Stream rate in bits per second: the pace the server streams at.'),
+      chunk: t.uint('Payload bytes per `data` packet.', DATA_CHUNK),
+      off: t.uint('Byte offset the stream starts at.'),
+      cookie,
+      at,
+    }),
+  'server-list': message(4, ['master → client'], 'none',
+    'Every server that holds the file, with status, users and group, for the client to choose from (S4.1). One page per datagram.', {
+      rid,
+      file,
+      total: t.uint('Number of servers holding the file.'),
+      from: t.uint('Index of the first server in this page.'),
+      servers: t.list(t.struct({
+        srv: serverName,
+        status: serverState,
+        users: t.uint('Streams the server is serving.'),
+        group: t.str(MAX_NAME, 'Server group.'),
+        sid,
+        tok: token,
+      }, 'One server.'), 64, 'The servers of this page.'),
+      exp,
+    }),
+  error: message(5, ['any → any'], 'leg',
+    'The request named by `rid` (or the stream named by `sid`) failed.', {
+      rid: opt(rid),
+      sid: opt(sid),
+      code: t.str(32, 'Error code from the error table (§8).'),
+      msg: t.str(MAX_ERROR_TEXT, 'What went wrong, for people.'),
+      versions: opt(t.list(t.uint('A protocol version.', 255), 8, '`unknown-version`: the versions the sender supports.')),
+      at,
+    }),
+  play: message(6, ['client → server'], 'none',
+    'Start (or resume) the stream set up by `setup`. Proves the client receives at its address (§9.4).', {
+      sid,
+      cookie,
+      off: t.uint('Byte offset to stream from.'),
+    }),
+  data: message(7, ['server → client'], 'none',
+    'A chunk of the stream (§5.1).', {
+      sid,
+      seq: t.u32('Packet sequence number, counting every `data` packet of the stream including resent ones; wraps.'),
+      off: t.uint('Byte offset of the payload in the file.'),
+      data: t.bin(DATA_CHUNK, 'Payload.'),
+      re: opt(t.bool('True when the chunk is resent.')),
+    }),
+  ack: message(8, ['client → server'], 'none',
+    'Reception report and keep-alive (§5.2), sent every ACK_INTERVAL while the stream plays.', {
+      sid,
+      next: t.uint('Every byte below this offset has been received.'),
+      hi: t.uint('End of the highest byte range received.'),
+      miss: t.list(t.tuple([t.uint('Offset.'), t.uint('Length.')] as const, 'A range missing below `hi`: [offset, length].'), MAX_MISSING_RANGES, 'Missing ranges, lowest first.'),
+    }),
+  teardown: message(9, ['client → server'], 'none',
+    'The client is done with the stream (complete or abandoned).', {
+      sid,
+    }),
+  end: message(10, ['server → client'], 'none',
+    'The server ended the stream before the client was done.', {
+      sid,
+      code: t.str(32, 'Why, as an error code (§8).'),
+    }),
+  register: message(16, ['server → master'], 'cluster',
+    'A server announces itself and how many `content` parts its content list takes (S1.1).', {
+      name: serverName,
+      epoch,
+      cap: t.uint('Capacity: the bandwidth the server can stream, bits per second.'),
+      group: t.str(MAX_NAME, 'Server group (S4.1).'),
+      files: t.uint('Number of files in the content list.'),
+      parts: t.uint('Number of `content` parts.', 65_535),
+      at,
+    }),
+  'register-ack': message(17, ['master → server'], 'cluster',
+    'The master accepted a `register`; the server now sends its content list.', {
+      name: serverName,
+      epoch,
+      cookie,
+      interval: t.uint('The master\'s poll interval, ms.'),
+      at,
+    }),
+  content: message(18, ['server → master'], 'cluster',
+    'One part of a server\'s content list, its logical content database (S1.1).', {
+      name: serverName,
+      epoch,
+      cookie,
+      part: t.uint('Index of this part.', 65_534),
+      parts: t.uint('Number of parts.', 65_535),
+      files: t.list(t.tuple([
+        t.str(MAX_FILE_NAME, 'File name.'),
+        t.uint('Size in bytes.'),
+        t.uint('Rate in bits per second.'),
+      ] as const, '[name, size, rate].'), 256, 'Files of this part.'),
+      at,
+    }),
+  'content-ack': message(19, ['master → server'], 'cluster',
+    'The master stored one part of the content list.', {
+      epoch,
+      part: t.uint('Index of the part.', 65_534),
+      at,
+    }),
+  poll: message(20, ['master → server'], 'cluster',
+    'Load poll (S1.5), every poll interval.', {
+      seq: t.u32('Poll sequence number, echoed in `load`.'),
+      at,
+    }),
+  load: message(21, ['server → master'], 'cluster',
+    'Load report: the answer to a `poll`, or pushed by the server when its load changes (S1.5).', {
+      name: serverName,
+      epoch,
+      cookie,
+      seq: t.u32('The `seq` of the poll answered; 0 when pushed.'),
+      streams: t.uint('Streams playing or set up.'),
+      bw: t.uint('Committed bandwidth: the sum of the rates of those streams, bits per second.'),
+      sent: t.uint('Bandwidth measured over the last interval, bits per second, data and resends.'),
+      cap: t.uint('Capacity, bits per second.'),
+      sids: t.list(sid, MAX_LOAD_SIDS, 'Ids of the streams, up to MAX_LOAD_SIDS.'),
+      more: opt(t.bool('True when the server has more streams than `sids` lists.')),
+      at,
+    }),
+  leave: message(22, ['server → master'], 'cluster',
+    'The server is stopping: take it out of the catalog now.', {
+      name: serverName,
+      epoch,
+      cookie,
+      at,
+    }),
+  forward: message(23, ['master → server'], 'cluster',
+    'A client\'s request forwarded by the master (relayed-setup flow, S1.4). The server answers the master with `setup` or `error` carrying the same `rid`.', {
+      rid: t.u32('Request id chosen by the master.'),
+      file,
+      client: addr('The client\'s address, as the master saw it.'),
+      sid,
+      off: t.uint('Byte offset to start at.'),
+      at,
+    }),
+  'status-request': message(32, ['operator → master'], 'status',
+    'Ask the master for one page of its state (`ofp master status`).', {
+      rid,
+      what: t.enum(['summary', 'servers', 'files', 'sessions'] as const, 'Which table.'),
+      from: t.uint('Index of the first row.'),
+      pad,
+      at,
+    }),
+  status: message(33, ['master → operator'], 'status',
+    'One page of the master\'s state.', {
+      rid,
+      what: t.enum(['summary', 'servers', 'files', 'sessions'] as const, 'Which table.'),
+      total: t.uint('Rows in the table.'),
+      from: t.uint('Index of the first row in this page.'),
+      summary: opt(t.struct({
+        servers: t.uint('Servers known.'),
+        up: t.uint('Servers up.'),
+        files: t.uint('Distinct files in the catalog.'),
+        sessions: t.uint('Streams assigned and not yet ended.'),
+        bw: t.uint('Committed bandwidth over all servers, bits per second.'),
+        cap: t.uint('Capacity over all servers that are up, bits per second.'),
+        requests: t.uint('Requests answered since start.'),
+        policy: t.str(32, 'Selection policy.'),
+        mode: t.str(16, 'Default answer mode.'),
+        uptime: t.uint('Milliseconds since the master started.'),
+      }, 'Totals.')),
+      servers: opt(t.list(t.struct({
+        name: serverName,
+        group: t.str(MAX_NAME, 'Group.'),
+        state: serverState,
+        files: t.uint('Files held.'),
+        streams: t.uint('Streams, as last reported.'),
+        bw: t.uint('Committed bandwidth, bits per second.'),
+        avg: t.uint('Moving average of committed bandwidth, bits per second.'),
+        sent: t.uint('Measured bandwidth, bits per second.'),
+        cap: t.uint('Capacity, bits per second.'),
+        missed: t.uint('Polls unanswered in a row.'),
+      }, 'A server.'), 32, 'Servers.')),
+      files: opt(t.list(t.struct({
+        file,
+        size: t.uint('Size in bytes.'),
+        rate: t.uint('Rate, bits per second.'),
+        servers: t.list(serverName, 16, 'Servers holding it (the first 16).'),
+      }, 'A file.'), 32, 'Files.')),
+      sessions: opt(t.list(t.struct({
+        sid,
+        client: addr('Client.'),
+        file,
+        srv: serverName,
+        age: t.uint('Milliseconds since the assignment.'),
+        live: t.bool('True once the server has reported the stream.'),
+      }, 'A session.'), 32, 'Sessions.')),
+      at,
+    }),
+} as const;
+
+export type MessageType = keyof typeof MESSAGES;
+
+export type Message = {
+  [K in MessageType]: { type: K } & InferStruct<(typeof MESSAGES)[K]['fields']>;
+}[MessageType];
+
+export type MessageOf<K extends MessageType> = Extract<Message, { type: K }>;
+/** A message of type K as its sender builds it, before `type` is attached. */
+export type Body<K extends MessageType> = Omit<MessageOf<K>, 'type'>;
+
+export const MESSAGE_TYPES = Object.keys(MESSAGES) as MessageType[];
+
+export const TYPE_BY_CODE: ReadonlyMap<number, MessageType> = new Map(
+  MESSAGE_TYPES.map((k) => [MESSAGES[k].code, k] as const),
+);
+
+/** The byte length of the MAC element that ends an authenticated datagram: bin 8 header + MAC. */
+export const MAC_ELEMENT_LENGTH = 2 + MAC_LENGTH;

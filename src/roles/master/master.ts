@@ -1,0 +1,576 @@
+/**
+ * The master (S1): registers servers and builds the catalog from their content
+ * lists (S1.1), polls their load (S1.5), and answers clients' requests with a
+ * redirect (S1.3), a relayed setup (S1.4) or the server list (S4.1), choosing
+ * the server by a named policy (S1.2). Many requests are in flight at once:
+ * nothing here waits, every request is a table entry.
+ */
+import {
+  ANSWER_CACHE_SIZE,
+  ANSWER_CACHE_TTL,
+  ASSIGNMENT_TTL,
+  COOKIE_LENGTH,
+  DOWN_FORGET_POLLS,
+  FORWARD_ATTEMPTS,
+  FORWARD_TIMEOUT,
+  MAX_DATAGRAM,
+  MAX_FORWARDS_IN_FLIGHT,
+  MISSED_POLLS_DOWN,
+  POLL_INTERVAL,
+  TOKEN_TTL,
+} from '../../protocol/constants.js';
+import { equalBytes } from '../../protocol/auth.js';
+import { type Decoded, encode } from '../../protocol/codec.js';
+import type { WireErrorCode } from '../../protocol/errors.js';
+import type { Message, MessageOf } from '../../protocol/messages.js';
+import { type Input, RoleCore, type RoleDeps, type RoleEvent } from '../role.js';
+import { nextState } from '../stateMachine.js';
+import { Catalog } from './catalog.js';
+import { type Candidate, type Policy, Selector } from './selection.js';
+import { SERVER_VIEW_TABLE, ServerRecord, type ServerTrigger } from './serverRecord.js';
+
+export type AnswerMode = 'redirect' | 'relay';
+
+export interface MasterConfig {
+  readonly policy: Policy;
+  /** How to answer a request that does not say (`request.mode` absent). */
+  readonly mode: AnswerMode;
+  readonly pollInterval: number;
+}
+
+export const DEFAULT_MASTER_CONFIG: MasterConfig = {
+  policy: 'greatest-available-bandwidth',
+  mode: 'redirect',
+  pollInterval: POLL_INTERVAL,
+};
+
+export type MasterCommand = { readonly type: 'stop' };
+
+export type MasterEvent = RoleEvent;
+
+/** A stream the master assigned to a server (S3.3's assignment record). */
+interface Assignment {
+  readonly sid: number;
+  readonly client: string;
+  readonly file: string;
+  readonly server: string;
+  readonly rate: number;
+  readonly at: number;
+  live: boolean;
+}
+
+/** A relayed request waiting for its server's setup. */
+interface Forward {
+  readonly mrid: number;
+  readonly client: string;
+  readonly rid: number;
+  readonly file: string;
+  readonly off: number;
+  readonly tried: string[];
+  readonly avoid: readonly string[];
+  server: string;
+  sid: number;
+  deadline: number;
+}
+
+export class Master extends RoleCore<MasterCommand, MasterEvent> {
+  readonly config: MasterConfig;
+  readonly catalog = new Catalog();
+  readonly servers = new Map<string, ServerRecord>();
+  private readonly serverByAddr = new Map<string, ServerRecord>();
+  readonly assignments = new Map<number, Assignment>();
+  private readonly forwards = new Map<number, Forward>();
+  /** Client request key → the answer sent, so a repeated request gets the same answer. */
+  private readonly answers = new Map<string, { at: number; bytes: Uint8Array }>();
+  private readonly pending = new Set<string>();
+  private readonly selector: Selector;
+  private nextPoll: number | undefined;
+  private startedAt: number | undefined;
+  private stopped = false;
+  readonly stats = { requests: 0, redirects: 0, relays: 0, lists: 0, errors: 0 };
+
+  constructor(deps: RoleDeps, config: Partial<MasterConfig> = {}) {
+    super(deps);
+    this.config = { ...DEFAULT_MASTER_CONFIG, ...config };
+    this.selector = new Selector(this.config.policy, deps.rng.fork());
+  }
+
+  handle(input: Input<MasterCommand>, now: number): void {
+    this.startedAt ??= now;
+    this.nextPoll ??= now + this.config.pollInterval;
+    if (this.stopped) return;
+    switch (input.kind) {
+      case 'datagram':
+        this.onDatagram(input.from, input.bytes, now);
+        break;
+      case 'timer':
+        this.onTimer(now);
+        break;
+      case 'command':
+        if (input.command.type === 'stop') this.stopped = true;
+        break;
+    }
+  }
+
+  pollTimeout(): number | undefined {
+    if (this.stopped) return undefined;
+    let t = this.nextPoll;
+    const first = this.forwards.values().next();
+    if (!first.done && (t === undefined || first.value.deadline < t)) t = first.value.deadline;
+    return t;
+  }
+
+  // ---- Input ------------------------------------------------------------
+
+  private onDatagram(from: string, bytes: Uint8Array, now: number): void {
+    const d = this.receive(from, bytes);
+    if (!d) return;
+    const msg = d.msg;
+    switch (msg.type) {
+      case 'request':
+        return this.onRequest(msg, bytes.length, from, now);
+      case 'register':
+        if (this.authentic(d, from, now)) this.onRegister(msg, from, now);
+        return;
+      case 'content':
+        if (this.authentic(d, from, now)) this.onContent(msg, from, now);
+        return;
+      case 'load':
+        if (this.authentic(d, from, now)) this.onLoad(msg, from, now);
+        return;
+      case 'leave':
+        if (this.authentic(d, from, now)) this.onLeave(msg, from, now);
+        return;
+      case 'setup':
+      case 'error':
+        return this.onServerAnswer(d, from, now);
+      case 'status-request':
+        if (this.authentic(d, from, now)) this.onStatusRequest(msg, from, now);
+        return;
+      default:
+        this.drop('unexpected-message', from, `a master does not take ${msg.type}`, msg.type);
+    }
+  }
+
+  private onTimer(now: number): void {
+    for (const f of this.forwards.values()) {
+      if (f.deadline > now) break; // same timeout for all: insertion order is deadline order
+      this.forwards.delete(f.mrid);
+      this.emit({ type: 'forward-timeout', level: 'warn', rid: f.rid, client: f.client, srv: f.server });
+      this.retryForward(f, now, 'unavailable', `server ${f.server} did not answer`);
+    }
+    if (this.nextPoll !== undefined && now >= this.nextPoll) {
+      this.pollAll(now);
+      this.sweep(now);
+      this.nextPoll = Math.max(this.nextPoll + this.config.pollInterval, now + 1);
+    }
+  }
+
+  // ---- Servers: registration and content lists (S1.1) -------------------
+
+  private onRegister(msg: MessageOf<'register'>, from: string, now: number): void {
+    let rec = this.servers.get(msg.name);
+    if (!rec || rec.epoch !== msg.epoch || rec.addr !== from) {
+      if (rec) this.forget(rec, 'restarted', now);
+      rec = new ServerRecord(msg.name, from, msg.epoch, this.deps.rng.bytes(COOKIE_LENGTH), msg, now);
+      this.servers.set(rec.name, rec);
+      this.serverByAddr.set(from, rec);
+      this.emit({ type: 'server-registered', srv: rec.name, group: rec.group, files: rec.fileCount, cap: rec.cap, epoch: rec.epoch });
+    }
+    this.sendControl(from, { type: 'register-ack', name: rec.name, epoch: rec.epoch, cookie: rec.cookie, interval: this.config.pollInterval }, now, rec.validated);
+  }
+
+  /** The record of the server that sent a message, when epoch, cookie and address all match. */
+  private known(name: string, epoch: number, cookie: Uint8Array, from: string): ServerRecord | undefined {
+    const rec = this.servers.get(name);
+    if (!rec || rec.epoch !== epoch || rec.addr !== from || !equalBytes(rec.cookie, cookie)) return undefined;
+    return rec;
+  }
+
+  private notRegistered(to: string, name: string, now: number): void {
+    this.drop('not-registered', to, `message from unknown server ${name}`);
+    this.sendControl(to, { type: 'error', code: 'not-registered', msg: `register again: this master does not know ${name}` }, now, false);
+  }
+
+  private onContent(msg: MessageOf<'content'>, from: string, now: number): void {
+    const rec = this.known(msg.name, msg.epoch, msg.cookie, from);
+    if (!rec) return this.notRegistered(from, msg.name, now);
+    rec.validated = true;
+    rec.lastHeard = now;
+    if (msg.parts !== rec.partsTotal || msg.part >= rec.partsTotal) {
+      this.drop('bad-field', from, `content part ${msg.part}/${msg.parts} does not match register (${rec.partsTotal} parts)`, 'content');
+      return;
+    }
+    if (!rec.parts.has(msg.part)) {
+      rec.parts.add(msg.part);
+      for (const [file, size, rate] of msg.files) rec.files.set(file, { size, rate });
+    }
+    this.sendControl(from, { type: 'content-ack', epoch: rec.epoch, part: msg.part }, now, true);
+    if (rec.state === 'joining' && rec.contentComplete) {
+      for (const [file, info] of rec.files) this.catalog.add(rec.name, file, info);
+      this.move(rec, 'content-complete', now);
+    }
+  }
+
+  private onLoad(msg: MessageOf<'load'>, from: string, now: number): void {
+    const rec = this.known(msg.name, msg.epoch, msg.cookie, from);
+    if (!rec) return this.notRegistered(from, msg.name, now);
+    rec.validated = true;
+    if (msg.seq === rec.pollSeq) rec.pollAnswered = true;
+    rec.record(msg, now);
+    // Sessions: confirm the ones the server reports, end the ones it no longer has.
+    for (const sid of msg.sids) {
+      const a = this.assignments.get(sid);
+      if (a && a.server === rec.name) a.live = true;
+    }
+    if (!msg.more) {
+      for (const a of this.assignments.values()) {
+        if (a.server === rec.name && a.live && !rec.sids.has(a.sid)) this.assignments.delete(a.sid);
+      }
+    }
+    if (rec.state === 'down' && rec.contentComplete) this.move(rec, 'load', now);
+  }
+
+  private onLeave(msg: MessageOf<'leave'>, from: string, now: number): void {
+    const rec = this.known(msg.name, msg.epoch, msg.cookie, from);
+    if (!rec) return this.notRegistered(from, msg.name, now);
+    this.forget(rec, 'left', now);
+  }
+
+  private move(rec: ServerRecord, on: ServerTrigger, now: number): void {
+    const to = nextState(SERVER_VIEW_TABLE, rec.state, on);
+    if (!to) return;
+    const from = rec.state;
+    rec.state = to;
+    if (to === 'down') rec.downSince = now;
+    this.emit({ type: to === 'up' ? (from === 'joining' ? 'server-up' : 'server-recovered') : 'server-down', level: to === 'down' ? 'warn' : 'info', srv: rec.name, from, files: rec.files.size });
+  }
+
+  private forget(rec: ServerRecord, why: 'left' | 'restarted' | 'gone', now: number): void {
+    this.servers.delete(rec.name);
+    if (this.serverByAddr.get(rec.addr) === rec) this.serverByAddr.delete(rec.addr);
+    this.catalog.removeServer(rec.name);
+    for (const a of this.assignments.values()) if (a.server === rec.name) this.assignments.delete(a.sid);
+    this.emit({ type: why === 'left' ? 'server-left' : why === 'gone' ? 'server-forgotten' : 'server-restarted', level: why === 'left' ? 'info' : 'warn', srv: rec.name, at: now });
+  }
+
+  // ---- Load polling (S1.5) ----------------------------------------------
+
+  private pollAll(now: number): void {
+    for (const rec of [...this.servers.values()]) {
+      if (!rec.pollAnswered) {
+        rec.missed++;
+        if (rec.missed >= MISSED_POLLS_DOWN && rec.state !== 'down') this.move(rec, 'missed-polls', now);
+      }
+      if (rec.state === 'down' && now - rec.downSince >= DOWN_FORGET_POLLS * this.config.pollInterval) {
+        this.forget(rec, 'gone', now);
+        continue;
+      }
+      if (!rec.validated) continue; // never send an unproven address more than it sent (§9.4)
+      rec.pollSeq = (rec.pollSeq % 0xffff_fffe) + 1;
+      rec.pollAnswered = false;
+      this.sendControl(rec.addr, { type: 'poll', seq: rec.pollSeq }, now, true);
+    }
+  }
+
+  private sweep(now: number): void {
+    for (const a of this.assignments.values()) {
+      if (!a.live && now - a.at > ASSIGNMENT_TTL) {
+        this.assignments.delete(a.sid);
+        this.servers.get(a.server)?.reserved.delete(a.sid);
+      }
+    }
+    for (const [key, e] of this.answers) {
+      if (now - e.at <= ANSWER_CACHE_TTL) break;
+      this.answers.delete(key);
+    }
+  }
+
+  // ---- Requests (S1.2–S1.4, S4.1) ----------------------------------------
+
+  private onRequest(msg: MessageOf<'request'>, size: number, from: string, now: number): void {
+    const key = `${from}|${msg.rid}`;
+    const cached = this.answers.get(key);
+    if (cached && now - cached.at <= ANSWER_CACHE_TTL) {
+      this.sendBytes(from, cached.bytes, false);
+      return;
+    }
+    if (this.pending.has(key)) return; // a relayed answer is on its way
+    this.stats.requests++;
+    const mode = msg.mode ?? this.config.mode;
+    const holders = this.catalog.holders(msg.file);
+    if (!holders || holders.size === 0) {
+      return this.answerError(from, msg.rid, 'not-found', `no server holds ${JSON.stringify(msg.file)}`, now, key);
+    }
+    if (mode === 'list') return this.answerList(msg, size, from, now, key);
+    const avoid = msg.avoid ?? [];
+    const choice = this.choose(msg.file, avoid, []);
+    if (!choice) {
+      return this.answerError(from, msg.rid, 'no-capacity', `no server holding ${JSON.stringify(msg.file)} is up with room for it`, now, key);
+    }
+    const sid = this.newSid();
+    if (mode === 'redirect') {
+      const exp = Math.floor(now) + TOKEN_TTL;
+      const answer: Message = {
+        type: 'redirect',
+        rid: msg.rid,
+        file: msg.file,
+        srv: choice.name,
+        sid,
+        ...this.tokenFields(from, msg.file, choice.name, sid, exp),
+      };
+      this.assign(sid, from, msg.file, choice.name, now);
+      this.stats.redirects++;
+      this.emit({ type: 'redirect', client: from, rid: msg.rid, file: msg.file, srv: choice.name, sid, policy: this.config.policy });
+      this.answer(from, key, encode(answer), now);
+      return;
+    }
+    // Relay (S1.4): forward to the server and answer when its setup comes back.
+    if (this.forwards.size >= MAX_FORWARDS_IN_FLIGHT) {
+      return this.answerError(from, msg.rid, 'unavailable', 'too many relayed requests in flight; try again', now, key);
+    }
+    const f: Forward = {
+      mrid: this.newRid(),
+      client: from,
+      rid: msg.rid,
+      file: msg.file,
+      off: msg.off ?? 0,
+      tried: [],
+      avoid,
+      server: choice.name,
+      sid,
+      deadline: now + FORWARD_TIMEOUT,
+    };
+    this.pending.add(key);
+    this.sendForward(f, now);
+  }
+
+  private sendForward(f: Forward, now: number): void {
+    const rec = this.servers.get(f.server);
+    if (!rec) return this.retryForward(f, now, 'unavailable', `server ${f.server} is gone`);
+    f.tried.push(f.server);
+    f.deadline = now + FORWARD_TIMEOUT;
+    this.forwards.set(f.mrid, f);
+    rec.reserved.set(f.sid, this.catalog.holders(f.file)?.get(f.server)?.rate ?? 0);
+    this.sendControl(rec.addr, { type: 'forward', rid: f.mrid, file: f.file, client: f.client, sid: f.sid, off: f.off }, now, true);
+    this.emit({ type: 'forward', level: 'debug', client: f.client, rid: f.rid, srv: f.server, sid: f.sid });
+  }
+
+  private retryForward(f: Forward, now: number, code: WireErrorCode, why: string): void {
+    this.servers.get(f.server)?.reserved.delete(f.sid);
+    const next = f.tried.length < FORWARD_ATTEMPTS ? this.choose(f.file, f.avoid, f.tried) : undefined;
+    if (next) {
+      this.forwards.delete(f.mrid);
+      const again: Forward = { ...f, mrid: this.newRid(), server: next.name };
+      this.sendForward(again, now);
+      return;
+    }
+    const key = `${f.client}|${f.rid}`;
+    this.pending.delete(key);
+    this.answerError(f.client, f.rid, code, why, now, key);
+  }
+
+  /** A server's `setup` or `error` answering a `forward`. */
+  private onServerAnswer(d: Decoded, from: string, now: number): void {
+    const msg = d.msg as MessageOf<'setup'> | MessageOf<'error'>;
+    const rec = this.serverByAddr.get(from);
+    if (!rec) return this.drop('unexpected-message', from, `${msg.type} from an address that is not a server`, msg.type);
+    if (!this.authentic(d, from, now)) return;
+    if (msg.type === 'error' && msg.code === 'not-registered') return; // servers do not say this to masters
+    const f = msg.rid === undefined ? undefined : this.forwards.get(msg.rid);
+    if (!f || f.server !== rec.name) return this.drop('unexpected-message', from, `${msg.type} answers no relayed request`, msg.type);
+    this.forwards.delete(f.mrid);
+    if (msg.type === 'error') {
+      this.emit({ type: 'forward-refused', level: 'warn', client: f.client, rid: f.rid, srv: f.server, code: msg.code });
+      this.retryForward(f, now, 'unavailable', `server ${f.server} refused: ${msg.code}`);
+      return;
+    }
+    const key = `${f.client}|${f.rid}`;
+    this.pending.delete(key);
+    this.assign(f.sid, f.client, f.file, f.server, now);
+    this.stats.relays++;
+    this.emit({ type: 'relay', client: f.client, rid: f.rid, file: f.file, srv: f.server, sid: f.sid, policy: this.config.policy });
+    const { at: _at, ...setup } = msg;
+    this.answer(f.client, key, encode({ ...setup, rid: f.rid }), now);
+  }
+
+  private answerList(msg: MessageOf<'request'>, size: number, from: string, now: number, key: string): void {
+    const holders = [...this.catalog.holders(msg.file)!.keys()].sort();
+    const start = Math.min(msg.from ?? 0, holders.length);
+    const exp = Math.floor(now) + TOKEN_TTL;
+    const servers: MessageOf<'server-list'>['servers'] = [];
+    const limit = Math.min(size, MAX_DATAGRAM);
+    let bytes = encode({ type: 'server-list', rid: msg.rid, file: msg.file, total: holders.length, from: start, servers, exp });
+    for (let i = start; i < holders.length; i++) {
+      const rec = this.servers.get(holders[i]!)!;
+      const sid = this.newSid();
+      const entry = {
+        srv: rec.name,
+        status: rec.state,
+        users: rec.streams + rec.reserved.size,
+        group: rec.group,
+        sid,
+        ...(this.deps.auth ? { tok: this.deps.auth.token({ client: from, file: msg.file, server: rec.name, sid, exp }) } : {}),
+      };
+      servers.push(entry);
+      const next = encode({ type: 'server-list', rid: msg.rid, file: msg.file, total: holders.length, from: start, servers, exp: this.deps.auth ? exp : undefined });
+      if (next.length > limit || servers.length > 64) {
+        servers.pop();
+        break;
+      }
+      bytes = next;
+    }
+    this.stats.lists++;
+    this.emit({ type: 'list', client: from, rid: msg.rid, file: msg.file, servers: servers.length, total: holders.length });
+    this.answer(from, key, bytes, now);
+  }
+
+  /** Eligible servers for `file`: up, not avoided (unless nothing else is left), with room for its rate. */
+  private choose(file: string, avoid: readonly string[], tried: readonly string[]): Candidate | undefined {
+    const holders = this.catalog.holders(file);
+    if (!holders) return undefined;
+    const eligible = (skipAvoided: boolean): Candidate[] => {
+      const out: Candidate[] = [];
+      for (const [name, info] of holders) {
+        if (tried.includes(name) || (skipAvoided && avoid.includes(name))) continue;
+        const rec = this.servers.get(name);
+        if (!rec || rec.state !== 'up') continue;
+        const available = rec.available();
+        if (available < info.rate) continue;
+        out.push({ name, available, streams: rec.streams + rec.reserved.size });
+      }
+      return out;
+    };
+    let candidates = eligible(true);
+    if (candidates.length === 0 && avoid.length > 0) candidates = eligible(false);
+    return this.selector.pick(candidates);
+  }
+
+  private assign(sid: number, client: string, file: string, server: string, now: number): void {
+    const rec = this.servers.get(server);
+    const rate = this.catalog.holders(file)?.get(server)?.rate ?? 0;
+    this.assignments.set(sid, { sid, client, file, server, rate, at: now, live: false });
+    // Until the server reports the stream, its rate counts against the server's room.
+    rec?.reserved.set(sid, rate);
+  }
+
+  private tokenFields(client: string, file: string, server: string, sid: number, exp: number): { tok?: Uint8Array; exp?: number } {
+    const auth = this.deps.auth;
+    if (!auth) return {};
+    return { tok: auth.token({ client, file, server, sid, exp }), exp };
+  }
+
+  private answer(to: string, key: string, bytes: Uint8Array, now: number): void {
+    if (this.answers.size >= ANSWER_CACHE_SIZE) {
+      const oldest = this.answers.keys().next().value;
+      if (oldest !== undefined) this.answers.delete(oldest);
+    }
+    this.answers.set(key, { at: now, bytes });
+    this.sendBytes(to, bytes, false);
+  }
+
+  private answerError(to: string, rid: number, code: WireErrorCode, text: string, now: number, key: string): void {
+    this.stats.errors++;
+    this.emit({ type: 'request-error', level: 'warn', client: to, rid, code, msg: text });
+    this.answer(to, key, encode({ type: 'error', rid, code, msg: text }), now);
+  }
+
+  private newSid(): number {
+    let sid = this.deps.rng.id();
+    while (this.assignments.has(sid)) sid = this.deps.rng.id();
+    return sid;
+  }
+
+  private newRid(): number {
+    let rid = this.deps.rng.id();
+    while (this.forwards.has(rid)) rid = this.deps.rng.id();
+    return rid;
+  }
+
+  // ---- Status (ofp master status) ----------------------------------------
+
+  private onStatusRequest(msg: MessageOf<'status-request'>, from: string, now: number): void {
+    const base = { type: 'status' as const, rid: msg.rid, what: msg.what };
+    const limit = MAX_DATAGRAM;
+    const encodeStatus = (m: MessageOf<'status'>) => (this.deps.auth ? this.deps.auth.encode(m, now) : encode(m));
+    if (msg.what === 'summary') {
+      const s = this.summary(now);
+      this.sendBytes(from, encodeStatus({ ...base, total: 1, from: 0, summary: s }), false);
+      return;
+    }
+    const rows = this.statusRows(msg.what, now);
+    const start = Math.min(msg.from, rows.length);
+    const page: unknown[] = [];
+    let bytes = encodeStatus({ ...base, total: rows.length, from: start, [msg.what]: page } as MessageOf<'status'>);
+    for (let i = start; i < rows.length && page.length < 32; i++) {
+      page.push(rows[i]);
+      const next = encodeStatus({ ...base, total: rows.length, from: start, [msg.what]: page } as MessageOf<'status'>);
+      if (next.length > limit) {
+        page.pop();
+        break;
+      }
+      bytes = next;
+    }
+    this.sendBytes(from, bytes, false);
+  }
+
+  summary(now: number): NonNullable<MessageOf<'status'>['summary']> {
+    let up = 0;
+    let bw = 0;
+    let cap = 0;
+    for (const rec of this.servers.values()) {
+      bw += rec.bw;
+      if (rec.state === 'up') {
+        up++;
+        cap += rec.cap;
+      }
+    }
+    return {
+      servers: this.servers.size,
+      up,
+      files: this.catalog.fileCount,
+      sessions: this.assignments.size,
+      bw,
+      cap,
+      requests: this.stats.requests,
+      policy: this.config.policy,
+      mode: this.config.mode,
+      uptime: Math.max(0, Math.floor(now - (this.startedAt ?? now))),
+    };
+  }
+
+  private statusRows(what: 'servers' | 'files' | 'sessions', now: number): unknown[] {
+    switch (what) {
+      case 'servers':
+        return [...this.servers.values()]
+          .sort((a, b) => (a.name < b.name ? -1 : 1))
+          .map((r) => ({
+            name: r.name,
+            group: r.group,
+            state: r.state,
+            files: r.files.size,
+            streams: r.streams,
+            bw: r.bw,
+            avg: Math.round(r.avg),
+            sent: r.sent,
+            cap: r.cap,
+            missed: r.missed,
+          }));
+      case 'files':
+        return this.catalog.entries().map(([file, holders]) => {
+          const first = holders.values().next().value!;
+          return { file, size: first.size, rate: first.rate, servers: [...holders.keys()].sort().slice(0, 16) };
+        });
+      case 'sessions':
+        return [...this.assignments.values()].map((a) => ({
+          sid: a.sid,
+          client: a.client,
+          file: a.file,
+          srv: a.server,
+          age: Math.max(0, Math.floor(now - a.at)),
+          live: a.live,
+        }));
+    }
+  }
+}
+

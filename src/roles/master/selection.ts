@@ -1,0 +1,79 @@
+/**
+ * Server selection (S1.2, spec §4.4). Among the servers that hold the file, are
+ * up and have room for its rate, a named policy picks one. The default policy
+ * picks the greatest available bandwidth, where
+ *
+ *   available = capacity − max(committed bandwidth, its moving average) − reserved
+ *
+ * (`reserved`: the rates of streams the master has just assigned and the server
+ * has not reported yet), so both the history and the current load count.
+ */
+import type { Rng } from '../../protocol/rng.js';
+
+export const POLICIES = ['greatest-available-bandwidth', 'round-robin', 'least-streams', 'random', 'weighted'] as const;
+export type Policy = (typeof POLICIES)[number];
+
+export function isPolicy(s: string): s is Policy {
+  return (POLICIES as readonly string[]).includes(s);
+}
+
+export const POLICY_DOCS: Readonly<Record<Policy, string>> = {
+  'greatest-available-bandwidth': 'The server with the most available bandwidth (ties: fewer streams, then name). The default (S1.2).',
+  'round-robin': 'Each eligible server in turn, in name order.',
+  'least-streams': 'The server with the fewest streams, counting those just assigned (ties: more available bandwidth, then name).',
+  'random': 'A uniformly random eligible server, from the master\'s seeded generator.',
+  'weighted': 'A random eligible server, with probability proportional to its available bandwidth.',
+};
+
+export interface Candidate {
+  readonly name: string;
+  /** Bits per second the server can still take. */
+  readonly available: number;
+  /** Streams reported plus streams assigned and not yet reported. */
+  readonly streams: number;
+}
+
+export class Selector {
+  private turn = 0;
+
+  constructor(
+    readonly policy: Policy,
+    private readonly rng: Rng,
+  ) {}
+
+  /** Pick one of `candidates` (all eligible: up, holding the file, with room), or undefined when there are none. */
+  pick(candidates: readonly Candidate[]): Candidate | undefined {
+    if (candidates.length === 0) return undefined;
+    const sorted = [...candidates].sort(byName);
+    switch (this.policy) {
+      case 'greatest-available-bandwidth':
+        return best(sorted, (a, b) => b.available - a.available || a.streams - b.streams);
+      case 'least-streams':
+        return best(sorted, (a, b) => a.streams - b.streams || b.available - a.available);
+      case 'round-robin':
+        return sorted[this.turn++ % sorted.length];
+      case 'random':
+        return sorted[this.rng.below(sorted.length)];
+      case 'weighted': {
+        const total = sorted.reduce((n, c) => n + c.available, 0);
+        if (total <= 0) return sorted[this.rng.below(sorted.length)];
+        let x = this.rng.float() * total;
+        for (const c of sorted) {
+          x -= c.available;
+          if (x < 0) return c;
+        }
+        return sorted[sorted.length - 1];
+      }
+    }
+  }
+}
+
+function byName(a: Candidate, b: Candidate): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function best(sorted: Candidate[], cmp: (a: Candidate, b: Candidate) => number): Candidate {
+  let winner = sorted[0]!;
+  for (const c of sorted) if (cmp(c, winner) < 0) winner = c;
+  return winner;
+}

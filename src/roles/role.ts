@@ -1,0 +1,198 @@
+/**
+ * The one API every role core has (sans-I/O): feed it inputs with the current
+ * time, then drain what it wants sent, when it wants to wake up, and what
+ * happened. A driver (real sockets, or the simulator) does the I/O.
+ *
+ *   role.handle(input, now)
+ *   while ((t = role.pollTransmit())) send(t.to, t.bytes)
+ *   while ((e = role.pollEvent())) report(e)
+ *   wakeAt(role.pollTimeout())
+ */
+import type { ClusterAuth, Crypto } from '../protocol/auth.js';
+import { decode, type Decoded, encode, encodeVersionError } from '../protocol/codec.js';
+import { AMPLIFICATION_RATIO, AMPLIFICATION_TABLE_SIZE, MAX_DATAGRAM } from '../protocol/constants.js';
+import type { ErrorCode } from '../protocol/errors.js';
+import type { Message } from '../protocol/messages.js';
+import type { Rng } from '../protocol/rng.js';
+
+export interface Transmit {
+  readonly to: string;
+  readonly bytes: Uint8Array;
+}
+
+export type Input<C = never> =
+  | { readonly kind: 'datagram'; readonly from: string; readonly bytes: Uint8Array }
+  | { readonly kind: 'timer' }
+  | { readonly kind: 'command'; readonly command: C };
+
+/** Something that happened, for logs, `--json-stream`, the testbed and tests. */
+export interface RoleEvent {
+  readonly type: string;
+  /** `debug` events are shown only when asked for. */
+  readonly level?: 'debug' | 'info' | 'warn' | 'error';
+  readonly [field: string]: unknown;
+}
+
+export interface Role<C = never, E extends RoleEvent = RoleEvent> {
+  handle(input: Input<C>, now: number): void;
+  pollTransmit(): Transmit | undefined;
+  /** The time the role next needs a `timer` input, or undefined when it has nothing pending. */
+  pollTimeout(): number | undefined;
+  pollEvent(): E | undefined;
+}
+
+/** What every role core is given: seeded randomness, a hash, optionally the cluster key. */
+export interface RoleDeps {
+  readonly rng: Rng;
+  readonly crypto: Crypto;
+  readonly auth?: ClusterAuth;
+}
+
+/** A FIFO that does not shift arrays on every take. */
+export class Queue<T> {
+  private items: T[] = [];
+  private head = 0;
+  push(item: T): void {
+    this.items.push(item);
+  }
+  take(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head]!;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+  get length(): number {
+    return this.items.length - this.head;
+  }
+}
+
+/**
+ * Anti-amplification (§9.4): until an address has proven that it receives
+ * (validated by the role's own state), a role sends it at most
+ * AMPLIFICATION_RATIO bytes per byte received from it.
+ */
+export class AmplificationGuard {
+  private readonly budget = new Map<string, { rx: number; tx: number }>();
+  blocked = 0;
+
+  constructor(private readonly limit = AMPLIFICATION_TABLE_SIZE) {}
+
+  received(addr: string, n: number): void {
+    const e = this.budget.get(addr);
+    if (e) {
+      this.budget.delete(addr);
+      e.rx += n;
+      this.budget.set(addr, e);
+      return;
+    }
+    if (this.budget.size >= this.limit) {
+      const oldest = this.budget.keys().next().value;
+      if (oldest !== undefined) this.budget.delete(oldest);
+    }
+    this.budget.set(addr, { rx: n, tx: 0 });
+  }
+
+  /** May `n` more bytes go to this unvalidated address? Counts them when they may. */
+  allow(addr: string, n: number): boolean {
+    const e = this.budget.get(addr);
+    if (!e || e.tx + n > e.rx * AMPLIFICATION_RATIO) {
+      this.blocked++;
+      return false;
+    }
+    e.tx += n;
+    return true;
+  }
+
+  get size(): number {
+    return this.budget.size;
+  }
+}
+
+/**
+ * The shared plumbing of role cores: queues, decoding with counted drops,
+ * authenticated sends, the amplification guard.
+ */
+export abstract class RoleCore<C = never, E extends RoleEvent = RoleEvent> implements Role<C, E> {
+  protected readonly transmits = new Queue<Transmit>();
+  protected readonly events = new Queue<E>();
+  protected readonly guard = new AmplificationGuard();
+  /** Datagrams dropped, by error code. */
+  readonly dropped = new Map<string, number>();
+  readonly counters = { received: 0, sent: 0, bytesIn: 0, bytesOut: 0 };
+
+  constructor(protected readonly deps: RoleDeps) {}
+
+  abstract handle(input: Input<C>, now: number): void;
+  abstract pollTimeout(): number | undefined;
+
+  pollTransmit(): Transmit | undefined {
+    return this.transmits.take();
+  }
+
+  pollEvent(): E | undefined {
+    return this.events.take();
+  }
+
+  protected emit(e: E): void {
+    this.events.push(e);
+  }
+
+  /** Count a datagram in, decode it; on failure count and report the drop. */
+  protected receive(from: string, bytes: Uint8Array): Decoded | undefined {
+    this.counters.received++;
+    this.counters.bytesIn += bytes.length;
+    this.guard.received(from, bytes.length);
+    const d = decode(bytes);
+    if (d.ok) return d;
+    this.drop(d.code, from, d.detail, d.type);
+    if (d.code === 'unknown-version') this.sendBytes(from, encodeVersionError(), false);
+    return undefined;
+  }
+
+  /** Count and report a datagram that is not acted on. */
+  protected drop(code: ErrorCode, from: string, detail: string, type?: string): void {
+    this.dropped.set(code, (this.dropped.get(code) ?? 0) + 1);
+    this.emit({ type: 'dropped', level: 'debug', code, from, detail, msg: type } as unknown as E);
+  }
+
+  /** Check an authenticated message when a cluster key is configured; report and return false when it fails. */
+  protected authentic(d: Decoded, from: string, now: number): boolean {
+    const auth = this.deps.auth;
+    if (!auth) return true;
+    const problem = auth.verify(d, now);
+    if (!problem) return true;
+    this.drop(problem, from, `unauthenticated ${d.msg.type}`, d.msg.type);
+    return false;
+  }
+
+  /** Send a message. `validated`: the address has proven it receives (§9.4). */
+  protected send(to: string, msg: Message, validated: boolean): boolean {
+    return this.sendBytes(to, encode(msg), validated);
+  }
+
+  /** Send a control message, with a MAC when a cluster key is configured. */
+  protected sendControl(to: string, msg: Message, now: number, validated: boolean): boolean {
+    const auth = this.deps.auth;
+    return this.sendBytes(to, auth ? auth.encode(msg, now) : encode(msg), validated);
+  }
+
+  protected sendBytes(to: string, bytes: Uint8Array, validated: boolean): boolean {
+    if (bytes.length > MAX_DATAGRAM) {
+      // A bug of ours, not the peer's: never put an oversize datagram on the wire.
+      this.emit({ type: 'internal-error', level: 'error', detail: `oversize ${bytes.length}-byte datagram to ${to}` } as unknown as E);
+      return false;
+    }
+    if (!validated && !this.guard.allow(to, bytes.length)) {
+      this.drop('amplification-limit', to, `${bytes.length} bytes held back from an unvalidated address`);
+      return false;
+    }
+    this.counters.sent++;
+    this.counters.bytesOut += bytes.length;
+    this.transmits.push({ to, bytes });
+    return true;
+  }
+}

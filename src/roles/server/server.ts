@@ -1,0 +1,503 @@
+/**
+ * The media server (S1): registers its content list with the master (S1.1),
+ * answers load polls and pushes load reports (S1.5), answers requests and
+ * forwarded requests with a setup (S1.3, S1.4), and streams files at their
+ * rate, resending what clients report missing (§5).
+ */
+import {
+  CLIENT_SILENCE_TIMEOUT,
+  COOKIE_LENGTH,
+  DATA_CHUNK,
+  LOAD_PUSH_MIN_INTERVAL,
+  MASTER_SILENCE_POLLS,
+  MAX_DATAGRAM,
+  MAX_LOAD_SIDS,
+  PACING_TICK,
+  POLL_INTERVAL,
+  REGISTER_RETRY,
+  REGISTER_RETRY_MAX,
+  SETUP_TIMEOUT,
+} from '../../protocol/constants.js';
+import { equalBytes } from '../../protocol/auth.js';
+import { type Decoded, encode } from '../../protocol/codec.js';
+import type { WireErrorCode } from '../../protocol/errors.js';
+import type { MessageOf } from '../../protocol/messages.js';
+import { type Input, RoleCore, type RoleDeps, type RoleEvent } from '../role.js';
+import { defineTable, nextState } from '../stateMachine.js';
+import { ServerStream, SERVER_STREAM_TABLE, type StreamTrigger } from './stream.js';
+
+export interface MediaFile {
+  readonly name: string;
+  readonly size: number;
+  /** Bits per second. */
+  readonly rate: number;
+}
+
+/** Reads media bytes. It may throw (a disk error): the stream then ends with `media-error`. */
+export interface MediaReader {
+  read(file: string, offset: number, length: number): Uint8Array;
+}
+
+export interface ServerConfig {
+  /** The address clients reach this server at (`host:port`): its name. */
+  readonly name: string;
+  /** The master's address. */
+  readonly master: string;
+  readonly group: string;
+  /** Capacity, bits per second. */
+  readonly cap: number;
+  readonly files: readonly MediaFile[];
+}
+
+export type ServerCommand = { readonly type: 'stop' };
+export type ServerEvent = RoleEvent;
+
+export type RegistrationState = 'registering' | 'listing' | 'registered' | 'stopped';
+export type RegistrationTrigger = 'register-ack' | 'content-complete' | 'not-registered' | 'master-silent' | 'stop';
+
+/** A server's registration with its master (§6.5), drawn in the spec. */
+export const REGISTRATION_TABLE = defineTable<RegistrationState, RegistrationTrigger>({
+  name: 'server: registration',
+  initial: 'registering',
+  states: {
+    registering: 'Sending `register` (retried with back-off) until `register-ack`.',
+    listing: 'Sending the `content` parts (each retried) until every part is acknowledged.',
+    registered: 'In the catalog: answering polls, pushing load reports.',
+    stopped: 'Sent `leave`; takes nothing more.',
+  },
+  transitions: [
+    { from: 'registering', on: 'register-ack', to: 'listing', doc: '`register-ack` from the master' },
+    { from: 'listing', on: 'content-complete', to: 'registered', doc: 'every `content` part acknowledged' },
+    { from: ['listing', 'registered'], on: 'not-registered', to: 'registering', doc: '`error` `not-registered` from the master (it restarted or forgot us)' },
+    { from: ['listing', 'registered'], on: 'master-silent', to: 'registering', doc: 'nothing from the master for MASTER_SILENCE_POLLS poll intervals' },
+    { from: ['registering', 'listing', 'registered'], on: 'stop', to: 'stopped', doc: 'the server stops' },
+  ],
+});
+
+const REGISTER_PAD = 256;
+const HOUSEKEEPING = 250;
+
+export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
+  readonly config: ServerConfig;
+  readonly epoch: number;
+  readonly files = new Map<string, MediaFile>();
+  readonly streams = new Map<number, ServerStream>();
+  state: RegistrationState = 'registering';
+  private readonly parts: MessageOf<'content'>['files'][] = [];
+  private readonly acked = new Set<number>();
+  private cookie: Uint8Array | undefined;
+  private pollInterval = POLL_INTERVAL;
+  private retryAt: number | undefined;
+  private retryDelay = REGISTER_RETRY;
+  private lastFromMaster = 0;
+  private pushAt: number | undefined;
+  private lastPush = -Infinity;
+  private nextTick: number | undefined;
+  private started = false;
+  private sentSinceReport = 0;
+  private reportAt = 0;
+  readonly stats = { setups: 0, refused: 0, completed: 0 };
+  private readonly chunks: { off: number; len: number; re: boolean }[] = [];
+
+  constructor(
+    deps: RoleDeps,
+    config: ServerConfig,
+    private readonly media: MediaReader,
+  ) {
+    super(deps);
+    this.config = config;
+    this.epoch = deps.rng.id();
+    for (const f of config.files) this.files.set(f.name, f);
+    this.splitContent();
+  }
+
+  handle(input: Input<ServerCommand>, now: number): void {
+    if (!this.started) {
+      this.started = true;
+      this.reportAt = now;
+      this.sendRegister(now);
+    }
+    if (this.state === 'stopped') return;
+    switch (input.kind) {
+      case 'datagram':
+        this.onDatagram(input.from, input.bytes, now);
+        break;
+      case 'timer':
+        this.onTimer(now);
+        break;
+      case 'command':
+        if (input.command.type === 'stop') this.stop(now);
+        break;
+    }
+  }
+
+  pollTimeout(): number | undefined {
+    if (this.state === 'stopped') return undefined;
+    let t = this.retryAt;
+    const take = (x: number | undefined) => {
+      if (x !== undefined && (t === undefined || x < t)) t = x;
+    };
+    take(this.pushAt);
+    if (this.state === 'registered') {
+      take(this.lastFromMaster + MASTER_SILENCE_POLLS * this.pollInterval);
+      take(this.heartbeatAt());
+    }
+    if (this.streams.size > 0) take(this.nextTick);
+    return t;
+  }
+
+  /** Committed bandwidth: the sum of the rates of the streams set up or playing. */
+  committed(): number {
+    let bw = 0;
+    for (const s of this.streams.values()) bw += s.rate;
+    return bw;
+  }
+
+  // ---- Registration (S1.1) ------------------------------------------------
+
+  /** Cut the content list into parts that each fit in one datagram. */
+  private splitContent(): void {
+    const all = [...this.files.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((f) => [f.name, f.size, f.rate] as [string, number, number]);
+    const probe = (files: MessageOf<'content'>['files']) =>
+      encode({ type: 'content', name: this.config.name, epoch: this.epoch, cookie: new Uint8Array(COOKIE_LENGTH), part: 65_534, parts: 65_535, files, at: 2 ** 52 }).length + 18;
+    let part: MessageOf<'content'>['files'] = [];
+    for (const entry of all) {
+      part.push(entry);
+      if (part.length > 1 && (probe(part) > MAX_DATAGRAM || part.length > 256)) {
+        part.pop();
+        this.parts.push(part);
+        part = [entry];
+      }
+    }
+    this.parts.push(part);
+  }
+
+  private sendRegister(now: number): void {
+    const msg = {
+      type: 'register' as const,
+      name: this.config.name,
+      epoch: this.epoch,
+      cap: this.config.cap,
+      group: this.config.group,
+      files: this.files.size,
+      parts: this.parts.length,
+    };
+    // Padding keeps the master's answer within what it received (§9.4).
+    const size = (this.deps.auth ? this.deps.auth.encode(msg, now) : encode(msg)).length;
+    const pad = size < REGISTER_PAD ? new Uint8Array(Math.max(0, REGISTER_PAD - size - 3)) : undefined;
+    this.sendControl(this.config.master, { ...msg, ...(pad ? { pad } : {}) } as MessageOf<'register'>, now, true);
+    this.retryAt = now + this.retryDelay;
+    this.retryDelay = Math.min(this.retryDelay * 2, REGISTER_RETRY_MAX);
+  }
+
+  private sendContent(now: number): void {
+    for (let i = 0; i < this.parts.length; i++) {
+      if (this.acked.has(i)) continue;
+      this.sendControl(this.config.master, {
+        type: 'content',
+        name: this.config.name,
+        epoch: this.epoch,
+        cookie: this.cookie!,
+        part: i,
+        parts: this.parts.length,
+        files: this.parts[i]!,
+      }, now, true);
+    }
+    this.retryAt = now + this.retryDelay;
+    this.retryDelay = Math.min(this.retryDelay * 2, REGISTER_RETRY_MAX);
+  }
+
+  private move(on: RegistrationTrigger, now: number): void {
+    const to = nextState(REGISTRATION_TABLE, this.state, on);
+    if (!to) return;
+    const from = this.state;
+    this.state = to;
+    this.emit({ type: `registration-${to}`, level: to === 'registered' ? 'info' : 'debug', from, on, master: this.config.master });
+    this.retryDelay = REGISTER_RETRY;
+    if (to === 'registering') {
+      this.cookie = undefined;
+      this.acked.clear();
+      this.sendRegister(now);
+    } else if (to === 'listing') {
+      this.sendContent(now);
+    } else if (to === 'registered') {
+      this.retryAt = undefined;
+      this.pushLoad(now);
+    }
+  }
+
+  // ---- Input ---------------------------------------------------------------
+
+  private onDatagram(from: string, bytes: Uint8Array, now: number): void {
+    const d = this.receive(from, bytes);
+    if (!d) return;
+    const msg = d.msg;
+    switch (msg.type) {
+      case 'request':
+        return this.onRequest(msg, bytes.length, from, now);
+      case 'play':
+        return this.onPlay(msg, from, now);
+      case 'ack': {
+        const s = this.streams.get(msg.sid);
+        if (!s || s.client !== from || s.state !== 'playing') return this.drop('unexpected-message', from, `ack for unknown stream ${msg.sid}`, 'ack');
+        const wasComplete = s.complete;
+        s.onAck(msg.next, msg.hi, msg.miss, now);
+        if (s.complete && !wasComplete) {
+          this.stats.completed++;
+          this.emit({ type: 'stream-complete', sid: s.sid, client: s.client, file: s.file, bytes: s.bytesSent, resent: s.bytesResent });
+        }
+        return;
+      }
+      case 'teardown': {
+        const s = this.streams.get(msg.sid);
+        if (!s || s.client !== from) return this.drop('unexpected-message', from, `teardown for unknown stream ${msg.sid}`, 'teardown');
+        return this.endStream(s, 'teardown', now);
+      }
+      case 'register-ack':
+      case 'content-ack':
+      case 'poll':
+      case 'forward':
+      case 'error':
+        return this.onMasterMessage(d, from, now);
+      default:
+        this.drop('unexpected-message', from, `a server does not take ${msg.type}`, msg.type);
+    }
+  }
+
+  private onMasterMessage(d: Decoded, from: string, now: number): void {
+    const msg = d.msg;
+    if (from !== this.config.master) return this.drop('unexpected-message', from, `${msg.type} from an address that is not the master`, msg.type);
+    if (!this.authentic(d, from, now)) return;
+    this.lastFromMaster = now;
+    switch (msg.type) {
+      case 'register-ack':
+        if (msg.epoch !== this.epoch || msg.name !== this.config.name) return this.drop('unexpected-message', from, 'register-ack for another server', msg.type);
+        this.pollInterval = msg.interval > 0 ? msg.interval : POLL_INTERVAL;
+        if (this.state === 'registering') {
+          this.cookie = msg.cookie;
+          this.move('register-ack', now);
+        }
+        return;
+      case 'content-ack':
+        if (msg.epoch !== this.epoch || this.state !== 'listing') return;
+        this.acked.add(msg.part);
+        if (this.acked.size >= this.parts.length) this.move('content-complete', now);
+        return;
+      case 'poll':
+        if (!this.cookie) return; // not registered yet: the master will be told by `register`
+        return this.sendLoad(msg.seq, now);
+      case 'forward':
+        return this.onForward(msg, from, now);
+      case 'error':
+        if (msg.code === 'not-registered') {
+          this.emit({ type: 'master-forgot', level: 'warn', master: from });
+          this.move('not-registered', now);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onTimer(now: number): void {
+    if (this.retryAt !== undefined && now >= this.retryAt) {
+      if (this.state === 'registering') this.sendRegister(now);
+      else if (this.state === 'listing') this.sendContent(now);
+    }
+    if (this.state === 'registered' && now - this.lastFromMaster >= MASTER_SILENCE_POLLS * this.pollInterval) {
+      this.emit({ type: 'master-silent', level: 'warn', master: this.config.master });
+      this.move('master-silent', now);
+    }
+    if (this.pushAt !== undefined && now >= this.pushAt) this.pushLoad(now);
+    else if (this.state === 'registered' && now >= this.heartbeatAt()) this.pushLoad(now);
+    if (this.streams.size > 0 && (this.nextTick === undefined || now >= this.nextTick)) this.tick(now);
+  }
+
+  // ---- Load (S1.5) ----------------------------------------------------------
+
+  private sendLoad(seq: number, now: number): void {
+    if (!this.cookie) return;
+    const sids: number[] = [];
+    for (const sid of this.streams.keys()) {
+      if (sids.length >= MAX_LOAD_SIDS) break;
+      sids.push(sid);
+    }
+    const elapsed = Math.max(1, now - this.reportAt);
+    const sent = Math.round((this.sentSinceReport * 8 * 1000) / elapsed);
+    this.sentSinceReport = 0;
+    this.reportAt = now;
+    this.sendControl(this.config.master, {
+      type: 'load',
+      name: this.config.name,
+      epoch: this.epoch,
+      cookie: this.cookie,
+      seq,
+      streams: this.streams.size,
+      bw: this.committed(),
+      sent,
+      cap: this.config.cap,
+      sids,
+      ...(this.streams.size > sids.length ? { more: true } : {}),
+    }, now, true);
+    this.lastPush = now;
+  }
+
+  /**
+   * Polls stopped coming: push a report, so a master that restarted answers
+   * `not-registered` at once rather than after MASTER_SILENCE_POLLS intervals.
+   */
+  private heartbeatAt(): number {
+    return Math.max(this.lastFromMaster + 1.5 * this.pollInterval, this.lastPush + this.pollInterval);
+  }
+
+  private pushLoad(now: number): void {
+    this.pushAt = undefined;
+    if (this.state !== 'registered') return;
+    this.sendLoad(0, now);
+  }
+
+  /** The load changed: push a report, at most once per LOAD_PUSH_MIN_INTERVAL. */
+  private loadChanged(now: number): void {
+    if (this.state !== 'registered' || this.pushAt !== undefined) return;
+    this.pushAt = Math.max(now, this.lastPush + LOAD_PUSH_MIN_INTERVAL);
+  }
+
+  // ---- Requests and setup (S1.3, S1.4) -----------------------------------------
+
+  private onRequest(msg: MessageOf<'request'>, size: number, from: string, now: number): void {
+    const auth = this.deps.auth;
+    let sid = msg.sid;
+    if (auth) {
+      if (sid === undefined || msg.exp === undefined) {
+        return this.refuse(from, msg.rid, 'bad-request', 'a stream token is required: ask the master', size, now);
+      }
+      const problem = auth.checkToken(msg.tok, { client: from, file: msg.file, server: this.config.name, sid, exp: msg.exp }, now);
+      if (problem) return this.refuse(from, msg.rid, problem, problem === 'token-expired' ? 'the token has expired: ask the master again' : 'the token does not match this client, file, server and stream', size, now);
+    }
+    sid ??= this.deps.rng.id();
+    const setup = this.setUp(sid, msg.file, from, msg.off ?? 0, now);
+    if ('code' in setup) return this.refuse(from, msg.rid, setup.code, setup.text, size, now);
+    this.send(from, { type: 'setup', rid: msg.rid, ...setup }, false);
+  }
+
+  private onForward(msg: MessageOf<'forward'>, from: string, now: number): void {
+    const setup = this.setUp(msg.sid, msg.file, msg.client, msg.off, now);
+    if ('code' in setup) {
+      this.stats.refused++;
+      this.emit({ type: 'request-refused', level: 'warn', client: msg.client, file: msg.file, code: setup.code, via: 'master' });
+      this.sendControl(from, { type: 'error', rid: msg.rid, code: setup.code, msg: setup.text }, now, true);
+      return;
+    }
+    this.sendControl(from, { type: 'setup', rid: msg.rid, ...setup }, now, true);
+  }
+
+  /** Create (or find again) a set-up stream; the setup fields, or why not. */
+  private setUp(sid: number, name: string, client: string, off: number, now: number):
+    | Omit<MessageOf<'setup'>, 'type' | 'rid'>
+    | { code: WireErrorCode; text: string } {
+    const file = this.files.get(name);
+    if (!file) return { code: 'not-found', text: `this server does not hold ${JSON.stringify(name)}` };
+    if (off > file.size) return { code: 'bad-request', text: `offset ${off} is past the end of ${name} (${file.size} bytes)` };
+    let s = this.streams.get(sid);
+    if (s && s.client !== client) return { code: 'bad-request', text: `stream ${sid} belongs to another client` };
+    if (!s) {
+      if (this.committed() + file.rate > this.config.cap) {
+        return { code: 'no-capacity', text: `${this.committed()} of ${this.config.cap} bit/s committed; ${name} needs ${file.rate}` };
+      }
+      s = new ServerStream(sid, client, file.name, file.size, file.rate, this.deps.rng.bytes(COOKIE_LENGTH), now, off);
+      this.streams.set(sid, s);
+      this.stats.setups++;
+      this.emit({ type: 'stream-setup', sid, client, file: file.name, off, rate: file.rate });
+      this.loadChanged(now);
+      this.nextTick ??= now + HOUSEKEEPING;
+    }
+    return { sid, file: file.name, srv: this.config.name, size: file.size, rate: file.rate, chunk: DATA_CHUNK, off, cookie: s.cookie };
+  }
+
+  private refuse(to: string, rid: number, code: WireErrorCode, text: string, _size: number, now: number): void {
+    this.stats.refused++;
+    this.emit({ type: 'request-refused', level: 'warn', client: to, code, msg: text, at: now });
+    this.send(to, { type: 'error', rid, code, msg: text }, false);
+  }
+
+  private onPlay(msg: MessageOf<'play'>, from: string, now: number): void {
+    const s = this.streams.get(msg.sid);
+    if (!s || s.client !== from) {
+      this.send(from, { type: 'error', sid: msg.sid, code: 'unknown-stream', msg: `no stream ${msg.sid} for this address` }, false);
+      return this.drop('unexpected-message', from, `play for unknown stream ${msg.sid}`, 'play');
+    }
+    if (!equalBytes(s.cookie, msg.cookie)) {
+      this.send(from, { type: 'error', sid: msg.sid, code: 'bad-cookie', msg: 'the cookie does not match the setup' }, false);
+      return this.drop('bad-cookie', from, `play for stream ${msg.sid} with a wrong cookie`, 'play');
+    }
+    if (msg.off > s.size) {
+      this.send(from, { type: 'error', sid: msg.sid, code: 'bad-request', msg: `offset ${msg.off} is past the end (${s.size} bytes)` }, false);
+      return;
+    }
+    // A repeated `play` for the offset the stream already started at is a duplicate: keep going.
+    if (s.state === 'playing' && msg.off === s.base) return;
+    const first = s.state === 'set-up';
+    if (!nextState(SERVER_STREAM_TABLE, s.state, 'play')) return;
+    s.play(msg.off, now);
+    this.emit({ type: first ? 'stream-play' : 'stream-replay', sid: s.sid, client: from, file: s.file, off: msg.off });
+    this.nextTick = now;
+  }
+
+  // ---- Streaming (§5) --------------------------------------------------------
+
+  private tick(now: number): void {
+    let playing = false;
+    for (const s of this.streams.values()) {
+      if (s.state === 'set-up') {
+        if (now - s.created >= SETUP_TIMEOUT) this.endStream(s, 'setup-timeout', now);
+        continue;
+      }
+      if (now - s.lastHeard >= CLIENT_SILENCE_TIMEOUT) {
+        this.endStream(s, 'client-silent', now);
+        continue;
+      }
+      playing = true;
+      if (!s.busy) continue;
+      this.chunks.length = 0;
+      s.due(now, this.chunks);
+      for (const c of this.chunks) {
+        let data: Uint8Array;
+        try {
+          data = this.media.read(s.file, c.off, c.len);
+        } catch (e) {
+          this.emit({ type: 'media-error', level: 'error', file: s.file, off: c.off, detail: e instanceof Error ? e.message : String(e) });
+          this.send(s.client, { type: 'end', sid: s.sid, code: 'media-error' }, true);
+          this.endStream(s, 'media-error', now);
+          break;
+        }
+        s.seq = (s.seq + 1) >>> 0;
+        this.sentSinceReport += data.length;
+        this.send(s.client, { type: 'data', sid: s.sid, seq: s.seq, off: c.off, data, ...(c.re ? { re: true } : {}) }, true);
+      }
+    }
+    this.nextTick = now + (playing ? PACING_TICK : HOUSEKEEPING);
+  }
+
+  private endStream(s: ServerStream, why: StreamTrigger, now: number): void {
+    if (!this.streams.has(s.sid)) return;
+    this.streams.delete(s.sid);
+    s.state = 'ended';
+    this.emit({ type: 'stream-end', level: why === 'teardown' ? 'info' : 'warn', sid: s.sid, client: s.client, file: s.file, reason: why, sent: s.bytesSent, resent: s.bytesResent, complete: s.complete });
+    this.loadChanged(now);
+  }
+
+  // ---- Stopping ---------------------------------------------------------------
+
+  private stop(now: number): void {
+    for (const s of [...this.streams.values()]) {
+      if (s.state === 'playing') this.send(s.client, { type: 'end', sid: s.sid, code: 'shutting-down' }, true);
+      this.endStream(s, 'stop', now);
+    }
+    if (this.cookie) {
+      this.sendControl(this.config.master, { type: 'leave', name: this.config.name, epoch: this.epoch, cookie: this.cookie }, now, true);
+    }
+    this.move('stop', now);
+    this.retryAt = undefined;
+    this.pushAt = undefined;
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * A deterministic simulated network with a virtual clock. Role cores run on it
+ * unchanged: each datagram is delivered at a virtual time decided by the link's
+ * profile (delay, jitter, loss, duplication, reordering) and a seeded
+ * generator, so a run is reproducible from its seed.
+ */
+import { createHmac } from 'node:crypto';
+import type { Crypto } from '../../src/protocol/auth.js';
+import { decode } from '../../src/protocol/codec.js';
+import { Rng } from '../../src/protocol/rng.js';
+import type { Input, Role, RoleEvent } from '../../src/roles/role.js';
+import { EventHeap } from './heap.js';
+
+/** The sim's clock starts at a plausible wall-clock time, so timestamps look as they do on real runs. */
+export const SIM_EPOCH = 1_700_000_000_000;
+
+export const nodeCrypto: Crypto = {
+  hmacSha256: (key, data) => new Uint8Array(createHmac('sha256', key).update(data).digest()),
+};
+
+export interface LinkProfile {
+  /** Probability a datagram is lost. */
+  readonly loss: number;
+  /** One-way delay, ms. */
+  readonly delay: number;
+  /** Extra delay, uniformly 0..jitter ms. */
+  readonly jitter: number;
+  /** Probability a datagram is delivered twice. */
+  readonly duplicate: number;
+  /** Probability a datagram is held back (by 1–3 × delay) and so overtaken. */
+  readonly reorder: number;
+}
+
+export const PERFECT_LINK: LinkProfile = { loss: 0, delay: 1, jitter: 0, duplicate: 0, reorder: 0 };
+
+export interface TraceRecord {
+  readonly t: number;
+  readonly from: string;
+  readonly to: string;
+  readonly size: number;
+  readonly type: string;
+  readonly fate: 'delivered' | 'lost' | 'duplicated' | 'no-such-node';
+}
+
+interface Delivery {
+  readonly at: number;
+  readonly seq: number;
+  readonly kind: 'deliver';
+  readonly from: string;
+  readonly to: string;
+  readonly bytes: Uint8Array;
+}
+
+interface Wake {
+  readonly at: number;
+  readonly seq: number;
+  readonly kind: 'timer';
+  readonly node: SimNode;
+}
+
+interface Call {
+  readonly at: number;
+  readonly seq: number;
+  readonly kind: 'call';
+  readonly fn: () => void;
+}
+
+type SimItem = Delivery | Wake | Call;
+
+export class SimNode<C = unknown> {
+  timerAt: number | undefined;
+  alive = true;
+  constructor(
+    readonly addr: string,
+    readonly role: Role<C, RoleEvent>,
+    readonly onEvent: (e: RoleEvent, node: SimNode<C>) => void,
+  ) {}
+}
+
+export class SimNetwork {
+  now = SIM_EPOCH;
+  readonly rng: Rng;
+  private readonly queue = new EventHeap<SimItem>();
+  private seq = 0;
+  readonly nodes = new Map<string, SimNode<any>>();
+  private readonly links = new Map<string, LinkProfile>();
+  defaultLink: LinkProfile;
+  /** Every datagram, when set. */
+  onTrace: ((r: TraceRecord) => void) | undefined;
+  events = 0;
+
+  constructor(seed: number, defaultLink: LinkProfile = PERFECT_LINK) {
+    this.rng = new Rng(seed);
+    this.defaultLink = defaultLink;
+  }
+
+  /** Put a role on the network at `addr`. */
+  add<C>(addr: string, role: Role<C, RoleEvent>, onEvent: (e: RoleEvent, node: SimNode<C>) => void = () => {}): SimNode<C> {
+    const node = new SimNode<C>(addr, role, onEvent);
+    this.nodes.set(addr, node);
+    this.drain(node);
+    return node;
+  }
+
+  /** Take a node off the network (a crash: it sends nothing more, datagrams to it are lost). */
+  remove(addr: string): void {
+    const node = this.nodes.get(addr);
+    if (node) node.alive = false;
+    this.nodes.delete(addr);
+  }
+
+  /** Set the profile of the link from `a` to `b` (one direction). */
+  setLink(from: string, to: string, profile: LinkProfile): void {
+    this.links.set(`${from}>${to}`, profile);
+  }
+
+  /** Give a node a command now. */
+  command<C>(addr: string, command: C): void {
+    const node = this.nodes.get(addr) as SimNode<C> | undefined;
+    if (!node) return;
+    this.input(node, { kind: 'command', command });
+  }
+
+  /** Run `fn` at virtual time `at`. */
+  at(at: number, fn: () => void): void {
+    this.queue.push({ at, seq: this.seq++, kind: 'call', fn });
+  }
+
+  /** Advance the clock, processing everything due, until `until` or `done()` or `maxEvents`. */
+  run(opts: { until: number; done?: () => boolean; maxEvents?: number }): void {
+    const max = opts.maxEvents ?? 50_000_000;
+    let n = 0;
+    while (n < max) {
+      if (opts.done?.()) return;
+      const item = this.queue.peek();
+      if (!item || item.at > opts.until) break;
+      this.queue.pop();
+      this.now = Math.max(this.now, item.at);
+      n++;
+      this.events++;
+      switch (item.kind) {
+        case 'deliver': {
+          const node = this.nodes.get(item.to);
+          if (!node) break;
+          this.input(node, { kind: 'datagram', from: item.from, bytes: item.bytes });
+          break;
+        }
+        case 'timer':
+          if (!item.node.alive || item.node.timerAt !== item.at) break; // superseded
+          item.node.timerAt = undefined;
+          this.input(item.node, { kind: 'timer' });
+          break;
+        case 'call':
+          item.fn();
+          break;
+      }
+    }
+    if (!opts.done?.()) this.now = Math.max(this.now, Math.min(opts.until, this.queue.peek()?.at ?? opts.until));
+  }
+
+  private input<C>(node: SimNode<C>, input: Input<C>): void {
+    node.role.handle(input, this.now);
+    this.drain(node);
+  }
+
+  private drain<C>(node: SimNode<C>): void {
+    const role = node.role;
+    for (let t = role.pollTransmit(); t; t = role.pollTransmit()) this.transmit(node.addr, t.to, t.bytes);
+    for (let e = role.pollEvent(); e; e = role.pollEvent()) node.onEvent(e, node);
+    const at = role.pollTimeout();
+    if (at !== undefined && node.timerAt !== at) {
+      node.timerAt = Math.max(at, this.now);
+      this.queue.push({ at: node.timerAt, seq: this.seq++, kind: 'timer', node });
+    } else if (at === undefined) {
+      node.timerAt = undefined;
+    }
+  }
+
+  private transmit(from: string, to: string, bytes: Uint8Array): void {
+    const link = this.links.get(`${from}>${to}`) ?? this.defaultLink;
+    const rng = this.rng;
+    const trace = (fate: TraceRecord['fate']) => {
+      if (!this.onTrace) return;
+      const d = decode(bytes);
+      this.onTrace({ t: this.now, from, to, size: bytes.length, type: d.ok ? d.msg.type : `!${d.code}`, fate });
+    };
+    if (!this.nodes.has(to)) return trace('no-such-node');
+    if (link.loss > 0 && rng.float() < link.loss) return trace('lost');
+    const copies = link.duplicate > 0 && rng.float() < link.duplicate ? 2 : 1;
+    trace(copies === 2 ? 'duplicated' : 'delivered');
+    for (let i = 0; i < copies; i++) {
+      let delay = link.delay + (link.jitter > 0 ? rng.float() * link.jitter : 0);
+      if (link.reorder > 0 && rng.float() < link.reorder) delay += link.delay * (1 + rng.float() * 2);
+      this.queue.push({ at: this.now + delay, seq: this.seq++, kind: 'deliver', from, to, bytes });
+    }
+  }
+}
