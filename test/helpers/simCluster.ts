@@ -35,11 +35,9 @@ export function simCluster(o: SimClusterOptions) {
     const name = s.name ?? `10.0.1.${i + 1}:5000`;
     const server = new MediaServer(deps(), { name, master: MASTER, group: s.group ?? 'default', cap: s.cap ?? 1_000_000_000, files: s.files }, syntheticReader());
     net.add(name, server, record);
-    net.command(name, { type: 'start' } as never);
+    net.command(name, { type: 'start' });
     return server;
   });
-  // Wake every server once so it registers.
-  for (const s of servers) net.command(s.config.name, { type: 'noop' } as never);
   const clients: { client: Client; addr: string; copy: Uint8Array; wrong: number }[] = [];
   function addClient(addr: string, config: ClientConfig, at = net.now) {
     const deps0 = deps();

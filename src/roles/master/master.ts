@@ -44,7 +44,8 @@ export const DEFAULT_MASTER_CONFIG: MasterConfig = {
   pollInterval: POLL_INTERVAL,
 };
 
-export type MasterCommand = { readonly type: 'stop' };
+/** `start`: begin polling (any first input does); `stop`: take nothing more. */
+export type MasterCommand = { readonly type: 'start' } | { readonly type: 'stop' };
 
 export type MasterEvent = RoleEvent;
 

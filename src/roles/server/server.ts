@@ -49,7 +49,8 @@ export interface ServerConfig {
   readonly files: readonly MediaFile[];
 }
 
-export type ServerCommand = { readonly type: 'stop' };
+/** `start`: register with the master (any first input does); `stop`: end streams, send `leave`. */
+export type ServerCommand = { readonly type: 'start' } | { readonly type: 'stop' };
 export type ServerEvent = RoleEvent;
 
 export type RegistrationState = 'registering' | 'listing' | 'registered' | 'stopped';
