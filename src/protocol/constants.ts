@@ -1,7 +1,8 @@
 /**
  * Protocol constants, named as in the spec. Each points to the section of
- * `protocol-spec/` that defines it; the spec's constants table is generated
- * from `CONSTANTS` below, so the two cannot drift.
+ * `protocol-spec/` that defines it; the spec's constants tables (§6.7, §7) are
+ * generated from the exports below and their doc comments, so the two cannot
+ * drift. Every export needs a doc comment that starts with its section.
  */
 
 /** §2.1 The protocol version carried in every datagram. */

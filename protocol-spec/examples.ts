@@ -1,0 +1,476 @@
+/**
+ * The example messages behind the test vectors (`vectors/v1.json`, §0.4).
+ * Each example is a typed `Message`; the generator encodes it with the code's
+ * encoder and writes the bytes next to it. Negative examples are raw bytes,
+ * each with the one error code a receiver must report for it.
+ *
+ * Addresses come from the documentation ranges (RFC 5737, RFC 3849).
+ */
+import { ClusterAuth, type TokenClaims } from '../src/protocol/auth.js';
+import { encode, encodeWithMac } from '../src/protocol/codec.js';
+import { AUTH_MAX_SKEW, DATA_CHUNK, MAX_DATAGRAM, REQUEST_PAD_TO, SUPPORTED_VERSIONS, TOKEN_TTL } from '../src/protocol/constants.js';
+import type { ErrorCode } from '../src/protocol/errors.js';
+import type { Message, MessageOf } from '../src/protocol/messages.js';
+import { padded } from '../src/protocol/padding.js';
+import { nameKey, syntheticBytes } from '../src/media/synthetic.js';
+import { nodeCrypto } from '../src/runtime/crypto.js';
+
+/** The cluster key of the vectors (its UTF-8 bytes are the key, §9.1). */
+export const TEST_KEY = 'ofp v1 test vectors';
+/** A different key: MACs and tokens made under it must not verify under TEST_KEY. */
+export const OTHER_KEY = 'not the test key';
+/** The receiver's clock for the authenticated vectors, ms since the Unix epoch (2023-11-14T22:13:20Z). */
+export const TEST_NOW = 1_700_000_000_000;
+
+export const testAuth = new ClusterAuth(TEST_KEY, nodeCrypto);
+export const otherAuth = new ClusterAuth(OTHER_KEY, nodeCrypto);
+
+export interface Example {
+  readonly name: string;
+  readonly message: Message;
+}
+
+/** An example sent with a MAC under TEST_KEY at `at` and checked by a receiver whose clock reads `now`. */
+export interface MacExample extends Example {
+  readonly now: number;
+}
+
+/** Bytes that are not in the canonical form but that a receiver must read as `message`. */
+export interface LenientExample extends Example {
+  readonly bytes: Uint8Array;
+  readonly note: string;
+}
+
+/** Bytes a receiver must reject with exactly `error`. */
+export interface NegativeExample {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly error: ErrorCode;
+}
+
+/** Bytes that decode but fail the receiver's check of their MAC (§9.2) under TEST_KEY at `now`. */
+export interface AuthNegativeExample extends NegativeExample {
+  readonly now: number;
+}
+
+export interface TokenExample {
+  readonly name: string;
+  readonly claims: TokenClaims;
+}
+
+/** A server's check of a presented token against the claims it derives from the request (§9.3). */
+export interface TokenCheckExample {
+  readonly name: string;
+  readonly claims: TokenClaims;
+  readonly token: Uint8Array | undefined;
+  readonly now: number;
+  readonly result: 'ok' | 'bad-token' | 'token-expired';
+}
+
+// ---- The cast ----------------------------------------------------------------
+
+const CLIENT = '198.51.100.7:53211';
+const CLIENT6 = '[2001:db8:c::7]:53211';
+const SRV_A = '192.0.2.10:5000';
+const SRV_B = '192.0.2.11:5000';
+const SRV_C = '[2001:db8::12]:5000';
+const FILE = 'B';
+/** 2500 whole chunks and a last one of 17 bytes. */
+const FILE_SIZE = 2_750_017;
+const LAST_CHUNK = 2_750_000;
+const RATE = 4_000_000;
+const SID = 0x5eed_0001;
+const EPOCH = 0x0e90_c0de;
+const EXP = TEST_NOW + TOKEN_TTL;
+
+const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
+const cat = (...parts: (string | Uint8Array)[]): Uint8Array => {
+  const arrays = parts.map((p) => (typeof p === 'string' ? hex(p.replace(/\s+/g, '')) : p));
+  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
+  let pos = 0;
+  for (const a of arrays) {
+    out.set(a, pos);
+    pos += a.length;
+  }
+  return out;
+};
+
+const COOKIE = hex('a1b2c3d4e5f60718');
+const SERVER_COOKIE = hex('0badc0ffee15900d');
+const TOKEN = testAuth.token({ client: CLIENT, file: FILE, server: SRV_A, sid: SID, exp: EXP });
+const payload = (off: number, len: number) => syntheticBytes(nameKey(FILE), off, len);
+
+// ---- Messages, one or more per type (§3) ------------------------------------------
+
+export const EXAMPLES: readonly Example[] = [
+  { name: 'request: to a master, smallest form', message: { type: 'request', rid: 1, file: FILE } },
+  {
+    name: 'request: to a master in redirect mode, padded to REQUEST_PAD_TO bytes',
+    message: padded({ type: 'request', rid: 0x1a2b_3c4d, file: 'movies/B.ts', mode: 'redirect' }),
+  },
+  {
+    name: 'request: list mode, second page, resuming at a byte, avoiding two servers',
+    message: { type: 'request', rid: 0x0000_0102, file: FILE, mode: 'list', off: 1_100_000, from: 64, avoid: [SRV_B, SRV_C] },
+  },
+  {
+    name: 'request: to a server, with the stream token of a redirect',
+    message: { type: 'request', rid: 0x0000_0103, file: FILE, sid: SID, tok: TOKEN, exp: EXP },
+  },
+  { name: 'redirect: without a cluster key', message: { type: 'redirect', rid: 1, file: FILE, srv: SRV_A, sid: SID } },
+  { name: 'redirect: with a stream token', message: { type: 'redirect', rid: 1, file: FILE, srv: SRV_A, sid: SID, tok: TOKEN, exp: EXP } },
+  {
+    name: 'setup: server to client (redirect flow)',
+    message: { type: 'setup', rid: 0x0000_0103, sid: SID, file: FILE, srv: SRV_A, size: FILE_SIZE, rate: RATE, chunk: DATA_CHUNK, off: 0, cookie: COOKIE },
+  },
+  {
+    name: 'setup: relayed by a master, resuming a 6 GB file past 2^32−1 on an IPv6 server',
+    message: { type: 'setup', rid: 7, sid: 3, file: 'big/é.ts', srv: SRV_C, size: 6_000_000_000, rate: 8_000_000, chunk: DATA_CHUNK, off: 4_294_968_400, cookie: COOKIE },
+  },
+  {
+    name: 'server-list: without a cluster key',
+    message: {
+      type: 'server-list', rid: 2, file: FILE, total: 3, from: 0,
+      servers: [
+        { srv: SRV_A, status: 'up', users: 12, group: 'eu', sid: 101 },
+        { srv: SRV_B, status: 'down', users: 0, group: 'eu', sid: 102 },
+        { srv: SRV_C, status: 'joining', users: 0, group: 'us', sid: 103 },
+      ],
+    },
+  },
+  {
+    name: 'server-list: with a stream token per server',
+    message: {
+      type: 'server-list', rid: 2, file: FILE, total: 2, from: 0, exp: EXP,
+      servers: [
+        { srv: SRV_A, status: 'up', users: 12, group: 'eu', sid: 101, tok: testAuth.token({ client: CLIENT, file: FILE, server: SRV_A, sid: 101, exp: EXP }) },
+        { srv: SRV_B, status: 'up', users: 3, group: 'eu', sid: 102, tok: testAuth.token({ client: CLIENT, file: FILE, server: SRV_B, sid: 102, exp: EXP }) },
+      ],
+    },
+  },
+  { name: 'server-list: a page past the last server', message: { type: 'server-list', rid: 3, file: FILE, total: 3, from: 3, servers: [] } },
+  { name: 'error: not-found, answering a request', message: { type: 'error', rid: 1, code: 'not-found', msg: 'no server holds "Z"' } },
+  { name: 'error: unknown-version, answering a datagram of another version', message: { type: 'error', code: 'unknown-version', msg: `this receiver speaks protocol version ${SUPPORTED_VERSIONS.join(', ')}`, versions: [...SUPPORTED_VERSIONS] } },
+  { name: 'error: bad-cookie, answering a play', message: { type: 'error', sid: SID, code: 'bad-cookie', msg: 'the cookie does not match the setup' } },
+  { name: 'play: from the start', message: { type: 'play', sid: SID, cookie: COOKIE, off: 0 } },
+  { name: 'play: resuming at a byte', message: { type: 'play', sid: SID, cookie: COOKIE, off: 1_100_000 } },
+  { name: 'data: the first chunk (a full DATA_CHUNK of synthetic media)', message: { type: 'data', sid: SID, seq: 1, off: 0, data: payload(0, DATA_CHUNK) } },
+  { name: 'data: the last, shorter chunk, resent', message: { type: 'data', sid: SID, seq: 2_600, off: LAST_CHUNK, data: payload(LAST_CHUNK, FILE_SIZE - LAST_CHUNK), re: true } },
+  { name: 'data: an offset above 2^32−1, sequence number at its largest', message: { type: 'data', sid: 3, seq: 0xffff_ffff, off: 4_294_968_400, data: hex('0102030405060708') } },
+  { name: 'ack: nothing received yet', message: { type: 'ack', sid: SID, next: 0, hi: 0, miss: [] } },
+  { name: 'ack: two ranges missing', message: { type: 'ack', sid: SID, next: 11_000, hi: 22_000, miss: [[11_000, 1_100], [15_400, 3_300]] } },
+  { name: 'teardown', message: { type: 'teardown', sid: SID } },
+  { name: 'end: the server is stopping', message: { type: 'end', sid: SID, code: 'shutting-down' } },
+  { name: 'end: the file cannot be read', message: { type: 'end', sid: SID, code: 'media-error' } },
+  { name: 'register: without a cluster key', message: { type: 'register', name: SRV_A, epoch: EPOCH, cap: 1_000_000_000, group: 'eu', files: 4, parts: 1 } },
+  { name: 'register-ack: without a cluster key', message: { type: 'register-ack', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, interval: 1_000 } },
+  {
+    name: 'content: without a cluster key',
+    message: {
+      type: 'content', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, part: 0, parts: 1,
+      files: [['A', 1_375_000, 2_000_000], [FILE, FILE_SIZE, RATE], ['C', 5_500_000, 4_000_000], ['D', 6_000_000_000, 8_000_000]],
+    },
+  },
+  { name: 'content-ack: without a cluster key', message: { type: 'content-ack', epoch: EPOCH, part: 0 } },
+  { name: 'poll: without a cluster key', message: { type: 'poll', seq: 42 } },
+  {
+    name: 'load: answering a poll, without a cluster key',
+    message: { type: 'load', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, seq: 42, streams: 2, bw: 8_000_000, sent: 7_912_000, cap: 1_000_000_000, sids: [SID, 0x5eed_0002] },
+  },
+  {
+    name: 'load: pushed, more streams than listed',
+    message: { type: 'load', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, seq: 0, streams: 97, bw: 388_000_000, sent: 0, cap: 1_000_000_000, sids: [1, 2, 3], more: true },
+  },
+  { name: 'leave: without a cluster key', message: { type: 'leave', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE } },
+  { name: 'forward: without a cluster key', message: { type: 'forward', rid: 0x7000_0001, file: FILE, client: CLIENT6, sid: SID, off: 0 } },
+  { name: 'status-request: without a cluster key', message: { type: 'status-request', rid: 9, what: 'summary', from: 0 } },
+  {
+    name: 'status: the summary',
+    message: {
+      type: 'status', rid: 9, what: 'summary', total: 1, from: 0,
+      summary: { servers: 3, up: 2, files: 9, sessions: 4, bw: 16_000_000, cap: 2_000_000_000, requests: 1_234, policy: 'greatest-available-bandwidth', mode: 'redirect', uptime: 3_600_000 },
+    },
+  },
+  {
+    name: 'status: a page of servers',
+    message: {
+      type: 'status', rid: 10, what: 'servers', total: 3, from: 0,
+      servers: [
+        { name: SRV_A, group: 'eu', state: 'up', files: 4, streams: 2, bw: 8_000_000, avg: 7_500_000, sent: 7_912_000, cap: 1_000_000_000, missed: 0 },
+        { name: SRV_B, group: 'eu', state: 'down', files: 5, streams: 0, bw: 0, avg: 0, sent: 0, cap: 1_000_000_000, missed: 3 },
+      ],
+    },
+  },
+  {
+    name: 'status: a page of files',
+    message: { type: 'status', rid: 11, what: 'files', total: 9, from: 8, files: [{ file: FILE, size: FILE_SIZE, rate: RATE, servers: [SRV_A, SRV_B, SRV_C] }] },
+  },
+  {
+    name: 'status: a page of sessions',
+    message: { type: 'status', rid: 12, what: 'sessions', total: 1, from: 0, sessions: [{ sid: SID, client: CLIENT, file: FILE, srv: SRV_A, age: 1_500, live: true }] },
+  },
+];
+
+// ---- Authenticated messages: sent with a MAC under TEST_KEY (§2.4, §9.2) --------------
+
+function stamped<M extends Message>(m: M, at = TEST_NOW): M {
+  return { ...m, at } as M;
+}
+
+export const MAC_EXAMPLES: readonly MacExample[] = [
+  {
+    name: 'setup: server to master, answering a forward',
+    now: TEST_NOW,
+    message: stamped({ type: 'setup', rid: 0x7000_0001, sid: SID, file: FILE, srv: SRV_A, size: FILE_SIZE, rate: RATE, chunk: DATA_CHUNK, off: 0, cookie: COOKIE }),
+  },
+  {
+    name: 'error: server to master, refusing a forward',
+    now: TEST_NOW,
+    message: stamped({ type: 'error', rid: 0x7000_0002, code: 'no-capacity', msg: '996000000 of 1000000000 bit/s committed; B needs 4000000' }),
+  },
+  {
+    name: 'error: master to server, not-registered',
+    now: TEST_NOW,
+    message: stamped({ type: 'error', code: 'not-registered', msg: `register again: this master does not know ${SRV_A}` }),
+  },
+  { name: 'register', now: TEST_NOW, message: stamped({ type: 'register', name: SRV_A, epoch: EPOCH, cap: 1_000_000_000, group: 'eu', files: 4, parts: 1 }) },
+  {
+    name: 'register: padded, as a server sends it',
+    now: TEST_NOW,
+    message: stamped({ type: 'register', name: SRV_A, epoch: EPOCH, cap: 1_000_000_000, group: 'eu', files: 4, parts: 1, pad: new Uint8Array(150) }),
+  },
+  { name: 'register-ack', now: TEST_NOW, message: stamped({ type: 'register-ack', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, interval: 1_000 }) },
+  {
+    name: 'content: the second of two parts',
+    now: TEST_NOW,
+    message: stamped({ type: 'content', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, part: 1, parts: 2, files: [['E', 1_100, 64_000], ['F/ü.ts', 0, 1]] }),
+  },
+  { name: 'content-ack', now: TEST_NOW, message: stamped({ type: 'content-ack', epoch: EPOCH, part: 1 }) },
+  { name: 'poll', now: TEST_NOW, message: stamped({ type: 'poll', seq: 42 }) },
+  {
+    name: 'poll: `at` exactly AUTH_MAX_SKEW behind the receiver\'s clock still verifies',
+    now: TEST_NOW + AUTH_MAX_SKEW,
+    message: stamped({ type: 'poll', seq: 43 }),
+  },
+  {
+    name: 'load: answering a poll',
+    now: TEST_NOW,
+    message: stamped({ type: 'load', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, seq: 42, streams: 2, bw: 8_000_000, sent: 7_912_000, cap: 1_000_000_000, sids: [SID, 0x5eed_0002] }),
+  },
+  {
+    name: 'load: pushed, `at` exactly AUTH_MAX_SKEW ahead of the receiver\'s clock',
+    now: TEST_NOW - AUTH_MAX_SKEW,
+    message: stamped({ type: 'load', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, seq: 0, streams: 0, bw: 0, sent: 0, cap: 1_000_000_000, sids: [] }),
+  },
+  { name: 'leave', now: TEST_NOW, message: stamped({ type: 'leave', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE }) },
+  { name: 'forward', now: TEST_NOW, message: stamped({ type: 'forward', rid: 0x7000_0001, file: FILE, client: CLIENT, sid: SID, off: 0 }) },
+  {
+    name: 'status-request: padded to REQUEST_PAD_TO bytes, MAC included',
+    now: TEST_NOW,
+    message: padded(stamped({ type: 'status-request', rid: 9, what: 'servers', from: 0 }), REQUEST_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
+  },
+  {
+    name: 'status: the summary',
+    now: TEST_NOW,
+    message: stamped({
+      type: 'status', rid: 9, what: 'summary', total: 1, from: 0,
+      summary: { servers: 1, up: 1, files: 4, sessions: 0, bw: 0, cap: 1_000_000_000, requests: 0, policy: 'round-robin', mode: 'relay', uptime: 10 },
+    }),
+  },
+];
+
+// ---- Other encodings a receiver reads (§2.2, §2.3) ------------------------------------
+
+const TEARDOWN_1: MessageOf<'teardown'> = { type: 'teardown', sid: 1 };
+
+export const LENIENT_EXAMPLES: readonly LenientExample[] = [
+  {
+    name: 'fields in another order than the catalogue\'s',
+    note: 'Receivers look fields up by name.',
+    bytes: cat('93 01 06 83', 'a3 6f6666 00', 'a6 636f6f6b6965 c408', COOKIE, 'a3 736964 ce 5eed0001'),
+    message: { type: 'play', sid: SID, cookie: COOKIE, off: 0 },
+  },
+  {
+    name: 'an integer in a wider format than needed (uint 32)',
+    note: 'Any MessagePack integer format whose value is in range is accepted.',
+    bytes: cat('93 01 09 81 a3 736964 ce 00000001'),
+    message: TEARDOWN_1,
+  },
+  {
+    name: 'an integer as a positive int 8',
+    note: 'Signed formats holding a non-negative value are accepted.',
+    bytes: cat('93 01 09 81 a3 736964 d0 01'),
+    message: TEARDOWN_1,
+  },
+  {
+    name: 'an offset above 2^32−1 as uint 64 (0xcf)',
+    note: 'This version writes such integers as int 64 (0xd3); both 64-bit formats are accepted.',
+    bytes: cat('93 01 06 83 a3 736964 01 a6 636f6f6b6965 c408', COOKIE, 'a3 6f6666 cf 0000000100000450'),
+    message: { type: 'play', sid: 1, cookie: COOKIE, off: 4_294_968_400 },
+  },
+  {
+    name: 'a field this version does not know',
+    note: 'Unknown fields are ignored (§2.3).',
+    bytes: cat('93 01 09 82 a3 736964 01 a8 6675747572652d78 92 01 a27a7a'),
+    message: TEARDOWN_1,
+  },
+  {
+    name: 'an optional field written as nil',
+    note: 'nil stands for an absent field (§2.3).',
+    bytes: cat('93 01 01 83 a3 726964 01 a4 66696c65 a1 42 a4 6d6f6465 c0'),
+    message: { type: 'request', rid: 1, file: FILE },
+  },
+  {
+    name: 'strings in wider headers than needed (str 8 key, str 16 value)',
+    note: 'Any string format is accepted, for keys and values.',
+    bytes: cat('93 01 0a 82 d9 03 736964 01 a4 636f6465 da 000d 7368757474696e672d646f776e'),
+    message: { type: 'end', sid: 1, code: 'shutting-down' },
+  },
+  {
+    name: 'array 16 envelope and map 16 body',
+    note: 'Any array and map format is accepted.',
+    bytes: cat('dc 0003 01 09 de 0001 a3 736964 01'),
+    message: TEARDOWN_1,
+  },
+  {
+    name: 'an unknown field nested exactly MAX_NESTING deep',
+    note: 'Nesting up to MAX_NESTING arrays and maps, the envelope included, is accepted.',
+    bytes: cat('93 01 09 82 a3 736964 01 a1 78 91 91 91 90'),
+    message: TEARDOWN_1,
+  },
+  {
+    name: 'a MAC element on a message that needs none',
+    note: 'The datagram decodes; a receiver checks a MAC only where §9.2 asks for one.',
+    bytes: encodeWithMac(TEARDOWN_1, () => new Uint8Array(16).fill(0x5a)),
+    message: TEARDOWN_1,
+  },
+];
+
+// ---- Datagrams a receiver rejects, one code each (§2, §8) ------------------------------
+
+/** Encode without checking: for building datagrams whose fields break the catalogue. */
+const unchecked = (m: Record<string, unknown>): Uint8Array => encode(m as unknown as Message);
+const TEARDOWN = encode(TEARDOWN_1);
+const BODY_SID_1 = '81 a3 736964 01';
+
+export const NEGATIVE_EXAMPLES: readonly NegativeExample[] = [
+  { name: 'oversize: one byte more than MAX_DATAGRAM', error: 'oversize', bytes: encode(padded({ type: 'request', rid: 1, file: FILE }, MAX_DATAGRAM + 1)) },
+  { name: 'oversize: 1300 zero bytes (the size is checked first)', error: 'oversize', bytes: new Uint8Array(1300) },
+  { name: 'truncated: the last byte of a teardown cut off', error: 'truncated', bytes: TEARDOWN.subarray(0, TEARDOWN.length - 1) },
+  { name: 'truncated: an array of 3 with 2 items', error: 'truncated', bytes: cat('93 01 09') },
+  { name: 'truncated: a string header longer than what follows', error: 'truncated', bytes: cat('93 01 09 81 a3 7369') },
+  { name: 'truncated: a bin 8 of 8 bytes with 2', error: 'truncated', bytes: cat('93 01 06 83 a3 736964 01 a3 6f6666 00 a6 636f6f6b6965 c4 08 0102') },
+  { name: 'trailing-bytes: a zero byte after the datagram', error: 'trailing-bytes', bytes: cat(TEARDOWN, '00') },
+  { name: 'trailing-bytes: two datagrams in one', error: 'trailing-bytes', bytes: cat(TEARDOWN, TEARDOWN) },
+  { name: 'malformed: an empty datagram', error: 'malformed', bytes: new Uint8Array(0) },
+  { name: 'malformed: the reserved byte 0xc1', error: 'malformed', bytes: cat('c1') },
+  { name: 'malformed: 0xc1 as a field value', error: 'malformed', bytes: cat('93 01 09 81 a3 736964 c1') },
+  { name: 'unsupported-value: a fixext 1 value', error: 'unsupported-value', bytes: cat('93 01 09 82 a3 736964 01 a1 78 d4 01 00') },
+  { name: 'unsupported-value: an ext 8 value', error: 'unsupported-value', bytes: cat('93 01 09 82 a3 736964 01 a1 78 c7 03 01 aabbcc') },
+  { name: 'unsupported-value: a timestamp (extension type −1)', error: 'unsupported-value', bytes: cat('93 01 09 82 a3 736964 01 a1 78 d6 ff 00000000') },
+  { name: 'unsupported-value: an integer map key', error: 'unsupported-value', bytes: cat('93 01 09 82 a3 736964 01 01 01') },
+  { name: 'unsupported-value: a binary map key', error: 'unsupported-value', bytes: cat('93 01 09 82 a3 736964 01 c4 01 78 01') },
+  { name: 'unsupported-value: nesting one deeper than MAX_NESTING', error: 'unsupported-value', bytes: cat('93 01 09 82 a3 736964 01 a1 78 91 91 91 91 90') },
+  { name: 'bad-envelope: a map at the top level', error: 'bad-envelope', bytes: cat(BODY_SID_1) },
+  { name: 'bad-envelope: an integer at the top level', error: 'bad-envelope', bytes: cat('01') },
+  { name: 'bad-envelope: an array of 2', error: 'bad-envelope', bytes: cat('92 01 09') },
+  { name: 'bad-envelope: an array of 5', error: 'bad-envelope', bytes: cat('95 01 09', BODY_SID_1, 'c4 10', new Uint8Array(16), 'c0') },
+  { name: 'bad-envelope: the version is a string', error: 'bad-envelope', bytes: cat('93 a1 31 09', BODY_SID_1) },
+  { name: 'bad-envelope: the version is negative', error: 'bad-envelope', bytes: cat('93 ff 09', BODY_SID_1) },
+  { name: 'bad-envelope: the type is a string', error: 'bad-envelope', bytes: cat('93 01 a1 39', BODY_SID_1) },
+  { name: 'bad-envelope: the body is an array', error: 'bad-envelope', bytes: cat('93 01 09 91 01') },
+  { name: 'bad-envelope: the body is nil', error: 'bad-envelope', bytes: cat('93 01 09 c0') },
+  { name: 'bad-envelope: a MAC of 15 bytes', error: 'bad-envelope', bytes: cat('94 01 09', BODY_SID_1, 'c4 0f', new Uint8Array(15)) },
+  { name: 'bad-envelope: a MAC that is a string', error: 'bad-envelope', bytes: cat('94 01 09', BODY_SID_1, 'b0', new Uint8Array(16).fill(0x41)) },
+  { name: 'bad-envelope: a MAC written as bin 16', error: 'bad-envelope', bytes: cat('94 01 09', BODY_SID_1, 'c5 0010', new Uint8Array(16)) },
+  { name: 'unknown-version: version 2', error: 'unknown-version', bytes: cat('93 02 09', BODY_SID_1) },
+  { name: 'unknown-version: version 0', error: 'unknown-version', bytes: cat('93 00 09', BODY_SID_1) },
+  { name: 'unknown-version: version 2 with a type and body v1 does not know', error: 'unknown-version', bytes: cat('93 02 7f 80') },
+  { name: 'unknown-type: code 0', error: 'unknown-type', bytes: cat('93 01 00 80') },
+  { name: 'unknown-type: code 11, between two defined codes', error: 'unknown-type', bytes: cat('93 01 0b 80') },
+  { name: 'unknown-type: code 256', error: 'unknown-type', bytes: cat('93 01 cd 0100 80') },
+  { name: 'unknown-type: a negative code', error: 'unknown-type', bytes: cat('93 01 ff 80') },
+  { name: 'missing-field: a teardown without sid', error: 'missing-field', bytes: cat('93 01 09 80') },
+  { name: 'missing-field: a play without cookie', error: 'missing-field', bytes: unchecked({ type: 'play', sid: 1, off: 0 }) },
+  { name: 'missing-field: a required field written as nil', error: 'missing-field', bytes: cat('93 01 01 82 a3 726964 01 a4 66696c65 c0') },
+  {
+    name: 'missing-field: a server-list entry without its group',
+    error: 'missing-field',
+    bytes: unchecked({ type: 'server-list', rid: 1, file: FILE, total: 1, from: 0, servers: [{ srv: SRV_A, status: 'up', users: 0, sid: 1 }] }),
+  },
+  { name: 'bad-field: sid is a string', error: 'bad-field', bytes: unchecked({ type: 'teardown', sid: '1' }) },
+  { name: 'bad-field: sid is negative', error: 'bad-field', bytes: cat('93 01 09 81 a3 736964 ff') },
+  { name: 'bad-field: sid is 2^32, above uint32', error: 'bad-field', bytes: cat('93 01 09 81 a3 736964 cf 0000000100000000') },
+  { name: 'bad-field: sid is the float 1.5', error: 'bad-field', bytes: cat('93 01 09 81 a3 736964 cb 3ff8000000000000') },
+  { name: 'bad-field: an offset of 2^53, above the largest exact integer', error: 'bad-field', bytes: cat('93 01 06 83 a3 736964 01 a6 636f6f6b6965 c408', COOKIE, 'a3 6f6666 cf 0020000000000000') },
+  { name: 'bad-field: a cookie of 7 bytes', error: 'bad-field', bytes: unchecked({ type: 'play', sid: 1, cookie: COOKIE.subarray(0, 7), off: 0 }) },
+  { name: 'bad-field: a cookie written as a string', error: 'bad-field', bytes: unchecked({ type: 'play', sid: 1, cookie: 'abcdefgh', off: 0 }) },
+  { name: 'bad-field: a file name of 256 bytes', error: 'bad-field', bytes: unchecked({ type: 'request', rid: 1, file: 'x'.repeat(256) }) },
+  { name: 'bad-field: a file name of 128 two-byte characters (256 bytes of UTF-8)', error: 'bad-field', bytes: unchecked({ type: 'request', rid: 1, file: 'é'.repeat(128) }) },
+  { name: 'bad-field: a mode that is not one of the values', error: 'bad-field', bytes: unchecked({ type: 'request', rid: 1, file: FILE, mode: 'stream' }) },
+  { name: 'bad-field: nine servers to avoid', error: 'bad-field', bytes: unchecked({ type: 'request', rid: 1, file: FILE, avoid: Array.from({ length: 9 }, (_, i) => `192.0.2.${i + 1}:5000`) }) },
+  { name: 'bad-field: a missing range of three integers', error: 'bad-field', bytes: cat('93 01 08 84 a3 736964 01 a4 6e657874 00 a2 6869 0a a4 6d697373 91 93 00 05 01') },
+  { name: 'bad-field: a data payload of DATA_CHUNK + 1 bytes', error: 'bad-field', bytes: unchecked({ type: 'data', sid: 1, seq: 1, off: 0, data: new Uint8Array(DATA_CHUNK + 1) }) },
+  { name: 'bad-field: a boolean written as an integer', error: 'bad-field', bytes: unchecked({ type: 'data', sid: 1, seq: 1, off: 0, data: new Uint8Array(1), re: 1 }) },
+  {
+    name: 'bad-field: a setup whose chunk is larger than DATA_CHUNK',
+    error: 'bad-field',
+    bytes: unchecked({ type: 'setup', rid: 1, sid: 1, file: FILE, srv: SRV_A, size: 1, rate: 1, chunk: DATA_CHUNK + 1, off: 0, cookie: COOKIE }),
+  },
+];
+
+// ---- Authentication failures: the datagram decodes, its MAC check fails (§9.2) ---------------
+
+const REGISTER = stamped({ type: 'register', name: SRV_A, epoch: EPOCH, cap: 1_000_000_000, group: 'eu', files: 4, parts: 1 } as MessageOf<'register'>);
+const flipLast = (b: Uint8Array, back = 1): Uint8Array => {
+  const out = Uint8Array.from(b);
+  out[out.length - back] = out[out.length - back]! ^ 0x01;
+  return out;
+};
+
+export const AUTH_NEGATIVE_EXAMPLES: readonly AuthNegativeExample[] = [
+  { name: 'missing-mac: a register without a MAC', error: 'missing-mac', now: TEST_NOW, bytes: encode(REGISTER) },
+  { name: 'bad-mac: a register whose MAC has one bit flipped', error: 'bad-mac', now: TEST_NOW, bytes: flipLast(testAuth.encode(REGISTER, TEST_NOW)) },
+  { name: 'bad-mac: a register with a MAC under another key', error: 'bad-mac', now: TEST_NOW, bytes: otherAuth.encode(REGISTER, TEST_NOW) },
+  {
+    // The byte before the MAC element is the last byte of `at`: the datagram still decodes, `at` is off by one.
+    name: 'bad-mac: a poll whose `at` was changed after the MAC was made',
+    error: 'bad-mac',
+    now: TEST_NOW,
+    bytes: flipLast(testAuth.encode({ type: 'poll', seq: 42 }, TEST_NOW), 19),
+  },
+  { name: 'stale-auth: `at` one millisecond more than AUTH_MAX_SKEW in the past', error: 'stale-auth', now: TEST_NOW + AUTH_MAX_SKEW + 1, bytes: testAuth.encode(REGISTER, TEST_NOW) },
+  { name: 'stale-auth: `at` one millisecond more than AUTH_MAX_SKEW in the future', error: 'stale-auth', now: TEST_NOW - AUTH_MAX_SKEW - 1, bytes: testAuth.encode(REGISTER, TEST_NOW) },
+  {
+    name: 'stale-auth: a correct MAC on a message without `at`',
+    error: 'stale-auth',
+    now: TEST_NOW,
+    bytes: encodeWithMac({ type: 'poll', seq: 42 }, (signed) => testAuth.mac(signed)),
+  },
+];
+
+// ---- Stream tokens (§9.3) ----------------------------------------------------------------------
+
+const ISSUED: TokenClaims = { client: CLIENT, file: FILE, server: SRV_A, sid: SID, exp: EXP };
+
+export const TOKEN_EXAMPLES: readonly TokenExample[] = [
+  { name: 'IPv4 client and server', claims: ISSUED },
+  {
+    name: 'IPv6 client and server, a non-ASCII file name, the largest stream id',
+    claims: { client: CLIENT6, file: 'films/été 𝄞.ts', server: SRV_C, sid: 0xffff_ffff, exp: 4_102_444_800_000 },
+  },
+  { name: 'an empty file name', claims: { client: CLIENT, file: '', server: SRV_B, sid: 1, exp: EXP } },
+];
+
+export const TOKEN_CHECK_EXAMPLES: readonly TokenCheckExample[] = [
+  { name: 'valid', claims: ISSUED, token: TOKEN, now: TEST_NOW, result: 'ok' },
+  { name: 'valid in its last millisecond', claims: ISSUED, token: TOKEN, now: EXP - 1, result: 'ok' },
+  { name: 'expired at `exp`', claims: ISSUED, token: TOKEN, now: EXP, result: 'token-expired' },
+  { name: 'presented from another client address', claims: { ...ISSUED, client: '198.51.100.8:53211' }, token: TOKEN, now: TEST_NOW, result: 'bad-token' },
+  { name: 'presented at another server', claims: { ...ISSUED, server: SRV_B }, token: TOKEN, now: TEST_NOW, result: 'bad-token' },
+  { name: 'for another file', claims: { ...ISSUED, file: 'C' }, token: TOKEN, now: TEST_NOW, result: 'bad-token' },
+  { name: 'for another stream id', claims: { ...ISSUED, sid: SID + 1 }, token: TOKEN, now: TEST_NOW, result: 'bad-token' },
+  { name: 'with a later `exp` than issued', claims: { ...ISSUED, exp: EXP + TOKEN_TTL }, token: TOKEN, now: TEST_NOW, result: 'bad-token' },
+  { name: 'no token', claims: ISSUED, token: undefined, now: TEST_NOW, result: 'bad-token' },
+  { name: 'made under another key', claims: ISSUED, token: otherAuth.token(ISSUED), now: TEST_NOW, result: 'bad-token' },
+  { name: 'made under another key and expired: the MAC is checked first', claims: ISSUED, token: otherAuth.token(ISSUED), now: EXP, result: 'bad-token' },
+];

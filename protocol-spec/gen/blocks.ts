@@ -1,0 +1,69 @@
+/**
+ * Every generated block of the spec's chapters, by name. A chapter holds
+ * `<!-- BEGIN GENERATED: name -->` … `<!-- END GENERATED: name -->` and the
+ * generator rewrites what lies between from the code.
+ */
+import { ERRORS, type ErrorCode } from '../../src/protocol/errors.js';
+import { CLIENT_TABLE } from '../../src/roles/client/client.js';
+import { DEFAULT_MASTER_CONFIG } from '../../src/roles/master/master.js';
+import { POLICIES, POLICY_DOCS } from '../../src/roles/master/selection.js';
+import { SERVER_VIEW_TABLE } from '../../src/roles/master/serverRecord.js';
+import { REGISTRATION_TABLE } from '../../src/roles/server/server.js';
+import { SERVER_STREAM_TABLE } from '../../src/roles/server/stream.js';
+import { type ConstantDoc, formatConstant } from './constants.js';
+import { code, table } from './markdown.js';
+import { renderAuthRules, renderLegs, renderListLimits, renderMessageSummary, renderMessages } from './messageTables.js';
+import { renderStateTable } from './stateDiagram.js';
+
+/** Constants that bound the state a role keeps (§7.3). */
+const TABLE_LIMITS = ['AMPLIFICATION_TABLE_SIZE', 'ANSWER_CACHE_SIZE', 'MAX_FORWARDS_IN_FLIGHT', 'LOAD_HISTORY'];
+/** Sizes defined outside §7 that belong in the sizes table too (§7.1). */
+const SIZE_LIMITS = ['MAX_DATAGRAM', 'MAX_NESTING', 'MAC_LENGTH', 'TOKEN_LENGTH', 'COOKIE_LENGTH', 'DATA_CHUNK', 'MAX_MISSING_RANGES', 'REQUEST_PAD_TO'];
+
+function constantRows(list: readonly ConstantDoc[]): string[][] {
+  return list.map((c) => [code(c.name), formatConstant(c), c.section, c.doc]);
+}
+
+function pick(constants: readonly ConstantDoc[], names: readonly string[]): ConstantDoc[] {
+  return names.map((name) => {
+    const c = constants.find((x) => x.name === name);
+    if (!c) throw new Error(`no constant ${name} in constants.ts`);
+    return c;
+  });
+}
+
+function renderErrors(): string {
+  const codes = Object.keys(ERRORS) as ErrorCode[];
+  return table(
+    ['Code', 'Fault', 'In an `error` message', 'Meaning'],
+    codes.map((c) => [code(c), ERRORS[c].fault, ERRORS[c].wire ? 'yes' : 'never', ERRORS[c].doc]),
+  );
+}
+
+function renderPolicies(): string {
+  return table(
+    ['Policy', 'The master picks'],
+    POLICIES.map((p) => [code(p) + (p === DEFAULT_MASTER_CONFIG.policy ? ' (default)' : ''), POLICY_DOCS[p]]),
+  );
+}
+
+/** The renderer of every block name. */
+export function blockRenderers(constants: readonly ConstantDoc[]): ReadonlyMap<string, () => string> {
+  const headers = ['Name', 'Value', 'Section', 'Meaning'];
+  return new Map<string, () => string>([
+    ['legs', renderLegs],
+    ['messages-summary', renderMessageSummary],
+    ['messages', renderMessages],
+    ['auth-rules', renderAuthRules],
+    ['policies', renderPolicies],
+    ['errors', renderErrors],
+    ['constants', () => table(headers, constantRows(constants))],
+    ['limits-sizes', () => table(headers, constantRows([...pick(constants, SIZE_LIMITS), ...constants.filter((c) => c.section === '§7')]))],
+    ['limits-lists', renderListLimits],
+    ['limits-tables', () => table(headers, constantRows(pick(constants, TABLE_LIMITS)))],
+    ['state-client', () => renderStateTable(CLIENT_TABLE)],
+    ['state-registration', () => renderStateTable(REGISTRATION_TABLE)],
+    ['state-server-stream', () => renderStateTable(SERVER_STREAM_TABLE)],
+    ['state-server-view', () => renderStateTable(SERVER_VIEW_TABLE)],
+  ]);
+}
