@@ -1,0 +1,44 @@
+/**
+ * Flags that several commands share. Every flag has an environment variable:
+ * `OFP_<COMMAND>_<FLAG>`, except the cluster key and the log level, which a
+ * whole cluster shares (`OFP_KEY`, `OFP_LOG_LEVEL`).
+ */
+import { Flags } from '@oclif/core';
+import { LOG_LEVELS, type OutputMode } from '../src/runtime/output.js';
+import { UsageError } from '../src/runtime/usageError.js';
+
+export const logLevel = Flags.string({
+  description: 'Events shown: debug adds every dropped datagram and state change.',
+  options: [...LOG_LEVELS],
+  default: 'info',
+  env: 'OFP_LOG_LEVEL',
+  helpGroup: 'OUTPUT',
+});
+
+export const key = Flags.string({
+  description: 'Cluster key: master and servers authenticate control messages and stream tokens with it. Prefer the environment variable (a command line is visible to other users).',
+  env: 'OFP_KEY',
+});
+
+export function json(scope: string) {
+  return Flags.boolean({
+    description: 'Print one JSON document at the end (log lines stay on stderr).',
+    env: `OFP_${scope}_JSON`,
+    exclusive: ['json-stream'],
+    helpGroup: 'OUTPUT',
+  });
+}
+
+export function jsonStream(scope: string) {
+  return Flags.boolean({
+    description: 'Print one JSON object per line on stdout, {"event","t","data"}; the first is `listening`.',
+    env: `OFP_${scope}_JSON_STREAM`,
+    exclusive: ['json'],
+    helpGroup: 'OUTPUT',
+  });
+}
+
+export function outputMode(f: { json?: boolean; 'json-stream'?: boolean }): OutputMode {
+  if (f.json && f['json-stream']) throw new UsageError('usage', '--json and --json-stream exclude each other: choose one');
+  return f.json ? 'json' : f['json-stream'] ? 'json-stream' : 'human';
+}

@@ -1,0 +1,25 @@
+/**
+ * What the cores take as inputs for hashing and randomness, from node:crypto.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { ClusterAuth, type Crypto } from '../protocol/auth.js';
+import { Rng } from '../protocol/rng.js';
+import type { RoleDeps } from '../roles/role.js';
+
+export const nodeCrypto: Crypto = {
+  hmacSha256: (key, data) => new Uint8Array(createHmac('sha256', key).update(data).digest()),
+};
+
+/** A seed from the operating system's random source: every run differs. */
+export function randomSeed(): number {
+  return randomBytes(4).readUInt32BE(0);
+}
+
+/** The dependencies of a role core on a real host; `key`: the cluster key, when there is one. */
+export function roleDeps(key?: string, seed = randomSeed()): RoleDeps {
+  return {
+    rng: new Rng(seed),
+    crypto: nodeCrypto,
+    ...(key ? { auth: new ClusterAuth(key, nodeCrypto) } : {}),
+  };
+}

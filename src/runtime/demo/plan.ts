@@ -1,0 +1,58 @@
+/**
+ * What the demo runs: the seed's overlapping catalog on three servers
+ * (A,B,C,D / B,E,F,G,H / B,E,H,J), short synthetic files, and clients in
+ * every mode.
+ */
+import type { RequestMode } from '../../roles/client/client.js';
+
+export interface DemoFile {
+  readonly name: string;
+  readonly seconds: number;
+  /** bit/s */
+  readonly rate: number;
+}
+
+export const DEMO_FILES: readonly DemoFile[] = [
+  { name: 'A.ts', seconds: 3, rate: 2_000_000 },
+  { name: 'B.ts', seconds: 6, rate: 2_000_000 },
+  { name: 'C.ts', seconds: 3, rate: 3_000_000 },
+  { name: 'D.ts', seconds: 3, rate: 2_000_000 },
+  { name: 'E.ts', seconds: 5, rate: 3_000_000 },
+  { name: 'F.ts', seconds: 3, rate: 4_000_000 },
+  { name: 'G.ts', seconds: 3, rate: 2_000_000 },
+  { name: 'H.ts', seconds: 5, rate: 2_000_000 },
+  { name: 'J.ts', seconds: 4, rate: 2_000_000 },
+];
+
+/** Which files each server holds: the seed's example. */
+export const DEMO_SERVERS: readonly (readonly string[])[] = [
+  ['A.ts', 'B.ts', 'C.ts', 'D.ts'],
+  ['B.ts', 'E.ts', 'F.ts', 'G.ts', 'H.ts'],
+  ['B.ts', 'E.ts', 'H.ts', 'J.ts'],
+];
+
+export interface DemoClient {
+  readonly index: number;
+  readonly file: string;
+  readonly mode: RequestMode;
+  readonly choose: string;
+}
+
+/** Files the clients ask for, in turn: mostly ones that more than one server holds, so a server can fail. */
+const CLIENT_FILES = ['B.ts', 'E.ts', 'H.ts', 'A.ts', 'B.ts', 'E.ts', 'J.ts', 'H.ts', 'C.ts'];
+const MODES: readonly RequestMode[] = ['redirect', 'relay', 'list'];
+const CHOICES = ['fewest-users', 'random'];
+
+export function demoClients(n: number): DemoClient[] {
+  return Array.from({ length: n }, (_, i) => ({
+    index: i + 1,
+    file: CLIENT_FILES[i % CLIENT_FILES.length]!,
+    mode: MODES[i % MODES.length]!,
+    choose: CHOICES[Math.floor(i / MODES.length) % CHOICES.length]!,
+  }));
+}
+
+/** The servers (indexes) holding a file. */
+export function holders(file: string): number[] {
+  return DEMO_SERVERS.flatMap((files, i) => (files.includes(file) ? [i] : []));
+}

@@ -1,0 +1,98 @@
+/**
+ * `ofp master`: the master core on a socket, until Ctrl-C or SIGTERM.
+ */
+import { isPolicy, POLICIES, type Policy } from '../roles/master/selection.js';
+import { type AnswerMode, Master } from '../roles/master/master.js';
+import type { RoleEvent } from '../roles/role.js';
+import { now } from './clock.js';
+import { roleDeps } from './crypto.js';
+import { type RunningRole, startRole } from './driver.js';
+import { type LogLevel, Output, type OutputMode } from './output.js';
+import { resolveHost } from './resolve.js';
+import { untilStopSignal } from './signals.js';
+import { parseCount, parseDuration } from './units.js';
+import { UsageError } from './usageError.js';
+
+export interface MasterSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly policy: Policy;
+  readonly mode: AnswerMode;
+  /** ms */
+  readonly pollInterval: number;
+  readonly key?: string;
+}
+
+/** Start a master core on a socket (for the command and for tests). */
+export async function startMaster(s: MasterSettings, onEvent: (e: RoleEvent) => void): Promise<RunningRole<Master>> {
+  const running = await startRole({
+    role: new Master(roleDeps(s.key), { policy: s.policy, mode: s.mode, pollInterval: s.pollInterval }),
+    host: s.host,
+    port: s.port,
+    onEvent,
+  });
+  running.command({ type: 'start' });
+  return running;
+}
+
+export interface MasterFlags {
+  readonly host: string;
+  readonly port: number | string;
+  readonly policy: string;
+  readonly mode: string;
+  readonly pollInterval: string;
+  readonly key?: string;
+  readonly output: OutputMode;
+  readonly logLevel: LogLevel;
+}
+
+export async function parseMasterFlags(f: MasterFlags): Promise<MasterSettings> {
+  if (!isPolicy(f.policy)) throw new UsageError('usage', `--policy ${JSON.stringify(f.policy)} is not a policy: use one of ${POLICIES.join(', ')}`);
+  if (f.mode !== 'redirect' && f.mode !== 'relay') throw new UsageError('usage', `--mode ${JSON.stringify(f.mode)} is not a mode: use redirect or relay`);
+  const host = await resolveHost(f.host, '--host');
+  return {
+    host: host.host,
+    port: parseCount(f.port, '--port', 0, 65535),
+    policy: f.policy,
+    mode: f.mode,
+    pollInterval: parseDuration(f.pollInterval, '--poll-interval', 'ms'),
+    ...(f.key ? { key: f.key } : {}),
+  };
+}
+
+/** Run until a stop signal; the exit code. */
+export async function runMaster(f: MasterFlags): Promise<number> {
+  const out = new Output({ mode: f.output, logLevel: f.logLevel });
+  const s = await parseMasterFlags(f);
+  const stop = untilStopSignal();
+  let running: RunningRole<Master>;
+  try {
+    running = await startMaster(s, (e) => {
+      if (e.type === 'listening') {
+        out.listening(e, `ofp master listening on ${e.address as string} (policy ${s.policy}, mode ${s.mode}${s.key ? ', cluster key set' : ''})`);
+      } else {
+        out.event(e);
+      }
+    });
+  } catch (e) {
+    stop.cancel();
+    throw e;
+  }
+  const signal = await stop.promise;
+  running.command({ type: 'stop' });
+  await running.flushed(1_000);
+  await running.close();
+  stop.cancel();
+  const m = running.role;
+  out.event({ type: 'stopped', signal });
+  out.summary({
+    role: 'master',
+    address: running.address,
+    ...m.stats,
+    summary: m.summary(now()),
+    counters: m.counters,
+    dropped: Object.fromEntries(m.dropped),
+    driver: running.stats,
+  });
+  return 0;
+}

@@ -1,0 +1,196 @@
+/**
+ * Media on disk: every regular file of a directory is a media file. Its
+ * bitrate comes from a sidecar `<file>.ofp.json` (`{"rate": 4000000}`, bits
+ * per second) or from a default. Hidden files and sidecars are not media.
+ */
+import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { MAX_FILE_NAME } from '../protocol/constants.js';
+import type { MediaFile, MediaReader } from '../roles/server/server.js';
+import { parseRate } from './units.js';
+import { UsageError } from './usageError.js';
+
+export const SIDECAR_SUFFIX = '.ofp.json';
+
+export interface MediaEntry extends MediaFile {
+  readonly path: string;
+  /** Where the rate came from. */
+  readonly rateFrom: 'sidecar' | 'default';
+}
+
+export interface MediaScan {
+  readonly files: MediaEntry[];
+  /** Files that are not served, and why. */
+  readonly skipped: { readonly name: string; readonly why: string }[];
+}
+
+export interface Sidecar {
+  readonly rate?: number;
+  readonly duration?: number;
+  readonly size?: number;
+  readonly synthetic?: boolean;
+}
+
+/** Read a sidecar; undefined when there is none. Throws `bad-sidecar` when it cannot be used. */
+export function readSidecar(path: string): Sidecar | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // A media name near the 255-byte limit leaves no room for a sidecar's name.
+    if (code === 'ENOENT' || code === 'ENAMETOOLONG') return undefined;
+    throw new UsageError('bad-sidecar', `${path} cannot be read (${(e as Error).message})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError('bad-sidecar', `${path} is not JSON: write {"rate": 4000000} (bits per second)`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError('bad-sidecar', `${path} is not a JSON object: write {"rate": 4000000} (bits per second)`);
+  }
+  const v = value as Record<string, unknown>;
+  let rate: number | undefined;
+  if (typeof v.rate === 'number' && Number.isFinite(v.rate) && v.rate >= 1) rate = Math.round(v.rate);
+  else if (typeof v.rate === 'string') rate = parseRate(v.rate, `${path}: rate`);
+  else if (v.rate !== undefined) throw new UsageError('bad-sidecar', `${path}: rate must be bits per second, like 4000000 or "4M"`);
+  return {
+    ...(rate !== undefined ? { rate } : {}),
+    ...(typeof v.duration === 'number' ? { duration: v.duration } : {}),
+    ...(typeof v.size === 'number' ? { size: v.size } : {}),
+    ...(v.synthetic === true ? { synthetic: true } : {}),
+  };
+}
+
+/** The media files of `dir`, sorted by name. */
+export function scanMediaDir(dir: string, defaultRate: number): MediaScan {
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new UsageError('bad-media', `--media ${dir} is not a directory: give the directory that holds the media files`);
+    names = readdirSync(dir);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError('bad-media', `--media ${dir} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (e as Error).message})`}: give the directory that holds the media files`);
+  }
+  const files: MediaEntry[] = [];
+  const skipped: { name: string; why: string }[] = [];
+  for (const name of names.sort()) {
+    if (name.startsWith('.') || name.endsWith(SIDECAR_SUFFIX)) continue;
+    const path = join(dir, name);
+    let st;
+    try {
+      st = statSync(path);
+    } catch (e) {
+      skipped.push({ name, why: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+      continue;
+    }
+    if (!st.isFile()) continue;
+    if (Buffer.byteLength(name, 'utf8') > MAX_FILE_NAME) {
+      skipped.push({ name, why: `the name is longer than ${MAX_FILE_NAME} bytes` });
+      continue;
+    }
+    const sidecar = readSidecar(path + SIDECAR_SUFFIX);
+    const rate = sidecar?.rate ?? defaultRate;
+    files.push({ name, size: st.size, rate, path, rateFrom: sidecar?.rate !== undefined ? 'sidecar' : 'default' });
+  }
+  return { files, skipped };
+}
+
+/**
+ * Reads media for a server core, through a small cache of blocks: streams
+ * read sequentially in small chunks and resend recent ones.
+ * A read error throws (the core ends that stream with `media-error`).
+ */
+export class FileMediaReader implements MediaReader {
+  private readonly files = new Map<string, MediaEntry>();
+  private readonly fds = new Map<string, number>();
+  /** Block cache, least recently used first. */
+  private readonly cache = new Map<string, Uint8Array>();
+
+  constructor(
+    files: readonly MediaEntry[],
+    private readonly blockSize = 64 * 1024,
+    private readonly maxBlocks = 64,
+  ) {
+    for (const f of files) this.files.set(f.name, f);
+  }
+
+  read(file: string, offset: number, length: number): Uint8Array {
+    const f = this.files.get(file);
+    if (!f) throw new Error(`${file} is not served here`);
+    if (offset < 0 || length < 0 || offset + length > f.size) throw new Error(`bytes ${offset}+${length} are outside ${file} (${f.size} bytes)`);
+    const first = Math.floor(offset / this.blockSize);
+    const last = Math.floor((offset + length - 1) / this.blockSize);
+    if (length === 0) return new Uint8Array(0);
+    if (first === last) {
+      const block = this.block(f, first);
+      const from = offset - first * this.blockSize;
+      return block.subarray(from, from + length);
+    }
+    const out = new Uint8Array(length);
+    let pos = 0;
+    for (let b = first; b <= last; b++) {
+      const block = this.block(f, b);
+      const from = Math.max(0, offset - b * this.blockSize);
+      const to = Math.min(block.length, offset + length - b * this.blockSize);
+      out.set(block.subarray(from, to), pos);
+      pos += to - from;
+    }
+    return out;
+  }
+
+  private block(f: MediaEntry, index: number): Uint8Array {
+    const key = `${index}:${f.name}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const start = index * this.blockSize;
+    const size = Math.min(this.blockSize, f.size - start);
+    const buf = Buffer.allocUnsafe(size);
+    let fd = this.fds.get(f.name);
+    try {
+      if (fd === undefined) {
+        fd = openSync(f.path, 'r');
+        this.fds.set(f.name, fd);
+      }
+      let got = 0;
+      while (got < size) {
+        const n = readSync(fd, buf, got, size - got, start + got);
+        if (n === 0) throw new Error(`${f.path} is shorter than the ${f.size} bytes it had when the server started`);
+        got += n;
+      }
+    } catch (e) {
+      // Reopen on the next read: the file may have been replaced.
+      this.closeFile(f.name);
+      throw e;
+    }
+    if (this.cache.size >= this.maxBlocks) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(key, buf);
+    return buf;
+  }
+
+  private closeFile(name: string): void {
+    const fd = this.fds.get(name);
+    if (fd === undefined) return;
+    this.fds.delete(name);
+    try {
+      closeSync(fd);
+    } catch {
+      // Closing a broken descriptor: nothing more to do.
+    }
+  }
+
+  close(): void {
+    for (const name of [...this.fds.keys()]) this.closeFile(name);
+    this.cache.clear();
+  }
+}

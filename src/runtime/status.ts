@@ -1,0 +1,59 @@
+/**
+ * `ofp master status`: the master's summary, servers, files and sessions.
+ */
+import { type LogLevel, Output, type OutputMode } from './output.js';
+import { resolveEndpoint } from './resolve.js';
+import { type MasterStatus, NoAnswerError, queryStatus } from './statusQuery.js';
+import { table } from './table.js';
+import { formatDuration, formatRate, parseCount, parseDuration } from './units.js';
+import { errorLine } from './usageError.js';
+
+export interface StatusFlags {
+  readonly master: string;
+  readonly key?: string;
+  readonly attempts: number | string;
+  /** Per try. */
+  readonly wait: string;
+  readonly output: OutputMode;
+  readonly logLevel: LogLevel;
+}
+
+export async function runStatus(f: StatusFlags): Promise<number> {
+  const out = new Output({ mode: f.output, logLevel: f.logLevel });
+  const master = await resolveEndpoint(f.master, '--master');
+  const attempts = parseCount(f.attempts, '--attempts', 1, 100);
+  const timeoutMs = parseDuration(f.wait, '--wait', 'ms');
+  let status: MasterStatus;
+  try {
+    status = await queryStatus({ master, ...(f.key ? { key: f.key } : {}), attempts, timeoutMs });
+  } catch (e) {
+    if (!(e instanceof NoAnswerError)) throw e;
+    const hint = e.unauthenticated > 0 ? 'it answered without a valid MAC: check --key'
+      : f.key ? 'is it running, and does it have the same --key?' : 'is it running? if it has a cluster key, pass --key';
+    process.stderr.write(errorLine('no-answer', `${e.message}: ${hint}`) + '\n');
+    return 1;
+  }
+  out.summary({ ...status });
+  if (out.mode === 'human') for (const line of statusLines(status)) out.result(line);
+  return 0;
+}
+
+export function statusLines(s: MasterStatus): string[] {
+  const m = s.summary;
+  const lines = [
+    `master ${s.master}  policy ${m.policy}  mode ${m.mode}  up ${formatDuration(m.uptime)}  requests ${m.requests}`,
+    `servers ${m.servers} (${m.up} up)  files ${m.files}  sessions ${m.sessions}  committed ${formatRate(m.bw)} of ${formatRate(m.cap)}`,
+    '',
+    ...table(['SERVER', 'GROUP', 'STATE', 'FILES', 'STREAMS', 'COMMITTED', 'AVERAGE', 'SENT', 'CAPACITY', 'MISSED'],
+      s.servers.map((r) => [r.name, r.group, r.state, r.files, r.streams, formatRate(r.bw), formatRate(r.avg), formatRate(r.sent), formatRate(r.cap), r.missed])),
+    '',
+    ...table(['FILE', 'SIZE', 'RATE', 'SERVERS'], s.files.map((r) => [r.file, r.size, formatRate(r.rate), r.servers.join(',')])),
+  ];
+  if (s.sessions.length > 0) {
+    lines.push('', ...table(['SESSION', 'CLIENT', 'FILE', 'SERVER', 'AGE', 'LIVE'],
+      s.sessions.map((r) => [r.sid, r.client, r.file, r.srv, formatDuration(r.age), r.live ? 'yes' : 'no'])));
+  } else {
+    lines.push('', 'no sessions');
+  }
+  return lines;
+}

@@ -1,0 +1,58 @@
+/**
+ * By hand, as a user does it: `ofp media make`, a master, two servers, a
+ * client in each mode; every copy is identical to the original, and
+ * `ofp master status` lists the servers.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanupProcesses, runOfp, startMaster, startServer, tempDir } from '../helpers/processes.js';
+
+cleanupProcesses();
+const dir = tempDir();
+
+describe('ofp roles as processes', () => {
+  it('stream a byte-identical copy in each mode, and master status lists the servers', async () => {
+    const make = await runOfp(['media', 'make', 'movie.ts', '--duration', '2', '--bitrate', '4M', '--out', join(dir, 'media')]);
+    expect(make.code, make.stderr).toBe(0);
+    expect(make.stdout).toMatch(/made .*movie\.ts: 1000000 bytes/);
+    const original = readFileSync(join(dir, 'media', 'movie.ts'));
+    expect(original.length).toBe(1_000_000);
+
+    const master = await startMaster(['--poll-interval', '300']);
+    const servers = await Promise.all([1, 2].map((i) => startServer(master.address, join(dir, 'media'), ['--group', `g${i}`], `server ${i}`)));
+
+    const modes = ['redirect', 'relay', 'list'] as const;
+    const runs = await Promise.all(modes.map((mode) =>
+      runOfp(['client', 'get', 'movie.ts', '--master', master.address, '--out', join(dir, `copy-${mode}.ts`), '--mode', mode, '--json', '--timeout', '30'], { timeoutMs: 40_000 })));
+    runs.forEach((run, i) => {
+      expect(run.code, `${modes[i]}: ${run.stderr}`).toBe(0);
+      const summary = JSON.parse(run.stdout);
+      expect(summary).toMatchObject({ ok: true, bytes: 1_000_000, size: 1_000_000, file: 'movie.ts' });
+      expect(servers.map((s) => s.address)).toContain(summary.servers[0]);
+      // `cmp`: the copy is the original, byte for byte.
+      expect(readFileSync(join(dir, `copy-${modes[i]}.ts`)).equals(original)).toBe(true);
+    });
+    const answers = master.child.events.map((e) => e.event);
+    expect(answers).toEqual(expect.arrayContaining(['redirect', 'relay', 'list']));
+
+    const check = await runOfp(['media', 'check', join(dir, 'copy-list.ts'), '--name', 'movie.ts']);
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/^intact: /);
+
+    const status = await runOfp(['master', 'status', '--master', master.address]);
+    expect(status.code, status.stderr).toBe(0);
+    for (const s of servers) expect(status.stdout).toMatch(new RegExp(`${s.address.replace(/\./g, '\\.')}\\s+g\\d\\s+up\\s+1`));
+    expect(status.stdout).toMatch(/servers 2 \(2 up\)/);
+    const json = JSON.parse((await runOfp(['master', 'status', '--master', master.address, '--json'])).stdout);
+    expect(json.servers.map((s: { name: string }) => s.name).sort()).toEqual(servers.map((s) => s.address).sort());
+    expect(json.files).toEqual([expect.objectContaining({ file: 'movie.ts', size: 1_000_000, rate: 4_000_000 })]);
+    expect(json.summary.requests).toBe(3);
+
+    // A server stopped with SIGTERM tells the master it leaves, and exits 0.
+    servers[0]!.child.kill('SIGTERM');
+    expect((await servers[0]!.child.exited).code).toBe(0);
+    await master.child.waitFor((e) => e.event === 'server-left' && e.data.srv === servers[0]!.address, 5_000, 'server-left');
+    expect(servers[0]!.child.events.at(-1)).toMatchObject({ event: 'summary', data: { role: 'server' } });
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Real `ofp` processes for end-to-end tests (`node bin/run.js …`, from the
+ * build). Every process spawned here is killed by `killAll()`, which
+ * `cleanupProcesses()` registers after each test and after the file.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach } from 'vitest';
+import { Children, type OfpChild, type StreamEvent } from '../../src/runtime/children.js';
+
+export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
+
+// The processes run the build: `npm test` makes it first.
+if (!existsSync(fileURLToPath(new URL('../../dist/commands/index.js', import.meta.url)))) {
+  throw new Error('dist/ is missing: run `npm run build` (or `npm test`, which builds) before the end-to-end tests');
+}
+
+/** Environment for children: no OFP_* settings of whoever runs the tests. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OFP_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+let children = new Children(BIN, cleanEnv());
+const oneShots = new Set<ReturnType<typeof spawn>>();
+
+/** A long-running `ofp` process whose `--json-stream` events can be awaited. */
+export function ofp(name: string, args: readonly string[]): OfpChild {
+  return children.spawn(name, args);
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run `ofp …` to the end (killed after `timeoutMs`). */
+export function runOfp(args: readonly string[], o: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(o.env) });
+    oneShots.add(proc);
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    proc.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const timer = setTimeout(() => proc.kill('SIGKILL'), o.timeoutMs ?? 30_000);
+    proc.on('close', (code, signal) => {
+      clearTimeout(timer);
+      oneShots.delete(proc);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Kill every process spawned here and wait (boundedly) until they are gone. */
+export async function killAll(): Promise<void> {
+  for (const p of oneShots) p.kill('SIGKILL');
+  children.killAll('SIGKILL');
+  await children.reapAll(5_000);
+  children = new Children(BIN, cleanEnv());
+}
+
+export function cleanupProcesses(): void {
+  afterEach(killAll);
+  afterAll(killAll);
+}
+
+/** A temporary directory removed after the file's tests. */
+export function tempDir(prefix = 'ofp-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export const isListening = (e: StreamEvent) => e.event === 'listening';
+
+/** Start `ofp master --json-stream` on a free port; its address. */
+export async function startMaster(extra: readonly string[] = [], name = 'master'): Promise<{ child: OfpChild; address: string }> {
+  const child = ofp(name, ['master', '--port', '0', '--json-stream', ...extra]);
+  const e = await child.waitFor(isListening, 15_000, 'listening');
+  return { child, address: e.data.address as string };
+}
+
+/** Start `ofp server --json-stream` and wait until it is registered; its address. */
+export async function startServer(master: string, media: string, extra: readonly string[] = [], name = 'server'): Promise<{ child: OfpChild; address: string }> {
+  const child = ofp(name, ['server', '--master', master, '--media', media, '--json-stream', ...extra]);
+  const e = await child.waitFor(isListening, 15_000, 'listening');
+  await child.waitFor((x) => x.event === 'registration-registered', 15_000, 'registration');
+  return { child, address: e.data.address as string };
+}
