@@ -153,6 +153,9 @@ export const MESSAGES = {
       group: t.str(MAX_NAME, 'Server group (S4.1).'),
       files: t.uint('Number of files in the content list.'),
       parts: t.uint('Number of `content` parts.', 65_535),
+      // Without this field the encoder dropped the server's padding, and a small `register` could
+      // leave the master too little budget for its `register-ack` (§9.4).
+      pad: opt(t.bin(MAX_DATAGRAM, 'Padding (any bytes) so that the master\'s `register-ack` is no larger than the `register` (§9.4).')),
       at,
     }),
   'register-ack': message(17, ['master → server'], 'cluster',

@@ -1,11 +1,16 @@
+/**
+ * A master, media servers and clients on the simulated network, for tests that
+ * run the pure cores end to end on a virtual clock.
+ */
+import { createHash } from 'node:crypto';
 import { ClusterAuth } from '../../src/protocol/auth.js';
 import { Rng } from '../../src/protocol/rng.js';
 import { Client, type ClientConfig } from '../../src/roles/client/client.js';
 import { Master, type MasterConfig } from '../../src/roles/master/master.js';
 import { MediaServer, type MediaFile } from '../../src/roles/server/server.js';
-import type { RoleEvent } from '../../src/roles/role.js';
+import type { Input, Role, RoleDeps, RoleEvent, Transmit } from '../../src/roles/role.js';
 import { nameKey, syntheticBytes } from '../../src/media/synthetic.js';
-import { type LinkProfile, nodeCrypto, PERFECT_LINK, SimNetwork } from '../../testbed/sim/network.js';
+import { type LinkProfile, nodeCrypto, PERFECT_LINK, SimNetwork, type SimNode, type TraceRecord } from '../../testbed/sim/network.js';
 
 export const MASTER = '10.0.0.1:4000';
 
@@ -13,36 +18,102 @@ export function syntheticReader() {
   return { read: (file: string, off: number, len: number) => syntheticBytes(nameKey(file), off, len) };
 }
 
+export interface SimServerSpec {
+  name?: string;
+  files: MediaFile[];
+  cap?: number;
+  group?: string;
+  /** Another cluster key than the cluster's (a server that does not belong). */
+  key?: string | null;
+}
+
 export interface SimClusterOptions {
   seed: number;
   link?: LinkProfile;
   key?: string;
   master?: Partial<MasterConfig>;
-  servers: { name?: string; files: MediaFile[]; cap?: number; group?: string }[];
+  servers: SimServerSpec[];
+}
+
+export interface SimClient {
+  readonly client: Client;
+  readonly addr: string;
+  /** The bytes handed on, in the order they were handed on (set once the client finishes). */
+  copy: Uint8Array;
+  /** `bytes` events that did not start where the previous one ended. */
+  wrong: number;
+}
+
+/** A node that sends whatever it is told to, from its own address: garbage, probes. */
+export class Injector implements Role<Transmit> {
+  private readonly out: Transmit[] = [];
+  handle(input: Input<Transmit>): void {
+    if (input.kind === 'command') this.out.push(input.command);
+  }
+  pollTransmit(): Transmit | undefined {
+    return this.out.shift();
+  }
+  pollTimeout(): undefined {
+    return undefined;
+  }
+  pollEvent(): undefined {
+    return undefined;
+  }
+}
+
+/**
+ * Deliver a datagram to a node now, with any source address (a forged one included).
+ * The simulator delivers only what its nodes send, from their own addresses; forging a
+ * source takes its internal input path, which this one function reaches.
+ */
+export function deliverForged(net: SimNetwork, to: string, from: string, bytes: Uint8Array): boolean {
+  const node = net.nodes.get(to);
+  if (!node) return false;
+  (net as unknown as { input(n: SimNode, i: Input<unknown>): void }).input(node, { kind: 'datagram', from, bytes });
+  return true;
 }
 
 export function simCluster(o: SimClusterOptions) {
   const net = new SimNetwork(o.seed, o.link ?? PERFECT_LINK);
   const seeds = new Rng(o.seed ^ 0x5eed);
-  const deps = () => ({ rng: new Rng(seeds.u32()), crypto: nodeCrypto, ...(o.key ? { auth: new ClusterAuth(o.key, nodeCrypto) } : {}) });
+  const deps = (key: string | null | undefined = o.key): RoleDeps => ({ rng: new Rng(seeds.u32()), crypto: nodeCrypto, ...(key ? { auth: new ClusterAuth(key, nodeCrypto) } : {}) });
   const log: { at: number; addr: string; e: RoleEvent }[] = [];
   const record = (e: RoleEvent, node: { addr: string }) => {
     if (e.type !== 'bytes') log.push({ at: net.now, addr: node.addr, e });
   };
-  const master = new Master(deps(), o.master ?? {});
-  net.add(MASTER, master, record);
-  const servers = o.servers.map((s, i) => {
+
+  const cluster = {
+    net,
+    master: new Master(deps(), o.master ?? {}),
+    servers: [] as MediaServer[],
+    clients: [] as SimClient[],
+    log,
+    addServer,
+    addClient,
+    restartMaster,
+    injector,
+    /** True once every client added so far has finished (complete or failed). */
+    allDone: () => cluster.clients.every((c) => c.client.result !== undefined),
+    /** The log as text, for failure messages. */
+    logText: (filter: (l: { e: RoleEvent }) => boolean = (l) => l.e.level !== 'debug') =>
+      log.filter(filter).map((l) => `${l.at - net.now} ${l.addr} ${JSON.stringify(l.e, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))}`).join('\n'),
+  };
+  net.add(MASTER, cluster.master, record);
+
+  function addServer(s: SimServerSpec, i = cluster.servers.length): MediaServer {
     const name = s.name ?? `10.0.1.${i + 1}:5000`;
-    const server = new MediaServer(deps(), { name, master: MASTER, group: s.group ?? 'default', cap: s.cap ?? 1_000_000_000, files: s.files }, syntheticReader());
+    const server = new MediaServer(deps(s.key === undefined ? o.key : s.key), { name, master: MASTER, group: s.group ?? 'default', cap: s.cap ?? 1_000_000_000, files: s.files }, syntheticReader());
     net.add(name, server, record);
     net.command(name, { type: 'start' });
+    cluster.servers.push(server);
     return server;
-  });
-  const clients: { client: Client; addr: string; copy: Uint8Array; wrong: number }[] = [];
-  function addClient(addr: string, config: ClientConfig, at = net.now) {
-    const deps0 = deps();
-    const client = new Client(deps0, config);
-    const entry = { client, addr, copy: new Uint8Array(0), wrong: 0 };
+  }
+  o.servers.forEach((s, i) => addServer(s, i));
+
+  /** A client that starts at virtual time `at` and keeps the bytes it hands on. */
+  function addClient(addr: string, config: ClientConfig, at = net.now): SimClient {
+    const client = new Client(deps(), config);
+    const entry: SimClient = { client, addr, copy: new Uint8Array(0), wrong: 0 };
     const chunks: Uint8Array[] = [];
     let expected = config.start ?? 0;
     net.at(at, () => {
@@ -56,24 +127,33 @@ export function simCluster(o: SimClusterOptions) {
         } else {
           record(e, node);
         }
-        if (e.type === 'complete' || e.type === 'failed') {
-          const total = chunks.reduce((n, c) => n + c.length, 0);
-          const copy = new Uint8Array(total);
-          let p = 0;
-          for (const c of chunks) {
-            copy.set(c, p);
-            p += c.length;
-          }
-          entry.copy = copy;
-        }
+        if (e.type === 'complete' || e.type === 'failed') entry.copy = Buffer.concat(chunks);
       });
       net.command(addr, { type: 'start' });
     });
-    clients.push(entry);
+    cluster.clients.push(entry);
     return entry;
   }
-  return { net, master, servers, clients, addClient, log };
+
+  /** The master crashed and comes back empty, at the same address. */
+  function restartMaster(config: Partial<MasterConfig> = o.master ?? {}): Master {
+    net.remove(MASTER);
+    cluster.master = new Master(deps(), config);
+    net.add(MASTER, cluster.master, record);
+    net.command(MASTER, { type: 'start' });
+    return cluster.master;
+  }
+
+  /** A node at `addr` that sends what it is given: `send(to, bytes)`. */
+  function injector(addr: string) {
+    net.add(addr, new Injector());
+    return { addr, send: (to: string, bytes: Uint8Array) => net.command<Transmit>(addr, { to, bytes }) };
+  }
+
+  return cluster;
 }
+
+export type SimCluster = ReturnType<typeof simCluster>;
 
 export function mediaFile(name: string, size: number, rate = 4_000_000): MediaFile {
   return { name, size, rate };
@@ -81,4 +161,41 @@ export function mediaFile(name: string, size: number, rate = 4_000_000): MediaFi
 
 export function expectedBytes(name: string, size: number, start = 0): Uint8Array {
   return syntheticBytes(nameKey(name), start, size - start);
+}
+
+/** Record a network's trace and hash it (every datagram's time, ends, size, type and fate). */
+export function traceHasher(net: SimNetwork): () => string {
+  const h = createHash('sha256');
+  let n = 0;
+  net.onTrace = (r: TraceRecord) => {
+    n++;
+    h.update(`${r.t}|${r.from}|${r.to}|${r.size}|${r.type}|${r.fate}\n`);
+  };
+  return () => `${n}:${h.digest('hex')}`;
+}
+
+/**
+ * Run `fn` for each seed; a failure names its seed (`SEED=…`) so it can be
+ * replayed alone with the SEED environment variable.
+ */
+export function forSeeds(seeds: readonly number[], fn: (seed: number) => void): void {
+  const only = process.env.SEED;
+  for (const seed of only ? [Number(only)] : seeds) {
+    try {
+      fn(seed);
+    } catch (e) {
+      if (e instanceof Error) e.message = `SEED=${seed}: ${e.message}`;
+      throw e;
+    }
+  }
+}
+
+export const seedRange = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+
+/** Where two copies first differ, or undefined when they are identical. */
+export function firstDifference(a: Uint8Array, b: Uint8Array): string | undefined {
+  if (Buffer.from(a).equals(Buffer.from(b))) return undefined;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return `first difference at byte ${i} (lengths ${a.length} and ${b.length})`;
+  return `lengths differ: ${a.length} and ${b.length}`;
 }

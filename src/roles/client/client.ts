@@ -113,6 +113,8 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private masterIndex: number;
   private masterTries = 0;
   private mastersAsked = 0;
+  /** The last retryable `error` a master answered, since a master last answered with a server. */
+  private lastMasterError: { code: string; msg: string } | undefined;
   private rid = 0;
   private request: MessageOf<'request'> | undefined;
   private requestTo = '';
@@ -223,11 +225,20 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     this.emit({ type: 'master-silent', level: 'warn', master: this.requestTo });
     this.mastersAsked++;
     if (this.mastersAsked >= MASTER_ROUNDS * this.config.masters.length) {
-      this.fail('gave-up', 'master-unreachable', `no master answered (${this.config.masters.join(', ')})`, now);
+      // Masters that answered with errors were reachable: report what they said.
+      const last = this.lastMasterError;
+      if (last) this.fail('gave-up', last.code, `masters kept answering: ${last.msg}`, now);
+      else this.fail('gave-up', 'master-unreachable', `no master answered (${this.config.masters.join(', ')})`, now);
       return;
     }
     this.masterIndex = (this.masterIndex + 1) % this.config.masters.length;
     this.askMaster(now);
+  }
+
+  /** A master answered with a server (or servers): the rounds of asking start again. */
+  private masterAnswered(): void {
+    this.mastersAsked = 0;
+    this.lastMasterError = undefined;
   }
 
   private isMaster(addr: string): boolean {
@@ -245,7 +256,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
         return this.onData(msg, from, now);
       case 'redirect':
         if (this.state !== 'asking' || msg.rid !== this.rid || !this.isMaster(from) || msg.file !== this.config.file) break;
-        this.mastersAsked = 0;
+        this.masterAnswered();
         this.emit({ type: 'redirected', master: from, srv: msg.srv, sid: msg.sid });
         this.move('redirect', now);
         return this.requestServer({ srv: msg.srv, sid: msg.sid, ...(msg.tok ? { tok: msg.tok } : {}), ...(msg.exp !== undefined ? { exp: msg.exp } : {}) }, now);
@@ -264,7 +275,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   }
 
   private onServerList(msg: MessageOf<'server-list'>, from: string, now: number): void {
-    this.mastersAsked = 0;
+    this.masterAnswered();
     this.listed = msg.from === 0 ? [...msg.servers] : [...this.listed, ...msg.servers];
     this.listExp = msg.exp;
     this.listPages++;
@@ -338,7 +349,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       // The same name with other content would corrupt the copy: refuse this server.
       return this.serverFailed(`server ${msg.srv} has ${msg.size} bytes of ${msg.file}, not ${this.receiver.size}`, now, msg.srv);
     }
-    if (relayed) this.mastersAsked = 0;
+    if (relayed) this.masterAnswered();
     this.stream = { sid: msg.sid, srv: msg.srv, size: msg.size, rate: msg.rate, cookie: msg.cookie };
     if (this.serversUsed[this.serversUsed.length - 1] !== msg.srv) {
       if (this.serversUsed.length > 0) this.switches++;
@@ -394,9 +405,12 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private onError(msg: MessageOf<'error'>, from: string, now: number): void {
     if (this.state === 'asking' && msg.rid === this.rid && this.isMaster(from)) {
       this.emit({ type: 'master-error', level: 'warn', master: from, code: msg.code, msg: msg.msg });
-      const definitive = msg.code === 'not-found' || msg.code === 'bad-request' || this.serversUsed.length === 0;
+      // Only what CLIENT_TABLE's `refused` names is final. Anything else (`unavailable`: the relayed
+      // setup was lost; no capacity mid-stream) is retried, or a lossy link fails relayed requests.
+      const definitive = msg.code === 'not-found' || msg.code === 'bad-request' || (msg.code === 'no-capacity' && this.serversUsed.length === 0);
       if (definitive) return this.fail('refused', msg.code, msg.msg, now);
-      // Mid-stream and nothing free right now: keep trying, it counts as an attempt.
+      this.lastMasterError = { code: msg.code, msg: msg.msg };
+      // Nothing free right now: keep trying, it counts as an attempt.
       this.deadline = now + REQUEST_TIMEOUT;
       this.masterTries = ATTEMPTS_PER_PEER;
       return;

@@ -45,9 +45,10 @@ export class Receiver {
       this.duplicates++;
       return 'duplicate';
     }
+    // A refused chunk must not move `hi`: acks would report bytes never received as missing.
+    if (off > this.next && off >= this.next + RECEIVE_WINDOW) return 'out-of-window';
     if (end > this.hi) this.hi = end;
     if (off > this.next) {
-      if (off >= this.next + RECEIVE_WINDOW) return 'out-of-window';
       if (this.pending.has(off)) {
         this.duplicates++;
         return 'duplicate';

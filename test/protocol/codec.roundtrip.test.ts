@@ -1,0 +1,102 @@
+import { unpack } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
+import { decode, encode, encodeVersionError, encodeWithMac } from '../../src/protocol/codec.js';
+import { MAC_LENGTH, MAX_DATAGRAM, PROTOCOL_VERSION, REQUEST_PAD_TO } from '../../src/protocol/constants.js';
+import { MESSAGES, MESSAGE_TYPES, type Message } from '../../src/protocol/messages.js';
+import { largestMessage, plain } from '../helpers/arbitraries.js';
+import { SAMPLES } from '../helpers/sampleMessages.js';
+
+describe('codec round trips', () => {
+  for (const type of MESSAGE_TYPES) {
+    const sample = SAMPLES[type] as Message;
+
+    it(`${type}: decode(encode(m)) is m`, () => {
+      const bytes = encode(sample);
+      expect(bytes.length).toBeLessThanOrEqual(MAX_DATAGRAM);
+      // fixarray of 3, the version, the type code (all catalogue codes are positive fixints).
+      expect([...bytes.subarray(0, 3)]).toEqual([0x93, PROTOCOL_VERSION, MESSAGES[type].code]);
+      const d = decode(bytes);
+      expect(d.ok ? undefined : d).toBeUndefined();
+      if (!d.ok) return;
+      expect(plain(d.msg)).toEqual(plain(sample));
+      expect(d.mac).toBeUndefined();
+      expect(d.signed).toBeUndefined();
+    });
+
+    it(`${type}: with a MAC, the MAC covers every byte before it`, () => {
+      const mac = new Uint8Array(MAC_LENGTH).fill(0xab);
+      let covered: Uint8Array | undefined;
+      const bytes = encodeWithMac(sample, (signed) => {
+        covered = Uint8Array.from(signed);
+        return mac;
+      });
+      const d = decode(bytes);
+      expect(d.ok).toBe(true);
+      if (!d.ok) return;
+      expect(plain(d.msg)).toEqual(plain(sample));
+      expect([...d.mac!]).toEqual([...mac]);
+      expect([...d.signed!]).toEqual([...covered!]);
+      expect(d.signed!.length + 2 + MAC_LENGTH).toBe(bytes.length);
+      // fixarray of 4 now, and the same body as the MAC-less encoding.
+      expect(bytes[0]).toBe(0x94);
+      expect([...bytes.subarray(1, d.signed!.length)]).toEqual([...encode(sample).subarray(1)]);
+    });
+
+    it(`${type}: any MessagePack decoder reads the datagram as [version, type, body]`, () => {
+      const generic = unpack(Buffer.from(encode(sample))) as unknown[];
+      expect(generic).toHaveLength(3);
+      expect(generic[0]).toBe(PROTOCOL_VERSION);
+      expect(generic[1]).toBe(MESSAGES[type].code);
+      expect(typeof generic[2]).toBe('object');
+    });
+  }
+
+  it('encodes fields in schema order, so equal messages have equal bytes', () => {
+    const a = encode({ type: 'play', sid: 1, cookie: new Uint8Array(8), off: 5 });
+    const b = encode({ off: 5, cookie: new Uint8Array(8), sid: 1, type: 'play' } as Message);
+    expect([...a]).toEqual([...b]);
+  });
+
+  it('leaves out absent optional fields and fields the schema does not know', () => {
+    const bytes = encode({ type: 'teardown', sid: 3, extra: 'x' } as unknown as Message);
+    const generic = unpack(Buffer.from(bytes)) as [number, number, Record<string, unknown>];
+    expect(Object.keys(generic[2])).toEqual(['sid']);
+    const req = encode({ type: 'request', rid: 1, file: 'a', mode: undefined });
+    expect(Object.keys((unpack(Buffer.from(req)) as [number, number, object])[2])).toEqual(['rid', 'file']);
+  });
+
+  it('integers above 2^32-1 round-trip exactly, as 64-bit MessagePack integers', () => {
+    for (const off of [0xffff_ffff, 2 ** 32, 2 ** 32 + 1, 2 ** 40 + 12_345, 2 ** 52 + 1, Number.MAX_SAFE_INTEGER]) {
+      const bytes = encode({ type: 'play', sid: 1, cookie: new Uint8Array(8), off });
+      const d = decode(bytes);
+      expect(d.ok && d.msg.type === 'play' && d.msg.off).toBe(off);
+      // `off` is the last field, so its value ends the datagram: uint 32, or a 64-bit integer
+      // (msgpackr writes BigInt below 2^63 as int 64, 0xd3), never float 64 (0xcb), which would lose precision.
+      if (off <= 0xffff_ffff) expect(bytes[bytes.length - 5]).toBe(0xce);
+      else expect([0xcf, 0xd3]).toContain(bytes[bytes.length - 9]);
+    }
+  });
+
+  it('the version error is an error message that names the supported versions', () => {
+    const d = decode(encodeVersionError());
+    expect(d.ok).toBe(true);
+    if (!d.ok || d.msg.type !== 'error') return;
+    expect(d.msg.code).toBe('unknown-version');
+    expect(d.msg.versions).toEqual([PROTOCOL_VERSION]);
+  });
+});
+
+describe('worst-case sizes', () => {
+  // server-list, content and status carry lists their senders page to fit (tested with the roles).
+  const paged = ['server-list', 'content', 'status'];
+  for (const type of MESSAGE_TYPES.filter((t) => !paged.includes(t))) {
+    it(`${type} with every field at its largest fits in MAX_DATAGRAM, MAC included`, () => {
+      const bytes = encodeWithMac(largestMessage(type, ['pad']), () => new Uint8Array(MAC_LENGTH));
+      expect(bytes.length).toBeLessThanOrEqual(MAX_DATAGRAM);
+      expect(decode(bytes).ok).toBe(true);
+    });
+  }
+  it('the largest request leaves room for its padding', () => {
+    expect(encode(largestMessage('request', ['pad'])).length).toBeLessThanOrEqual(REQUEST_PAD_TO - 6);
+  });
+});
