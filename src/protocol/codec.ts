@@ -12,7 +12,7 @@
 import { Packr } from 'msgpackr';
 import { MAC_LENGTH, MAX_DATAGRAM, PROTOCOL_VERSION, SUPPORTED_VERSIONS } from './constants.js';
 import type { ErrorCode } from './errors.js';
-import { checkStruct, shapeStruct } from './fields.js';
+import { checkStruct, pickStruct, shapeStruct } from './fields.js';
 import { MAC_ELEMENT_LENGTH, MESSAGES, type Message, type MessageType, TYPE_BY_CODE } from './messages.js';
 import { scanMessagePack } from './scan.js';
 
@@ -82,7 +82,7 @@ export function decode(bytes: Uint8Array): DecodeResult {
   if (problem) {
     return fail(problem.endsWith(': missing') ? 'missing-field' : 'bad-field', problem, { version, type });
   }
-  const msg = { ...(body as object), type } as Message;
+  const msg = { ...pickStruct(MESSAGES[type].fields, body as Record<string, unknown>), type } as Message;
   if (top.length === 3) return { ok: true, msg };
   if (!(mac instanceof Uint8Array) || mac.length !== MAC_LENGTH) {
     return fail('bad-envelope', `mac is not ${MAC_LENGTH} bytes of binary`, { version, type });

@@ -9,6 +9,10 @@
 export const PROTOCOL_VERSION = 1;
 /** §2.1 Versions this implementation accepts. */
 export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
+/** §2.1 A role answers `unknown-version` to one address at most once per this interval, ms. */
+export const VERSION_ERROR_INTERVAL = 1_000;
+/** §2.1 Addresses a role remembers answering `unknown-version` to (least recently answered forgotten first). */
+export const VERSION_ERROR_TABLE_SIZE = 4_096;
 /** §2.2 No datagram may be larger than this, in bytes (fits any path MTU ≥ 1280 with IPv6 + UDP headers). */
 export const MAX_DATAGRAM = 1200;
 /** §2.2 Greatest nesting of arrays and maps in a datagram. */
@@ -67,6 +71,10 @@ export const DOWN_FORGET_POLLS = 60;
 export const LOAD_HISTORY = 60;
 /** §6.4 Weight of the newest sample in the moving average of bandwidth. */
 export const LOAD_EWMA_WEIGHT = 0.25;
+/** §9.4 A server pads `register` to this many bytes, so the master's `register-ack` fits within it. */
+export const REGISTER_PAD_TO = 256;
+/** §6.3 A server with streams but nothing to pace wakes this often to check their timers, ms. */
+export const SERVER_HOUSEKEEPING = 250;
 /** §6.5 A server resends an unacknowledged `register` or `content` after this long, ms (doubling, capped). */
 export const REGISTER_RETRY = 500;
 /** §6.5 Cap of the registration retry back-off, ms. */
@@ -85,6 +93,8 @@ export const ANSWER_CACHE_TTL = 5_000;
 export const ANSWER_CACHE_SIZE = 8_192;
 /** §6.6 Relayed requests a master keeps in flight at once. */
 export const MAX_FORWARDS_IN_FLIGHT = 8_192;
+/** §6.4 Registrations a master keeps while they have not yet echoed their cookie (§9.4). */
+export const MAX_CANDIDATES = 4_096;
 /** §6.6 A master forgets an assignment its server never confirmed after this long, ms. */
 export const ASSIGNMENT_TTL = 10_000;
 

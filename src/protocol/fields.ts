@@ -141,7 +141,8 @@ export function checkStruct(fields: Fields, v: Record<string, unknown>, path: st
 /**
  * Shape a value for the encoder: drop absent optional fields, put fields in
  * schema order (so encodings are stable), and turn integers above 2^32-1 into
- * BigInt so they are written as MessagePack uint 64 rather than float 64.
+ * BigInt so they are written as a 64-bit MessagePack integer (msgpackr writes
+ * int 64, 0xd3, below 2^63) rather than float 64 (§2.2).
  */
 export function shapeValue(f: Field, v: unknown): unknown {
   switch (f.kind) {
@@ -190,4 +191,28 @@ export function describeType(f: Field): string {
     case 'struct':
       return `map {${Object.keys(f.fields!).join(', ')}}`;
   }
+}
+
+/**
+ * The decoded value as the schema describes it: only known fields, absent
+ * (nil) optional fields left out, nested maps treated the same way. Unknown
+ * fields are ignored (§2.3), so they never reach a role.
+ */
+export function pickStruct(fields: Fields, v: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name in fields) {
+    const value = v[name];
+    if (value === undefined || value === null) continue;
+    out[name] = pickValue(fields[name]!, value);
+  }
+  return out;
+}
+
+function pickValue(f: Field, v: unknown): unknown {
+  if (f.kind === 'struct') return pickStruct(f.fields!, v as Record<string, unknown>);
+  if (f.kind === 'list' && (f.of!.kind === 'struct' || f.of!.kind === 'list' || f.of!.kind === 'tuple')) {
+    return (v as unknown[]).map((e) => pickValue(f.of!, e));
+  }
+  if (f.kind === 'tuple') return f.items!.map((item, i) => pickValue(item, (v as unknown[])[i]));
+  return v;
 }

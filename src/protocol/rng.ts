@@ -9,8 +9,20 @@ export class Rng {
   private c: number;
   private d: number;
 
-  constructor(seed: number) {
-    // splitmix32 expands one 32-bit seed into the four words of state.
+  /**
+   * A 32-bit seed (expanded with splitmix32) for reproducible runs, or the four
+   * 32-bit words of the full 128-bit state, for roles on real hosts, where
+   * cookies and ids must not be guessable from a 32-bit seed.
+   */
+  constructor(seed: number | readonly number[]) {
+    if (typeof seed !== 'number') {
+      this.a = (seed[0] ?? 0) >>> 0;
+      this.b = (seed[1] ?? 0) >>> 0;
+      this.c = (seed[2] ?? 0) >>> 0;
+      this.d = (seed[3] ?? 0) >>> 0;
+      if ((this.a | this.b | this.c | this.d) === 0) this.d = 1; // the all-zero state is a fixed point
+      return;
+    }
     let s = seed >>> 0;
     const next = () => {
       s = (s + 0x9e3779b9) >>> 0;
@@ -63,7 +75,7 @@ export class Rng {
 
   /** A new generator whose sequence is independent of this one's. */
   fork(): Rng {
-    return new Rng(this.u32());
+    return new Rng([this.u32(), this.u32(), this.u32(), this.u32()]);
   }
 }
 

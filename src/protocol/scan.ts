@@ -2,7 +2,7 @@
  * A structural check of MessagePack bytes, run before they are decoded, so that
  * every way peer bytes can be wrong gets its own stable error code (§2.2) and
  * nothing outside the protocol's subset of MessagePack reaches the decoder:
- * no extension types, only string map keys, bounded nesting, exactly one
+ * no extension types, no floats, only string map keys, bounded nesting, exactly one
  * top-level value.
  */
 import { MAX_NESTING } from './constants.js';
@@ -60,8 +60,9 @@ function skipValue(b: Uint8Array, pos: number, depth: number): number {
     case 0xc7: case 0xc8: case 0xc9:
     case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
       throw new Fail('unsupported-value', `extension type at byte ${pos}`);
-    case 0xca: need(b, pos + 1, 4); return pos + 5;
-    case 0xcb: need(b, pos + 1, 8); return pos + 9;
+    case 0xca: case 0xcb:
+      // Version 1 has no floating-point fields: a float is never a valid value.
+      throw new Fail('unsupported-value', `float at byte ${pos}`);
     case 0xcc: case 0xd0: need(b, pos + 1, 1); return pos + 2;
     case 0xcd: case 0xd1: need(b, pos + 1, 2); return pos + 3;
     case 0xce: case 0xd2: need(b, pos + 1, 4); return pos + 5;

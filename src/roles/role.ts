@@ -10,7 +10,7 @@
  */
 import type { ClusterAuth, Crypto } from '../protocol/auth.js';
 import { decode, type Decoded, encode, encodeVersionError } from '../protocol/codec.js';
-import { AMPLIFICATION_RATIO, AMPLIFICATION_TABLE_SIZE, MAX_DATAGRAM } from '../protocol/constants.js';
+import { AMPLIFICATION_RATIO, AMPLIFICATION_TABLE_SIZE, MAX_DATAGRAM, VERSION_ERROR_INTERVAL, VERSION_ERROR_TABLE_SIZE } from '../protocol/constants.js';
 import type { ErrorCode } from '../protocol/errors.js';
 import type { Message } from '../protocol/messages.js';
 import type { Rng } from '../protocol/rng.js';
@@ -123,6 +123,7 @@ export abstract class RoleCore<C = never, E extends RoleEvent = RoleEvent> imple
   /** Datagrams dropped, by error code. */
   readonly dropped = new Map<string, number>();
   readonly counters = { received: 0, sent: 0, bytesIn: 0, bytesOut: 0 };
+  private readonly versionAnswers = new Map<string, number>();
 
   constructor(protected readonly deps: RoleDeps) {}
 
@@ -142,15 +143,32 @@ export abstract class RoleCore<C = never, E extends RoleEvent = RoleEvent> imple
   }
 
   /** Count a datagram in, decode it; on failure count and report the drop. */
-  protected receive(from: string, bytes: Uint8Array): Decoded | undefined {
+  protected receive(from: string, bytes: Uint8Array, now: number): Decoded | undefined {
     this.counters.received++;
     this.counters.bytesIn += bytes.length;
     this.guard.received(from, bytes.length);
     const d = decode(bytes);
     if (d.ok) return d;
     this.drop(d.code, from, d.detail, d.type);
-    if (d.code === 'unknown-version') this.sendBytes(from, encodeVersionError(), false);
+    if (d.code === 'unknown-version') this.answerVersion(from, now);
     return undefined;
+  }
+
+  /**
+   * Say which versions we speak (§2.1), at most once per VERSION_ERROR_INTERVAL
+   * per address, so two peers with no version in common cannot keep each
+   * other busy answering.
+   */
+  private answerVersion(to: string, now: number): void {
+    const last = this.versionAnswers.get(to);
+    if (last !== undefined && now - last < VERSION_ERROR_INTERVAL) return;
+    if (!this.sendBytes(to, encodeVersionError(), false)) return;
+    this.versionAnswers.delete(to);
+    if (this.versionAnswers.size >= VERSION_ERROR_TABLE_SIZE) {
+      const oldest = this.versionAnswers.keys().next().value;
+      if (oldest !== undefined) this.versionAnswers.delete(oldest);
+    }
+    this.versionAnswers.set(to, now);
   }
 
   /** Count and report a datagram that is not acted on. */

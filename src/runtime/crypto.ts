@@ -10,13 +10,14 @@ export const nodeCrypto: Crypto = {
   hmacSha256: (key, data) => new Uint8Array(createHmac('sha256', key).update(data).digest()),
 };
 
-/** A seed from the operating system's random source: every run differs. */
-export function randomSeed(): number {
-  return randomBytes(4).readUInt32BE(0);
+/** A full 128-bit generator state from the operating system's random source: every run differs. */
+export function randomSeed(): number[] {
+  const b = randomBytes(16);
+  return [b.readUInt32BE(0), b.readUInt32BE(4), b.readUInt32BE(8), b.readUInt32BE(12)];
 }
 
 /** The dependencies of a role core on a real host; `key`: the cluster key, when there is one. */
-export function roleDeps(key?: string, seed = randomSeed()): RoleDeps {
+export function roleDeps(key?: string, seed: number | number[] = randomSeed()): RoleDeps {
   return {
     rng: new Rng(seed),
     crypto: nodeCrypto,

@@ -10,7 +10,7 @@ import { Master, type MasterConfig } from '../../src/roles/master/master.js';
 import { MediaServer, type MediaFile } from '../../src/roles/server/server.js';
 import type { Input, Role, RoleDeps, RoleEvent, Transmit } from '../../src/roles/role.js';
 import { nameKey, syntheticBytes } from '../../src/media/synthetic.js';
-import { type LinkProfile, nodeCrypto, PERFECT_LINK, SimNetwork, type SimNode, type TraceRecord } from '../../testbed/sim/network.js';
+import { type LinkProfile, nodeCrypto, PERFECT_LINK, SimNetwork, type TraceRecord } from '../../testbed/sim/network.js';
 
 export const MASTER = '10.0.0.1:4000';
 
@@ -61,16 +61,9 @@ export class Injector implements Role<Transmit> {
   }
 }
 
-/**
- * Deliver a datagram to a node now, with any source address (a forged one included).
- * The simulator delivers only what its nodes send, from their own addresses; forging a
- * source takes its internal input path, which this one function reaches.
- */
+/** Deliver a datagram to a node now, with any source address (a forged one included). */
 export function deliverForged(net: SimNetwork, to: string, from: string, bytes: Uint8Array): boolean {
-  const node = net.nodes.get(to);
-  if (!node) return false;
-  (net as unknown as { input(n: SimNode, i: Input<unknown>): void }).input(node, { kind: 'datagram', from, bytes });
-  return true;
+  return net.inject(to, from, bytes);
 }
 
 export function simCluster(o: SimClusterOptions) {

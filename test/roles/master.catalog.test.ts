@@ -15,7 +15,8 @@ describe('master: catalog from content lists (S1.1)', () => {
     expect(acks).toHaveLength(1);
     s.cookie = acks[0]!.cookie;
     const rec = () => f.master.servers.get(s.addr)!;
-    expect(rec().state).toBe('joining');
+    // Not a server until it echoes the cookie of register-ack (§9.4).
+    expect(f.master.servers.has(s.addr)).toBe(false);
     // Parts out of order, one twice: each is acknowledged, the list completes once.
     expect(ofType(s.content(2), 'content-ack').map((a) => a.part)).toEqual([2]);
     expect(ofType(s.content(0), 'content-ack').map((a) => a.part)).toEqual([0]);
@@ -47,7 +48,8 @@ describe('master: catalog from content lists (S1.1)', () => {
     s.register();
     s.cookie = new Uint8Array(8).fill(9);
     expect(ofType(s.content(0), 'error').map((e) => e.code)).toEqual(['not-registered']);
-    expect(f.master.servers.get(s.addr)!.state).toBe('joining');
+    expect(f.master.servers.has(s.addr)).toBe(false);
+    expect(f.master.catalog.fileCount).toBe(0);
   });
 
   it('leave takes a server out of the catalog; a new epoch replaces the old registration', () => {

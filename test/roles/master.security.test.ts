@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encode, encodeWithMac } from '../../src/protocol/codec.js';
-import { AUTH_MAX_SKEW, MAC_LENGTH } from '../../src/protocol/constants.js';
+import { AUTH_MAX_SKEW, MAC_LENGTH, VERSION_ERROR_INTERVAL } from '../../src/protocol/constants.js';
 import type { Message, MessageOf } from '../../src/protocol/messages.js';
 import { padded } from '../../src/protocol/padding.js';
 import { arbMessageOf } from '../helpers/arbitraries.js';
@@ -83,13 +83,33 @@ describe('master: address validation of servers (§9.4)', () => {
     const f = new MasterFixture({ config: { pollInterval: 200 } });
     const s = new FakeServer(f.d, { addr: '10.0.1.1:5000', files: [file('B')] });
     s.register();
-    expect(ofType(f.d.advance(1000), 'poll')).toHaveLength(0);
+    expect(ofType(f.d.advance(250), 'poll')).toHaveLength(0);
     s.cookie = new Uint8Array(8).fill(0xaa);
     s.content(0);
-    expect(ofType(f.d.advance(1000), 'poll')).toHaveLength(0);
+    expect(ofType(f.d.advance(250), 'poll')).toHaveLength(0);
     s.cookie = ofType(f.sentTo(s.addr), 'register-ack')[0]!.cookie;
     s.content(0);
     expect(ofType(f.d.advance(1000), 'poll').length).toBeGreaterThan(0);
+  });
+
+  it('a registration that never echoes its cookie is forgotten, and a late echo no longer counts', () => {
+    const f = new MasterFixture({ config: { pollInterval: 200 } });
+    const s = new FakeServer(f.d, { addr: '10.0.1.1:5000', files: [file('B')] });
+    const cookie = ofType(s.register(), 'register-ack')[0]!.cookie;
+    f.d.advance(2000); // MISSED_POLLS_DOWN intervals and more
+    s.cookie = cookie;
+    expect(ofType(s.content(0), 'error').map((e) => e.code)).toEqual(['not-registered']);
+    expect(ofType(f.d.advance(1000), 'poll')).toHaveLength(0);
+  });
+
+  it('a replayed register from another address does not knock the working server out', () => {
+    const f = new MasterFixture();
+    const s = f.addServer({ files: [file('B')] });
+    // Same name and epoch, another source address (a replay): only a candidate; the server stays.
+    const out = f.d.datagram('10.9.9.9:5000', { type: 'register', name: s.addr, epoch: s.epoch, cap: 1, group: 'default', files: 1, parts: 1 });
+    expect(ofType(out, 'register-ack')).toHaveLength(1);
+    expect(f.master.servers.get(s.addr)?.addr).toBe(s.addr);
+    expect(f.redirectedTo('10.0.2.1:6000', 'B')).toBe(s.addr);
   });
 });
 
@@ -139,5 +159,9 @@ describe('master: anti-amplification towards clients (§9.4)', () => {
     expect(out).toHaveLength(1);
     expect(out[0]!.msg).toMatchObject({ type: 'error', code: 'unknown-version', versions: [1] });
     expect(f.master.dropped.get('unknown-version')).toBe(2);
+    // Two peers with no version in common must not keep answering each other: once per interval.
+    expect(f.d.datagram(CLIENT, big)).toHaveLength(0);
+    f.d.advance(VERSION_ERROR_INTERVAL);
+    expect(ofType(f.d.datagram(CLIENT, big), 'error')).toHaveLength(1);
   });
 });

@@ -82,7 +82,9 @@ describe("simulated: the seed's example end to end (S1.1, S1.2)", () => {
       ];
       c.net.run({ until: c.net.now + 400 });
       const b = c.addClient('10.0.2.4:6000', { masters: [MASTER], file: 'B', mode: 'redirect', choose: { by: 'random' } });
-      const a = c.addClient('10.0.2.5:6000', { masters: [MASTER], file: 'A', mode: 'relay', choose: { by: 'random' } }, c.net.now + 50);
+      // A starts once B has been answered (even if B's first request is lost), so the choice for B
+      // is made with servers 2 and 3 busy and server 1 idle.
+      const a = c.addClient('10.0.2.5:6000', { masters: [MASTER], file: 'A', mode: 'relay', choose: { by: 'random' } }, c.net.now + 1500);
       runToEnd(c);
       expectCopy(c, busy[0]!, 'G', SIZES.G!);
       expectCopy(c, busy[1]!, 'G', SIZES.G!);

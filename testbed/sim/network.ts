@@ -121,6 +121,17 @@ export class SimNetwork {
     this.input(node, { kind: 'command', command });
   }
 
+  /**
+   * Deliver a datagram to a node now, from any source address, a forged one
+   * included (an attacker on the path). False when there is no such node.
+   */
+  inject(to: string, from: string, bytes: Uint8Array): boolean {
+    const node = this.nodes.get(to);
+    if (!node) return false;
+    this.input(node, { kind: 'datagram', from, bytes });
+    return true;
+  }
+
   /** Run `fn` at virtual time `at`. */
   at(at: number, fn: () => void): void {
     this.queue.push({ at, seq: this.seq++, kind: 'call', fn });

@@ -10,6 +10,7 @@ import {
   ACK_INTERVAL,
   ATTEMPTS_PER_PEER,
   MASTER_ROUNDS,
+  MAX_AVOID,
   REQUEST_TIMEOUT,
   SERVER_SILENCE_TIMEOUT,
 } from '../../protocol/constants.js';
@@ -71,7 +72,7 @@ export const CLIENT_TABLE = defineTable<ClientState, ClientTrigger>({
     { from: ['starting', 'playing'], on: 'data', to: 'playing', doc: '`data` from the stream\'s server' },
     { from: ['starting', 'playing'], on: 'complete', to: 'done', doc: 'every byte handed on: send `teardown`' },
     { from: ['requesting', 'starting', 'playing'], on: 'server-failed', to: 'asking', doc: 'no answer after ATTEMPTS_PER_PEER tries, silence, `end` or a refusal: ask a master again from the current byte, avoiding that server (S4.5)' },
-    { from: 'asking', on: 'refused', to: 'failed', doc: '`error` from the master that retrying cannot fix (`not-found`, `bad-request`, or no capacity before any byte arrived)' },
+    { from: 'asking', on: 'refused', to: 'failed', doc: '`error` from the master that retrying cannot fix (`not-found`, `bad-request`, or `no-capacity` before any server has set a stream up)' },
     { from: 'asking', on: 'gave-up', to: 'failed', doc: 'no master answered in MASTER_ROUNDS rounds' },
     { from: ['idle', 'asking', 'requesting', 'starting', 'playing'], on: 'stop', to: 'stopped', doc: 'stopped by its user' },
   ],
@@ -203,7 +204,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       ...(this.config.mode ? { mode: this.config.mode } : {}),
       ...(this.next > 0 ? { off: this.next } : {}),
       ...(from > 0 ? { from } : {}),
-      ...(this.avoid.length > 0 ? { avoid: this.avoid.slice(-8) } : {}),
+      ...(this.avoid.length > 0 ? { avoid: this.avoid.slice(-MAX_AVOID) } : {}),
     });
     this.masterTries = 1;
     this.emit({ type: 'ask', master: this.requestTo, file: this.config.file, mode: this.config.mode ?? 'default', off: this.next });
@@ -248,7 +249,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   // ---- Input -----------------------------------------------------------------
 
   private onDatagram(from: string, bytes: Uint8Array, now: number): void {
-    const d = this.receive(from, bytes);
+    const d = this.receive(from, bytes, now);
     if (!d) return;
     const msg = d.msg;
     switch (msg.type) {
@@ -472,6 +473,8 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     if (srv && !this.avoid.includes(srv)) this.avoid.push(srv);
     this.stream = undefined;
     this.nextAck = undefined;
+    // A relayed setup we cannot use arrives while asking: ask again, avoiding that server.
+    if (this.state === 'asking') return this.askMaster(now);
     if (!this.move('server-failed', now)) return;
     this.askMaster(now);
   }
@@ -480,6 +483,8 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
 
   private complete(now: number): void {
     const s = this.stream!;
+    // A last ack tells the server the copy is complete before the teardown ends the stream.
+    this.sendAck();
     this.send(s.srv, { type: 'teardown', sid: s.sid }, true);
     this.deadline = undefined;
     this.nextAck = undefined;

@@ -14,6 +14,7 @@ import {
   FORWARD_ATTEMPTS,
   FORWARD_TIMEOUT,
   MAX_DATAGRAM,
+  MAX_CANDIDATES,
   MAX_FORWARDS_IN_FLIGHT,
   MISSED_POLLS_DOWN,
   POLL_INTERVAL,
@@ -79,6 +80,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   readonly catalog = new Catalog();
   readonly servers = new Map<string, ServerRecord>();
   private readonly serverByAddr = new Map<string, ServerRecord>();
+  /** Registrations that have not yet proven their address (§9.4), oldest first. */
+  private readonly candidates = new Map<string, ServerRecord>();
   readonly assignments = new Map<number, Assignment>();
   private readonly forwards = new Map<number, Forward>();
   /** Client request key → the answer sent, so a repeated request gets the same answer. */
@@ -124,7 +127,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   // ---- Input ------------------------------------------------------------
 
   private onDatagram(from: string, bytes: Uint8Array, now: number): void {
-    const d = this.receive(from, bytes);
+    const d = this.receive(from, bytes, now);
     if (!d) return;
     const msg = d.msg;
     switch (msg.type) {
@@ -169,23 +172,51 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
 
   // ---- Servers: registration and content lists (S1.1) -------------------
 
+  /**
+   * A `register` creates a candidate record. It joins the servers (and may
+   * replace a record of the same name) only once it echoes the cookie of our
+   * `register-ack` (§9.4): a replayed or spoofed `register` can neither make
+   * the master poll an address nor knock a working server out.
+   */
   private onRegister(msg: MessageOf<'register'>, from: string, now: number): void {
-    let rec = this.servers.get(msg.name);
-    if (!rec || rec.epoch !== msg.epoch || rec.addr !== from) {
-      if (rec) this.forget(rec, 'restarted', now);
-      rec = new ServerRecord(msg.name, from, msg.epoch, this.deps.rng.bytes(COOKIE_LENGTH), msg, now);
-      this.servers.set(rec.name, rec);
-      this.serverByAddr.set(from, rec);
-      this.emit({ type: 'server-registered', srv: rec.name, group: rec.group, files: rec.fileCount, cap: rec.cap, epoch: rec.epoch });
+    const rec = this.servers.get(msg.name);
+    if (rec && rec.epoch === msg.epoch && rec.addr === from) {
+      this.sendControl(from, { type: 'register-ack', name: rec.name, epoch: rec.epoch, cookie: rec.cookie, interval: this.config.pollInterval }, now, true);
+      return;
     }
-    this.sendControl(from, { type: 'register-ack', name: rec.name, epoch: rec.epoch, cookie: rec.cookie, interval: this.config.pollInterval }, now, rec.validated);
+    let cand = this.candidates.get(msg.name);
+    if (!cand || cand.epoch !== msg.epoch || cand.addr !== from) {
+      this.candidates.delete(msg.name);
+      if (this.candidates.size >= MAX_CANDIDATES) {
+        const oldest = this.candidates.keys().next().value;
+        if (oldest !== undefined) this.candidates.delete(oldest);
+      }
+      cand = new ServerRecord(msg.name, from, msg.epoch, this.deps.rng.bytes(COOKIE_LENGTH), msg, now);
+      this.candidates.set(cand.name, cand);
+      this.emit({ type: 'server-registering', level: 'debug', srv: cand.name, addr: from, epoch: cand.epoch });
+    }
+    this.sendControl(from, { type: 'register-ack', name: cand.name, epoch: cand.epoch, cookie: cand.cookie, interval: this.config.pollInterval }, now, false);
   }
 
-  /** The record of the server that sent a message, when epoch, cookie and address all match. */
-  private known(name: string, epoch: number, cookie: Uint8Array, from: string): ServerRecord | undefined {
+  /**
+   * The record of the server that sent a message, when epoch, cookie and
+   * address all match; a candidate that matches has proven its address and
+   * becomes the server of that name.
+   */
+  private known(name: string, epoch: number, cookie: Uint8Array, from: string, now: number): ServerRecord | undefined {
+    const matches = (r: ServerRecord | undefined) => r !== undefined && r.epoch === epoch && r.addr === from && equalBytes(r.cookie, cookie);
     const rec = this.servers.get(name);
-    if (!rec || rec.epoch !== epoch || rec.addr !== from || !equalBytes(rec.cookie, cookie)) return undefined;
-    return rec;
+    if (matches(rec)) return rec;
+    const cand = this.candidates.get(name);
+    if (!matches(cand)) return undefined;
+    this.candidates.delete(name);
+    if (rec) this.forget(rec, 'restarted', now);
+    const stale = this.serverByAddr.get(from);
+    if (stale && stale !== rec) this.forget(stale, 'restarted', now);
+    this.servers.set(name, cand!);
+    this.serverByAddr.set(from, cand!);
+    this.emit({ type: 'server-registered', srv: name, group: cand!.group, files: cand!.fileCount, cap: cand!.cap, epoch });
+    return cand;
   }
 
   private notRegistered(to: string, name: string, now: number): void {
@@ -194,9 +225,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   }
 
   private onContent(msg: MessageOf<'content'>, from: string, now: number): void {
-    const rec = this.known(msg.name, msg.epoch, msg.cookie, from);
+    const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
     if (!rec) return this.notRegistered(from, msg.name, now);
-    rec.validated = true;
     rec.lastHeard = now;
     if (msg.parts !== rec.partsTotal || msg.part >= rec.partsTotal) {
       this.drop('bad-field', from, `content part ${msg.part}/${msg.parts} does not match register (${rec.partsTotal} parts)`, 'content');
@@ -207,16 +237,17 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       for (const [file, size, rate] of msg.files) rec.files.set(file, { size, rate });
     }
     this.sendControl(from, { type: 'content-ack', epoch: rec.epoch, part: msg.part }, now, true);
-    if (rec.state === 'joining' && rec.contentComplete) {
+    if (rec.contentComplete && !rec.cataloged) {
+      // Into the catalog whatever the state: a server marked down while it listed comes back up with its files.
       for (const [file, info] of rec.files) this.catalog.add(rec.name, file, info);
+      rec.cataloged = true;
       this.move(rec, 'content-complete', now);
     }
   }
 
   private onLoad(msg: MessageOf<'load'>, from: string, now: number): void {
-    const rec = this.known(msg.name, msg.epoch, msg.cookie, from);
+    const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
     if (!rec) return this.notRegistered(from, msg.name, now);
-    rec.validated = true;
     if (msg.seq === rec.pollSeq) rec.pollAnswered = true;
     rec.record(msg, now);
     // Sessions: confirm the ones the server reports, end the ones it no longer has.
@@ -229,11 +260,11 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         if (a.server === rec.name && a.live && !rec.sids.has(a.sid)) this.assignments.delete(a.sid);
       }
     }
-    if (rec.state === 'down' && rec.contentComplete) this.move(rec, 'load', now);
+    if (rec.state === 'down' && rec.cataloged) this.move(rec, 'load', now);
   }
 
   private onLeave(msg: MessageOf<'leave'>, from: string, now: number): void {
-    const rec = this.known(msg.name, msg.epoch, msg.cookie, from);
+    const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
     if (!rec) return this.notRegistered(from, msg.name, now);
     this.forget(rec, 'left', now);
   }
@@ -267,7 +298,6 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         this.forget(rec, 'gone', now);
         continue;
       }
-      if (!rec.validated) continue; // never send an unproven address more than it sent (§9.4)
       rec.pollSeq = (rec.pollSeq % 0xffff_fffe) + 1;
       rec.pollAnswered = false;
       this.sendControl(rec.addr, { type: 'poll', seq: rec.pollSeq }, now, true);
@@ -284,6 +314,11 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     for (const [key, e] of this.answers) {
       if (now - e.at <= ANSWER_CACHE_TTL) break;
       this.answers.delete(key);
+    }
+    // A candidate that has not echoed its cookie by now never will: it was spoofed or replayed.
+    for (const cand of this.candidates.values()) {
+      if (now - cand.lastHeard <= MISSED_POLLS_DOWN * this.config.pollInterval) break;
+      this.candidates.delete(cand.name);
     }
   }
 
@@ -386,6 +421,10 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       this.retryForward(f, now, 'unavailable', `server ${f.server} refused: ${msg.code}`);
       return;
     }
+    if (msg.sid !== f.sid || msg.file !== f.file) {
+      this.forwards.set(f.mrid, f); // not the answer: keep waiting for it
+      return this.drop('unexpected-message', from, `setup for stream ${msg.sid} (${msg.file}) answers a forward of ${f.sid} (${f.file})`, 'setup');
+    }
     const key = `${f.client}|${f.rid}`;
     this.pending.delete(key);
     this.assign(f.sid, f.client, f.file, f.server, now);
@@ -401,7 +440,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     const exp = Math.floor(now) + TOKEN_TTL;
     const servers: MessageOf<'server-list'>['servers'] = [];
     const limit = Math.min(size, MAX_DATAGRAM);
-    let bytes = encode({ type: 'server-list', rid: msg.rid, file: msg.file, total: holders.length, from: start, servers, exp });
+    let bytes = encode({ type: 'server-list', rid: msg.rid, file: msg.file, total: holders.length, from: start, servers, exp: this.deps.auth ? exp : undefined });
     for (let i = start; i < holders.length; i++) {
       const rec = this.servers.get(holders[i]!)!;
       const sid = this.newSid();
@@ -511,6 +550,18 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         break;
       }
       bytes = next;
+    }
+    if (page.length === 0 && start < rows.length) {
+      // One row too big for a page (a long file name held by many servers): send it with fewer holders.
+      const row = { ...(rows[start] as { servers?: string[] }) };
+      while (row.servers && row.servers.length > 0) {
+        row.servers = row.servers.slice(0, -1);
+        const next = encodeStatus({ ...base, total: rows.length, from: start, [msg.what]: [row] } as MessageOf<'status'>);
+        if (next.length <= limit) {
+          bytes = next;
+          break;
+        }
+      }
     }
     this.sendBytes(from, bytes, false);
   }

@@ -35,8 +35,8 @@ export interface LoadSample {
 
 export class ServerRecord {
   state: ServerState = 'joining';
-  /** True once the server has echoed the cookie of `register-ack` (§9.4). */
-  validated = false;
+  /** True once its files are in the catalog. */
+  cataloged = false;
   readonly parts = new Set<number>();
   partsTotal: number;
   fileCount: number;

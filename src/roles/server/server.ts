@@ -14,8 +14,10 @@ import {
   MAX_LOAD_SIDS,
   PACING_TICK,
   POLL_INTERVAL,
+  REGISTER_PAD_TO,
   REGISTER_RETRY,
   REGISTER_RETRY_MAX,
+  SERVER_HOUSEKEEPING,
   SETUP_TIMEOUT,
 } from '../../protocol/constants.js';
 import { equalBytes } from '../../protocol/auth.js';
@@ -75,8 +77,6 @@ export const REGISTRATION_TABLE = defineTable<RegistrationState, RegistrationTri
   ],
 });
 
-const REGISTER_PAD = 256;
-const HOUSEKEEPING = 250;
 
 export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   readonly config: ServerConfig;
@@ -185,7 +185,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     };
     // Padding keeps the master's answer within what it received (§9.4).
     const size = (this.deps.auth ? this.deps.auth.encode(msg, now) : encode(msg)).length;
-    const pad = size < REGISTER_PAD ? new Uint8Array(Math.max(0, REGISTER_PAD - size - 3)) : undefined;
+    const pad = size < REGISTER_PAD_TO ? new Uint8Array(Math.max(0, REGISTER_PAD_TO - size - 3)) : undefined;
     this.sendControl(this.config.master, { ...msg, ...(pad ? { pad } : {}) } as MessageOf<'register'>, now, true);
     this.retryAt = now + this.retryDelay;
     this.retryDelay = Math.min(this.retryDelay * 2, REGISTER_RETRY_MAX);
@@ -230,7 +230,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   // ---- Input ---------------------------------------------------------------
 
   private onDatagram(from: string, bytes: Uint8Array, now: number): void {
-    const d = this.receive(from, bytes);
+    const d = this.receive(from, bytes, now);
     if (!d) return;
     const msg = d.msg;
     switch (msg.type) {
@@ -243,6 +243,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         if (!s || s.client !== from || s.state !== 'playing') return this.drop('unexpected-message', from, `ack for unknown stream ${msg.sid}`, 'ack');
         const wasComplete = s.complete;
         s.onAck(msg.next, msg.hi, msg.miss, now);
+        // Resends queued or the window opened: pace again now, not at the next housekeeping round.
+        if (s.busy && (this.nextTick === undefined || this.nextTick > now + PACING_TICK)) this.nextTick = now;
         if (s.complete && !wasComplete) {
           this.stats.completed++;
           this.emit({ type: 'stream-complete', sid: s.sid, client: s.client, file: s.file, bytes: s.bytesSent, resent: s.bytesResent });
@@ -399,8 +401,10 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     const file = this.files.get(name);
     if (!file) return { code: 'not-found', text: `this server does not hold ${JSON.stringify(name)}` };
     if (off > file.size) return { code: 'bad-request', text: `offset ${off} is past the end of ${name} (${file.size} bytes)` };
+    if (sid === 0) return { code: 'bad-request', text: 'stream id 0 is reserved' };
     let s = this.streams.get(sid);
     if (s && s.client !== client) return { code: 'bad-request', text: `stream ${sid} belongs to another client` };
+    if (s && s.file !== file.name) return { code: 'bad-request', text: `stream ${sid} is a stream of ${s.file}` };
     if (!s) {
       if (this.committed() + file.rate > this.config.cap) {
         return { code: 'no-capacity', text: `${this.committed()} of ${this.config.cap} bit/s committed; ${name} needs ${file.rate}` };
@@ -410,7 +414,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       this.stats.setups++;
       this.emit({ type: 'stream-setup', sid, client, file: file.name, off, rate: file.rate });
       this.loadChanged(now);
-      this.nextTick ??= now + HOUSEKEEPING;
+      this.nextTick ??= now + SERVER_HOUSEKEEPING;
     }
     return { sid, file: file.name, srv: this.config.name, size: file.size, rate: file.rate, chunk: DATA_CHUNK, off, cookie: s.cookie };
   }
@@ -436,7 +440,11 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       return;
     }
     // A repeated `play` for the offset the stream already started at is a duplicate: keep going.
-    if (s.state === 'playing' && msg.off === s.base) return;
+    // It still shows the client is there.
+    if (s.state === 'playing' && msg.off === s.base) {
+      s.lastHeard = now;
+      return;
+    }
     const first = s.state === 'set-up';
     if (!nextState(SERVER_STREAM_TABLE, s.state, 'play')) return;
     s.play(msg.off, now);
@@ -448,17 +456,21 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
 
   private tick(now: number): void {
     let playing = false;
+    // The next stream timer due, so an idle server still ends streams on time.
+    let next = now + SERVER_HOUSEKEEPING;
     for (const s of this.streams.values()) {
       if (s.state === 'set-up') {
         if (now - s.created >= SETUP_TIMEOUT) this.endStream(s, 'setup-timeout', now);
+        else next = Math.min(next, s.created + SETUP_TIMEOUT);
         continue;
       }
       if (now - s.lastHeard >= CLIENT_SILENCE_TIMEOUT) {
         this.endStream(s, 'client-silent', now);
         continue;
       }
-      playing = true;
+      next = Math.min(next, s.lastHeard + CLIENT_SILENCE_TIMEOUT);
       if (!s.busy) continue;
+      playing = true;
       this.chunks.length = 0;
       s.due(now, this.chunks);
       for (const c of this.chunks) {
@@ -476,7 +488,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         this.send(s.client, { type: 'data', sid: s.sid, seq: s.seq, off: c.off, data, ...(c.re ? { re: true } : {}) }, true);
       }
     }
-    this.nextTick = now + (playing ? PACING_TICK : HOUSEKEEPING);
+    this.nextTick = playing ? now + PACING_TICK : next;
   }
 
   private endStream(s: ServerStream, why: StreamTrigger, now: number): void {

@@ -1,0 +1,123 @@
+/**
+ * Regression tests, each named after what broke.
+ */
+import { describe, expect, it } from 'vitest';
+import { decode, encode } from '../../src/protocol/codec.js';
+import { MAX_DATAGRAM, MISSED_POLLS_DOWN, REQUEST_TIMEOUT, SERVER_SILENCE_TIMEOUT } from '../../src/protocol/constants.js';
+import { Rng } from '../../src/protocol/rng.js';
+import { FakeServer } from '../helpers/fakeServer.js';
+import { ClientFixture, FILE, M1, SRV1, SRV2 } from '../helpers/clientFixture.js';
+import { file, MasterFixture } from '../helpers/masterFixture.js';
+import { mp } from '../helpers/msgpack.js';
+import { ofType } from '../helpers/roleDriver.js';
+import { CLIENT, ServerFixture } from '../helpers/serverFixture.js';
+
+describe('regressions', () => {
+  it('decode passed unknown fields and nils through to the roles', () => {
+    const d = decode(mp([1, 9, { sid: 5, future: [1, 2], extra: null }]));
+    expect(d.ok && d.msg).toEqual({ type: 'teardown', sid: 5 });
+    const r = decode(mp([1, 1, { rid: 1, file: 'a', mode: null, avoid: null }]));
+    expect(r.ok && Object.keys(r.msg).sort()).toEqual(['file', 'rid', 'type']);
+  });
+
+  it('a server marked down while it was still listing its content came back up with no files', () => {
+    const f = new MasterFixture({ config: { pollInterval: 100 } });
+    const s = new FakeServer(f.d, { addr: '10.0.1.1:5000', files: [file('a'), file('b')], partSize: 1 });
+    s.cookie = ofType(s.register(), 'register-ack')[0]!.cookie;
+    s.content(0); // a server now, joining
+    f.d.advance(100 * (MISSED_POLLS_DOWN + 1)); // its polls go unanswered
+    expect(f.master.servers.get(s.addr)!.state).toBe('down');
+    s.content(1); // the list completes while it is down
+    s.load();
+    expect(f.master.servers.get(s.addr)!.state).toBe('up');
+    expect(f.redirectedTo('10.0.2.1:6000', 'b')).toBe(s.addr);
+  });
+
+  it('an empty server-list page carried a token expiry without a cluster key', () => {
+    const f = new MasterFixture();
+    f.addServer({ files: [file('a')] });
+    const page = f.answer('10.0.2.1:6000', 'a', { mode: 'list', from: 5 });
+    expect(page).toMatchObject({ type: 'server-list', total: 1, from: 1, servers: [] });
+    expect('exp' in page).toBe(false);
+  });
+
+  it('the master relayed a setup for another stream or file than it forwarded', () => {
+    const f = new MasterFixture();
+    const s = f.addServer({ files: [file('a')] });
+    const fwd = f.d.datagram('10.0.2.1:6000', encode({ type: 'request', rid: 7, file: 'a', mode: 'relay', pad: new Uint8Array(900) }));
+    const forward = ofType(fwd, 'forward')[0]!;
+    const setup = { type: 'setup' as const, rid: forward.rid, file: 'a', srv: s.addr, size: 1_000_000, rate: 4_000_000, chunk: 1100, off: 0, cookie: new Uint8Array(8) };
+    expect(s.send({ ...setup, sid: forward.sid + 1 }).filter((x) => x.to === '10.0.2.1:6000')).toHaveLength(0);
+    expect(s.send({ ...setup, sid: forward.sid, file: 'b' }).filter((x) => x.to === '10.0.2.1:6000')).toHaveLength(0);
+    expect(ofType(s.send({ ...setup, sid: forward.sid }), 'setup').map((m) => m.rid)).toEqual([7]);
+  });
+
+  it('a status row too big for a page stopped the paging with an empty page', () => {
+    const f = new MasterFixture();
+    const long = 'x'.repeat(255);
+    for (let i = 0; i < 16; i++) f.addServer({ files: [file(long)], addr: `[fd00:1234:5678:9abc:def0:1234:5678:${(0x1000 + i).toString(16)}]:65000` });
+    const out = f.d.datagram('10.0.2.1:6000', encode({ type: 'status-request', rid: 1, what: 'files', from: 0, pad: new Uint8Array(1100) }));
+    const page = ofType(out, 'status')[0]!;
+    expect(page.files).toHaveLength(1);
+    expect(page.files![0]!.servers.length).toBeGreaterThan(0);
+    expect(out[0]!.bytes.length).toBeLessThanOrEqual(MAX_DATAGRAM);
+  });
+
+  it('a server accepted the reserved stream id 0', () => {
+    const f = new ServerFixture().register();
+    expect(ofType(f.request('movie.ts', { sid: 0 }), 'error').map((e) => e.code)).toEqual(['bad-request']);
+  });
+
+  it('a server answered a request for another file on an existing stream id with that stream', () => {
+    const f = new ServerFixture({ files: [{ name: 'movie.ts', size: 100_000, rate: 4_000_000 }, { name: 'other.ts', size: 100_000, rate: 4_000_000 }] }).register();
+    expect(ofType(f.request('movie.ts', { sid: 500 }), 'setup')).toHaveLength(1);
+    expect(ofType(f.request('other.ts', { sid: 500 }), 'error').map((e) => e.code)).toEqual(['bad-request']);
+  });
+
+  it('a repeated play did not count as the client being there', () => {
+    const f = new ServerFixture().register();
+    const s = f.play('movie.ts');
+    for (let i = 0; i < 4; i++) {
+      f.d.advance(4000);
+      f.d.datagram(CLIENT, { type: 'play', sid: s.sid, cookie: s.cookie, off: 0 });
+    }
+    expect(f.server.streams.size).toBe(1);
+  });
+
+  it('a client that completed never told the server so: the last ack comes before the teardown', () => {
+    const c = new ClientFixture();
+    c.start();
+    c.redirect(SRV1, 11);
+    c.setup(SRV1, 2000, { sid: 11 });
+    c.data(SRV1, 11, 0, 2000);
+    const out = c.data(SRV1, 11, 1100, 2000);
+    expect(out.map((s) => s.msg?.type)).toEqual(['ack', 'teardown']);
+    expect(ofType(out, 'ack')[0]).toMatchObject({ next: 2000, hi: 2000 });
+  });
+
+  it('a relayed setup with another size of the file left the client waiting on the same master', () => {
+    const c = new ClientFixture({ mode: 'relay' });
+    c.start();
+    c.setup(SRV1, 5000, { via: M1 });
+    c.data(SRV1, 11, 0, 5000);
+    c.d.advance(SERVER_SILENCE_TIMEOUT + REQUEST_TIMEOUT + 50); // server 1 goes silent: the client asks again, avoiding it
+    expect(c.client.state).toBe('asking');
+    const again = c.lastRequest();
+    expect(again.avoid).toContain(SRV1);
+    const before = ofType(c.d.sent, 'request').length;
+    // The master relays a setup from a server whose copy has another size: refused, asked again at once.
+    c.setup(SRV2, 9999, { via: M1, off: again.off });
+    const req = ofType(c.d.sent, 'request');
+    expect(req.length).toBe(before + 1);
+    expect(req.at(-1)!.avoid).toEqual([SRV1, SRV2]);
+    expect(req.at(-1)!.file).toBe(FILE);
+  });
+
+  it('generators for real hosts were seeded with only 32 bits', () => {
+    const seq = (r: Rng) => Array.from({ length: 4 }, () => r.u32());
+    // Every one of the 128 bits of state counts: a change in the last word changes the sequence.
+    expect(seq(new Rng([1, 2, 3, 4]))).not.toEqual(seq(new Rng([1, 2, 3, 5])));
+    const z = new Rng([0, 0, 0, 0]); // the all-zero state would repeat 0 forever
+    expect(new Set(Array.from({ length: 8 }, () => z.u32())).size).toBeGreaterThan(1);
+  });
+});
