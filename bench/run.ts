@@ -1,0 +1,175 @@
+/**
+ * `npm run bench`: in one run on this machine, the real `ofp` roles against
+ * raw node:dgram baselines measured by the same instruments.
+ *
+ *  1. redirect: an `ofp master` (with one `ofp server` registered) vs a raw
+ *     echo process, under the same closed-loop generator;
+ *  2. streams: how many concurrent 4 Mbit/s streams one `ofp server`
+ *     sustains, vs a raw one-way sender, into the same receiving socket.
+ *
+ * Progress goes to stderr, the table (or `--json`, the document) to stdout,
+ * the results to `.bench/results.json`. Every child process is stopped at
+ * the end, on error, on Ctrl-C and when the time limit is reached.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeSyntheticFile } from '../src/runtime/syntheticFile.js';
+import { type BenchOptions, parseOptions, USAGE, UsageProblem } from './options.js';
+import { type BenchChild, ChildSet, type JsonLine } from './processes.js';
+import { benchRedirects, type MasterUnderTest, type RedirectResults } from './redirect.js';
+import { type BenchResults, figures, table } from './report.js';
+import { benchStreams, type StreamResults } from './streams.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository: this file runs as dist/bench/run.js. */
+const root = resolve(here, '..', '..');
+const OFP = join(root, 'bin', 'run.js');
+const ECHO = join(here, 'echoServer.js');
+const BLASTER = join(here, 'blaster.js');
+/** How long a role may take to start (oclif loads) and register. */
+const START_TIMEOUT = 20_000;
+/** The streamed file's rate: 4 Mbit/s, a common video stream rate. */
+const STREAM_RATE = 4_000_000;
+/** The redirect section's file: small, at a low rate, so the reservations of thousands of redirects fit the server's capacity. */
+const SMALL_FILE = { name: 'bench-small.bin', durationMs: 1_000, rate: 8_000 };
+const STREAM_FILE = 'bench-4mbit.bin';
+
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const isListening = (e: JsonLine) => e.event === 'listening';
+
+async function startOfp(children: ChildSet, name: string, args: readonly string[]): Promise<{ child: BenchChild; address: string }> {
+  const child = children.spawn(name, OFP, [...args, '--json-stream']);
+  const e = await child.waitFor(isListening, START_TIMEOUT, 'listening line');
+  return { child, address: String(e.data.address) };
+}
+
+async function startServer(children: ChildSet, name: string, master: string, media: string, capacity: string) {
+  const s = await startOfp(children, name, ['server', '--master', master, '--media', media, '--port', '0', '--capacity', capacity]);
+  await s.child.waitFor((e) => e.event === 'registration-registered', START_TIMEOUT, 'registration with the master');
+  return s;
+}
+
+async function redirectSection(o: BenchOptions, children: ChildSet, tmp: string): Promise<RedirectResults> {
+  const media = join(tmp, 'redirect-media');
+  makeSyntheticFile({ ...SMALL_FILE, dir: media });
+  const startMaster = async (): Promise<MasterUnderTest> => {
+    const master = await startOfp(children, 'master (redirect)', ['master', '--port', '0']);
+    // Capacity far above the file's rate: every redirect reserves the rate for a while, and none may be refused for room.
+    const server = await startServer(children, 'server (redirect)', master.address, media, '1T');
+    await master.child.waitFor((e) => e.event === 'server-up' && e.data.srv === server.address, START_TIMEOUT, 'the server up in its catalog');
+    // From here on the master logs a line per redirect: drain them, unread.
+    master.child.quiet();
+    server.child.quiet();
+    return { ...master, stop: async () => void (await Promise.all([server.child.stop(), master.child.stop()])) };
+  };
+  const echo = children.spawn('echo', ECHO, []);
+  const echoAddress = String((await echo.waitFor(isListening, START_TIMEOUT, 'listening line')).data.address);
+  echo.quiet();
+  progress(`redirect: a new master and server each round; echo ${echoAddress}`);
+  const r = await benchRedirects({ startMaster, echo, echoAddress, file: SMALL_FILE.name }, o.redirect, progress);
+  await echo.stop();
+  return r;
+}
+
+async function streamsSection(o: BenchOptions, children: ChildSet, tmp: string): Promise<StreamResults> {
+  const media = join(tmp, 'stream-media');
+  makeSyntheticFile({ name: STREAM_FILE, durationMs: o.streamFileMs, rate: STREAM_RATE, dir: media });
+  // The server registers with a master, as in a cluster; the streams are asked of the server directly.
+  const master = await startOfp(children, 'master (streams)', ['master', '--port', '0']);
+  // Capacity is not what is measured: room for every step's streams, and for the duplicates a retried request sets up.
+  const server = await startServer(children, 'server (streams)', master.address, media, '1T');
+  master.child.quiet();
+  server.child.quiet();
+  progress(`streams: server ${server.address}, ${STREAM_RATE / 1e6} Mbit/s file of ${o.streamFileMs / 1000} s`);
+  const r = await benchStreams({ children, server: server.child, serverAddress: server.address, file: STREAM_FILE, rate: STREAM_RATE, blaster: BLASTER }, o.streams, progress);
+  await Promise.all([server.child.stop(), master.child.stop()]);
+  return r;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  let o: BenchOptions;
+  try {
+    o = parseOptions(argv);
+  } catch (e) {
+    if (!(e instanceof UsageProblem)) throw e;
+    process.stderr.write(`bench: ${e.message}\n${USAGE}\n`);
+    return 2;
+  }
+  for (const f of [OFP, ECHO, BLASTER]) {
+    if (!existsSync(f)) {
+      process.stderr.write(`bench: ${f} is missing: run the build first (npm run bench builds)\n`);
+      return 1;
+    }
+  }
+  const resultsPath = resolve(o.out ?? join(root, '.bench', 'results.json'));
+  const children = new ChildSet();
+  const tmp = mkdtempSync(join(tmpdir(), 'ofp-bench-'));
+  const cleanUp = () => {
+    children.killAll();
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  // Whatever ends this process, no child outlives it.
+  process.on('exit', cleanUp);
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.on(signal, () => {
+      progress(`${signal}: stopping every process`);
+      process.exit(code);
+    });
+  }
+  const limit = setTimeout(() => {
+    progress(`the run took longer than ${o.limitMs / 1000} s: stopping every process`);
+    process.exit(1);
+  }, o.limitMs);
+
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const cpuList = cpus();
+  const machine = { cpus: cpuList.length, model: cpuList[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: loadavg()[0] ?? 0 };
+  let redirect: RedirectResults | undefined;
+  let streams: StreamResults | undefined;
+  try {
+    progress(`${o.quick ? 'quick' : 'full'} run of ${o.sections.join(' and ')} on ${machine.cpus} cpus (load ${machine.loadAverage.toFixed(2)})`);
+    if (o.sections.includes('redirect')) redirect = await redirectSection(o, children, tmp);
+    if (o.sections.includes('streams')) streams = await streamsSection(o, children, tmp);
+  } finally {
+    await children.stopAll();
+    clearTimeout(limit);
+  }
+
+  const results: BenchResults = {
+    benchmark: 'ofp',
+    startedAt: startedAt.toISOString(),
+    seconds: (performance.now() - t0) / 1000,
+    quick: o.quick,
+    machine,
+    figures: figures({ ...(redirect ? { redirect } : {}), ...(streams ? { streams } : {}) }),
+    ...(redirect ? { redirect } : {}),
+    ...(streams ? { streams } : {}),
+    processes: children.list(),
+  };
+  mkdirSync(dirname(resultsPath), { recursive: true });
+  writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
+  if (o.json) {
+    process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+    progress(`results: ${resultsPath}`);
+  } else {
+    process.stdout.write(table(results, resultsPath) + '\n');
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    progress(`failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  },
+);
