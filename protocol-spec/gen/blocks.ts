@@ -16,7 +16,7 @@ import { renderAuthRules, renderLegs, renderListLimits, renderMessageSummary, re
 import { renderStateTable } from './stateDiagram.js';
 
 /** Constants that bound the state a role keeps (§7.3). */
-const TABLE_LIMITS = ['AMPLIFICATION_TABLE_SIZE', 'ANSWER_CACHE_SIZE', 'MAX_FORWARDS_IN_FLIGHT', 'MAX_CANDIDATES', 'VERSION_ERROR_TABLE_SIZE', 'LOAD_HISTORY'];
+const TABLE_LIMITS = ['AMPLIFICATION_TABLE_SIZE', 'ANSWER_CACHE_SIZE', 'MAX_FORWARDS_IN_FLIGHT', 'MAX_CANDIDATES', 'MAX_ASSIGNMENTS', 'VERSION_ERROR_TABLE_SIZE', 'LOAD_HISTORY'];
 /** Sizes defined outside §7 that belong in the sizes table too (§7.1). */
 const SIZE_LIMITS = ['MAX_DATAGRAM', 'MAX_NESTING', 'MAC_LENGTH', 'TOKEN_LENGTH', 'COOKIE_LENGTH', 'DATA_CHUNK', 'MAX_MISSING_RANGES', 'REQUEST_PAD_TO'];
 

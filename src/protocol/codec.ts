@@ -82,7 +82,10 @@ export function decode(bytes: Uint8Array): DecodeResult {
   if (problem) {
     return fail(problem.endsWith(': missing') ? 'missing-field' : 'bad-field', problem, { version, type });
   }
-  const msg = { ...pickStruct(MESSAGES[type].fields, body as Record<string, unknown>), type } as Message;
+  // The decoded map is ours: it becomes the message (known fields only), with its type.
+  const picked = pickStruct(MESSAGES[type].fields, body as Record<string, unknown>);
+  picked.type = type;
+  const msg = picked as unknown as Message;
   if (top.length === 3) return { ok: true, msg };
   if (!(mac instanceof Uint8Array) || mac.length !== MAC_LENGTH) {
     return fail('bad-envelope', `mac is not ${MAC_LENGTH} bytes of binary`, { version, type });

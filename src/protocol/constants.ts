@@ -95,7 +95,9 @@ export const ANSWER_CACHE_SIZE = 8_192;
 export const MAX_FORWARDS_IN_FLIGHT = 8_192;
 /** §6.4 Registrations a master keeps while they have not yet echoed their cookie (§9.4). */
 export const MAX_CANDIDATES = 4_096;
-/** §6.6 A master forgets an assignment its server never confirmed after this long, ms. */
+/** §6.6 Assignments a master keeps (the oldest is forgotten first). */
+export const MAX_ASSIGNMENTS = 65_536;
+/** §6.6 A master forgets an assignment its server has not listed in a load report for this long (or never did), ms. */
 export const ASSIGNMENT_TTL = 10_000;
 
 /** §7 Largest file name, in UTF-8 bytes. */

@@ -199,6 +199,7 @@ export function describeType(f: Field): string {
  * fields are ignored (§2.3), so they never reach a role.
  */
 export function pickStruct(fields: Fields, v: Record<string, unknown>): Record<string, unknown> {
+  if (isExact(fields, v)) return v;
   const out: Record<string, unknown> = {};
   for (const name in fields) {
     const value = v[name];
@@ -215,4 +216,15 @@ function pickValue(f: Field, v: unknown): unknown {
   }
   if (f.kind === 'tuple') return f.items!.map((item, i) => pickValue(item, (v as unknown[])[i]));
   return v;
+}
+
+/** True when `v` holds only known fields, none nil, and nested maps are the same: nothing to copy. */
+function isExact(fields: Fields, v: Record<string, unknown>): boolean {
+  for (const name in v) {
+    const f = fields[name];
+    const value = v[name];
+    if (f === undefined || value === null || value === undefined) return false;
+    if (f.kind === 'struct' || f.kind === 'list' || f.kind === 'tuple') return false; // rare on hot paths: copy
+  }
+  return true;
 }

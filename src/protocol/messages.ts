@@ -201,7 +201,7 @@ export const MESSAGES = {
       bw: t.uint('Committed bandwidth: the sum of the rates of those streams, bits per second.'),
       sent: t.uint('Bandwidth measured over the last interval, bits per second, data and resends.'),
       cap: t.uint('Capacity, bits per second.'),
-      sids: t.list(sid, MAX_LOAD_SIDS, 'Ids of the streams, up to MAX_LOAD_SIDS.'),
+      sids: t.list(sid, MAX_LOAD_SIDS, 'Ids of the streams, up to MAX_LOAD_SIDS; with more, successive reports list the next ones in turn.'),
       more: opt(t.bool('True when the server has more streams than `sids` lists.')),
       at,
     }),

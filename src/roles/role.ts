@@ -14,6 +14,7 @@ import { AMPLIFICATION_RATIO, AMPLIFICATION_TABLE_SIZE, MAX_DATAGRAM, VERSION_ER
 import type { ErrorCode } from '../protocol/errors.js';
 import type { Message } from '../protocol/messages.js';
 import type { Rng } from '../protocol/rng.js';
+import { FifoMap } from './fifoMap.js';
 
 export interface Transmit {
   readonly to: string;
@@ -76,24 +77,18 @@ export class Queue<T> {
  * AMPLIFICATION_RATIO bytes per byte received from it.
  */
 export class AmplificationGuard {
-  private readonly budget = new Map<string, { rx: number; tx: number }>();
+  /** Per address: bytes received, bytes sent while unvalidated. The oldest address is forgotten first. */
+  private readonly budget: FifoMap<string, { rx: number; tx: number }>;
   blocked = 0;
 
-  constructor(private readonly limit = AMPLIFICATION_TABLE_SIZE) {}
+  constructor(limit = AMPLIFICATION_TABLE_SIZE) {
+    this.budget = new FifoMap(limit);
+  }
 
   received(addr: string, n: number): void {
     const e = this.budget.get(addr);
-    if (e) {
-      this.budget.delete(addr);
-      e.rx += n;
-      this.budget.set(addr, e);
-      return;
-    }
-    if (this.budget.size >= this.limit) {
-      const oldest = this.budget.keys().next().value;
-      if (oldest !== undefined) this.budget.delete(oldest);
-    }
-    this.budget.set(addr, { rx: n, tx: 0 });
+    if (e) e.rx += n;
+    else this.budget.set(addr, { rx: n, tx: 0 });
   }
 
   /** May `n` more bytes go to this unvalidated address? Counts them when they may. */
@@ -123,7 +118,7 @@ export abstract class RoleCore<C = never, E extends RoleEvent = RoleEvent> imple
   /** Datagrams dropped, by error code. */
   readonly dropped = new Map<string, number>();
   readonly counters = { received: 0, sent: 0, bytesIn: 0, bytesOut: 0 };
-  private readonly versionAnswers = new Map<string, number>();
+  private readonly versionAnswers = new FifoMap<string, number>(VERSION_ERROR_TABLE_SIZE);
 
   constructor(protected readonly deps: RoleDeps) {}
 
@@ -164,10 +159,6 @@ export abstract class RoleCore<C = never, E extends RoleEvent = RoleEvent> imple
     if (last !== undefined && now - last < VERSION_ERROR_INTERVAL) return;
     if (!this.sendBytes(to, encodeVersionError(), false)) return;
     this.versionAnswers.delete(to);
-    if (this.versionAnswers.size >= VERSION_ERROR_TABLE_SIZE) {
-      const oldest = this.versionAnswers.keys().next().value;
-      if (oldest !== undefined) this.versionAnswers.delete(oldest);
-    }
     this.versionAnswers.set(to, now);
   }
 

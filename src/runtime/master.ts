@@ -21,6 +21,8 @@ export interface MasterSettings {
   /** ms */
   readonly pollInterval: number;
   readonly key?: string;
+  /** ms between interval reports; 0: none. */
+  readonly interval?: number;
 }
 
 /** Start a master core on a socket (for the command and for tests). */
@@ -41,6 +43,7 @@ export interface MasterFlags {
   readonly policy: string;
   readonly mode: string;
   readonly pollInterval: string;
+  readonly interval?: string;
   readonly key?: string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
@@ -56,6 +59,7 @@ export async function parseMasterFlags(f: MasterFlags): Promise<MasterSettings> 
     policy: f.policy,
     mode: f.mode,
     pollInterval: parseDuration(f.pollInterval, '--poll-interval', 'ms'),
+    interval: parseDuration(f.interval ?? '10s', '--interval', 's', true),
     ...(f.key ? { key: f.key } : {}),
   };
 }
@@ -78,7 +82,33 @@ export async function runMaster(f: MasterFlags): Promise<number> {
     stop.cancel();
     throw e;
   }
+  // Interval reports, as iperf has them: what the master answered since the last one.
+  let last = { ...running.role.stats, at: now() };
+  const report = s.interval ? setInterval(() => {
+    const m = running.role;
+    const t = now();
+    const requests = m.stats.requests - last.requests;
+    if (requests === 0 && m.stats.errors === last.errors) return;
+    const seconds = (t - last.at) / 1000;
+    const sum = m.summary(t);
+    out.event({
+      type: 'interval',
+      seconds: Math.round(seconds * 10) / 10,
+      requests,
+      perSecond: Math.round(requests / seconds),
+      redirects: m.stats.redirects - last.redirects,
+      relays: m.stats.relays - last.relays,
+      lists: m.stats.lists - last.lists,
+      errors: m.stats.errors - last.errors,
+      servers: sum.servers,
+      up: sum.up,
+      sessions: sum.sessions,
+    });
+    last = { ...m.stats, at: t };
+  }, s.interval) : undefined;
+  report?.unref();
   const signal = await stop.promise;
+  if (report) clearInterval(report);
   running.command({ type: 'stop' });
   await running.flushed(1_000);
   await running.close();

@@ -19,7 +19,8 @@ describe('ofp roles as processes', () => {
     const original = readFileSync(join(dir, 'media', 'movie.ts'));
     expect(original.length).toBe(1_000_000);
 
-    const master = await startMaster(['--poll-interval', '300']);
+    // Each answer is a debug-level event: ask for them.
+    const master = await startMaster(['--poll-interval', '300', '--log-level', 'debug', '--interval', '500ms']);
     const servers = await Promise.all([1, 2].map((i) => startServer(master.address, join(dir, 'media'), ['--group', `g${i}`], `server ${i}`)));
 
     const modes = ['redirect', 'relay', 'list'] as const;
@@ -35,6 +36,11 @@ describe('ofp roles as processes', () => {
     });
     const answers = master.child.events.map((e) => e.event);
     expect(answers).toEqual(expect.arrayContaining(['redirect', 'relay', 'list']));
+    // Interval reports, iperf-style: the requests answered, counted once each.
+    const interval = await master.child.waitFor((e) => e.event === 'interval', 5_000, 'interval');
+    expect(interval.data.requests).toBeGreaterThan(0);
+    const counted = master.child.events.filter((e) => e.event === 'interval').reduce((n, e) => n + (e.data.requests as number), 0);
+    expect(counted).toBeLessThanOrEqual(3 + 16); // three clients (list mode may page); never counted twice
 
     const check = await runOfp(['media', 'check', join(dir, 'copy-list.ts'), '--name', 'movie.ts']);
     expect(check.code, check.stderr).toBe(0);

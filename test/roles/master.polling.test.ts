@@ -105,10 +105,10 @@ describe('master: load polling (S1.5)', () => {
     if (r.type !== 'redirect') return;
     const srv = r.srv === a.addr ? a : f.servers[1]!;
     expect(f.master.assignments.get(r.sid)).toMatchObject({ live: false, server: srv.addr });
-    expect(f.master.servers.get(srv.addr)!.reserved.has(r.sid)).toBe(true);
+    expect(f.master.assignments.reservedCount(srv.addr)).toBe(1);
     srv.load({ sids: [r.sid], streams: 1, bw: 4_000_000 });
     expect(f.master.assignments.get(r.sid)!.live).toBe(true);
-    expect(f.master.servers.get(srv.addr)!.reserved.has(r.sid)).toBe(false);
+    expect(f.master.assignments.reservedCount(srv.addr)).toBe(0);
     srv.load({ sids: [], streams: 0, bw: 0 });
     expect(f.master.assignments.has(r.sid)).toBe(false);
   });

@@ -23,7 +23,7 @@ describe('master: requests in flight (S1.5)', () => {
     for (const s of chosen) counts.set(s, (counts.get(s) ?? 0) + 1);
     expect([...counts.values()]).toEqual([10, 10, 10]);
     // Each assignment reserved its rate until the server reports it.
-    for (const rec of f.master.servers.values()) expect(rec.reservedBw()).toBe(10 * RATE);
+    for (const rec of f.master.servers.values()) expect(f.master.assignments.reservedBw(rec.name)).toBe(10 * RATE);
   });
 
   it('reservations fill a server: no more than its capacity is handed out before it reports', () => {
@@ -159,7 +159,8 @@ describe('master: relayed setup (S1.4)', () => {
     expect(toClient).toHaveLength(1);
     expect(toClient[0]!.msg).toMatchObject({ type: 'error', rid: 9, code: 'unavailable' });
     // Nothing is left reserved or in flight.
-    for (const rec of f.master.servers.values()) expect(rec.reserved.size).toBe(0);
+    for (const rec of f.master.servers.values()) expect(f.master.assignments.reservedCount(rec.name)).toBe(0);
+    expect(f.master.assignments.size).toBe(0);
     const later = f.d.advance(5 * FORWARD_TIMEOUT);
     expect(ofType(later, 'forward')).toHaveLength(0);
     expect(f.sentTo(CLIENT)).toHaveLength(1);

@@ -128,6 +128,8 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private lastData = 0;
   private silenceRetried = false;
   private readonly avoid: string[] = [];
+  /** Streams this client tore down, and when it last said so. */
+  private readonly ended: { sid: number; srv: string; told: number }[] = [];
   private listed: MessageOf<'server-list'>['servers'] = [];
   private listPages = 0;
   private listExp: number | undefined;
@@ -380,6 +382,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private onData(msg: MessageOf<'data'>, from: string, now: number): void {
     const s = this.stream;
     if (!s || msg.sid !== s.sid || from !== s.srv || (this.state !== 'starting' && this.state !== 'playing')) {
+      this.strayData(msg.sid, from, now);
       return this.drop('unexpected-message', from, `data for stream ${msg.sid}`, 'data');
     }
     this.lastData = now;
@@ -396,6 +399,24 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       this.drop('bad-field', from, `data at ${msg.off} is ${outcome}`, 'data');
     }
     if (r.complete) this.complete(now);
+  }
+
+  /**
+   * Data of a stream this client has ended: its `teardown` was lost (or the
+   * server was too busy to read it). Say it again, at most once per ACK_INTERVAL.
+   */
+  private strayData(sid: number, from: string, now: number): void {
+    const ended = this.ended.find((e) => e.sid === sid && e.srv === from);
+    if (!ended || now - ended.told < ACK_INTERVAL) return;
+    ended.told = now;
+    this.send(from, { type: 'teardown', sid }, true);
+  }
+
+  /** Remember a stream this client tore down (the last few). */
+  private tornDown(sid: number, srv: string, now: number): void {
+    this.send(srv, { type: 'teardown', sid }, true);
+    this.ended.push({ sid, srv, told: now });
+    if (this.ended.length > 4) this.ended.shift();
   }
 
   private handOn(off: number, data: Uint8Array): void {
@@ -469,7 +490,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private serverFailed(reason: string, now: number, server?: string): void {
     const srv = server ?? this.stream?.srv ?? this.ticket?.srv ?? '';
     this.emit({ type: 'server-failed', level: 'warn', srv, reason, off: this.next });
-    if (this.stream) this.send(this.stream.srv, { type: 'teardown', sid: this.stream.sid }, true);
+    if (this.stream) this.tornDown(this.stream.sid, this.stream.srv, now);
     if (srv && !this.avoid.includes(srv)) this.avoid.push(srv);
     this.stream = undefined;
     this.nextAck = undefined;
@@ -485,7 +506,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     const s = this.stream!;
     // A last ack tells the server the copy is complete before the teardown ends the stream.
     this.sendAck();
-    this.send(s.srv, { type: 'teardown', sid: s.sid }, true);
+    this.tornDown(s.sid, s.srv, now);
     this.deadline = undefined;
     this.nextAck = undefined;
     this.move('complete', now);
@@ -502,7 +523,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   }
 
   private stop(now: number): void {
-    if (this.stream) this.send(this.stream.srv, { type: 'teardown', sid: this.stream.sid }, true);
+    if (this.stream) this.tornDown(this.stream.sid, this.stream.srv, now);
     if (!this.move('stop', now)) return;
     this.deadline = undefined;
     this.nextAck = undefined;

@@ -8,7 +8,6 @@
 import {
   ANSWER_CACHE_SIZE,
   ANSWER_CACHE_TTL,
-  ASSIGNMENT_TTL,
   COOKIE_LENGTH,
   DOWN_FORGET_POLLS,
   FORWARD_ATTEMPTS,
@@ -26,6 +25,8 @@ import type { WireErrorCode } from '../../protocol/errors.js';
 import type { Message, MessageOf } from '../../protocol/messages.js';
 import { type Input, RoleCore, type RoleDeps, type RoleEvent } from '../role.js';
 import { nextState } from '../stateMachine.js';
+import { FifoMap } from '../fifoMap.js';
+import { AssignmentTable } from './assignments.js';
 import { Catalog } from './catalog.js';
 import { type Candidate, type Policy, Selector } from './selection.js';
 import { SERVER_VIEW_TABLE, ServerRecord, type ServerTrigger } from './serverRecord.js';
@@ -50,17 +51,6 @@ export type MasterCommand = { readonly type: 'start' } | { readonly type: 'stop'
 
 export type MasterEvent = RoleEvent;
 
-/** A stream the master assigned to a server (S3.3's assignment record). */
-interface Assignment {
-  readonly sid: number;
-  readonly client: string;
-  readonly file: string;
-  readonly server: string;
-  readonly rate: number;
-  readonly at: number;
-  live: boolean;
-}
-
 /** A relayed request waiting for its server's setup. */
 interface Forward {
   readonly mrid: number;
@@ -81,11 +71,12 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   readonly servers = new Map<string, ServerRecord>();
   private readonly serverByAddr = new Map<string, ServerRecord>();
   /** Registrations that have not yet proven their address (§9.4), oldest first. */
-  private readonly candidates = new Map<string, ServerRecord>();
-  readonly assignments = new Map<number, Assignment>();
-  private readonly forwards = new Map<number, Forward>();
+  private readonly candidates = new FifoMap<string, ServerRecord>(MAX_CANDIDATES);
+  readonly assignments = new AssignmentTable();
+  /** Relayed requests in flight, in deadline order (they all wait FORWARD_TIMEOUT). */
+  private readonly forwards = new FifoMap<number, Forward>();
   /** Client request key → the answer sent, so a repeated request gets the same answer. */
-  private readonly answers = new Map<string, { at: number; bytes: Uint8Array }>();
+  private readonly answers = new FifoMap<string, { at: number; bytes: Uint8Array }>(ANSWER_CACHE_SIZE);
   private readonly pending = new Set<string>();
   private readonly selector: Selector;
   private nextPoll: number | undefined;
@@ -119,8 +110,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   pollTimeout(): number | undefined {
     if (this.stopped) return undefined;
     let t = this.nextPoll;
-    const first = this.forwards.values().next();
-    if (!first.done && (t === undefined || first.value.deadline < t)) t = first.value.deadline;
+    const first = this.forwards.oldest()?.[1];
+    if (first && (t === undefined || first.deadline < t)) t = first.deadline;
     return t;
   }
 
@@ -157,8 +148,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   }
 
   private onTimer(now: number): void {
-    for (const f of this.forwards.values()) {
-      if (f.deadline > now) break; // same timeout for all: insertion order is deadline order
+    for (let o = this.forwards.oldest(); o && o[1].deadline <= now; o = this.forwards.oldest()) {
+      const f = o[1];
       this.forwards.delete(f.mrid);
       this.emit({ type: 'forward-timeout', level: 'warn', rid: f.rid, client: f.client, srv: f.server });
       this.retryForward(f, now, 'unavailable', `server ${f.server} did not answer`);
@@ -187,10 +178,6 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     let cand = this.candidates.get(msg.name);
     if (!cand || cand.epoch !== msg.epoch || cand.addr !== from) {
       this.candidates.delete(msg.name);
-      if (this.candidates.size >= MAX_CANDIDATES) {
-        const oldest = this.candidates.keys().next().value;
-        if (oldest !== undefined) this.candidates.delete(oldest);
-      }
       cand = new ServerRecord(msg.name, from, msg.epoch, this.deps.rng.bytes(COOKIE_LENGTH), msg, now);
       this.candidates.set(cand.name, cand);
       this.emit({ type: 'server-registering', level: 'debug', srv: cand.name, addr: from, epoch: cand.epoch });
@@ -203,16 +190,16 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
    * address all match; a candidate that matches has proven its address and
    * becomes the server of that name.
    */
-  private known(name: string, epoch: number, cookie: Uint8Array, from: string, now: number): ServerRecord | undefined {
+  private known(name: string, epoch: number, cookie: Uint8Array, from: string): ServerRecord | undefined {
     const matches = (r: ServerRecord | undefined) => r !== undefined && r.epoch === epoch && r.addr === from && equalBytes(r.cookie, cookie);
     const rec = this.servers.get(name);
     if (matches(rec)) return rec;
     const cand = this.candidates.get(name);
     if (!matches(cand)) return undefined;
     this.candidates.delete(name);
-    if (rec) this.forget(rec, 'restarted', now);
+    if (rec) this.forget(rec, 'restarted');
     const stale = this.serverByAddr.get(from);
-    if (stale && stale !== rec) this.forget(stale, 'restarted', now);
+    if (stale && stale !== rec) this.forget(stale, 'restarted');
     this.servers.set(name, cand!);
     this.serverByAddr.set(from, cand!);
     this.emit({ type: 'server-registered', srv: name, group: cand!.group, files: cand!.fileCount, cap: cand!.cap, epoch });
@@ -225,7 +212,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   }
 
   private onContent(msg: MessageOf<'content'>, from: string, now: number): void {
-    const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
+    const rec = this.known(msg.name, msg.epoch, msg.cookie, from);
     if (!rec) return this.notRegistered(from, msg.name, now);
     rec.lastHeard = now;
     if (msg.parts !== rec.partsTotal || msg.part >= rec.partsTotal) {
@@ -246,27 +233,19 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   }
 
   private onLoad(msg: MessageOf<'load'>, from: string, now: number): void {
-    const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
+    const rec = this.known(msg.name, msg.epoch, msg.cookie, from);
     if (!rec) return this.notRegistered(from, msg.name, now);
     if (msg.seq === rec.pollSeq) rec.pollAnswered = true;
     rec.record(msg, now);
     // Sessions: confirm the ones the server reports, end the ones it no longer has.
-    for (const sid of msg.sids) {
-      const a = this.assignments.get(sid);
-      if (a && a.server === rec.name) a.live = true;
-    }
-    if (!msg.more) {
-      for (const a of this.assignments.values()) {
-        if (a.server === rec.name && a.live && !rec.sids.has(a.sid)) this.assignments.delete(a.sid);
-      }
-    }
+    this.assignments.report(rec.name, msg.sids, !msg.more, now);
     if (rec.state === 'down' && rec.cataloged) this.move(rec, 'load', now);
   }
 
   private onLeave(msg: MessageOf<'leave'>, from: string, now: number): void {
-    const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
+    const rec = this.known(msg.name, msg.epoch, msg.cookie, from);
     if (!rec) return this.notRegistered(from, msg.name, now);
-    this.forget(rec, 'left', now);
+    this.forget(rec, 'left');
   }
 
   private move(rec: ServerRecord, on: ServerTrigger, now: number): void {
@@ -278,12 +257,12 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     this.emit({ type: to === 'up' ? (from === 'joining' ? 'server-up' : 'server-recovered') : 'server-down', level: to === 'down' ? 'warn' : 'info', srv: rec.name, from, files: rec.files.size });
   }
 
-  private forget(rec: ServerRecord, why: 'left' | 'restarted' | 'gone', now: number): void {
+  private forget(rec: ServerRecord, why: 'left' | 'restarted' | 'gone'): void {
     this.servers.delete(rec.name);
     if (this.serverByAddr.get(rec.addr) === rec) this.serverByAddr.delete(rec.addr);
     this.catalog.removeServer(rec.name);
-    for (const a of this.assignments.values()) if (a.server === rec.name) this.assignments.delete(a.sid);
-    this.emit({ type: why === 'left' ? 'server-left' : why === 'gone' ? 'server-forgotten' : 'server-restarted', level: why === 'left' ? 'info' : 'warn', srv: rec.name, at: now });
+    this.assignments.removeServer(rec.name);
+    this.emit({ type: why === 'left' ? 'server-left' : why === 'gone' ? 'server-forgotten' : 'server-restarted', level: why === 'left' ? 'info' : 'warn', srv: rec.name });
   }
 
   // ---- Load polling (S1.5) ----------------------------------------------
@@ -295,7 +274,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         if (rec.missed >= MISSED_POLLS_DOWN && rec.state !== 'down') this.move(rec, 'missed-polls', now);
       }
       if (rec.state === 'down' && now - rec.downSince >= DOWN_FORGET_POLLS * this.config.pollInterval) {
-        this.forget(rec, 'gone', now);
+        this.forget(rec, 'gone');
         continue;
       }
       rec.pollSeq = (rec.pollSeq % 0xffff_fffe) + 1;
@@ -305,20 +284,11 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   }
 
   private sweep(now: number): void {
-    for (const a of this.assignments.values()) {
-      if (!a.live && now - a.at > ASSIGNMENT_TTL) {
-        this.assignments.delete(a.sid);
-        this.servers.get(a.server)?.reserved.delete(a.sid);
-      }
-    }
-    for (const [key, e] of this.answers) {
-      if (now - e.at <= ANSWER_CACHE_TTL) break;
-      this.answers.delete(key);
-    }
+    this.assignments.expire(now);
+    for (let o = this.answers.oldest(); o && now - o[1].at > ANSWER_CACHE_TTL; o = this.answers.oldest()) this.answers.shift();
     // A candidate that has not echoed its cookie by now never will: it was spoofed or replayed.
-    for (const cand of this.candidates.values()) {
-      if (now - cand.lastHeard <= MISSED_POLLS_DOWN * this.config.pollInterval) break;
-      this.candidates.delete(cand.name);
+    for (let o = this.candidates.oldest(); o && now - o[1].lastHeard > MISSED_POLLS_DOWN * this.config.pollInterval; o = this.candidates.oldest()) {
+      this.candidates.shift();
     }
   }
 
@@ -357,7 +327,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       };
       this.assign(sid, from, msg.file, choice.name, now);
       this.stats.redirects++;
-      this.emit({ type: 'redirect', client: from, rid: msg.rid, file: msg.file, srv: choice.name, sid, policy: this.config.policy });
+      this.emit({ type: 'redirect', level: 'debug', client: from, rid: msg.rid, file: msg.file, srv: choice.name, sid, policy: this.config.policy });
       this.answer(from, key, encode(answer), now);
       return;
     }
@@ -387,13 +357,14 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     f.tried.push(f.server);
     f.deadline = now + FORWARD_TIMEOUT;
     this.forwards.set(f.mrid, f);
-    rec.reserved.set(f.sid, this.catalog.holders(f.file)?.get(f.server)?.rate ?? 0);
+    // Assigned (and reserved) now; if the server does not set it up, the assignment goes.
+    this.assign(f.sid, f.client, f.file, f.server, now);
     this.sendControl(rec.addr, { type: 'forward', rid: f.mrid, file: f.file, client: f.client, sid: f.sid, off: f.off }, now, true);
     this.emit({ type: 'forward', level: 'debug', client: f.client, rid: f.rid, srv: f.server, sid: f.sid });
   }
 
   private retryForward(f: Forward, now: number, code: WireErrorCode, why: string): void {
-    this.servers.get(f.server)?.reserved.delete(f.sid);
+    this.assignments.remove(f.sid);
     const next = f.tried.length < FORWARD_ATTEMPTS ? this.choose(f.file, f.avoid, f.tried) : undefined;
     if (next) {
       this.forwards.delete(f.mrid);
@@ -415,21 +386,21 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     if (msg.type === 'error' && msg.code === 'not-registered') return; // servers do not say this to masters
     const f = msg.rid === undefined ? undefined : this.forwards.get(msg.rid);
     if (!f || f.server !== rec.name) return this.drop('unexpected-message', from, `${msg.type} answers no relayed request`, msg.type);
+    if (msg.type === 'setup' && (msg.sid !== f.sid || msg.file !== f.file)) {
+      // Not the answer: keep waiting for it.
+      return this.drop('unexpected-message', from, `setup for stream ${msg.sid} (${msg.file}) answers a forward of ${f.sid} (${f.file})`, 'setup');
+    }
     this.forwards.delete(f.mrid);
     if (msg.type === 'error') {
       this.emit({ type: 'forward-refused', level: 'warn', client: f.client, rid: f.rid, srv: f.server, code: msg.code });
       this.retryForward(f, now, 'unavailable', `server ${f.server} refused: ${msg.code}`);
       return;
     }
-    if (msg.sid !== f.sid || msg.file !== f.file) {
-      this.forwards.set(f.mrid, f); // not the answer: keep waiting for it
-      return this.drop('unexpected-message', from, `setup for stream ${msg.sid} (${msg.file}) answers a forward of ${f.sid} (${f.file})`, 'setup');
-    }
     const key = `${f.client}|${f.rid}`;
     this.pending.delete(key);
-    this.assign(f.sid, f.client, f.file, f.server, now);
+    if (!this.assignments.has(f.sid)) this.assign(f.sid, f.client, f.file, f.server, now);
     this.stats.relays++;
-    this.emit({ type: 'relay', client: f.client, rid: f.rid, file: f.file, srv: f.server, sid: f.sid, policy: this.config.policy });
+    this.emit({ type: 'relay', level: 'debug', client: f.client, rid: f.rid, file: f.file, srv: f.server, sid: f.sid, policy: this.config.policy });
     const { at: _at, ...setup } = msg;
     this.answer(f.client, key, encode({ ...setup, rid: f.rid }), now);
   }
@@ -447,7 +418,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       const entry = {
         srv: rec.name,
         status: rec.state,
-        users: rec.streams + rec.reserved.size,
+        users: rec.streams + this.assignments.reservedCount(rec.name),
         group: rec.group,
         sid,
         ...(this.deps.auth ? { tok: this.deps.auth.token({ client: from, file: msg.file, server: rec.name, sid, exp }) } : {}),
@@ -461,7 +432,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       bytes = next;
     }
     this.stats.lists++;
-    this.emit({ type: 'list', client: from, rid: msg.rid, file: msg.file, servers: servers.length, total: holders.length });
+    this.emit({ type: 'list', level: 'debug', client: from, rid: msg.rid, file: msg.file, servers: servers.length, total: holders.length });
     this.answer(from, key, bytes, now);
   }
 
@@ -475,9 +446,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         if (tried.includes(name) || (skipAvoided && avoid.includes(name))) continue;
         const rec = this.servers.get(name);
         if (!rec || rec.state !== 'up') continue;
-        const available = rec.available();
+        const available = rec.available(this.assignments.reservedBw(name));
         if (available < info.rate) continue;
-        out.push({ name, available, streams: rec.streams + rec.reserved.size });
+        out.push({ name, available, streams: rec.streams + this.assignments.reservedCount(name) });
       }
       return out;
     };
@@ -486,12 +457,10 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     return this.selector.pick(candidates);
   }
 
+  /** Record the assignment; until the server reports the stream, its rate counts against the server's room. */
   private assign(sid: number, client: string, file: string, server: string, now: number): void {
-    const rec = this.servers.get(server);
     const rate = this.catalog.holders(file)?.get(server)?.rate ?? 0;
-    this.assignments.set(sid, { sid, client, file, server, rate, at: now, live: false });
-    // Until the server reports the stream, its rate counts against the server's room.
-    rec?.reserved.set(sid, rate);
+    this.assignments.add({ sid, client, file, server, rate, at: now, live: false, seen: now });
   }
 
   private tokenFields(client: string, file: string, server: string, sid: number, exp: number): { tok?: Uint8Array; exp?: number } {
@@ -501,10 +470,6 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   }
 
   private answer(to: string, key: string, bytes: Uint8Array, now: number): void {
-    if (this.answers.size >= ANSWER_CACHE_SIZE) {
-      const oldest = this.answers.keys().next().value;
-      if (oldest !== undefined) this.answers.delete(oldest);
-    }
     this.answers.set(key, { at: now, bytes });
     this.sendBytes(to, bytes, false);
   }

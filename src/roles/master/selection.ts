@@ -43,13 +43,17 @@ export class Selector {
 
   /** Pick one of `candidates` (all eligible: up, holding the file, with room), or undefined when there are none. */
   pick(candidates: readonly Candidate[]): Candidate | undefined {
-    if (candidates.length === 0) return undefined;
+    if (candidates.length <= 1) return candidates[0];
+    switch (this.policy) {
+      // The greedy policies need no order: ties go to the name that sorts first.
+      case 'greatest-available-bandwidth':
+        return best(candidates, (a, b) => b.available - a.available || a.streams - b.streams || byName(a, b));
+      case 'least-streams':
+        return best(candidates, (a, b) => a.streams - b.streams || b.available - a.available || byName(a, b));
+    }
+    // The others walk the servers in name order, so a seed gives the same choices whatever the catalog's order.
     const sorted = [...candidates].sort(byName);
     switch (this.policy) {
-      case 'greatest-available-bandwidth':
-        return best(sorted, (a, b) => b.available - a.available || a.streams - b.streams);
-      case 'least-streams':
-        return best(sorted, (a, b) => a.streams - b.streams || b.available - a.available);
       case 'round-robin':
         return sorted[this.turn++ % sorted.length];
       case 'random':
@@ -72,8 +76,8 @@ function byName(a: Candidate, b: Candidate): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-function best(sorted: Candidate[], cmp: (a: Candidate, b: Candidate) => number): Candidate {
-  let winner = sorted[0]!;
-  for (const c of sorted) if (cmp(c, winner) < 0) winner = c;
+function best(candidates: readonly Candidate[], cmp: (a: Candidate, b: Candidate) => number): Candidate {
+  let winner = candidates[0]!;
+  for (const c of candidates) if (cmp(c, winner) < 0) winner = c;
   return winner;
 }

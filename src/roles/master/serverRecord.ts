@@ -55,11 +55,6 @@ export class ServerRecord {
   pollAnswered = true;
   lastHeard: number;
   downSince = 0;
-  /** Stream ids the server last reported, and whether the list was complete. */
-  sids = new Set<number>();
-  sidsComplete = true;
-  /** Streams assigned and not yet reported: sid → rate. */
-  readonly reserved = new Map<number, number>();
 
   constructor(
     readonly name: string,
@@ -81,15 +76,9 @@ export class ServerRecord {
     return this.parts.size >= this.partsTotal;
   }
 
-  reservedBw(): number {
-    let sum = 0;
-    for (const rate of this.reserved.values()) sum += rate;
-    return sum;
-  }
-
-  /** Bandwidth the server can still take (§4.4). */
-  available(): number {
-    return this.cap - Math.max(this.bw, this.avg) - this.reservedBw();
+  /** Bandwidth the server can still take (§4.4), given what is reserved on it. */
+  available(reserved: number): number {
+    return this.cap - Math.max(this.bw, this.avg) - reserved;
   }
 
   /** Record a load report. */
@@ -103,8 +92,5 @@ export class ServerRecord {
     this.streams = load.streams;
     this.lastHeard = now;
     this.missed = 0;
-    this.sids = new Set(load.sids);
-    this.sidsComplete = !load.more;
-    for (const sid of load.sids) this.reserved.delete(sid);
   }
 }

@@ -96,6 +96,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   private nextTick: number | undefined;
   private started = false;
   private sentSinceReport = 0;
+  private sidCursor = 0;
   private reportAt = 0;
   readonly stats = { setups: 0, refused: 0, completed: 0 };
   private readonly chunks: { off: number; len: number; re: boolean }[] = [];
@@ -320,11 +321,12 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
 
   private sendLoad(seq: number, now: number): void {
     if (!this.cookie) return;
-    const sids: number[] = [];
-    for (const sid of this.streams.keys()) {
-      if (sids.length >= MAX_LOAD_SIDS) break;
-      sids.push(sid);
-    }
+    // At most MAX_LOAD_SIDS ids fit in a report: with more streams, each report lists the next
+    // ones in turn, so over a few reports the master hears of every stream.
+    const all = [...this.streams.keys()];
+    const start = all.length > MAX_LOAD_SIDS ? this.sidCursor % all.length : 0;
+    const sids = all.length > MAX_LOAD_SIDS ? [...all.slice(start), ...all.slice(0, start)].slice(0, MAX_LOAD_SIDS) : all;
+    this.sidCursor = start + sids.length;
     const elapsed = Math.max(1, now - this.reportAt);
     const sent = Math.round((this.sentSinceReport * 8 * 1000) / elapsed);
     this.sentSinceReport = 0;
