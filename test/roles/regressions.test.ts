@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from '../../src/protocol/codec.js';
-import { MAX_DATAGRAM, MISSED_POLLS_DOWN, REQUEST_TIMEOUT, SERVER_SILENCE_TIMEOUT } from '../../src/protocol/constants.js';
+import { ACK_INTERVAL, MAX_DATAGRAM, MAX_LOAD_SIDS, MISSED_POLLS_DOWN, REQUEST_TIMEOUT, SERVER_SILENCE_TIMEOUT } from '../../src/protocol/constants.js';
 import { Rng } from '../../src/protocol/rng.js';
 import { FakeServer } from '../helpers/fakeServer.js';
 import { ClientFixture, FILE, M1, SRV1, SRV2 } from '../helpers/clientFixture.js';
@@ -119,5 +119,35 @@ describe('regressions', () => {
     expect(seq(new Rng([1, 2, 3, 4]))).not.toEqual(seq(new Rng([1, 2, 3, 5])));
     const z = new Rng([0, 0, 0, 0]); // the all-zero state would repeat 0 forever
     expect(new Set(Array.from({ length: 8 }, () => z.u32())).size).toBeGreaterThan(1);
+  });
+
+  it('a server with more streams than one load report lists never had the others confirmed', () => {
+    const f = new ServerFixture({ files: [{ name: 'movie.ts', size: 100_000, rate: 1_000 }] }).register();
+    const sids = new Set<number>();
+    for (let i = 0; i < MAX_LOAD_SIDS + 40; i++) expect(ofType(f.request('movie.ts', { sid: 1000 + i }), 'setup')).toHaveLength(1);
+    const listed = new Set<number>();
+    for (let poll = 1; poll <= 3; poll++) {
+      const load = ofType(f.fromMaster({ type: 'poll', seq: poll }), 'load')[0]!;
+      expect(load.sids.length).toBeLessThanOrEqual(MAX_LOAD_SIDS);
+      expect(load.more).toBe(true);
+      for (const sid of load.sids) listed.add(sid);
+    }
+    for (const sid of f.server.streams.keys()) sids.add(sid);
+    expect([...sids].every((sid) => listed.has(sid))).toBe(true);
+  });
+
+  it('a client kept receiving a stream whose teardown was lost: it says teardown again, at most once per ACK_INTERVAL', () => {
+    const c = new ClientFixture();
+    c.start();
+    c.redirect(SRV1, 11);
+    c.setup(SRV1, 2200, { sid: 11 });
+    c.data(SRV1, 11, 0, 2200);
+    c.data(SRV1, 11, 1100, 2200); // complete: ack + teardown
+    const late = [c.data(SRV1, 11, 0, 2200), c.data(SRV1, 11, 1100, 2200)];
+    expect(late.flat().map((s) => s.msg?.type)).toEqual([]); // within ACK_INTERVAL of the teardown
+    c.d.advance(ACK_INTERVAL);
+    expect(ofType(c.data(SRV1, 11, 0, 2200), 'teardown').map((t) => t.sid)).toEqual([11]);
+    expect(ofType(c.data(SRV1, 11, 1100, 2200), 'teardown')).toHaveLength(0);
+    expect(ofType(c.data(SRV2, 11, 0, 2200), 'teardown')).toHaveLength(0); // not the stream's server
   });
 });
