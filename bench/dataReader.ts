@@ -21,7 +21,7 @@ export interface DataFields {
 const DATA_CODE = 7;
 const U32 = 0xffff_ffff;
 
-type Key = 'sid' | 'seq' | 'off' | 'data' | 're';
+type Key = 'sid' | 'seq' | 'off' | 'data' | 're' | 'fl' | 'ch';
 
 /** The key of `klen` bytes at `at`, when it is one of a `data` message's (compared as bytes: no string is made). */
 function keyAt(b: Uint8Array, at: number, klen: number): Key | undefined {
@@ -36,6 +36,8 @@ function keyAt(b: Uint8Array, at: number, klen: number): Key | undefined {
     if (c0 === 0x64 && c1 === 0x61 && c2 === 0x74 && b[at + 3] === 0x61) return 'data';
   } else if (klen === 2) {
     if (c0 === 0x72 && c1 === 0x65) return 're';
+    if (c0 === 0x66 && c1 === 0x6c) return 'fl';
+    if (c0 === 0x63 && c1 === 0x68) return 'ch';
   }
   return undefined;
 }
@@ -69,7 +71,7 @@ export function readData(b: Uint8Array): DataFields | undefined {
   let off: number | undefined;
   let len: number | undefined;
   for (let i = 0; i < entries; i++) {
-    // Keys are short fixstr: "sid", "seq", "off", "data", "re".
+    // Keys are short fixstr: "sid", "seq", "off", "data", "re", "fl", "ch".
     const k = b[at];
     if (k === undefined || (k & 0xe0) !== 0xa0) return undefined;
     const klen = k & 0x1f;
@@ -90,8 +92,12 @@ export function readData(b: Uint8Array): DataFields | undefined {
       if (n > DATA_CHUNK || at + n > b.length) return undefined;
       len = n;
       at += n;
-    } else if (key === 're') {
+    } else if (key === 're' || key === 'ch') {
       if (b[at] !== 0xc2 && b[at] !== 0xc3) return undefined;
+      at += 1;
+    } else if (key === 'fl') {
+      // The sink reads single-flow streams: a later flow is left to the full decoder.
+      if (b[at] !== 0x00) return undefined;
       at += 1;
     } else if (key !== undefined) {
       const u = readUint(b, at);

@@ -6,7 +6,7 @@
  *
  * Addresses come from the documentation ranges (RFC 5737, RFC 3849).
  */
-import { ClusterAuth, type TokenClaims } from '../src/protocol/auth.js';
+import { ClusterAuth, handoffToken, type TokenClaims } from '../src/protocol/auth.js';
 import { encode, encodeWithMac } from '../src/protocol/codec.js';
 import { AUTH_MAX_SKEW, DATA_CHUNK, MAX_DATAGRAM, REQUEST_PAD_TO, SUPPORTED_VERSIONS, TOKEN_TTL } from '../src/protocol/constants.js';
 import type { ErrorCode } from '../src/protocol/errors.js';
@@ -99,6 +99,9 @@ const COOKIE = hex('a1b2c3d4e5f60718');
 const SERVER_COOKIE = hex('0badc0ffee15900d');
 const TOKEN = testAuth.token({ client: CLIENT, file: FILE, server: SRV_A, sid: SID, exp: EXP });
 const payload = (off: number, len: number) => syntheticBytes(nameKey(FILE), off, len);
+/** The stream key the master gave the client with its redirect (§10.5). */
+const STREAM_KEY = hex('5eed5eed00112233445566778899aabb');
+const HANDOFF_TOKEN = handoffToken(nodeCrypto, STREAM_KEY, SID, SRV_B, EXP);
 
 // ---- Messages, one or more per type (§3) ------------------------------------------
 
@@ -182,6 +185,16 @@ export const EXAMPLES: readonly Example[] = [
   },
   { name: 'leave: without a cluster key', message: { type: 'leave', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE } },
   { name: 'forward: without a cluster key', message: { type: 'forward', rid: 0x7000_0001, file: FILE, client: CLIENT6, sid: SID, off: 0 } },
+  { name: 'adjust: play at twice the media rate', message: { type: 'adjust', sid: SID, n: 1, scale: 2000 } },
+  { name: 'adjust-ack', message: { type: 'adjust-ack', sid: SID, n: 1, scale: 2000 } },
+  { name: 'switch: the stream moves to another server', message: { type: 'switch', sid: SID, srv: SRV_B, cookie: COOKIE, off: 401_500, npt: 803, scale: 1000, tok: HANDOFF_TOKEN, exp: EXP, why: 'drain' } },
+  { name: 'track: without a cluster key', message: { type: 'track', sid: SID, n: 1, ev: 'play', when: TEST_NOW, npt: 0, scale: 1000, client: CLIENT, file: FILE } },
+  { name: 'track-ack: without a cluster key', message: { type: 'track-ack', sid: SID, n: 1 } },
+  { name: 'establish: without a cluster key', message: { type: 'establish', rid: 0x7000_0002, sid: SID, file: FILE, client: CLIENT, npt: 803, scale: 1000, why: 'failure' } },
+  { name: 'move: without a cluster key', message: { type: 'move', sid: SID, srv: SRV_B, cookie: COOKIE, off: 401_500, npt: 803, scale: 1000, tok: HANDOFF_TOKEN, exp: EXP, why: 'overload' } },
+  { name: 'order: without a cluster key', message: { type: 'order', op: 'drain' } },
+  { name: 'control: without a cluster key', message: { type: 'control', rid: 12, op: 'drain', srv: SRV_A } },
+  { name: 'control-result: without a cluster key', message: { type: 'control-result', rid: 12, ok: true, msg: `${SRV_A} drains` } },
   { name: 'status-request: without a cluster key', message: { type: 'status-request', rid: 9, what: 'summary', from: 0 } },
   {
     name: 'status: the summary',
@@ -263,6 +276,13 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
   },
   { name: 'leave', now: TEST_NOW, message: stamped({ type: 'leave', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE }) },
   { name: 'forward', now: TEST_NOW, message: stamped({ type: 'forward', rid: 0x7000_0001, file: FILE, client: CLIENT, sid: SID, off: 0 }) },
+  { name: 'track: the stream plays', now: TEST_NOW, message: stamped({ type: 'track', sid: SID, n: 1, ev: 'play', when: TEST_NOW - 5, npt: 0, scale: 1000, client: CLIENT, file: FILE }) },
+  { name: 'track-ack', now: TEST_NOW, message: stamped({ type: 'track-ack', sid: SID, n: 1 }) },
+  { name: 'establish', now: TEST_NOW, message: stamped({ type: 'establish', rid: 0x7000_0002, sid: SID, file: FILE, client: CLIENT, npt: 803, scale: 1000, why: 'drain' }) },
+  { name: 'move', now: TEST_NOW, message: stamped({ type: 'move', sid: SID, srv: SRV_B, cookie: COOKIE, off: 401_500, npt: 803, scale: 1000, tok: HANDOFF_TOKEN, exp: EXP, why: 'drain' }) },
+  { name: 'order', now: TEST_NOW, message: stamped({ type: 'order', op: 'capacity', cap: 8_000_000 }) },
+  { name: 'control', now: TEST_NOW, message: stamped({ type: 'control', rid: 12, op: 'handoff', sid: SID, srv: SRV_B }) },
+  { name: 'control-result', now: TEST_NOW, message: stamped({ type: 'control-result', rid: 12, ok: true, msg: `stream ${SID} moves` }) },
   {
     name: 'status-request: padded to REQUEST_PAD_TO bytes, MAC included',
     now: TEST_NOW,
@@ -386,7 +406,7 @@ export const NEGATIVE_EXAMPLES: readonly NegativeExample[] = [
   { name: 'unknown-version: version 0', error: 'unknown-version', bytes: cat('93 00 09', BODY_SID_1) },
   { name: 'unknown-version: version 2 with a type and body v1 does not know', error: 'unknown-version', bytes: cat('93 02 7f 80') },
   { name: 'unknown-type: code 0', error: 'unknown-type', bytes: cat('93 01 00 80') },
-  { name: 'unknown-type: code 11, between two defined codes', error: 'unknown-type', bytes: cat('93 01 0b 80') },
+  { name: 'unknown-type: code 14, between two defined codes', error: 'unknown-type', bytes: cat('93 01 0e 80') },
   { name: 'unknown-type: code 256', error: 'unknown-type', bytes: cat('93 01 cd 0100 80') },
   { name: 'unknown-type: a negative code', error: 'unknown-type', bytes: cat('93 01 ff 80') },
   { name: 'missing-field: a teardown without sid', error: 'missing-field', bytes: cat('93 01 09 80') },

@@ -99,3 +99,30 @@ export class ClusterAuth {
     return undefined;
   }
 }
+
+export const HANDOFF_LABEL = 'ofp1-handoff';
+
+/**
+ * A handoff token (§10.5): HMAC-SHA-256 under the stream key of the label, the
+ * stream id (u32), the new server (u16 length + UTF-8) and the expiry (u64 ms),
+ * truncated to TOKEN_LENGTH. The master makes it; the client, which received
+ * the stream key with its redirect or setup, checks it.
+ */
+export function handoffInput(sid: number, server: string, exp: number): Uint8Array {
+  const label = utf8.encode(HANDOFF_LABEL);
+  const srv = utf8.encode(server);
+  const out = new Uint8Array(label.length + 4 + 2 + srv.length + 8);
+  const view = new DataView(out.buffer);
+  out.set(label, 0);
+  let pos = label.length;
+  view.setUint32(pos, sid >>> 0);
+  view.setUint16(pos + 4, srv.length);
+  out.set(srv, pos + 6);
+  pos += 6 + srv.length;
+  view.setBigUint64(pos, BigInt(Math.max(0, Math.floor(exp))));
+  return out;
+}
+
+export function handoffToken(crypto: Crypto, streamKey: Uint8Array, sid: number, server: string, exp: number): Uint8Array {
+  return crypto.hmacSha256(streamKey, handoffInput(sid, server, exp)).subarray(0, TOKEN_LENGTH);
+}

@@ -34,6 +34,26 @@ export const COOKIE_LENGTH = 8;
 /** §4.1 A client pads every `request` and `status-request` to this many bytes. */
 export const REQUEST_PAD_TO = MAX_DATAGRAM;
 
+/** §10.5 Length of a stream key, in bytes. */
+export const STREAM_KEY_LENGTH = 16;
+/** §10.2 Flows one media item may have. */
+export const MAX_FLOWS = 4;
+/** §10.3 Largest rate scale, in thousandths of the media rate (16 times). */
+export const MAX_SCALE = 16_000;
+/** §10.4 A server sends unacknowledged `track` events again after this long, ms. */
+export const TRACK_RETRY = 300;
+/** §10.4 Sendings of a `track` event before a server gives up on it. */
+export const TRACK_ATTEMPTS = 10;
+/** §10.4 Streams whose events a server keeps until acknowledged. */
+export const MAX_TRACKED_STREAMS = 65_536;
+/** §10.7 A draining server stops, handed off or not, after this long, ms. */
+export const DRAIN_TIMEOUT = 15_000;
+/** §10.6 A client that sees the change indicator and gets no `switch` for this long asks a master itself, ms. */
+export const CHANGE_GRACE = 1_000;
+/** §10.6 A master waits this long for a moved stream to play at its new server before it gives up, ms. */
+export const HANDOFF_TIMEOUT = 3_000;
+/** §10.6 Servers a master tries when it establishes one stream elsewhere. */
+export const HANDOFF_ATTEMPTS = 3;
 /** §5.1 Payload bytes per `data` packet (the last packet of a file may be shorter). */
 export const DATA_CHUNK = 1100;
 /** §5.2 A client sends an `ack` this often while a stream plays, ms. */
@@ -56,7 +76,7 @@ export const ATTEMPTS_PER_PEER = 2;
 /** §6.1 Rounds over the list of masters before a client gives up. */
 export const MASTER_ROUNDS = 3;
 /** §6.2 A client that receives nothing from its server for this long treats it as failed, ms. */
-export const SERVER_SILENCE_TIMEOUT = 2_000;
+export const SERVER_SILENCE_TIMEOUT = 500;
 /** §6.3 A server ends a stream whose client has been silent this long, ms. */
 export const CLIENT_SILENCE_TIMEOUT = 5_000;
 /** §6.3 A server forgets a set-up stream that was never played after this long, ms. */

@@ -41,6 +41,7 @@ export const ERRORS = {
   'not-registered': { fault: 'peer', wire: true, doc: `The master does not know the server that sent this message; the server registers again.` },
   'shutting-down': { fault: 'local', wire: true, doc: `The role is stopping and takes no new work.` },
   'media-error': { fault: 'local', wire: true, doc: `The server could not read the media file.` },
+  'unknown-server': { fault: 'peer', wire: true, doc: `An operator named a server the master does not know.` },
   'unavailable': { fault: 'local', wire: true, doc: `Every server the master tried for a relayed request failed to answer.` },
   // Local outcomes a client reports (events and exit status), never on the wire.
   'master-unreachable': { fault: 'local', wire: false, doc: `No master answered after MASTER_ROUNDS rounds over every master address.` },

@@ -14,6 +14,9 @@ import {
   MAX_MISSING_RANGES,
   MAX_NAME,
   MAX_DATAGRAM,
+  MAX_FLOWS,
+  MAX_SCALE,
+  STREAM_KEY_LENGTH,
   TOKEN_LENGTH,
 } from './constants.js';
 import { type Fields, type InferStruct, opt, t } from './fields.js';
@@ -52,7 +55,18 @@ const cookie = t.binExact(COOKIE_LENGTH, 'Address-validation cookie (§9.4), ech
 const token = opt(t.binExact(TOKEN_LENGTH, 'Stream token (§9.3); present when the master has a cluster key.'));
 const exp = opt(t.uint('Token expiry, ms since the Unix epoch (§9.3); present with `tok`.'));
 const mode = t.enum(['redirect', 'relay', 'list'] as const, 'How the client wants to be answered (§4).');
-const serverState = t.enum(['up', 'down', 'joining'] as const, 'Server state as the master sees it.');
+const serverState = t.enum(['up', 'down', 'joining', 'draining', 'overloaded'] as const, 'Server state as the master sees it.');
+const scale = t.uint('Transmission rate as a multiple of the media rate, in thousandths: 1000 is the media rate (S2.1).', MAX_SCALE);
+const streamKey = opt(t.binExact(STREAM_KEY_LENGTH, 'Stream key (§10.5): the client checks handoff tokens with it.'));
+const flows = opt(t.list(t.tuple([
+  t.str(MAX_NAME, 'Flow file name.'),
+  t.uint('Size in bytes.'),
+  t.uint('Media rate, bits per second.'),
+] as const, '[name, size, rate].'), MAX_FLOWS, 'Every flow of a media item that has more than one (S2.4), flow 0 first; absent for a single flow.'));
+const offs = opt(t.list(t.uint('Byte offset.'), MAX_FLOWS, 'The byte offset of each flow, when the item has more than one; `off` is flow 0\'s.'));
+const flowIndex = opt(t.uint('Flow index (S2.4); 0 when absent.', MAX_FLOWS - 1));
+const why = t.enum(['failure', 'overload', 'drain', 'operator'] as const, 'Why the stream moves (S2.5).');
+const npt = t.uint('Normal play time, ms (§10.3).');
 
 export const MESSAGES = {
   request: message(1, ['client → master', 'client → server'], 'none',
@@ -66,6 +80,9 @@ export const MESSAGES = {
       off: opt(t.uint('Byte offset to start the stream at (a resumed stream); 0 when absent.')),
       from: opt(t.uint('`list` mode: index of the first server to list (paging); 0 when absent.')),
       avoid: opt(t.list(serverName, MAX_AVOID, 'Servers the client failed to get the stream from; the master picks another one when it can.')),
+      offs,
+      scale: opt(scale),
+      prev: opt(t.u32('The stream this request resumes (its server failed): the master keeps the stream id and its state (§10.6).')),
       pad,
     }),
   redirect: message(2, ['master → client'], 'none',
@@ -76,6 +93,7 @@ export const MESSAGES = {
       sid,
       tok: token,
       exp,
+      sk: streamKey,
     }),
   setup: message(3, ['server → client', 'server → master', 'master → client'], 'leg',
     'Setup information for a stream: everything the client needs to play it. Sent by the server to the client (redirect flow), or to the master, which relays it to the client (S1.4).', {
@@ -83,11 +101,15 @@ export const MESSAGES = {
       sid,
       file,
       srv: addr('Where the client sends `play`, `ack` and `teardown`.'),
-      size: t.uint('File size in bytes.'),
-      rate: t.uint('Stream rate in bits per second: the pace the server streams at.'),
+      size: t.uint('File size in bytes (of flow 0 when the item has several).'),
+      rate: t.uint('Media rate in bits per second (of flow 0): the pace the server streams at, times `scale`.'),
       chunk: t.uint('Payload bytes per `data` packet.', DATA_CHUNK),
       off: t.uint('Byte offset the stream starts at.'),
       cookie,
+      flows,
+      offs,
+      scale: opt(scale),
+      sk: streamKey,
       at,
     }),
   'server-list': message(4, ['master → client'], 'none',
@@ -103,6 +125,7 @@ export const MESSAGES = {
         group: t.str(MAX_NAME, 'Server group.'),
         sid,
         tok: token,
+        sk: streamKey,
       }, 'One server.'), 64, 'The servers of this page.'),
       exp,
     }),
@@ -120,6 +143,7 @@ export const MESSAGES = {
       sid,
       cookie,
       off: t.uint('Byte offset to stream from.'),
+      offs,
     }),
   data: message(7, ['server → client'], 'none',
     'A chunk of the stream (§5.1).', {
@@ -128,6 +152,8 @@ export const MESSAGES = {
       off: t.uint('Byte offset of the payload in the file.'),
       data: t.bin(DATA_CHUNK, 'Payload.'),
       re: opt(t.bool('True when the chunk is resent.')),
+      fl: flowIndex,
+      ch: opt(t.bool('Stream change indicator (S2.5c): the server is about to stop serving this stream (draining or shutting down).')),
     }),
   ack: message(8, ['client → server'], 'none',
     'Reception report and keep-alive (§5.2), sent every ACK_INTERVAL while the stream plays.', {
@@ -135,6 +161,7 @@ export const MESSAGES = {
       next: t.uint('Every byte below this offset has been received.'),
       hi: t.uint('End of the highest byte range received.'),
       miss: t.list(t.tuple([t.uint('Offset.'), t.uint('Length.')] as const, 'A range missing below `hi`: [offset, length].'), MAX_MISSING_RANGES, 'Missing ranges, lowest first.'),
+      fl: flowIndex,
     }),
   teardown: message(9, ['client → server'], 'none',
     'The client is done with the stream (complete or abandoned).', {
@@ -144,6 +171,31 @@ export const MESSAGES = {
     'The server ended the stream before the client was done.', {
       sid,
       code: t.str(32, 'Why, as an error code (§8).'),
+    }),
+  adjust: message(11, ['client → server'], 'none',
+    'Stream adjustment (S2.1): change the stream\'s transmission rate while it plays. Repeated until acknowledged.', {
+      sid,
+      n: t.u32('Adjustment number, counting from 1 in the stream; a repeat carries the same number.'),
+      scale,
+    }),
+  'adjust-ack': message(12, ['server → client'], 'none',
+    'The adjustment numbered `n` is in effect.', {
+      sid,
+      n: t.u32('The adjustment acknowledged.'),
+      scale,
+    }),
+  switch: message(13, ['server → client'], 'none',
+    'Handoff (S2.6): the stream continues from another server, already set up there. Sent by the current server on its master\'s behalf; the client takes it only with a valid `tok` (§10.5).', {
+      sid,
+      srv: addr('The new server.'),
+      cookie,
+      off: t.uint('Byte offset (flow 0) the new server starts at: the position the master computed.'),
+      offs,
+      npt,
+      scale,
+      tok: t.binExact(TOKEN_LENGTH, 'Handoff token (§10.5), made with the stream key.'),
+      exp: t.uint('Token expiry, ms since the Unix epoch.'),
+      why,
     }),
   register: message(16, ['server → master'], 'cluster',
     'A server announces itself and how many `content` parts its content list takes (S1.1).', {
@@ -203,6 +255,7 @@ export const MESSAGES = {
       cap: t.uint('Capacity, bits per second.'),
       sids: t.list(sid, MAX_LOAD_SIDS, 'Ids of the streams, up to MAX_LOAD_SIDS; with more, successive reports list the next ones in turn.'),
       more: opt(t.bool('True when the server has more streams than `sids` lists.')),
+      state: opt(t.enum(['up', 'draining', 'overloaded'] as const, 'The server\'s own view: draining (it is leaving), overloaded (committed beyond capacity); `up` when absent.')),
       at,
     }),
   leave: message(22, ['server → master'], 'cluster',
@@ -219,6 +272,58 @@ export const MESSAGES = {
       client: addr('The client\'s address, as the master saw it.'),
       sid,
       off: t.uint('Byte offset to start at.'),
+      offs,
+      scale: opt(scale),
+      at,
+    }),
+  track: message(24, ['server → master'], 'cluster',
+    'A stream control event, for the master\'s failover manager (S2.1): the stream started playing at a position, its rate was adjusted, or it ended. Repeated until acknowledged.', {
+      sid,
+      n: t.u32('Event number, counting from 1 for this stream at this server.'),
+      ev: t.enum(['play', 'adjust', 'end'] as const, 'The event.'),
+      when: t.uint('Server clock at the event, ms since the Unix epoch.'),
+      npt: opt(t.uint('`play`: the position it plays from, ms of normal play time (§10.3).')),
+      scale,
+      client: opt(addr('`play`: the client.')),
+      file: opt(file),
+      code: opt(t.str(32, '`end`: why, as an error code or `teardown`.')),
+      at,
+    }),
+  'track-ack': message(25, ['master → server'], 'cluster',
+    'Every `track` event of the stream up to `n` is recorded.', {
+      sid,
+      n: t.u32('Highest event number recorded, in order.'),
+      at,
+    }),
+  establish: message(26, ['master → server'], 'cluster',
+    'Stream establishment (S2.6): set this stream up for this client from this position. Answered with `setup` (same `rid`) or `error`.', {
+      rid: t.u32('Request id chosen by the master.'),
+      sid,
+      file,
+      client: addr('The client\'s address.'),
+      npt,
+      scale,
+      why,
+      at,
+    }),
+  move: message(27, ['master → server'], 'cluster',
+    'The stream moves to `srv`, already set up there: tell the client (`switch`), keep streaming until it tears down.', {
+      sid,
+      srv: addr('The new server.'),
+      cookie,
+      off: t.uint('Flow 0 byte offset the new server starts at.'),
+      offs,
+      npt,
+      scale,
+      tok: t.binExact(TOKEN_LENGTH, 'Handoff token for the client (§10.5).'),
+      exp: t.uint('Token expiry, ms since the Unix epoch.'),
+      why,
+      at,
+    }),
+  order: message(28, ['master → server'], 'cluster',
+    'An operator\'s order, passed on by the master: `drain` (hand every stream off, then leave) or `capacity` (set the capacity; a server over it reports `overloaded`).', {
+      op: t.enum(['drain', 'capacity'] as const, 'The order.'),
+      cap: opt(t.uint('`capacity`: the new capacity, bits per second.')),
       at,
     }),
   'status-request': message(32, ['operator → master'], 'status',
@@ -273,6 +378,24 @@ export const MESSAGES = {
         age: t.uint('Milliseconds since the assignment.'),
         live: t.bool('True once the server has reported the stream.'),
       }, 'A session.'), 32, 'Sessions.')),
+      at,
+    }),
+  control: message(34, ['operator → master'], 'status',
+    'An operator asks the master to act: drain a server, move a stream, or set a server\'s capacity (`ofp server drain`, `ofp master handoff`, `ofp server overload`).', {
+      rid,
+      op: t.enum(['drain', 'handoff', 'capacity'] as const, 'What to do.'),
+      srv: opt(addr('`drain`, `capacity`: the server; `handoff`: the server to move to (optional).')),
+      sid: opt(sid),
+      cap: opt(t.uint('`capacity`: bits per second.')),
+      pad,
+      at,
+    }),
+  'control-result': message(35, ['master → operator'], 'status',
+    'What came of a `control`.', {
+      rid,
+      ok: t.bool('True when it was done (or started).'),
+      code: opt(t.str(32, 'When not: an error code (§8).')),
+      msg: t.str(MAX_ERROR_TEXT, 'What happened, for people.'),
       at,
     }),
 } as const;

@@ -40,7 +40,9 @@ export interface SimClient {
   readonly addr: string;
   /** The bytes handed on, in the order they were handed on (set once the client finishes). */
   copy: Uint8Array;
-  /** `bytes` events that did not start where the previous one ended. */
+  /** Every flow's bytes, flow 0 first (a media item with several flows, S2.4). */
+  copies: Uint8Array[];
+  /** `bytes` events that did not start where the previous one of their flow ended. */
   wrong: number;
 }
 
@@ -106,21 +108,25 @@ export function simCluster(o: SimClusterOptions) {
   /** A client that starts at virtual time `at` and keeps the bytes it hands on. */
   function addClient(addr: string, config: ClientConfig, at = net.now): SimClient {
     const client = new Client(deps(), config);
-    const entry: SimClient = { client, addr, copy: new Uint8Array(0), wrong: 0 };
-    const chunks: Uint8Array[] = [];
-    let expected = config.start ?? 0;
+    const entry: SimClient = { client, addr, copy: new Uint8Array(0), copies: [], wrong: 0 };
+    const chunks: Uint8Array[][] = [];
+    const expected: number[] = [];
     net.at(at, () => {
       net.add(addr, client, (e, node) => {
         if (e.type === 'bytes') {
+          const fl = (e.fl as number | undefined) ?? 0;
           const off = e.off as number;
           const data = e.data as Uint8Array;
-          if (off !== expected) entry.wrong++;
-          expected = off + data.length;
-          chunks.push(data);
+          if (off !== (expected[fl] ?? (fl === 0 ? config.start ?? 0 : off))) entry.wrong++;
+          expected[fl] = off + data.length;
+          (chunks[fl] ??= []).push(data);
         } else {
           record(e, node);
         }
-        if (e.type === 'complete' || e.type === 'failed') entry.copy = Buffer.concat(chunks);
+        if (e.type === 'complete' || e.type === 'failed') {
+          entry.copies = chunks.map((c) => Buffer.concat(c ?? []));
+          entry.copy = entry.copies[0] ?? new Uint8Array(0);
+        }
       });
       net.command(addr, { type: 'start' });
     });

@@ -131,7 +131,7 @@ describe('decode error codes', () => {
   });
 
   it('unknown-type: a code the catalogue does not define', () => {
-    for (const c of [0, 11, 99, 255, 70_000, -1]) expectCode(envelope(1, c, goodRequest), 'unknown-type');
+    for (const c of [0, 14, 99, 255, 70_000, -1]) expectCode(envelope(1, c, goodRequest), 'unknown-type');
   });
 
   it('missing-field: a required field is absent (or nil)', () => {

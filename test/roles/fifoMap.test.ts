@@ -50,7 +50,7 @@ describe('FifoMap', () => {
 });
 
 describe('AssignmentTable: reservations', () => {
-  const a = (sid: number, server: string, rate: number, at = 0): Assignment => ({ sid, client: 'c', file: 'f', server, rate, at, live: false, seen: at });
+  const a = (sid: number, server: string, rate: number, at = 0): Assignment => ({ sid, client: 'c', file: 'f', server, rate, at, live: false, seen: at, tracked: new Map(), handoffs: 0 });
 
   it('keeps per-server reserved totals equal to the sum over unconfirmed assignments', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.constantFrom('s1', 's2'), fc.integer({ min: 0, max: 4 }), fc.boolean()), { maxLength: 200 }), (ops) => {

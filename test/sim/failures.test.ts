@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MASTER_SILENCE_POLLS, POLL_INTERVAL } from '../../src/protocol/constants.js';
+import { MASTER_SILENCE_POLLS, MISSED_POLLS_DOWN, POLL_INTERVAL } from '../../src/protocol/constants.js';
 import { KEY } from '../helpers/roleDriver.js';
 import { forSeeds, mediaFile, MASTER, seedRange, simCluster } from '../helpers/simCluster.js';
 import { expectCopy, LOSSY, runToEnd, runUntil, warmUp } from './simAssert.js';
@@ -90,7 +90,8 @@ describe('simulated failures', () => {
       expectCopy(c, cl, 'a.ts', 1_000_000);
       expect(cl.client.result!.servers[0]).toBe(first);
       expect(cl.client.result!.servers.length).toBeGreaterThanOrEqual(2);
-      // The master took the stopped server out (its `leave`), or marked it down if that was lost.
+      // The master took the stopped server out (its `leave`), or marks it down if that was lost.
+      c.net.run({ until: c.net.now + (MISSED_POLLS_DOWN + 1) * POLL_INTERVAL });
       expect(c.master.servers.get(first)?.state ?? 'gone').not.toBe('up');
     });
   });

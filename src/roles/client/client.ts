@@ -1,19 +1,28 @@
 /**
- * The client (S1, S4): asks a master for a file by name, follows a redirect
- * (S1.3), takes a relayed setup (S1.4) or picks from a server list itself
- * (S4.1, S4.2), plays the stream, asks for what is missing, and hands bytes on
- * in order. When its server fails it tries once more, then asks a master again
- * from the exact byte it has (S4.5); several master addresses are rotated
- * (S4.3).
+ * The client (S1, S2, S4): asks a master for a media item by name, follows a
+ * redirect (S1.3), takes a relayed setup (S1.4) or picks from a server list
+ * itself (S4.1, S4.2), plays the stream — every flow of it (S2.4) — asks for
+ * what is missing, and hands bytes on in order, never twice.
+ *
+ * Its stream moves (§10): when its server relays a `switch` with a valid
+ * handoff token it plays at the new server and lets the old one go once the
+ * new one delivers (S2.6); when its server falls silent it tries once more,
+ * then asks a master again from the exact byte it has (S4.5); when the data
+ * carries the change indicator and no `switch` follows, it asks itself
+ * (S2.5c). Several master addresses are rotated (S4.3). A rate schedule sends
+ * stream adjustments (S2.1).
  */
 import {
   ACK_INTERVAL,
   ATTEMPTS_PER_PEER,
+  CHANGE_GRACE,
+  DATA_CHUNK,
   MASTER_ROUNDS,
   MAX_AVOID,
   REQUEST_TIMEOUT,
   SERVER_SILENCE_TIMEOUT,
 } from '../../protocol/constants.js';
+import { equalBytes, handoffToken } from '../../protocol/auth.js';
 import type { ErrorCode } from '../../protocol/errors.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import { padded } from '../../protocol/padding.js';
@@ -31,6 +40,12 @@ export function parseChoice(s: string): Choice | undefined {
   return undefined;
 }
 
+/** A stream adjustment to ask for (S2.1): from `at` ms after the stream starts playing, `scale` thousandths of the media rate. */
+export interface ScheduledRate {
+  readonly at: number;
+  readonly scale: number;
+}
+
 export interface ClientConfig {
   /** Master addresses, rotated (S4.3). */
   readonly masters: readonly string[];
@@ -41,16 +56,18 @@ export interface ClientConfig {
   readonly choose: Choice;
   /** Byte to start at (0: the whole file). */
   readonly start?: number;
+  /** Stream adjustments to ask for, in time order. */
+  readonly schedule?: readonly ScheduledRate[];
 }
 
 export type ClientCommand = { readonly type: 'start' } | { readonly type: 'stop' };
 
 export type ClientState = 'idle' | 'asking' | 'requesting' | 'starting' | 'playing' | 'done' | 'failed' | 'stopped';
 export type ClientTrigger =
-  | 'start' | 'redirect' | 'server-list' | 'setup' | 'data' | 'complete'
+  | 'start' | 'redirect' | 'server-list' | 'setup' | 'data' | 'complete' | 'switch' | 'change'
   | 'server-failed' | 'refused' | 'gave-up' | 'stop';
 
-/** The client's state machine (§6.2), drawn in the spec. */
+/** The client's state machine (§6.2, §10.6), drawn in the spec. */
 export const CLIENT_TABLE = defineTable<ClientState, ClientTrigger>({
   name: 'client',
   initial: 'idle',
@@ -58,10 +75,10 @@ export const CLIENT_TABLE = defineTable<ClientState, ClientTrigger>({
     idle: 'Not started.',
     asking: 'Waiting for a master\'s answer to `request`; retried, then the next master (S4.3).',
     requesting: 'Redirected or chose from the list: waiting for the server\'s `setup`.',
-    starting: 'Sent `play`; waiting for the first `data`.',
-    playing: 'Receiving; `ack` every ACK_INTERVAL.',
-    done: 'Every byte received and handed on; `teardown` sent.',
-    failed: 'Gave up, with an error code.',
+    starting: 'Sent `play`; waiting for the first `data` (an old server being left may still deliver).',
+    playing: 'Receiving; `ack` every ACK_INTERVAL for each flow.',
+    done: 'Every byte of every flow handed on; `teardown` sent.',
+    failed: 'Gave up, with an error code; the bytes handed on so far are kept.',
     stopped: 'Stopped by its user; `teardown` sent.',
   },
   transitions: [
@@ -70,7 +87,9 @@ export const CLIENT_TABLE = defineTable<ClientState, ClientTrigger>({
     { from: 'asking', on: 'server-list', to: 'requesting', doc: '`server-list`: choose a server, send it `request`' },
     { from: ['asking', 'requesting'], on: 'setup', to: 'starting', doc: '`setup` (relayed by the master, or from the server): send `play`' },
     { from: ['starting', 'playing'], on: 'data', to: 'playing', doc: '`data` from the stream\'s server' },
-    { from: ['starting', 'playing'], on: 'complete', to: 'done', doc: 'every byte handed on: send `teardown`' },
+    { from: ['starting', 'playing'], on: 'switch', to: 'starting', doc: '`switch` with a valid handoff token from the current server: `play` at the new server, keep taking the old one\'s data until the new one delivers' },
+    { from: 'playing', on: 'change', to: 'asking', doc: 'change indicator and no `switch` within CHANGE_GRACE: ask a master again from the current byte, keep taking the old server\'s data (S2.5c)' },
+    { from: ['asking', 'requesting', 'starting', 'playing'], on: 'complete', to: 'done', doc: 'every byte handed on (the last ones may come from a server being left): a last `ack`, then `teardown`' },
     { from: ['requesting', 'starting', 'playing'], on: 'server-failed', to: 'asking', doc: 'no answer after ATTEMPTS_PER_PEER tries, silence, `end` or a refusal: ask a master again from the current byte, avoiding that server (S4.5)' },
     { from: 'asking', on: 'refused', to: 'failed', doc: '`error` from the master that retrying cannot fix (`not-found`, `bad-request`, or `no-capacity` before any server has set a stream up)' },
     { from: 'asking', on: 'gave-up', to: 'failed', doc: 'no master answered in MASTER_ROUNDS rounds' },
@@ -78,11 +97,15 @@ export const CLIENT_TABLE = defineTable<ClientState, ClientTrigger>({
   ],
 });
 
+interface FlowInfo {
+  readonly name: string;
+  readonly size: number;
+  readonly rate: number;
+}
+
 interface StreamInfo {
   readonly sid: number;
   readonly srv: string;
-  readonly size: number;
-  readonly rate: number;
   readonly cookie: Uint8Array;
 }
 
@@ -94,14 +117,36 @@ interface Ticket {
   readonly exp?: number;
 }
 
+/** A handoff under way: the old server, why, and what the master computed (§10.6). */
+interface PendingHandoff {
+  readonly from: string;
+  readonly why: string;
+  /** Normal play time the master computed, ms (absent when the client moved on its own). */
+  readonly computed?: number;
+  /** The client's own position (flow 0) when the handoff began, ms of normal play time. */
+  readonly position: number;
+}
+
+export interface HandoffRecord {
+  readonly from: string;
+  readonly to: string;
+  readonly why: string;
+  readonly npt: number;
+  readonly computed?: number;
+  readonly gap: number;
+}
+
 export interface ClientResult {
   readonly ok: boolean;
   readonly code?: ErrorCode | string;
   readonly message?: string;
   readonly bytes: number;
   readonly size: number;
+  readonly flows: readonly { name: string; size: number; bytes: number }[];
   readonly servers: readonly string[];
   readonly switches: number;
+  readonly handoffs: readonly HandoffRecord[];
+  readonly maxGap: number;
   readonly duplicates: number;
   readonly started: number;
   readonly firstByte?: number;
@@ -124,9 +169,25 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private ticket: Ticket | undefined;
   private serverTries = 0;
   private stream: StreamInfo | undefined;
-  private receiver: Receiver | undefined;
+  /** The stream being left in a handoff: its data still counts until the new server delivers. */
+  private outgoing: StreamInfo | undefined;
+  private streamKey: Uint8Array | undefined;
+  /** The id of the stream this client last played: a master resumes it by that id (`prev`). */
+  private lastSid: number | undefined;
+  private flows: FlowInfo[] | undefined;
+  private receivers: Receiver[] = [];
   private lastData = 0;
+  /** When the server last sent data, for the handoff gap. */
+  private lastDataFrom = new Map<string, number>();
   private silenceRetried = false;
+  private changeSeenAt: number | undefined;
+  private handoff: PendingHandoff | undefined;
+  private readonly handoffs: HandoffRecord[] = [];
+  private scale = 1000;
+  private adjustN = 0;
+  private adjustPending: { n: number; scale: number; nextSend: number } | undefined;
+  private scheduleIndex = 0;
+  private playStartedAt: number | undefined;
   private readonly avoid: string[] = [];
   /** Streams this client tore down, and when it last said so. */
   private readonly ended: { sid: number; srv: string; told: number }[] = [];
@@ -138,7 +199,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private startedAt = 0;
   private firstByteAt: number | undefined;
   private bytes = 0;
-  private position: number;
+  private readonly startAt: number;
   private clock = 0;
   result: ClientResult | undefined;
 
@@ -146,7 +207,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     super(deps);
     if (config.masters.length === 0) throw new Error('a client needs at least one master address');
     this.config = config;
-    this.position = config.start ?? 0;
+    this.startAt = config.start ?? 0;
     // DNS-style round robin (S4.3): start at a random master, then rotate.
     this.masterIndex = deps.rng.below(config.masters.length);
   }
@@ -167,16 +228,44 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
 
   pollTimeout(): number | undefined {
     if (this.state === 'idle' || this.state === 'done' || this.state === 'failed' || this.state === 'stopped') return undefined;
-    const a = this.deadline;
-    const b = this.nextAck;
-    if (a === undefined) return b;
-    if (b === undefined) return a;
-    return Math.min(a, b);
+    let t = this.deadline;
+    const take = (x: number | undefined) => {
+      if (x !== undefined && (t === undefined || x < t)) t = x;
+    };
+    take(this.nextAck);
+    if (this.state === 'playing') take(this.lastData + this.silenceTimeout() / (this.silenceRetried ? 1 : 2));
+    if (this.changeSeenAt !== undefined && this.state === 'playing') take(this.changeSeenAt + CHANGE_GRACE);
+    if (this.adjustPending) take(this.adjustPending.nextSend);
+    else if (this.playStartedAt !== undefined) {
+      const next = this.config.schedule?.[this.scheduleIndex];
+      if (next) take(this.playStartedAt + next.at);
+    }
+    return t;
   }
 
-  /** Where the stream stands: every byte below this has been handed on. */
+  /** Where flow 0 stands: every byte below this has been handed on. */
   get next(): number {
-    return this.receiver?.next ?? this.position;
+    return this.receivers[0]?.next ?? this.startAt;
+  }
+
+  private offsets(): number[] {
+    return this.receivers.length > 0 ? this.receivers.map((r) => r.next) : [this.startAt];
+  }
+
+  /** Flow 0's position in normal play time, ms (§10.3). */
+  private npt(): number {
+    const f = this.flows?.[0];
+    return f && f.rate > 0 ? Math.floor((this.next * 8000) / f.rate) : 0;
+  }
+
+  /**
+   * Silence that means the server has failed: SERVER_SILENCE_TIMEOUT, or eight
+   * packet intervals of the stream when it is slower than that.
+   */
+  private silenceTimeout(): number {
+    const rate = ((this.flows?.reduce((n, f) => n + f.rate, 0) ?? 0) * this.scale) / 1000;
+    const interval = rate > 0 ? (DATA_CHUNK * 8 * 1000) / rate : 0;
+    return Math.max(SERVER_SILENCE_TIMEOUT, 8 * interval);
   }
 
   private move(on: ClientTrigger, now: number, detail: Record<string, unknown> = {}): boolean {
@@ -199,12 +288,17 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private askMaster(now: number, from = 0): void {
     this.rid = this.deps.rng.id();
     this.requestTo = this.config.masters[this.masterIndex]!;
+    const offs = this.offsets();
+    const resumed = this.stream?.sid ?? this.outgoing?.sid ?? this.lastSid;
     this.request = padded({
       type: 'request',
       rid: this.rid,
       file: this.config.file,
       ...(this.config.mode ? { mode: this.config.mode } : {}),
       ...(this.next > 0 ? { off: this.next } : {}),
+      ...(offs.length > 1 ? { offs } : {}),
+      ...(this.scale !== 1000 ? { scale: this.scale } : {}),
+      ...(resumed !== undefined ? { prev: resumed } : {}),
       ...(from > 0 ? { from } : {}),
       ...(this.avoid.length > 0 ? { avoid: this.avoid.slice(-MAX_AVOID) } : {}),
     });
@@ -260,6 +354,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       case 'redirect':
         if (this.state !== 'asking' || msg.rid !== this.rid || !this.isMaster(from) || msg.file !== this.config.file) break;
         this.masterAnswered();
+        if (msg.sk) this.streamKey = msg.sk;
         this.emit({ type: 'redirected', master: from, srv: msg.srv, sid: msg.sid });
         this.move('redirect', now);
         return this.requestServer({ srv: msg.srv, sid: msg.sid, ...(msg.tok ? { tok: msg.tok } : {}), ...(msg.exp !== undefined ? { exp: msg.exp } : {}) }, now);
@@ -268,9 +363,23 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
         return this.onServerList(msg, from, now);
       case 'setup':
         return this.onSetup(msg, from, now);
+      case 'switch':
+        return this.onSwitch(msg, from, now);
+      case 'adjust-ack':
+        if (!this.stream || msg.sid !== this.stream.sid || from !== this.stream.srv) break;
+        if (this.adjustPending && msg.n >= this.adjustPending.n) {
+          this.scale = msg.scale;
+          this.emit({ type: 'adjusted', srv: from, n: msg.n, scale: msg.scale });
+          this.adjustPending = undefined;
+        }
+        return;
       case 'error':
         return this.onError(msg, from, now);
       case 'end':
+        if (this.outgoing && msg.sid === this.outgoing.sid && from === this.outgoing.srv) {
+          this.outgoing = undefined; // the server being left is done: the new one carries on
+          return;
+        }
         if (!this.stream || msg.sid !== this.stream.sid || from !== this.stream.srv) break;
         return this.serverFailed(`server ended the stream: ${msg.code}`, now);
     }
@@ -294,6 +403,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       this.fail('refused', 'no-capacity', `none of the ${msg.total} servers holding ${this.config.file} is up`, now);
       return;
     }
+    if (pick.sk) this.streamKey = pick.sk;
     this.move('server-list', now);
     this.requestServer({ srv: pick.srv, sid: pick.sid, ...(pick.tok ? { tok: pick.tok } : {}), ...(this.listExp !== undefined ? { exp: this.listExp } : {}) }, now);
   }
@@ -329,6 +439,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     this.serverTries = 1;
     this.rid = this.deps.rng.id();
     this.requestTo = ticket.srv;
+    const offs = this.offsets();
     this.request = padded({
       type: 'request',
       rid: this.rid,
@@ -337,6 +448,8 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       ...(ticket.tok ? { tok: ticket.tok } : {}),
       ...(ticket.exp !== undefined ? { exp: ticket.exp } : {}),
       ...(this.next > 0 ? { off: this.next } : {}),
+      ...(offs.length > 1 ? { offs } : {}),
+      ...(this.scale !== 1000 ? { scale: this.scale } : {}),
     });
     this.sendRequest(now);
   }
@@ -344,61 +457,139 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private onSetup(msg: MessageOf<'setup'>, from: string, now: number): void {
     const relayed = this.state === 'asking' && this.isMaster(from);
     const direct = this.state === 'requesting' && from === this.ticket?.srv;
-    if ((!relayed && !direct) || msg.rid !== this.rid || msg.file !== this.config.file || msg.off !== this.next) {
+    const flows: FlowInfo[] = msg.flows ? msg.flows.map(([name, size, rate]) => ({ name, size, rate })) : [{ name: msg.file, size: msg.size, rate: msg.rate }];
+    const offs = msg.offs ?? [msg.off];
+    if ((!relayed && !direct) || msg.rid !== this.rid || msg.file !== this.config.file) {
       return this.drop('unexpected-message', from, `setup in state ${this.state}`, 'setup');
     }
     if (direct && msg.sid !== this.ticket!.sid) return this.drop('unexpected-message', from, 'setup for another stream', 'setup');
-    if (this.receiver && this.receiver.size !== msg.size) {
+    if (this.flows) {
       // The same name with other content would corrupt the copy: refuse this server.
-      return this.serverFailed(`server ${msg.srv} has ${msg.size} bytes of ${msg.file}, not ${this.receiver.size}`, now, msg.srv);
+      const same = flows.length === this.flows.length && flows.every((f, i) => f.size === this.flows![i]!.size);
+      if (!same) return this.serverFailed(`server ${msg.srv} has another ${msg.file} (its flows or sizes differ)`, now, msg.srv);
     }
-    if (relayed) this.masterAnswered();
-    this.stream = { sid: msg.sid, srv: msg.srv, size: msg.size, rate: msg.rate, cookie: msg.cookie };
-    if (this.serversUsed[this.serversUsed.length - 1] !== msg.srv) {
-      if (this.serversUsed.length > 0) this.switches++;
-      this.serversUsed.push(msg.srv);
+    const mine = this.receivers.length > 0 ? this.offsets() : [this.startAt];
+    if (offs.length !== mine.length && !(this.receivers.length === 0 && offs.length === flows.length)) {
+      return this.drop('unexpected-message', from, 'setup for other offsets', 'setup');
     }
-    if (!this.receiver) {
-      this.receiver = new Receiver(msg.size, this.next, (off, data) => this.handOn(off, data));
-    } else {
-      this.receiver.restart();
+    if ((this.receivers.length > 0 && offs.some((o, i) => o !== mine[i])) || offs[0] !== mine[0]) {
+      return this.drop('unexpected-message', from, 'setup for other offsets', 'setup');
     }
-    this.emit({ type: 'setup', srv: msg.srv, sid: msg.sid, size: msg.size, rate: msg.rate, off: msg.off, via: relayed ? 'master' : 'server' });
+    if (relayed) {
+      this.masterAnswered();
+      if (msg.sk) this.streamKey = msg.sk;
+    }
+    this.stream = { sid: msg.sid, srv: msg.srv, cookie: msg.cookie };
+    this.lastSid = msg.sid;
+    if (msg.scale !== undefined) this.scale = msg.scale;
+    this.noteServer(msg.srv);
+    if (!this.flows) {
+      this.flows = flows;
+      this.receivers = flows.map((f, i) => new Receiver(f.size, offs[i] ?? 0, (off, data) => this.handOn(i, off, data)));
+    }
+    this.emit({ type: 'setup', srv: msg.srv, sid: msg.sid, size: msg.size, rate: msg.rate, off: msg.off, flows: flows.length, via: relayed ? 'master' : 'server' });
     this.move('setup', now);
     this.serverTries = 1;
     this.silenceRetried = false;
     this.sendPlay(now);
-    if (this.receiver.complete) this.complete(now);
+    if (this.receivers.every((r) => r.complete)) this.complete(now);
+  }
+
+  private noteServer(srv: string): void {
+    if (this.serversUsed[this.serversUsed.length - 1] !== srv) {
+      if (this.serversUsed.length > 0) this.switches++;
+      this.serversUsed.push(srv);
+    }
   }
 
   private sendPlay(now: number): void {
     const s = this.stream!;
-    this.send(s.srv, { type: 'play', sid: s.sid, cookie: s.cookie, off: this.next }, true);
+    const offs = this.offsets();
+    this.send(s.srv, { type: 'play', sid: s.sid, cookie: s.cookie, off: offs[0] ?? 0, ...(offs.length > 1 ? { offs } : {}) }, true);
     this.deadline = now + REQUEST_TIMEOUT;
     this.nextAck = now + ACK_INTERVAL;
     this.lastData = now;
   }
 
+  /**
+   * Handoff (S2.6, §10.6): the current server relays where the stream goes
+   * next. Taken only from that server, for this stream, with a handoff token
+   * made with this stream's key and not expired; otherwise the stream stays.
+   */
+  private onSwitch(msg: MessageOf<'switch'>, from: string, now: number): void {
+    const s = this.stream;
+    if (!s || msg.sid !== s.sid || from !== s.srv || (this.state !== 'playing' && this.state !== 'starting')) {
+      return this.drop('unexpected-message', from, `switch for stream ${msg.sid} in state ${this.state}`, 'switch');
+    }
+    const key = this.streamKey;
+    const valid = key !== undefined && msg.exp > now && equalBytes(handoffToken(this.deps.crypto, key, msg.sid, msg.srv, msg.exp), msg.tok);
+    if (!valid) {
+      this.emit({ type: 'switch-refused', level: 'warn', srv: from, to: msg.srv, why: !key ? 'no stream key' : msg.exp <= now ? 'token expired' : 'bad token' });
+      return this.drop('bad-token', from, `switch to ${msg.srv} with ${!key ? 'no stream key' : 'an invalid or expired token'}`, 'switch');
+    }
+    if (msg.srv === s.srv) return; // a repeat: already moving there, or nowhere
+    this.handoff = { from: s.srv, why: msg.why, computed: msg.npt, position: this.npt() };
+    this.outgoing = s;
+    this.stream = { sid: msg.sid, srv: msg.srv, cookie: msg.cookie };
+    this.scale = msg.scale;
+    this.changeSeenAt = undefined;
+    this.emit({ type: 'switch', from: s.srv, to: msg.srv, sid: msg.sid, why: msg.why, computed: msg.npt, npt: this.handoff.position });
+    this.move('switch', now);
+    this.serverTries = 1;
+    this.silenceRetried = false;
+    this.sendPlay(now);
+    if (this.adjustPending) this.adjustPending.nextSend = now; // the new server is the one to tell
+  }
+
   private onData(msg: MessageOf<'data'>, from: string, now: number): void {
     const s = this.stream;
-    if (!s || msg.sid !== s.sid || from !== s.srv || (this.state !== 'starting' && this.state !== 'playing')) {
+    const current = s !== undefined && msg.sid === s.sid && from === s.srv && (this.state === 'starting' || this.state === 'playing');
+    const leaving = this.outgoing !== undefined && msg.sid === this.outgoing.sid && from === this.outgoing.srv && this.state !== 'done' && this.state !== 'failed' && this.state !== 'stopped';
+    if (!current && !leaving) {
       this.strayData(msg.sid, from, now);
       return this.drop('unexpected-message', from, `data for stream ${msg.sid}`, 'data');
     }
-    this.lastData = now;
-    this.silenceRetried = false;
-    this.deadline = undefined;
-    if (this.state === 'starting') {
-      this.emit({ type: 'playing', srv: s.srv, sid: s.sid, off: this.next });
-      this.move('data', now);
+    const r = this.receivers[msg.fl ?? 0];
+    if (!r) return this.drop('bad-field', from, `data for flow ${msg.fl}`, 'data');
+    this.lastDataFrom.set(from, now);
+    if (current) {
+      this.lastData = now;
+      this.silenceRetried = false;
+      this.deadline = undefined;
+      if (this.state === 'starting') {
+        this.emit({ type: 'playing', srv: s!.srv, sid: s!.sid, off: this.next });
+        this.move('data', now);
+        this.playStartedAt ??= now;
+      }
+      if (msg.ch && this.changeSeenAt === undefined && !this.handoff) {
+        this.changeSeenAt = now;
+        this.emit({ type: 'change-indicator', srv: from, sid: msg.sid, off: this.next });
+      }
     }
     this.firstByteAt ??= now;
-    const r = this.receiver!;
     const outcome = r.accept(msg.off, msg.data);
     if (outcome === 'past-end' || outcome === 'out-of-window') {
       this.drop('bad-field', from, `data at ${msg.off} is ${outcome}`, 'data');
     }
-    if (r.complete) this.complete(now);
+    if (current && outcome === 'in-order' && this.handoff) this.handoffDone(now);
+    if (this.receivers.every((x) => x.complete)) this.complete(now);
+  }
+
+  /** The new server delivered the byte the client needed: the handoff is over, the old server can go. */
+  private handoffDone(now: number): void {
+    const h = this.handoff!;
+    this.handoff = undefined;
+    const lastOld = this.lastDataFrom.get(h.from) ?? now;
+    const gap = Math.max(0, Math.round(now - lastOld));
+    const to = this.stream!.srv;
+    const rec: HandoffRecord = { from: h.from, to, why: h.why, npt: h.position, ...(h.computed !== undefined ? { computed: h.computed } : {}), gap };
+    this.handoffs.push(rec);
+    this.noteServer(to);
+    this.emit({ type: 'handoff', sid: this.stream!.sid, ...rec, ...(h.computed !== undefined ? { diff: h.computed - h.position } : {}) });
+    if (this.outgoing) {
+      this.tornDown(this.outgoing.sid, this.outgoing.srv, now);
+      this.outgoing = undefined;
+    }
   }
 
   /**
@@ -412,16 +603,16 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     this.send(from, { type: 'teardown', sid }, true);
   }
 
-  /** Remember a stream this client tore down (the last few). */
+  /** Tear a stream down at a server, and remember it (the last few). */
   private tornDown(sid: number, srv: string, now: number): void {
     this.send(srv, { type: 'teardown', sid }, true);
     this.ended.push({ sid, srv, told: now });
     if (this.ended.length > 4) this.ended.shift();
   }
 
-  private handOn(off: number, data: Uint8Array): void {
+  private handOn(fl: number, off: number, data: Uint8Array): void {
     this.bytes += data.length;
-    this.emit({ type: 'bytes', level: 'debug', off, data, at: this.clock });
+    this.emit({ type: 'bytes', level: 'debug', fl, off, data, at: this.clock });
   }
 
   private onError(msg: MessageOf<'error'>, from: string, now: number): void {
@@ -437,6 +628,12 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       this.masterTries = ATTEMPTS_PER_PEER;
       return;
     }
+    if (this.stream && msg.sid === this.stream.sid && from === this.stream.srv && msg.code === 'no-capacity' && this.adjustPending) {
+      // The server has no room for the faster rate asked: the stream goes on as it was.
+      this.emit({ type: 'adjust-refused', level: 'warn', srv: from, scale: this.adjustPending.scale, msg: msg.msg });
+      this.adjustPending = undefined;
+      return;
+    }
     const atServer = (this.state === 'requesting' && from === this.ticket?.srv && msg.rid === this.rid) ||
       ((this.state === 'starting' || this.state === 'playing') && this.stream && from === this.stream.srv && msg.sid === this.stream.sid);
     if (atServer) return this.serverFailed(`server refused: ${msg.code}: ${msg.msg}`, now, from);
@@ -447,15 +644,35 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
 
   private onTimer(now: number): void {
     if (this.nextAck !== undefined && now >= this.nextAck && (this.state === 'starting' || this.state === 'playing')) {
-      this.sendAck();
+      this.sendAcks();
       this.nextAck = now + ACK_INTERVAL;
     }
-    if (this.state === 'playing' && now - this.lastData >= SERVER_SILENCE_TIMEOUT && this.deadline === undefined) {
-      // Silence: try the server once more from where we are (S4.5).
-      this.emit({ type: 'server-silent', level: 'warn', srv: this.stream!.srv, off: this.next });
-      this.silenceRetried = true;
-      this.serverTries = ATTEMPTS_PER_PEER;
-      this.sendPlay(now);
+    this.adjustTimer(now);
+    if (this.state === 'playing' && this.deadline === undefined) {
+      const silent = now - this.lastData;
+      const limit = this.silenceTimeout();
+      if (silent >= limit) return this.serverFailed('the server went silent', now, undefined, 'failure');
+      if (silent >= limit / 2 && !this.silenceRetried) {
+        // Half the timeout without data: try the server once more, from where we are (S4.5).
+        this.emit({ type: 'server-silent', level: 'warn', srv: this.stream!.srv, off: this.next });
+        this.silenceRetried = true;
+        const offs = this.offsets();
+        const s = this.stream!;
+        this.send(s.srv, { type: 'play', sid: s.sid, cookie: s.cookie, off: offs[0] ?? 0, ...(offs.length > 1 ? { offs } : {}) }, true);
+      }
+    }
+    if (this.state === 'playing' && this.changeSeenAt !== undefined && now - this.changeSeenAt >= CHANGE_GRACE) {
+      // The server is leaving and no switch came: ask a master ourselves, still taking its data (S2.5c).
+      const s = this.stream!;
+      this.changeSeenAt = undefined;
+      this.emit({ type: 'change-unanswered', level: 'warn', srv: s.srv, off: this.next });
+      if (!this.avoid.includes(s.srv)) this.avoid.push(s.srv);
+      this.handoff = { from: s.srv, why: 'drain', position: this.npt() };
+      this.outgoing = s;
+      this.stream = undefined;
+      this.nextAck = undefined;
+      this.move('change', now);
+      this.askMaster(now);
       return;
     }
     if (this.deadline === undefined || now < this.deadline) return;
@@ -474,23 +691,50 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
           this.serverTries++;
           return this.sendPlay(now);
         }
-        return this.serverFailed(this.silenceRetried ? 'the server went silent' : 'no data after play', now);
+        return this.serverFailed('no data after play', now);
       default:
         return;
     }
   }
 
-  private sendAck(): void {
+  /** Stream adjustments (S2.1): the next one due by the schedule, sent until acknowledged. */
+  private adjustTimer(now: number): void {
+    const s = this.stream;
+    if (!s || (this.state !== 'playing' && this.state !== 'starting')) return;
+    if (!this.adjustPending && this.playStartedAt !== undefined) {
+      const next = this.config.schedule?.[this.scheduleIndex];
+      if (next && now >= this.playStartedAt + next.at) {
+        this.scheduleIndex++;
+        if (next.scale !== this.scale) {
+          this.adjustN++;
+          this.adjustPending = { n: this.adjustN, scale: next.scale, nextSend: now };
+          this.emit({ type: 'adjust', srv: s.srv, n: this.adjustN, scale: next.scale });
+        }
+      }
+    }
+    const p = this.adjustPending;
+    if (p && now >= p.nextSend) {
+      this.send(s.srv, { type: 'adjust', sid: s.sid, n: p.n, scale: p.scale }, true);
+      p.nextSend = now + 2 * ACK_INTERVAL;
+    }
+  }
+
+  private sendAcks(): void {
     const s = this.stream!;
-    const r = this.receiver!;
-    this.send(s.srv, { type: 'ack', sid: s.sid, next: r.next, hi: r.hi, miss: r.missing() }, true);
+    this.receivers.forEach((r, fl) => {
+      if (r.complete && fl > 0) return;
+      this.send(s.srv, { type: 'ack', sid: s.sid, next: r.next, hi: r.hi, miss: r.missing(), ...(fl > 0 ? { fl } : {}) }, true);
+    });
   }
 
   /** The server failed us: ask a master again, from the current byte, avoiding that server (S4.5). */
-  private serverFailed(reason: string, now: number, server?: string): void {
+  private serverFailed(reason: string, now: number, server?: string, why = 'failure'): void {
     const srv = server ?? this.stream?.srv ?? this.ticket?.srv ?? '';
     this.emit({ type: 'server-failed', level: 'warn', srv, reason, off: this.next });
-    if (this.stream) this.tornDown(this.stream.sid, this.stream.srv, now);
+    if (this.stream) {
+      if (!this.handoff) this.handoff = { from: this.stream.srv, why, position: this.npt() };
+      this.tornDown(this.stream.sid, this.stream.srv, now);
+    }
     if (srv && !this.avoid.includes(srv)) this.avoid.push(srv);
     this.stream = undefined;
     this.nextAck = undefined;
@@ -503,20 +747,28 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   // ---- Endings ---------------------------------------------------------------
 
   private complete(now: number): void {
-    const s = this.stream!;
-    // A last ack tells the server the copy is complete before the teardown ends the stream.
-    this.sendAck();
-    this.tornDown(s.sid, s.srv, now);
+    const s = this.stream;
+    if (s) {
+      // A last ack tells the server the copy is complete before the teardown ends the stream.
+      this.sendAcks();
+      this.tornDown(s.sid, s.srv, now);
+    }
+    if (this.handoff && s && s.srv !== this.handoff.from) this.handoffDone(now);
+    this.handoff = undefined;
+    if (this.outgoing) this.tornDown(this.outgoing.sid, this.outgoing.srv, now);
+    this.outgoing = undefined;
     this.deadline = undefined;
     this.nextAck = undefined;
     this.move('complete', now);
     this.finish(true, now);
-    this.emit({ type: 'complete', bytes: this.bytes, size: s.size, servers: [...this.serversUsed], switches: this.switches, ms: now - this.startedAt });
+    this.emit({ type: 'complete', bytes: this.bytes, size: this.totalSize(), servers: [...this.serversUsed], switches: this.switches, handoffs: this.handoffs.length, maxGap: this.maxGap(), ms: now - this.startedAt });
   }
 
   private fail(on: 'refused' | 'gave-up', code: ErrorCode | string, message: string, now: number): void {
     this.deadline = undefined;
     this.nextAck = undefined;
+    if (this.outgoing) this.tornDown(this.outgoing.sid, this.outgoing.srv, now);
+    this.outgoing = undefined;
     this.move(on, now);
     this.finish(false, now, code, message);
     this.emit({ type: 'failed', level: 'error', code, msg: message, off: this.next });
@@ -524,10 +776,19 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
 
   private stop(now: number): void {
     if (this.stream) this.tornDown(this.stream.sid, this.stream.srv, now);
+    if (this.outgoing) this.tornDown(this.outgoing.sid, this.outgoing.srv, now);
     if (!this.move('stop', now)) return;
     this.deadline = undefined;
     this.nextAck = undefined;
     this.finish(false, now, 'stopped', 'stopped by its user');
+  }
+
+  private totalSize(): number {
+    return this.flows?.reduce((n, f) => n + f.size, 0) ?? 0;
+  }
+
+  private maxGap(): number {
+    return this.handoffs.reduce((m, h) => Math.max(m, h.gap), 0);
   }
 
   private finish(ok: boolean, now: number, code?: string, message?: string): void {
@@ -536,14 +797,16 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       ...(code ? { code } : {}),
       ...(message ? { message } : {}),
       bytes: this.bytes,
-      size: this.receiver?.size ?? 0,
+      size: this.totalSize(),
+      flows: (this.flows ?? []).map((f, i) => ({ name: f.name, size: f.size, bytes: (this.receivers[i]?.next ?? 0) - (i === 0 ? this.startAt : 0) })),
       servers: [...this.serversUsed],
       switches: this.switches,
-      duplicates: this.receiver?.duplicates ?? 0,
+      handoffs: [...this.handoffs],
+      maxGap: this.maxGap(),
+      duplicates: this.receivers.reduce((n, r) => n + r.duplicates, 0),
       started: this.startedAt,
       ...(this.firstByteAt !== undefined ? { firstByte: this.firstByteAt } : {}),
       finished: now,
     };
   }
 }
-

@@ -6,19 +6,29 @@
  */
 import { ASSIGNMENT_TTL, MAX_ASSIGNMENTS } from '../../protocol/constants.js';
 import { FifoMap } from '../fifoMap.js';
+import type { NptState } from './npt.js';
 
 export interface Assignment {
   readonly sid: number;
   readonly client: string;
   readonly file: string;
+  /** The server streaming it (it changes with a handoff: use AssignmentTable.reassign). */
   readonly server: string;
-  /** Bits per second. */
+  /** Media rate, bits per second. */
   readonly rate: number;
   readonly at: number;
-  /** True once the server has listed it in a load report. */
+  /** True once the server has listed it in a load report (or reported it playing). */
   live: boolean;
   /** When the server last listed it. */
   seen: number;
+  /** The stream key the client holds (§10.5), when the master issued it. */
+  readonly sk?: Uint8Array;
+  /** Normal play time accounting from the stream's control events (§10.3). */
+  npt?: NptState;
+  /** Per server, the last `track` event recorded in order (§10.4). */
+  readonly tracked: Map<string, number>;
+  /** Handoffs completed. */
+  handoffs: number;
 }
 
 interface PerServer {
@@ -50,9 +60,48 @@ export class AssignmentTable {
     return this.all.values();
   }
 
-  /** Bits per second reserved on `server` by streams it has not reported yet. */
+  /** Bits per second reserved on `server` by streams it has not reported yet, and streams moving to it. */
   reservedBw(server: string): number {
-    return this.byServer.get(server)?.reservedBw ?? 0;
+    return (this.byServer.get(server)?.reservedBw ?? 0) + (this.holds.get(server)?.bw ?? 0);
+  }
+
+  /** The streams assigned to `server`. */
+  ofServer(server: string): readonly Assignment[] {
+    const s = this.byServer.get(server);
+    return s ? [...s.streams] : [];
+  }
+
+  /** The stream now plays at `server` (a handoff): it moves in the index, confirmed there. */
+  reassign(a: Assignment, server: string, now: number): void {
+    this.remove(a.sid);
+    const moved = a as { server: string };
+    moved.server = server;
+    a.live = true;
+    a.seen = now;
+    this.add(a);
+  }
+
+  private readonly holds = new Map<string, { bw: number; sids: Map<number, number> }>();
+
+  /** Room on `server` held for a stream being moved there, until `release`. */
+  hold(server: string, sid: number, rate: number): void {
+    let h = this.holds.get(server);
+    if (!h) {
+      h = { bw: 0, sids: new Map() };
+      this.holds.set(server, h);
+    }
+    if (h.sids.has(sid)) return;
+    h.sids.set(sid, rate);
+    h.bw += rate;
+  }
+
+  release(server: string, sid: number): void {
+    const h = this.holds.get(server);
+    const rate = h?.sids.get(sid);
+    if (!h || rate === undefined) return;
+    h.sids.delete(sid);
+    h.bw -= rate;
+    if (h.sids.size === 0) this.holds.delete(server);
   }
 
   /** Streams assigned to `server` that it has not reported yet. */

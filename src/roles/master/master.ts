@@ -3,7 +3,9 @@
  * lists (S1.1), polls their load (S1.5), and answers clients' requests with a
  * redirect (S1.3), a relayed setup (S1.4) or the server list (S4.1), choosing
  * the server by a named policy (S1.2). Many requests are in flight at once:
- * nothing here waits, every request is a table entry.
+ * nothing here waits, every request is a table entry. Its failover manager
+ * (failover.ts) follows every stream and moves it when its server fails, is
+ * overloaded or drains (S2, S3.6).
  */
 import {
   ANSWER_CACHE_SIZE,
@@ -17,6 +19,7 @@ import {
   MAX_FORWARDS_IN_FLIGHT,
   MISSED_POLLS_DOWN,
   POLL_INTERVAL,
+  STREAM_KEY_LENGTH,
   TOKEN_TTL,
 } from '../../protocol/constants.js';
 import { equalBytes } from '../../protocol/auth.js';
@@ -26,7 +29,8 @@ import type { Message, MessageOf } from '../../protocol/messages.js';
 import { type Input, RoleCore, type RoleDeps, type RoleEvent } from '../role.js';
 import { nextState } from '../stateMachine.js';
 import { FifoMap } from '../fifoMap.js';
-import { AssignmentTable } from './assignments.js';
+import { type Assignment, AssignmentTable } from './assignments.js';
+import { FailoverManager } from './failover.js';
 import { Catalog } from './catalog.js';
 import { type Candidate, type Policy, Selector } from './selection.js';
 import { SERVER_VIEW_TABLE, ServerRecord, type ServerTrigger } from './serverRecord.js';
@@ -58,11 +62,15 @@ interface Forward {
   readonly rid: number;
   readonly file: string;
   readonly off: number;
+  readonly offs?: number[];
+  readonly scale?: number;
   readonly tried: string[];
   readonly avoid: readonly string[];
   server: string;
   sid: number;
   deadline: number;
+  /** It resumes a stream this master follows (`prev`). */
+  readonly resumed: boolean;
 }
 
 export class Master extends RoleCore<MasterCommand, MasterEvent> {
@@ -78,6 +86,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   /** Client request key → the answer sent, so a repeated request gets the same answer. */
   private readonly answers = new FifoMap<string, { at: number; bytes: Uint8Array }>(ANSWER_CACHE_SIZE);
   private readonly pending = new Set<string>();
+  /** Stream ids and keys handed out in server lists, until a server reports the stream (list mode has no assignment). */
+  private readonly offers = new FifoMap<number, { client: string; file: string; sk: Uint8Array }>(ANSWER_CACHE_SIZE);
+  readonly failover: FailoverManager;
   private readonly selector: Selector;
   private nextPoll: number | undefined;
   private startedAt: number | undefined;
@@ -88,6 +99,17 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     super(deps);
     this.config = { ...DEFAULT_MASTER_CONFIG, ...config };
     this.selector = new Selector(this.config.policy, deps.rng.fork());
+    this.failover = new FailoverManager({
+      deps,
+      assignments: this.assignments,
+      server: (name) => this.servers.get(name),
+      choose: (file, avoid, tried) => this.choose(file, avoid, tried),
+      sendControl: (to, msg, now) => {
+        this.sendControl(to, msg, now, true);
+      },
+      emit: (e) => this.emit(e),
+      newRid: () => this.newRid(),
+    });
   }
 
   handle(input: Input<MasterCommand>, now: number): void {
@@ -112,6 +134,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     let t = this.nextPoll;
     const first = this.forwards.oldest()?.[1];
     if (first && (t === undefined || first.deadline < t)) t = first.deadline;
+    const move = this.failover.nextDeadline();
+    if (move !== undefined && (t === undefined || move < t)) t = move;
     return t;
   }
 
@@ -142,6 +166,16 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       case 'status-request':
         if (this.authentic(d, from, now)) this.onStatusRequest(msg, from, now);
         return;
+      case 'track': {
+        const rec = this.serverByAddr.get(from);
+        if (!rec) return this.drop('unexpected-message', from, 'track from an address that is not a server', msg.type);
+        if (!this.authentic(d, from, now)) return;
+        const offer = this.offers.get(msg.sid);
+        return this.failover.onTrack(msg, rec, now, offer);
+      }
+      case 'control':
+        if (this.authentic(d, from, now)) this.onControl(msg, from, now);
+        return;
       default:
         this.drop('unexpected-message', from, `a master does not take ${msg.type}`, msg.type);
     }
@@ -154,6 +188,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       this.emit({ type: 'forward-timeout', level: 'warn', rid: f.rid, client: f.client, srv: f.server });
       this.retryForward(f, now, 'unavailable', `server ${f.server} did not answer`);
     }
+    this.failover.onTimer(now);
     if (this.nextPoll !== undefined && now >= this.nextPoll) {
       this.pollAll(now);
       this.sweep(now);
@@ -240,6 +275,16 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     // Sessions: confirm the ones the server reports, end the ones it no longer has.
     this.assignments.report(rec.name, msg.sids, !msg.more, now);
     if (rec.state === 'down' && rec.cataloged) this.move(rec, 'load', now);
+    // Change events the server reports, or that its load shows (S2.5b, S2.5c).
+    if (msg.state === 'draining') {
+      this.move(rec, 'draining', now);
+      if (rec.state === 'draining') this.failover.serverDraining(rec, now);
+    } else if (msg.state === 'overloaded' || msg.bw > msg.cap) {
+      this.move(rec, 'overloaded', now);
+      if (rec.state === 'overloaded') this.failover.serverOverloaded(rec, now);
+    } else if (rec.state === 'overloaded') {
+      this.move(rec, 'relieved', now);
+    }
   }
 
   private onLeave(msg: MessageOf<'leave'>, from: string, now: number): void {
@@ -254,7 +299,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     const from = rec.state;
     rec.state = to;
     if (to === 'down') rec.downSince = now;
-    this.emit({ type: to === 'up' ? (from === 'joining' ? 'server-up' : 'server-recovered') : 'server-down', level: to === 'down' ? 'warn' : 'info', srv: rec.name, from, files: rec.files.size });
+    const type = to === 'up' ? (from === 'joining' ? 'server-up' : 'server-recovered') : `server-${to}`;
+    this.emit({ type, level: to === 'down' || to === 'overloaded' ? 'warn' : 'info', srv: rec.name, from, files: rec.files.size, ...(to === 'overloaded' ? { committed: rec.bw, cap: rec.cap } : {}) });
+    if (to === 'down') this.failover.serverDown(rec, now);
   }
 
   private forget(rec: ServerRecord, why: 'left' | 'restarted' | 'gone'): void {
@@ -308,15 +355,27 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     if (!holders || holders.size === 0) {
       return this.answerError(from, msg.rid, 'not-found', `no server holds ${JSON.stringify(msg.file)}`, now, key);
     }
-    if (mode === 'list') return this.answerList(msg, size, from, now, key);
+    // A client resuming a stream (its server failed, or left it): the stream keeps its id and state (§10.6).
+    const resumed = this.resumedStream(msg, from);
+    if (mode === 'list') return this.answerList(msg, size, from, now, key, resumed);
     const avoid = msg.avoid ?? [];
-    const choice = this.choose(msg.file, avoid, []);
+    const moving = resumed ? this.failover.clientAsked(resumed.sid) : undefined;
+    if (moving && mode === 'relay' && moving.setup) {
+      // The stream is already set up at its new server: relay that setup.
+      const { at: _at, ...setup } = moving.setup;
+      this.stats.relays++;
+      this.answer(from, key, encode({ ...setup, rid: msg.rid, ...(resumed!.sk ? { sk: resumed!.sk } : {}) }), now);
+      return;
+    }
+    const choice = moving ? { name: moving.srv } : this.choose(msg.file, avoid, []);
     if (!choice) {
       return this.answerError(from, msg.rid, 'no-capacity', `no server holding ${JSON.stringify(msg.file)} is up with room for it`, now, key);
     }
-    const sid = this.newSid();
+    if (resumed && !moving) this.failover.clientMoved(resumed, choice.name, now);
+    const sid = resumed?.sid ?? this.newSid();
     if (mode === 'redirect') {
       const exp = Math.floor(now) + TOKEN_TTL;
+      const sk = resumed ? resumed.sk : this.assign(sid, from, msg.file, choice.name, now).sk;
       const answer: Message = {
         type: 'redirect',
         rid: msg.rid,
@@ -324,8 +383,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         srv: choice.name,
         sid,
         ...this.tokenFields(from, msg.file, choice.name, sid, exp),
+        ...(sk ? { sk } : {}),
       };
-      this.assign(sid, from, msg.file, choice.name, now);
       this.stats.redirects++;
       this.emit({ type: 'redirect', level: 'debug', client: from, rid: msg.rid, file: msg.file, srv: choice.name, sid, policy: this.config.policy });
       this.answer(from, key, encode(answer), now);
@@ -341,14 +400,24 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       rid: msg.rid,
       file: msg.file,
       off: msg.off ?? 0,
+      ...(msg.offs ? { offs: msg.offs } : {}),
+      ...(msg.scale !== undefined ? { scale: msg.scale } : {}),
       tried: [],
       avoid,
       server: choice.name,
       sid,
       deadline: now + FORWARD_TIMEOUT,
+      resumed: resumed !== undefined,
     };
     this.pending.add(key);
     this.sendForward(f, now);
+  }
+
+  /** The stream a request resumes (`prev`), when this master follows it for this client. */
+  private resumedStream(msg: MessageOf<'request'>, from: string): Assignment | undefined {
+    if (msg.prev === undefined) return undefined;
+    const a = this.assignments.get(msg.prev);
+    return a && a.client === from && a.file === msg.file ? a : undefined;
   }
 
   private sendForward(f: Forward, now: number): void {
@@ -358,13 +427,14 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     f.deadline = now + FORWARD_TIMEOUT;
     this.forwards.set(f.mrid, f);
     // Assigned (and reserved) now; if the server does not set it up, the assignment goes.
-    this.assign(f.sid, f.client, f.file, f.server, now);
-    this.sendControl(rec.addr, { type: 'forward', rid: f.mrid, file: f.file, client: f.client, sid: f.sid, off: f.off }, now, true);
+    // A resumed stream keeps its assignment: the server it moves to takes it over when it plays.
+    if (!f.resumed) this.assign(f.sid, f.client, f.file, f.server, now);
+    this.sendControl(rec.addr, { type: 'forward', rid: f.mrid, file: f.file, client: f.client, sid: f.sid, off: f.off, ...(f.offs ? { offs: f.offs } : {}), ...(f.scale !== undefined ? { scale: f.scale } : {}) }, now, true);
     this.emit({ type: 'forward', level: 'debug', client: f.client, rid: f.rid, srv: f.server, sid: f.sid });
   }
 
   private retryForward(f: Forward, now: number, code: WireErrorCode, why: string): void {
-    this.assignments.remove(f.sid);
+    if (!f.resumed) this.assignments.remove(f.sid);
     const next = f.tried.length < FORWARD_ATTEMPTS ? this.choose(f.file, f.avoid, f.tried) : undefined;
     if (next) {
       this.forwards.delete(f.mrid);
@@ -384,6 +454,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     if (!rec) return this.drop('unexpected-message', from, `${msg.type} from an address that is not a server`, msg.type);
     if (!this.authentic(d, from, now)) return;
     if (msg.type === 'error' && msg.code === 'not-registered') return; // servers do not say this to masters
+    if (this.failover.onAnswer(msg, rec, now)) return;
     const f = msg.rid === undefined ? undefined : this.forwards.get(msg.rid);
     if (!f || f.server !== rec.name) return this.drop('unexpected-message', from, `${msg.type} answers no relayed request`, msg.type);
     if (msg.type === 'setup' && (msg.sid !== f.sid || msg.file !== f.file)) {
@@ -398,14 +469,14 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     }
     const key = `${f.client}|${f.rid}`;
     this.pending.delete(key);
-    if (!this.assignments.has(f.sid)) this.assign(f.sid, f.client, f.file, f.server, now);
+    const a = this.assignments.get(f.sid) ?? this.assign(f.sid, f.client, f.file, f.server, now);
     this.stats.relays++;
     this.emit({ type: 'relay', level: 'debug', client: f.client, rid: f.rid, file: f.file, srv: f.server, sid: f.sid, policy: this.config.policy });
     const { at: _at, ...setup } = msg;
-    this.answer(f.client, key, encode({ ...setup, rid: f.rid }), now);
+    this.answer(f.client, key, encode({ ...setup, rid: f.rid, ...(a.sk ? { sk: a.sk } : {}) }), now);
   }
 
-  private answerList(msg: MessageOf<'request'>, size: number, from: string, now: number, key: string): void {
+  private answerList(msg: MessageOf<'request'>, size: number, from: string, now: number, key: string, resumed?: Assignment): void {
     const holders = [...this.catalog.holders(msg.file)!.keys()].sort();
     const start = Math.min(msg.from ?? 0, holders.length);
     const exp = Math.floor(now) + TOKEN_TTL;
@@ -414,7 +485,10 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     let bytes = encode({ type: 'server-list', rid: msg.rid, file: msg.file, total: holders.length, from: start, servers, exp: this.deps.auth ? exp : undefined });
     for (let i = start; i < holders.length; i++) {
       const rec = this.servers.get(holders[i]!)!;
-      const sid = this.newSid();
+      // Each server its own stream id and key, unless the list resumes a stream: it keeps its own.
+      const sid = resumed?.sid ?? this.newSid();
+      const sk = resumed?.sk ?? this.deps.rng.bytes(STREAM_KEY_LENGTH);
+      if (!resumed) this.offers.set(sid, { client: from, file: msg.file, sk });
       const entry = {
         srv: rec.name,
         status: rec.state,
@@ -422,6 +496,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         group: rec.group,
         sid,
         ...(this.deps.auth ? { tok: this.deps.auth.token({ client: from, file: msg.file, server: rec.name, sid, exp }) } : {}),
+        sk,
       };
       servers.push(entry);
       const next = encode({ type: 'server-list', rid: msg.rid, file: msg.file, total: holders.length, from: start, servers, exp: this.deps.auth ? exp : undefined });
@@ -457,10 +532,12 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     return this.selector.pick(candidates);
   }
 
-  /** Record the assignment; until the server reports the stream, its rate counts against the server's room. */
-  private assign(sid: number, client: string, file: string, server: string, now: number): void {
+  /** Record the assignment, with a fresh stream key; until the server reports the stream, its rate counts against the server's room. */
+  private assign(sid: number, client: string, file: string, server: string, now: number): Assignment {
     const rate = this.catalog.holders(file)?.get(server)?.rate ?? 0;
-    this.assignments.add({ sid, client, file, server, rate, at: now, live: false, seen: now });
+    const a: Assignment = { sid, client, file, server, rate, at: now, live: false, seen: now, sk: this.deps.rng.bytes(STREAM_KEY_LENGTH), tracked: new Map(), handoffs: 0 };
+    this.assignments.add(a);
+    return a;
   }
 
   private tokenFields(client: string, file: string, server: string, sid: number, exp: number): { tok?: Uint8Array; exp?: number } {
@@ -490,6 +567,38 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     let rid = this.deps.rng.id();
     while (this.forwards.has(rid)) rid = this.deps.rng.id();
     return rid;
+  }
+
+  // ---- Operators' orders (ofp server drain, ofp server overload, ofp master handoff) ----
+
+  private onControl(msg: MessageOf<'control'>, from: string, now: number): void {
+    const reply = (ok: boolean, text: string, code?: string) => {
+      const m: MessageOf<'control-result'> = { type: 'control-result', rid: msg.rid, ok, msg: text.slice(0, 200), ...(code ? { code } : {}) };
+      this.sendBytes(from, this.deps.auth ? this.deps.auth.encode(m, now) : encode(m), false);
+    };
+    const rec = msg.srv !== undefined ? this.servers.get(msg.srv) : undefined;
+    switch (msg.op) {
+      case 'drain':
+      case 'capacity': {
+        if (!rec) return reply(false, `this master does not know a server ${JSON.stringify(msg.srv ?? '')}`, 'unknown-server');
+        if (msg.op === 'capacity' && msg.cap === undefined) return reply(false, 'capacity: say how much (cap)', 'bad-request');
+        this.sendControl(rec.addr, { type: 'order', op: msg.op, ...(msg.cap !== undefined ? { cap: msg.cap } : {}) }, now, true);
+        const streams = this.assignments.ofServer(rec.name).length;
+        this.emit({ type: 'order', op: msg.op, srv: rec.name, ...(msg.cap !== undefined ? { cap: msg.cap } : {}), streams });
+        return reply(true, msg.op === 'drain'
+          ? `${rec.name} drains: its ${streams} stream(s) move to other servers, then it leaves`
+          : `${rec.name} capacity set to ${msg.cap} bit/s (${rec.bw} committed)`);
+      }
+      case 'handoff': {
+        const a = msg.sid !== undefined ? this.assignments.get(msg.sid) : undefined;
+        if (!a) return reply(false, `this master follows no stream ${msg.sid ?? '(none given)'}`, 'unknown-stream');
+        if (msg.srv !== undefined && !rec) return reply(false, `this master does not know a server ${JSON.stringify(msg.srv)}`, 'unknown-server');
+        if (msg.srv === a.server) return reply(false, `stream ${a.sid} already plays at ${a.server}`, 'bad-request');
+        const why = this.failover.start(a, 'operator', now, now, msg.srv);
+        if (why) return reply(false, `stream ${a.sid} cannot move: ${why}`, 'no-capacity');
+        return reply(true, `stream ${a.sid} moves from ${a.server}${msg.srv ? ` to ${msg.srv}` : ''}`);
+      }
+    }
   }
 
   // ---- Status (ofp master status) ----------------------------------------

@@ -6,8 +6,8 @@ import { LOAD_EWMA_WEIGHT, LOAD_HISTORY } from '../../protocol/constants.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import { defineTable } from '../stateMachine.js';
 
-export type ServerState = 'joining' | 'up' | 'down';
-export type ServerTrigger = 'content-complete' | 'missed-polls' | 'load';
+export type ServerState = 'joining' | 'up' | 'down' | 'draining' | 'overloaded';
+export type ServerTrigger = 'content-complete' | 'missed-polls' | 'load' | 'draining' | 'overloaded' | 'relieved';
 
 /** The master's view of a server (§6.4), drawn in the spec. */
 export const SERVER_VIEW_TABLE = defineTable<ServerState, ServerTrigger>({
@@ -16,13 +16,17 @@ export const SERVER_VIEW_TABLE = defineTable<ServerState, ServerTrigger>({
   states: {
     joining: 'Registered; its content list is not complete yet. Not selectable.',
     up: 'Content list complete and answering polls. Selectable.',
-    down: 'MISSED_POLLS_DOWN polls in a row unanswered. Not selectable; still polled.',
+    down: 'MISSED_POLLS_DOWN polls in a row unanswered. Not selectable; still polled. Its streams are moved (failure).',
+    draining: 'It reports `draining`: its streams are moved before it leaves (S2.5c). Not selectable.',
+    overloaded: 'It reports `overloaded`, or commits more than its capacity: streams are moved away until it fits (S2.5b). Not selectable.',
   },
   transitions: [
     { from: 'joining', on: 'content-complete', to: 'up', doc: 'the last `content` part arrived' },
-    { from: 'up', on: 'missed-polls', to: 'down', doc: 'MISSED_POLLS_DOWN polls unanswered' },
-    { from: 'joining', on: 'missed-polls', to: 'down', doc: 'MISSED_POLLS_DOWN polls unanswered' },
+    { from: ['joining', 'up', 'draining', 'overloaded'], on: 'missed-polls', to: 'down', doc: 'MISSED_POLLS_DOWN polls unanswered: move its streams' },
     { from: 'down', on: 'load', to: 'up', doc: 'a `load` report arrived (content list complete)' },
+    { from: ['up', 'overloaded', 'down'], on: 'draining', to: 'draining', doc: 'a `load` report with state `draining`: move every stream' },
+    { from: 'up', on: 'overloaded', to: 'overloaded', doc: 'a `load` report with state `overloaded`, or committed bandwidth above capacity: move the newest streams until it fits' },
+    { from: 'overloaded', on: 'relieved', to: 'up', doc: 'a `load` report within capacity' },
   ],
 });
 

@@ -1,13 +1,18 @@
 /**
  * The media server (S1): registers its content list with the master (S1.1),
- * answers load polls and pushes load reports (S1.5), answers requests and
- * forwarded requests with a setup (S1.3, S1.4), and streams files at their
- * rate, resending what clients report missing (§5).
+ * answers load polls and pushes load reports (S1.5), answers requests,
+ * forwarded requests and stream establishments with a setup (S1.3, S1.4,
+ * S2.6), and streams media items — one or several flows (S2.4) — at their
+ * rate times the stream's scale (S2.1), resending what clients report missing
+ * (§5). It tells its master each stream's control events (§10.4), relays a
+ * handoff to the client (§10.6), and when draining marks its data with the
+ * change indicator (S2.5c).
  */
 import {
   CLIENT_SILENCE_TIMEOUT,
   COOKIE_LENGTH,
   DATA_CHUNK,
+  DRAIN_TIMEOUT,
   LOAD_PUSH_MIN_INTERVAL,
   MASTER_SILENCE_POLLS,
   MAX_DATAGRAM,
@@ -26,13 +31,19 @@ import type { WireErrorCode } from '../../protocol/errors.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import { type Input, RoleCore, type RoleDeps, type RoleEvent } from '../role.js';
 import { defineTable, nextState } from '../stateMachine.js';
-import { ServerStream, SERVER_STREAM_TABLE, type StreamTrigger } from './stream.js';
+import type { Chunk } from './flowSender.js';
+import { type FlowFile, offsetsAt, ServerStream, SERVER_STREAM_TABLE, type StreamTrigger } from './stream.js';
+import { Tracker } from './tracker.js';
 
+/** A media item: one file, or several flows streamed together (S2.4). */
 export interface MediaFile {
   readonly name: string;
+  /** Total size in bytes (of every flow). */
   readonly size: number;
-  /** Bits per second. */
+  /** Total media rate, bits per second. */
   readonly rate: number;
+  /** The flows, when more than one; a single-flow item is the file `name` itself. */
+  readonly flows?: readonly FlowFile[];
 }
 
 /** Reads media bytes. It may throw (a disk error): the stream then ends with `media-error`. */
@@ -51,8 +62,16 @@ export interface ServerConfig {
   readonly files: readonly MediaFile[];
 }
 
-/** `start`: register with the master (any first input does); `stop`: end streams, send `leave`. */
-export type ServerCommand = { readonly type: 'start' } | { readonly type: 'stop' };
+/**
+ * `start`: register with the master (any first input does); `stop`: end
+ * streams, send `leave`; `drain`: hand every stream off, then stop;
+ * `capacity`: a new capacity (a server beyond it is overloaded).
+ */
+export type ServerCommand =
+  | { readonly type: 'start' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'drain' }
+  | { readonly type: 'capacity'; readonly cap: number };
 export type ServerEvent = RoleEvent;
 
 export type RegistrationState = 'registering' | 'listing' | 'registered' | 'stopped';
@@ -73,10 +92,12 @@ export const REGISTRATION_TABLE = defineTable<RegistrationState, RegistrationTri
     { from: 'listing', on: 'content-complete', to: 'registered', doc: 'every `content` part acknowledged' },
     { from: ['listing', 'registered'], on: 'not-registered', to: 'registering', doc: '`error` `not-registered` from the master (it restarted or forgot us)' },
     { from: ['listing', 'registered'], on: 'master-silent', to: 'registering', doc: 'nothing from the master for MASTER_SILENCE_POLLS poll intervals' },
-    { from: ['registering', 'listing', 'registered'], on: 'stop', to: 'stopped', doc: 'the server stops' },
+    { from: ['registering', 'listing', 'registered'], on: 'stop', to: 'stopped', doc: 'the server stops (at once, or once drained)' },
   ],
 });
 
+type SetupFields = Omit<MessageOf<'setup'>, 'type' | 'rid'>;
+type Refusal = { code: WireErrorCode; text: string };
 
 export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   readonly config: ServerConfig;
@@ -84,6 +105,11 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   readonly files = new Map<string, MediaFile>();
   readonly streams = new Map<number, ServerStream>();
   state: RegistrationState = 'registering';
+  /** Capacity now, bits per second (an operator may change it). */
+  cap: number;
+  /** Since when the server has been draining (S2.5c), if it is. */
+  drainingSince: number | undefined;
+  readonly tracker = new Tracker();
   private readonly parts: MessageOf<'content'>['files'][] = [];
   private readonly acked = new Set<number>();
   private cookie: Uint8Array | undefined;
@@ -98,8 +124,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   private sentSinceReport = 0;
   private sidCursor = 0;
   private reportAt = 0;
-  readonly stats = { setups: 0, refused: 0, completed: 0 };
-  private readonly chunks: { off: number; len: number; re: boolean }[] = [];
+  readonly stats = { setups: 0, refused: 0, completed: 0, moved: 0 };
+  private readonly chunks: Chunk[] = [];
 
   constructor(
     deps: RoleDeps,
@@ -108,6 +134,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   ) {
     super(deps);
     this.config = config;
+    this.cap = config.cap;
     this.epoch = deps.rng.id();
     for (const f of config.files) this.files.set(f.name, f);
     this.splitContent();
@@ -128,7 +155,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         this.onTimer(now);
         break;
       case 'command':
-        if (input.command.type === 'stop') this.stop(now);
+        this.onCommand(input.command, now);
         break;
     }
   }
@@ -145,14 +172,35 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       take(this.heartbeatAt());
     }
     if (this.streams.size > 0) take(this.nextTick);
+    take(this.tracker.nextDue());
+    if (this.drainingSince !== undefined) take(this.drainingSince + DRAIN_TIMEOUT);
     return t;
   }
 
-  /** Committed bandwidth: the sum of the rates of the streams set up or playing. */
+  /** Committed bandwidth: the rates (times their scale) of the streams set up or playing. */
   committed(): number {
     let bw = 0;
     for (const s of this.streams.values()) bw += s.rate;
     return bw;
+  }
+
+  /** The server's own view of itself, as its load reports give it. */
+  selfState(): 'up' | 'draining' | 'overloaded' {
+    if (this.drainingSince !== undefined) return 'draining';
+    return this.committed() > this.cap ? 'overloaded' : 'up';
+  }
+
+  private onCommand(c: ServerCommand, now: number): void {
+    switch (c.type) {
+      case 'start':
+        return;
+      case 'stop':
+        return this.stop(now);
+      case 'drain':
+        return this.drain(now);
+      case 'capacity':
+        return this.setCapacity(c.cap, now);
+    }
   }
 
   // ---- Registration (S1.1) ------------------------------------------------
@@ -179,7 +227,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       type: 'register' as const,
       name: this.config.name,
       epoch: this.epoch,
-      cap: this.config.cap,
+      cap: this.cap,
       group: this.config.group,
       files: this.files.size,
       parts: this.parts.length,
@@ -239,19 +287,10 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         return this.onRequest(msg, bytes.length, from, now);
       case 'play':
         return this.onPlay(msg, from, now);
-      case 'ack': {
-        const s = this.streams.get(msg.sid);
-        if (!s || s.client !== from || s.state !== 'playing') return this.drop('unexpected-message', from, `ack for unknown stream ${msg.sid}`, 'ack');
-        const wasComplete = s.complete;
-        s.onAck(msg.next, msg.hi, msg.miss, now);
-        // Resends queued or the window opened: pace again now, not at the next housekeeping round.
-        if (s.busy && (this.nextTick === undefined || this.nextTick > now + PACING_TICK)) this.nextTick = now;
-        if (s.complete && !wasComplete) {
-          this.stats.completed++;
-          this.emit({ type: 'stream-complete', sid: s.sid, client: s.client, file: s.file, bytes: s.bytesSent, resent: s.bytesResent });
-        }
-        return;
-      }
+      case 'ack':
+        return this.onAck(msg, from, now);
+      case 'adjust':
+        return this.onAdjust(msg, from, now);
       case 'teardown': {
         const s = this.streams.get(msg.sid);
         if (!s || s.client !== from) return this.drop('unexpected-message', from, `teardown for unknown stream ${msg.sid}`, 'teardown');
@@ -261,6 +300,10 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       case 'content-ack':
       case 'poll':
       case 'forward':
+      case 'establish':
+      case 'move':
+      case 'order':
+      case 'track-ack':
       case 'error':
         return this.onMasterMessage(d, from, now);
       default:
@@ -292,6 +335,17 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         return this.sendLoad(msg.seq, now);
       case 'forward':
         return this.onForward(msg, from, now);
+      case 'establish':
+        return this.onEstablish(msg, from, now);
+      case 'move':
+        return this.onMove(msg);
+      case 'order':
+        if (msg.op === 'drain') return this.drain(now);
+        if (msg.cap !== undefined) return this.setCapacity(msg.cap, now);
+        return;
+      case 'track-ack':
+        this.tracker.ack(msg.sid, msg.n);
+        return;
       case 'error':
         if (msg.code === 'not-registered') {
           this.emit({ type: 'master-forgot', level: 'warn', master: from });
@@ -314,7 +368,12 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     }
     if (this.pushAt !== undefined && now >= this.pushAt) this.pushLoad(now);
     else if (this.state === 'registered' && now >= this.heartbeatAt()) this.pushLoad(now);
+    for (const e of this.tracker.due(now)) this.sendTrack(e, now);
     if (this.streams.size > 0 && (this.nextTick === undefined || now >= this.nextTick)) this.tick(now);
+    if (this.drainingSince !== undefined && (this.streams.size === 0 || now - this.drainingSince >= DRAIN_TIMEOUT)) {
+      this.emit({ type: 'drained', level: this.streams.size === 0 ? 'info' : 'warn', left: this.streams.size, ms: Math.round(now - this.drainingSince) });
+      this.stop(now);
+    }
   }
 
   // ---- Load (S1.5) ----------------------------------------------------------
@@ -331,6 +390,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     const sent = Math.round((this.sentSinceReport * 8 * 1000) / elapsed);
     this.sentSinceReport = 0;
     this.reportAt = now;
+    const state = this.selfState();
     this.sendControl(this.config.master, {
       type: 'load',
       name: this.config.name,
@@ -340,9 +400,10 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       streams: this.streams.size,
       bw: this.committed(),
       sent,
-      cap: this.config.cap,
+      cap: this.cap,
       sids,
       ...(this.streams.size > sids.length ? { more: true } : {}),
+      ...(state !== 'up' ? { state } : {}),
     }, now, true);
     this.lastPush = now;
   }
@@ -367,7 +428,27 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     this.pushAt = Math.max(now, this.lastPush + LOAD_PUSH_MIN_INTERVAL);
   }
 
-  // ---- Requests and setup (S1.3, S1.4) -----------------------------------------
+  private setCapacity(cap: number, now: number): void {
+    const before = this.selfState();
+    this.cap = cap;
+    this.emit({ type: 'capacity', cap, committed: this.committed(), state: this.selfState() });
+    if (this.selfState() !== before) this.pushLoad(now);
+    else this.loadChanged(now);
+  }
+
+  // ---- Stream control events for the master (§10.4) -----------------------------
+
+  private track(s: ServerStream, e: Omit<MessageOf<'track'>, 'type' | 'at' | 'sid' | 'n' | 'scale'>, now: number): void {
+    const ev = this.tracker.add(s.sid, { ...e, scale: s.scale }, now);
+    this.sendTrack(ev, now);
+  }
+
+  private sendTrack(e: Omit<MessageOf<'track'>, 'type' | 'at'>, now: number): void {
+    if (!this.cookie) return; // resent once registered, or given up on
+    this.sendControl(this.config.master, { type: 'track', ...e }, now, true);
+  }
+
+  // ---- Requests and setup (S1.3, S1.4, S2.6) --------------------------------------
 
   private onRequest(msg: MessageOf<'request'>, size: number, from: string, now: number): void {
     const auth = this.deps.auth;
@@ -380,45 +461,82 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       if (problem) return this.refuse(from, msg.rid, problem, problem === 'token-expired' ? 'the token has expired: ask the master again' : 'the token does not match this client, file, server and stream', size, now);
     }
     sid ??= this.deps.rng.id();
-    const setup = this.setUp(sid, msg.file, from, msg.off ?? 0, now);
+    const offs = msg.offs ?? [msg.off ?? 0];
+    const setup = this.setUp(sid, msg.file, from, offs, msg.scale ?? 1000, now);
     if ('code' in setup) return this.refuse(from, msg.rid, setup.code, setup.text, size, now);
     this.send(from, { type: 'setup', rid: msg.rid, ...setup }, false);
   }
 
   private onForward(msg: MessageOf<'forward'>, from: string, now: number): void {
-    const setup = this.setUp(msg.sid, msg.file, msg.client, msg.off, now);
+    const setup = this.setUp(msg.sid, msg.file, msg.client, msg.offs ?? [msg.off], msg.scale ?? 1000, now);
+    this.answerMaster(from, msg.rid, setup, msg.client, msg.file, 'forward', now);
+  }
+
+  /** Stream establishment (S2.6): set the stream up at the position the master computed. */
+  private onEstablish(msg: MessageOf<'establish'>, from: string, now: number): void {
+    const item = this.files.get(msg.file);
+    const offs = item ? offsetsAt(this.flowsOf(item), msg.npt) : [0];
+    const setup: SetupFields | Refusal = this.drainingSince !== undefined
+      ? { code: 'shutting-down', text: 'this server is draining' }
+      : this.setUp(msg.sid, msg.file, msg.client, offs, msg.scale, now);
+    this.answerMaster(from, msg.rid, setup, msg.client, msg.file, 'establish', now);
+    if (!('code' in setup)) this.emit({ type: 'establish', sid: msg.sid, client: msg.client, file: msg.file, npt: msg.npt, offs, why: msg.why });
+  }
+
+  private answerMaster(master: string, rid: number, setup: SetupFields | Refusal, client: string, file: string, via: string, now: number): void {
     if ('code' in setup) {
       this.stats.refused++;
-      this.emit({ type: 'request-refused', level: 'warn', client: msg.client, file: msg.file, code: setup.code, via: 'master' });
-      this.sendControl(from, { type: 'error', rid: msg.rid, code: setup.code, msg: setup.text }, now, true);
+      this.emit({ type: 'request-refused', level: 'warn', client, file, code: setup.code, via });
+      this.sendControl(master, { type: 'error', rid, code: setup.code, msg: setup.text }, now, true);
       return;
     }
-    this.sendControl(from, { type: 'setup', rid: msg.rid, ...setup }, now, true);
+    this.sendControl(master, { type: 'setup', rid, ...setup }, now, true);
+  }
+
+  private flowsOf(item: MediaFile): readonly FlowFile[] {
+    return item.flows && item.flows.length > 0 ? item.flows : [{ name: item.name, size: item.size, rate: item.rate }];
   }
 
   /** Create (or find again) a set-up stream; the setup fields, or why not. */
-  private setUp(sid: number, name: string, client: string, off: number, now: number):
-    | Omit<MessageOf<'setup'>, 'type' | 'rid'>
-    | { code: WireErrorCode; text: string } {
-    const file = this.files.get(name);
-    if (!file) return { code: 'not-found', text: `this server does not hold ${JSON.stringify(name)}` };
-    if (off > file.size) return { code: 'bad-request', text: `offset ${off} is past the end of ${name} (${file.size} bytes)` };
+  private setUp(sid: number, name: string, client: string, offs: readonly number[], scale: number, now: number): SetupFields | Refusal {
+    const item = this.files.get(name);
+    if (!item) return { code: 'not-found', text: `this server does not hold ${JSON.stringify(name)}` };
+    const flows = this.flowsOf(item);
+    if (offs.length > flows.length) return { code: 'bad-request', text: `${name} has ${flows.length} flow(s), not ${offs.length}` };
+    for (let i = 0; i < flows.length; i++) {
+      if ((offs[i] ?? 0) > flows[i]!.size) return { code: 'bad-request', text: `offset ${offs[i]} is past the end of ${flows[i]!.name} (${flows[i]!.size} bytes)` };
+    }
     if (sid === 0) return { code: 'bad-request', text: 'stream id 0 is reserved' };
+    if (scale <= 0) return { code: 'bad-request', text: 'scale must be positive' };
     let s = this.streams.get(sid);
     if (s && s.client !== client) return { code: 'bad-request', text: `stream ${sid} belongs to another client` };
-    if (s && s.file !== file.name) return { code: 'bad-request', text: `stream ${sid} is a stream of ${s.file}` };
+    if (s && s.item !== item.name) return { code: 'bad-request', text: `stream ${sid} is a stream of ${s.item}` };
     if (!s) {
-      if (this.committed() + file.rate > this.config.cap) {
-        return { code: 'no-capacity', text: `${this.committed()} of ${this.config.cap} bit/s committed; ${name} needs ${file.rate}` };
+      const rate = Math.round((item.rate * scale) / 1000);
+      if (this.committed() + rate > this.cap) {
+        return { code: 'no-capacity', text: `${this.committed()} of ${this.cap} bit/s committed; ${name} needs ${rate}` };
       }
-      s = new ServerStream(sid, client, file.name, file.size, file.rate, this.deps.rng.bytes(COOKIE_LENGTH), now, off);
+      s = new ServerStream(sid, client, item.name, flows, offs, scale, this.deps.rng.bytes(COOKIE_LENGTH), now);
       this.streams.set(sid, s);
       this.stats.setups++;
-      this.emit({ type: 'stream-setup', sid, client, file: file.name, off, rate: file.rate });
+      this.emit({ type: 'stream-setup', sid, client, file: item.name, off: offs[0] ?? 0, rate: item.rate, scale });
       this.loadChanged(now);
       this.nextTick ??= now + SERVER_HOUSEKEEPING;
     }
-    return { sid, file: file.name, srv: this.config.name, size: file.size, rate: file.rate, chunk: DATA_CHUNK, off, cookie: s.cookie };
+    const f0 = flows[0]!;
+    const starts = s.flows.map((f) => f.sendPos);
+    return {
+      sid,
+      file: item.name,
+      srv: this.config.name,
+      size: f0.size,
+      rate: f0.rate,
+      chunk: DATA_CHUNK,
+      off: starts[0] ?? 0,
+      cookie: s.cookie,
+      ...(flows.length > 1 ? { flows: flows.map((f) => [f.name, f.size, f.rate] as [string, number, number]), offs: starts } : {}),
+      ...(s.scale !== 1000 ? { scale: s.scale } : {}),
+    };
   }
 
   private refuse(to: string, rid: number, code: WireErrorCode, text: string, _size: number, now: number): void {
@@ -437,27 +555,74 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       this.send(from, { type: 'error', sid: msg.sid, code: 'bad-cookie', msg: 'the cookie does not match the setup' }, false);
       return this.drop('bad-cookie', from, `play for stream ${msg.sid} with a wrong cookie`, 'play');
     }
-    if (msg.off > s.size) {
-      this.send(from, { type: 'error', sid: msg.sid, code: 'bad-request', msg: `offset ${msg.off} is past the end (${s.size} bytes)` }, false);
+    const offs = msg.offs ?? [msg.off];
+    if (offs.length > s.flows.length || offs.some((o, i) => o > s.flows[i]!.size)) {
+      this.send(from, { type: 'error', sid: msg.sid, code: 'bad-request', msg: 'an offset is past the end of its flow' }, false);
       return;
     }
-    // A repeated `play` for the offset the stream already started at is a duplicate: keep going.
-    // It still shows the client is there.
-    if (s.state === 'playing' && msg.off === s.base) {
-      s.lastHeard = now;
-      return;
-    }
+    s.lastHeard = now;
+    // A repeated `play` for where the stream already stands is a duplicate: keep going.
+    if (s.state === 'playing' && offs.length === s.startedFrom.length && offs.every((o, i) => o === s.startedFrom[i])) return;
     const first = s.state === 'set-up';
     if (!nextState(SERVER_STREAM_TABLE, s.state, 'play')) return;
-    s.play(msg.off, now);
-    this.emit({ type: first ? 'stream-play' : 'stream-replay', sid: s.sid, client: from, file: s.file, off: msg.off });
+    s.play(offs, now);
+    this.emit({ type: first ? 'stream-play' : 'stream-replay', sid: s.sid, client: from, file: s.item, off: offs[0] ?? 0, ...(offs.length > 1 ? { offs } : {}) });
+    this.track(s, { ev: 'play', when: Math.floor(now), npt: s.nptOf(offs[0] ?? 0), client: s.client, file: s.item }, now);
     this.nextTick = now;
+  }
+
+  private onAck(msg: MessageOf<'ack'>, from: string, now: number): void {
+    const s = this.streams.get(msg.sid);
+    if (!s || s.client !== from || s.state !== 'playing') return this.drop('unexpected-message', from, `ack for unknown stream ${msg.sid}`, 'ack');
+    const f = s.flows[msg.fl ?? 0];
+    if (!f) return this.drop('bad-field', from, `ack for flow ${msg.fl} of a stream with ${s.flows.length}`, 'ack');
+    s.lastHeard = now;
+    f.onAck(msg.next, msg.hi, msg.miss, now);
+    // Resends queued or the window opened: pace again now, not at the next housekeeping round.
+    if (f.busy && (this.nextTick === undefined || this.nextTick > now + PACING_TICK)) this.nextTick = now;
+    if (!s.complete && s.flows.every((x) => x.complete)) {
+      s.complete = true;
+      this.stats.completed++;
+      this.emit({ type: 'stream-complete', sid: s.sid, client: s.client, file: s.item, bytes: s.bytesSent(), resent: s.bytesResent() });
+    }
+  }
+
+  /** Stream adjustment (S2.1): a new rate scale, from now on. */
+  private onAdjust(msg: MessageOf<'adjust'>, from: string, now: number): void {
+    const s = this.streams.get(msg.sid);
+    if (!s || s.client !== from || s.state !== 'playing') return this.drop('unexpected-message', from, `adjust for unknown stream ${msg.sid}`, 'adjust');
+    s.lastHeard = now;
+    if (msg.n > s.adjusted) {
+      const extra = Math.round((s.rate * msg.scale) / s.scale) - s.rate;
+      if (msg.scale > s.scale && this.committed() + extra > this.cap) {
+        this.send(from, { type: 'error', sid: s.sid, code: 'no-capacity', msg: `no room for ${extra} more bit/s` }, true);
+        return;
+      }
+      s.adjusted = msg.n;
+      s.scale = msg.scale;
+      this.emit({ type: 'stream-adjust', sid: s.sid, client: from, scale: msg.scale, n: msg.n });
+      this.track(s, { ev: 'adjust', when: Math.floor(now) }, now);
+      this.loadChanged(now);
+    }
+    this.send(from, { type: 'adjust-ack', sid: s.sid, n: s.adjusted, scale: s.scale }, true);
+  }
+
+  /** The master moves a stream: tell the client, and keep streaming until it tears down (§10.6). */
+  private onMove(msg: MessageOf<'move'>): void {
+    const s = this.streams.get(msg.sid);
+    if (!s || s.state !== 'playing') return this.drop('unexpected-message', this.config.master, `move for stream ${msg.sid}, which does not play here`, 'move');
+    s.movingTo = msg.srv;
+    this.stats.moved++;
+    const { type: _t, at: _at, ...fields } = msg;
+    this.send(s.client, { ...fields, type: 'switch' }, true);
+    this.emit({ type: 'stream-move', sid: s.sid, client: s.client, to: msg.srv, why: msg.why, npt: msg.npt });
   }
 
   // ---- Streaming (§5) --------------------------------------------------------
 
   private tick(now: number): void {
     let playing = false;
+    const changing = this.drainingSince !== undefined;
     // The next stream timer due, so an idle server still ends streams on time.
     let next = now + SERVER_HOUSEKEEPING;
     for (const s of this.streams.values()) {
@@ -474,20 +639,30 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       if (!s.busy) continue;
       playing = true;
       this.chunks.length = 0;
-      s.due(now, this.chunks);
+      for (const f of s.flows) f.due(now, (f.rate * s.scale) / 1000, this.chunks);
       for (const c of this.chunks) {
+        const f = s.flows[c.fl]!;
         let data: Uint8Array;
         try {
-          data = this.media.read(s.file, c.off, c.len);
+          data = this.media.read(f.file, c.off, c.len);
         } catch (e) {
-          this.emit({ type: 'media-error', level: 'error', file: s.file, off: c.off, detail: e instanceof Error ? e.message : String(e) });
+          this.emit({ type: 'media-error', level: 'error', file: f.file, off: c.off, detail: e instanceof Error ? e.message : String(e) });
           this.send(s.client, { type: 'end', sid: s.sid, code: 'media-error' }, true);
           this.endStream(s, 'media-error', now);
           break;
         }
         s.seq = (s.seq + 1) >>> 0;
         this.sentSinceReport += data.length;
-        this.send(s.client, { type: 'data', sid: s.sid, seq: s.seq, off: c.off, data, ...(c.re ? { re: true } : {}) }, true);
+        this.send(s.client, {
+          type: 'data',
+          sid: s.sid,
+          seq: s.seq,
+          off: c.off,
+          data,
+          ...(c.re ? { re: true } : {}),
+          ...(c.fl > 0 ? { fl: c.fl } : {}),
+          ...(changing ? { ch: true } : {}),
+        }, true);
       }
     }
     this.nextTick = playing ? now + PACING_TICK : next;
@@ -497,22 +672,37 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     if (!this.streams.has(s.sid)) return;
     this.streams.delete(s.sid);
     s.state = 'ended';
-    this.emit({ type: 'stream-end', level: why === 'teardown' ? 'info' : 'warn', sid: s.sid, client: s.client, file: s.file, reason: why, sent: s.bytesSent, resent: s.bytesResent, complete: s.complete });
+    this.emit({ type: 'stream-end', level: why === 'teardown' ? 'info' : 'warn', sid: s.sid, client: s.client, file: s.item, reason: why, sent: s.bytesSent(), resent: s.bytesResent(), complete: s.complete });
+    this.track(s, { ev: 'end', when: Math.floor(now), code: why }, now);
     this.loadChanged(now);
   }
 
-  // ---- Stopping ---------------------------------------------------------------
+  // ---- Draining and stopping ---------------------------------------------------
+
+  /**
+   * Drain (S2.5c): take no new streams, mark every data packet with the change
+   * indicator, tell the master (it moves the streams), and stop once no stream
+   * is left or after DRAIN_TIMEOUT.
+   */
+  private drain(now: number): void {
+    if (this.drainingSince !== undefined) return;
+    this.drainingSince = now;
+    this.emit({ type: 'draining', streams: this.streams.size });
+    if (this.state === 'registered') this.pushLoad(now);
+  }
 
   private stop(now: number): void {
     for (const s of [...this.streams.values()]) {
       if (s.state === 'playing') this.send(s.client, { type: 'end', sid: s.sid, code: 'shutting-down' }, true);
       this.endStream(s, 'stop', now);
     }
+    // Their `end` events go now, once: a stopped server resends nothing.
     if (this.cookie) {
       this.sendControl(this.config.master, { type: 'leave', name: this.config.name, epoch: this.epoch, cookie: this.cookie }, now, true);
     }
     this.move('stop', now);
     this.retryAt = undefined;
     this.pushAt = undefined;
+    this.drainingSince = undefined;
   }
 }

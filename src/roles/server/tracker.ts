@@ -1,0 +1,90 @@
+/**
+ * A server's stream control events for its master's failover manager (§10.4):
+ * each stream's `play`, `adjust` and `end`, numbered, sent until the master
+ * acknowledges them in order.
+ */
+import { MAX_TRACKED_STREAMS, TRACK_ATTEMPTS, TRACK_RETRY } from '../../protocol/constants.js';
+import type { MessageOf } from '../../protocol/messages.js';
+
+export type TrackEvent = Omit<MessageOf<'track'>, 'type' | 'at'>;
+
+interface Tracked {
+  n: number;
+  unacked: TrackEvent[];
+  tries: number;
+  nextAt: number;
+  ended: boolean;
+}
+
+export class Tracker {
+  private readonly streams = new Map<number, Tracked>();
+  /** Events given up on after TRACK_ATTEMPTS tries. */
+  lost = 0;
+  /** When events may next be due (possibly early: a wake-up that finds nothing is harmless). */
+  private next: number | undefined;
+
+  /** Record an event of stream `sid`: it is numbered and returned, to be sent now. */
+  add(sid: number, e: Omit<TrackEvent, 'sid' | 'n'>, now: number): TrackEvent {
+    let t = this.streams.get(sid);
+    if (!t) {
+      if (this.streams.size >= MAX_TRACKED_STREAMS) {
+        const oldest = this.streams.keys().next().value;
+        if (oldest !== undefined) this.streams.delete(oldest);
+      }
+      t = { n: 0, unacked: [], tries: 0, nextAt: 0, ended: false };
+      this.streams.set(sid, t);
+    }
+    t.n++;
+    if (e.ev === 'end') t.ended = true;
+    const ev = { ...e, sid, n: t.n } as TrackEvent;
+    if (t.unacked.length === 0) {
+      t.tries = 0;
+      t.nextAt = now + TRACK_RETRY;
+      if (this.next === undefined || t.nextAt < this.next) this.next = t.nextAt;
+    }
+    t.unacked.push(ev);
+    return ev;
+  }
+
+  /** The master recorded every event of `sid` up to `n`. */
+  ack(sid: number, n: number): void {
+    const t = this.streams.get(sid);
+    if (!t) return;
+    const before = t.unacked.length;
+    t.unacked = t.unacked.filter((e) => e.n > n);
+    if (t.unacked.length < before) t.tries = 0;
+    if (t.unacked.length === 0 && t.ended) this.streams.delete(sid);
+  }
+
+  /** Events due to be sent again now. */
+  due(now: number): TrackEvent[] {
+    const out: TrackEvent[] = [];
+    if (this.next === undefined || this.next > now) return out;
+    this.next = undefined;
+    for (const [sid, t] of this.streams) {
+      if (t.unacked.length === 0 || t.nextAt > now) continue;
+      t.tries++;
+      if (t.tries > TRACK_ATTEMPTS) {
+        this.lost += t.unacked.length;
+        t.unacked = [];
+        if (t.ended) this.streams.delete(sid);
+        continue;
+      }
+      t.nextAt = now + TRACK_RETRY;
+      out.push(...t.unacked);
+    }
+    for (const t of this.streams.values()) if (t.unacked.length > 0 && (this.next === undefined || t.nextAt < this.next)) this.next = t.nextAt;
+    return out;
+  }
+
+  /** When events may next be due, or undefined when nothing waits. */
+  nextDue(): number | undefined {
+    return this.next;
+  }
+
+  get pending(): number {
+    let n = 0;
+    for (const t of this.streams.values()) n += t.unacked.length;
+    return n;
+  }
+}
