@@ -4,13 +4,13 @@ import { runDemo } from '../src/runtime/demo/demo.js';
 import { OfpCommand } from './base.js';
 
 export default class DemoCommand extends OfpCommand {
-  static override summary = 'Run a whole cluster on loopback: a master, three servers, clients; kill a server mid-stream; check every copy.';
+  static override summary = 'Run a whole cluster on loopback: a master, three servers, clients; kill a server mid-stream and drain another; check every copy.';
   static override description = 'Needs nothing but this repository. Progress goes to stderr, the summary to stdout. Exit status 0 only when every copy is identical to its original.';
   static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --clients 9 --keep', '<%= config.bin %> demo --no-failover --json'];
 
   static override flags = {
     clients: Flags.integer({ description: 'Clients to run.', default: 6, min: 1, max: 32, env: 'OFP_DEMO_CLIENTS' }),
-    failover: Flags.boolean({ description: 'Kill a server mid-stream (its clients carry on elsewhere).', default: true, allowNo: true, env: 'OFP_DEMO_FAILOVER' }),
+    failover: Flags.boolean({ description: 'Kill a server mid-stream and drain another (their clients carry on elsewhere, from the same position).', default: true, allowNo: true, env: 'OFP_DEMO_FAILOVER' }),
     keep: Flags.boolean({ description: 'Keep the temporary directory (media, copies) and print where it is.', env: 'OFP_DEMO_KEEP' }),
     json: Flags.boolean({ description: 'Print the summary as one JSON document.', env: 'OFP_DEMO_JSON' }),
   };

@@ -42,3 +42,15 @@ export function outputMode(f: { json?: boolean; 'json-stream'?: boolean }): Outp
   if (f.json && f['json-stream']) throw new UsageError('usage', '--json and --json-stream exclude each other: choose one');
   return f.json ? 'json' : f['json-stream'] ? 'json-stream' : 'human';
 }
+
+/** What every command that sends the master a `control` takes: where the master is, the key, retries, output. */
+export function controlFlags(scope: string) {
+  return {
+    master: Flags.string({ description: 'The master, HOST:PORT.', required: true, env: `OFP_${scope}_MASTER` }),
+    key,
+    attempts: Flags.integer({ description: 'Tries before giving up.', default: 3, min: 1, max: 100, env: `OFP_${scope}_ATTEMPTS` }),
+    wait: Flags.string({ description: 'Wait for an answer to each try (ms, or with a unit: 1s).', default: '700', env: `OFP_${scope}_WAIT` }),
+    json: Flags.boolean({ description: 'Print the master\'s answer as one JSON document.', env: `OFP_${scope}_JSON`, helpGroup: 'OUTPUT' }),
+    'log-level': logLevel,
+  };
+}

@@ -5,15 +5,21 @@
 import ClientGetCommand from './client/get.js';
 import DemoCommand from './demo.js';
 import MasterCommand from './master.js';
+import MasterHandoffCommand from './master/handoff.js';
 import MasterStatusCommand from './master/status.js';
 import MediaCheckCommand from './media/check.js';
 import MediaMakeCommand from './media/make.js';
 import ServerCommand from './server.js';
+import ServerDrainCommand from './server/drain.js';
+import ServerOverloadCommand from './server/overload.js';
 
 export const COMMANDS = {
   master: MasterCommand,
   'master:status': MasterStatusCommand,
+  'master:handoff': MasterHandoffCommand,
   server: ServerCommand,
+  'server:drain': ServerDrainCommand,
+  'server:overload': ServerOverloadCommand,
   'client:get': ClientGetCommand,
   'media:make': MediaMakeCommand,
   'media:check': MediaCheckCommand,

@@ -6,7 +6,7 @@ import { json, jsonStream, key, logLevel, outputMode } from './flags.js';
 
 export default class ServerCommand extends OfpCommand {
   static override summary = 'Run a media server: it registers the files of a directory with a master and streams them.';
-  static override description = 'Every regular file of --media is served; its bitrate comes from a sidecar FILE.ofp.json ({"rate": 4000000}) or --default-rate. Runs until Ctrl-C or SIGTERM, then tells the master it leaves.';
+  static override description = 'Every regular file of --media is served; its bitrate comes from a sidecar FILE.ofp.json ({"rate": 4000000}) or --default-rate. A manifest ITEM.ofp-item.json ({"flows": ["ITEM.video", "ITEM.audio"]}) makes one item of several flows out of files of the directory (ofp media make ITEM --flows …). Ctrl-C or SIGTERM drains the server: its streams move to other servers at the same position, then it tells the master it leaves and exits (at most 15 s); a second signal stops it at once. `ofp server drain` does the same through the master.';
   static override examples = ['<%= config.bin %> server --master 127.0.0.1:7700 --media ./media', '<%= config.bin %> server --master 10.0.0.1:7700 --media /srv/media --host 0.0.0.0 --name 10.0.0.5 --port 7701 --capacity 400M'];
 
   static override flags = {

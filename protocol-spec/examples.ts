@@ -58,6 +58,15 @@ export interface TokenExample {
   readonly claims: TokenClaims;
 }
 
+/** A handoff token (§10.5): made by the master with the stream key, checked by the client. */
+export interface HandoffTokenExample {
+  readonly name: string;
+  readonly streamKey: Uint8Array;
+  readonly sid: number;
+  readonly server: string;
+  readonly exp: number;
+}
+
 /** A server's check of a presented token against the claims it derives from the request (§9.3). */
 export interface TokenCheckExample {
   readonly name: string;
@@ -103,6 +112,21 @@ const payload = (off: number, len: number) => syntheticBytes(nameKey(FILE), off,
 const STREAM_KEY = hex('5eed5eed00112233445566778899aabb');
 const HANDOFF_TOKEN = handoffToken(nodeCrypto, STREAM_KEY, SID, SRV_B, EXP);
 
+/**
+ * A media item of two flows (§10.2): a video track and an audio track. At normal play time 1996 ms
+ * they stand at floor(1996 × rate / 8000): 998 000 and 31 936 bytes.
+ */
+const ITEM = 'film';
+const VIDEO: [string, number, number] = ['film/video.ts', 3_000_000, 4_000_000];
+const AUDIO: [string, number, number] = ['film/audio.ts', 96_000, 128_000];
+const NPT = 1_996;
+const OFFS_AT_NPT = [998_000, 31_936];
+/** Where the client itself stands, a little further on (its own offsets are what it plays from). */
+const CLIENT_OFFS = [1_004_300, 32_100];
+const flowPayload = (flow: string, off: number, len: number) => syntheticBytes(nameKey(flow), off, len);
+/** `padded()` is typed for `request` and `status-request`; an operator pads `control` the same way (§10.9). */
+const paddedControl = padded as unknown as (m: MessageOf<'control'>, target?: number, encoder?: (m: MessageOf<'control'>) => Uint8Array) => MessageOf<'control'>;
+
 // ---- Messages, one or more per type (§3) ------------------------------------------
 
 export const EXAMPLES: readonly Example[] = [
@@ -119,7 +143,20 @@ export const EXAMPLES: readonly Example[] = [
     name: 'request: to a server, with the stream token of a redirect',
     message: { type: 'request', rid: 0x0000_0103, file: FILE, sid: SID, tok: TOKEN, exp: EXP },
   },
+  {
+    name: 'request: to a master, resuming a stream of two flows at twice the media rate (prev, offs, scale)',
+    message: { type: 'request', rid: 0x0000_0104, file: ITEM, mode: 'redirect', off: CLIENT_OFFS[0]!, offs: CLIENT_OFFS, scale: 2000, prev: SID, avoid: [SRV_A] },
+  },
+  {
+    name: 'request: to the server a resumed stream was sent to, with its stream id, token, offsets and scale',
+    message: padded({ type: 'request', rid: 0x0000_0105, file: ITEM, sid: SID, tok: testAuth.token({ client: CLIENT, file: ITEM, server: SRV_B, sid: SID, exp: EXP }), exp: EXP, off: CLIENT_OFFS[0]!, offs: CLIENT_OFFS, scale: 2000 }),
+  },
   { name: 'redirect: without a cluster key', message: { type: 'redirect', rid: 1, file: FILE, srv: SRV_A, sid: SID } },
+  { name: 'redirect: with the stream key the client keeps (§10.5), without a cluster key', message: { type: 'redirect', rid: 1, file: FILE, srv: SRV_A, sid: SID, sk: STREAM_KEY } },
+  {
+    name: 'redirect: resuming a stream at the server a handoff established, with a stream token and the stream key',
+    message: { type: 'redirect', rid: 0x0000_0104, file: ITEM, srv: SRV_B, sid: SID, tok: testAuth.token({ client: CLIENT, file: ITEM, server: SRV_B, sid: SID, exp: EXP }), exp: EXP, sk: STREAM_KEY },
+  },
   { name: 'redirect: with a stream token', message: { type: 'redirect', rid: 1, file: FILE, srv: SRV_A, sid: SID, tok: TOKEN, exp: EXP } },
   {
     name: 'setup: server to client (redirect flow)',
@@ -128,6 +165,23 @@ export const EXAMPLES: readonly Example[] = [
   {
     name: 'setup: relayed by a master, resuming a 6 GB file past 2^32−1 on an IPv6 server',
     message: { type: 'setup', rid: 7, sid: 3, file: 'big/é.ts', srv: SRV_C, size: 6_000_000_000, rate: 8_000_000, chunk: DATA_CHUNK, off: 4_294_968_400, cookie: COOKIE },
+  },
+  {
+    name: 'setup: a media item of two flows at twice the media rate, relayed by a master with the stream key',
+    message: {
+      type: 'setup', rid: 0x0000_0104, sid: SID, file: ITEM, srv: SRV_B, size: VIDEO[1], rate: VIDEO[2], chunk: DATA_CHUNK, off: OFFS_AT_NPT[0]!, cookie: COOKIE,
+      flows: [VIDEO, AUDIO], offs: OFFS_AT_NPT, scale: 2000, sk: STREAM_KEY,
+    },
+  },
+  {
+    name: 'server-list: each entry with its own stream id and stream key',
+    message: {
+      type: 'server-list', rid: 2, file: FILE, total: 2, from: 0,
+      servers: [
+        { srv: SRV_A, status: 'draining', users: 7, group: 'eu', sid: 101, sk: hex('000102030405060708090a0b0c0d0e0f') },
+        { srv: SRV_B, status: 'up', users: 3, group: 'eu', sid: 102, sk: hex('f0e0d0c0b0a090807060504030201000') },
+      ],
+    },
   },
   {
     name: 'server-list: without a cluster key',
@@ -156,11 +210,19 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'error: bad-cookie, answering a play', message: { type: 'error', sid: SID, code: 'bad-cookie', msg: 'the cookie does not match the setup' } },
   { name: 'play: from the start', message: { type: 'play', sid: SID, cookie: COOKIE, off: 0 } },
   { name: 'play: resuming at a byte', message: { type: 'play', sid: SID, cookie: COOKIE, off: 1_100_000 } },
+  { name: 'play: both flows of a two-flow item, each from its own first missing byte', message: { type: 'play', sid: SID, cookie: COOKIE, off: CLIENT_OFFS[0]!, offs: CLIENT_OFFS } },
   { name: 'data: the first chunk (a full DATA_CHUNK of synthetic media)', message: { type: 'data', sid: SID, seq: 1, off: 0, data: payload(0, DATA_CHUNK) } },
   { name: 'data: the last, shorter chunk, resent', message: { type: 'data', sid: SID, seq: 2_600, off: LAST_CHUNK, data: payload(LAST_CHUNK, FILE_SIZE - LAST_CHUNK), re: true } },
   { name: 'data: an offset above 2^32−1, sequence number at its largest', message: { type: 'data', sid: 3, seq: 0xffff_ffff, off: 4_294_968_400, data: hex('0102030405060708') } },
+  {
+    name: 'data: flow 1 of a stream started mid-chunk: the rest of grid chunk 29 (bytes 32 100 to 33 000)',
+    message: { type: 'data', sid: SID, seq: 2, off: CLIENT_OFFS[1]!, data: flowPayload(AUDIO[0], CLIENT_OFFS[1]!, 33_000 - CLIENT_OFFS[1]!), fl: 1 },
+  },
+  { name: 'data: a draining server\'s chunk, with the change indicator', message: { type: 'data', sid: SID, seq: 913, off: 1_004_300, data: payload(1_004_300, DATA_CHUNK), ch: true } },
+  { name: 'data: a resent chunk of flow 1 with the change indicator', message: { type: 'data', sid: SID, seq: 914, off: 33_000, data: flowPayload(AUDIO[0], 33_000, DATA_CHUNK), re: true, fl: 1, ch: true } },
   { name: 'ack: nothing received yet', message: { type: 'ack', sid: SID, next: 0, hi: 0, miss: [] } },
   { name: 'ack: two ranges missing', message: { type: 'ack', sid: SID, next: 11_000, hi: 22_000, miss: [[11_000, 1_100], [15_400, 3_300]] } },
+  { name: 'ack: flow 1 of a two-flow item, one chunk missing', message: { type: 'ack', sid: SID, next: 33_000, hi: 36_300, miss: [[33_000, 1_100]], fl: 1 } },
   { name: 'teardown', message: { type: 'teardown', sid: SID } },
   { name: 'end: the server is stopping', message: { type: 'end', sid: SID, code: 'shutting-down' } },
   { name: 'end: the file cannot be read', message: { type: 'end', sid: SID, code: 'media-error' } },
@@ -183,18 +245,34 @@ export const EXAMPLES: readonly Example[] = [
     name: 'load: pushed, more streams than listed',
     message: { type: 'load', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, seq: 0, streams: 97, bw: 388_000_000, sent: 0, cap: 1_000_000_000, sids: [1, 2, 3], more: true },
   },
+  {
+    name: 'load: a draining server, without a cluster key',
+    message: { type: 'load', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, seq: 0, streams: 1, bw: 4_000_000, sent: 3_980_000, cap: 1_000_000_000, sids: [SID], state: 'draining' },
+  },
   { name: 'leave: without a cluster key', message: { type: 'leave', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE } },
   { name: 'forward: without a cluster key', message: { type: 'forward', rid: 0x7000_0001, file: FILE, client: CLIENT6, sid: SID, off: 0 } },
+  {
+    name: 'forward: resuming a two-flow stream at half the media rate, without a cluster key',
+    message: { type: 'forward', rid: 0x7000_0003, file: ITEM, client: CLIENT, sid: SID, off: CLIENT_OFFS[0]!, offs: CLIENT_OFFS, scale: 500 },
+  },
+  { name: 'error: no-capacity, answering an adjust', message: { type: 'error', sid: SID, code: 'no-capacity', msg: 'no room for 4000000 more bit/s' } },
   { name: 'adjust: play at twice the media rate', message: { type: 'adjust', sid: SID, n: 1, scale: 2000 } },
   { name: 'adjust-ack', message: { type: 'adjust-ack', sid: SID, n: 1, scale: 2000 } },
   { name: 'switch: the stream moves to another server', message: { type: 'switch', sid: SID, srv: SRV_B, cookie: COOKIE, off: 401_500, npt: 803, scale: 1000, tok: HANDOFF_TOKEN, exp: EXP, why: 'drain' } },
+  {
+    name: 'switch: a two-flow stream moves at twice the media rate, each flow at its own offset',
+    message: { type: 'switch', sid: SID, srv: SRV_B, cookie: COOKIE, off: OFFS_AT_NPT[0]!, offs: OFFS_AT_NPT, npt: NPT, scale: 2000, tok: HANDOFF_TOKEN, exp: EXP, why: 'overload' },
+  },
   { name: 'track: without a cluster key', message: { type: 'track', sid: SID, n: 1, ev: 'play', when: TEST_NOW, npt: 0, scale: 1000, client: CLIENT, file: FILE } },
+  { name: 'track: the stream ended by its client, without a cluster key', message: { type: 'track', sid: SID, n: 4, ev: 'end', when: TEST_NOW + 9_000, scale: 500, code: 'teardown' } },
   { name: 'track-ack: without a cluster key', message: { type: 'track-ack', sid: SID, n: 1 } },
   { name: 'establish: without a cluster key', message: { type: 'establish', rid: 0x7000_0002, sid: SID, file: FILE, client: CLIENT, npt: 803, scale: 1000, why: 'failure' } },
   { name: 'move: without a cluster key', message: { type: 'move', sid: SID, srv: SRV_B, cookie: COOKIE, off: 401_500, npt: 803, scale: 1000, tok: HANDOFF_TOKEN, exp: EXP, why: 'overload' } },
   { name: 'order: without a cluster key', message: { type: 'order', op: 'drain' } },
   { name: 'control: without a cluster key', message: { type: 'control', rid: 12, op: 'drain', srv: SRV_A } },
+  { name: 'control: move a stream, padded to REQUEST_PAD_TO bytes', message: paddedControl({ type: 'control', rid: 13, op: 'handoff', sid: SID }) },
   { name: 'control-result: without a cluster key', message: { type: 'control-result', rid: 12, ok: true, msg: `${SRV_A} drains` } },
+  { name: 'control-result: refused, the stream cannot move', message: { type: 'control-result', rid: 13, ok: false, code: 'no-capacity', msg: `stream ${SID} cannot move: no other server holds the file with room for it` } },
   { name: 'status-request: without a cluster key', message: { type: 'status-request', rid: 9, what: 'summary', from: 0 } },
   {
     name: 'status: the summary',
@@ -276,13 +354,62 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
   },
   { name: 'leave', now: TEST_NOW, message: stamped({ type: 'leave', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE }) },
   { name: 'forward', now: TEST_NOW, message: stamped({ type: 'forward', rid: 0x7000_0001, file: FILE, client: CLIENT, sid: SID, off: 0 }) },
+  {
+    name: 'forward: resuming a two-flow stream at twice the media rate',
+    now: TEST_NOW,
+    message: stamped({ type: 'forward', rid: 0x7000_0003, file: ITEM, client: CLIENT, sid: SID, off: CLIENT_OFFS[0]!, offs: CLIENT_OFFS, scale: 2000 }),
+  },
+  {
+    name: 'load: an overloaded server, pushed',
+    now: TEST_NOW,
+    message: stamped({ type: 'load', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, seq: 0, streams: 3, bw: 12_000_000, sent: 11_700_000, cap: 8_000_000, sids: [SID, 0x5eed_0002, 0x5eed_0003], state: 'overloaded' }),
+  },
   { name: 'track: the stream plays', now: TEST_NOW, message: stamped({ type: 'track', sid: SID, n: 1, ev: 'play', when: TEST_NOW - 5, npt: 0, scale: 1000, client: CLIENT, file: FILE }) },
+  { name: 'track: an adjustment to twice the media rate', now: TEST_NOW, message: stamped({ type: 'track', sid: SID, n: 2, ev: 'adjust', when: TEST_NOW + 497, scale: 2000 }) },
+  {
+    name: 'track: the stream plays at its new server after a handoff, from the client\'s own position',
+    now: TEST_NOW,
+    message: stamped({ type: 'track', sid: SID, n: 1, ev: 'play', when: TEST_NOW + 2_004, npt: 2_008, scale: 2000, client: CLIENT, file: ITEM }),
+  },
+  { name: 'track: the stream ended, its client silent', now: TEST_NOW, message: stamped({ type: 'track', sid: SID, n: 3, ev: 'end', when: TEST_NOW + 9_000, scale: 2000, code: 'client-silent' }) },
   { name: 'track-ack', now: TEST_NOW, message: stamped({ type: 'track-ack', sid: SID, n: 1 }) },
+  { name: 'track-ack: every event up to the third recorded', now: TEST_NOW, message: stamped({ type: 'track-ack', sid: SID, n: 3 }) },
   { name: 'establish', now: TEST_NOW, message: stamped({ type: 'establish', rid: 0x7000_0002, sid: SID, file: FILE, client: CLIENT, npt: 803, scale: 1000, why: 'drain' }) },
+  {
+    name: 'establish: a two-flow item at twice the media rate, on an IPv6 server, for an overloaded one',
+    now: TEST_NOW,
+    message: stamped({ type: 'establish', rid: 0x7000_0004, sid: SID, file: ITEM, client: CLIENT6, npt: NPT, scale: 2000, why: 'overload' }),
+  },
+  {
+    name: 'setup: a server answering an establish, each flow at the position the master computed',
+    now: TEST_NOW,
+    message: stamped({
+      type: 'setup', rid: 0x7000_0004, sid: SID, file: ITEM, srv: SRV_B, size: VIDEO[1], rate: VIDEO[2], chunk: DATA_CHUNK, off: OFFS_AT_NPT[0]!, cookie: COOKIE,
+      flows: [VIDEO, AUDIO], offs: OFFS_AT_NPT, scale: 2000,
+    }),
+  },
+  { name: 'error: a draining server refusing an establish', now: TEST_NOW, message: stamped({ type: 'error', rid: 0x7000_0004, code: 'shutting-down', msg: 'this server is draining' }) },
   { name: 'move', now: TEST_NOW, message: stamped({ type: 'move', sid: SID, srv: SRV_B, cookie: COOKIE, off: 401_500, npt: 803, scale: 1000, tok: HANDOFF_TOKEN, exp: EXP, why: 'drain' }) },
+  {
+    name: 'move: a two-flow stream, each flow at its own offset',
+    now: TEST_NOW,
+    message: stamped({ type: 'move', sid: SID, srv: SRV_B, cookie: COOKIE, off: OFFS_AT_NPT[0]!, offs: OFFS_AT_NPT, npt: NPT, scale: 2000, tok: HANDOFF_TOKEN, exp: EXP, why: 'overload' }),
+  },
   { name: 'order', now: TEST_NOW, message: stamped({ type: 'order', op: 'capacity', cap: 8_000_000 }) },
+  { name: 'order: drain', now: TEST_NOW, message: stamped({ type: 'order', op: 'drain' }) },
   { name: 'control', now: TEST_NOW, message: stamped({ type: 'control', rid: 12, op: 'handoff', sid: SID, srv: SRV_B }) },
+  {
+    name: 'control: drain a server, padded to REQUEST_PAD_TO bytes, MAC included',
+    now: TEST_NOW,
+    message: paddedControl(stamped({ type: 'control', rid: 14, op: 'drain', srv: SRV_A }), REQUEST_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
+  },
+  { name: 'control: set a server\'s capacity', now: TEST_NOW, message: stamped({ type: 'control', rid: 15, op: 'capacity', srv: SRV_C, cap: 8_000_000 }) },
   { name: 'control-result', now: TEST_NOW, message: stamped({ type: 'control-result', rid: 12, ok: true, msg: `stream ${SID} moves` }) },
+  {
+    name: 'control-result: refused, unknown-server',
+    now: TEST_NOW,
+    message: stamped({ type: 'control-result', rid: 15, ok: false, code: 'unknown-server', msg: `this master does not know a server "${SRV_C}"` }),
+  },
   {
     name: 'status-request: padded to REQUEST_PAD_TO bytes, MAC included',
     now: TEST_NOW,
@@ -480,6 +607,14 @@ export const TOKEN_EXAMPLES: readonly TokenExample[] = [
     claims: { client: CLIENT6, file: 'films/été 𝄞.ts', server: SRV_C, sid: 0xffff_ffff, exp: 4_102_444_800_000 },
   },
   { name: 'an empty file name', claims: { client: CLIENT, file: '', server: SRV_B, sid: 1, exp: EXP } },
+];
+
+// ---- Handoff tokens (§10.5) ---------------------------------------------------------------------
+
+export const HANDOFF_TOKEN_EXAMPLES: readonly HandoffTokenExample[] = [
+  { name: 'IPv4 server', streamKey: STREAM_KEY, sid: SID, server: SRV_B, exp: EXP },
+  { name: 'IPv6 server, the largest stream id, another stream key', streamKey: hex('00112233445566778899aabbccddeeff'), sid: 0xffff_ffff, server: SRV_C, exp: 4_102_444_800_000 },
+  { name: 'stream id 1, the largest exact expiry (2^53−1)', streamKey: new Uint8Array(16), sid: 1, server: SRV_A, exp: Number.MAX_SAFE_INTEGER },
 ];
 
 export const TOKEN_CHECK_EXAMPLES: readonly TokenCheckExample[] = [

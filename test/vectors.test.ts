@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { unpack } from 'msgpackr';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ClusterAuth, type TokenClaims, tokenInput } from '../src/protocol/auth.js';
+import { ClusterAuth, handoffInput, handoffToken, type TokenClaims, tokenInput } from '../src/protocol/auth.js';
 import { decode, encode, encodeVersionError } from '../src/protocol/codec.js';
-import { MAC_LENGTH, TOKEN_LENGTH } from '../src/protocol/constants.js';
+import { MAC_LENGTH, STREAM_KEY_LENGTH, TOKEN_LENGTH } from '../src/protocol/constants.js';
 import type { ErrorCode } from '../src/protocol/errors.js';
 import { MESSAGES, MESSAGE_TYPES, type Message } from '../src/protocol/messages.js';
 import { nodeCrypto } from '../src/runtime/crypto.js';
@@ -24,6 +24,7 @@ interface ErrorVector { name: string; hex: string; error: ErrorCode }
 interface AuthErrorVector extends ErrorVector { now: number }
 interface TokenVector { name: string; claims: TokenClaims; input: string; token: string }
 interface TokenCheckVector { name: string; claims: TokenClaims; token: string | null; now: number; result: string }
+interface HandoffTokenVector { name: string; streamKey: string; sid: number; server: string; exp: number; input: string; token: string }
 interface Vectors {
   version: number;
   keys: { clusterKey: string; clusterKeyHex: string; controlKey: string; tokenKey: string; otherClusterKey: string };
@@ -34,6 +35,7 @@ interface Vectors {
   authErrors: AuthErrorVector[];
   tokens: TokenVector[];
   tokenChecks: TokenCheckVector[];
+  handoffTokens: HandoffTokenVector[];
 }
 
 const paths = defaultPaths();
@@ -83,8 +85,9 @@ describe('the vector file', () => {
   });
 
   it('names every vector once', () => {
-    const names = [V.messages, V.authenticated, V.lenient, V.errors, V.authErrors, V.tokens, V.tokenChecks].flatMap((list) => list.map((v) => v.name));
-    for (const list of [V.messages, V.authenticated, V.lenient, V.errors, V.authErrors, V.tokens, V.tokenChecks]) {
+    const lists = [V.messages, V.authenticated, V.lenient, V.errors, V.authErrors, V.tokens, V.tokenChecks, V.handoffTokens];
+    const names = lists.flatMap((list) => list.map((v) => v.name));
+    for (const list of lists) {
       const own = list.map((v) => v.name);
       expect(new Set(own).size).toBe(own.length);
     }
@@ -212,6 +215,46 @@ describe('token vectors (§9.3)', () => {
     it(`check: ${v.name} → ${v.result}`, () => {
       const tok = v.token === null ? undefined : fromHex(v.token);
       expect(auth.checkToken(tok, v.claims, v.now) ?? 'ok').toBe(v.result);
+    });
+  }
+});
+
+describe('handoff token vectors (§10.5)', () => {
+  it('there are some', () => {
+    expect(V.handoffTokens.length).toBeGreaterThanOrEqual(3);
+  });
+
+  for (const v of V.handoffTokens) {
+    it(v.name, () => {
+      const key = fromHex(v.streamKey);
+      expect(key.length).toBe(STREAM_KEY_LENGTH);
+      const input = handoffInput(v.sid, v.server, v.exp);
+      expect(toHex(input)).toBe(v.input);
+      expect(toHex(handoffToken(nodeCrypto, key, v.sid, v.server, v.exp))).toBe(v.token);
+      // HMAC-SHA-256 under the stream key over the input, truncated to TOKEN_LENGTH bytes.
+      expect(toHex(hmac(v.streamKey, input).subarray(0, TOKEN_LENGTH))).toBe(v.token);
+      // The layout: the label, sid (4 bytes), the server's length (2 bytes) and UTF-8, exp (8 bytes), all big-endian.
+      const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+      const server = new TextEncoder().encode(v.server);
+      expect(new TextDecoder().decode(input.subarray(0, 12))).toBe('ofp1-handoff');
+      expect(view.getUint32(12)).toBe(v.sid);
+      expect(view.getUint16(16)).toBe(server.length);
+      expect(toHex(input.subarray(18, 18 + server.length))).toBe(toHex(server));
+      expect(Number(view.getBigUint64(18 + server.length))).toBe(v.exp);
+      expect(input.length).toBe(12 + 4 + 2 + server.length + 8);
+    });
+
+    it(`${v.name}: another stream id, server, expiry or key gives another token`, () => {
+      const key = fromHex(v.streamKey);
+      const otherKey = Uint8Array.from(key, (b, i) => (i === 0 ? b ^ 0x01 : b));
+      const others = [
+        handoffToken(nodeCrypto, key, (v.sid % 0xffff_ffff) + 1, v.server, v.exp),
+        handoffToken(nodeCrypto, key, v.sid, `${v.server}0`, v.exp),
+        handoffToken(nodeCrypto, key, v.sid, v.server, v.exp - 1),
+        handoffToken(nodeCrypto, otherKey, v.sid, v.server, v.exp),
+      ].map(toHex);
+      for (const t of others) expect(t).not.toBe(v.token);
+      expect(new Set(others).size).toBe(others.length);
     });
   }
 });

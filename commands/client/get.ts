@@ -5,11 +5,13 @@ import { OfpCommand } from '../base.js';
 import { json, jsonStream, logLevel, outputMode } from '../flags.js';
 
 export default class ClientGetCommand extends OfpCommand {
-  static override summary = 'Fetch a media file from a cluster: ask a master, stream from a server, write the bytes in order.';
-  static override description = 'Progress goes to stderr. Exit status: 0 when the copy is complete, 1 when the stream failed (the partial copy is kept, in order), 2 for a usage error.';
+  static override summary = 'Fetch a media item from a cluster: ask a master, stream from a server, write the bytes in order.';
+  static override description = 'Progress goes to stderr. When the stream moves to another server (a failure, a drain, an overload, an operator), the copy carries on from the same position; the summary lists every handoff with its gap. An item of several flows (a video and an audio track) is written as one file per flow into the directory --out. Exit status: 0 when the copy is complete, 1 when the stream failed (the partial copy is kept, in order), 2 for a usage error.';
   static override examples = [
     '<%= config.bin %> client get movie.ts --master 127.0.0.1:7700 --out movie.copy.ts',
     '<%= config.bin %> client get movie.ts --master 10.0.0.1:7700,10.0.0.2:7700 --mode list --choose fewest-users --out - | mpv -',
+    '<%= config.bin %> client get movie.ts --master 127.0.0.1:7700 --out movie.copy.ts --rate-schedule "0s:1x,10s:2x,20s:0.5x"',
+    '<%= config.bin %> client get concert --master 127.0.0.1:7700 --out ./concert.copy',
   ];
 
   static override args = {
@@ -18,11 +20,12 @@ export default class ClientGetCommand extends OfpCommand {
 
   static override flags = {
     master: Flags.string({ description: 'The master, HOST:PORT; several, comma-separated, are rotated.', required: true, env: 'OFP_CLIENT_MASTER' }),
-    out: Flags.string({ description: 'Where to write the copy: a file, or - for stdout.', required: true, env: 'OFP_CLIENT_OUT' }),
+    out: Flags.string({ description: 'Where to write the copy: a file, or - for stdout (into it when it is a directory). For an item of several flows: a directory (created if missing) that gets one file per flow, named after the flow.', required: true, env: 'OFP_CLIENT_OUT' }),
     mode: Flags.string({ description: 'How to be answered: redirected to a server, the server\'s setup relayed by the master, or a list of servers to choose from (default: the master\'s mode).', options: ['redirect', 'relay', 'list'], env: 'OFP_CLIENT_MODE' }),
     choose: Flags.string({ description: 'With --mode list: how to choose a server: random, fewest-users or group:NAME.', default: 'random', env: 'OFP_CLIENT_CHOOSE' }),
-    force: Flags.boolean({ description: 'Replace --out when it exists.', env: 'OFP_CLIENT_FORCE' }),
+    force: Flags.boolean({ description: 'Replace --out (or the flow files in it) when it exists.', env: 'OFP_CLIENT_FORCE' }),
     timeout: Flags.string({ description: 'Give up when the copy is not complete after this long (seconds, or with a unit: 2m); 0: no limit.', default: '0', env: 'OFP_CLIENT_TIMEOUT' }),
+    'rate-schedule': Flags.string({ description: 'Change the transmission rate while the stream plays: TIME:SCALE steps, TIME after the stream starts playing, SCALE a multiple of the media rate (2x, 1.5x, 0.5x; up to 16x). Example: "0s:1x,10s:2x,20s:0.5x".', env: 'OFP_CLIENT_RATE_SCHEDULE' }),
     host: Flags.string({ description: 'Address to send from (default: loopback when the masters are on loopback, else any).', env: 'OFP_CLIENT_HOST' }),
     json: json('CLIENT'),
     'json-stream': jsonStream('CLIENT'),
@@ -39,6 +42,7 @@ export default class ClientGetCommand extends OfpCommand {
       choose: flags.choose,
       force: flags.force,
       timeout: flags.timeout,
+      ...(flags['rate-schedule'] !== undefined ? { rateSchedule: flags['rate-schedule'] } : {}),
       ...(flags.host ? { host: flags.host } : {}),
       output: outputMode(flags),
       logLevel: flags['log-level'] as LogLevel,

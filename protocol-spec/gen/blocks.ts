@@ -5,6 +5,7 @@
  */
 import { ERRORS, type ErrorCode } from '../../src/protocol/errors.js';
 import { CLIENT_TABLE } from '../../src/roles/client/client.js';
+import { HANDOFF_TABLE } from '../../src/roles/master/failover.js';
 import { DEFAULT_MASTER_CONFIG } from '../../src/roles/master/master.js';
 import { POLICIES, POLICY_DOCS } from '../../src/roles/master/selection.js';
 import { SERVER_VIEW_TABLE } from '../../src/roles/master/serverRecord.js';
@@ -16,9 +17,9 @@ import { renderAuthRules, renderLegs, renderListLimits, renderMessageSummary, re
 import { renderStateTable } from './stateDiagram.js';
 
 /** Constants that bound the state a role keeps (§7.3). */
-const TABLE_LIMITS = ['AMPLIFICATION_TABLE_SIZE', 'ANSWER_CACHE_SIZE', 'MAX_FORWARDS_IN_FLIGHT', 'MAX_CANDIDATES', 'MAX_ASSIGNMENTS', 'VERSION_ERROR_TABLE_SIZE', 'LOAD_HISTORY'];
+const TABLE_LIMITS = ['AMPLIFICATION_TABLE_SIZE', 'ANSWER_CACHE_SIZE', 'MAX_FORWARDS_IN_FLIGHT', 'MAX_CANDIDATES', 'MAX_ASSIGNMENTS', 'MAX_TRACKED_STREAMS', 'VERSION_ERROR_TABLE_SIZE', 'LOAD_HISTORY'];
 /** Sizes defined outside §7 that belong in the sizes table too (§7.1). */
-const SIZE_LIMITS = ['MAX_DATAGRAM', 'MAX_NESTING', 'MAC_LENGTH', 'TOKEN_LENGTH', 'COOKIE_LENGTH', 'DATA_CHUNK', 'MAX_MISSING_RANGES', 'REQUEST_PAD_TO'];
+const SIZE_LIMITS = ['MAX_DATAGRAM', 'MAX_NESTING', 'MAC_LENGTH', 'TOKEN_LENGTH', 'STREAM_KEY_LENGTH', 'COOKIE_LENGTH', 'DATA_CHUNK', 'MAX_MISSING_RANGES', 'REQUEST_PAD_TO', 'MAX_FLOWS', 'MAX_SCALE'];
 
 function constantRows(list: readonly ConstantDoc[]): string[][] {
   return list.map((c) => [code(c.name), formatConstant(c), c.section, c.doc]);
@@ -65,5 +66,6 @@ export function blockRenderers(constants: readonly ConstantDoc[]): ReadonlyMap<s
     ['state-registration', () => renderStateTable(REGISTRATION_TABLE)],
     ['state-server-stream', () => renderStateTable(SERVER_STREAM_TABLE)],
     ['state-server-view', () => renderStateTable(SERVER_VIEW_TABLE)],
+    ['state-handoff', () => renderStateTable(HANDOFF_TABLE)],
   ]);
 }

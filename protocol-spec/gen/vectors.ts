@@ -3,7 +3,7 @@
  * code's encoder, each checked against the decoder before it is written, so
  * a vector that the code itself would not pass is never published.
  */
-import { CONTROL_KEY_LABEL, tokenInput, TOKEN_KEY_LABEL } from '../../src/protocol/auth.js';
+import { CONTROL_KEY_LABEL, handoffInput, handoffToken, tokenInput, TOKEN_KEY_LABEL } from '../../src/protocol/auth.js';
 import { decode, encode } from '../../src/protocol/codec.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/constants.js';
 import { MESSAGES, MESSAGE_TYPES } from '../../src/protocol/messages.js';
@@ -11,6 +11,7 @@ import { nodeCrypto } from '../../src/runtime/crypto.js';
 import {
   AUTH_NEGATIVE_EXAMPLES,
   EXAMPLES,
+  HANDOFF_TOKEN_EXAMPLES,
   LENIENT_EXAMPLES,
   MAC_EXAMPLES,
   NEGATIVE_EXAMPLES,
@@ -70,6 +71,15 @@ export function buildVectors(): Json {
     input: toHex(tokenInput(e.claims)),
     token: toHex(testAuth.token(e.claims)),
   }));
+  const handoffTokens = HANDOFF_TOKEN_EXAMPLES.map((e) => ({
+    name: e.name,
+    streamKey: toHex(e.streamKey),
+    sid: e.sid,
+    server: e.server,
+    exp: e.exp,
+    input: toHex(handoffInput(e.sid, e.server, e.exp)),
+    token: toHex(handoffToken(nodeCrypto, e.streamKey, e.sid, e.server, e.exp)),
+  }));
   const tokenChecks = TOKEN_CHECK_EXAMPLES.map((e) => {
     const got = testAuth.checkToken(e.token, e.claims, e.now) ?? 'ok';
     if (got !== e.result) fail(e.name, `expected ${e.result}, checkToken says ${got}`);
@@ -100,5 +110,6 @@ export function buildVectors(): Json {
     authErrors,
     tokens,
     tokenChecks,
+    handoffTokens,
   };
 }

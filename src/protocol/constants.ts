@@ -21,9 +21,9 @@ export const MAX_NESTING = 6;
 export const MAC_LENGTH = 16;
 /** §9.2 Largest difference between an authenticated message's `at` and the receiver's clock, ms. */
 export const AUTH_MAX_SKEW = 30_000;
-/** §9.3 Lifetime of a stream token issued by a master, ms. */
+/** §9.3 Lifetime of a stream token issued by a master, and of a handoff token (§10.5), ms. */
 export const TOKEN_TTL = 30_000;
-/** §9.3 Length of a stream token, in bytes. */
+/** §9.3 Length of a stream token and of a handoff token (§10.5), in bytes. */
 export const TOKEN_LENGTH = 16;
 /** §9.4 Bytes a role may send to an unvalidated address per byte received from it. */
 export const AMPLIFICATION_RATIO = 1;
@@ -31,26 +31,26 @@ export const AMPLIFICATION_RATIO = 1;
 export const AMPLIFICATION_TABLE_SIZE = 65_536;
 /** §9.4 Length of an address-validation cookie, in bytes. */
 export const COOKIE_LENGTH = 8;
-/** §4.1 A client pads every `request` and `status-request` to this many bytes. */
+/** §4.1 A client pads every `request`, and an operator every `status-request` and `control`, to this many bytes. */
 export const REQUEST_PAD_TO = MAX_DATAGRAM;
 
-/** §10.5 Length of a stream key, in bytes. */
+/** §10.5 Length of a stream key (the key a client checks handoff tokens with), in bytes. */
 export const STREAM_KEY_LENGTH = 16;
-/** §10.2 Flows one media item may have. */
+/** §10.2 Flows one media item may have (the most items of `flows` and `offs`). */
 export const MAX_FLOWS = 4;
 /** §10.3 Largest rate scale, in thousandths of the media rate (16 times). */
 export const MAX_SCALE = 16_000;
 /** §10.4 A server sends unacknowledged `track` events again after this long, ms. */
 export const TRACK_RETRY = 300;
-/** §10.4 Sendings of a `track` event before a server gives up on it. */
+/** §10.4 Times a server sends a stream's unacknowledged `track` events again (TRACK_RETRY apart, counted afresh whenever an ack retires one) before it gives them up. */
 export const TRACK_ATTEMPTS = 10;
-/** §10.4 Streams whose events a server keeps until acknowledged. */
+/** §10.4 Streams whose `track` events a server keeps (until the stream has ended and every event is acknowledged; the oldest stream is forgotten first). */
 export const MAX_TRACKED_STREAMS = 65_536;
-/** §10.7 A draining server stops, handed off or not, after this long, ms. */
+/** §10.7 A draining server stops, its streams handed off or not, this long after it began draining, ms. */
 export const DRAIN_TIMEOUT = 15_000;
-/** §10.6 A client that sees the change indicator and gets no `switch` for this long asks a master itself, ms. */
+/** §10.7 A client that sees the change indicator and gets no `switch` for this long asks a master itself, ms. */
 export const CHANGE_GRACE = 1_000;
-/** §10.6 A master waits this long for a moved stream to play at its new server before it gives up, ms. */
+/** §10.6 A master waits this long, from the new server's `setup` (or from sending a client there itself), for the stream to play at the new server before it gives the handoff up, ms. */
 export const HANDOFF_TIMEOUT = 3_000;
 /** §10.6 Servers a master tries when it establishes one stream elsewhere. */
 export const HANDOFF_ATTEMPTS = 3;
@@ -75,7 +75,7 @@ export const REQUEST_TIMEOUT = 1_000;
 export const ATTEMPTS_PER_PEER = 2;
 /** §6.1 Rounds over the list of masters before a client gives up. */
 export const MASTER_ROUNDS = 3;
-/** §6.2 A client that receives nothing from its server for this long treats it as failed, ms. */
+/** §6.2 A client that receives no `data` from its server for this long (or for eight packet intervals, when the stream is slower) treats it as failed; it sends `play` once more at half that, ms. */
 export const SERVER_SILENCE_TIMEOUT = 500;
 /** §6.3 A server ends a stream whose client has been silent this long, ms. */
 export const CLIENT_SILENCE_TIMEOUT = 5_000;
@@ -103,7 +103,7 @@ export const REGISTER_RETRY_MAX = 5_000;
 export const MASTER_SILENCE_POLLS = 4;
 /** §6.5 A server pushes a `load` report at most this often when its load changes, ms. */
 export const LOAD_PUSH_MIN_INTERVAL = 250;
-/** §6.6 A master waits this long for a server's `setup` to a `forward` before it tries another server, ms. */
+/** §6.6 A master waits this long for a server's `setup` to a `forward` (or to an `establish`, §10.6) before it tries another server, ms. */
 export const FORWARD_TIMEOUT = 400;
 /** §6.6 Servers a master tries for one relayed request. */
 export const FORWARD_ATTEMPTS = 2;

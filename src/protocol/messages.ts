@@ -377,6 +377,7 @@ export const MESSAGES = {
         srv: serverName,
         age: t.uint('Milliseconds since the assignment.'),
         live: t.bool('True once the server has reported the stream.'),
+        handoffs: opt(t.uint('Handoffs of the stream so far (§10); absent when none.')),
       }, 'A session.'), 32, 'Sessions.')),
       at,
     }),

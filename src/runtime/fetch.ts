@@ -1,8 +1,9 @@
 /**
- * A client core on a socket fetching one file: bytes in order to `onBytes`,
- * other events to `onEvent`, and a promise of the result.
+ * A client core on a socket fetching one media item: the flows it turns out
+ * to have, once, before any byte; then bytes in order, per flow, to
+ * `onBytes`; other events to `onEvent`; and a promise of the result.
  */
-import { type Choice, Client, type ClientResult, type RequestMode } from '../roles/client/client.js';
+import { type Choice, Client, type ClientResult, type RequestMode, type ScheduledRate } from '../roles/client/client.js';
 import type { RoleEvent } from '../roles/role.js';
 import { roleDeps } from './crypto.js';
 import { type RunningRole, startRole } from './driver.js';
@@ -13,9 +14,26 @@ export interface FetchSettings {
   readonly file: string;
   readonly mode?: RequestMode;
   readonly choose: Choice;
+  /** Stream adjustments to ask for, ms after the stream starts playing. */
+  readonly schedule?: readonly ScheduledRate[];
   /** Numeric IP to bind. */
   readonly host: string;
   readonly port?: number;
+}
+
+/** A flow of the item as the first setup the client accepted describes it. */
+export interface FetchFlow {
+  readonly name: string;
+  readonly size: number;
+  readonly rate: number;
+}
+
+export interface FetchHandlers {
+  /** Once, on the first setup, before any byte: the item's flows (one for a plain file). */
+  readonly onFlows: (flows: readonly FetchFlow[]) => void;
+  /** The next in-order run of bytes of flow `fl`. */
+  readonly onBytes: (fl: number, off: number, data: Uint8Array) => void;
+  readonly onEvent: (e: RoleEvent) => void;
 }
 
 export interface Fetch {
@@ -26,23 +44,36 @@ export interface Fetch {
   stop(): void;
 }
 
-export async function startFetch(
-  s: FetchSettings,
-  onBytes: (off: number, data: Uint8Array) => void,
-  onEvent: (e: RoleEvent) => void,
-): Promise<Fetch> {
+/** The flows the client accepted, as its `setup` event gives them. */
+function acceptedFlows(e: RoleEvent): FetchFlow[] {
+  const flows = e.flows as readonly FetchFlow[] | undefined;
+  return flows && flows.length > 0 ? flows.map((f) => ({ name: f.name, size: f.size, rate: f.rate })) : [];
+}
+
+export async function startFetch(s: FetchSettings, h: FetchHandlers): Promise<Fetch> {
   let settle: (r: ClientResult) => void = () => {};
   const finished = new Promise<ClientResult>((resolve) => {
     settle = resolve;
   });
-  const client = new Client(roleDeps(), { masters: s.masters, file: s.file, ...(s.mode ? { mode: s.mode } : {}), choose: s.choose });
+  const client = new Client(roleDeps(), {
+    masters: s.masters,
+    file: s.file,
+    ...(s.mode ? { mode: s.mode } : {}),
+    choose: s.choose,
+    ...(s.schedule && s.schedule.length > 0 ? { schedule: s.schedule } : {}),
+  });
+  let flowsTold = false;
   const running = await startRole({
     role: client,
     host: s.host,
     port: s.port ?? 0,
     onEvent: (e) => {
-      if (e.type === 'bytes') return onBytes(e.off as number, e.data as Uint8Array);
-      onEvent(e);
+      if (e.type === 'bytes') return h.onBytes((e.fl as number | undefined) ?? 0, e.off as number, e.data as Uint8Array);
+      if (e.type === 'setup' && !flowsTold) {
+        flowsTold = true;
+        h.onFlows(acceptedFlows(e));
+      }
+      h.onEvent(e);
       if ((e.type === 'complete' || e.type === 'failed') && client.result) settle(client.result);
     },
   });

@@ -1,25 +1,55 @@
 /**
  * `ofp media make` and `ofp media check`.
  */
+import { MAX_FLOWS } from '../protocol/constants.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
-import { checkSyntheticFile, makeSyntheticFile } from './syntheticFile.js';
+import { checkSyntheticFile, type FlowSpec, makeSyntheticFile, makeSyntheticItem } from './syntheticFile.js';
 import { formatBytes, formatRate, parseDuration, parseRate } from './units.js';
-import { errorLine } from './usageError.js';
+import { errorLine, UsageError } from './usageError.js';
 
 export interface MakeFlags {
   readonly name: string;
   readonly duration: string;
-  readonly bitrate: string;
+  /** Absent: the default (single flow), or --flows. */
+  readonly bitrate?: string;
+  /** `video:4M,audio:128k`: an item of several flows. */
+  readonly flows?: string;
   readonly out: string;
   readonly force: boolean;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
 }
 
+export const DEFAULT_BITRATE = '4M';
+
+/** `video:4M,audio:128k` → flows. */
+export function parseFlowSpecs(text: string): FlowSpec[] {
+  const items = text.split(',').map((s) => s.trim());
+  const specs: FlowSpec[] = [];
+  for (const item of items) {
+    const m = /^([A-Za-z0-9_-]+):(.+)$/.exec(item);
+    if (!m) throw new UsageError('usage', `--flows ${JSON.stringify(text)}: ${JSON.stringify(item)} is not NAME:RATE (a name of letters, digits, - or _), like video:4M,audio:128k`);
+    if (specs.some((s) => s.flow === m[1])) throw new UsageError('usage', `--flows ${JSON.stringify(text)} names the flow ${m[1]} twice`);
+    specs.push({ flow: m[1]!, rate: parseRate(m[2]!, `--flows ${m[1]}: rate`) });
+  }
+  if (specs.length < 2 || specs.length > MAX_FLOWS) {
+    throw new UsageError('usage', `--flows ${JSON.stringify(text)} has ${specs.length} flow(s): an item has 2 to ${MAX_FLOWS} (for one, use --bitrate)`);
+  }
+  return specs;
+}
+
 export function runMediaMake(f: MakeFlags): number {
   const out = new Output({ mode: f.output, logLevel: f.logLevel });
   const durationMs = parseDuration(f.duration, '--duration', 's');
-  const rate = parseRate(f.bitrate, '--bitrate');
+  if (f.flows !== undefined) {
+    if (f.bitrate !== undefined) throw new UsageError('usage', '--bitrate and --flows exclude each other: each flow of --flows has its own rate (video:4M,audio:128k)');
+    const made = makeSyntheticItem({ name: f.name, flows: parseFlowSpecs(f.flows), durationMs, dir: f.out, force: f.force });
+    out.summary({ ...made });
+    out.result(`made ${made.name}, ${made.flows.length} flows, ${made.size} bytes (${formatBytes(made.size)}), ${made.duration} s at ${formatRate(made.rate)}; manifest ${made.manifest}`);
+    for (const fl of made.flows) out.result(`  ${fl.path}: ${fl.size} bytes (${formatBytes(fl.size)}) at ${formatRate(fl.rate)}; sidecar ${fl.sidecar}`);
+    return 0;
+  }
+  const rate = parseRate(f.bitrate ?? DEFAULT_BITRATE, '--bitrate');
   const made = makeSyntheticFile({ name: f.name, durationMs, rate, dir: f.out, force: f.force });
   out.summary({ ...made });
   out.result(`made ${made.path}: ${made.size} bytes (${formatBytes(made.size)}), ${made.duration} s at ${formatRate(made.rate)}; sidecar ${made.sidecar}`);

@@ -1,12 +1,16 @@
 /**
  * Media on disk: every regular file of a directory is a media file. Its
  * bitrate comes from a sidecar `<file>.ofp.json` (`{"rate": 4000000}`, bits
- * per second) or from a default. Hidden files and sidecars are not media.
+ * per second) or from a default. Hidden files, sidecars and manifests are not
+ * media. A manifest `<item>.ofp-item.json` makes an item of several flows
+ * (mediaItem.ts) out of files of the directory, which are then served only as
+ * flows of that item.
  */
 import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_FILE_NAME } from '../protocol/constants.js';
 import type { MediaFile, MediaReader } from '../roles/server/server.js';
+import { MANIFEST_SUFFIX, readManifest } from './mediaItem.js';
 import { parseRate } from './units.js';
 import { UsageError } from './usageError.js';
 
@@ -18,10 +22,32 @@ export interface MediaEntry extends MediaFile {
   readonly rateFrom: 'sidecar' | 'default';
 }
 
+/** An item of several flows, from a manifest: size and rate are the sums of its flows'. */
+export interface MediaItem extends MediaFile {
+  readonly flows: readonly MediaEntry[];
+  readonly manifest: string;
+}
+
 export interface MediaScan {
+  /** Files served on their own. */
   readonly files: MediaEntry[];
+  /** Items of several flows. */
+  readonly items: MediaItem[];
   /** Files that are not served, and why. */
   readonly skipped: { readonly name: string; readonly why: string }[];
+}
+
+/** What a server lists in its content list: the files served on their own and the items, by name. */
+export function catalogOf(scan: MediaScan): MediaFile[] {
+  const items: MediaFile[] = scan.items.map((i) => ({ name: i.name, size: i.size, rate: i.rate, flows: i.flows.map((f) => ({ name: f.name, size: f.size, rate: f.rate })) }));
+  return [...scan.files, ...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Every file a server reads from: the files served on their own and every flow file of an item. */
+export function readableFiles(scan: MediaScan): MediaEntry[] {
+  const byName = new Map<string, MediaEntry>();
+  for (const f of [...scan.files, ...scan.items.flatMap((i) => i.flows)]) byName.set(f.name, f);
+  return [...byName.values()];
 }
 
 export interface Sidecar {
@@ -64,7 +90,7 @@ export function readSidecar(path: string): Sidecar | undefined {
   };
 }
 
-/** The media files of `dir`, sorted by name. */
+/** The media files and items of `dir`, sorted by name. */
 export function scanMediaDir(dir: string, defaultRate: number): MediaScan {
   let names: string[];
   try {
@@ -75,28 +101,55 @@ export function scanMediaDir(dir: string, defaultRate: number): MediaScan {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError('bad-media', `--media ${dir} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (e as Error).message})`}: give the directory that holds the media files`);
   }
-  const files: MediaEntry[] = [];
+  const all: MediaEntry[] = [];
   const skipped: { name: string; why: string }[] = [];
+  const manifests: string[] = [];
   for (const name of names.sort()) {
     if (name.startsWith('.') || name.endsWith(SIDECAR_SUFFIX)) continue;
-    const path = join(dir, name);
-    let st;
-    try {
-      st = statSync(path);
-    } catch (e) {
-      skipped.push({ name, why: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+    if (name.endsWith(MANIFEST_SUFFIX)) {
+      manifests.push(name);
       continue;
     }
-    if (!st.isFile()) continue;
-    if (Buffer.byteLength(name, 'utf8') > MAX_FILE_NAME) {
-      skipped.push({ name, why: `the name is longer than ${MAX_FILE_NAME} bytes` });
-      continue;
-    }
-    const sidecar = readSidecar(path + SIDECAR_SUFFIX);
-    const rate = sidecar?.rate ?? defaultRate;
-    files.push({ name, size: st.size, rate, path, rateFrom: sidecar?.rate !== undefined ? 'sidecar' : 'default' });
+    const entry = mediaEntry(dir, name, defaultRate, skipped);
+    if (entry) all.push(entry);
   }
-  return { files, skipped };
+  const byName = new Map(all.map((f) => [f.name, f]));
+  const items: MediaItem[] = [];
+  const inItems = new Set<string>();
+  for (const m of manifests) {
+    const name = m.slice(0, -MANIFEST_SUFFIX.length);
+    const path = join(dir, m);
+    if (name.length === 0) throw new UsageError('bad-manifest', `${path} names no item: call it ITEM${MANIFEST_SUFFIX}`);
+    if (byName.has(name)) throw new UsageError('bad-manifest', `${path} makes an item ${JSON.stringify(name)}, but a file of that name is served too: rename one`);
+    const flows = readManifest(path, SIDECAR_SUFFIX).map((flow) => {
+      const f = byName.get(flow);
+      if (!f) throw new UsageError('bad-manifest', `${path}: flow ${JSON.stringify(flow)} is not a media file of ${dir}`);
+      inItems.add(flow);
+      return f;
+    });
+    items.push({ name, size: flows.reduce((n, f) => n + f.size, 0), rate: flows.reduce((n, f) => n + f.rate, 0), flows, manifest: path });
+  }
+  return { files: all.filter((f) => !inItems.has(f.name)), items, skipped };
+}
+
+/** A regular file of the media directory, with its rate; undefined (and maybe a skip) when it is not media. */
+function mediaEntry(dir: string, name: string, defaultRate: number, skipped: { name: string; why: string }[]): MediaEntry | undefined {
+  const path = join(dir, name);
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    skipped.push({ name, why: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+    return undefined;
+  }
+  if (!st.isFile()) return undefined;
+  if (Buffer.byteLength(name, 'utf8') > MAX_FILE_NAME) {
+    skipped.push({ name, why: `the name is longer than ${MAX_FILE_NAME} bytes` });
+    return undefined;
+  }
+  const sidecar = readSidecar(path + SIDECAR_SUFFIX);
+  const rate = sidecar?.rate ?? defaultRate;
+  return { name, size: st.size, rate, path, rateFrom: sidecar?.rate !== undefined ? 'sidecar' : 'default' };
 }
 
 /**

@@ -1,22 +1,27 @@
 /**
- * `ofp server`: a media server core on a socket, serving the files of a
- * directory, until Ctrl-C or SIGTERM (then it tells its master it is leaving).
+ * `ofp server`: a media server core on a socket, serving the files (and items
+ * of several flows) of a directory. Ctrl-C or SIGTERM drains it: its streams
+ * are handed off to other servers, then it tells its master it is leaving and
+ * exits; a second signal stops it at once. A drain ordered through the master
+ * (`ofp server drain`) ends it the same way.
  */
 import { formatAddress, parseAddress } from '../protocol/address.js';
-import { MAX_NAME } from '../protocol/constants.js';
+import { DRAIN_TIMEOUT, MAX_NAME } from '../protocol/constants.js';
 import type { RoleEvent } from '../roles/role.js';
-import { MediaServer } from '../roles/server/server.js';
+import { MediaServer, type RegistrationState } from '../roles/server/server.js';
 import { roleDeps } from './crypto.js';
 import { type RunningRole, startRole } from './driver.js';
-import { FileMediaReader, type MediaScan, scanMediaDir } from './mediaDir.js';
+import { catalogOf, FileMediaReader, type MediaScan, readableFiles, scanMediaDir } from './mediaDir.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { isWildcard, resolveEndpoint, resolveHost } from './resolve.js';
-import { untilStopSignal } from './signals.js';
+import { onEachStopSignal, signalStatus } from './signals.js';
 import { formatRate, parseCount, parseRate } from './units.js';
 import { UsageError } from './usageError.js';
 
 /** How long a server waits for its first registration before it says so. */
 const UNREGISTERED_WARNING = 5_000;
+/** Past the core's own drain bound, the runtime stops the core itself: a last resort that should never fire. */
+const DRAIN_BACKSTOP = DRAIN_TIMEOUT + 5_000;
 
 export interface ServerSettings {
   readonly host: string;
@@ -34,32 +39,57 @@ export interface ServerSettings {
 export interface RunningServer {
   readonly running: RunningRole<MediaServer>;
   readonly reader: FileMediaReader;
-  /** Send `leave`, wait until it is on the wire, close. */
+  /**
+   * Settles once the core has stopped — drained, stopped, or drained on its
+   * master's order — with the registration state it stopped from.
+   */
+  readonly stopped: Promise<RegistrationState>;
+  /** Hand every stream off, then stop (bounded by DRAIN_TIMEOUT in the core). */
+  drain(): void;
+  /** Stop now (send `leave`), wait until it is on the wire, close. */
   stop(): Promise<void>;
+  /** Once stopped: wait until what the core sent last is on the wire, close. */
+  close(): Promise<void>;
 }
 
 /** Start a media server core on a socket (for the command and for tests). */
 export async function startServer(s: ServerSettings, onEvent: (e: RoleEvent) => void): Promise<RunningServer> {
-  const reader = new FileMediaReader(s.media.files);
-  const running = await startRole({
+  const reader = new FileMediaReader(readableFiles(s.media));
+  let settle: (from: RegistrationState) => void = () => {};
+  const stopped = new Promise<RegistrationState>((resolve) => {
+    settle = resolve;
+  });
+  const running: RunningRole<MediaServer> = await startRole({
     role: (bound: string) => {
       const name = s.name ? formatAddress(s.name.host, s.name.port ?? parseAddress(bound)!.port) : bound;
-      return new MediaServer(roleDeps(s.key), { name, master: s.master, group: s.group, cap: s.cap, files: s.media.files }, reader);
+      return new MediaServer(roleDeps(s.key), { name, master: s.master, group: s.group, cap: s.cap, files: catalogOf(s.media) }, reader);
     },
     host: s.host,
     port: s.port,
-    onEvent,
+    onEvent: (e) => {
+      onEvent(e);
+      if (e.type === 'registration-stopped') settle(e.from as RegistrationState);
+    },
   });
   running.command({ type: 'start' });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await running.flushed(2_000);
+    await running.close();
+    reader.close();
+  };
   return {
     running,
     reader,
+    stopped,
+    drain: () => running.command({ type: 'drain' }),
     stop: async () => {
-      running.command({ type: 'stop' });
-      await running.flushed(2_000);
-      await running.close();
-      reader.close();
+      if (running.role.state !== 'stopped') running.command({ type: 'stop' });
+      await close();
     },
+    close,
   };
 }
 
@@ -108,42 +138,56 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
   };
 }
 
-/** Run until a stop signal; the exit code. */
+/** Run until the core stops (drained on a signal or on its master's order, or stopped by a second signal); the exit code. */
 export async function runServer(f: ServerFlags): Promise<number> {
   const out = new Output({ mode: f.output, logLevel: f.logLevel });
   const s = await parseServerFlags(f);
-  const stop = untilStopSignal();
-  let server: RunningServer;
+  const catalog = catalogOf(s.media);
   let registered = false;
-  try {
-    server = await startServer(s, (e) => {
-      if (e.type === 'registration-registered') registered = true;
-      if (e.type !== 'listening') return out.event(e);
-      out.listening({ ...e, master: s.master, files: s.media.files.length, group: s.group, cap: s.cap },
-        `ofp server listening on ${e.address as string} (master ${s.master}, ${s.media.files.length} files, group ${s.group}, capacity ${formatRate(s.cap)})`);
-      for (const skip of s.media.skipped) out.event({ type: 'media-skipped', level: 'warn', file: skip.name, why: skip.why });
-      if (s.media.files.length === 0) out.event({ type: 'no-media', level: 'warn', dir: f.media, detail: 'no media files: the server registers an empty content list' });
-      for (const m of s.media.files) {
-        if (m.rate > s.cap) out.event({ type: 'media-over-capacity', level: 'warn', file: m.name, rate: m.rate, cap: s.cap });
-        out.event({ type: 'media', level: 'debug', file: m.name, size: m.size, rate: m.rate, from: m.rateFrom });
-      }
-    });
-  } catch (e) {
-    stop.cancel();
-    throw e;
-  }
+  /** What started the end: a signal, or the master's order. */
+  let cause: string | undefined;
+  const server = await startServer(s, (e) => {
+    if (e.type === 'registration-registered') registered = true;
+    if (e.type === 'draining') cause ??= 'a drain order from the master';
+    if (e.type !== 'listening') return out.event(e);
+    const items = s.media.items.length;
+    out.listening({ ...e, master: s.master, files: catalog.length, items, group: s.group, cap: s.cap },
+      `ofp server listening on ${e.address as string} (master ${s.master}, ${catalog.length} files${items ? ` (${items} of several flows)` : ''}, group ${s.group}, capacity ${formatRate(s.cap)})`);
+    for (const skip of s.media.skipped) out.event({ type: 'media-skipped', level: 'warn', file: skip.name, why: skip.why });
+    if (catalog.length === 0) out.event({ type: 'no-media', level: 'warn', dir: f.media, detail: 'no media files: the server registers an empty content list' });
+    for (const m of catalog) {
+      if (m.rate > s.cap) out.event({ type: 'media-over-capacity', level: 'warn', file: m.name, rate: m.rate, cap: s.cap });
+      out.event({ type: 'media', level: 'debug', file: m.name, size: m.size, rate: m.rate, ...(m.flows ? { flows: m.flows.map((x) => x.name) } : {}) });
+    }
+  });
   // The core retries quietly; a person watching should hear why nothing happens.
   const silent = setTimeout(() => {
     if (!registered) out.event({ type: 'master-not-answering', level: 'warn', master: s.master, detail: `no answer from the master after ${UNREGISTERED_WARNING / 1000} s; still trying (is it running? same --key?)` });
   }, UNREGISTERED_WARNING);
-  const signal = await stop.promise;
+  let backstop: NodeJS.Timeout | undefined;
+  const unsubscribe = onEachStopSignal((signal, count) => {
+    const core = server.running.role;
+    if (count === 1 && core.state !== 'stopped') {
+      cause ??= signal;
+      out.event({ type: 'signal', signal, action: 'drain', streams: core.streams.size, detail: `handing ${core.streams.size} stream(s) off to other servers, then leaving (at most ${DRAIN_TIMEOUT / 1000} s); ${signal} again stops at once` });
+      server.drain();
+      backstop = setTimeout(() => server.running.command({ type: 'stop' }), DRAIN_BACKSTOP);
+    } else if (count === 2) {
+      out.event({ type: 'signal', signal, action: 'stop', streams: core.streams.size, detail: 'stopping at once: the streams left end here' });
+      server.running.command({ type: 'stop' });
+    } else {
+      process.exit(signalStatus(signal));
+    }
+  });
+  const from = await server.stopped;
   clearTimeout(silent);
-  // The core sends `leave` when it holds the master's cookie: while listing or registered.
-  const leaving = server.running.role.state === 'listing' || server.running.role.state === 'registered';
-  await server.stop();
-  stop.cancel();
+  clearTimeout(backstop);
+  await server.close();
+  unsubscribe();
   const core = server.running.role;
-  out.event({ type: 'stopped', signal, leave: leaving ? 'sent to the master' : 'none (not registered)' });
+  // The core sends `leave` when it holds the master's cookie: while listing or registered.
+  const leave = from === 'listing' || from === 'registered' ? 'sent to the master' : 'none (not registered)';
+  out.event({ type: 'stopped', cause: cause ?? 'unknown', leave, moved: core.stats.moved });
   out.summary({
     role: 'server',
     address: server.running.address,

@@ -3,7 +3,7 @@
  */
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { resolveEndpoint } from './resolve.js';
-import { type MasterStatus, NoAnswerError, queryStatus } from './statusQuery.js';
+import { type MasterStatus, NoAnswerError, noAnswerHint, queryStatus } from './statusQuery.js';
 import { table } from './table.js';
 import { formatDuration, formatRate, parseCount, parseDuration } from './units.js';
 import { errorLine } from './usageError.js';
@@ -28,9 +28,7 @@ export async function runStatus(f: StatusFlags): Promise<number> {
     status = await queryStatus({ master, ...(f.key ? { key: f.key } : {}), attempts, timeoutMs });
   } catch (e) {
     if (!(e instanceof NoAnswerError)) throw e;
-    const hint = e.unauthenticated > 0 ? 'it answered without a valid MAC: check --key'
-      : f.key ? 'is it running, and does it have the same --key?' : 'is it running? if it has a cluster key, pass --key';
-    process.stderr.write(errorLine('no-answer', `${e.message}: ${hint}`) + '\n');
+    process.stderr.write(errorLine('no-answer', `${e.message}: ${noAnswerHint(e, f.key)}`) + '\n');
     return 1;
   }
   out.summary({ ...status });
@@ -50,8 +48,8 @@ export function statusLines(s: MasterStatus): string[] {
     ...table(['FILE', 'SIZE', 'RATE', 'SERVERS'], s.files.map((r) => [r.file, r.size, formatRate(r.rate), r.servers.join(',')])),
   ];
   if (s.sessions.length > 0) {
-    lines.push('', ...table(['SESSION', 'CLIENT', 'FILE', 'SERVER', 'AGE', 'LIVE'],
-      s.sessions.map((r) => [r.sid, r.client, r.file, r.srv, formatDuration(r.age), r.live ? 'yes' : 'no'])));
+    lines.push('', ...table(['SESSION', 'CLIENT', 'FILE', 'SERVER', 'AGE', 'LIVE', 'HANDOFFS'],
+      s.sessions.map((r) => [r.sid, r.client, r.file, r.srv, formatDuration(r.age), r.live ? 'yes' : 'no', r.handoffs ?? 0])));
   } else {
     lines.push('', 'no sessions');
   }

@@ -44,9 +44,16 @@ export class NoAnswerError extends Error {
     readonly master: string,
     readonly attempts: number,
     readonly unauthenticated: number,
+    what = 'a status request',
   ) {
-    super(`master ${master} did not answer a status request after ${attempts} tries`);
+    super(`master ${master} did not answer ${what} after ${attempts} tries`);
   }
+}
+
+/** The one-line hint for a master that did not answer. */
+export function noAnswerHint(e: NoAnswerError, key: string | undefined): string {
+  return e.unauthenticated > 0 ? 'it answered without a valid MAC: check --key'
+    : key ? 'is it running, and does it have the same --key?' : 'is it running? if it has a cluster key, pass --key';
 }
 
 /** Pages a table can take at most, so a misbehaving master cannot keep us paging. */

@@ -3,11 +3,12 @@
  * that encode their own offset (src/media/synthetic.ts), so a copy can be
  * checked without the original.
  */
-import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { checkSynthetic, nameKey, syntheticBytes } from '../media/synthetic.js';
 import { MAX_FILE_NAME } from '../protocol/constants.js';
 import { readSidecar, SIDECAR_SUFFIX } from './mediaDir.js';
+import { badFlowFileName, MANIFEST_SUFFIX } from './mediaItem.js';
 import { UsageError } from './usageError.js';
 
 const BLOCK = 1024 * 1024;
@@ -27,6 +28,7 @@ export function checkMediaName(name: string): void {
     : /[/\\\0]/.test(name) || name === '..' ? 'must be a file name, not a path'
       : name.startsWith('.') ? 'must not start with a dot (hidden files are not served)'
         : name.endsWith(SIDECAR_SUFFIX) ? `must not end in ${SIDECAR_SUFFIX} (that is a sidecar)`
+          : name.endsWith(MANIFEST_SUFFIX) ? `must not end in ${MANIFEST_SUFFIX} (that is an item manifest)`
           : Buffer.byteLength(name, 'utf8') > MAX_FILE_NAME ? `is longer than ${MAX_FILE_NAME} bytes` : undefined;
   if (why) throw new UsageError('usage', `media name ${JSON.stringify(name)} ${why}`);
 }
@@ -63,6 +65,55 @@ export function makeSyntheticFile(o: { name: string; durationMs: number; rate: n
   const duration = o.durationMs / 1000;
   writeFileSync(sidecar, JSON.stringify({ rate: o.rate, duration, size, synthetic: true }) + '\n');
   return { path, sidecar, name: o.name, size, rate: o.rate, duration };
+}
+
+export interface FlowSpec {
+  /** The flow's name: its file is `ITEM.FLOW`. */
+  readonly flow: string;
+  /** bit/s */
+  readonly rate: number;
+}
+
+export interface MadeItem {
+  readonly name: string;
+  readonly manifest: string;
+  readonly size: number;
+  readonly rate: number;
+  readonly duration: number;
+  readonly flows: MadeFile[];
+}
+
+/**
+ * An item of several flows (S2.4): one synthetic file per flow, `NAME.FLOW`
+ * with its sidecar, and the manifest `NAME.ofp-item.json` naming them.
+ */
+export function makeSyntheticItem(o: { name: string; flows: readonly FlowSpec[]; durationMs: number; dir: string; force?: boolean }): MadeItem {
+  checkMediaName(o.name);
+  const names = o.flows.map((f) => `${o.name}.${f.flow}`);
+  for (const n of names) {
+    const why = badFlowFileName(n, SIDECAR_SUFFIX);
+    if (why) throw new UsageError('usage', `flow file name ${JSON.stringify(n)} ${why}: choose a shorter item name`);
+  }
+  const manifest = join(o.dir, o.name + MANIFEST_SUFFIX);
+  if (!o.force) {
+    // Check every file first: a refusal must not leave half an item behind.
+    const there = [...names.map((n) => join(o.dir, n)), manifest].filter((p) => existsSync(p));
+    if (there.length > 0) throw new UsageError('file-exists', `${there.join(', ')} exist${there.length === 1 ? 's' : ''}: pass --force to replace`);
+  }
+  const flows = o.flows.map((f, i) => makeSyntheticFile({ name: names[i]!, durationMs: o.durationMs, rate: f.rate, dir: o.dir, ...(o.force ? { force: true } : {}) }));
+  try {
+    writeFileSync(manifest, JSON.stringify({ flows: names }) + '\n');
+  } catch (e) {
+    throw new UsageError('cannot-write', `${manifest} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return {
+    name: o.name,
+    manifest,
+    size: flows.reduce((n, f) => n + f.size, 0),
+    rate: flows.reduce((n, f) => n + f.rate, 0),
+    duration: o.durationMs / 1000,
+    flows,
+  };
 }
 
 export interface SyntheticCheck {

@@ -11,6 +11,7 @@ export const USAGE_CODES = {
   'unresolvable-host': 'A host name does not resolve.',
   'bad-media': 'The media directory or a media file cannot be used.',
   'bad-sidecar': 'A `.ofp.json` sidecar is not valid.',
+  'bad-manifest': 'A `.ofp-item.json` manifest of a media item of several flows is not valid.',
   'file-exists': 'The output file exists and --force was not given.',
   'cannot-write': 'The output cannot be written.',
   'cannot-bind': 'The socket cannot be bound (address in use or not local).',

@@ -19,7 +19,7 @@ function processesMarked(mark: string): number[] {
 }
 
 describe('ofp demo', () => {
-  it('runs a cluster, survives a killed server, verifies every copy and cleans up', async () => {
+  it('runs a cluster, survives a killed and a drained server, verifies every copy and cleans up', async () => {
     const mark = `OFP_TEST_MARK=${process.pid}-${Date.now()}`;
     const [k, v] = mark.split('=') as [string, string];
     const run = await runOfp(['demo', '--json', '--keep'], { timeoutMs: 60_000, env: { [k]: v } });
@@ -30,10 +30,24 @@ describe('ofp demo', () => {
       expect(doc.clients).toHaveLength(6);
       for (const c of doc.clients) expect(c, JSON.stringify(c)).toMatchObject({ identical: true, exit: 0, verdict: 'identical' });
       expect(doc.killed).not.toBeNull();
-      // Some client moved to another server when its server was killed.
-      expect(doc.clients.some((c: { failovers: number[]; servers: string[] }) => c.failovers.length > 0 && c.servers.length === 2)).toBe(true);
+      expect(doc.drained).not.toBeNull();
+      expect(doc.drained.server).not.toBe(doc.killed.server);
+      // Clients moved to another server when theirs was killed, and when theirs was drained, with the gaps reported.
+      type Report = { handoffs: { from: string; to: string; why: string; gap: number }[]; servers: string[] };
+      const moves = doc.clients.flatMap((c: Report) => c.handoffs.map((h) => ({ ...h, servers: c.servers })));
+      const failure = moves.filter((h: { why: string }) => h.why === 'failure');
+      const drain = moves.filter((h: { why: string }) => h.why === 'drain');
+      expect(failure.length, JSON.stringify(moves)).toBeGreaterThan(0);
+      expect(drain.length, JSON.stringify(moves)).toBeGreaterThan(0);
+      for (const h of failure) expect(h.from).toBe(`server ${doc.killed.server}`);
+      for (const h of drain) expect(h.from).toBe(`server ${doc.drained.server}`);
+      for (const h of moves) {
+        expect(h.gap).toBeLessThan(1_000);
+        expect(h.servers).toContain(h.to);
+      }
       expect(new Set(doc.clients.map((c: { mode: string }) => c.mode))).toEqual(new Set(['redirect', 'relay', 'list']));
       expect(run.stderr).toMatch(/killing server \d/);
+      expect(run.stderr).toMatch(/draining server \d .*with ofp server drain/);
       expect(processesMarked(mark)).toEqual([]);
       expect(existsSync(doc.dir)).toBe(true);
     } finally {

@@ -43,7 +43,7 @@ export class FakeServer {
     if (this.parts.length === 0) this.parts.push([]);
   }
 
-  send(m: MessageOf<'register' | 'content' | 'load' | 'leave' | 'setup' | 'error'>): Sent[] {
+  send(m: MessageOf<'register' | 'content' | 'load' | 'leave' | 'setup' | 'error' | 'track'>): Sent[] {
     return this.d.control(this.addr, m, this.o.auth);
   }
 
@@ -75,6 +75,11 @@ export class FakeServer {
   /** A load report (pushed, seq 0, unless given). */
   load(l: Partial<MessageOf<'load'>> = {}): Sent[] {
     return this.send({ type: 'load', name: this.addr, epoch: this.epoch, cookie: this.cookie, seq: 0, streams: 0, bw: 0, sent: 0, cap: this.cap, sids: [], ...l });
+  }
+
+  /** A stream control event (§10.4), numbered by the caller. */
+  track(e: Omit<MessageOf<'track'>, 'type' | 'at'>): Sent[] {
+    return this.send({ type: 'track', ...e });
   }
 
   leave(): Sent[] {

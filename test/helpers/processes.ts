@@ -2,6 +2,10 @@
  * Real `ofp` processes for end-to-end tests (`node bin/run.js …`, from the
  * build). Every process spawned here is killed by `killAll()`, which
  * `cleanupProcesses()` registers after each test and after the file.
+ *
+ * Tests that run concurrently each take their own `ProcessScope` (killed when
+ * the test ends, and after the file), so that one test's end does not kill
+ * another's processes.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -25,14 +29,6 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-let children = new Children(BIN, cleanEnv());
-const oneShots = new Set<ReturnType<typeof spawn>>();
-
-/** A long-running `ofp` process whose `--json-stream` events can be awaited. */
-export function ofp(name: string, args: readonly string[]): OfpChild {
-  return children.spawn(name, args);
-}
-
 export interface RunResult {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -40,35 +36,92 @@ export interface RunResult {
   readonly stderr: string;
 }
 
+export const isListening = (e: StreamEvent) => e.event === 'listening';
+
+/** A set of processes that are killed together. */
+export class ProcessScope {
+  private children = new Children(BIN, cleanEnv());
+  private readonly oneShots = new Set<ReturnType<typeof spawn>>();
+
+  /** A long-running `ofp` process whose `--json-stream` events can be awaited. */
+  ofp(name: string, args: readonly string[]): OfpChild {
+    return this.children.spawn(name, args);
+  }
+
+  /** Run `ofp …` to the end (killed after `timeoutMs`). */
+  run(args: readonly string[], o: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
+    return new Promise((resolve) => {
+      const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(o.env) });
+      this.oneShots.add(proc);
+      let stdout = '';
+      let stderr = '';
+      proc.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+      proc.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+      const timer = setTimeout(() => proc.kill('SIGKILL'), o.timeoutMs ?? 30_000);
+      proc.on('close', (code, signal) => {
+        clearTimeout(timer);
+        this.oneShots.delete(proc);
+        resolve({ code, signal, stdout, stderr });
+      });
+    });
+  }
+
+  /** Start `ofp master --json-stream` on a free port; its address. */
+  async startMaster(extra: readonly string[] = [], name = 'master'): Promise<{ child: OfpChild; address: string }> {
+    const child = this.ofp(name, ['master', '--port', '0', '--json-stream', ...extra]);
+    const e = await child.waitFor(isListening, 15_000, 'listening');
+    return { child, address: e.data.address as string };
+  }
+
+  /** Start `ofp server --json-stream` and wait until it is registered; its address. */
+  async startServer(master: string, media: string, extra: readonly string[] = [], name = 'server'): Promise<{ child: OfpChild; address: string }> {
+    const child = this.ofp(name, ['server', '--master', master, '--media', media, '--json-stream', ...extra]);
+    const e = await child.waitFor(isListening, 15_000, 'listening');
+    await child.waitFor((x) => x.event === 'registration-registered', 15_000, 'registration');
+    return { child, address: e.data.address as string };
+  }
+
+  /** Kill every process of the scope and wait (boundedly) until they are gone. */
+  async killAll(): Promise<void> {
+    for (const p of this.oneShots) p.kill('SIGKILL');
+    this.children.killAll('SIGKILL');
+    await this.children.reapAll(5_000);
+    this.children = new Children(BIN, cleanEnv());
+  }
+}
+
+const scopes = new Set<ProcessScope>();
+
+/** A scope of its own, for a test that runs concurrently with others: kill it in a `finally`. */
+export function processScope(): ProcessScope {
+  const s = new ProcessScope();
+  scopes.add(s);
+  return s;
+}
+
+const shared = processScope();
+
+/** A long-running `ofp` process whose `--json-stream` events can be awaited. */
+export function ofp(name: string, args: readonly string[]): OfpChild {
+  return shared.ofp(name, args);
+}
+
 /** Run `ofp …` to the end (killed after `timeoutMs`). */
 export function runOfp(args: readonly string[], o: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(o.env) });
-    oneShots.add(proc);
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    proc.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), o.timeoutMs ?? 30_000);
-    proc.on('close', (code, signal) => {
-      clearTimeout(timer);
-      oneShots.delete(proc);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  return shared.run(args, o);
 }
 
-/** Kill every process spawned here and wait (boundedly) until they are gone. */
-export async function killAll(): Promise<void> {
-  for (const p of oneShots) p.kill('SIGKILL');
-  children.killAll('SIGKILL');
-  await children.reapAll(5_000);
-  children = new Children(BIN, cleanEnv());
+/** Kill every process spawned through the shared scope and wait (boundedly) until they are gone. */
+export function killAll(): Promise<void> {
+  return shared.killAll();
 }
 
+/** After each test, the shared scope's processes; after the file, every scope's. */
 export function cleanupProcesses(): void {
   afterEach(killAll);
-  afterAll(killAll);
+  afterAll(async () => {
+    await Promise.all([...scopes].map((s) => s.killAll()));
+  });
 }
 
 /** A temporary directory removed after the file's tests. */
@@ -78,19 +131,12 @@ export function tempDir(prefix = 'ofp-test-'): string {
   return dir;
 }
 
-export const isListening = (e: StreamEvent) => e.event === 'listening';
-
 /** Start `ofp master --json-stream` on a free port; its address. */
-export async function startMaster(extra: readonly string[] = [], name = 'master'): Promise<{ child: OfpChild; address: string }> {
-  const child = ofp(name, ['master', '--port', '0', '--json-stream', ...extra]);
-  const e = await child.waitFor(isListening, 15_000, 'listening');
-  return { child, address: e.data.address as string };
+export function startMaster(extra: readonly string[] = [], name = 'master'): Promise<{ child: OfpChild; address: string }> {
+  return shared.startMaster(extra, name);
 }
 
 /** Start `ofp server --json-stream` and wait until it is registered; its address. */
-export async function startServer(master: string, media: string, extra: readonly string[] = [], name = 'server'): Promise<{ child: OfpChild; address: string }> {
-  const child = ofp(name, ['server', '--master', master, '--media', media, '--json-stream', ...extra]);
-  const e = await child.waitFor(isListening, 15_000, 'listening');
-  await child.waitFor((x) => x.event === 'registration-registered', 15_000, 'registration');
-  return { child, address: e.data.address as string };
+export function startServer(master: string, media: string, extra: readonly string[] = [], name = 'server'): Promise<{ child: OfpChild; address: string }> {
+  return shared.startServer(master, media, extra, name);
 }

@@ -58,12 +58,15 @@ async function fetchCopy(master: string, host: string, mode: 'redirect' | 'relay
   const events: RoleEvent[] = [];
   const fetch = await startFetch(
     { masters: [master], file: 'A.ts', mode, choose: { by: 'fewest-users' }, host },
-    (off, data) => {
-      if (off !== expected) misordered++;
-      expected = off + data.length;
-      chunks.push(Buffer.from(data));
+    {
+      onFlows: () => {},
+      onBytes: (_fl, off, data) => {
+        if (off !== expected) misordered++;
+        expected = off + data.length;
+        chunks.push(Buffer.from(data));
+      },
+      onEvent: (e) => events.push(e),
     },
-    (e) => events.push(e),
   );
   const result = await within(fetch.done, 15_000, `the ${mode} copy`);
   return { result, copy: Buffer.concat(chunks), misordered, events, fetch };
@@ -104,8 +107,7 @@ describe('real UDP on loopback, in one process', () => {
       const events: RoleEvent[] = [];
       const fetch = await startFetch(
         { masters: [c.master.address], file: 'A.ts', mode, choose: { by: 'random' }, host: '127.0.0.1' },
-        (_off, data) => chunks.push(Buffer.from(data)),
-        (e) => events.push(e),
+        { onFlows: () => {}, onBytes: (_fl, _off, data) => chunks.push(Buffer.from(data)), onEvent: (e) => events.push(e) },
       );
       await waitUntil(() => chunks.reduce((n, b) => n + b.length, 0) > 100_000, 5_000, 'the first 100 kB');
       const victim = c.servers.find((s) => s.running.role.streams.size > 0)!;

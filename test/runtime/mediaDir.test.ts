@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nameKey, syntheticBytes } from '../../src/media/synthetic.js';
-import { FileMediaReader, scanMediaDir } from '../../src/runtime/mediaDir.js';
-import { checkSyntheticFile, makeSyntheticFile } from '../../src/runtime/syntheticFile.js';
+import { catalogOf, FileMediaReader, readableFiles, scanMediaDir } from '../../src/runtime/mediaDir.js';
+import { checkSyntheticFile, makeSyntheticFile, makeSyntheticItem } from '../../src/runtime/syntheticFile.js';
 import { UsageError } from '../../src/runtime/usageError.js';
 
 let dir: string;
@@ -54,6 +54,72 @@ describe('scanMediaDir', () => {
     expect(() => scanMediaDir(join(dir, 'nope'), 1)).toThrow(/does not exist/);
     writeFileSync(join(dir, 'file'), 'x');
     expect(() => scanMediaDir(join(dir, 'file'), 1)).toThrow(/is not a directory/);
+  });
+});
+
+describe('media items of several flows', () => {
+  it('a manifest makes one item of its flow files: sizes and rates summed, flows in order, served only as the item', () => {
+    writeFileSync(join(dir, 'show.video'), Buffer.alloc(1000));
+    writeFileSync(join(dir, 'show.video.ofp.json'), JSON.stringify({ rate: 4_000_000 }));
+    writeFileSync(join(dir, 'show.audio'), Buffer.alloc(40));
+    writeFileSync(join(dir, 'show.ofp-item.json'), JSON.stringify({ flows: ['show.video', 'show.audio'] }));
+    writeFileSync(join(dir, 'alone.ts'), Buffer.alloc(7));
+    const scan = scanMediaDir(dir, 160_000);
+    expect(scan.files.map((f) => f.name)).toEqual(['alone.ts']);
+    expect(scan.items).toHaveLength(1);
+    expect(scan.items[0]).toMatchObject({ name: 'show', size: 1040, rate: 4_160_000, manifest: join(dir, 'show.ofp-item.json') });
+    expect(catalogOf(scan)).toEqual([
+      { name: 'alone.ts', size: 7, rate: 160_000, path: join(dir, 'alone.ts'), rateFrom: 'default' },
+      { name: 'show', size: 1040, rate: 4_160_000, flows: [{ name: 'show.video', size: 1000, rate: 4_000_000 }, { name: 'show.audio', size: 40, rate: 160_000 }] },
+    ]);
+    expect(readableFiles(scan).map((f) => f.name).sort()).toEqual(['alone.ts', 'show.audio', 'show.video']);
+  });
+
+  it.each([
+    ['not json', /is not JSON/],
+    [JSON.stringify({ flows: 'show.video' }), /no list of flow file names/],
+    [JSON.stringify({ flows: ['show.video'] }), /names 1 flow\(s\): an item has 2 to 4/],
+    [JSON.stringify({ flows: ['a', 'b', 'c', 'd', 'e'] }), /names 5 flow/],
+    [JSON.stringify({ flows: ['show.video', 'show.video'] }), /named twice/],
+    [JSON.stringify({ flows: ['show.video', '../etc/passwd'] }), /is a path/],
+    [JSON.stringify({ flows: ['show.video', '.hidden'] }), /hidden/],
+    [JSON.stringify({ flows: ['show.video', 'show.video.ofp.json'] }), /sidecar or a manifest/],
+    [JSON.stringify({ flows: ['show.video', 'x'.repeat(65)] }), /longer than 64 bytes/],
+    [JSON.stringify({ flows: ['show.video', 'show.audio'] }), /"show\.audio" is not a media file/],
+  ])('refuses the manifest %s', (manifest, why) => {
+    writeFileSync(join(dir, 'show.video'), 'x');
+    writeFileSync(join(dir, 'show.ofp-item.json'), manifest);
+    let err: unknown;
+    try {
+      scanMediaDir(dir, 1);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).code).toBe('bad-manifest');
+    expect((err as UsageError).message).toMatch(why);
+  });
+
+  it('refuses an item named like a file that is served on its own', () => {
+    writeFileSync(join(dir, 'show'), 'x');
+    writeFileSync(join(dir, 'a'), 'x');
+    writeFileSync(join(dir, 'b'), 'x');
+    writeFileSync(join(dir, 'show.ofp-item.json'), JSON.stringify({ flows: ['a', 'b'] }));
+    expect(() => scanMediaDir(dir, 1)).toThrow(/a file of that name is served too/);
+  });
+
+  it('ofp media make --flows: one synthetic file per flow with its sidecar, and the manifest; a server reads it as one item', () => {
+    const made = makeSyntheticItem({ name: 'show', flows: [{ flow: 'video', rate: 800_000 }, { flow: 'audio', rate: 80_000 }], durationMs: 1000, dir });
+    expect(made).toMatchObject({ name: 'show', size: 110_000, rate: 880_000, duration: 1 });
+    expect(made.flows.map((f) => [f.name, f.size])).toEqual([['show.video', 100_000], ['show.audio', 10_000]]);
+    for (const f of made.flows) expect(checkSyntheticFile(f.path)).toMatchObject({ intact: true });
+    const scan = scanMediaDir(dir, 1);
+    expect(scan.files).toEqual([]);
+    expect(scan.items[0]!.flows.map((f) => [f.name, f.rate, f.rateFrom])).toEqual([['show.video', 800_000, 'sidecar'], ['show.audio', 80_000, 'sidecar']]);
+    // Not twice without --force, and no half item: nothing is written when any file is there.
+    expect(() => makeSyntheticItem({ name: 'show', flows: [{ flow: 'video', rate: 1 }, { flow: 'audio', rate: 1 }], durationMs: 1000, dir })).toThrow(/--force/);
+    expect(makeSyntheticItem({ name: 'show', flows: [{ flow: 'video', rate: 8_000 }, { flow: 'audio', rate: 8_000 }], durationMs: 1000, dir, force: true }).size).toBe(2_000);
+    expect(() => makeSyntheticItem({ name: 'x'.repeat(60), flows: [{ flow: 'video', rate: 1 }, { flow: 'audio', rate: 1 }], durationMs: 1000, dir })).toThrow(/shorter item name/);
   });
 });
 

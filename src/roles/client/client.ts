@@ -65,7 +65,7 @@ export type ClientCommand = { readonly type: 'start' } | { readonly type: 'stop'
 export type ClientState = 'idle' | 'asking' | 'requesting' | 'starting' | 'playing' | 'done' | 'failed' | 'stopped';
 export type ClientTrigger =
   | 'start' | 'redirect' | 'server-list' | 'setup' | 'data' | 'complete' | 'switch' | 'change'
-  | 'server-failed' | 'refused' | 'gave-up' | 'stop';
+  | 'server-failed' | 'refused' | 'gave-up' | 'stay' | 'stop';
 
 /** The client's state machine (§6.2, §10.6), drawn in the spec. */
 export const CLIENT_TABLE = defineTable<ClientState, ClientTrigger>({
@@ -93,6 +93,7 @@ export const CLIENT_TABLE = defineTable<ClientState, ClientTrigger>({
     { from: ['requesting', 'starting', 'playing'], on: 'server-failed', to: 'asking', doc: 'no answer after ATTEMPTS_PER_PEER tries, silence, `end` or a refusal: ask a master again from the current byte, avoiding that server (S4.5)' },
     { from: 'asking', on: 'refused', to: 'failed', doc: '`error` from the master that retrying cannot fix (`not-found`, `bad-request`, or `no-capacity` before any server has set a stream up)' },
     { from: 'asking', on: 'gave-up', to: 'failed', doc: 'no master answered in MASTER_ROUNDS rounds' },
+    { from: 'asking', on: 'stay', to: 'playing', doc: 'no master has another server, but the server being left (draining) still delivers: stay with it until it ends the stream' },
     { from: ['idle', 'asking', 'requesting', 'starting', 'playing'], on: 'stop', to: 'stopped', doc: 'stopped by its user' },
   ],
 });
@@ -232,13 +233,17 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     const take = (x: number | undefined) => {
       if (x !== undefined && (t === undefined || x < t)) t = x;
     };
-    take(this.nextAck);
-    if (this.state === 'playing') take(this.lastData + this.silenceTimeout() / (this.silenceRetried ? 1 : 2));
+    if (this.acking()) take(this.nextAck);
+    if (this.state === 'playing') take(this.silenceDeadline());
     if (this.changeSeenAt !== undefined && this.state === 'playing') take(this.changeSeenAt + CHANGE_GRACE);
-    if (this.adjustPending) take(this.adjustPending.nextSend);
-    else if (this.playStartedAt !== undefined) {
-      const next = this.config.schedule?.[this.scheduleIndex];
-      if (next) take(this.playStartedAt + next.at);
+    // Adjustments go to the stream's server (adjustTimer): while the client asks again there is none,
+    // and a deadline it cannot act on would wake it again and again at once.
+    if (this.stream && (this.state === 'playing' || this.state === 'starting')) {
+      if (this.adjustPending) take(this.adjustPending.nextSend);
+      else if (this.playStartedAt !== undefined) {
+        const next = this.config.schedule?.[this.scheduleIndex];
+        if (next) take(this.playStartedAt + next.at);
+      }
     }
     return t;
   }
@@ -256,6 +261,16 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private npt(): number {
     const f = this.flows?.[0];
     return f && f.rate > 0 ? Math.floor((this.next * 8000) / f.rate) : 0;
+  }
+
+  /** Reception reports are due: a stream plays or starts, or a server being left still delivers. (pollTimeout and onTimer must agree.) */
+  private acking(): boolean {
+    return this.state === 'starting' || this.state === 'playing' || this.outgoing !== undefined;
+  }
+
+  /** When silence next calls for something: the `play` retry at half the timeout, then the failure. */
+  private silenceDeadline(): number {
+    return this.lastData + (this.silenceRetried ? this.silenceTimeout() : this.silenceTimeout() / 2);
   }
 
   /**
@@ -472,7 +487,10 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     if (offs.length !== mine.length && !(this.receivers.length === 0 && offs.length === flows.length)) {
       return this.drop('unexpected-message', from, 'setup for other offsets', 'setup');
     }
-    if ((this.receivers.length > 0 && offs.some((o, i) => o !== mine[i])) || offs[0] !== mine[0]) {
+    // A resumed stream may be set up at other offsets: one the master established at the position
+    // it computed (§10.6) names that position. `play` names the client's own offsets, and the server
+    // streams from those, so only a new stream must start where the client asked.
+    if (this.receivers.length === 0 && offs[0] !== mine[0]) {
       return this.drop('unexpected-message', from, 'setup for other offsets', 'setup');
     }
     if (relayed) {
@@ -487,7 +505,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       this.flows = flows;
       this.receivers = flows.map((f, i) => new Receiver(f.size, offs[i] ?? 0, (off, data) => this.handOn(i, off, data)));
     }
-    this.emit({ type: 'setup', srv: msg.srv, sid: msg.sid, size: msg.size, rate: msg.rate, off: msg.off, flows: flows.length, via: relayed ? 'master' : 'server' });
+    this.emit({ type: 'setup', srv: msg.srv, sid: msg.sid, size: msg.size, rate: msg.rate, off: msg.off, flows: this.flows.map((f) => ({ ...f })), via: relayed ? 'master' : 'server' });
     this.move('setup', now);
     this.serverTries = 1;
     this.silenceRetried = false;
@@ -571,7 +589,9 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     if (outcome === 'past-end' || outcome === 'out-of-window') {
       this.drop('bad-field', from, `data at ${msg.off} is ${outcome}`, 'data');
     }
-    if (current && outcome === 'in-order' && this.handoff) this.handoffDone(now);
+    // The new server delivers: the handoff is over, whether its first packet is the next byte, one
+    // ahead (buffered) or one the old server already sent (duplicate). Acks ask for any hole.
+    if (current && this.handoff && outcome !== 'past-end' && outcome !== 'out-of-window') this.handoffDone(now);
     if (this.receivers.every((x) => x.complete)) this.complete(now);
   }
 
@@ -643,16 +663,15 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   // ---- Timers -----------------------------------------------------------------
 
   private onTimer(now: number): void {
-    if (this.nextAck !== undefined && now >= this.nextAck && (this.state === 'starting' || this.state === 'playing')) {
+    if (this.nextAck !== undefined && now >= this.nextAck && this.acking()) {
       this.sendAcks();
       this.nextAck = now + ACK_INTERVAL;
     }
     this.adjustTimer(now);
     if (this.state === 'playing' && this.deadline === undefined) {
-      const silent = now - this.lastData;
-      const limit = this.silenceTimeout();
-      if (silent >= limit) return this.serverFailed('the server went silent', now, undefined, 'failure');
-      if (silent >= limit / 2 && !this.silenceRetried) {
+      // The same expressions as the deadlines pollTimeout gives, so a wake-up at one always acts.
+      if (now >= this.lastData + this.silenceTimeout()) return this.serverFailed('the server went silent', now, undefined, 'failure');
+      if (now >= this.lastData + this.silenceTimeout() / 2 && !this.silenceRetried) {
         // Half the timeout without data: try the server once more, from where we are (S4.5).
         this.emit({ type: 'server-silent', level: 'warn', srv: this.stream!.srv, off: this.next });
         this.silenceRetried = true;
@@ -670,7 +689,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       this.handoff = { from: s.srv, why: 'drain', position: this.npt() };
       this.outgoing = s;
       this.stream = undefined;
-      this.nextAck = undefined;
+      this.nextAck = now + ACK_INTERVAL; // the server being left keeps being told what is missing
       this.move('change', now);
       this.askMaster(now);
       return;
@@ -719,12 +738,15 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     }
   }
 
+  /** Reception reports for the stream, and for the one being left while it still delivers (it can mend holes too). */
   private sendAcks(): void {
-    const s = this.stream!;
-    this.receivers.forEach((r, fl) => {
-      if (r.complete && fl > 0) return;
-      this.send(s.srv, { type: 'ack', sid: s.sid, next: r.next, hi: r.hi, miss: r.missing(), ...(fl > 0 ? { fl } : {}) }, true);
-    });
+    for (const s of [this.stream, this.outgoing]) {
+      if (!s) continue;
+      this.receivers.forEach((r, fl) => {
+        if (r.complete && fl > 0) return;
+        this.send(s.srv, { type: 'ack', sid: s.sid, next: r.next, hi: r.hi, miss: r.missing(), ...(fl > 0 ? { fl } : {}) }, true);
+      });
+    }
   }
 
   /** The server failed us: ask a master again, from the current byte, avoiding that server (S4.5). */
@@ -737,7 +759,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     }
     if (srv && !this.avoid.includes(srv)) this.avoid.push(srv);
     this.stream = undefined;
-    this.nextAck = undefined;
+    this.nextAck = this.outgoing ? now + ACK_INTERVAL : undefined;
     // A relayed setup we cannot use arrives while asking: ask again, avoiding that server.
     if (this.state === 'asking') return this.askMaster(now);
     if (!this.move('server-failed', now)) return;
@@ -765,6 +787,21 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   }
 
   private fail(on: 'refused' | 'gave-up', code: ErrorCode | string, message: string, now: number): void {
+    const old = this.outgoing;
+    if (old && now - (this.lastDataFrom.get(old.srv) ?? 0) < this.silenceTimeout()) {
+      // No master has another server for us, but the one being left (draining) still delivers: stay
+      // with it. It ends the stream when it goes, and the client asks again then.
+      this.emit({ type: 'stay', level: 'warn', srv: old.srv, code, msg: message });
+      this.outgoing = undefined;
+      this.handoff = undefined;
+      this.stream = old;
+      this.deadline = undefined;
+      this.lastData = this.lastDataFrom.get(old.srv) ?? now;
+      this.silenceRetried = false;
+      this.nextAck = now;
+      this.move('stay', now);
+      return;
+    }
     this.deadline = undefined;
     this.nextAck = undefined;
     if (this.outgoing) this.tornDown(this.outgoing.sid, this.outgoing.srv, now);

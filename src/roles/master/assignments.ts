@@ -25,8 +25,8 @@ export interface Assignment {
   readonly sk?: Uint8Array;
   /** Normal play time accounting from the stream's control events (§10.3). */
   npt?: NptState;
-  /** Per server, the last `track` event recorded in order (§10.4). */
-  readonly tracked: Map<string, number>;
+  /** Per server, the last `track` event recorded in order (§10.4): its number, and its time at that server. */
+  readonly tracked: Map<string, { n: number; when: number }>;
   /** Handoffs completed. */
   handoffs: number;
 }
@@ -145,9 +145,9 @@ export class AssignmentTable {
   /**
    * A load report from `server`: the streams it lists are live (their
    * reservation ends); when the list is complete, live streams it no longer
-   * lists have ended.
+   * lists have ended — unless `keep` says they live on elsewhere (a handoff).
    */
-  report(server: string, sids: readonly number[], complete: boolean, now: number): void {
+  report(server: string, sids: readonly number[], complete: boolean, now: number, keep: (a: Assignment) => boolean = () => false): void {
     const s = this.byServer.get(server);
     if (!s) return;
     const listed = complete ? new Set(sids) : undefined;
@@ -160,14 +160,14 @@ export class AssignmentTable {
       }
       a.seen = now;
     }
-    if (listed) for (const a of [...s.streams]) if (a.live && !listed.has(a.sid)) this.remove(a.sid);
+    if (listed) for (const a of [...s.streams]) if (a.live && !listed.has(a.sid) && !keep(a)) this.remove(a.sid);
   }
 
-  /** Everything assigned to `server` goes (it left or is forgotten). */
-  removeServer(server: string): void {
+  /** Everything assigned to `server` goes (it left or is forgotten), but what `keep` says lives on elsewhere. */
+  removeServer(server: string, keep: (a: Assignment) => boolean = () => false): void {
     const s = this.byServer.get(server);
     if (!s) return;
-    for (const a of [...s.streams]) this.remove(a.sid);
+    for (const a of [...s.streams]) if (!keep(a)) this.remove(a.sid);
   }
 
   /** Forget what was never confirmed, or is no longer listed, for ASSIGNMENT_TTL. */

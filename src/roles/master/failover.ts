@@ -11,6 +11,7 @@ import type { Message, MessageOf } from '../../protocol/messages.js';
 import type { RoleDeps, RoleEvent } from '../role.js';
 import { defineTable, nextState } from '../stateMachine.js';
 import type { Assignment, AssignmentTable } from './assignments.js';
+import { FifoMap } from '../fifoMap.js';
 import { adjusted, nptAt, played } from './npt.js';
 import type { Candidate } from './selection.js';
 import type { ServerRecord } from './serverRecord.js';
@@ -18,7 +19,7 @@ import type { ServerRecord } from './serverRecord.js';
 export type MoveWhy = 'failure' | 'overload' | 'drain' | 'operator';
 
 export type HandoffState = 'establishing' | 'moving' | 'done' | 'failed';
-export type HandoffTrigger = 'setup' | 'refused' | 'timeout' | 'client-asked' | 'played' | 'no-server';
+export type HandoffTrigger = 'setup' | 'refused' | 'timeout' | 'client-asked' | 'client-moved' | 'played' | 'no-server' | 'no-play' | 'ended';
 
 /** One handoff, as the master runs it (§10.6), drawn in the spec. */
 export const HANDOFF_TABLE = defineTable<HandoffState, HandoffTrigger>({
@@ -34,7 +35,11 @@ export const HANDOFF_TABLE = defineTable<HandoffState, HandoffTrigger>({
     { from: 'establishing', on: 'setup', to: 'moving', doc: '`setup` from the second server: send `move` to the first (unless it failed)' },
     { from: 'establishing', on: 'refused', to: 'establishing', doc: '`error` or no answer within FORWARD_TIMEOUT: try another server (HANDOFF_ATTEMPTS in all)' },
     { from: 'establishing', on: 'no-server', to: 'failed', doc: 'no other server holds the file with room for it' },
+    { from: 'establishing', on: 'client-moved', to: 'moving', doc: 'a handoff the client starts (it asked with `prev` first, its server having failed) begins here: the server the master sends it to sets the stream up at its request' },
+    { from: ['establishing', 'moving'], on: 'ended', to: 'failed', doc: 'the stream ended at its server, or its record went, before it played at the new one' },
     { from: 'moving', on: 'client-asked', to: 'moving', doc: 'the client asked with `prev`: answer with the second server' },
+    { from: 'moving', on: 'refused', to: 'failed', doc: 'the client asked with `prev`, avoiding the second server (it could not get the stream there): the client is sent elsewhere' },
+    { from: 'moving', on: 'no-play', to: 'moving', doc: 'no `play` at the second server within FORWARD_TIMEOUT of a `move`: send `move` again (it, or the `switch` it caused, was lost)' },
     { from: ['establishing', 'moving'], on: 'played', to: 'done', doc: '`track` `play` from the stream\'s new server: report the handoff (computed and true position)' },
     { from: 'moving', on: 'timeout', to: 'failed', doc: 'no `play` at the new server within HANDOFF_TIMEOUT' },
   ],
@@ -50,10 +55,17 @@ interface Move {
   to: string;
   mrid: number;
   deadline: number;
-  readonly tried: string[];
+  /** The first server, and the servers that refused; a server that did not answer may be tried again. */
+  tried: string[];
+  /** `establish` messages sent, at most HANDOFF_ATTEMPTS. */
+  attempts: number;
+  /** Servers that did not answer an `establish`: others first, these again if there is no other. */
+  silent?: string[];
   /** A server the operator named, tried first. */
   readonly forced?: string;
   setup?: MessageOf<'setup'>;
+  /** When to send `move` again while the stream has not played at the new server (moving, first server alive). */
+  moveAgain?: number;
   readonly started: number;
   /** Who started it: the master (a change event it saw or was told of) or the client (it asked again). */
   readonly by: 'master' | 'client';
@@ -64,7 +76,8 @@ export interface FailoverHost {
   readonly deps: RoleDeps;
   readonly assignments: AssignmentTable;
   server(name: string): ServerRecord | undefined;
-  choose(file: string, avoid: readonly string[], tried: readonly string[]): Candidate | undefined;
+  /** A server for `file` with room for its rate times `scale` (thousandths). */
+  choose(file: string, avoid: readonly string[], tried: readonly string[], scale?: number): Candidate | undefined;
   sendControl(to: string, msg: Message, now: number): void;
   emit(e: RoleEvent): void;
   newRid(): number;
@@ -72,8 +85,12 @@ export interface FailoverHost {
 
 export class FailoverManager {
   private readonly moves = new Map<number, Move>();
+  /** When a stream's last handoff failed, for the back-off (the oldest forgotten first). */
+  private readonly failedAt = new FifoMap<number, number>(4_096);
   private readonly byRid = new Map<number, number>();
   private next: number | undefined;
+  /** The time of the latest input, for records that outlive a call. */
+  private clock = 0;
   readonly stats = { started: 0, done: 0, failed: 0 };
 
   constructor(private readonly host: FailoverHost) {}
@@ -91,6 +108,7 @@ export class FailoverManager {
 
   /** A `track` event from `rec`; answers with `track-ack`. `offer`: what the master told a client of an unknown stream (list mode). */
   onTrack(msg: MessageOf<'track'>, rec: ServerRecord, now: number, offer?: { client: string; file: string; sk?: Uint8Array }): void {
+    this.clock = now;
     const h = this.host;
     let a = h.assignments.get(msg.sid);
     if (!a && msg.ev === 'play' && msg.client && msg.file) {
@@ -104,13 +122,18 @@ export class FailoverManager {
       h.sendControl(rec.addr, { type: 'track-ack', sid: msg.sid, n: msg.n }, now);
       return;
     }
-    const last = a.tracked.get(rec.name) ?? 0;
-    if (msg.n !== last + 1 && !(last === 0 && msg.ev === 'play')) {
+    const recorded = a.tracked.get(rec.name);
+    const last = recorded?.n ?? 0;
+    // A server the stream comes back to (it left it, and a handoff brings it there again) may number
+    // its events from 1 afresh: a `play` later than anything recorded from it starts a new count. A
+    // repeat, or an old duplicate, is no later.
+    const again = msg.ev === 'play' && recorded !== undefined && msg.n <= last && msg.when > recorded.when;
+    if (msg.n !== last + 1 && !(last === 0 && msg.ev === 'play') && !again) {
       // A repeat (or one ahead of a missing event, which the server sends again): acknowledge what we have.
       h.sendControl(rec.addr, { type: 'track-ack', sid: msg.sid, n: last }, now);
       return;
     }
-    a.tracked.set(rec.name, msg.n);
+    a.tracked.set(rec.name, { n: msg.n, when: msg.when });
     h.sendControl(rec.addr, { type: 'track-ack', sid: msg.sid, n: msg.n }, now);
     this.apply(a, msg, rec, now);
   }
@@ -129,7 +152,10 @@ export class FailoverManager {
         }
         // The stream plays at another server: a handoff is complete (planned, or the client's own).
         const from = a.server;
-        const computed = move ? move.computed : a.npt ? Math.round(nptAt(a.npt, msg.when)) : undefined;
+        // Without a handoff under way (the client moved on its own, or the move timed out), the change
+        // event is placed as for a client that asks (clientMoved): when the old server was last heard.
+        const te = Math.min(msg.when, h.server(from)?.lastHeard ?? msg.when);
+        const computed = move ? move.computed : a.npt ? Math.max(0, Math.round(nptAt(a.npt, te))) : undefined;
         const why = move?.why ?? 'failure';
         h.assignments.reassign(a, rec.name, now);
         a.npt = position;
@@ -156,7 +182,7 @@ export class FailoverManager {
       case 'end':
         if (rec.name !== a.server) return; // the server left behind by a handoff lets the stream go
         if (move && move.state === 'moving') return; // the client left for the new server already
-        if (move) this.finish(move, 'no-server');
+        if (move) this.finish(move, 'ended');
         h.assignments.remove(a.sid);
         h.emit({ type: 'stream-ended', level: 'debug', sid: a.sid, srv: rec.name, code: msg.code });
         return;
@@ -171,11 +197,15 @@ export class FailoverManager {
    * Returns why not, or undefined when a handoff is under way.
    */
   start(a: Assignment, why: MoveWhy, te: number, now: number, to?: string): string | undefined {
-    if (this.moves.has(a.sid)) return undefined; // already moving
+    this.clock = now;
+    if (this.moves.has(a.sid)) return why === 'operator' ? 'the stream is already moving' : undefined;
+    const failed = this.failedAt.get(a.sid);
+    // A handoff that found no server is not tried again at every load report: once per HANDOFF_TIMEOUT.
+    if (why !== 'operator' && failed !== undefined && now - failed < HANDOFF_TIMEOUT) return 'no server could take it a moment ago';
     if (!a.npt) return 'the stream has not reported playing yet';
     if (!a.sk) return 'the client holds no stream key for this stream';
     const computed = Math.max(0, Math.round(nptAt(a.npt, te)));
-    const move: Move = { sid: a.sid, why, computed, from: a.server, state: 'establishing', to: '', mrid: 0, deadline: now, tried: [a.server], ...(to ? { forced: to } : {}), started: now, by: 'master' };
+    const move: Move = { sid: a.sid, why, computed, from: a.server, state: 'establishing', to: '', mrid: 0, deadline: now, tried: [a.server], attempts: 0, ...(to ? { forced: to } : {}), started: now, by: 'master' };
     this.moves.set(a.sid, move);
     this.stats.started++;
     this.host.emit({ type: 'handoff-start', sid: a.sid, client: a.client, file: a.file, from: a.server, why, computed, ...(to ? { to } : {}) });
@@ -191,7 +221,9 @@ export class FailoverManager {
       const rec = h.server(move.forced);
       if (rec && rec.state === 'up') target = move.forced;
     }
-    if (!target && move.tried.length <= HANDOFF_ATTEMPTS) target = h.choose(a.file, [], move.tried)?.name;
+    const scale = a.npt?.scale ?? 1000;
+    if (!target) target = h.choose(a.file, [], [...move.tried, ...(move.silent ?? [])], scale)?.name ?? h.choose(a.file, [], move.tried, scale)?.name;
+    if (move.attempts >= HANDOFF_ATTEMPTS) target = undefined;
     if (!target) {
       this.finish(move, 'no-server');
       h.emit({ type: 'handoff-failed', level: 'warn', sid: a.sid, client: a.client, file: a.file, from: move.from, why: move.why, reason: 'no other server holds the file with room for it', tried: move.tried.slice(1) });
@@ -199,6 +231,7 @@ export class FailoverManager {
     }
     const rec = h.server(target)!;
     move.tried.push(target);
+    move.attempts++;
     move.to = target;
     if (move.mrid) this.byRid.delete(move.mrid);
     move.mrid = h.newRid();
@@ -211,12 +244,13 @@ export class FailoverManager {
 
   /** A `setup` or `error` from a server that answers an `establish`; false when it answers none. */
   onAnswer(msg: MessageOf<'setup'> | MessageOf<'error'>, rec: ServerRecord, now: number): boolean {
+    this.clock = now;
     const sid = msg.rid === undefined ? undefined : this.byRid.get(msg.rid);
     const move = sid === undefined ? undefined : this.moves.get(sid);
     if (!move || move.to !== rec.name || move.state !== 'establishing') return false;
     const a = this.host.assignments.get(move.sid);
     if (!a) {
-      this.finish(move, 'no-server');
+      this.finish(move, 'ended');
       return true;
     }
     if (msg.type === 'error') {
@@ -230,7 +264,13 @@ export class FailoverManager {
     move.deadline = now + HANDOFF_TIMEOUT;
     this.reschedule();
     const from = this.host.server(move.from);
-    if (move.why !== 'failure' && from && from.state !== 'down') this.sendMove(a, move, from, now);
+    if (move.why !== 'failure' && from && from.state !== 'down') {
+      this.sendMove(a, move, from, now);
+      // Nothing acknowledges a `move` but the stream playing at the new server: a lost `move` (or
+      // `switch`) would leave the stream where it is until HANDOFF_TIMEOUT, so it is sent again.
+      move.moveAgain = now + FORWARD_TIMEOUT;
+      this.reschedule();
+    }
     return true;
   }
 
@@ -258,9 +298,17 @@ export class FailoverManager {
    * it noticed first, or no `switch` reached it): the server it should go to,
    * with the setup there.
    */
-  clientAsked(sid: number): { srv: string; setup?: MessageOf<'setup'> } | undefined {
+  clientAsked(sid: number, avoid: readonly string[] = []): { srv: string; setup?: MessageOf<'setup'> } | undefined {
     const move = this.moves.get(sid);
     if (!move || move.state !== 'moving') return undefined;
+    if (avoid.includes(move.to)) {
+      // The client could not get the stream from the server it was sent to (it refused, or never
+      // answered): this handoff has failed, and the client is sent elsewhere like any client asking.
+      const a = this.host.assignments.get(sid);
+      this.finish(move, 'refused');
+      if (a) this.host.emit({ type: 'handoff-failed', level: 'warn', sid, client: a.client, file: a.file, from: move.from, to: move.to, why: move.why, reason: 'the client could not get the stream from the new server' });
+      return undefined;
+    }
     return { srv: move.to, ...(move.setup ? { setup: move.setup } : {}) };
   }
 
@@ -270,10 +318,15 @@ export class FailoverManager {
    * master places at the last time it heard from the server.
    */
   clientMoved(a: Assignment, srv: string, now: number): void {
+    this.clock = now;
     if (this.moves.has(a.sid)) return;
-    const te = Math.min(now, this.host.server(a.server)?.lastHeard ?? now);
+    const old = this.host.server(a.server);
+    // A client leaving a draining server (its change indicator went unanswered) moves for the drain.
+    const why: MoveWhy = old?.state === 'draining' ? 'drain' : 'failure';
+    const te = why === 'drain' ? now : Math.min(now, old?.lastHeard ?? now);
     const computed = a.npt ? Math.max(0, Math.round(nptAt(a.npt, te))) : 0;
-    const move: Move = { sid: a.sid, why: 'failure', computed, from: a.server, state: 'moving', to: srv, mrid: 0, deadline: now + HANDOFF_TIMEOUT, tried: [a.server, srv], started: now, by: 'client' };
+    const move: Move = { sid: a.sid, why, computed, from: a.server, state: 'establishing', to: srv, mrid: 0, deadline: now + HANDOFF_TIMEOUT, tried: [a.server, srv], attempts: 1, started: now, by: 'client' };
+    move.state = nextState(HANDOFF_TABLE, move.state, 'client-moved') ?? 'moving';
     this.moves.set(a.sid, move);
     this.reschedule();
   }
@@ -307,8 +360,9 @@ export class FailoverManager {
     for (const a of streams) {
       if (excess <= 0) break;
       const rate = this.rateOf(a);
-      this.host.emit({ type: 'migrate', sid: a.sid, srv: rec.name, why: 'overload', committed: rec.bw, cap: rec.cap, rate, detail: `the most recent stream goes first until the server fits its capacity` });
-      if (this.start(a, 'overload', now, now) === undefined) excess -= rate;
+      if (this.start(a, 'overload', now, now) !== undefined) continue;
+      excess -= rate;
+      this.host.emit({ type: 'migrate', sid: a.sid, srv: rec.name, why: 'overload', committed: rec.bw, cap: rec.cap, rate, detail: 'the most recent stream goes first until the server fits its capacity' });
     }
   }
 
@@ -319,16 +373,31 @@ export class FailoverManager {
   // ---- Timers -------------------------------------------------------------------
 
   onTimer(now: number): void {
+    this.clock = now;
     if (this.next === undefined || now < this.next) return;
     for (const move of [...this.moves.values()]) {
+      if (move.state === 'moving' && move.moveAgain !== undefined && move.moveAgain <= now && move.deadline > now) {
+        const a = this.host.assignments.get(move.sid);
+        const from = this.host.server(move.from);
+        if (a && from && from.state !== 'down') {
+          move.state = nextState(HANDOFF_TABLE, move.state, 'no-play') ?? move.state;
+          this.sendMove(a, move, from, now);
+          move.moveAgain = now + FORWARD_TIMEOUT;
+        } else {
+          move.moveAgain = undefined;
+        }
+      }
       if (move.deadline > now) continue;
       const a = this.host.assignments.get(move.sid);
       if (!a) {
-        this.finish(move, 'no-server');
+        this.finish(move, 'ended');
         continue;
       }
       if (move.state === 'establishing') {
         this.host.emit({ type: 'establish-timeout', level: 'warn', sid: a.sid, srv: move.to });
+        // No answer is not a refusal (the `establish` or its answer may have been lost): it may be tried again.
+        move.tried = move.tried.filter((t) => t !== move.to);
+        (move.silent ??= []).push(move.to);
         this.establish(a, move, now);
       } else if (move.state === 'moving') {
         this.finish(move, 'timeout');
@@ -339,8 +408,14 @@ export class FailoverManager {
   }
 
   private finish(move: Move, on: HandoffTrigger): void {
-    move.state = nextState(HANDOFF_TABLE, move.state, on) ?? (on === 'played' ? 'done' : 'failed');
-    if (move.state === 'failed') this.stats.failed++;
+    const to = nextState(HANDOFF_TABLE, move.state, on);
+    if (!to) return; // the table has no such move: nothing changes
+    move.state = to;
+    if (move.state === 'failed') {
+      this.stats.failed++;
+      this.failedAt.delete(move.sid);
+      this.failedAt.set(move.sid, this.clock);
+    }
     if (move.to) this.host.assignments.release(move.to, move.sid);
     if (move.mrid) this.byRid.delete(move.mrid);
     this.moves.delete(move.sid);
@@ -349,7 +424,10 @@ export class FailoverManager {
 
   private reschedule(): void {
     let t: number | undefined;
-    for (const m of this.moves.values()) if (t === undefined || m.deadline < t) t = m.deadline;
+    for (const m of this.moves.values()) {
+      const due = m.state === 'moving' && m.moveAgain !== undefined ? Math.min(m.deadline, m.moveAgain) : m.deadline;
+      if (t === undefined || due < t) t = due;
+    }
     this.next = t;
   }
 

@@ -103,7 +103,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       deps,
       assignments: this.assignments,
       server: (name) => this.servers.get(name),
-      choose: (file, avoid, tried) => this.choose(file, avoid, tried),
+      choose: (file, avoid, tried, scale) => this.choose(file, avoid, tried, scale),
       sendControl: (to, msg, now) => {
         this.sendControl(to, msg, now, true);
       },
@@ -272,8 +272,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     if (!rec) return this.notRegistered(from, msg.name, now);
     if (msg.seq === rec.pollSeq) rec.pollAnswered = true;
     rec.record(msg, now);
+    if (rec.order && (rec.order.op === 'drain' ? msg.state === 'draining' : msg.cap === rec.order.cap)) rec.order = undefined;
     // Sessions: confirm the ones the server reports, end the ones it no longer has.
-    this.assignments.report(rec.name, msg.sids, !msg.more, now);
+    this.assignments.report(rec.name, msg.sids, !msg.more, now, this.handedOff);
     if (rec.state === 'down' && rec.cataloged) this.move(rec, 'load', now);
     // Change events the server reports, or that its load shows (S2.5b, S2.5c).
     if (msg.state === 'draining') {
@@ -304,11 +305,19 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     if (to === 'down') this.failover.serverDown(rec, now);
   }
 
+  /**
+   * A stream whose client has been sent to its new server (a move past
+   * `establish`): the old server lets it go — stops listing it, tears it down,
+   * leaves — before the new one reports it playing, and its record (the
+   * client's stream key, its position) must live on until then.
+   */
+  private readonly handedOff = (a: Assignment): boolean => this.failover.moving(a.sid)?.state === 'moving';
+
   private forget(rec: ServerRecord, why: 'left' | 'restarted' | 'gone'): void {
     this.servers.delete(rec.name);
     if (this.serverByAddr.get(rec.addr) === rec) this.serverByAddr.delete(rec.addr);
     this.catalog.removeServer(rec.name);
-    this.assignments.removeServer(rec.name);
+    this.assignments.removeServer(rec.name, this.handedOff);
     this.emit({ type: why === 'left' ? 'server-left' : why === 'gone' ? 'server-forgotten' : 'server-restarted', level: why === 'left' ? 'info' : 'warn', srv: rec.name });
   }
 
@@ -327,6 +336,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       rec.pollSeq = (rec.pollSeq % 0xffff_fffe) + 1;
       rec.pollAnswered = false;
       this.sendControl(rec.addr, { type: 'poll', seq: rec.pollSeq }, now, true);
+      // Nothing acknowledges an order but its effect in the load reports: until then, say it again.
+      if (rec.order) this.sendControl(rec.addr, { type: 'order', ...rec.order }, now, true);
     }
   }
 
@@ -359,7 +370,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     const resumed = this.resumedStream(msg, from);
     if (mode === 'list') return this.answerList(msg, size, from, now, key, resumed);
     const avoid = msg.avoid ?? [];
-    const moving = resumed ? this.failover.clientAsked(resumed.sid) : undefined;
+    const moving = resumed ? this.failover.clientAsked(resumed.sid, avoid) : undefined;
     if (moving && mode === 'relay' && moving.setup) {
       // The stream is already set up at its new server: relay that setup.
       const { at: _at, ...setup } = moving.setup;
@@ -512,7 +523,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   }
 
   /** Eligible servers for `file`: up, not avoided (unless nothing else is left), with room for its rate. */
-  private choose(file: string, avoid: readonly string[], tried: readonly string[]): Candidate | undefined {
+  private choose(file: string, avoid: readonly string[], tried: readonly string[], scale = 1000): Candidate | undefined {
     const holders = this.catalog.holders(file);
     if (!holders) return undefined;
     const eligible = (skipAvoided: boolean): Candidate[] => {
@@ -522,7 +533,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         const rec = this.servers.get(name);
         if (!rec || rec.state !== 'up') continue;
         const available = rec.available(this.assignments.reservedBw(name));
-        if (available < info.rate) continue;
+        if (available < (info.rate * scale) / 1000) continue;
         out.push({ name, available, streams: rec.streams + this.assignments.reservedCount(name) });
       }
       return out;
@@ -582,7 +593,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       case 'capacity': {
         if (!rec) return reply(false, `this master does not know a server ${JSON.stringify(msg.srv ?? '')}`, 'unknown-server');
         if (msg.op === 'capacity' && msg.cap === undefined) return reply(false, 'capacity: say how much (cap)', 'bad-request');
-        this.sendControl(rec.addr, { type: 'order', op: msg.op, ...(msg.cap !== undefined ? { cap: msg.cap } : {}) }, now, true);
+        rec.order = { op: msg.op, ...(msg.cap !== undefined ? { cap: msg.cap } : {}) };
+        this.sendControl(rec.addr, { type: 'order', ...rec.order }, now, true);
         const streams = this.assignments.ofServer(rec.name).length;
         this.emit({ type: 'order', op: msg.op, srv: rec.name, ...(msg.cap !== undefined ? { cap: msg.cap } : {}), streams });
         return reply(true, msg.op === 'drain'
@@ -695,6 +707,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
           srv: a.server,
           age: Math.max(0, Math.floor(now - a.at)),
           live: a.live,
+          ...(a.handoffs > 0 ? { handoffs: a.handoffs } : {}),
         }));
     }
   }

@@ -41,6 +41,8 @@ export class ServerRecord {
   state: ServerState = 'joining';
   /** True once its files are in the catalog. */
   cataloged = false;
+  /** An operator's order passed on and not yet seen in effect in its load reports: sent again on each poll. */
+  order: { op: 'drain' | 'capacity'; cap?: number } | undefined;
   readonly parts = new Set<number>();
   partsTotal: number;
   fileCount: number;

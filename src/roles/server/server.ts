@@ -476,9 +476,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   private onEstablish(msg: MessageOf<'establish'>, from: string, now: number): void {
     const item = this.files.get(msg.file);
     const offs = item ? offsetsAt(this.flowsOf(item), msg.npt) : [0];
-    const setup: SetupFields | Refusal = this.drainingSince !== undefined
-      ? { code: 'shutting-down', text: 'this server is draining' }
-      : this.setUp(msg.sid, msg.file, msg.client, offs, msg.scale, now);
+    const setup = this.setUp(msg.sid, msg.file, msg.client, offs, msg.scale, now);
     this.answerMaster(from, msg.rid, setup, msg.client, msg.file, 'establish', now);
     if (!('code' in setup)) this.emit({ type: 'establish', sid: msg.sid, client: msg.client, file: msg.file, npt: msg.npt, offs, why: msg.why });
   }
@@ -512,6 +510,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     if (s && s.client !== client) return { code: 'bad-request', text: `stream ${sid} belongs to another client` };
     if (s && s.item !== item.name) return { code: 'bad-request', text: `stream ${sid} is a stream of ${s.item}` };
     if (!s) {
+      if (this.drainingSince !== undefined) return { code: 'shutting-down', text: 'this server is draining: it takes no new stream' };
       const rate = Math.round((item.rate * scale) / 1000);
       if (this.committed() + rate > this.cap) {
         return { code: 'no-capacity', text: `${this.committed()} of ${this.cap} bit/s committed; ${name} needs ${rate}` };
@@ -675,6 +674,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     this.emit({ type: 'stream-end', level: why === 'teardown' ? 'info' : 'warn', sid: s.sid, client: s.client, file: s.item, reason: why, sent: s.bytesSent(), resent: s.bytesResent(), complete: s.complete });
     this.track(s, { ev: 'end', when: Math.floor(now), code: why }, now);
     this.loadChanged(now);
+    if (why !== 'stop') this.drainedIfEmpty(now);
   }
 
   // ---- Draining and stopping ---------------------------------------------------
@@ -689,6 +689,14 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     this.drainingSince = now;
     this.emit({ type: 'draining', streams: this.streams.size });
     if (this.state === 'registered') this.pushLoad(now);
+    this.drainedIfEmpty(now);
+  }
+
+  /** A draining server with no stream left has nothing more to hand off: it stops now. */
+  private drainedIfEmpty(now: number): void {
+    if (this.drainingSince === undefined || this.streams.size > 0 || this.state === 'stopped') return;
+    this.emit({ type: 'drained', level: 'info', left: 0, ms: Math.round(now - this.drainingSince) });
+    this.stop(now);
   }
 
   private stop(now: number): void {

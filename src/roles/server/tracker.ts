@@ -36,6 +36,9 @@ export class Tracker {
     }
     t.n++;
     if (e.ev === 'end') t.ended = true;
+    // Served here again (a handoff back to this server) before the end was acknowledged: the entry
+    // must outlive that acknowledgement, or the stream's next events would be numbered from 1 again.
+    if (e.ev === 'play') t.ended = false;
     const ev = { ...e, sid, n: t.n } as TrackEvent;
     if (t.unacked.length === 0) {
       t.tries = 0;

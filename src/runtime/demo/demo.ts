@@ -1,17 +1,18 @@
 /**
  * `ofp demo`: a master, three media servers holding the seed's overlapping
  * catalog and several clients, all real processes on loopback. One server is
- * killed mid-stream and its clients carry on from the same byte elsewhere.
- * Every copy is compared with its original; exit 0 only when all are
+ * killed mid-stream (SIGKILL) and another is drained (`ofp server drain`):
+ * their clients' streams move to other servers and carry on from the same
+ * position. Every copy is compared with its original; exit 0 only when all are
  * identical. No process is left behind, and the temp dir goes unless --keep.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { now } from '../clock.js';
-import { Children, type OfpChild, type StreamEvent } from '../children.js';
+import { Children, type OfpChild } from '../children.js';
 import { SIDECAR_SUFFIX } from '../mediaDir.js';
-import { onStopSignal } from '../signals.js';
+import { onStopSignal, signalStatus } from '../signals.js';
 import { makeSyntheticFile } from '../syntheticFile.js';
 import { table } from '../table.js';
 import { formatBytes, formatDuration, parseCount } from '../units.js';
@@ -20,7 +21,7 @@ import { DEMO_FILES, DEMO_SERVERS, type DemoClient, demoClients, holders } from 
 export interface DemoFlags {
   readonly clients: number | string;
   readonly keep: boolean;
-  /** Kill a server mid-stream. */
+  /** Kill a server mid-stream, and drain another. */
   readonly failover: boolean;
   readonly output: 'human' | 'json';
   /** Path of bin/run.js. */
@@ -29,6 +30,22 @@ export interface DemoFlags {
 
 const START_TIMEOUT = 15_000;
 const CLIENT_TIMEOUT_S = 60;
+/** How long the demo waits for a server it can drain: one whose clients all have somewhere to go. */
+const DRAIN_WAIT = 8_000;
+/** Bounds on the drain command itself, and on the drained server's exit (DRAIN_TIMEOUT, and some). */
+const DRAIN_COMMAND_TIMEOUT = 10_000;
+const DRAINED_EXIT_TIMEOUT = 20_000;
+
+/** One handoff of a client's stream, with the servers named as the demo numbers them. */
+interface DemoHandoff {
+  readonly from: string;
+  readonly to: string;
+  readonly why: string;
+  /** Position, ms of normal play time. */
+  readonly npt: number;
+  readonly computed?: number;
+  readonly gap: number;
+}
 
 interface ClientReport {
   readonly client: number;
@@ -37,12 +54,29 @@ interface ClientReport {
   readonly choose: string;
   readonly exit: number | null;
   readonly servers: string[];
-  /** Byte offsets where the client left a server. */
-  readonly failovers: number[];
+  readonly handoffs: DemoHandoff[];
   readonly bytes: number;
   readonly seconds: number;
   readonly identical: boolean;
   readonly verdict: string;
+}
+
+/** A server the demo acted on, and when (ms after the demo started). */
+interface Action {
+  readonly index: number;
+  readonly at: number;
+}
+
+/** What the demo knows of the cluster while it runs. */
+interface Cluster {
+  readonly t0: number;
+  readonly master: string;
+  readonly plan: readonly DemoClient[];
+  readonly clients: readonly OfpChild[];
+  readonly servers: readonly OfpChild[];
+  readonly addrs: readonly string[];
+  readonly children: Children;
+  readonly say: (text: string) => void;
 }
 
 export async function runDemo(f: DemoFlags): Promise<number> {
@@ -60,7 +94,7 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     say(`${signal}: stopping every process`);
     killAll();
     removeTmp();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.exit(signalStatus(signal));
   });
 
   try {
@@ -107,15 +141,20 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     });
     say(`${n} clients asking for ${plan.map((c) => `${c.file.replace('.ts', '')} (${c.mode})`).join(', ')}`);
 
-    // 4. A server dies mid-stream.
-    let killed: { index: number; at: number } | undefined;
-    if (f.failover) killed = await killOneServer(plan, clients, servers, serverAddrs, say);
+    // 4. A server dies mid-stream; then another is drained.
+    const cluster: Cluster = { t0, master: masterAddr, plan, clients, servers, addrs: serverAddrs, children, say };
+    let killed: Action | undefined;
+    let drained: Action | undefined;
+    if (f.failover) {
+      killed = await killOneServer(cluster);
+      drained = await drainOneServer(cluster, killed);
+    }
 
     // 5. Wait for the clients, compare the copies.
     await Promise.all(clients.map((c) => exitWithin(c, (CLIENT_TIMEOUT_S + 15) * 1000)));
     const reports = plan.map((c, i) => report(c, clients[i]!, join(originals, c.file), join(copies, `client${c.index}-${c.file}`), serverName));
 
-    // 6. Stop the servers (they tell the master they leave), then the master.
+    // 6. Stop the servers left (each drains: it has no stream left, so it leaves at once), then the master.
     await Promise.all(servers.map((s) => s.stop('SIGTERM', 5_000)));
     await master.stop('SIGTERM', 5_000);
 
@@ -123,8 +162,9 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     const doc = {
       ok,
       master: masterAddr,
-      servers: serverAddrs.map((address, i) => ({ server: i + 1, address, files: DEMO_SERVERS[i], killed: killed?.index === i })),
+      servers: serverAddrs.map((address, i) => ({ server: i + 1, address, files: DEMO_SERVERS[i], killed: killed?.index === i, drained: drained?.index === i })),
       killed: killed ? { server: killed.index + 1, atSeconds: Math.round(killed.at) / 1000 } : null,
+      drained: drained ? { server: drained.index + 1, atSeconds: Math.round(drained.at) / 1000 } : null,
       clients: reports,
       seconds: Math.round(now() - t0) / 1000,
       dir: f.keep ? tmp : null,
@@ -132,7 +172,7 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     if (f.output === 'json') {
       process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     } else {
-      for (const line of summaryLines(doc.master, serverAddrs, killed, reports)) process.stdout.write(line + '\n');
+      for (const line of summaryLines(doc.master, serverAddrs, killed, drained, reports)) process.stdout.write(line + '\n');
       process.stdout.write(ok ? `all ${reports.length} copies are identical to their originals (${formatDuration(now() - t0)})\n`
         : `${reports.filter((r) => !r.identical).length} of ${reports.length} copies differ from their originals or are incomplete\n`);
       if (f.keep) process.stdout.write(`files kept in ${tmp}\n`);
@@ -147,62 +187,130 @@ export async function runDemo(f: DemoFlags): Promise<number> {
   }
 }
 
+/** `2.30 s`: a position in the media. */
+function position(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
 /** Tell what a client does, as it happens, on stderr. */
 function narrate(child: OfpChild, c: DemoClient, serverName: (a: string | undefined) => string, say: (t: string) => void): void {
-  let lost = false;
+  let started = false;
   child.watch((e) => {
-    if (e.event === 'playing') {
-      say(lost ? `client ${c.index} carries on with ${c.file} from byte ${e.data.off} on ${serverName(e.data.srv)}`
-        : `client ${c.index} streams ${c.file} from ${serverName(e.data.srv)} (${c.mode})`);
-      lost = false;
+    if (e.event === 'playing' && !started) {
+      started = true;
+      say(`client ${c.index} streams ${c.file} from ${serverName(e.data.srv)} (${c.mode})`);
     } else if (e.event === 'server-failed') {
-      lost = true;
       say(`client ${c.index} lost ${serverName(e.data.srv)} at byte ${e.data.off}: ${e.data.reason}`);
+    } else if (e.event === 'switch') {
+      say(`client ${c.index} is told to move from ${serverName(e.data.from)} to ${serverName(e.data.to)} (${e.data.why}) at ${position(e.data.computed as number)}`);
+    } else if (e.event === 'handoff') {
+      say(`client ${c.index} carries on with ${c.file} on ${serverName(e.data.to)} at ${position(e.data.npt as number)}: ${e.data.why}, gap ${e.data.gap} ms`);
     } else if (e.event === 'summary') {
       say(`client ${c.index} ${e.data.ok ? 'has' : 'did NOT get'} all of ${c.file} (${formatBytes(e.data.bytes as number)})`);
     }
   });
 }
 
+/** The server a client streams from now: its last setup, or where its last switch or handoff took it. */
+function currentServer(child: OfpChild): string | undefined {
+  for (let i = child.events.length - 1; i >= 0; i--) {
+    const e = child.events[i]!;
+    if (e.event === 'setup') return e.data.srv as string;
+    if (e.event === 'switch' || e.event === 'handoff') return e.data.to as string;
+    if (e.event === 'server-failed') return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Which servers serve which running clients, and which servers cannot go:
+ * those a running client needs because no other server left holds its file.
+ */
+function whoServes(c: Cluster, gone: ReadonlySet<number>): { on: Map<number, number[]>; needed: Set<number> } {
+  const on = new Map<number, number[]>();
+  const needed = new Set<number>();
+  c.plan.forEach((p, i) => {
+    const child = c.clients[i]!;
+    if (!child.running || child.events.some((e) => e.event === 'complete')) return;
+    const left = holders(p.file).filter((h) => !gone.has(h));
+    if (left.length < 2) for (const h of left) needed.add(h);
+    const at = c.addrs.indexOf(currentServer(child) ?? '');
+    if (at >= 0) on.set(at, [...(on.get(at) ?? []), p.index]);
+  });
+  return { on, needed };
+}
+
+/** The server serving the most running clients among those that can go, if any. */
+function pick(c: Cluster, gone: ReadonlySet<number>): [number, number[]] | undefined {
+  const { on, needed } = whoServes(c, gone);
+  return [...on].filter(([s]) => !needed.has(s) && !gone.has(s)).sort((a, b) => b[1].length - a[1].length)[0];
+}
+
+function plural(clients: number[]): string {
+  return `client${clients.length > 1 ? 's' : ''} ${clients.join(', ')} stream${clients.length > 1 ? '' : 's'}`;
+}
+
 /**
  * Once streams play, SIGKILL the server that serves the most clients among
  * those whose files another server also holds, so every client can carry on.
  */
-async function killOneServer(plan: DemoClient[], clients: OfpChild[], servers: OfpChild[], addrs: string[], say: (t: string) => void): Promise<{ index: number; at: number } | undefined> {
-  const t0 = now();
+async function killOneServer(c: Cluster): Promise<Action | undefined> {
   try {
-    await Promise.any(clients.map((c) => c.waitFor((e) => e.event === 'playing', START_TIMEOUT, 'playing')));
+    await Promise.any(c.clients.map((x) => x.waitFor((e) => e.event === 'playing', START_TIMEOUT, 'playing')));
   } catch {
-    say('no client started streaming: no server is killed');
+    c.say('no client started streaming: no server is killed');
     return undefined;
   }
   await sleep(1_000);
-  const on = new Map<number, number[]>();
-  const unsafe = new Set<number>();
-  plan.forEach((c, i) => {
-    const child = clients[i]!;
-    if (!child.running || child.events.some((e) => e.event === 'complete')) return;
-    const held = holders(c.file);
-    if (held.length < 2) for (const h of held) unsafe.add(h);
-    const setup = [...child.events].reverse().find((e: StreamEvent) => e.event === 'setup');
-    const at = setup ? addrs.indexOf(setup.data.srv as string) : -1;
-    if (at >= 0) on.set(at, [...(on.get(at) ?? []), c.index]);
-  });
-  const victims = [...on].filter(([s]) => !unsafe.has(s)).sort((a, b) => b[1].length - a[1].length);
-  const victim = victims[0];
+  const victim = pick(c, new Set());
   if (!victim) {
-    say('no server can be killed without leaving a client with no other source: none is killed');
+    c.say('no server can be killed without leaving a client with no other source: none is killed');
     return undefined;
   }
   const [index, streaming] = victim;
-  say(`killing server ${index + 1} (${addrs[index]}) with SIGKILL mid-stream; client${streaming.length > 1 ? 's' : ''} ${streaming.join(', ')} stream${streaming.length > 1 ? '' : 's'} from it`);
-  servers[index]!.kill('SIGKILL');
-  return { index, at: now() - t0 };
+  c.say(`killing server ${index + 1} (${c.addrs[index]}) with SIGKILL mid-stream; ${plural(streaming)} from it`);
+  c.servers[index]!.kill('SIGKILL');
+  return { index, at: now() - c.t0 };
+}
+
+/**
+ * Then drain a server with `ofp server drain`: the first (within DRAIN_WAIT)
+ * that serves clients whose files a server still up also holds. Its streams
+ * move, and it leaves and exits on its own.
+ */
+async function drainOneServer(c: Cluster, killed: Action | undefined): Promise<Action | undefined> {
+  const gone = new Set(killed ? [killed.index] : []);
+  // Let the killed server's clients settle on their new servers first.
+  await sleep(killed ? 800 : 1_000);
+  const deadline = now() + DRAIN_WAIT;
+  let victim = pick(c, gone);
+  while (!victim && now() < deadline && c.clients.some((x) => x.running)) {
+    await sleep(100);
+    victim = pick(c, gone);
+  }
+  if (!victim) {
+    c.say('no server can be drained without leaving a client with no other source: none is drained');
+    return undefined;
+  }
+  const [index, streaming] = victim;
+  const addr = c.addrs[index]!;
+  c.say(`draining server ${index + 1} (${addr}) with ofp server drain; ${plural(streaming)} from it`);
+  const at = now() - c.t0;
+  const order = c.children.spawn('drain', ['server', 'drain', '--master', c.master, '--server', addr]);
+  const result = await exitWithin(order, DRAIN_COMMAND_TIMEOUT);
+  if (result.code !== 0) {
+    c.say(`ofp server drain failed (exit ${result.code ?? result.signal}): ${order.stderr.trim().split('\n').pop() ?? ''}`);
+    return undefined;
+  }
+  c.say(`the master: ${order.lines.join(' ')}`);
+  void exitWithin(c.servers[index]!, DRAINED_EXIT_TIMEOUT).then((x) => {
+    c.say(`server ${index + 1} has handed its streams off and left (exit ${x.code ?? x.signal})`);
+  });
+  return { index, at };
 }
 
 function report(c: DemoClient, child: OfpChild, original: string, copy: string, serverName: (a: string | undefined) => string): ClientReport {
   const summary = child.events.find((e) => e.event === 'summary')?.data;
-  const failovers = child.events.filter((e) => e.event === 'server-failed').map((e) => e.data.off as number);
   let identical = false;
   let why = '';
   try {
@@ -216,6 +324,14 @@ function report(c: DemoClient, child: OfpChild, original: string, copy: string, 
     identical = false;
     why = summary?.code ? `${summary.code}: ${summary.message}` : `exit ${exit ?? child.exit?.signal}${child.stderr ? `: ${child.stderr.trim().split('\n').pop()}` : ''}`;
   }
+  const handoffs = ((summary?.handoffs as DemoHandoff[] | undefined) ?? []).map((h) => ({
+    from: serverName(h.from),
+    to: serverName(h.to),
+    why: h.why,
+    npt: h.npt,
+    ...(h.computed !== undefined ? { computed: h.computed } : {}),
+    gap: h.gap,
+  }));
   return {
     client: c.index,
     file: c.file,
@@ -223,7 +339,7 @@ function report(c: DemoClient, child: OfpChild, original: string, copy: string, 
     choose: c.choose,
     exit,
     servers: ((summary?.servers as string[] | undefined) ?? []).map((s) => serverName(s)),
-    failovers,
+    handoffs,
     bytes: (summary?.bytes as number | undefined) ?? 0,
     seconds: (summary?.seconds as number | undefined) ?? 0,
     identical,
@@ -231,28 +347,30 @@ function report(c: DemoClient, child: OfpChild, original: string, copy: string, 
   };
 }
 
-function summaryLines(master: string, addrs: string[], killed: { index: number; at: number } | undefined, reports: ClientReport[]): string[] {
-  const lines = [
+function summaryLines(master: string, addrs: readonly string[], killed: Action | undefined, drained: Action | undefined, reports: ClientReport[]): string[] {
+  const what = (i: number) => (killed?.index === i ? `  (killed with SIGKILL at ${formatDuration(killed.at)})`
+    : drained?.index === i ? `  (drained at ${formatDuration(drained.at)})` : '');
+  return [
     '',
     `master    ${master}`,
-    ...addrs.map((a, i) => `server ${i + 1}  ${a}  holds ${DEMO_SERVERS[i]!.join(' ')}${killed?.index === i ? `  (killed after ${formatDuration(killed.at)})` : ''}`),
+    ...addrs.map((a, i) => `server ${i + 1}  ${a}  holds ${DEMO_SERVERS[i]!.join(' ')}${what(i)}`),
     '',
-    ...table(['CLIENT', 'FILE', 'MODE', 'SERVED BY', 'BYTES', 'TIME', 'VERDICT'], reports.map((r) => [
+    ...table(['CLIENT', 'FILE', 'MODE', 'SERVED BY', 'HANDOFFS', 'BYTES', 'TIME', 'VERDICT'], reports.map((r) => [
       r.client,
       r.file,
       r.mode === 'list' ? `list/${r.choose}` : r.mode,
-      (r.servers.length ? r.servers.join(' → ') : '-') + (r.failovers.length ? ` (failover at byte ${r.failovers.join(', ')})` : ''),
+      r.servers.length ? r.servers.join(' → ') : '-',
+      r.handoffs.length ? r.handoffs.map((h) => `${h.why} at ${position(h.npt)}, gap ${h.gap} ms`).join('; ') : '-',
       r.bytes,
       `${r.seconds.toFixed(2)} s`,
       r.verdict,
     ])),
     '',
   ];
-  return lines;
 }
 
 /** Wait for a child to exit; kill it when it has not after `ms`. */
-async function exitWithin(child: OfpChild, ms: number): Promise<void> {
+async function exitWithin(child: OfpChild, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, ms);
@@ -260,6 +378,7 @@ async function exitWithin(child: OfpChild, ms: number): Promise<void> {
   await Promise.race([child.exited, late]);
   clearTimeout(timer);
   if (child.running) await child.stop('SIGKILL', 2_000);
+  return child.exited;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -38,10 +38,18 @@ export interface DemoClient {
   readonly choose: string;
 }
 
-/** Files the clients ask for, in turn: mostly ones that more than one server holds, so a server can fail. */
-const CLIENT_FILES = ['B.ts', 'E.ts', 'H.ts', 'A.ts', 'B.ts', 'E.ts', 'J.ts', 'H.ts', 'C.ts'];
+/**
+ * Files the clients ask for, in turn: mostly ones that more than one server
+ * holds, so a server can fail and another can be drained.
+ */
+const CLIENT_FILES = ['B.ts', 'E.ts', 'B.ts', 'A.ts', 'H.ts', 'E.ts', 'J.ts', 'H.ts', 'C.ts'];
 const MODES: readonly RequestMode[] = ['redirect', 'relay', 'list'];
-const CHOICES = ['fewest-users', 'random'];
+/**
+ * How list-mode clients choose. The first picks server 1's group: server 1 is
+ * the only one holding A, so it cannot go while A streams; once A is done, the
+ * client streaming B there is the one whose server is drained.
+ */
+const CHOICES = ['group:g1', 'random', 'fewest-users'];
 
 export function demoClients(n: number): DemoClient[] {
   return Array.from({ length: n }, (_, i) => ({

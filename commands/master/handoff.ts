@@ -1,0 +1,31 @@
+import { Flags } from '@oclif/core';
+import { runHandoff } from '../../src/runtime/control.js';
+import type { LogLevel } from '../../src/runtime/output.js';
+import { OfpCommand } from '../base.js';
+import { controlFlags, outputMode } from '../flags.js';
+
+export default class MasterHandoffCommand extends OfpCommand {
+  static override summary = 'Move one stream to another server, at the same position.';
+  static override description = 'The stream id is in the client\'s `setup` or `redirected` event (--json-stream) and in `ofp master status`. Without --to the master chooses the server. Exit status: 0 when the handoff started, 1 when the master refused (unknown stream or server, no server can take it) or did not answer.';
+  static override examples = ['<%= config.bin %> master handoff --master 127.0.0.1:7700 --stream 505256053', '<%= config.bin %> master handoff --master 127.0.0.1:7700 --stream 505256053 --to 127.0.0.1:7702'];
+
+  static override flags = {
+    ...controlFlags('HANDOFF'),
+    stream: Flags.string({ description: 'The stream id.', required: true, env: 'OFP_HANDOFF_STREAM' }),
+    to: Flags.string({ description: 'The server to move it to, HOST:PORT (default: the master chooses).', env: 'OFP_HANDOFF_TO' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(MasterHandoffCommand);
+    process.exitCode = await runHandoff({
+      master: flags.master,
+      stream: flags.stream,
+      ...(flags.to !== undefined ? { to: flags.to } : {}),
+      ...(flags.key ? { key: flags.key } : {}),
+      attempts: flags.attempts,
+      wait: flags.wait,
+      output: outputMode(flags),
+      logLevel: flags['log-level'] as LogLevel,
+    });
+  }
+}
