@@ -1,0 +1,242 @@
+/**
+ * A testbed scenario: topology + workload + faults + expectations + seed,
+ * run as a fault phase followed by a convergence phase, in simulation or on
+ * real UDP. This is the validated, normalized form that the YAML file parses
+ * into (durations in ms, rates in bits/s, probabilities in [0, 1], counts
+ * expanded into named nodes), and what both runners take.
+ */
+
+/** Where a value came from in the scenario file, for error messages and reports. */
+export interface SourcePos {
+  readonly line: number;
+  readonly col: number;
+}
+
+/** A link's behaviour, one direction (§ testbed/README.md "Links"). */
+export interface LinkSpec {
+  /** Probability a datagram is lost, in [0, 1]. */
+  readonly loss: number;
+  /** Mean length of a loss burst, in datagrams (1: independent losses; > 1: Gilbert–Elliott bursts). */
+  readonly burst: number;
+  /** One-way delay, ms. */
+  readonly delay: number;
+  /** Extra delay, uniformly 0..jitter ms. */
+  readonly jitter: number;
+  /** Probability a datagram is delivered twice. */
+  readonly duplicate: number;
+  /** Probability a datagram is held back and overtaken. */
+  readonly reorder: number;
+  /** Probability one random bit of a datagram is flipped. */
+  readonly corrupt: number;
+  /** Bandwidth cap, bits/s; 0: none. A full queue (bounded) drops. */
+  readonly rate: number;
+  /** Nothing gets through (a blackhole, or one side of a partition). */
+  readonly blocked: boolean;
+}
+
+export type RoleKind = 'master' | 'server' | 'client' | 'attacker';
+
+export interface MediaSpec {
+  readonly name: string;
+  /** ms of play time. */
+  readonly duration: number;
+  /** bits/s (single flow). */
+  readonly bitrate: number;
+  /** Several flows (S2.4): each its own name and rate; the item then has no single bitrate. */
+  readonly flows?: readonly { readonly name: string; readonly bitrate: number }[];
+}
+
+export interface MasterSpec {
+  readonly name: string;
+  readonly policy: 'greatest-available-bandwidth' | 'round-robin' | 'least-streams' | 'random' | 'weighted';
+  readonly mode: 'redirect' | 'relay';
+  /** ms */
+  readonly pollInterval: number;
+}
+
+export interface ServerSpec {
+  readonly name: string;
+  /** Media item names it holds. */
+  readonly files: readonly string[];
+  /** bits/s */
+  readonly capacity: number;
+  readonly group: string;
+  /** Masters it registers with (by name); default: the first master. */
+  readonly master: string;
+}
+
+export interface ClientSpec {
+  readonly name: string;
+  readonly file: string;
+  /** ms after the start of the run. */
+  readonly start: number;
+  readonly mode?: 'redirect' | 'relay' | 'list';
+  /** `random`, `fewest-users` or `group:NAME`. */
+  readonly choose: string;
+  /** Master names, rotated (S4.3). */
+  readonly masters: readonly string[];
+  /** Rate schedule: [{at ms after playing starts, scale in thousandths}]. */
+  readonly schedule: readonly { readonly at: number; readonly scale: number }[];
+}
+
+/** A node that sends forged datagrams (spoofed source addresses) at a target, to measure amplification. */
+export interface AttackerSpec {
+  readonly name: string;
+  /** The role it sends to (by name). */
+  readonly target: string;
+  /** The address it pretends to be (a name of the scenario: traffic sent back there is counted). */
+  readonly spoof: string;
+  /** What it sends: `request` (padded requests for a file), `status` (status requests), `garbage`. */
+  readonly kind: 'request' | 'status' | 'garbage';
+  /** Datagrams per second. */
+  readonly rate: number;
+  readonly start: number;
+  readonly stop: number;
+}
+
+/** Link settings that apply between two sets of nodes (names, or `*`), one way or both. */
+export interface ImpairmentSpec {
+  readonly from: readonly string[];
+  readonly to: readonly string[];
+  readonly link: Partial<LinkSpec>;
+  readonly pos?: SourcePos;
+}
+
+export type FaultAction =
+  | { readonly kind: 'kill'; readonly node: string }
+  | { readonly kind: 'restart'; readonly node: string }
+  | { readonly kind: 'pause'; readonly node: string }
+  | { readonly kind: 'resume'; readonly node: string }
+  | { readonly kind: 'overload'; readonly node: string; readonly capacity: number }
+  | { readonly kind: 'drain'; readonly node: string }
+  | { readonly kind: 'impair'; readonly impairment: ImpairmentSpec }
+  | { readonly kind: 'partition'; readonly sides: readonly (readonly string[])[]; readonly oneWay: boolean }
+  | { readonly kind: 'heal' }
+  | { readonly kind: 'blackhole'; readonly node: string; readonly on: boolean };
+
+export interface Fault {
+  /** ms after the start of the run. */
+  readonly at: number;
+  readonly action: FaultAction;
+  readonly pos?: SourcePos;
+}
+
+/** What must hold at the end (each becomes a checker with a pass / fail / unknown verdict). */
+export interface Expectations {
+  /** Every client's copy is complete and byte-identical to the original. */
+  readonly copiesIdentical?: boolean;
+  /** Clients that must fail (named), with their error code, when a scenario expects a clean failure. */
+  readonly clientsFail?: readonly { readonly client: string; readonly code?: string }[];
+  /** Total handoffs over all clients (min/max inclusive). */
+  readonly handoffs?: { readonly min?: number; readonly max?: number };
+  /** Largest handoff gap a client reports, ms. */
+  readonly maxGap?: number;
+  /** Load spread: the busiest server's stream count ≤ ratio × the least busy's (among servers that hold the file and were up). */
+  readonly loadSpread?: { readonly maxRatio: number };
+  /** p99 of the time from a client's request to the master's answer, ms. */
+  readonly redirectP99?: number;
+  /** No role process crashed (real) or threw (sim). */
+  readonly noCrash?: boolean;
+  /** Bytes sent to spoofed addresses ÷ bytes the attackers sent, at most. */
+  readonly amplification?: { readonly max: number };
+  /** Servers that must be seen down by the master (by name). */
+  readonly serversDown?: readonly string[];
+  readonly pos?: Readonly<Record<string, SourcePos>>;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  /** The file it was read from, when it was. */
+  readonly file?: string;
+  readonly seed: number;
+  /** ms: the fault phase; the run then converges (clients finish) for at most `converge` ms. */
+  readonly duration: number;
+  readonly converge: number;
+  /** Cluster key shared by masters and servers, when set. */
+  readonly key?: string;
+  /** The default link between any two nodes. */
+  readonly link: LinkSpec;
+  readonly media: readonly MediaSpec[];
+  readonly masters: readonly MasterSpec[];
+  readonly servers: readonly ServerSpec[];
+  readonly clients: readonly ClientSpec[];
+  readonly attackers: readonly AttackerSpec[];
+  readonly impairments: readonly ImpairmentSpec[];
+  readonly faults: readonly Fault[];
+  readonly expect: Expectations;
+  /** Tags, e.g. `short` (run in real mode by the test suite), `scale`. */
+  readonly tags: readonly string[];
+}
+
+export type Verdict = 'pass' | 'fail' | 'unknown';
+
+export interface CheckResult {
+  /** The expectation's name, as written in the scenario (`copies-identical`, `max-gap`, …). */
+  readonly name: string;
+  readonly verdict: Verdict;
+  /** What was measured, for people. */
+  readonly detail: string;
+  readonly value?: number | string | boolean;
+}
+
+/** What a run produced, in either mode: the checkers read only this. */
+export interface RunRecord {
+  readonly scenario: string;
+  readonly mode: 'sim' | 'real';
+  readonly seed: number;
+  /** ms of protocol time the run covered (virtual in sim, wall in real). */
+  readonly elapsed: number;
+  /** ms of wall time. */
+  readonly wall: number;
+  readonly clients: readonly ClientOutcome[];
+  /** Every role event, in time order. */
+  readonly events: readonly TimedEvent[];
+  /** Roles that crashed (real: exited without being told; sim: threw). */
+  readonly crashed: readonly string[];
+  /** Request → answer latencies seen by clients, ms. */
+  readonly answerLatencies: readonly number[];
+  /** Bytes attackers sent, and bytes the targets sent to the spoofed addresses. */
+  readonly spoofed: { readonly sent: number; readonly reflected: number };
+  /** Streams each server served over the run (name → count). */
+  readonly streamsPerServer: Readonly<Record<string, number>>;
+  /** Servers the master marked down at some point (names). */
+  readonly serversDown: readonly string[];
+  /** Simulator figures (sim mode). */
+  readonly sim?: { readonly events: number; readonly datagrams: number; readonly traceHash: string };
+}
+
+export interface ClientOutcome {
+  readonly name: string;
+  readonly file: string;
+  readonly ok: boolean;
+  readonly code?: string;
+  /** True when every flow's copy is byte-identical to the original (complete), false when not, undefined when unknown. */
+  readonly identical?: boolean;
+  /** True when what was written is an exact prefix of each flow (nothing wrong, maybe incomplete). */
+  readonly prefix?: boolean;
+  readonly bytes: number;
+  readonly handoffs: number;
+  readonly maxGap: number;
+  readonly servers: readonly string[];
+}
+
+export interface TimedEvent {
+  /** ms since the start of the run. */
+  readonly t: number;
+  /** The node (scenario name) that reported it. */
+  readonly node: string;
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** One datagram, for trace.ndjson. */
+export interface TraceEntry {
+  readonly t: number;
+  readonly from: string;
+  readonly to: string;
+  readonly type: string;
+  readonly size: number;
+  /** What the link did: delivered, lost, duplicated, corrupted, blocked, delayed… */
+  readonly fault: string;
+}
