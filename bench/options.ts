@@ -1,12 +1,13 @@
 /**
  * What `npm run bench` takes, and the durations of a full and a quick run.
- * The full run takes under two minutes; `--quick` is for the test that checks
- * the benchmark works, not for figures.
+ * A full run takes a few minutes (the handoff section under one); `--quick`
+ * is for the test that checks the benchmark works, not for figures.
  */
+import type { HandoffSettings } from './handoff.js';
 import type { RedirectSettings } from './redirect.js';
 import type { StreamSettings } from './streams.js';
 
-export const SECTIONS = ['redirect', 'streams'] as const;
+export const SECTIONS = ['redirect', 'streams', 'handoff'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -18,15 +19,17 @@ export interface BenchOptions {
   readonly out?: string;
   readonly redirect: RedirectSettings;
   readonly streams: StreamSettings;
+  readonly handoff: HandoffSettings;
   /** Play time of the streamed file, ms: longer than any step streams. */
   readonly streamFileMs: number;
   /** The whole run is abandoned (every process killed) after this long, ms. */
   readonly limitMs: number;
 }
 
-export const USAGE = `usage: node dist/bench/run.js [--quick] [--only redirect|streams] [--json] [--out FILE]
+export const USAGE = `usage: node dist/bench/run.js [--quick] [--only redirect|streams|handoff] [--json] [--out FILE]
   --quick        short measurements (checks that the benchmark works; the figures are rough)
-  --only S       run one section: redirect (master vs raw echo) or streams (server vs raw one-way)
+  --only S       run one section: redirect (master vs raw echo), streams (server vs raw one-way)
+                 or handoff (streams moved by failure, drain, overload and operator, vs the detection budget)
   --json         print the results document on stdout instead of the table
   --out FILE     write the results there (default: .bench/results.json in the repository)`;
 
@@ -35,6 +38,8 @@ export class UsageProblem extends Error {}
 const FULL = {
   redirect: { inflight: 64, rounds: 3, warmupMs: 1_000, durationMs: 4_000, timeoutMs: 1_000 },
   streams: { steps: [8, 16, 32, 64, 128, 256, 512, 1024], refinements: 3, warmupMs: 1_500, durationMs: 3_000, pauseMs: 300 },
+  // 4 rounds of failures and 2 of each other kind, 3 clients each: 12 and 6 handoffs.
+  handoff: { clients: 3, rounds: { failure: 4, drain: 2, overload: 2, operator: 2 }, fileMs: 3_000, actAtMs: 800, pings: 200 },
   streamFileMs: 20_000,
   limitMs: 6 * 60_000,
 };
@@ -42,8 +47,9 @@ const FULL = {
 const QUICK = {
   redirect: { inflight: 64, rounds: 1, warmupMs: 300, durationMs: 700, timeoutMs: 1_000 },
   streams: { steps: [2, 4, 8], refinements: 0, warmupMs: 600, durationMs: 1_000, pauseMs: 200 },
+  handoff: { clients: 2, rounds: { failure: 1, drain: 1, overload: 1, operator: 1 }, fileMs: 2_000, actAtMs: 700, pings: 50 },
   streamFileMs: 6_000,
-  limitMs: 90_000,
+  limitMs: 120_000,
 };
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
@@ -62,7 +68,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (a === '--json') json = true;
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : value();
-      if (!(SECTIONS as readonly string[]).includes(v)) throw new UsageProblem(`--only ${JSON.stringify(v)}: use ${SECTIONS.join(' or ')}`);
+      if (!(SECTIONS as readonly string[]).includes(v)) throw new UsageProblem(`--only ${JSON.stringify(v)}: use ${SECTIONS.slice(0, -1).join(', ')} or ${SECTIONS.at(-1)}`);
       only = v as Section;
     } else if (a === '--out' || a.startsWith('--out=')) {
       out = a.includes('=') ? a.slice(a.indexOf('=') + 1) : value();

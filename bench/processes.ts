@@ -26,6 +26,8 @@ export class BenchChild {
   private partial = '';
   stderr = '';
   exited = false;
+  /** The exit status, once exited (null when a signal ended it). */
+  code: number | null = null;
   readonly exit: Promise<void>;
 
   constructor(
@@ -48,13 +50,14 @@ export class BenchChild {
       this.stderr = (this.stderr + chunk).slice(-STDERR_KEPT);
     });
     this.exit = new Promise((resolve) => {
-      const done = () => {
+      const done = (code?: unknown) => {
         this.exited = true;
+        this.code = typeof code === 'number' ? code : null;
         this.notify();
         resolve();
       };
       proc.once('close', done);
-      proc.once('error', done);
+      proc.once('error', () => done());
     });
   }
 
@@ -79,10 +82,23 @@ export class BenchChild {
     this.events.length = 0;
   }
 
-  /** The first JSON line (already seen or coming) that matches; rejects after `timeoutMs` or when the child exits. */
-  waitFor(match: (e: JsonLine) => boolean, timeoutMs: number, what: string): Promise<JsonLine> {
+  /** How many JSON lines have been read so far: give it to `waitFor` to wait only for later ones. */
+  mark(): number {
+    return this.events.length;
+  }
+
+  /** The JSON lines read so far that match. */
+  seen(match: (e: JsonLine) => boolean): JsonLine[] {
+    return this.events.filter(match);
+  }
+
+  /**
+   * The first JSON line (already seen or coming; from line `from` on) that
+   * matches; rejects after `timeoutMs` or when the child exits.
+   */
+  waitFor(match: (e: JsonLine) => boolean, timeoutMs: number, what: string, from = 0): Promise<JsonLine> {
     return new Promise((resolve, reject) => {
-      let seen = 0;
+      let seen = from;
       const timer = setTimeout(() => {
         this.listeners.delete(check);
         reject(new Error(`${this.name}: no ${what} within ${timeoutMs} ms${this.tail()}`));
@@ -107,6 +123,20 @@ export class BenchChild {
       this.listeners.add(check);
       check();
     });
+  }
+
+  /** Resolves once the child has exited; rejects after `timeoutMs`. */
+  async exitWithin(timeoutMs: number, what: string): Promise<void> {
+    if (this.exited) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.name}: ${what} took longer than ${timeoutMs} ms${this.tail()}`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.exit, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private tail(): string {

@@ -2,6 +2,7 @@
  * The benchmark's output: the headline figures (flat, for the results file
  * and its test), the table for people, and how to read it.
  */
+import { type HandoffResults, KINDS } from './handoff.js';
 import type { RedirectResults, RedirectRound } from './redirect.js';
 import { fmt, median, pct } from './stats.js';
 import { MAX_RESIDUAL_LOSS, MIN_DELIVERED, type StreamResults } from './streams.js';
@@ -21,16 +22,21 @@ export interface BenchResults {
   readonly seconds: number;
   readonly quick: boolean;
   readonly machine: Machine;
-  /** Every headline figure by name. Each one is a finite positive number in a run that worked. */
+  /**
+   * Every headline figure by name. Each one is a finite number in a run that
+   * worked; those of redirect and streams are positive, and some of handoff
+   * are 0 when all is well (bytes lost or written twice).
+   */
   readonly figures: Readonly<Record<string, number>>;
   readonly redirect?: RedirectResults;
   readonly streams?: StreamResults;
+  readonly handoff?: HandoffResults;
   /** The child processes the run started (all gone when it ends). */
   readonly processes: readonly { readonly name: string; readonly pid: number }[];
 }
 
 /** The headline figures of each section, by the name the results file gives them. */
-export function figures(r: { redirect?: RedirectResults; streams?: StreamResults }): Record<string, number> {
+export function figures(r: { redirect?: RedirectResults; streams?: StreamResults; handoff?: HandoffResults }): Record<string, number> {
   const out: Record<string, number> = {};
   if (r.redirect) {
     const x = r.redirect;
@@ -55,6 +61,37 @@ export function figures(r: { redirect?: RedirectResults; streams?: StreamResults
       'streams.raw.sentPerSecond': x.raw.sentPerSecond,
       'streams.ratio': x.ratio,
     });
+  }
+  if (r.handoff) {
+    const x = r.handoff;
+    Object.assign(out, {
+      'handoff.rttMs': x.rtt.p50,
+      'handoff.failure.budgetMs': x.failureBudgetMs,
+      'handoff.planned.budgetMs': x.plannedBudgetMs,
+      'handoff.runs': x.total,
+      'handoff.identical': x.identical,
+      'handoff.bytesLost': x.lost,
+      'handoff.bytesTwice': x.twice,
+      'handoff.maxGapMs': x.maxGap,
+      'handoff.failure.recoveryP50Ms': x.failureRecovery.p50,
+      'handoff.failure.recoveryMaxMs': x.failureRecovery.max,
+      'handoff.gapsUnder1s': x.underOneSecond,
+      'handoff.diff.runs': x.diff.runs,
+      'handoff.diff.p50AbsMs': x.diff.p50Abs,
+      'handoff.diff.maxAbsMs': x.diff.maxAbs,
+    });
+    for (const k of KINDS) {
+      const s = x.kinds[k];
+      Object.assign(out, {
+        [`handoff.${k}.runs`]: s.runs,
+        [`handoff.${k}.gapP50Ms`]: s.gap.p50,
+        [`handoff.${k}.gapP95Ms`]: s.gap.p95,
+        [`handoff.${k}.gapMaxMs`]: s.gap.max,
+        [`handoff.${k}.ratioP50`]: s.ratio.p50,
+        [`handoff.${k}.ratioP95`]: s.ratio.p95,
+        [`handoff.${k}.ratioMax`]: s.ratio.max,
+      });
+    }
   }
   return out;
 }
@@ -99,24 +136,83 @@ function streamsTable(x: StreamResults): string[] {
   return lines;
 }
 
+function handoffTable(x: HandoffResults): string[] {
+  const ms = (v: number) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : '-');
+  const ratio = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '-');
+  const widths = [6, 10, 8, 8, 11, 7, 7, 10];
+  const row = (cells: string[]) => `  ${cells[0]!.padEnd(10)}${cells[1]!.padEnd(28)}${cells.slice(2).map((c, i) => pad(c, widths[i]!)).join('')}`;
+  const lines = [
+    `Handoffs: ${x.settings.clients} clients at a time streaming ${x.file} (${x.settings.fileMs / 1000} s at ${fmt(x.rate / 1e6, 0)} Mbit/s) from one server, acted on ~${x.settings.actAtMs} ms in; loopback round trip ${x.rtt.p50.toFixed(3)} ms (median of ${x.rtt.answered} pings)`,
+    `  budget: failure ${x.failureBudgetMs.toFixed(2)} ms (silence timeout + round trip); planned ${x.plannedBudgetMs.toFixed(2)} ms (one ${x.pacingMs.toFixed(1)} ms packet interval + round trip)`,
+    row(['kind', 'trigger', 'runs', 'gap p50', 'p95', 'max', 'ratio p50', 'p95', 'max', 'at (p50)']),
+  ];
+  for (const k of KINDS) {
+    const s = x.kinds[k];
+    lines.push(row([k, s.triggers.join(', '), String(s.runs), `${ms(s.gap.p50)} ms`, ms(s.gap.p95), ms(s.gap.max), `${ratio(s.ratio.p50)}×`, ratio(s.ratio.p95), ratio(s.ratio.max), `${ms(s.nptP50 / 1000)} s`]) + (k === 'failure' ? '   (aim: ratio ≤ 1.2)' : ''));
+    if (s.otherReasons > 0) lines.push(`    ${s.otherReasons} of them reported another reason than "${k}"`);
+  }
+  const rec = x.failureRecovery;
+  lines.push(`  failures: the gap is detection then recovery; recovery (the client gives its server up → the new server's first packet) p50 ${ms(rec.p50)} ms, p95 ${ms(rec.p95)}, max ${ms(rec.max)}`);
+  lines.push(`  copies identical: ${x.identical} of ${x.total}; bytes lost ${x.lost}, written twice ${x.twice}, from nowhere ${x.foreign} (packets received twice and dropped by the clients: ${x.duplicates})`);
+  lines.push(`  master's computed position − the client's true one: |diff| p50 ${ms(x.diff.p50Abs)} ms, max ${ms(x.diff.maxAbs)} ms over ${x.diff.runs} planned handoffs` +
+    (x.failureMasterDiff.runs > 0 ? `; failures (master's own record): p50 ${ms(x.failureMasterDiff.p50Abs)} ms, max ${ms(x.failureMasterDiff.maxAbs)} ms over ${x.failureMasterDiff.runs}` : ''));
+  lines.push(`  every gap under 1 s: ${x.underOneSecond === x.samples && x.samples > 0 ? 'yes' : 'NO'} (${x.underOneSecond} of ${x.samples}; largest ${ms(x.maxGap)} ms)`);
+  for (const p of x.problems) lines.push(`  problem: ${p}`);
+  return lines;
+}
+
 export function table(r: BenchResults, resultsPath: string): string {
   const m = r.machine;
   const lines = [`ofp benchmark: ${m.cpus} × ${m.model}, node ${m.node}, ${m.platform}, load ${m.loadAverage.toFixed(2)}; ${r.quick ? 'quick run (rough figures)' : 'full run'}, ${Math.round(r.seconds)} s`];
   if (r.redirect) lines.push('', ...redirectTable(r.redirect));
   if (r.streams) lines.push('', ...streamsTable(r.streams));
-  lines.push('', `results: ${resultsPath}`, '', HOW_TO_READ);
+  if (r.handoff) lines.push('', ...handoffTable(r.handoff));
+  lines.push('', `results: ${resultsPath}`, '', howToRead(r));
   return lines.join('\n');
 }
 
-export const HOW_TO_READ = [
-  'How to read: each ratio compares an ofp role with a raw node:dgram process measured by the same',
-  'instrument in the same run, so ratios carry across machines while absolute rates do not. Redirects:',
-  'requests per second the master answers with a redirect while 64 padded requests stay in flight, over',
-  'what an echo server that does no work answers (1 would be "as fast as the socket"; the aim is 0.6);',
-  'the latency ratios say how many times longer a request waits at the master (p99: the slowest 1%).',
-  'Streams: the most concurrent streams one server delivered with under 0.1% of chunks still missing',
-  'after resends and at least 99% of their packet rate, and that packet rate over the rate a raw sender',
-  'gets into the same receiving socket. cpu: share of one core during the measurement; the process near',
-  '100% is the bottleneck (the generator or sink near 100% means the instrument, not the role, was the',
-  'limit, and the role could do more).',
-].join('\n');
+/** How to read the table, a paragraph per section (the run prints those of the sections it ran). */
+export const HOW_TO_READ = {
+  redirect: [
+    'Redirects: requests per second the master answers with a redirect while 64 padded requests stay in',
+    'flight, over what an echo server that does no work answers (1 would be "as fast as the socket"; the',
+    'aim is 0.6); the latency ratios say how many times longer a request waits at the master (p99: the',
+    'slowest 1%).',
+  ],
+  streams: [
+    'Streams: the most concurrent streams one server delivered with under 0.1% of chunks still missing',
+    'after resends and at least 99% of their packet rate, and that packet rate over the rate a raw sender',
+    'gets into the same receiving socket.',
+  ],
+  cpu: [
+    'cpu: share of one core during the measurement; the process near 100% is the bottleneck (the',
+    'generator or sink near 100% means the instrument, not the role, was the limit, and the role could do',
+    'more).',
+  ],
+  handoff: [
+    'Handoffs: the gap is what the client measures, from the old server\'s last packet to the new server\'s',
+    'first packet at the right position (in whole ms). A failure cannot be seen before the client\'s',
+    'silence timeout (500 ms) has passed, and then costs one round trip to the master and the new server:',
+    'that is its budget, and the ratio says how close the handoff comes to it (aim ≤ 1.2). A planned',
+    'handoff (drain, overload, operator) has no detection to wait for: the old server streams until the',
+    'new one delivers, so its budget is one packet interval plus one round trip, its ratio is how many of',
+    'those the client went without data, and its gap in ms is the figure to read. "at" is how far into the',
+    'stream it happened. A copy is identical when it is the original byte for byte; lost and twice count',
+    'bytes of the original missing from it or repeated in it. The diff is the master\'s computed position',
+    'minus where the client stood (the client learns it in planned handoffs; for failures the master\'s',
+    'own record is shown, taken at the server\'s last load report). With a handful of runs, p95 is the',
+    'worst or next-to-worst seen.',
+  ],
+};
+
+function howToRead(r: BenchResults): string {
+  const lines = [
+    'How to read: each ratio compares an ofp role with a raw node:dgram process measured by the same',
+    'instrument in the same run, so ratios carry across machines while absolute rates do not.',
+  ];
+  if (r.redirect) lines.push(...HOW_TO_READ.redirect);
+  if (r.streams) lines.push(...HOW_TO_READ.streams);
+  if (r.redirect || r.streams) lines.push(...HOW_TO_READ.cpu);
+  if (r.handoff) lines.push(...HOW_TO_READ.handoff);
+  return lines.join('\n');
+}

@@ -5,18 +5,24 @@
  *  1. redirect: an `ofp master` (with one `ofp server` registered) vs a raw
  *     echo process, under the same closed-loop generator;
  *  2. streams: how many concurrent 4 Mbit/s streams one `ofp server`
- *     sustains, vs a raw one-way sender, into the same receiving socket.
+ *     sustains, vs a raw one-way sender, into the same receiving socket;
+ *  3. handoff: the gap a client sees when its stream moves to another server
+ *     (its server killed, drained, overloaded, or the stream moved by hand),
+ *     vs the detection budget built from the loopback round trip of a raw
+ *     echo, and whether every copy is the original byte for byte.
  *
  * Progress goes to stderr, the table (or `--json`, the document) to stdout,
  * the results to `.bench/results.json`. Every child process is stopped at
  * the end, on error, on Ctrl-C and when the time limit is reached.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeSyntheticFile } from '../src/runtime/syntheticFile.js';
+import { benchHandoffs, type HandoffResults } from './handoff.js';
 import { type BenchOptions, parseOptions, USAGE, UsageProblem } from './options.js';
+import { pingEcho } from './ping.js';
 import { type BenchChild, ChildSet, type JsonLine } from './processes.js';
 import { benchRedirects, type MasterUnderTest, type RedirectResults } from './redirect.js';
 import { type BenchResults, figures, table } from './report.js';
@@ -35,6 +41,12 @@ const STREAM_RATE = 4_000_000;
 /** The redirect section's file: small, at a low rate, so the reservations of thousands of redirects fit the server's capacity. */
 const SMALL_FILE = { name: 'bench-small.bin', durationMs: 1_000, rate: 8_000 };
 const STREAM_FILE = 'bench-4mbit.bin';
+const HANDOFF_FILE = 'bench-handoff.bin';
+/** The handoff section's servers: every client goes to the primary (far the most room), and moves to the standby. */
+const PRIMARY_CAPACITY = '10G';
+const STANDBY_CAPACITY = '1G';
+/** How long one ping of the round-trip baseline may wait for its echo, ms. */
+const PING_TIMEOUT = 1_000;
 
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const isListening = (e: JsonLine) => e.event === 'listening';
@@ -88,6 +100,45 @@ async function streamsSection(o: BenchOptions, children: ChildSet, tmp: string):
   return r;
 }
 
+async function handoffSection(o: BenchOptions, children: ChildSet, tmp: string): Promise<HandoffResults> {
+  const media = join(tmp, 'handoff-media');
+  const made = makeSyntheticFile({ name: HANDOFF_FILE, durationMs: o.handoff.fileMs, rate: STREAM_RATE, dir: media });
+  // The baseline first, on a quiet machine: the round trip of a raw echo process.
+  const echo = children.spawn('echo (handoff)', ECHO, []);
+  const echoAddress = String((await echo.waitFor(isListening, START_TIMEOUT, 'listening line')).data.address);
+  const rtt = await pingEcho(echoAddress, o.handoff.pings, PING_TIMEOUT);
+  await echo.stop();
+  progress(`handoff: loopback round trip ${rtt.p50.toFixed(3)} ms (median of ${rtt.answered} pings)`);
+
+  const master = await startOfp(children, 'master (handoff)', ['master', '--port', '0']);
+  const upAtMaster = (address: string) => master.child.waitFor((e) => e.event === 'server-up' && e.data.srv === address, START_TIMEOUT, `${address} up in its catalog`);
+  const standby = await startServer(children, 'standby (handoff)', master.address, media, STANDBY_CAPACITY);
+  await upAtMaster(standby.address);
+  standby.child.quiet();
+  const startPrimary = async (name: string) => {
+    const s = await startServer(children, `${name} (handoff)`, master.address, media, PRIMARY_CAPACITY);
+    await upAtMaster(s.address);
+    s.child.quiet();
+    return s;
+  };
+  progress(`handoff: master ${master.address}, standby ${standby.address}; ${o.handoff.clients} clients a round, ${STREAM_RATE / 1e6} Mbit/s file of ${o.handoff.fileMs / 1000} s`);
+  const r = await benchHandoffs({
+    children,
+    ofp: OFP,
+    master: master.child,
+    masterAddress: master.address,
+    standby: standby.address,
+    file: HANDOFF_FILE,
+    original: readFileSync(made.path),
+    rate: STREAM_RATE,
+    dir: join(tmp, 'handoff-copies'),
+    startPrimary,
+    rtt,
+  }, o.handoff, progress);
+  await children.stopAll();
+  return r;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(USAGE + '\n');
@@ -133,10 +184,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const machine = { cpus: cpuList.length, model: cpuList[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: loadavg()[0] ?? 0 };
   let redirect: RedirectResults | undefined;
   let streams: StreamResults | undefined;
+  let handoff: HandoffResults | undefined;
   try {
-    progress(`${o.quick ? 'quick' : 'full'} run of ${o.sections.join(' and ')} on ${machine.cpus} cpus (load ${machine.loadAverage.toFixed(2)})`);
+    progress(`${o.quick ? 'quick' : 'full'} run of ${o.sections.join(', ')} on ${machine.cpus} cpus (load ${machine.loadAverage.toFixed(2)})`);
     if (o.sections.includes('redirect')) redirect = await redirectSection(o, children, tmp);
     if (o.sections.includes('streams')) streams = await streamsSection(o, children, tmp);
+    if (o.sections.includes('handoff')) handoff = await handoffSection(o, children, tmp);
   } finally {
     await children.stopAll();
     clearTimeout(limit);
@@ -148,9 +201,10 @@ async function main(argv: readonly string[]): Promise<number> {
     seconds: (performance.now() - t0) / 1000,
     quick: o.quick,
     machine,
-    figures: figures({ ...(redirect ? { redirect } : {}), ...(streams ? { streams } : {}) }),
+    figures: figures({ ...(redirect ? { redirect } : {}), ...(streams ? { streams } : {}), ...(handoff ? { handoff } : {}) }),
     ...(redirect ? { redirect } : {}),
     ...(streams ? { streams } : {}),
+    ...(handoff ? { handoff } : {}),
     processes: children.list(),
   };
   mkdirSync(dirname(resultsPath), { recursive: true });

@@ -1,10 +1,11 @@
 /**
  * The benchmark works: a quick run (`--quick`) ends with every headline
- * figure a finite positive number and no process left behind; and its
- * instruments read what they claim to. Speed is not asserted here: speed is
- * what `npm run bench` measures and reports.
+ * figure a finite number (positive where a working run cannot give 0) and no
+ * process left behind; and its instruments read what they claim to. Speed is
+ * not asserted here: speed is what `npm run bench` measures and reports.
  */
 import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,18 +15,22 @@ import { describe, expect, it } from 'vitest';
 import { decode, encode } from '../src/protocol/codec.js';
 import { DATA_CHUNK, REQUEST_PAD_TO } from '../src/protocol/constants.js';
 import { MESSAGE_TYPES } from '../src/protocol/messages.js';
+import { compareCopy } from '../bench/copyCheck.js';
 import { readData } from '../bench/dataReader.js';
+import { KINDS, planRounds } from '../bench/handoff.js';
 import { parseOptions, UsageProblem } from '../bench/options.js';
+import { pingEcho } from '../bench/ping.js';
 import type { BenchResults } from '../bench/report.js';
 import { FIRST_RID, RequestTemplate } from '../bench/requestTemplate.js';
 import { median, percentile, summarize } from '../bench/stats.js';
+import { syntheticBytes } from '../src/media/synthetic.js';
 import { arbFittingMessage, arbMessageOf, arbMutation, mutate } from './helpers/arbitraries.js';
 
 const RUN = fileURLToPath(new URL('../dist/bench/run.js', import.meta.url));
-const QUICK_RUN_LIMIT = 60_000;
+const QUICK_RUN_LIMIT = 100_000;
 
-/** The figures a full run reports; the quick run must give each one. */
-const FIGURES = [
+/** The figures a full run reports that are positive in any run that worked. */
+const POSITIVE_FIGURES = [
   'redirect.master.requestsPerSecond',
   'redirect.echo.requestsPerSecond',
   'redirect.ratio',
@@ -40,7 +45,29 @@ const FIGURES = [
   'streams.raw.deliveredPerSecond',
   'streams.raw.sentPerSecond',
   'streams.ratio',
+  'handoff.rttMs',
+  'handoff.failure.budgetMs',
+  'handoff.planned.budgetMs',
+  'handoff.runs',
+  'handoff.maxGapMs',
+  ...KINDS.map((k) => `handoff.${k}.runs`),
 ];
+
+/** Figures that are finite but may be 0 (bytes lost, a gap under a millisecond, …). */
+const FINITE_FIGURES = [
+  'handoff.identical',
+  'handoff.bytesLost',
+  'handoff.bytesTwice',
+  'handoff.gapsUnder1s',
+  'handoff.diff.runs',
+  'handoff.diff.p50AbsMs',
+  'handoff.diff.maxAbsMs',
+  'handoff.failure.recoveryP50Ms',
+  'handoff.failure.recoveryMaxMs',
+  ...KINDS.flatMap((k) => ['gapP50Ms', 'gapP95Ms', 'gapMaxMs', 'ratioP50', 'ratioP95', 'ratioMax'].map((f) => `handoff.${k}.${f}`)),
+];
+
+const FIGURES = [...POSITIVE_FIGURES, ...FINITE_FIGURES];
 
 function alive(pid: number): boolean {
   try {
@@ -67,7 +94,7 @@ function runBench(args: readonly string[]): Promise<{ code: number | null; stdou
 }
 
 describe('npm run bench, quick', () => {
-  it('reports every figure as a finite positive number and leaves no process behind', async () => {
+  it('reports every figure as a finite number and leaves no process behind', async () => {
     expect(existsSync(RUN), 'dist/bench/run.js is missing: build first (npm test builds)').toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'ofp-bench-test-'));
     let run: Awaited<ReturnType<typeof runBench>>;
@@ -83,24 +110,35 @@ describe('npm run bench, quick', () => {
     const results = JSON.parse(text) as BenchResults;
     expect(JSON.parse(run.stdout)).toEqual(results);
     expect(Object.keys(results.figures).sort()).toEqual([...FIGURES].sort());
-    for (const name of FIGURES) {
+    for (const name of POSITIVE_FIGURES) {
       const value = results.figures[name]!;
       expect(Number.isFinite(value) && value > 0, `${name} = ${value}`).toBe(true);
+    }
+    for (const name of FINITE_FIGURES) {
+      const value = results.figures[name]!;
+      expect(Number.isFinite(value) && value >= 0, `${name} = ${value}`).toBe(true);
     }
     expect(results.quick).toBe(true);
     expect(results.redirect!.rounds.length).toBeGreaterThan(0);
     expect(results.streams!.steps.some((s) => s.ok)).toBe(true);
-    // The master, its server, the echo, the streams' server and master, the blaster: all started, all gone.
-    expect(results.processes.length).toBeGreaterThanOrEqual(6);
+    // Every client of every planned round was run, its copy compared.
+    const h = results.handoff!;
+    expect(h.runs.length).toBe(planRounds(h.settings).length * h.settings.clients);
+    expect(h.total).toBe(h.runs.length);
+    for (const r of h.runs) expect(r.copy.expected).toBe(h.size);
+    // The master, its server, the echo, the streams' server and master, the blaster; the handoff
+    // section's echo, master, standby, primaries, clients and commands: all started, all gone.
+    expect(results.processes.length).toBeGreaterThanOrEqual(6 + 4 + 4 * h.settings.clients);
     for (const p of results.processes) expect(alive(p.pid), `${p.name} (pid ${p.pid}) is still running`).toBe(false);
-  });
+  }, QUICK_RUN_LIMIT + 20_000);
 
   it('refuses an unknown section or argument with a usage error', async () => {
     const run = await runBench(['--only', 'everything']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--only "everything": use redirect or streams/);
+    expect(run.stderr).toMatch(/--only "everything": use redirect, streams or handoff/);
     expect(() => parseOptions(['--fast'])).toThrow(UsageProblem);
     expect(parseOptions(['--only', 'streams', '--quick']).sections).toEqual(['streams']);
+    expect(parseOptions(['--only=handoff']).sections).toEqual(['handoff']);
   });
 });
 
@@ -152,5 +190,68 @@ describe('benchmark instruments', () => {
     expect(percentile([], 50)).toBeNaN();
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
+
+describe('handoff instruments', () => {
+  const original = syntheticBytes(0x1234, 0, 20_000);
+  /** A copy made of runs of the original, [start, end) each. */
+  const copyOf = (runs: readonly (readonly [number, number])[]) => Buffer.concat(runs.map(([a, b]) => original.subarray(a, b)));
+
+  it('a copy that is the original is identical, with nothing lost or repeated', () => {
+    expect(compareCopy(Buffer.from(original), original)).toEqual({ identical: true, size: 20_000, expected: 20_000, lost: 0, twice: 0, foreign: 0 });
+  });
+
+  it('counts the bytes lost, written twice and from nowhere', () => {
+    expect(compareCopy(copyOf([[0, 5_500], [6_600, 20_000]]), original)).toMatchObject({ identical: false, lost: 1_100, twice: 0, foreign: 0, firstDifference: 5_500 });
+    expect(compareCopy(copyOf([[0, 6_600], [5_500, 20_000]]), original)).toMatchObject({ identical: false, lost: 0, twice: 1_100, foreign: 0, firstDifference: 6_600 });
+    expect(compareCopy(copyOf([[0, 12_345]]), original)).toMatchObject({ identical: false, lost: 20_000 - 12_345, twice: 0, foreign: 0, firstDifference: 12_345 });
+    const garbage = Buffer.concat([copyOf([[0, 1_000]]), Buffer.alloc(37, 7), copyOf([[1_000, 20_000]])]);
+    expect(compareCopy(garbage, original)).toMatchObject({ identical: false, lost: 0, twice: 0, foreign: 37, firstDifference: 1_000 });
+  });
+
+  it('counts exactly for copies made of word-aligned runs of the original', () => {
+    const word = fc.integer({ min: 0, max: 20_000 / 8 }).map((w) => w * 8);
+    const run = fc.tuple(word, word).filter(([a, b]) => a !== b).map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as const);
+    fc.assert(fc.property(fc.array(run, { minLength: 1, maxLength: 6 }), (runs) => {
+      const copy = copyOf(runs);
+      const covered = new Uint8Array(original.length);
+      let total = 0;
+      for (const [a, b] of runs) {
+        covered.fill(1, a, b);
+        total += b - a;
+      }
+      const union = covered.reduce((n, x) => n + x, 0);
+      const r = compareCopy(copy, original);
+      expect(r.identical).toBe(copy.equals(original));
+      if (r.identical) return;
+      // Runs that continue one another read as one run: the counts are the same either way.
+      expect({ lost: r.lost, twice: r.twice, foreign: r.foreign }).toEqual({ lost: original.length - union, twice: total - union, foreign: 0 });
+    }), { numRuns: 300 });
+  });
+
+  it('plans the rounds of each kind, interleaved, drains alternating the command and SIGTERM', () => {
+    const plan = planRounds({ clients: 3, rounds: { failure: 4, drain: 2, overload: 2, operator: 2 }, fileMs: 3_000, actAtMs: 800, pings: 10 });
+    expect(plan).toHaveLength(10);
+    for (const [kind, n] of [['failure', 4], ['drain', 2], ['overload', 2], ['operator', 2]] as const) expect(plan.filter((p) => p.kind === kind)).toHaveLength(n);
+    expect(plan.filter((p) => p.kind === 'drain').map((p) => p.trigger)).toEqual(['ofp server drain', 'SIGTERM']);
+    expect(plan.filter((p) => p.kind === 'failure').every((p) => p.trigger === 'SIGKILL')).toBe(true);
+    expect(plan.slice(0, 4).map((p) => p.kind).sort()).toEqual([...KINDS].sort());
+    // A failure last: the run does not wait for the master to mark its server down.
+    expect(plan.at(-1)!.kind).toBe('failure');
+  });
+
+  it('pings an echo and reports its round trip', async () => {
+    const echo = dgram.createSocket('udp4');
+    echo.on('message', (msg, rinfo) => echo.send(msg, rinfo.port, rinfo.address));
+    await new Promise<void>((resolve) => echo.bind(0, '127.0.0.1', () => resolve()));
+    try {
+      const r = await pingEcho(`127.0.0.1:${echo.address().port}`, 20, 1_000);
+      expect(r).toMatchObject({ sent: 20, answered: 20 });
+      expect(r.p50).toBeGreaterThan(0);
+      expect(r.p95).toBeGreaterThanOrEqual(r.p50);
+    } finally {
+      echo.close();
+    }
   });
 });
