@@ -12,6 +12,9 @@ import MediaMakeCommand from './media/make.js';
 import ServerCommand from './server.js';
 import ServerDrainCommand from './server/drain.js';
 import ServerOverloadCommand from './server/overload.js';
+import TestbedListCommand from './testbed/list.js';
+import TestbedMatrixCommand from './testbed/matrix.js';
+import TestbedRunCommand from './testbed/run.js';
 
 export const COMMANDS = {
   master: MasterCommand,
@@ -24,4 +27,7 @@ export const COMMANDS = {
   'media:make': MediaMakeCommand,
   'media:check': MediaCheckCommand,
   demo: DemoCommand,
+  'testbed:list': TestbedListCommand,
+  'testbed:run': TestbedRunCommand,
+  'testbed:matrix': TestbedMatrixCommand,
 };

@@ -88,6 +88,8 @@ export interface AttackerSpec {
   readonly spoof: string;
   /** What it sends: `request` (padded requests for a file), `status` (status requests), `garbage`. */
   readonly kind: 'request' | 'status' | 'garbage';
+  /** `request`: the media item asked for (default: the first one). */
+  readonly file?: string;
   /** Datagrams per second. */
   readonly rate: number;
   readonly start: number;
@@ -141,6 +143,8 @@ export interface Expectations {
   readonly amplification?: { readonly max: number };
   /** Servers that must be seen down by the master (by name). */
   readonly serversDown?: readonly string[];
+  /** Clients that must have been served only by the servers given (the catalog and the selection policy at work). */
+  readonly servedBy?: readonly { readonly clients: readonly string[]; readonly servers: readonly string[] }[];
   readonly pos?: Readonly<Record<string, SourcePos>>;
 }
 
@@ -219,6 +223,8 @@ export interface ClientOutcome {
   readonly handoffs: number;
   readonly maxGap: number;
   readonly servers: readonly string[];
+  /** What is wrong, for people, when something is (a failure, the first wrong byte). */
+  readonly detail?: string;
 }
 
 export interface TimedEvent {
@@ -239,4 +245,27 @@ export interface TraceEntry {
   readonly size: number;
   /** What the link did: delivered, lost, duplicated, corrupted, blocked, delayed… */
   readonly fault: string;
+}
+
+/** What a runner (sim or real) is given besides the scenario. */
+export interface ModeOptions {
+  /** The seed of this run (the scenario's, or the one asked for). */
+  readonly seed: number;
+  /** A progress line for people (it goes to stderr). */
+  readonly progress: (line: string) => void;
+  /** A directory the run may use for its own files (media, role outputs): inside the run's artifact folder. */
+  readonly workDir: string;
+  /** Aborted on Ctrl-C: stop every role, leave no process behind, return or throw promptly. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a runner hands back: the record the checkers read, and what goes into the artifact folder. */
+export interface ModeOutput {
+  readonly record: RunRecord;
+  /** Datagrams for trace.ndjson (all of them, or a sample: see traceNote). */
+  readonly trace: readonly TraceEntry[];
+  /** Set when `trace` holds less than every datagram: what it holds. */
+  readonly traceNote?: string;
+  /** Each role's log, as text lines, by node name (logs/<name>.log). */
+  readonly logs: Readonly<Record<string, readonly string[]>>;
 }

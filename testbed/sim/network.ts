@@ -3,12 +3,22 @@
  * unchanged: each datagram is delivered at a virtual time decided by the link's
  * profile (delay, jitter, loss, duplication, reordering) and a seeded
  * generator, so a run is reproducible from its seed.
+ *
+ * Links come either from simple profiles (setLink, defaultLink), or, when a
+ * `model` is set (the testbed's scenarios), from the shared impairment model
+ * (testbed/link/impairment.ts: burst loss, rate caps, corruption, blocking)
+ * with per-link state. Nodes can be killed (gone, state lost), paused (timers
+ * stop, datagrams wait in a bounded receive buffer until resumed) and
+ * restarted (a fresh core added at the same address).
  */
 import { createHmac } from 'node:crypto';
 import type { Crypto } from '../../src/protocol/auth.js';
 import { decode } from '../../src/protocol/codec.js';
 import { Rng } from '../../src/protocol/rng.js';
 import type { Input, Role, RoleEvent } from '../../src/roles/role.js';
+import { fate, type LinkState } from '../link/impairment.js';
+import { peekType } from '../link/peekType.js';
+import type { LinkSpec } from '../scenario/types.js';
 import { EventHeap } from './heap.js';
 
 /** The sim's clock starts at a plausible wall-clock time, so timestamps look as they do on real runs. */
@@ -39,8 +49,17 @@ export interface TraceRecord {
   readonly to: string;
   readonly size: number;
   readonly type: string;
-  readonly fate: 'delivered' | 'lost' | 'duplicated' | 'no-such-node';
+  /** What the link did: `delivered`, `lost`, `duplicated`, `no-such-node`; with a model also `burst-lost`, `blocked`, `queue-full`, `corrupted`, `reordered`. */
+  readonly fate: string;
 }
+
+/** The links of a network that uses the shared impairment model: the link from one address to another, and its state. */
+export interface LinkModel {
+  link(from: string, to: string): { readonly spec: LinkSpec; readonly state: LinkState };
+}
+
+/** What a paused node's receive buffer holds before it drops (Linux's default socket buffer). */
+export const PAUSED_BUFFER_BYTES = 212_992;
 
 interface Delivery {
   readonly at: number;
@@ -70,6 +89,10 @@ type SimItem = Delivery | Wake | Call;
 export class SimNode<C = unknown> {
   timerAt: number | undefined;
   alive = true;
+  /** Paused: its timers stop, and datagrams wait in `held` (bounded) until it resumes. */
+  paused = false;
+  held: { from: string; bytes: Uint8Array }[] = [];
+  heldBytes = 0;
   constructor(
     readonly addr: string,
     readonly role: Role<C, RoleEvent>,
@@ -87,7 +110,15 @@ export class SimNetwork {
   defaultLink: LinkProfile;
   /** Every datagram, when set. */
   onTrace: ((r: TraceRecord) => void) | undefined;
+  /** The links, by the shared impairment model; undefined: the profiles of setLink and defaultLink. */
+  model: LinkModel | undefined;
+  /**
+   * When set, an exception thrown by a core is a crash of that node (it is
+   * taken off the network and reported here) rather than of the simulation.
+   */
+  onCrash: ((node: SimNode<any>, error: unknown) => void) | undefined;
   events = 0;
+  readonly stats = { datagrams: 0, undeliverable: 0, held: 0, heldDropped: 0 };
 
   constructor(seed: number, defaultLink: LinkProfile = PERFECT_LINK) {
     this.rng = new Rng(seed);
@@ -98,7 +129,7 @@ export class SimNetwork {
   add<C>(addr: string, role: Role<C, RoleEvent>, onEvent: (e: RoleEvent, node: SimNode<C>) => void = () => {}): SimNode<C> {
     const node = new SimNode<C>(addr, role, onEvent);
     this.nodes.set(addr, node);
-    this.drain(node);
+    this.guarded(node, () => this.drain(node));
     return node;
   }
 
@@ -107,6 +138,38 @@ export class SimNetwork {
     const node = this.nodes.get(addr);
     if (node) node.alive = false;
     this.nodes.delete(addr);
+  }
+
+  /** Pause a node (SIGSTOP): its timers stop and datagrams to it wait, up to PAUSED_BUFFER_BYTES. */
+  pause(addr: string): void {
+    const node = this.nodes.get(addr);
+    if (node) node.paused = true;
+  }
+
+  /** Resume a paused node: what waited is delivered now, in order, and its timer runs again. */
+  resume(addr: string): void {
+    const node = this.nodes.get(addr);
+    if (!node || !node.paused) return;
+    node.paused = false;
+    // A deadline that passed while paused was skipped: forget it, so the next drain arms it again.
+    if (node.timerAt !== undefined && node.timerAt <= this.now) node.timerAt = undefined;
+    const held = node.held;
+    node.held = [];
+    node.heldBytes = 0;
+    for (const h of held) {
+      if (!node.alive) return;
+      this.input(node, { kind: 'datagram', from: h.from, bytes: h.bytes });
+    }
+    if (node.alive) this.guarded(node, () => this.drain(node));
+  }
+
+  /**
+   * Send a datagram as if `from` had sent it, over the link that starts at
+   * `linkFrom` (an attacker's forged datagrams: its own link, another's address).
+   */
+  sendAs(linkFrom: string, from: string, to: string, bytes: Uint8Array): void {
+    if (this.model) this.transmitModel(linkFrom, from, to, bytes);
+    else this.transmit(from, to, bytes);
   }
 
   /** Set the profile of the link from `a` to `b` (one direction). */
@@ -152,12 +215,20 @@ export class SimNetwork {
       switch (item.kind) {
         case 'deliver': {
           const node = this.nodes.get(item.to);
-          if (!node) break;
+          if (!node) {
+            this.stats.undeliverable++;
+            break;
+          }
+          if (node.paused) {
+            this.hold(node, item.from, item.bytes);
+            break;
+          }
           this.input(node, { kind: 'datagram', from: item.from, bytes: item.bytes });
           break;
         }
         case 'timer':
           if (!item.node.alive || item.node.timerAt !== item.at) break; // superseded
+          if (item.node.paused) break; // resume arms it again
           item.node.timerAt = undefined;
           this.input(item.node, { kind: 'timer' });
           break;
@@ -170,8 +241,37 @@ export class SimNetwork {
   }
 
   private input<C>(node: SimNode<C>, input: Input<C>): void {
+    if (this.onCrash) {
+      this.guarded(node, () => {
+        node.role.handle(input, this.now);
+        this.drain(node);
+      });
+      return;
+    }
     node.role.handle(input, this.now);
     this.drain(node);
+  }
+
+  /** Run `fn` for a node; with onCrash set, an exception takes the node off the network. */
+  private guarded(node: SimNode<any>, fn: () => void): void {
+    if (!this.onCrash) return fn();
+    try {
+      fn();
+    } catch (e) {
+      node.alive = false;
+      if (this.nodes.get(node.addr) === node) this.nodes.delete(node.addr);
+      this.onCrash(node, e);
+    }
+  }
+
+  private hold(node: SimNode<any>, from: string, bytes: Uint8Array): void {
+    if (node.heldBytes + bytes.length > PAUSED_BUFFER_BYTES) {
+      this.stats.heldDropped++;
+      return;
+    }
+    this.stats.held++;
+    node.held.push({ from, bytes });
+    node.heldBytes += bytes.length;
   }
 
   private drain<C>(node: SimNode<C>): void {
@@ -187,7 +287,23 @@ export class SimNetwork {
     }
   }
 
+  /** A datagram over the shared impairment model: its link's fate decides what arrives, when. */
+  private transmitModel(linkFrom: string, from: string, to: string, bytes: Uint8Array): void {
+    this.stats.datagrams++;
+    let fault: string;
+    if (!this.nodes.has(to)) {
+      fault = 'no-such-node';
+    } else {
+      const link = this.model!.link(linkFrom, to);
+      const f = fate(link.spec, link.state, this.rng, this.now, bytes);
+      fault = f.fault;
+      for (const d of f.deliveries) this.queue.push({ at: this.now + d.delay, seq: this.seq++, kind: 'deliver', from, to, bytes: d.bytes });
+    }
+    if (this.onTrace) this.onTrace({ t: this.now, from, to, size: bytes.length, type: peekType(bytes), fate: fault });
+  }
+
   private transmit(from: string, to: string, bytes: Uint8Array): void {
+    if (this.model) return this.transmitModel(from, from, to, bytes);
     const link = this.links.get(`${from}>${to}`) ?? this.defaultLink;
     const rng = this.rng;
     const trace = (fate: TraceRecord['fate']) => {

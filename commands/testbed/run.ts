@@ -1,0 +1,50 @@
+import { Args, Flags } from '@oclif/core';
+import { testbedRun } from '../../testbed/cli/run.js';
+import { DEFAULT_TRACE_CAP } from '../../testbed/run/traceRecorder.js';
+import { UsageError } from '../../src/runtime/usageError.js';
+import { OfpCommand } from '../base.js';
+
+export default class TestbedRunCommand extends OfpCommand {
+  static override summary = 'Run a testbed scenario (bundled NAME, or a .yaml FILE) in simulation or on real UDP, and check its expectations.';
+  static override description = 'Progress goes to stderr, verdicts to stdout; each run writes runs/<scenario>/<time>-<mode>-seed<N>/ (run.json, events.ndjson, trace.ndjson, summary.md, logs/) and points runs/<scenario>/latest at it. A failing run prints SEED=… and the command that reproduces it. Exit status: 0 pass (or unknown), 1 an expectation failed, 2 invalid scenario or usage, 3 harness failure. The scenario format: testbed/README.md.';
+  static override examples = [
+    '<%= config.bin %> testbed run failover-mid-stream',
+    '<%= config.bin %> testbed run failover-mid-stream --seed 7 --repeat 20',
+    '<%= config.bin %> testbed run ./my-scenario.yaml --mode real --json',
+    '<%= config.bin %> testbed run scale-1000x10000 --scale 0.1',
+  ];
+
+  static override args = {
+    scenario: Args.string({ description: 'A bundled scenario\'s name (ofp testbed list) or a scenario file.', required: true }),
+  };
+
+  static override flags = {
+    mode: Flags.string({ description: 'sim: the role cores on a simulated network with a virtual clock (reproducible from the seed); real: ofp processes on loopback UDP through an impairment relay.', options: ['sim', 'real'], default: 'sim', env: 'OFP_TESTBED_MODE' }),
+    seed: Flags.integer({ description: 'The seed (default: the scenario\'s own).', min: 0, max: 0xffff_ffff, env: 'OFP_TESTBED_SEED' }),
+    repeat: Flags.integer({ description: 'Run it this many times, with the seeds that follow (seed, seed+1, …).', default: 1, min: 1, max: 100_000, env: 'OFP_TESTBED_REPEAT' }),
+    scale: Flags.string({ description: 'Run a reduced (or enlarged) copy: every count and every time of the run (duration, starts, fault times) multiplied by this (0 < F ≤ 10).', env: 'OFP_TESTBED_SCALE' }),
+    out: Flags.string({ description: 'Where the run folders go.', default: 'runs', env: 'OFP_TESTBED_OUT' }),
+    'trace-cap': Flags.integer({ description: 'Datagrams kept in trace.ndjson at most; beyond, an even sample of the run (the trace hash always covers every datagram). 0: no trace file.', default: DEFAULT_TRACE_CAP, min: 0, env: 'OFP_TESTBED_TRACE_CAP' }),
+    json: Flags.boolean({ description: 'Print one JSON document at the end (progress stays on stderr).', exclusive: ['json-stream'], env: 'OFP_TESTBED_JSON', helpGroup: 'OUTPUT' }),
+    'json-stream': Flags.boolean({ description: 'Print one JSON object per line on stdout, {"event","t","data"}: run-start, progress, check, run, summary.', exclusive: ['json'], env: 'OFP_TESTBED_JSON_STREAM', helpGroup: 'OUTPUT' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(TestbedRunCommand);
+    let scale: number | undefined;
+    if (flags.scale !== undefined) {
+      scale = Number(flags.scale);
+      if (!(scale > 0 && scale <= 10)) throw new UsageError('usage', `--scale ${JSON.stringify(flags.scale)} must be a number above 0 and at most 10 (0.1: a tenth of the nodes and of the time)`);
+    }
+    process.exitCode = await testbedRun({
+      target: args.scenario,
+      mode: flags.mode as 'sim' | 'real',
+      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      repeat: flags.repeat,
+      ...(scale !== undefined ? { scale } : {}),
+      out: flags.out,
+      traceCap: flags['trace-cap'],
+      output: flags.json ? 'json' : flags['json-stream'] ? 'json-stream' : 'human',
+    });
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The `ofp` command lines of a real run's roles. Every role listens on
+ * 127.0.0.1, port 0, prints `--json-stream` events, and knows the others only
+ * by their public addresses (the relay's sockets): a server is told its
+ * master's and its own (`--name`), a client its masters'.
+ */
+import type { ClientSpec, MasterSpec, ServerSpec } from '../scenario/types.js';
+
+export function masterArgs(m: MasterSpec): string[] {
+  return [
+    'master', '--host', '127.0.0.1', '--port', '0',
+    '--policy', m.policy, '--mode', m.mode, '--poll-interval', `${Math.max(1, Math.round(m.pollInterval))}ms`,
+    '--interval', '0', '--json-stream',
+  ];
+}
+
+export function serverArgs(s: ServerSpec, o: { master: string; name: string; media: string }): string[] {
+  return [
+    'server', '--master', o.master, '--name', o.name, '--media', o.media, '--host', '127.0.0.1', '--port', '0',
+    '--capacity', String(Math.max(1, Math.round(s.capacity))), '--group', s.group, '--json-stream',
+  ];
+}
+
+/** `0ms:1x,2000ms:2x`: the schedule as --rate-schedule takes it (scales in thousandths become multiples). */
+export function rateSchedule(schedule: ClientSpec['schedule']): string {
+  return schedule.map((x) => `${Math.round(x.at)}ms:${x.scale / 1000}x`).join(',');
+}
+
+export function clientArgs(c: ClientSpec, o: { masters: readonly string[]; out: string; timeoutMs: number }): string[] {
+  return [
+    'client', 'get', c.file, '--master', o.masters.join(','), '--out', o.out, '--force',
+    ...(c.mode ? ['--mode', c.mode] : []),
+    '--choose', c.choose,
+    ...(c.schedule.length > 0 ? ['--rate-schedule', rateSchedule(c.schedule)] : []),
+    '--timeout', `${Math.max(1_000, Math.round(o.timeoutMs))}ms`,
+    '--json-stream',
+  ];
+}

@@ -1,0 +1,164 @@
+/**
+ * The checkers: each expectation of a scenario, judged from a run record
+ * (either mode), as pass, fail or unknown (the run cannot tell: a latency
+ * with no requests, a spread with one server), with a line that says what
+ * was measured. A run's verdict: fail if any check fails, unknown if none
+ * fails but one is unknown, pass otherwise.
+ */
+import type { CheckResult, ClientOutcome, RunRecord, Scenario, Verdict } from '../scenario/types.js';
+
+const pass = (name: string, detail: string, value?: CheckResult['value']): CheckResult => ({ name, verdict: 'pass', detail, ...(value !== undefined ? { value } : {}) });
+const fail = (name: string, detail: string, value?: CheckResult['value']): CheckResult => ({ name, verdict: 'fail', detail, ...(value !== undefined ? { value } : {}) });
+const unknown = (name: string, detail: string): CheckResult => ({ name, verdict: 'unknown', detail });
+
+export function verdictOf(checks: readonly CheckResult[]): Verdict {
+  if (checks.some((c) => c.verdict === 'fail')) return 'fail';
+  if (checks.some((c) => c.verdict === 'unknown')) return 'unknown';
+  return 'pass';
+}
+
+/** Every expectation of the scenario, checked against the record, in the order the reference lists them. */
+export function checkRun(sc: Scenario, r: RunRecord): CheckResult[] {
+  const x = sc.expect;
+  const out: CheckResult[] = [];
+  if (x.copiesIdentical !== undefined) out.push(copiesIdentical(sc, r, x.copiesIdentical));
+  if (x.clientsFail) out.push(clientsFail(r, x.clientsFail));
+  if (x.handoffs) out.push(handoffs(r, x.handoffs));
+  if (x.maxGap !== undefined) out.push(maxGap(r, x.maxGap));
+  if (x.loadSpread) out.push(loadSpread(sc, r, x.loadSpread.maxRatio));
+  if (x.redirectP99 !== undefined) out.push(redirectP99(r, x.redirectP99));
+  if (x.noCrash !== undefined) out.push(noCrash(r, x.noCrash));
+  if (x.amplification) out.push(amplification(r, x.amplification.max));
+  if (x.serversDown) out.push(serversDown(r, x.serversDown));
+  if (x.servedBy) out.push(servedBy(r, x.servedBy));
+  return out;
+}
+
+const list = (names: readonly string[], n = 5) => names.slice(0, n).join(', ') + (names.length > n ? `, … (${names.length} in all)` : '');
+
+function copiesIdentical(sc: Scenario, r: RunRecord, wanted: boolean): CheckResult {
+  const name = 'copies-identical';
+  const expectedToFail = new Set((sc.expect.clientsFail ?? []).map((c) => c.client));
+  const judged = r.clients.filter((c) => !expectedToFail.has(c.name));
+  if (judged.length === 0) return unknown(name, 'no client to judge');
+  const bad = judged.filter((c) => c.identical !== true);
+  const unsure = bad.filter((c) => c.identical === undefined);
+  const holds = bad.length === 0;
+  if (wanted && unsure.length > 0 && unsure.length === bad.length) return unknown(name, `${unsure.length} client(s) whose copy could not be checked: ${list(unsure.map((c) => c.name))}`);
+  const detail = holds
+    ? `${judged.length} of ${judged.length} client(s) complete and byte-identical`
+    : `${bad.length} of ${judged.length} client(s) not: ${bad.slice(0, 3).map(clientProblem).join('; ')}${bad.length > 3 ? '; …' : ''}`;
+  return holds === wanted ? pass(name, detail, judged.length - bad.length) : fail(name, wanted ? detail : `expected some copy to differ, but ${detail}`, judged.length - bad.length);
+}
+
+function clientProblem(c: ClientOutcome): string {
+  return `${c.name} (${c.detail ?? (c.ok ? 'copy differs' : `failed: ${c.code ?? '?'}`)})`;
+}
+
+function clientsFail(r: RunRecord, wanted: readonly { client: string; code?: string }[]): CheckResult {
+  const name = 'clients-fail';
+  const wrong: string[] = [];
+  for (const w of wanted) {
+    const c = r.clients.find((x) => x.name === w.client);
+    if (!c) wrong.push(`${w.client} did not run`);
+    else if (c.ok) wrong.push(`${w.client} succeeded`);
+    else if (w.code && c.code !== w.code) wrong.push(`${w.client} failed with ${c.code ?? '?'}, not ${w.code}`);
+  }
+  return wrong.length === 0
+    ? pass(name, `${wanted.length} client(s) failed as expected (${list(wanted.map((w) => `${w.client}${w.code ? `: ${w.code}` : ''}`), 3)})`)
+    : fail(name, wrong.slice(0, 5).join('; '));
+}
+
+function handoffs(r: RunRecord, h: { min?: number; max?: number }): CheckResult {
+  const name = 'handoffs';
+  const n = r.clients.reduce((s, c) => s + c.handoffs, 0);
+  const range = h.min === h.max ? `${h.min}` : `${h.min ?? 0}…${h.max ?? '∞'}`;
+  const detail = `${n} handoff(s) over ${r.clients.length} client(s) (expected ${range})`;
+  return (h.min === undefined || n >= h.min) && (h.max === undefined || n <= h.max) ? pass(name, detail, n) : fail(name, detail, n);
+}
+
+function maxGap(r: RunRecord, limit: number): CheckResult {
+  const name = 'max-gap';
+  const moved = r.clients.filter((c) => c.handoffs > 0);
+  if (moved.length === 0) return unknown(name, 'no client was handed off: no gap to measure');
+  const worst = moved.reduce((a, b) => (b.maxGap > a.maxGap ? b : a));
+  const detail = `largest gap ${worst.maxGap} ms (${worst.name}) over ${moved.length} client(s) handed off; at most ${limit} ms`;
+  return worst.maxGap <= limit ? pass(name, detail, worst.maxGap) : fail(name, detail, worst.maxGap);
+}
+
+/** Servers that a fault touched are left out: the spread is about the ones that were up all along. */
+function loadSpread(sc: Scenario, r: RunRecord, maxRatio: number): CheckResult {
+  const name = 'load-spread';
+  const touched = new Set(sc.faults.flatMap((f) => ('node' in f.action ? [f.action.node] : f.action.kind === 'partition' ? f.action.sides.flat() : [])));
+  const asked = new Set(r.clients.map((c) => c.file));
+  const eligible = sc.servers.filter((s) => !touched.has(s.name) && s.files.some((f) => asked.has(f))).map((s) => s.name);
+  if (eligible.length < 2) return unknown(name, `${eligible.length} server(s) held a requested file and were left alone by faults: no spread to judge`);
+  const counts = eligible.map((s) => [s, r.streamsPerServer[s] ?? 0] as const);
+  const total = counts.reduce((n, [, c]) => n + c, 0);
+  if (total === 0) return unknown(name, 'no stream played on those servers');
+  const most = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const least = counts.reduce((a, b) => (b[1] < a[1] ? b : a));
+  const ratio = least[1] === 0 ? Infinity : most[1] / least[1];
+  const detail = `busiest ${most[0]} ${most[1]} stream(s), least busy ${least[0]} ${least[1]} over ${eligible.length} servers: ratio ${Number.isFinite(ratio) ? ratio.toFixed(2) : '∞'} (at most ${maxRatio})`;
+  return ratio <= maxRatio ? pass(name, detail, ratio) : fail(name, detail, Number.isFinite(ratio) ? ratio : 'infinite');
+}
+
+/** The 99th percentile (nearest rank). */
+export function p99(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(sorted.length * 0.99) - 1)]!;
+}
+
+function redirectP99(r: RunRecord, limit: number): CheckResult {
+  const name = 'redirect-p99';
+  if (r.answerLatencies.length === 0) return unknown(name, 'no request was answered: no latency to measure');
+  const v = Math.round(p99(r.answerLatencies) * 1000) / 1000;
+  const detail = `p99 ${v} ms over ${r.answerLatencies.length} answer(s); at most ${limit} ms`;
+  return v <= limit ? pass(name, detail, v) : fail(name, detail, v);
+}
+
+function noCrash(r: RunRecord, wanted: boolean): CheckResult {
+  const name = 'no-crash';
+  const crashes = r.events.filter((e) => e.type === 'crash');
+  const why = crashes.length > 0 ? `: ${crashes.slice(0, 2).map((e) => `${e.node} ${String(e.data.error ?? '')}`).join('; ')}` : '';
+  const detail = r.crashed.length === 0 ? 'no role crashed' : `${r.crashed.length} role(s) crashed (${list(r.crashed)})${why}`;
+  return (r.crashed.length === 0) === wanted ? pass(name, detail, r.crashed.length) : fail(name, detail, r.crashed.length);
+}
+
+function amplification(r: RunRecord, max: number): CheckResult {
+  const name = 'amplification';
+  if (r.spoofed.sent === 0) return unknown(name, 'the attackers sent nothing');
+  const ratio = r.spoofed.reflected / r.spoofed.sent;
+  const detail = `${r.spoofed.reflected} bytes sent to spoofed addresses for ${r.spoofed.sent} bytes received from attackers: ${ratio.toFixed(3)} (at most ${max})`;
+  return ratio <= max ? pass(name, detail, ratio) : fail(name, detail, ratio);
+}
+
+function serversDown(r: RunRecord, names: readonly string[]): CheckResult {
+  const name = 'servers-down';
+  const missed = names.filter((n) => !r.serversDown.includes(n));
+  return missed.length === 0
+    ? pass(name, `the master marked ${list(names)} down`)
+    : fail(name, `never marked down: ${list(missed)}${r.serversDown.length > 0 ? ` (marked down: ${list(r.serversDown)})` : ''}`);
+}
+
+function servedBy(r: RunRecord, rules: readonly { clients: readonly string[]; servers: readonly string[] }[]): CheckResult {
+  const name = 'served-by';
+  const wrong: string[] = [];
+  const unserved: string[] = [];
+  let judged = 0;
+  for (const rule of rules) {
+    for (const n of rule.clients) {
+      const c = r.clients.find((x) => x.name === n);
+      if (!c || c.servers.length === 0) {
+        unserved.push(n);
+        continue;
+      }
+      judged++;
+      const other = c.servers.filter((s) => !rule.servers.includes(s));
+      if (other.length > 0) wrong.push(`${n} was served by ${other.join(', ')}, not only by ${list(rule.servers, 3)}`);
+    }
+  }
+  if (wrong.length > 0) return fail(name, wrong.slice(0, 4).join('; ') + (wrong.length > 4 ? '; …' : ''));
+  if (unserved.length > 0) return unknown(name, `no server served ${list(unserved)}`);
+  return pass(name, `${judged} client(s) served by the servers expected (${rules.map((x) => `${list(x.clients, 2)} → ${list(x.servers, 3)}`).join('; ')})`);
+}

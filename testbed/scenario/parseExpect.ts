@@ -1,0 +1,107 @@
+/**
+ * The `expect` section: what must hold at the end of the run. Each key
+ * becomes one checker (testbed/run/checks.ts).
+ */
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import type { ParseContext } from './context.js';
+import type { Expectations, SourcePos } from './types.js';
+import { parseCount, parseDuration, parsePositive } from './units.js';
+
+export const EXPECTATION_KEYS = ['copies-identical', 'clients-fail', 'handoffs', 'max-gap', 'load-spread', 'redirect-p99', 'no-crash', 'amplification', 'servers-down', 'served-by'] as const;
+
+export function parseExpect(ctx: ParseContext, node: Node | null | undefined, attackers: number): Expectations {
+  const r = ctx.r;
+  if (node === undefined) {
+    r.problem(r.root, 'a scenario needs `expect`: what must hold at the end (copies-identical, handoffs, no-crash, …)');
+    return {};
+  }
+  const e = r.map(node, 'expect', EXPECTATION_KEYS);
+  if (!e) return {};
+  if (e.size === 0) r.problem(node, 'expect: give at least one expectation');
+  const pos: Record<string, SourcePos> = {};
+  for (const [k, v] of e) pos[k] = r.pos(v.key);
+  const out: { -readonly [K in keyof Expectations]: Expectations[K] } = { pos };
+  const value = (k: string) => e.get(k)!.value;
+
+  if (e.has('copies-identical')) {
+    const b = r.bool(value('copies-identical'), 'copies-identical');
+    if (b !== undefined) out.copiesIdentical = b;
+  }
+  if (e.has('no-crash')) {
+    const b = r.bool(value('no-crash'), 'no-crash');
+    if (b !== undefined) out.noCrash = b;
+  }
+  if (e.has('clients-fail')) out.clientsFail = clientsFail(ctx, value('clients-fail'));
+  if (e.has('handoffs')) {
+    const v = value('handoffs');
+    if (isMap(v)) {
+      const h = r.map(v, 'handoffs', ['min', 'max']);
+      const min = h?.has('min') ? r.unit(h.get('min')!.value, 'handoffs min', (x) => parseCount(x, 0, 1e9)) : undefined;
+      const max = h?.has('max') ? r.unit(h.get('max')!.value, 'handoffs max', (x) => parseCount(x, 0, 1e9)) : undefined;
+      if (h && h.size === 0) r.problem(v, 'handoffs: give min, max or both');
+      if (min !== undefined && max !== undefined && min > max) r.problem(v, `handoffs: min ${min} is more than max ${max}`);
+      out.handoffs = { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
+    } else {
+      const n = r.unit(v, 'handoffs (a number, or {min, max})', (x) => parseCount(x, 0, 1e9));
+      if (n !== undefined) out.handoffs = { min: n, max: n };
+    }
+  }
+  if (e.has('max-gap')) out.maxGap = r.unit(value('max-gap'), 'max-gap', parseDuration);
+  if (e.has('redirect-p99')) out.redirectP99 = r.unit(value('redirect-p99'), 'redirect-p99', parseDuration);
+  if (e.has('load-spread')) {
+    const m = r.map(value('load-spread'), 'load-spread', ['max-ratio'], ['max-ratio']);
+    const ratio = m?.has('max-ratio') ? r.unit(m.get('max-ratio')!.value, 'load-spread max-ratio', parsePositive) : undefined;
+    if (ratio !== undefined) {
+      if (ratio < 1) r.problem(m!.get('max-ratio')!.value, 'load-spread max-ratio: the busiest over the least busy is at least 1');
+      out.loadSpread = { maxRatio: ratio };
+    }
+  }
+  if (e.has('amplification')) {
+    const m = r.map(value('amplification'), 'amplification', ['max'], ['max']);
+    const max = m?.has('max') ? r.unit(m.get('max')!.value, 'amplification max', parsePositive) : undefined;
+    if (max !== undefined) out.amplification = { max };
+    if (attackers === 0) r.problem(e.get('amplification')!.key, 'amplification: the scenario has no attackers (add one under `attackers`)');
+  }
+  if (e.has('servers-down')) {
+    const names = ctx.resolve(value('servers-down'), 'servers-down', { kinds: ['server'] });
+    if (names) out.serversDown = names;
+  }
+  if (e.has('served-by')) out.servedBy = servedBy(ctx, value('served-by'));
+  return out;
+}
+
+/** `[{clients: [a, b], servers: [s1]}]`: those clients were served only by those servers. */
+function servedBy(ctx: ParseContext, node: Node | null): { clients: string[]; servers: string[] }[] | undefined {
+  const r = ctx.r;
+  const out: { clients: string[]; servers: string[] }[] = [];
+  for (const item of r.list(node, 'served-by') ?? []) {
+    const m = r.map(item, 'served-by item', ['clients', 'servers'], ['clients', 'servers']);
+    if (!m) continue;
+    const clients = ctx.resolve(m.get('clients')!.value, 'served-by clients', { kinds: ['client'] });
+    const servers = ctx.resolve(m.get('servers')!.value, 'served-by servers', { kinds: ['server'] });
+    if (clients && servers) out.push({ clients, servers });
+  }
+  return out;
+}
+
+/** `[a, b]` (any failure), or `[{client: a, code: not-found}]`. */
+function clientsFail(ctx: ParseContext, node: Node | null): { client: string; code?: string }[] | undefined {
+  const r = ctx.r;
+  const out: { client: string; code?: string }[] = [];
+  if (isScalar(node)) {
+    for (const client of ctx.resolve(node, 'clients-fail', { kinds: ['client'] }) ?? []) out.push({ client });
+    return out;
+  }
+  if (!isSeq(node)) return r.problem(node, 'clients-fail must be a list of client names, or of {client, code}');
+  for (const item of node.items as Node[]) {
+    if (isMap(item)) {
+      const m = r.map(item, 'clients-fail item', ['client', 'code'], ['client']);
+      if (!m) continue;
+      const code = m.has('code') ? r.str(m.get('code')!.value, 'clients-fail code', /^[a-z][a-z-]{1,31}$/, 'is not an error code (like not-found)') : undefined;
+      for (const client of ctx.resolve(m.get('client')!.value, 'clients-fail client', { kinds: ['client'] }) ?? []) out.push({ client, ...(code ? { code } : {}) });
+    } else {
+      for (const client of ctx.resolve(item, 'clients-fail', { kinds: ['client'] }) ?? []) out.push({ client });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,299 @@
+/**
+ * The topology and workload of a scenario file: media items, masters,
+ * servers, clients and attackers, `count: N` expanded into `name-1 … name-N`.
+ */
+import { isMap, type Node } from 'yaml';
+import type { ParseContext } from './context.js';
+import { NAME_PATTERN, NAME_SHAPE } from './names.js';
+import type { AttackerSpec, ClientSpec, MasterSpec, MediaSpec, ServerSpec } from './types.js';
+import { parseCount, parseDuration, parsePositive, parseRate, parseScale } from './units.js';
+
+export const MEDIA_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const FLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+export const POLICIES = ['greatest-available-bandwidth', 'round-robin', 'least-streams', 'random', 'weighted'] as const;
+const MAX_COUNT = 100_000;
+
+/** `count: N` (scaled, at least 1) and the names it gives: `base` alone, or `base-1 … base-N`. */
+function expandNames(ctx: ParseContext, base: string, countNode: Node | null | undefined, baseNode: Node, kind: 'master' | 'server' | 'client' | 'attacker'): string[] | undefined {
+  const r = ctx.r;
+  if (countNode === undefined) {
+    const why = ctx.names.declare(base, kind);
+    if (why) return r.problem(baseNode, why);
+    ctx.nodePos.set(base, r.pos(baseNode));
+    return [base];
+  }
+  const n = r.unit(countNode, 'count', (v) => parseCount(v, 1, MAX_COUNT));
+  if (n === undefined) return undefined;
+  const scaled = Math.max(1, Math.round(n * ctx.scale));
+  const names = Array.from({ length: scaled }, (_, i) => `${base}-${i + 1}`);
+  const why = ctx.names.declareGroup(base, names);
+  if (why) return r.problem(baseNode, why);
+  for (const name of names) {
+    const clash = ctx.names.declare(name, kind);
+    if (clash) return r.problem(baseNode, `count expands ${base} into ${names[0]}…${names.at(-1)}, and ${clash}`);
+    ctx.nodePos.set(name, r.pos(baseNode));
+  }
+  return names;
+}
+
+export function parseMedia(ctx: ParseContext, node: Node | null): MediaSpec[] {
+  const r = ctx.r;
+  const items = r.list(node, 'media');
+  const out: MediaSpec[] = [];
+  if (!items) return out;
+  if (items.length === 0) r.problem(node, 'media: give at least one media item');
+  for (const item of items) {
+    const e = r.map(item, 'a media item', ['name', 'count', 'duration', 'bitrate', 'flows'], ['name', 'duration']);
+    if (!e) continue;
+    const name = r.str(e.get('name')!.value, 'media name', MEDIA_NAME, 'must be a file name: letters, digits, `.`, `_` or `-`');
+    const duration = r.unit(e.get('duration')!.value, 'media duration', parseDuration);
+    if (name === undefined || duration === undefined) continue;
+    if (duration <= 0) {
+      r.problem(e.get('duration')!.value, 'media duration must be more than 0');
+      continue;
+    }
+    const bitrateNode = e.get('bitrate');
+    const flowsNode = e.get('flows');
+    if ((bitrateNode === undefined) === (flowsNode === undefined)) {
+      r.problem(item, `media ${name}: give either \`bitrate\` (one flow) or \`flows\` (several, each with its rate), not ${bitrateNode ? 'both' : 'neither'}`);
+      continue;
+    }
+    let spec: MediaSpec | undefined;
+    if (bitrateNode) {
+      const bitrate = r.unit(bitrateNode.value, `media ${name} bitrate`, parseRate);
+      if (bitrate !== undefined) spec = { name, duration, bitrate };
+    } else {
+      const flows = parseFlows(ctx, flowsNode!.value, name);
+      if (flows) spec = { name, duration, bitrate: flows.reduce((n, f) => n + f.bitrate, 0), flows };
+    }
+    if (!spec) continue;
+    const countNode = e.get('count')?.value;
+    const names = countNode === undefined ? [name] : (() => {
+      const n = r.unit(countNode, 'count', (v) => parseCount(v, 1, 10_000));
+      return n === undefined ? undefined : Array.from({ length: n }, (_, i) => `${name}-${i + 1}`);
+    })();
+    if (!names) continue;
+    if (countNode !== undefined) {
+      if (ctx.media.has(name) || ctx.mediaGroups.has(name)) r.problem(e.get('name')!.value, `media ${name} is declared twice`);
+      ctx.mediaGroups.set(name, names);
+    }
+    for (const n of names) {
+      if (ctx.media.has(n)) {
+        r.problem(e.get('name')!.value, `media ${n} is declared twice`);
+        continue;
+      }
+      const one = { ...spec, name: n };
+      ctx.media.set(n, one);
+      out.push(one);
+    }
+  }
+  return out;
+}
+
+/** `flows: {video: 4M, audio: 128k}` or `flows: [{name: video, bitrate: 4M}, …]`. */
+function parseFlows(ctx: ParseContext, node: Node | null, item: string): { name: string; bitrate: number }[] | undefined {
+  const r = ctx.r;
+  const out: { name: string; bitrate: number }[] = [];
+  const add = (nameNode: Node | null, rateNode: Node | null) => {
+    const name = r.str(nameNode, `media ${item} flow name`, FLOW_NAME, 'must be letters, digits, `_` or `-`');
+    const bitrate = r.unit(rateNode, `media ${item} flow rate`, parseRate);
+    if (name === undefined || bitrate === undefined) return;
+    if (out.some((f) => f.name === name)) r.problem(nameNode, `media ${item}: flow ${name} is named twice`);
+    else out.push({ name, bitrate });
+  };
+  const before = r.problems.length;
+  if (isMap(node)) {
+    // A map: flow name → rate.
+    for (const p of node.items) add(p.key as Node, (p.value as Node | null) ?? null);
+  } else {
+    const list = r.list(node, `media ${item} flows`);
+    for (const f of list ?? []) {
+      const e = r.map(f, `a flow of ${item}`, ['name', 'bitrate'], ['name', 'bitrate']);
+      if (e) add(e.get('name')!.value, e.get('bitrate')!.value);
+    }
+  }
+  if (r.problems.length > before) return undefined;
+  if (out.length < 2 || out.length > 4) return r.problem(node, `media ${item}: give from 2 to 4 flows (one flow: use \`bitrate\`)`);
+  return out;
+}
+
+export function parseMasters(ctx: ParseContext, node: Node | null | undefined): MasterSpec[] {
+  const r = ctx.r;
+  if (node === undefined) {
+    ctx.names.declare('master', 'master');
+    return [{ name: 'master', policy: 'greatest-available-bandwidth', mode: 'redirect', pollInterval: 1000 }];
+  }
+  const out: MasterSpec[] = [];
+  const items = r.list(node, 'masters') ?? [];
+  if (items.length === 0 && node) r.problem(node, 'masters: give at least one master (or leave `masters` out for one named `master`)');
+  for (const item of items) {
+    const e = r.map(item, 'a master', ['name', 'policy', 'mode', 'poll-interval'], ['name']);
+    if (!e) continue;
+    const name = r.str(e.get('name')!.value, 'master name', NAME_PATTERN, NAME_SHAPE);
+    if (name === undefined) continue;
+    const why = ctx.names.declare(name, 'master');
+    if (why) {
+      r.problem(e.get('name')!.value, why);
+      continue;
+    }
+    const policy = e.has('policy') ? r.oneOf(e.get('policy')!.value, `master ${name} policy`, POLICIES) : 'greatest-available-bandwidth';
+    const mode = e.has('mode') ? r.oneOf(e.get('mode')!.value, `master ${name} mode`, ['redirect', 'relay'] as const) : 'redirect';
+    const pollInterval = e.has('poll-interval') ? r.unit(e.get('poll-interval')!.value, `master ${name} poll-interval`, parseDuration) : 1000;
+    if (pollInterval !== undefined && pollInterval < 10) r.problem(e.get('poll-interval')!.value, `master ${name} poll-interval: at least 10ms`);
+    if (policy && mode && pollInterval !== undefined) out.push({ name, policy, mode, pollInterval });
+  }
+  return out;
+}
+
+export function parseServers(ctx: ParseContext, node: Node | null, masters: readonly MasterSpec[]): ServerSpec[] {
+  const r = ctx.r;
+  const out: ServerSpec[] = [];
+  const items = r.list(node, 'servers') ?? [];
+  if (items.length === 0 && node) r.problem(node, 'servers: give at least one server');
+  for (const item of items) {
+    const e = r.map(item, 'a server', ['name', 'count', 'files', 'capacity', 'group', 'master'], ['name', 'files']);
+    if (!e) continue;
+    const nameNode = e.get('name')!.value;
+    const base = r.str(nameNode, 'server name', NAME_PATTERN, NAME_SHAPE);
+    if (base === undefined) continue;
+    const files = mediaNames(ctx, e.get('files')!.value, `server ${base} files`, true);
+    const capacity = e.has('capacity') ? r.unit(e.get('capacity')!.value, `server ${base} capacity`, parseRate) : 1_000_000_000;
+    const group = e.has('group') ? r.str(e.get('group')!.value, `server ${base} group`, GROUP_NAME, 'must be letters, digits, `.`, `_` or `-`') : 'default';
+    let master = masters[0]?.name;
+    if (e.has('master')) {
+      const m = ctx.resolve(e.get('master')!.value, `server ${base} master`, { kinds: ['master'] });
+      if (m && m.length !== 1) r.problem(e.get('master')!.value, `server ${base} master: a server registers with one master`);
+      master = m?.[0];
+    }
+    const names = expandNames(ctx, base, e.get('count')?.value, nameNode!, 'server');
+    if (!names || !files || capacity === undefined || group === undefined || master === undefined) continue;
+    for (const name of names) out.push({ name, files, capacity, group, master });
+  }
+  return out;
+}
+
+/** Media names: each a declared item, a counted item's base name (all of them), or `*` (every item). */
+export function mediaNames(ctx: ParseContext, node: Node | null, what: string, star: boolean): string[] | undefined {
+  const r = ctx.r;
+  const words = r.words(node, what);
+  if (!words) return undefined;
+  const out: string[] = [];
+  for (const { word, node: at } of words) {
+    const names = word === '*' && star ? [...ctx.media.keys()] : ctx.media.has(word) ? [word] : ctx.mediaGroups.get(word);
+    if (!names) {
+      const known = [...ctx.media.keys(), ...ctx.mediaGroups.keys()];
+      const near = known.find((k) => k.toLowerCase() === word.toLowerCase()) ?? nearestName(word, known);
+      r.problem(at, `${what}: there is no media item ${JSON.stringify(word)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; media items: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', …' : ''}`);
+      return undefined;
+    }
+    for (const n of names) if (!out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+function nearestName(word: string, known: readonly string[]): string | undefined {
+  return known.find((k) => k.startsWith(word) || word.startsWith(k));
+}
+
+const CHOICE = /^(random|fewest-users|group:[A-Za-z0-9][A-Za-z0-9._-]{0,31})$/;
+
+export function parseClients(ctx: ParseContext, node: Node | null | undefined, masters: readonly MasterSpec[], duration: number | undefined): ClientSpec[] {
+  const r = ctx.r;
+  const out: ClientSpec[] = [];
+  if (node === undefined) return out;
+  for (const item of r.list(node, 'clients') ?? []) {
+    const e = r.map(item, 'a client', ['name', 'count', 'file', 'files', 'start', 'every', 'mode', 'choose', 'masters', 'schedule']);
+    if (!e) continue;
+    if (!e.has('name')) {
+      r.problem(item, 'a client needs `name`');
+      continue;
+    }
+    const nameNode = e.get('name')!.value;
+    const base = r.str(nameNode, 'client name', NAME_PATTERN, NAME_SHAPE);
+    if (base === undefined) continue;
+    if (e.has('file') === e.has('files')) {
+      r.problem(item, `client ${base}: give \`file\` (one media item) or \`files\` (several, taken in turn by the clients of a count), not ${e.has('file') ? 'both' : 'neither'}`);
+      continue;
+    }
+    const files = e.has('file')
+      ? mediaNames(ctx, e.get('file')!.value, `client ${base} file`, false)
+      : mediaNames(ctx, e.get('files')!.value, `client ${base} files`, true);
+    if (e.has('file') && files && files.length > 1) r.problem(e.get('file')!.value, `client ${base} file: names ${files.length} items; use \`files\` to spread them over the clients`);
+    const start = e.has('start') ? ctx.time(e.get('start')!.value, `client ${base} start`) : 0;
+    const every = e.has('every') ? r.unit(e.get('every')!.value, `client ${base} every`, parseDuration) : 0;
+    const mode = e.has('mode') ? r.oneOf(e.get('mode')!.value, `client ${base} mode`, ['redirect', 'relay', 'list'] as const) : undefined;
+    const choose = e.has('choose') ? r.str(e.get('choose')!.value, `client ${base} choose`, CHOICE, 'is not a choice: random, fewest-users or group:NAME') : 'random';
+    const ms = e.has('masters') ? ctx.resolve(e.get('masters')!.value, `client ${base} masters`, { kinds: ['master'] }) : masters.map((m) => m.name);
+    const schedule = e.has('schedule') ? parseSchedule(ctx, e.get('schedule')!.value, base) : [];
+    const names = expandNames(ctx, base, e.get('count')?.value, nameNode!, 'client');
+    if (!names || !files || start === undefined || every === undefined || choose === undefined || !ms || !schedule) continue;
+    if (e.has('mode') && mode === undefined) continue;
+    if (every > 0 && names.length === 1) r.problem(e.get('every')!.value, `client ${base}: \`every\` spaces the starts of a count; there is one client`);
+    const last = start + every * (names.length - 1);
+    if (duration !== undefined && last > duration) {
+      r.problem(e.get(e.has('every') ? 'every' : 'start')!.value, `client ${base}: ${names.length > 1 ? 'the last one starts' : 'it starts'} at ${last} ms, after the fault phase ends (duration ${duration} ms)`);
+      continue;
+    }
+    names.forEach((name, i) => {
+      out.push({ name, file: files[i % files.length]!, start: start + every * i, ...(mode ? { mode } : {}), choose, masters: ms, schedule });
+    });
+  }
+  return out;
+}
+
+function parseSchedule(ctx: ParseContext, node: Node | null, client: string): { at: number; scale: number }[] | undefined {
+  const r = ctx.r;
+  const out: { at: number; scale: number }[] = [];
+  const before = r.problems.length;
+  for (const item of r.list(node, `client ${client} schedule`) ?? []) {
+    const e = r.map(item, `a rate change of client ${client}`, ['at', 'scale'], ['at', 'scale']);
+    if (!e) continue;
+    const at = r.unit(e.get('at')!.value, `client ${client} schedule at`, parseDuration);
+    const scale = r.unit(e.get('scale')!.value, `client ${client} schedule scale`, parseScale);
+    if (at === undefined || scale === undefined) continue;
+    if (out.length > 0 && at <= out.at(-1)!.at) {
+      r.problem(e.get('at')!.value, `client ${client} schedule: times must increase (${at} ms comes after ${out.at(-1)!.at} ms)`);
+      continue;
+    }
+    out.push({ at, scale });
+  }
+  return r.problems.length > before ? undefined : out;
+}
+
+export function parseAttackers(ctx: ParseContext, node: Node | null | undefined, duration: number | undefined): AttackerSpec[] {
+  const r = ctx.r;
+  const out: AttackerSpec[] = [];
+  if (node === undefined) return out;
+  const firstMedia = [...ctx.media.keys()][0];
+  for (const item of r.list(node, 'attackers') ?? []) {
+    const e = r.map(item, 'an attacker', ['name', 'count', 'target', 'spoof', 'kind', 'file', 'rate', 'start', 'stop'], ['name', 'target', 'spoof', 'rate']);
+    if (!e) continue;
+    const nameNode = e.get('name')!.value;
+    const base = r.str(nameNode, 'attacker name', NAME_PATTERN, NAME_SHAPE);
+    if (base === undefined) continue;
+    const target = ctx.resolve(e.get('target')!.value, `attacker ${base} target`, { kinds: ['master', 'server'] });
+    if (target && target.length !== 1) r.problem(e.get('target')!.value, `attacker ${base} target: name one master or server`);
+    const spoof = r.str(e.get('spoof')!.value, `attacker ${base} spoof`, NAME_PATTERN, NAME_SHAPE);
+    const kind = e.has('kind') ? r.oneOf(e.get('kind')!.value, `attacker ${base} kind`, ['request', 'status', 'garbage'] as const) : 'request';
+    const file = e.has('file') ? mediaNames(ctx, e.get('file')!.value, `attacker ${base} file`, false)?.[0] : firstMedia;
+    const rate = r.unit(e.get('rate')!.value, `attacker ${base} rate (datagrams per second)`, parsePositive);
+    if (rate !== undefined && rate > 100_000) r.problem(e.get('rate')!.value, `attacker ${base} rate: at most 100000 datagrams per second`);
+    const start = e.has('start') ? ctx.time(e.get('start')!.value, `attacker ${base} start`) : 0;
+    const stop = e.has('stop') ? ctx.time(e.get('stop')!.value, `attacker ${base} stop`) : duration;
+    const names = expandNames(ctx, base, e.get('count')?.value, nameNode!, 'attacker');
+    if (!names || !target || target.length !== 1 || spoof === undefined || !kind || rate === undefined || start === undefined || stop === undefined || file === undefined) continue;
+    if (stop <= start) {
+      r.problem(e.get('stop')?.value ?? item, `attacker ${base}: stop (${stop} ms) must come after start (${start} ms)`);
+      continue;
+    }
+    if (duration !== undefined && stop > duration) {
+      r.problem(e.get('stop')?.value ?? item, `attacker ${base}: stop (${stop} ms) is after the fault phase ends (duration ${duration} ms)`);
+      continue;
+    }
+    if (spoof === target[0]) r.problem(e.get('spoof')!.value, `attacker ${base}: spoofing the target's own address measures nothing`);
+    if (!ctx.names.kinds.has(spoof) && !ctx.names.groups.has(spoof)) ctx.names.extra.add(spoof);
+    for (const name of names) out.push({ name, target: target[0]!, spoof, kind, rate, start, stop, ...(kind === 'request' ? { file } : {}) });
+  }
+  return out;
+}

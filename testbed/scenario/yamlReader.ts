@@ -1,0 +1,174 @@
+/**
+ * Reading a YAML document node by node, so that every problem names its
+ * `file:line:col`: a map's keys are checked against the keys it may have
+ * (an unknown key gets a "did you mean"), values against their units. Problems
+ * are collected, not thrown, so one run of the checker reports them all.
+ */
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
+import type { SourcePos } from './types.js';
+import type { Parsed } from './units.js';
+
+export interface Problem {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly message: string;
+}
+
+/** An invalid scenario: every problem found, one per line as `file:line:col: what is wrong`. */
+export class ScenarioError extends Error {
+  constructor(readonly problems: readonly Problem[]) {
+    super(problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join('\n'));
+    this.name = 'ScenarioError';
+  }
+}
+
+/** A map's entries by key, with the key's node (for positions). */
+export type Entries = Map<string, { readonly key: Node; readonly value: Node | null }>;
+
+export class YamlReader {
+  readonly problems: Problem[] = [];
+  readonly root: Node | null;
+  private readonly lines = new LineCounter();
+
+  constructor(
+    readonly file: string,
+    text: string,
+  ) {
+    const doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    for (const e of doc.errors) {
+      const at = this.lines.linePos(e.pos[0]);
+      this.problems.push({ file, line: at.line, col: at.col, message: firstLine(e.message) });
+    }
+    this.root = doc.errors.length > 0 ? null : (doc.contents as Node | null);
+  }
+
+  pos(node: Node | null | undefined): SourcePos {
+    const offset = node?.range?.[0];
+    return offset === undefined ? { line: 1, col: 1 } : this.lines.linePos(offset);
+  }
+
+  problem(node: Node | null | undefined, message: string): undefined {
+    const p = this.pos(node);
+    this.problems.push({ file: this.file, line: p.line, col: p.col, message });
+    return undefined;
+  }
+
+  /**
+   * A map with only the keys given (`what` names it in messages). Returns its
+   * entries, or undefined (with a problem) when the node is not a map.
+   */
+  map(node: Node | null, what: string, keys: readonly string[], required: readonly string[] = []): Entries | undefined {
+    if (!isMap(node)) return this.problem(node, `${what} must be a map of ${keys.map((k) => `\`${k}\``).join(', ')}`);
+    const out: Entries = new Map();
+    for (const pair of (node as YAMLMap<Node, Node | null>).items) {
+      const keyNode = pair.key as Node;
+      const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
+      if (key === undefined) {
+        this.problem(keyNode, `${what}: keys must be plain words`);
+        continue;
+      }
+      if (!keys.includes(key)) {
+        const near = nearest(key, keys);
+        this.problem(keyNode, `unknown key \`${key}\` in ${what}${near ? ` (did you mean \`${near}\`?)` : ''}; known keys: ${keys.join(', ')}`);
+        continue;
+      }
+      out.set(key, { key: keyNode, value: (pair.value as Node | null) ?? null });
+    }
+    for (const k of required) if (!out.has(k)) this.problem(node, `${what} needs \`${k}\``);
+    return out;
+  }
+
+  /** A sequence's items (undefined, with a problem, when it is not one). */
+  list(node: Node | null, what: string): Node[] | undefined {
+    if (!isSeq(node)) return this.problem(node, `${what} must be a list (- item per line, or [a, b])`);
+    return (node.items as (Node | null)[]).map((n) => n ?? (null as unknown as Node));
+  }
+
+  /** A scalar's value (undefined, with a problem, for a map, a list or an empty value). */
+  scalar(node: Node | null, what: string): unknown {
+    if (!isScalar(node) || node.value === null) return this.problem(node, `${what} must be a single value`);
+    return node.value;
+  }
+
+  /** A scalar parsed by a unit parser. */
+  unit<T>(node: Node | null, what: string, parse: (v: unknown) => Parsed<T>): T | undefined {
+    if (!isScalar(node) || node.value === null) return this.problem(node, `${what}: a value is needed`);
+    const r = parse(node.value);
+    if (!r.ok) return this.problem(node, `${what}: ${r.why}`);
+    return r.value;
+  }
+
+  str(node: Node | null, what: string, pattern?: RegExp, shape?: string): string | undefined {
+    const v = this.scalar(node, what);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' && typeof v !== 'number') return this.problem(node, `${what} must be text`);
+    const s = String(v);
+    if (pattern && !pattern.test(s)) return this.problem(node, `${what} ${JSON.stringify(s)} ${shape ?? 'is not valid'}`);
+    return s;
+  }
+
+  bool(node: Node | null, what: string): boolean | undefined {
+    const v = this.scalar(node, what);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'boolean') return this.problem(node, `${what} must be true or false, not ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  oneOf<T extends string>(node: Node | null, what: string, options: readonly T[]): T | undefined {
+    const v = this.scalar(node, what);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !options.includes(v as T)) {
+      const near = typeof v === 'string' ? nearest(v, options) : undefined;
+      return this.problem(node, `${what} ${JSON.stringify(v)} is not one of ${options.join(', ')}${near ? ` (did you mean ${near}?)` : ''}`);
+    }
+    return v as T;
+  }
+
+  /** One name or a list of names (`A`, `[A, B]`, `*`): the raw words with their nodes. */
+  words(node: Node | null, what: string): { word: string; node: Node }[] | undefined {
+    if (isSeq(node)) {
+      const out: { word: string; node: Node }[] = [];
+      for (const item of node.items as Node[]) {
+        const w = this.str(item, `${what} item`);
+        if (w !== undefined) out.push({ word: w, node: item });
+      }
+      if (out.length === 0 && node.items.length === 0) this.problem(node, `${what} is an empty list`);
+      return out;
+    }
+    const w = this.str(node, what);
+    return w === undefined ? undefined : [{ word: w, node: node! }];
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** The known word closest to `word`, when it is close enough to be a likely typo. */
+export function nearest(word: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = distance(word.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
