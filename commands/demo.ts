@@ -6,13 +6,14 @@ import { OfpCommand } from './base.js';
 export default class DemoCommand extends OfpCommand {
   static override summary = 'Run a whole cluster on loopback: a master, three servers, clients; kill a server mid-stream and drain another; check every copy.';
   static override description = 'Needs nothing but this repository. Progress goes to stderr, the summary to stdout. Exit status 0 only when every copy is identical to its original.';
-  static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --clients 9 --keep', '<%= config.bin %> demo --no-failover --json'];
+  static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --ui', '<%= config.bin %> demo --clients 9 --keep', '<%= config.bin %> demo --no-failover --json'];
 
   static override flags = {
     clients: Flags.integer({ description: 'Clients to run.', default: 6, min: 1, max: 32, env: 'OFP_DEMO_CLIENTS' }),
     failover: Flags.boolean({ description: 'Kill a server mid-stream and drain another (their clients carry on elsewhere, from the same position).', default: true, allowNo: true, env: 'OFP_DEMO_FAILOVER' }),
     keep: Flags.boolean({ description: 'Keep the temporary directory (media, copies) and print where it is.', env: 'OFP_DEMO_KEEP' }),
-    json: Flags.boolean({ description: 'Print the summary as one JSON document.', env: 'OFP_DEMO_JSON' }),
+    json: Flags.boolean({ description: 'Print the summary as one JSON document.', env: 'OFP_DEMO_JSON', exclusive: ['ui'] }),
+    ui: Flags.boolean({ description: 'Watch it on the dashboard (ofp dashboard) attached to the demo\'s master. On a terminal the streams last longer, a server is killed after a few seconds, you drain another with d (x kills the selected server), and q ends the demo with its summary; without a terminal, plain status lines on stdout.', env: 'OFP_DEMO_UI', exclusive: ['json'] }),
   };
 
   async run(): Promise<void> {
@@ -22,6 +23,7 @@ export default class DemoCommand extends OfpCommand {
       keep: flags.keep,
       failover: flags.failover,
       output: flags.json ? 'json' : 'human',
+      ui: flags.ui,
       bin: join(this.config.root, 'bin', 'run.js'),
     });
   }

@@ -5,6 +5,7 @@
  */
 import { Flags } from '@oclif/core';
 import { LOG_LEVELS, type OutputMode } from '../src/runtime/output.js';
+import { RATE_LIMIT_HELP } from '../src/runtime/rateLimitFlag.js';
 import { UsageError } from '../src/runtime/usageError.js';
 
 export const logLevel = Flags.string({
@@ -19,6 +20,11 @@ export const key = Flags.string({
   description: 'Cluster key: master and servers authenticate control messages and stream tokens with it. Prefer the environment variable (a command line is visible to other users).',
   env: 'OFP_KEY',
 });
+
+/** `--rate-limit` of the roles that take datagrams from anyone: `ofp master`, `ofp server` (§9.5). */
+export function rateLimit(scope: string) {
+  return Flags.string({ description: RATE_LIMIT_HELP, default: 'off', env: `OFP_${scope}_RATE_LIMIT` });
+}
 
 export function json(scope: string) {
   return Flags.boolean({

@@ -3,6 +3,7 @@
  * directory scan at start). Ids use `:`, typed with spaces: `ofp client get`.
  */
 import ClientGetCommand from './client/get.js';
+import DashboardCommand from './dashboard.js';
 import DemoCommand from './demo.js';
 import MasterCommand from './master.js';
 import MasterHandoffCommand from './master/handoff.js';
@@ -15,6 +16,7 @@ import ServerOverloadCommand from './server/overload.js';
 import TestbedListCommand from './testbed/list.js';
 import TestbedMatrixCommand from './testbed/matrix.js';
 import TestbedRunCommand from './testbed/run.js';
+import ToolFloodCommand from './tool/flood.js';
 
 export const COMMANDS = {
   master: MasterCommand,
@@ -26,8 +28,10 @@ export const COMMANDS = {
   'client:get': ClientGetCommand,
   'media:make': MediaMakeCommand,
   'media:check': MediaCheckCommand,
+  dashboard: DashboardCommand,
   demo: DemoCommand,
   'testbed:list': TestbedListCommand,
   'testbed:run': TestbedRunCommand,
   'testbed:matrix': TestbedMatrixCommand,
+  'tool:flood': ToolFloodCommand,
 };

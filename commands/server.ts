@@ -2,12 +2,12 @@ import { Flags } from '@oclif/core';
 import type { LogLevel } from '../src/runtime/output.js';
 import { runServer } from '../src/runtime/server.js';
 import { OfpCommand } from './base.js';
-import { json, jsonStream, key, logLevel, outputMode } from './flags.js';
+import { json, jsonStream, key, logLevel, outputMode, rateLimit } from './flags.js';
 
 export default class ServerCommand extends OfpCommand {
   static override summary = 'Run a media server: it registers the files of a directory with a master and streams them.';
   static override description = 'Every regular file of --media is served; its bitrate comes from a sidecar FILE.ofp.json ({"rate": 4000000}) or --default-rate. A manifest ITEM.ofp-item.json ({"flows": ["ITEM.video", "ITEM.audio"]}) makes one item of several flows out of files of the directory (ofp media make ITEM --flows …). Ctrl-C or SIGTERM drains the server: its streams move to other servers at the same position, then it tells the master it leaves and exits (at most 15 s); a second signal stops it at once. `ofp server drain` does the same through the master.';
-  static override examples = ['<%= config.bin %> server --master 127.0.0.1:7700 --media ./media', '<%= config.bin %> server --master 10.0.0.1:7700 --media /srv/media --host 0.0.0.0 --name 10.0.0.5 --port 7701 --capacity 400M'];
+  static override examples = ['<%= config.bin %> server --master 127.0.0.1:7700 --media ./media', '<%= config.bin %> server --master 10.0.0.1:7700 --media /srv/media --host 0.0.0.0 --name 10.0.0.5 --port 7701 --capacity 400M', '<%= config.bin %> server --master 127.0.0.1:7700 --media ./media --rate-limit 500/s:1000'];
 
   static override flags = {
     master: Flags.string({ description: 'The master, HOST:PORT.', required: true, env: 'OFP_SERVER_MASTER' }),
@@ -19,6 +19,7 @@ export default class ServerCommand extends OfpCommand {
     group: Flags.string({ description: 'Server group, which clients may choose by (--choose group:NAME).', default: 'default', env: 'OFP_SERVER_GROUP' }),
     'default-rate': Flags.string({ description: 'Bitrate of files without a sidecar, bits/s.', default: '4M', env: 'OFP_SERVER_DEFAULT_RATE' }),
     key,
+    'rate-limit': rateLimit('SERVER'),
     json: json('SERVER'),
     'json-stream': jsonStream('SERVER'),
     'log-level': logLevel,
@@ -36,6 +37,7 @@ export default class ServerCommand extends OfpCommand {
       group: flags.group,
       defaultRate: flags['default-rate'],
       ...(flags.key ? { key: flags.key } : {}),
+      rateLimit: flags['rate-limit'],
       output: outputMode(flags),
       logLevel: flags['log-level'] as LogLevel,
     });

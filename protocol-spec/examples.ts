@@ -126,6 +126,11 @@ const CLIENT_OFFS = [1_004_300, 32_100];
 const flowPayload = (flow: string, off: number, len: number) => syntheticBytes(nameKey(flow), off, len);
 /** `padded()` is typed for `request` and `status-request`; an operator pads `control` the same way (§10.9). */
 const paddedControl = padded as unknown as (m: MessageOf<'control'>, target?: number, encoder?: (m: MessageOf<'control'>) => Uint8Array) => MessageOf<'control'>;
+/** And `subscribe` (§11.3). */
+const paddedSubscribe = padded as unknown as (m: MessageOf<'subscribe'>, target?: number, encoder?: (m: MessageOf<'subscribe'>) => Uint8Array) => MessageOf<'subscribe'>;
+/** The cookie a master gave an operator's address in its `subscribe-ack` (§11.3). */
+const SUBSCRIBE_COOKIE = hex('5ab5c71be0c00c1e');
+const OPERATOR_SEQ = 1_041;
 
 // ---- Messages, one or more per type (§3) ------------------------------------------
 
@@ -299,6 +304,37 @@ export const EXAMPLES: readonly Example[] = [
     name: 'status: a page of sessions',
     message: { type: 'status', rid: 12, what: 'sessions', total: 1, from: 0, sessions: [{ sid: SID, client: CLIENT, file: FILE, srv: SRV_A, age: 1_500, live: true }] },
   },
+  {
+    name: 'status: a page of sessions with their positions, one moving after a handoff',
+    message: {
+      type: 'status', rid: 13, what: 'sessions', total: 2, from: 0,
+      sessions: [
+        { sid: SID, client: CLIENT, file: FILE, srv: SRV_B, age: 4_200, live: true, handoffs: 1, npt: 3_900, size: FILE_SIZE, rate: RATE, scale: 1000 },
+        { sid: 0x5eed_0002, client: CLIENT6, file: ITEM, srv: SRV_A, age: 2_100, live: true, npt: NPT, size: VIDEO[1] + AUDIO[1], rate: VIDEO[2] + AUDIO[2], scale: 2000, moving: true },
+      ],
+    },
+  },
+  { name: 'subscribe: the first, without a cookie, padded to REQUEST_PAD_TO bytes (§11.1)', message: paddedSubscribe({ type: 'subscribe', rid: 21 }) },
+  { name: 'subscribe: echoing the cookie, asking for events from 1000 on, padded to REQUEST_PAD_TO bytes', message: paddedSubscribe({ type: 'subscribe', rid: 22, cookie: SUBSCRIBE_COOKIE, since: 1_000 }) },
+  { name: 'subscribe: ending the subscription (the cookie proves the address, so the answer needs no padding)', message: { type: 'subscribe', rid: 23, cookie: SUBSCRIBE_COOKIE, end: true } },
+  { name: 'subscribe-ack: pending, echo the cookie', message: { type: 'subscribe-ack', rid: 21, state: 'pending', cookie: SUBSCRIBE_COOKIE, lease: 0, next: OPERATOR_SEQ } },
+  { name: 'subscribe-ack: active', message: { type: 'subscribe-ack', rid: 22, state: 'active', cookie: SUBSCRIBE_COOKIE, lease: 10_000, next: OPERATOR_SEQ } },
+  { name: 'subscribe-ack: no room for another subscriber', message: { type: 'subscribe-ack', rid: 24, state: 'full', cookie: SUBSCRIBE_COOKIE, lease: 0, next: OPERATOR_SEQ } },
+  {
+    name: 'notice: a server goes down and a stream moves',
+    message: {
+      type: 'notice', seq: 1_038,
+      events: [
+        { ago: 1_450, ev: 'server-down', srv: SRV_A },
+        { ago: 1_449, ev: 'handoff-start', sid: SID, srv: SRV_A, why: 'failure', npt: 803 },
+        { ago: 12, ev: 'handoff', sid: SID, srv: SRV_A, to: SRV_B, why: 'failure', npt: 1_996, gap: 1_612 },
+      ],
+    },
+  },
+  {
+    name: 'notice: a window of requests, some refused',
+    message: { type: 'notice', seq: OPERATOR_SEQ, events: [{ ago: 40, ev: 'requests', counts: [120, 31, 4] }, { ago: 40, ev: 'request-errors', code: 'no-capacity', n: 3 }] },
+  },
 ];
 
 // ---- Authenticated messages: sent with a MAC under TEST_KEY (§2.4, §9.2) --------------
@@ -409,6 +445,24 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
     name: 'control-result: refused, unknown-server',
     now: TEST_NOW,
     message: stamped({ type: 'control-result', rid: 15, ok: false, code: 'unknown-server', msg: `this master does not know a server "${SRV_C}"` }),
+  },
+  {
+    name: 'subscribe: echoing the cookie, padded to REQUEST_PAD_TO bytes, MAC included',
+    now: TEST_NOW,
+    message: paddedSubscribe(stamped({ type: 'subscribe', rid: 22, cookie: SUBSCRIBE_COOKIE, since: 1_000 }), REQUEST_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
+  },
+  { name: 'subscribe-ack', now: TEST_NOW, message: stamped({ type: 'subscribe-ack', rid: 22, state: 'active', cookie: SUBSCRIBE_COOKIE, lease: 10_000, next: OPERATOR_SEQ }) },
+  {
+    name: 'notice: a drain ordered, a server draining, its stream moving',
+    now: TEST_NOW,
+    message: stamped({
+      type: 'notice', seq: OPERATOR_SEQ,
+      events: [
+        { ago: 900, ev: 'drain-ordered', srv: SRV_A },
+        { ago: 610, ev: 'server-draining', srv: SRV_A },
+        { ago: 5, ev: 'handoff', sid: SID, srv: SRV_A, to: SRV_C, why: 'drain', npt: 2_008, gap: 0 },
+      ],
+    }),
   },
   {
     name: 'status-request: padded to REQUEST_PAD_TO bytes, MAC included',

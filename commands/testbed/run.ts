@@ -12,6 +12,7 @@ export default class TestbedRunCommand extends OfpCommand {
     '<%= config.bin %> testbed run failover-mid-stream --seed 7 --repeat 20',
     '<%= config.bin %> testbed run ./my-scenario.yaml --mode real --json',
     '<%= config.bin %> testbed run scale-1000x10000 --scale 0.1',
+    '<%= config.bin %> testbed run failover-mid-stream --mode real --ui',
   ];
 
   static override args = {
@@ -26,6 +27,7 @@ export default class TestbedRunCommand extends OfpCommand {
     out: Flags.string({ description: 'Where the run folders go.', default: 'runs', env: 'OFP_TESTBED_OUT' }),
     'trace-cap': Flags.integer({ description: 'Datagrams kept in trace.ndjson at most; beyond, an even sample of the run (the trace hash always covers every datagram). 0: no trace file.', default: DEFAULT_TRACE_CAP, min: 0, env: 'OFP_TESTBED_TRACE_CAP' }),
     json: Flags.boolean({ description: 'Print one JSON document at the end (progress stays on stderr).', exclusive: ['json-stream'], env: 'OFP_TESTBED_JSON', helpGroup: 'OUTPUT' }),
+    ui: Flags.boolean({ description: 'Watch the run on the dashboard (ofp dashboard) attached to the scenario\'s master, with keys that inject faults into the selected server by hand: x kill, r restart, z pause/resume; c starts the finished clients again. Real mode only; one run.', env: 'OFP_TESTBED_UI' }),
     'json-stream': Flags.boolean({ description: 'Print one JSON object per line on stdout, {"event","t","data"}: run-start, progress, check, run, summary.', exclusive: ['json'], env: 'OFP_TESTBED_JSON_STREAM', helpGroup: 'OUTPUT' }),
   };
 
@@ -45,6 +47,7 @@ export default class TestbedRunCommand extends OfpCommand {
       out: flags.out,
       traceCap: flags['trace-cap'],
       output: flags.json ? 'json' : flags['json-stream'] ? 'json-stream' : 'human',
+      ui: flags.ui,
     });
   }
 }

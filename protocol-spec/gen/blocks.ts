@@ -4,6 +4,7 @@
  * generator rewrites what lies between from the code.
  */
 import { ERRORS, type ErrorCode } from '../../src/protocol/errors.js';
+import { MESSAGES, MESSAGE_TYPES, NOTICE_DOCS, NOTICE_KINDS } from '../../src/protocol/messages.js';
 import { CLIENT_TABLE } from '../../src/roles/client/client.js';
 import { HANDOFF_TABLE } from '../../src/roles/master/failover.js';
 import { DEFAULT_MASTER_CONFIG } from '../../src/roles/master/master.js';
@@ -13,11 +14,11 @@ import { REGISTRATION_TABLE } from '../../src/roles/server/server.js';
 import { SERVER_STREAM_TABLE } from '../../src/roles/server/stream.js';
 import { type ConstantDoc, formatConstant } from './constants.js';
 import { code, table } from './markdown.js';
-import { renderAuthRules, renderLegs, renderListLimits, renderMessageSummary, renderMessages } from './messageTables.js';
+import { AUTH_RULE_TEXT, renderAuthRules, renderLegs, renderListLimits, renderMessageSummary, renderMessages } from './messageTables.js';
 import { renderStateTable } from './stateDiagram.js';
 
 /** Constants that bound the state a role keeps (§7.3). */
-const TABLE_LIMITS = ['AMPLIFICATION_TABLE_SIZE', 'ANSWER_CACHE_SIZE', 'MAX_FORWARDS_IN_FLIGHT', 'MAX_CANDIDATES', 'MAX_ASSIGNMENTS', 'MAX_TRACKED_STREAMS', 'VERSION_ERROR_TABLE_SIZE', 'LOAD_HISTORY'];
+const TABLE_LIMITS = ['AMPLIFICATION_TABLE_SIZE', 'ANSWER_CACHE_SIZE', 'MAX_FORWARDS_IN_FLIGHT', 'MAX_CANDIDATES', 'MAX_ASSIGNMENTS', 'MAX_TRACKED_STREAMS', 'VERSION_ERROR_TABLE_SIZE', 'LOAD_HISTORY', 'MAX_STATUS_SNAPSHOTS', 'MAX_SUBSCRIBERS', 'NOTICE_RING', 'RATE_LIMIT_TABLE_SIZE'];
 /** Sizes defined outside §7 that belong in the sizes table too (§7.1). */
 const SIZE_LIMITS = ['MAX_DATAGRAM', 'MAX_NESTING', 'MAC_LENGTH', 'TOKEN_LENGTH', 'STREAM_KEY_LENGTH', 'COOKIE_LENGTH', 'DATA_CHUNK', 'MAX_MISSING_RANGES', 'REQUEST_PAD_TO', 'MAX_FLOWS', 'MAX_SCALE'];
 
@@ -48,6 +49,30 @@ function renderPolicies(): string {
   );
 }
 
+/** The messages operators send and receive (§11.1), with links to their field tables (§3). */
+function renderOperatorMessages(): string {
+  const types = MESSAGE_TYPES.filter((type) => MESSAGES[type].legs.some((leg) => leg.includes('operator'))).sort((a, b) => MESSAGES[a].code - MESSAGES[b].code);
+  return table(
+    ['Code', 'Message', 'Leg', 'Authentication (§9.2)', 'What it is'],
+    types.map((type) => {
+      const m = MESSAGES[type];
+      return [String(m.code), `[${code(type)}](03-messages.md#${type}-code-${m.code})`, m.legs.join('; '), AUTH_RULE_TEXT[m.auth], m.doc];
+    }),
+  );
+}
+
+/** Every kind of notice event, the fields it carries and when it is recorded (§11.4). */
+function renderNoticeKinds(): string {
+  return table(
+    ['`ev`', 'Fields', 'Recorded when'],
+    NOTICE_KINDS.map((kind) => {
+      const d = NOTICE_DOCS[kind];
+      const fields = [...d.fields.map(code), ...(d.optional ?? []).map((f) => `${code(f)}?`)];
+      return [code(kind), fields.join(', '), d.doc];
+    }),
+  );
+}
+
 /** The renderer of every block name. */
 export function blockRenderers(constants: readonly ConstantDoc[]): ReadonlyMap<string, () => string> {
   const headers = ['Name', 'Value', 'Section', 'Meaning'];
@@ -67,5 +92,8 @@ export function blockRenderers(constants: readonly ConstantDoc[]): ReadonlyMap<s
     ['state-server-stream', () => renderStateTable(SERVER_STREAM_TABLE)],
     ['state-server-view', () => renderStateTable(SERVER_VIEW_TABLE)],
     ['state-handoff', () => renderStateTable(HANDOFF_TABLE)],
+    ['operator-messages', renderOperatorMessages],
+    ['notice-kinds', renderNoticeKinds],
+    ['operator-constants', () => table(headers, constantRows(constants.filter((c) => c.section.startsWith('§11'))))],
   ]);
 }

@@ -31,7 +31,7 @@ export const AMPLIFICATION_RATIO = 1;
 export const AMPLIFICATION_TABLE_SIZE = 65_536;
 /** §9.4 Length of an address-validation cookie, in bytes. */
 export const COOKIE_LENGTH = 8;
-/** §4.1 A client pads every `request`, and an operator every `status-request` and `control`, to this many bytes. */
+/** §4.1 A client pads every `request`, and an operator every `status-request`, `control` and `subscribe` (§11.1), to this many bytes. */
 export const REQUEST_PAD_TO = MAX_DATAGRAM;
 
 /** §10.5 Length of a stream key (the key a client checks handoff tokens with), in bytes. */
@@ -83,6 +83,12 @@ export const CLIENT_SILENCE_TIMEOUT = 5_000;
 export const SETUP_TIMEOUT = 5_000;
 /** §6.4 Default interval between two load polls of one server, ms. */
 export const POLL_INTERVAL = 1_000;
+/**
+ * §4.2 For this many poll intervals after it starts, a master that no server has registered with yet
+ * answers a request with `unavailable` (try again) rather than `not-found`: the servers of a restarted
+ * master find it and register again within this time (their heartbeats come within 1.5 poll intervals, §6.5).
+ */
+export const LEARNING_POLLS = 3;
 /** §6.4 Consecutive unanswered polls after which a master marks a server down. */
 export const MISSED_POLLS_DOWN = 3;
 /** §6.4 A master forgets a server that has been down this many poll intervals. */
@@ -130,3 +136,35 @@ export const MAX_ERROR_TEXT = 200;
 export const MAX_AVOID = 8;
 /** §7 Stream ids listed in one `load` report. */
 export const MAX_LOAD_SIDS = 96;
+
+/** §11.2 A status page that does not start at row 0 comes from the table as it stood at the operator's page 0, if that was this recent, ms. */
+export const STATUS_SNAPSHOT_TTL = 2_000;
+/** §11.2 Status snapshots a master keeps, one per operator address and table (the oldest is forgotten first). */
+export const MAX_STATUS_SNAPSHOTS = 16;
+/** §11.3 A subscription lasts this long after the `subscribe` that last renewed it, ms. */
+export const SUBSCRIBE_LEASE = 10_000;
+/** §11.3 A subscriber renews its subscription this often, ms. */
+export const SUBSCRIBE_RENEW = 3_000;
+/** §11.3 Subscriptions a master keeps at once. */
+export const MAX_SUBSCRIBERS = 8;
+/** §11.4 Events a master keeps for its subscribers (the oldest is forgotten first). */
+export const NOTICE_RING = 1_024;
+/** §11.4 A master sends each subscriber notices at most once per this interval, ms. */
+export const NOTICE_INTERVAL = 100;
+/** §11.4 Notices a master sends one subscriber at most per NOTICE_INTERVAL. */
+export const NOTICE_BURST = 8;
+/** §11.4 Events one `notice` carries at most. */
+export const NOTICE_EVENTS = 3;
+/** §11.4 A master sums up the requests it answered, and the errors it answered them with, over windows of this length, ms. */
+export const NOTICE_COUNT_INTERVAL = 1_000;
+
+/** §9.5 Datagrams per second a role takes from one source address (`host:port`) when its per-source limit is on (`--rate-limit on`). */
+export const RATE_LIMIT = 1_000;
+/** §9.5 Datagrams one source may send in a burst above RATE_LIMIT (the token bucket's size). */
+export const RATE_LIMIT_BURST = 2_000;
+/** §9.5 Source addresses whose buckets a role keeps (the oldest is forgotten first; a forgotten source starts with a full bucket). */
+export const RATE_LIMIT_TABLE_SIZE = 65_536;
+/** §9.5 A role reports the datagrams it dropped from one source at most once per this interval, ms. */
+export const RATE_LIMIT_REPORT_INTERVAL = 1_000;
+/** §9.5 Sources a role reports rate-limited per RATE_LIMIT_REPORT_INTERVAL at most (the others are only counted). */
+export const RATE_LIMIT_REPORTS = 16;

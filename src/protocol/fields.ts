@@ -221,7 +221,8 @@ function pickValue(f: Field, v: unknown): unknown {
 /** True when `v` holds only known fields, none nil, and nested maps are the same: nothing to copy. */
 function isExact(fields: Fields, v: Record<string, unknown>): boolean {
   for (const name in v) {
-    const f = fields[name];
+    // Own fields only: a key such as `toString` must not find Object.prototype's and pass for a field.
+    const f = Object.hasOwn(fields, name) ? fields[name] : undefined;
     const value = v[name];
     if (f === undefined || value === null || value === undefined) return false;
     if (f.kind === 'struct' || f.kind === 'list' || f.kind === 'tuple') return false; // rare on hot paths: copy

@@ -16,6 +16,7 @@ import {
   MAX_DATAGRAM,
   MAX_FLOWS,
   MAX_SCALE,
+  NOTICE_EVENTS,
   STREAM_KEY_LENGTH,
   TOKEN_LENGTH,
 } from './constants.js';
@@ -67,6 +68,79 @@ const offs = opt(t.list(t.uint('Byte offset.'), MAX_FLOWS, 'The byte offset of e
 const flowIndex = opt(t.uint('Flow index (S2.4); 0 when absent.', MAX_FLOWS - 1));
 const why = t.enum(['failure', 'overload', 'drain', 'operator'] as const, 'Why the stream moves (S2.5).');
 const npt = t.uint('Normal play time, ms (§10.3).');
+const statusTable = t.enum(['summary', 'servers', 'files', 'sessions'] as const, 'Which table.');
+
+/** What a master tells its subscribers about (§11.4). */
+export const NOTICE_KINDS = [
+  'requests',
+  'request-errors',
+  'server-registered',
+  'server-up',
+  'server-recovered',
+  'server-down',
+  'server-draining',
+  'server-overloaded',
+  'server-left',
+  'server-forgotten',
+  'server-restarted',
+  'drain-ordered',
+  'capacity-ordered',
+  'handoff-start',
+  'handoff',
+  'handoff-failed',
+  'migrate',
+] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/** The fields of a notice event besides `ago` and `ev`. */
+export type NoticeField = 'sid' | 'srv' | 'to' | 'why' | 'npt' | 'gap' | 'n' | 'counts' | 'code';
+
+export interface NoticeDoc {
+  /** Fields an event of this kind always carries. */
+  readonly fields: readonly NoticeField[];
+  /** Fields it carries when they apply. */
+  readonly optional?: readonly NoticeField[];
+  readonly doc: string;
+}
+
+/** Each kind of notice event: what it carries and when a master records it (§11.4; the spec's table is generated from this). */
+export const NOTICE_DOCS: { readonly [K in NoticeKind]: NoticeDoc } = {
+  requests: { fields: ['counts'], doc: 'A counting window (NOTICE_COUNT_INTERVAL) closed in which the master answered at least one request: `counts` = [redirects, relayed setups, server lists].' },
+  'request-errors': { fields: ['code', 'n'], doc: 'A counting window closed in which the master answered `n` requests with the error `code` (§8); one event per code.' },
+  'server-registered': { fields: ['srv'], doc: 'A server registered (again) and proved its address (§4.6); its content list follows.' },
+  'server-up': { fields: ['srv'], doc: 'A registered server\'s content list is complete: it is selectable.' },
+  'server-recovered': { fields: ['srv'], doc: 'A `down` server answered again, or an `overloaded` one fits its capacity again: it is `up`.' },
+  'server-down': { fields: ['srv'], doc: 'A server missed MISSED_POLLS_DOWN polls in a row; its streams are handed off (§10.6.3).' },
+  'server-draining': { fields: ['srv'], doc: 'A server reports `draining`; its streams are handed off (§10.7).' },
+  'server-overloaded': { fields: ['srv'], doc: 'A server reports `overloaded`, or commits more than its capacity; its newest streams are handed off (§10.8).' },
+  'server-left': { fields: ['srv'], doc: 'A server sent `leave`: it is forgotten.' },
+  'server-forgotten': { fields: ['srv'], doc: 'A server that was `down` for DOWN_FORGET_POLLS poll intervals is forgotten.' },
+  'server-restarted': { fields: ['srv'], doc: 'A server registered with a new epoch (it restarted): its old record is forgotten.' },
+  'drain-ordered': { fields: ['srv'], doc: 'An operator\'s `control` `drain` for the server was passed on (§10.9).' },
+  'capacity-ordered': { fields: ['srv', 'n'], doc: 'An operator\'s `control` `capacity` for the server was passed on; `n` is the capacity ordered, bits per second (§10.9).' },
+  'handoff-start': { fields: ['sid', 'srv', 'why', 'npt'], optional: ['to'], doc: 'A handoff of stream `sid` away from `srv` started; `npt` is the position computed for the change event; `to` when the operator named the server.' },
+  handoff: { fields: ['sid', 'srv', 'to', 'why', 'npt', 'gap'], doc: 'Stream `sid` plays at `to` instead of `srv`; `npt` is its position there (the new server\'s `track` `play`), `gap` the master\'s estimate of the interruption (§11.5).' },
+  'handoff-failed': { fields: ['sid', 'srv', 'why'], optional: ['to'], doc: 'A handoff of stream `sid` from `srv` gave up (no server could take it, or it did not play at `to` in time); the stream stays where it is.' },
+  migrate: { fields: ['sid', 'srv', 'why'], doc: 'Stream `sid` leaves the overloaded server `srv` (`why` is `overload`), just after its `handoff-start`.' },
+};
+
+const noticeEvent = t.struct({
+  ago: t.u32('How long before the notice was sent the event happened, ms.'),
+  ev: t.str(24, 'What happened: one of the kinds of §11.4; a subscriber ignores an event of a kind it does not know.'),
+  sid: opt(sid),
+  srv: opt(addr('The server the event is about; for a handoff, the server the stream leaves.')),
+  to: opt(addr('Handoffs: the server the stream moves to.')),
+  why: opt(why),
+  npt: opt(t.uint('`handoff-start`: the position the master computed for the change event; `handoff`: the position the stream plays from at its new server; ms (§10.3).')),
+  gap: opt(t.u32('`handoff`: the master\'s estimate of the interruption, ms (§11.5).')),
+  n: opt(t.uint('`request-errors`: how many; `capacity-ordered`: the capacity ordered, bits per second.')),
+  counts: opt(t.tuple([
+    t.u32('Redirects.'),
+    t.u32('Relayed setups.'),
+    t.u32('Server lists.'),
+  ] as const, '`requests`: the requests answered in the window, by answer: [redirects, relayed setups, server lists].')),
+  code: opt(t.str(32, '`request-errors`: the error code the requests were answered with (§8).')),
+}, 'One event.');
 
 export const MESSAGES = {
   request: message(1, ['client → master', 'client → server'], 'none',
@@ -327,17 +401,17 @@ export const MESSAGES = {
       at,
     }),
   'status-request': message(32, ['operator → master'], 'status',
-    'Ask the master for one page of its state (`ofp master status`).', {
+    'Ask the master for one page of its state (`ofp master status`, `ofp dashboard`; §11.2).', {
       rid,
-      what: t.enum(['summary', 'servers', 'files', 'sessions'] as const, 'Which table.'),
-      from: t.uint('Index of the first row.'),
+      what: statusTable,
+      from: t.uint('Index of the first row. A page from row 0 takes a fresh snapshot of the table; the following pages come from it (§11.2).'),
       pad,
       at,
     }),
   status: message(33, ['master → operator'], 'status',
-    'One page of the master\'s state.', {
+    'One page of the master\'s state (§11.2).', {
       rid,
-      what: t.enum(['summary', 'servers', 'files', 'sessions'] as const, 'Which table.'),
+      what: statusTable,
       total: t.uint('Rows in the table.'),
       from: t.uint('Index of the first row in this page.'),
       summary: opt(t.struct({
@@ -378,6 +452,11 @@ export const MESSAGES = {
         age: t.uint('Milliseconds since the assignment.'),
         live: t.bool('True once the server has reported the stream.'),
         handoffs: opt(t.uint('Handoffs of the stream so far (§10); absent when none.')),
+        npt: opt(t.uint('Position now, ms of normal play time, as the failover manager computes it (§10.3); absent until the stream has reported playing.')),
+        size: opt(t.uint('Size of the item, bytes (every flow).')),
+        rate: opt(t.uint('Media rate of the item, bits per second (every flow).')),
+        scale: opt(scale),
+        moving: opt(t.bool('True while a handoff of the stream is under way (§10.6).')),
       }, 'A session.'), 32, 'Sessions.')),
       at,
     }),
@@ -397,6 +476,30 @@ export const MESSAGES = {
       ok: t.bool('True when it was done (or started).'),
       code: opt(t.str(32, 'When not: an error code (§8).')),
       msg: t.str(MAX_ERROR_TEXT, 'What happened, for people.'),
+      at,
+    }),
+  subscribe: message(36, ['operator → master'], 'status',
+    'Subscribe to the master\'s notices, or renew the subscription (§11.3). Answered with `subscribe-ack`.', {
+      rid,
+      cookie: opt(t.binExact(COOKIE_LENGTH, 'The cookie of the master\'s last `subscribe-ack` to this address; absent the first time.')),
+      since: opt(t.uint('The sequence number of the first event the subscriber wants: events from there that the master still holds are sent (again).')),
+      end: opt(t.bool('True: end the subscription now.')),
+      pad,
+      at,
+    }),
+  'subscribe-ack': message(37, ['master → operator'], 'status',
+    'The answer to a `subscribe` (§11.3).', {
+      rid,
+      state: t.enum(['pending', 'active', 'full', 'ended'] as const, '`pending`: echo `cookie` to prove the address; `active`: subscribed until the lease ends; `full`: no room for another subscriber, try again later; `ended`: the subscription is over.'),
+      cookie,
+      lease: t.uint('`active`: ms the subscription lasts without a renewal; 0 otherwise.'),
+      next: t.uint('The sequence number the master\'s next event will take.'),
+      at,
+    }),
+  notice: message(38, ['master → operator'], 'status',
+    'Recent events of the master, for a subscriber (§11.4).', {
+      seq: t.uint('Sequence number of the first event; the others follow it, one by one.'),
+      events: t.list(noticeEvent, NOTICE_EVENTS, 'The events, oldest first.'),
       at,
     }),
 } as const;

@@ -4,12 +4,14 @@
 import { isPolicy, POLICIES, type Policy } from '../roles/master/selection.js';
 import { type AnswerMode, Master } from '../roles/master/master.js';
 import type { RoleEvent } from '../roles/role.js';
+import type { RateLimit } from '../roles/rateLimit.js';
 import { now } from './clock.js';
 import { roleDeps } from './crypto.js';
 import { type RunningRole, startRole } from './driver.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { resolveHost } from './resolve.js';
 import { untilStopSignal } from './signals.js';
+import { describeRateLimit, withRateLimit } from './rateLimitFlag.js';
 import { parseCount, parseDuration } from './units.js';
 import { UsageError } from './usageError.js';
 
@@ -23,12 +25,14 @@ export interface MasterSettings {
   readonly key?: string;
   /** ms between interval reports; 0: none. */
   readonly interval?: number;
+  /** Per-source rate limit (§9.5); none when absent. */
+  readonly rateLimit?: RateLimit;
 }
 
 /** Start a master core on a socket (for the command and for tests). */
 export async function startMaster(s: MasterSettings, onEvent: (e: RoleEvent) => void): Promise<RunningRole<Master>> {
   const running = await startRole({
-    role: new Master(roleDeps(s.key), { policy: s.policy, mode: s.mode, pollInterval: s.pollInterval }),
+    role: new Master(roleDeps(s.key), { policy: s.policy, mode: s.mode, pollInterval: s.pollInterval, ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}) }),
     host: s.host,
     port: s.port,
     onEvent,
@@ -45,6 +49,8 @@ export interface MasterFlags {
   readonly pollInterval: string;
   readonly interval?: string;
   readonly key?: string;
+  /** `--rate-limit`: off, on, N/s, N/s:BURST. */
+  readonly rateLimit?: string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
 }
@@ -61,6 +67,7 @@ export async function parseMasterFlags(f: MasterFlags): Promise<MasterSettings> 
     pollInterval: parseDuration(f.pollInterval, '--poll-interval', 'ms'),
     interval: parseDuration(f.interval ?? '10s', '--interval', 's', true),
     ...(f.key ? { key: f.key } : {}),
+    ...withRateLimit(f.rateLimit),
   };
 }
 
@@ -73,7 +80,7 @@ export async function runMaster(f: MasterFlags): Promise<number> {
   try {
     running = await startMaster(s, (e) => {
       if (e.type === 'listening') {
-        out.listening(e, `ofp master listening on ${e.address as string} (policy ${s.policy}, mode ${s.mode}${s.key ? ', cluster key set' : ''})`);
+        out.listening(e, `ofp master listening on ${e.address as string} (policy ${s.policy}, mode ${s.mode}${s.key ? ', cluster key set' : ''}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
       } else {
         out.event(e);
       }
@@ -83,12 +90,13 @@ export async function runMaster(f: MasterFlags): Promise<number> {
     throw e;
   }
   // Interval reports, as iperf has them: what the master answered since the last one.
-  let last = { ...running.role.stats, at: now() };
+  const limited = () => running.role.limiter?.stats.dropped ?? 0;
+  let last = { ...running.role.stats, limited: limited(), at: now() };
   const report = s.interval ? setInterval(() => {
     const m = running.role;
     const t = now();
     const requests = m.stats.requests - last.requests;
-    if (requests === 0 && m.stats.errors === last.errors) return;
+    if (requests === 0 && m.stats.errors === last.errors && limited() === last.limited) return;
     const seconds = (t - last.at) / 1000;
     const sum = m.summary(t);
     out.event({
@@ -103,8 +111,9 @@ export async function runMaster(f: MasterFlags): Promise<number> {
       servers: sum.servers,
       up: sum.up,
       sessions: sum.sessions,
+      ...(m.limiter ? { limited: limited() - last.limited, sources: m.limiter.size } : {}),
     });
-    last = { ...m.stats, at: t };
+    last = { ...m.stats, limited: limited(), at: t };
   }, s.interval) : undefined;
   report?.unref();
   const signal = await stop.promise;
@@ -122,6 +131,7 @@ export async function runMaster(f: MasterFlags): Promise<number> {
     summary: m.summary(now()),
     counters: m.counters,
     dropped: Object.fromEntries(m.dropped),
+    ...(m.limiter ? { rateLimit: { ...m.limiter.limit, ...m.limiter.stats, sources: m.limiter.size } } : {}),
     driver: running.stats,
   });
   return 0;

@@ -7,6 +7,7 @@
  */
 import { formatAddress, parseAddress } from '../protocol/address.js';
 import { DRAIN_TIMEOUT, MAX_NAME } from '../protocol/constants.js';
+import type { RateLimit } from '../roles/rateLimit.js';
 import type { RoleEvent } from '../roles/role.js';
 import { MediaServer, type RegistrationState } from '../roles/server/server.js';
 import { roleDeps } from './crypto.js';
@@ -14,6 +15,7 @@ import { type RunningRole, startRole } from './driver.js';
 import { catalogOf, FileMediaReader, type MediaScan, readableFiles, scanMediaDir } from './mediaDir.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { isWildcard, resolveEndpoint, resolveHost } from './resolve.js';
+import { describeRateLimit, withRateLimit } from './rateLimitFlag.js';
 import { onEachStopSignal, signalStatus } from './signals.js';
 import { formatRate, parseCount, parseRate } from './units.js';
 import { UsageError } from './usageError.js';
@@ -34,6 +36,8 @@ export interface ServerSettings {
   readonly group: string;
   readonly cap: number;
   readonly key?: string;
+  /** Per-source rate limit (§9.5); none when absent. */
+  readonly rateLimit?: RateLimit;
 }
 
 export interface RunningServer {
@@ -62,7 +66,7 @@ export async function startServer(s: ServerSettings, onEvent: (e: RoleEvent) => 
   const running: RunningRole<MediaServer> = await startRole({
     role: (bound: string) => {
       const name = s.name ? formatAddress(s.name.host, s.name.port ?? parseAddress(bound)!.port) : bound;
-      return new MediaServer(roleDeps(s.key), { name, master: s.master, group: s.group, cap: s.cap, files: catalogOf(s.media) }, reader);
+      return new MediaServer(roleDeps(s.key), { name, master: s.master, group: s.group, cap: s.cap, files: catalogOf(s.media), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}) }, reader);
     },
     host: s.host,
     port: s.port,
@@ -103,6 +107,8 @@ export interface ServerFlags {
   readonly group: string;
   readonly defaultRate: string;
   readonly key?: string;
+  /** `--rate-limit`: off, on, N/s, N/s:BURST. */
+  readonly rateLimit?: string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
 }
@@ -135,6 +141,7 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
     group: f.group,
     cap,
     ...(f.key ? { key: f.key } : {}),
+    ...withRateLimit(f.rateLimit),
   };
 }
 
@@ -152,7 +159,7 @@ export async function runServer(f: ServerFlags): Promise<number> {
     if (e.type !== 'listening') return out.event(e);
     const items = s.media.items.length;
     out.listening({ ...e, master: s.master, files: catalog.length, items, group: s.group, cap: s.cap },
-      `ofp server listening on ${e.address as string} (master ${s.master}, ${catalog.length} files${items ? ` (${items} of several flows)` : ''}, group ${s.group}, capacity ${formatRate(s.cap)})`);
+      `ofp server listening on ${e.address as string} (master ${s.master}, ${catalog.length} files${items ? ` (${items} of several flows)` : ''}, group ${s.group}, capacity ${formatRate(s.cap)}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
     for (const skip of s.media.skipped) out.event({ type: 'media-skipped', level: 'warn', file: skip.name, why: skip.why });
     if (catalog.length === 0) out.event({ type: 'no-media', level: 'warn', dir: f.media, detail: 'no media files: the server registers an empty content list' });
     for (const m of catalog) {
@@ -196,6 +203,7 @@ export async function runServer(f: ServerFlags): Promise<number> {
     ...core.stats,
     counters: core.counters,
     dropped: Object.fromEntries(core.dropped),
+    ...(core.limiter ? { rateLimit: { ...core.limiter.limit, ...core.limiter.stats, sources: core.limiter.size } } : {}),
     driver: server.running.stats,
   });
   return 0;

@@ -45,6 +45,16 @@ export const SAMPLES: { readonly [K in MessageType]: MessageOf<K> } = {
     summary: { servers: 3, up: 2, files: 9, sessions: 4, bw: 16_000_000, cap: 3_000_000_000, requests: 100, policy: 'round-robin', mode: 'redirect', uptime: 12_345 },
     servers: [{ name: '10.0.1.1:5000', group: 'g', state: 'joining', files: 4, streams: 1, bw: 1, avg: 1, sent: 1, cap: 10, missed: 0 }],
     files: [{ file: 'A', size: 10, rate: 20, servers: ['10.0.1.1:5000'] }],
-    sessions: [{ sid: 1, client: '10.0.2.1:6000', file: 'A', srv: '10.0.1.1:5000', age: 5, live: true }],
+    sessions: [{ sid: 1, client: '10.0.2.1:6000', file: 'A', srv: '10.0.1.1:5000', age: 5, live: true, handoffs: 1, npt: 2_500, size: 10, rate: 20, scale: 1500, moving: true }],
+  },
+  subscribe: { type: 'subscribe', rid: 13, cookie: bytes(8, 10), since: 40, pad: bytes(7), at: AT },
+  'subscribe-ack': { type: 'subscribe-ack', rid: 13, state: 'active', cookie: bytes(8, 10), lease: 10_000, next: 42, at: AT },
+  notice: {
+    type: 'notice', seq: 40, at: AT,
+    events: [
+      { ago: 120, ev: 'handoff', sid: 9, srv: '10.0.1.1:5000', to: '10.0.1.3:5000', why: 'failure', npt: 2200, gap: 640 },
+      { ago: 0, ev: 'requests', counts: [12, 3, 1] },
+      { ago: 0, ev: 'request-errors', code: 'no-capacity', n: 2 },
+    ],
   },
 };

@@ -6,8 +6,10 @@
  */
 import { formatMs } from '../scenario/units.js';
 import type { Mode, RunResult } from '../run/result.js';
+import { HarnessError, type RealExtras, RunAborted } from '../run/realMode.js';
 import { runOne } from '../run/runOne.js';
 import { MARK } from '../run/summary.js';
+import { TestbedDashboard, uiProblem } from './dashboard.js';
 import { loadTarget } from './load.js';
 import { errorLine, EXIT, interruptible, type OutputMode, Printer, type Sink } from './printer.js';
 
@@ -21,6 +23,10 @@ export interface TestbedRunOptions {
   readonly out: string;
   readonly scale?: number;
   readonly traceCap?: number;
+  /** Options passed through to real mode. */
+  readonly real?: RealExtras;
+  /** Watch the run on the dashboard, with keys that inject faults (real mode, one run). */
+  readonly ui?: boolean;
   readonly stdout?: Sink;
   readonly stderr?: Sink;
 }
@@ -34,6 +40,11 @@ export function exitFor(results: readonly RunResult[]): number {
 
 export async function testbedRun(o: TestbedRunOptions): Promise<number> {
   const p = new Printer(o.output, o.stdout, o.stderr);
+  const uiRefused = o.ui ? uiProblem(o) : undefined;
+  if (uiRefused) {
+    p.notice(errorLine('usage', uiRefused));
+    return EXIT.usage;
+  }
   const loaded = loadTarget(o.target, o.scale ?? 1);
   if (!loaded.ok) {
     for (const l of loaded.lines) p.notice(l);
@@ -42,6 +53,7 @@ export async function testbedRun(o: TestbedRunOptions): Promise<number> {
   const sc = loaded.scenario;
   const first = o.seed ?? sc.seed;
   const results: RunResult[] = [];
+  const ui = o.ui ? new TestbedDashboard() : undefined;
   try {
     await interruptible(async (signal) => {
       for (let i = 0; i < o.repeat; i++) {
@@ -56,17 +68,25 @@ export async function testbedRun(o: TestbedRunOptions): Promise<number> {
           target: o.target,
           ...(o.scale !== undefined ? { scale: o.scale } : {}),
           ...(o.traceCap !== undefined ? { traceCap: o.traceCap } : {}),
-          progress: (line) => p.progress(`  ${tag}: ${line}`, { scenario: sc.name, mode: o.mode, seed }),
+          progress: (line) => ui?.progress(line) || p.progress(`  ${tag}: ${line}`, { scenario: sc.name, mode: o.mode, seed }),
           signal,
+          ...(o.real ? { real: o.real } : {}),
         });
         results.push(result);
+        await ui?.finish(result.harness ? 'harness failure' : result.verdict);
         report(p, result);
       }
     });
   } catch (e) {
-    if (!(e instanceof Error && e.message === 'interrupted')) throw e;
+    if (e instanceof HarnessError) {
+      p.notice(errorLine('harness', `${e.what}: ${e.message}`));
+      return EXIT.harness;
+    }
+    if (!(e instanceof RunAborted)) throw e;
     p.notice(errorLine('interrupted', `stopped after ${results.length} of ${o.repeat} run(s)`));
     return EXIT.interrupted;
+  } finally {
+    await ui?.dispose();
   }
   const code = exitFor(results);
   if (o.repeat > 1) {

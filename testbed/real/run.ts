@@ -46,6 +46,7 @@
  */
 import type { Exit } from '../../src/runtime/children.js';
 import type { RunRecord, Scenario, TraceEntry } from '../scenario/types.js';
+import { announceLiveRun } from './live.js';
 import { nodeLogs } from './logs.js';
 import { buildRecord } from './record.js';
 import type { RelayStats } from './relay.js';
@@ -92,6 +93,7 @@ export async function runReal(scenario: Scenario, opts: RealRunOptions): Promise
   const run = new Runner(scenario, opts);
   try {
     await run.setUp();
+    announceLiveRun(run);
     await run.play();
     await run.finish();
     // Interrupted while the roles were being stopped: the run is no whole run.

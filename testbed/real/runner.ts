@@ -256,7 +256,8 @@ export class Runner {
     return rp;
   }
 
-  private async fault(f: Fault): Promise<void> {
+  /** A fault of the timeline, or one injected by hand (the dashboard of `--ui`, through live.ts). */
+  async fault(f: Fault): Promise<void> {
     const a = f.action;
     this.note('fault', { ...a });
     if (this.links.apply(a)) {

@@ -1,13 +1,18 @@
 /**
- * Real mode is testbed/real/run.ts: `runReal(scenario, options)` runs the
- * scenario as `ofp` processes on loopback behind the impairment relay and
- * resolves to the same ModeOutput as sim mode (or rejects on a harness
- * failure: a role that cannot start, a port in use). It is loaded when asked
- * for, so that sim mode never depends on it.
+ * Real mode for `ofp testbed run`: testbed/real/run.ts (`runReal`) runs the
+ * scenario as `ofp` processes on loopback behind the impairment relay; this
+ * module turns its result into the ModeOutput both modes give the checkers
+ * and the artifact writer, and its errors into the testbed's: a
+ * HarnessError (exit 3, naming the part that failed) or RunAborted (Ctrl-C).
+ * It is loaded when asked for, so that sim mode never depends on it.
  */
+import type { RealRun, RealRunOptions } from '../real/run.js';
 import type { ModeOptions, ModeOutput, Scenario } from '../scenario/types.js';
 
-export type RealRunner = (scenario: Scenario, options: ModeOptions) => Promise<ModeOutput>;
+/** Options of testbed/real/run.ts that a caller may pass through (everything but what ModeOptions sets). */
+export type RealExtras = Omit<Partial<RealRunOptions>, 'workDir' | 'onProgress' | 'signal'>;
+
+export type RealRunner = (scenario: Scenario, options: ModeOptions, extras?: RealExtras) => Promise<ModeOutput>;
 
 /** A harness failure: the run could not be made (exit 3). `what` says which part. */
 export class HarnessError extends Error {
@@ -20,20 +25,45 @@ export class HarnessError extends Error {
   }
 }
 
-// Not a literal, so that the build does not need the module to exist.
-const REAL_MODULE = '../real/run.js';
+/** The run was stopped (Ctrl-C, SIGTERM) before it ended: no verdict, exit 130. */
+export class RunAborted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'RunAborted';
+  }
+}
 
 export async function loadRealRunner(): Promise<RealRunner> {
-  let mod: { runReal?: unknown };
+  let real: typeof import('../real/run.js');
   try {
-    mod = (await import(REAL_MODULE)) as { runReal?: unknown };
+    real = await import('../real/run.js');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('real')) {
-      throw new HarnessError('real mode', 'real mode is not available in this build (testbed/real/run.ts is missing): use --mode sim');
-    }
     throw new HarnessError('real mode', `real mode cannot be loaded: ${(e as Error).message}`);
   }
-  if (typeof mod.runReal !== 'function') throw new HarnessError('real mode', 'real mode is not available: testbed/real/run.ts exports no runReal()');
-  return mod.runReal as RealRunner;
+  return async (sc, o, extras = {}) => {
+    let run: RealRun;
+    try {
+      // The run's seed drives the relay's links and the attackers, as it drives everything in sim mode.
+      run = await real.runReal({ ...sc, seed: o.seed }, { ...extras, workDir: o.workDir, onProgress: o.progress, ...(o.signal ? { signal: o.signal } : {}) });
+    } catch (e) {
+      if (e instanceof real.RunInterrupted || o.signal?.aborted) throw new RunAborted();
+      if (e instanceof real.HarnessError) throw new HarnessError(e.node ?? 'real mode', e.node ? e.message.slice(e.node.length + 2) : e.message);
+      throw e;
+    }
+    return realOutput(run);
+  };
+}
+
+/** A real run as ModeOutput: logs as lines, what the kept trace holds. */
+export function realOutput(run: RealRun): ModeOutput {
+  const info = run.traceInfo;
+  const complete = info.bulkEvery === 1 && info.controlEvery === 1;
+  const logs: Record<string, string[]> = {};
+  for (const [node, text] of Object.entries(run.logs)) logs[node] = text.replace(/\n$/, '').split('\n');
+  return {
+    record: run.record,
+    trace: run.trace,
+    ...(complete ? {} : { traceNote: `sampled: ${info.kept} of ${info.datagrams} datagrams (1 in ${info.bulkEvery} data/ack, 1 in ${info.controlEvery} others), evenly over the run` }),
+    logs,
+  };
 }

@@ -10,7 +10,7 @@ import type { ModeOutput, Scenario } from '../scenario/types.js';
 import { runSim } from '../sim/runSim.js';
 import { linkLatest, runDir, writeArtifacts } from './artifacts.js';
 import { checkRun, verdictOf } from './checks.js';
-import { HarnessError, loadRealRunner } from './realMode.js';
+import { HarnessError, loadRealRunner, type RealExtras, RunAborted } from './realMode.js';
 import { figuresOf, type Mode, type RunResult } from './result.js';
 
 export interface RunOneOptions {
@@ -25,6 +25,8 @@ export interface RunOneOptions {
   readonly traceCap?: number;
   readonly progress: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** Options passed through to real mode (testbed/real/run.ts), e.g. a live view of the run. */
+  readonly real?: RealExtras;
 }
 
 export function reproduceCommand(o: Pick<RunOneOptions, 'target' | 'mode' | 'seed' | 'scale'>): string {
@@ -33,7 +35,12 @@ export function reproduceCommand(o: Pick<RunOneOptions, 'target' | 'mode' | 'see
 }
 
 export async function runOne(sc: Scenario, o: RunOneOptions): Promise<{ result: RunResult; output?: ModeOutput }> {
-  const dir = runDir(o.out, sc.name, o.mode, o.seed);
+  let dir: string;
+  try {
+    dir = runDir(o.out, sc.name, o.mode, o.seed);
+  } catch (e) {
+    throw new HarnessError('artifacts', `cannot make the run's folder under ${o.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give a writable directory with --out or OFP_TESTBED_OUT`);
+  }
   const reproduce = reproduceCommand(o);
   let output: ModeOutput | undefined;
   let harness: string | undefined;
@@ -44,10 +51,10 @@ export async function runOne(sc: Scenario, o: RunOneOptions): Promise<{ result: 
       const runReal = await loadRealRunner();
       const workDir = join(dir, 'work');
       mkdirSync(workDir, { recursive: true });
-      output = await runReal(sc, { seed: o.seed, progress: o.progress, workDir, ...(o.signal ? { signal: o.signal } : {}) });
+      output = await runReal(sc, { seed: o.seed, progress: o.progress, workDir, ...(o.signal ? { signal: o.signal } : {}) }, o.real);
     }
   } catch (e) {
-    if (o.signal?.aborted) throw e;
+    if (o.signal?.aborted || e instanceof RunAborted) throw new RunAborted();
     harness = e instanceof HarnessError ? `${e.what}: ${e.message}` : `${o.mode} mode: ${e instanceof Error ? e.message : String(e)}`;
   }
   const checks = output ? checkRun(sc, output.record) : [];
@@ -62,7 +69,11 @@ export async function runOne(sc: Scenario, o: RunOneOptions): Promise<{ result: 
     dir,
     reproduce,
   };
-  writeArtifacts(dir, sc, result, output);
-  linkLatest(o.out, sc.name, dir);
+  try {
+    writeArtifacts(dir, sc, result, output);
+    linkLatest(o.out, sc.name, dir);
+  } catch (e) {
+    throw new HarnessError('artifacts', `cannot write the run's artifacts in ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   return { result, ...(output ? { output } : {}) };
 }

@@ -190,6 +190,8 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private scheduleIndex = 0;
   private playStartedAt: number | undefined;
   private readonly avoid: string[] = [];
+  /** Servers that ended the stream because they could not read the file (`media-error`). */
+  private readonly unreadable = new Set<string>();
   /** Streams this client tore down, and when it last said so. */
   private readonly ended: { sid: number; srv: string; told: number }[] = [];
   private listed: MessageOf<'server-list'>['servers'] = [];
@@ -369,6 +371,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       case 'redirect':
         if (this.state !== 'asking' || msg.rid !== this.rid || !this.isMaster(from) || msg.file !== this.config.file) break;
         this.masterAnswered();
+        if (this.sentBackToUnreadable(msg.srv, now)) return;
         if (msg.sk) this.streamKey = msg.sk;
         this.emit({ type: 'redirected', master: from, srv: msg.srv, sid: msg.sid });
         this.move('redirect', now);
@@ -396,6 +399,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
           return;
         }
         if (!this.stream || msg.sid !== this.stream.sid || from !== this.stream.srv) break;
+        if (msg.code === 'media-error') this.unreadable.add(from);
         return this.serverFailed(`server ended the stream: ${msg.code}`, now);
     }
     this.drop('unexpected-message', from, `${msg.type} in state ${this.state}`, msg.type);
@@ -418,6 +422,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       this.fail('refused', 'no-capacity', `none of the ${msg.total} servers holding ${this.config.file} is up`, now);
       return;
     }
+    if (this.sentBackToUnreadable(pick.srv, now)) return;
     if (pick.sk) this.streamKey = pick.sk;
     this.move('server-list', now);
     this.requestServer({ srv: pick.srv, sid: pick.sid, ...(pick.tok ? { tok: pick.tok } : {}), ...(this.listExp !== undefined ? { exp: this.listExp } : {}) }, now);
@@ -448,6 +453,17 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   }
 
   // ---- A server ----------------------------------------------------------------
+
+  /**
+   * The master has no other server for the file than one that could not read
+   * it: that one would fail again at the same byte, so give up now with its
+   * error rather than go round until the client's own timeout.
+   */
+  private sentBackToUnreadable(srv: string, now: number): boolean {
+    if (!this.unreadable.has(srv)) return false;
+    this.fail('refused', 'media-error', `server ${srv} could not read ${this.config.file} at byte ${this.next}, and no other server holding it is up with room`, now);
+    return true;
+  }
 
   private requestServer(ticket: Ticket, now: number): void {
     this.ticket = ticket;
@@ -495,6 +511,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     }
     if (relayed) {
       this.masterAnswered();
+      if (this.sentBackToUnreadable(msg.srv, now)) return;
       if (msg.sk) this.streamKey = msg.sk;
     }
     this.stream = { sid: msg.sid, srv: msg.srv, cookie: msg.cookie };

@@ -4,6 +4,18 @@
  */
 import { MAX_MISSING_RANGES, RECEIVE_WINDOW } from '../../protocol/constants.js';
 
+/**
+ * Bytes a buffered chunk counts for at least, against the window: data that
+ * does not keep to the servers' chunk grid (overlapping or tiny chunks, from a
+ * faulty server or anyone forging its address) cannot make the buffer outgrow
+ * RECEIVE_WINDOW, in bytes or in entries (at most RECEIVE_WINDOW / 64 of them).
+ */
+const CHUNK_COST_MIN = 64;
+
+function cost(n: number): number {
+  return Math.max(n, CHUNK_COST_MIN);
+}
+
 export type Accepted = 'in-order' | 'buffered' | 'duplicate' | 'out-of-window' | 'past-end';
 
 export class Receiver {
@@ -12,6 +24,8 @@ export class Receiver {
   /** End of the highest byte received. */
   hi: number;
   private readonly pending = new Map<number, Uint8Array>();
+  /** What `pending` holds, counted by `cost`: at most RECEIVE_WINDOW. */
+  private pendingBytes = 0;
   duplicates = 0;
 
   constructor(
@@ -35,6 +49,7 @@ export class Receiver {
   /** Start again from `next` (a new stream from another server): what was buffered beyond it is dropped. */
   restart(): void {
     this.pending.clear();
+    this.pendingBytes = 0;
     this.hi = this.next;
   }
 
@@ -47,25 +62,38 @@ export class Receiver {
     }
     // A refused chunk must not move `hi`: acks would report bytes never received as missing.
     if (off > this.next && off >= this.next + RECEIVE_WINDOW) return 'out-of-window';
-    if (end > this.hi) this.hi = end;
     if (off > this.next) {
       if (this.pending.has(off)) {
+        if (end > this.hi) this.hi = end;
         this.duplicates++;
         return 'duplicate';
       }
+      if (this.full(data.length)) {
+        this.prune(); // what is left below `next` must not hold the room
+        if (this.full(data.length)) return 'out-of-window';
+      }
+      if (end > this.hi) this.hi = end;
       this.pending.set(off, data);
+      this.pendingBytes += cost(data.length);
       return 'buffered';
     }
+    if (end > this.hi) this.hi = end;
     // off <= next < end: hand on the part not yet handed on, then whatever follows it.
     this.handOn(off < this.next ? data.subarray(this.next - off) : data);
     for (;;) {
       const chunk = this.pending.get(this.next);
       if (!chunk) break;
       this.pending.delete(this.next);
+      this.pendingBytes -= cost(chunk.length);
       this.handOn(chunk);
     }
     if (this.pending.size > 0 && this.pending.size > 4096) this.prune();
     return 'in-order';
+  }
+
+  /** No room for `n` more bytes in one more chunk. */
+  private full(n: number): boolean {
+    return this.pendingBytes + cost(n) > RECEIVE_WINDOW;
   }
 
   private handOn(data: Uint8Array): void {
@@ -76,7 +104,11 @@ export class Receiver {
 
   /** Drop buffered chunks that are now below `next` (they arrived on another grid). */
   private prune(): void {
-    for (const [off, chunk] of this.pending) if (off + chunk.length <= this.next) this.pending.delete(off);
+    for (const [off, chunk] of this.pending) {
+      if (off + chunk.length > this.next) continue;
+      this.pending.delete(off);
+      this.pendingBytes -= cost(chunk.length);
+    }
   }
 
   /** Ranges missing between `next` and `hi`, lowest first, at most MAX_MISSING_RANGES. */

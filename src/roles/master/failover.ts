@@ -5,7 +5,7 @@
  * draining, or an operator asks — it establishes the stream on a second server
  * at the same position and tells the client through the first one.
  */
-import { HANDOFF_ATTEMPTS, HANDOFF_TIMEOUT, FORWARD_TIMEOUT, TOKEN_TTL } from '../../protocol/constants.js';
+import { HANDOFF_ATTEMPTS, HANDOFF_TIMEOUT, FORWARD_TIMEOUT, SERVER_SILENCE_TIMEOUT, TOKEN_TTL } from '../../protocol/constants.js';
 import { handoffToken } from '../../protocol/auth.js';
 import type { Message, MessageOf } from '../../protocol/messages.js';
 import type { RoleDeps, RoleEvent } from '../role.js';
@@ -67,6 +67,8 @@ interface Move {
   /** When to send `move` again while the stream has not played at the new server (moving, first server alive). */
   moveAgain?: number;
   readonly started: number;
+  /** When the master last heard from the first server, as the handoff started. */
+  readonly heard?: number;
   /** Who started it: the master (a change event it saw or was told of) or the client (it asked again). */
   readonly by: 'master' | 'client';
 }
@@ -157,6 +159,7 @@ export class FailoverManager {
         const te = Math.min(msg.when, h.server(from)?.lastHeard ?? msg.when);
         const computed = move ? move.computed : a.npt ? Math.max(0, Math.round(nptAt(a.npt, te))) : undefined;
         const why = move?.why ?? 'failure';
+        const gap = this.gapEstimate(why, from, now, move);
         h.assignments.reassign(a, rec.name, now);
         a.npt = position;
         a.handoffs++;
@@ -173,6 +176,7 @@ export class FailoverManager {
           npt: msg.npt ?? 0,
           ...(computed !== undefined ? { computed, diff: computed - (msg.npt ?? 0) } : {}),
           by: move?.by ?? 'client',
+          gap,
         });
         return;
       }
@@ -187,6 +191,28 @@ export class FailoverManager {
         h.emit({ type: 'stream-ended', level: 'debug', sid: a.sid, srv: rec.name, code: msg.code });
         return;
     }
+  }
+
+  /**
+   * The master's estimate of how long the stream went unserved (§11.5), from
+   * the latest time it knows the stream was still served to the new server's
+   * `play` (now): when the first server failed, or is down or gone by now,
+   * the last time the master heard from it (as the handoff started); when the
+   * client asked for the move after a failure, SERVER_SILENCE_TIMEOUT before
+   * it asked (it had had no data since), whichever is earlier. Otherwise 0:
+   * the first server kept streaming until the client had the second
+   * (make-before-break).
+   */
+  private gapEstimate(why: MoveWhy, from: string, now: number, move: Move | undefined): number {
+    const old = this.host.server(from);
+    let since = Number.POSITIVE_INFINITY;
+    // After a failure, its last word as the handoff started (a server that has come back since is heard again);
+    // a server that went down or left during a planned move served the stream until its very last word.
+    if (why === 'failure') since = move?.heard ?? old?.lastHeard ?? move?.started ?? now;
+    else if (!old || old.state === 'down') since = old?.lastHeard ?? move?.heard ?? move?.started ?? now;
+    // A client asks for a failed stream once it has had no data for SERVER_SILENCE_TIMEOUT (§6.2).
+    if (move?.by === 'client' && why === 'failure') since = Math.min(since, move.started - SERVER_SILENCE_TIMEOUT);
+    return since === Number.POSITIVE_INFINITY ? 0 : Math.max(0, Math.round(now - since));
   }
 
   // ---- Starting a handoff (S2.5, S2.6) ----------------------------------------
@@ -205,7 +231,8 @@ export class FailoverManager {
     if (!a.npt) return 'the stream has not reported playing yet';
     if (!a.sk) return 'the client holds no stream key for this stream';
     const computed = Math.max(0, Math.round(nptAt(a.npt, te)));
-    const move: Move = { sid: a.sid, why, computed, from: a.server, state: 'establishing', to: '', mrid: 0, deadline: now, tried: [a.server], attempts: 0, ...(to ? { forced: to } : {}), started: now, by: 'master' };
+    const heard = this.host.server(a.server)?.lastHeard;
+    const move: Move = { sid: a.sid, why, computed, from: a.server, state: 'establishing', to: '', mrid: 0, deadline: now, tried: [a.server], attempts: 0, ...(to ? { forced: to } : {}), started: now, ...(heard !== undefined ? { heard } : {}), by: 'master' };
     this.moves.set(a.sid, move);
     this.stats.started++;
     this.host.emit({ type: 'handoff-start', sid: a.sid, client: a.client, file: a.file, from: a.server, why, computed, ...(to ? { to } : {}) });
@@ -325,7 +352,7 @@ export class FailoverManager {
     const why: MoveWhy = old?.state === 'draining' ? 'drain' : 'failure';
     const te = why === 'drain' ? now : Math.min(now, old?.lastHeard ?? now);
     const computed = a.npt ? Math.max(0, Math.round(nptAt(a.npt, te))) : 0;
-    const move: Move = { sid: a.sid, why, computed, from: a.server, state: 'establishing', to: srv, mrid: 0, deadline: now + HANDOFF_TIMEOUT, tried: [a.server, srv], attempts: 1, started: now, by: 'client' };
+    const move: Move = { sid: a.sid, why, computed, from: a.server, state: 'establishing', to: srv, mrid: 0, deadline: now + HANDOFF_TIMEOUT, tried: [a.server, srv], attempts: 1, started: now, ...(old ? { heard: old.lastHeard } : {}), by: 'client' };
     move.state = nextState(HANDOFF_TABLE, move.state, 'client-moved') ?? 'moving';
     this.moves.set(a.sid, move);
     this.reschedule();

@@ -17,8 +17,11 @@ import {
   MAX_DATAGRAM,
   MAX_CANDIDATES,
   MAX_FORWARDS_IN_FLIGHT,
+  LEARNING_POLLS,
   MISSED_POLLS_DOWN,
   POLL_INTERVAL,
+  MAX_STATUS_SNAPSHOTS,
+  STATUS_SNAPSHOT_TTL,
   STREAM_KEY_LENGTH,
   TOKEN_TTL,
 } from '../../protocol/constants.js';
@@ -28,10 +31,13 @@ import type { WireErrorCode } from '../../protocol/errors.js';
 import type { Message, MessageOf } from '../../protocol/messages.js';
 import { type Input, RoleCore, type RoleDeps, type RoleEvent } from '../role.js';
 import { nextState } from '../stateMachine.js';
+import { admitDatagram, type RateLimit, SourceLimiter } from '../rateLimit.js';
 import { FifoMap } from '../fifoMap.js';
 import { type Assignment, AssignmentTable } from './assignments.js';
 import { FailoverManager } from './failover.js';
 import { Catalog } from './catalog.js';
+import { NoticeFeed } from './noticeFeed.js';
+import { nptAt } from './npt.js';
 import { type Candidate, type Policy, Selector } from './selection.js';
 import { SERVER_VIEW_TABLE, ServerRecord, type ServerTrigger } from './serverRecord.js';
 
@@ -42,6 +48,8 @@ export interface MasterConfig {
   /** How to answer a request that does not say (`request.mode` absent). */
   readonly mode: AnswerMode;
   readonly pollInterval: number;
+  /** Per-source rate limit on datagrams (§9.5); none when absent. Servers that proved their address are exempt. */
+  readonly rateLimit?: RateLimit;
 }
 
 export const DEFAULT_MASTER_CONFIG: MasterConfig = {
@@ -54,6 +62,9 @@ export const DEFAULT_MASTER_CONFIG: MasterConfig = {
 export type MasterCommand = { readonly type: 'start' } | { readonly type: 'stop' };
 
 export type MasterEvent = RoleEvent;
+
+/** A table of the master's status (§11.2). */
+export type StatusTable = 'servers' | 'files' | 'sessions';
 
 /** A relayed request waiting for its server's setup. */
 interface Forward {
@@ -89,16 +100,26 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   /** Stream ids and keys handed out in server lists, until a server reports the stream (list mode has no assignment). */
   private readonly offers = new FifoMap<number, { client: string; file: string; sk: Uint8Array }>(ANSWER_CACHE_SIZE);
   readonly failover: FailoverManager;
+  /** Subscribers and the notices they are sent (§11.3, §11.4). */
+  readonly notices: NoticeFeed;
+  /** Per operator address and table: the table as it stood at that operator's last request for its row 0 (§11.2). */
+  private readonly snapshots = new FifoMap<string, { at: number; rows: unknown[] }>(MAX_STATUS_SNAPSHOTS);
+  /** The time of the input being handled, for the events it causes. */
+  private clock = 0;
   private readonly selector: Selector;
   private nextPoll: number | undefined;
   private startedAt: number | undefined;
   private stopped = false;
   readonly stats = { requests: 0, redirects: 0, relays: 0, lists: 0, errors: 0 };
+  /** The per-source rate limit (§9.5), when configured. */
+  readonly limiter: SourceLimiter | undefined;
 
   constructor(deps: RoleDeps, config: Partial<MasterConfig> = {}) {
     super(deps);
     this.config = { ...DEFAULT_MASTER_CONFIG, ...config };
+    this.limiter = this.config.rateLimit ? new SourceLimiter(this.config.rateLimit) : undefined;
     this.selector = new Selector(this.config.policy, deps.rng.fork());
+    this.notices = new NoticeFeed({ deps, push: (to, bytes) => this.sendBytes(to, bytes, true) });
     this.failover = new FailoverManager({
       deps,
       assignments: this.assignments,
@@ -113,6 +134,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   }
 
   handle(input: Input<MasterCommand>, now: number): void {
+    this.clock = now;
     this.startedAt ??= now;
     this.nextPoll ??= now + this.config.pollInterval;
     if (this.stopped) return;
@@ -136,12 +158,22 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     if (first && (t === undefined || first.deadline < t)) t = first.deadline;
     const move = this.failover.nextDeadline();
     if (move !== undefined && (t === undefined || move < t)) t = move;
+    const notice = this.notices.nextDeadline();
+    if (notice !== undefined && (t === undefined || notice < t)) t = notice;
     return t;
+  }
+
+  /** Every event also goes to the notice feed, which keeps those its subscribers are told of. */
+  protected override emit(e: MasterEvent): void {
+    super.emit(e);
+    this.notices.record(e, this.clock);
   }
 
   // ---- Input ------------------------------------------------------------
 
   private onDatagram(from: string, bytes: Uint8Array, now: number): void {
+    // Before any decoding; registered servers are exempt, so no flood can starve the master of them (§9.5).
+    if (this.limiter && !this.serverByAddr.has(from) && !admitDatagram(this.limiter, from, now, (e) => this.emit(e))) return;
     const d = this.receive(from, bytes, now);
     if (!d) return;
     const msg = d.msg;
@@ -176,6 +208,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       case 'control':
         if (this.authentic(d, from, now)) this.onControl(msg, from, now);
         return;
+      case 'subscribe':
+        if (this.authentic(d, from, now)) this.onSubscribe(msg, from, now);
+        return;
       default:
         this.drop('unexpected-message', from, `a master does not take ${msg.type}`, msg.type);
     }
@@ -189,6 +224,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       this.retryForward(f, now, 'unavailable', `server ${f.server} did not answer`);
     }
     this.failover.onTimer(now);
+    this.notices.onTimer(now);
     if (this.nextPoll !== undefined && now >= this.nextPoll) {
       this.pollAll(now);
       this.sweep(now);
@@ -364,6 +400,11 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     const mode = msg.mode ?? this.config.mode;
     const holders = this.catalog.holders(msg.file);
     if (!holders || holders.size === 0) {
+      // Just started (or restarted) and no server has registered yet: they have not found it yet (§4.2).
+      const age = now - (this.startedAt ?? now);
+      if (this.servers.size === 0 && age < LEARNING_POLLS * this.config.pollInterval) {
+        return this.answerError(from, msg.rid, 'unavailable', `no server has told this master of ${JSON.stringify(msg.file)} yet: it started ${Math.round(age)} ms ago and is still learning its servers' content; try again`, now, key);
+      }
       return this.answerError(from, msg.rid, 'not-found', `no server holds ${JSON.stringify(msg.file)}`, now, key);
     }
     // A client resuming a stream (its server failed, or left it): the stream keeps its id and state (§10.6).
@@ -624,7 +665,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       this.sendBytes(from, encodeStatus({ ...base, total: 1, from: 0, summary: s }), false);
       return;
     }
-    const rows = this.statusRows(msg.what, now);
+    const rows = this.statusSnapshot(from, msg.what, msg.from, now);
     const start = Math.min(msg.from, rows.length);
     const page: unknown[] = [];
     let bytes = encodeStatus({ ...base, total: rows.length, from: start, [msg.what]: page } as MessageOf<'status'>);
@@ -652,6 +693,30 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     this.sendBytes(from, bytes, false);
   }
 
+  /**
+   * A page from row 0 takes a fresh snapshot of the table for that operator;
+   * its following pages come from it while it is recent, so that rows do not
+   * shift between the pages of one reading (whatever other operators read
+   * meanwhile), and a large table is not rebuilt for every page.
+   */
+  private statusSnapshot(operator: string, what: StatusTable, from: number, now: number): unknown[] {
+    const key = `${what} ${operator}`;
+    const snap = this.snapshots.get(key);
+    if (from > 0 && snap && now - snap.at <= STATUS_SNAPSHOT_TTL) return snap.rows;
+    const rows = this.statusRows(what, now);
+    this.snapshots.set(key, { at: now, rows });
+    return rows;
+  }
+
+  // ---- Subscriptions (ofp dashboard) --------------------------------------
+
+  private onSubscribe(msg: MessageOf<'subscribe'>, from: string, now: number): void {
+    const ack: MessageOf<'subscribe-ack'> = { type: 'subscribe-ack', ...this.notices.onSubscribe(msg, from, now) };
+    // Any state but `pending` means the `subscribe` echoed this address's cookie: the address is proven (§9.4).
+    // Until then the answer must fit within what the address sent, which is why a first `subscribe` is padded.
+    this.sendBytes(from, this.deps.auth ? this.deps.auth.encode(ack, now) : encode(ack), ack.state !== 'pending');
+  }
+
   summary(now: number): NonNullable<MessageOf<'status'>['summary']> {
     let up = 0;
     let bw = 0;
@@ -677,7 +742,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     };
   }
 
-  private statusRows(what: 'servers' | 'files' | 'sessions', now: number): unknown[] {
+  /** The rows of a status table now (§11.2): what `status` pages carry. */
+  statusRows(what: StatusTable, now: number): unknown[] {
     switch (what) {
       case 'servers':
         return [...this.servers.values()]
@@ -700,15 +766,26 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
           return { file, size: first.size, rate: first.rate, servers: [...holders.keys()].sort().slice(0, 16) };
         });
       case 'sessions':
-        return [...this.assignments.values()].map((a) => ({
-          sid: a.sid,
-          client: a.client,
-          file: a.file,
-          srv: a.server,
-          age: Math.max(0, Math.floor(now - a.at)),
-          live: a.live,
-          ...(a.handoffs > 0 ? { handoffs: a.handoffs } : {}),
-        }));
+        return [...this.assignments.values()].map((a) => {
+          const item = this.catalog.holders(a.file)?.get(a.server);
+          const scale = a.npt?.scale;
+          // The position never runs past the end of the item (the stream ends there).
+          const end = item && item.rate > 0 ? Math.floor((item.size * 8000) / item.rate) : Number.POSITIVE_INFINITY;
+          const npt = a.npt ? Math.min(end, Math.max(0, Math.round(nptAt(a.npt, now)))) : undefined;
+          return {
+            sid: a.sid,
+            client: a.client,
+            file: a.file,
+            srv: a.server,
+            age: Math.max(0, Math.floor(now - a.at)),
+            live: a.live,
+            ...(a.handoffs > 0 ? { handoffs: a.handoffs } : {}),
+            ...(npt !== undefined ? { npt } : {}),
+            ...(item ? { size: item.size, rate: item.rate } : {}),
+            ...(scale !== undefined ? { scale } : {}),
+            ...(this.failover.moving(a.sid) ? { moving: true } : {}),
+          };
+        });
     }
   }
 }

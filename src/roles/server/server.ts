@@ -31,6 +31,7 @@ import type { WireErrorCode } from '../../protocol/errors.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import { type Input, RoleCore, type RoleDeps, type RoleEvent } from '../role.js';
 import { defineTable, nextState } from '../stateMachine.js';
+import { admitDatagram, type RateLimit, SourceLimiter } from '../rateLimit.js';
 import type { Chunk } from './flowSender.js';
 import { type FlowFile, offsetsAt, ServerStream, SERVER_STREAM_TABLE, type StreamTrigger } from './stream.js';
 import { Tracker } from './tracker.js';
@@ -60,6 +61,8 @@ export interface ServerConfig {
   /** Capacity, bits per second. */
   readonly cap: number;
   readonly files: readonly MediaFile[];
+  /** Per-source rate limit on datagrams (§9.5); none when absent. The master's address is exempt. */
+  readonly rateLimit?: RateLimit;
 }
 
 /**
@@ -124,7 +127,11 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   private sentSinceReport = 0;
   private sidCursor = 0;
   private reportAt = 0;
+  /** The sum of `rate` over `streams`, kept as streams come, go and change scale. */
+  private committedBw = 0;
   readonly stats = { setups: 0, refused: 0, completed: 0, moved: 0 };
+  /** The per-source rate limit (§9.5), when configured. */
+  readonly limiter: SourceLimiter | undefined;
   private readonly chunks: Chunk[] = [];
 
   constructor(
@@ -135,6 +142,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     super(deps);
     this.config = config;
     this.cap = config.cap;
+    this.limiter = config.rateLimit ? new SourceLimiter(config.rateLimit) : undefined;
     this.epoch = deps.rng.id();
     for (const f of config.files) this.files.set(f.name, f);
     this.splitContent();
@@ -177,11 +185,12 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     return t;
   }
 
-  /** Committed bandwidth: the rates (times their scale) of the streams set up or playing. */
+  /**
+   * Committed bandwidth: the rates (times their scale) of the streams set up or playing.
+   * A running total: every setup checks it, and a server may hold many thousands of streams.
+   */
   committed(): number {
-    let bw = 0;
-    for (const s of this.streams.values()) bw += s.rate;
-    return bw;
+    return this.committedBw;
   }
 
   /** The server's own view of itself, as its load reports give it. */
@@ -273,12 +282,16 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     } else if (to === 'registered') {
       this.retryAt = undefined;
       this.pushLoad(now);
+      // A master that restarted (or forgot us) knows nothing of the streams playing here: tell it again.
+      for (const st of this.streams.values()) if (st.state === 'playing') for (const e of this.tracker.retell(st.sid, now)) this.sendTrack(e, now);
     }
   }
 
   // ---- Input ---------------------------------------------------------------
 
   private onDatagram(from: string, bytes: Uint8Array, now: number): void {
+    // Before any decoding; the master's address is exempt, so no flood can starve the server of it (§9.5).
+    if (this.limiter && from !== this.config.master && !admitDatagram(this.limiter, from, now, (e) => this.emit(e))) return;
     const d = this.receive(from, bytes, now);
     if (!d) return;
     const msg = d.msg;
@@ -517,6 +530,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       }
       s = new ServerStream(sid, client, item.name, flows, offs, scale, this.deps.rng.bytes(COOKIE_LENGTH), now);
       this.streams.set(sid, s);
+      this.committedBw += s.rate;
       this.stats.setups++;
       this.emit({ type: 'stream-setup', sid, client, file: item.name, off: offs[0] ?? 0, rate: item.rate, scale });
       this.loadChanged(now);
@@ -598,7 +612,9 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         return;
       }
       s.adjusted = msg.n;
+      this.committedBw -= s.rate;
       s.scale = msg.scale;
+      this.committedBw += s.rate;
       this.emit({ type: 'stream-adjust', sid: s.sid, client: from, scale: msg.scale, n: msg.n });
       this.track(s, { ev: 'adjust', when: Math.floor(now) }, now);
       this.loadChanged(now);
@@ -626,8 +642,10 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     let next = now + SERVER_HOUSEKEEPING;
     for (const s of this.streams.values()) {
       if (s.state === 'set-up') {
+        // Set-up streams expire at the next housekeeping pass (at most SERVER_HOUSEKEEPING late), not each
+        // at its own time: a flood of abandoned setups would otherwise wake the server, and scan every
+        // stream, once per setup.
         if (now - s.created >= SETUP_TIMEOUT) this.endStream(s, 'setup-timeout', now);
-        else next = Math.min(next, s.created + SETUP_TIMEOUT);
         continue;
       }
       if (now - s.lastHeard >= CLIENT_SILENCE_TIMEOUT) {
@@ -670,6 +688,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   private endStream(s: ServerStream, why: StreamTrigger, now: number): void {
     if (!this.streams.has(s.sid)) return;
     this.streams.delete(s.sid);
+    this.committedBw -= s.rate;
     s.state = 'ended';
     this.emit({ type: 'stream-end', level: why === 'teardown' ? 'info' : 'warn', sid: s.sid, client: s.client, file: s.item, reason: why, sent: s.bytesSent(), resent: s.bytesResent(), complete: s.complete });
     this.track(s, { ev: 'end', when: Math.floor(now), code: why }, now);

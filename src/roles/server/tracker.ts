@@ -8,12 +8,17 @@ import type { MessageOf } from '../../protocol/messages.js';
 
 export type TrackEvent = Omit<MessageOf<'track'>, 'type' | 'at'>;
 
+/** Events kept per stream since its last `play`, to tell them again to a master that does not know them. */
+const MAX_HISTORY = 32;
+
 interface Tracked {
   n: number;
   unacked: TrackEvent[];
   tries: number;
   nextAt: number;
   ended: boolean;
+  /** The stream's last `play` and every event since, in order; undefined when it ended or grew past MAX_HISTORY. */
+  history: TrackEvent[] | undefined;
 }
 
 export class Tracker {
@@ -31,7 +36,7 @@ export class Tracker {
         const oldest = this.streams.keys().next().value;
         if (oldest !== undefined) this.streams.delete(oldest);
       }
-      t = { n: 0, unacked: [], tries: 0, nextAt: 0, ended: false };
+      t = { n: 0, unacked: [], tries: 0, nextAt: 0, ended: false, history: undefined };
       this.streams.set(sid, t);
     }
     t.n++;
@@ -40,6 +45,9 @@ export class Tracker {
     // must outlive that acknowledgement, or the stream's next events would be numbered from 1 again.
     if (e.ev === 'play') t.ended = false;
     const ev = { ...e, sid, n: t.n } as TrackEvent;
+    if (e.ev === 'play') t.history = [ev];
+    else if (e.ev === 'end' || (t.history && t.history.length >= MAX_HISTORY)) t.history = undefined;
+    else t.history?.push(ev);
     if (t.unacked.length === 0) {
       t.tries = 0;
       t.nextAt = now + TRACK_RETRY;
@@ -47,6 +55,24 @@ export class Tracker {
     }
     t.unacked.push(ev);
     return ev;
+  }
+
+  /**
+   * The master may not know stream `sid` (it restarted, or forgot this
+   * server): its `play` and the events since are sent again, with their own
+   * numbers and times. A master that has them takes them as repeats; one that
+   * does not follows the stream from its `play` (§10.4). Returns the events to
+   * send now (none when the stream ended or its history was not kept).
+   */
+  retell(sid: number, now: number): TrackEvent[] {
+    const t = this.streams.get(sid);
+    if (!t || t.ended || !t.history) return [];
+    const first = t.history[0]!.n;
+    t.unacked = [...t.unacked.filter((e) => e.n < first), ...t.history];
+    t.tries = 0;
+    t.nextAt = now + TRACK_RETRY;
+    if (this.next === undefined || t.nextAt < this.next) this.next = t.nextAt;
+    return [...t.history];
   }
 
   /** The master recorded every event of `sid` up to `n`. */

@@ -5,17 +5,28 @@
  * their clients' streams move to other servers and carry on from the same
  * position. Every copy is compared with its original; exit 0 only when all are
  * identical. No process is left behind, and the temp dir goes unless --keep.
+ *
+ * With --ui, the dashboard is attached to the demo's master. On a terminal
+ * the files last UI_SLOWER times longer, so that there is time to watch; the
+ * kill comes after UI_KILL_DELAY, the narration goes to the events pane, the
+ * drain is left to the user (`d`; `x` kills the selected server), and the
+ * summary is printed once the user quits (`q`). Without a terminal, the demo
+ * runs as without --ui and the dashboard prints plain status lines.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { now } from '../clock.js';
 import { Children, type OfpChild } from '../children.js';
+import { type AttachedDashboard, attachDashboard } from '../dashboard/attach.js';
+import { interactiveTerminal } from '../dashboard/view.js';
 import { SIDECAR_SUFFIX } from '../mediaDir.js';
+import { resolveEndpoint } from '../resolve.js';
 import { onStopSignal, signalStatus } from '../signals.js';
 import { makeSyntheticFile } from '../syntheticFile.js';
 import { table } from '../table.js';
 import { formatBytes, formatDuration, parseCount } from '../units.js';
+import type { ExtraAction } from '../../ui/model.js';
 import { DEMO_FILES, DEMO_SERVERS, type DemoClient, demoClients, holders } from './plan.js';
 
 export interface DemoFlags {
@@ -26,6 +37,8 @@ export interface DemoFlags {
   readonly output: 'human' | 'json';
   /** Path of bin/run.js. */
   readonly bin: string;
+  /** Attach the dashboard to the demo's master. */
+  readonly ui?: boolean;
 }
 
 const START_TIMEOUT = 15_000;
@@ -35,6 +48,13 @@ const DRAIN_WAIT = 8_000;
 /** Bounds on the drain command itself, and on the drained server's exit (DRAIN_TIMEOUT, and some). */
 const DRAIN_COMMAND_TIMEOUT = 10_000;
 const DRAINED_EXIT_TIMEOUT = 20_000;
+/** How long after the first stream plays the server is killed: without the dashboard, and with it (time to look first). */
+const KILL_DELAY = 1_000;
+const UI_KILL_DELAY = 5_000;
+/** With the interactive dashboard the files last this many times longer. */
+const UI_SLOWER = 5;
+/** The dashboard's refresh in the demo, ms. */
+const UI_REFRESH = 500;
 
 /** One handoff of a client's stream, with the servers named as the demo numbers them. */
 interface DemoHandoff {
@@ -82,7 +102,20 @@ interface Cluster {
 export async function runDemo(f: DemoFlags): Promise<number> {
   const n = parseCount(f.clients, '--clients', 1, 32);
   const t0 = now();
-  const say = (text: string) => process.stderr.write(`[${formatDuration(now() - t0).padStart(8)}] ${text}\n`);
+  const interactive = f.ui === true && interactiveTerminal();
+  const slower = interactive ? UI_SLOWER : 1;
+  // The narration: stderr, or the events pane once the interactive dashboard is up.
+  const toStderr = (text: string) => {
+    process.stderr.write(`[${formatDuration(now() - t0).padStart(8)}] ${text}\n`);
+  };
+  let tell = toStderr;
+  const say = (text: string) => tell(text);
+  let dashboard: AttachedDashboard | undefined;
+  // Settles when the clients are done, or the demo fails: plain dashboard lines stop then.
+  let over = () => {};
+  const demoOver = new Promise<void>((resolve) => {
+    over = resolve;
+  });
   const tmp = mkdtempSync(join(tmpdir(), 'ofp-demo-'));
   const children = new Children(f.bin);
   const removeTmp = () => {
@@ -100,7 +133,7 @@ export async function runDemo(f: DemoFlags): Promise<number> {
   try {
     // 1. Media: the originals, and each server's directory.
     const originals = join(tmp, 'originals');
-    for (const file of DEMO_FILES) makeSyntheticFile({ name: file.name, durationMs: file.seconds * 1000, rate: file.rate, dir: originals });
+    for (const file of DEMO_FILES) makeSyntheticFile({ name: file.name, durationMs: file.seconds * 1000 * slower, rate: file.rate, dir: originals });
     const dirs = DEMO_SERVERS.map((files, i) => {
       const dir = join(tmp, `server${i + 1}`);
       mkdirSync(dir, { recursive: true });
@@ -128,6 +161,21 @@ export async function runDemo(f: DemoFlags): Promise<number> {
       return i >= 0 ? `server ${i + 1}` : (addr ?? '?');
     };
     say(`servers registered: ${serverAddrs.map((a, i) => `server ${i + 1} ${a}`).join(', ')}`);
+    if (f.ui) {
+      dashboard = await attachDashboard({
+        master: await resolveEndpoint(masterAddr, 'the master'),
+        refreshMs: UI_REFRESH,
+        readOnly: false,
+        interactive,
+        until: demoOver,
+        extra: [killKey(servers, serverAddrs)],
+      });
+      if (interactive) {
+        const store = dashboard.store;
+        tell = (text) => store.note('demo', 'info', text);
+        say('the demo\'s cluster: tab moves between panes, arrows select, ? shows every key');
+      }
+    }
 
     // 3. The clients.
     const plan = demoClients(n);
@@ -140,18 +188,34 @@ export async function runDemo(f: DemoFlags): Promise<number> {
       return child;
     });
     say(`${n} clients asking for ${plan.map((c) => `${c.file.replace('.ts', '')} (${c.mode})`).join(', ')}`);
+    const clientsDone = Promise.all(clients.map((c) => exitWithin(c, (CLIENT_TIMEOUT_S + 15) * 1000)));
+    void clientsDone.then(over);
 
     // 4. A server dies mid-stream; then another is drained.
     const cluster: Cluster = { t0, master: masterAddr, plan, clients, servers, addrs: serverAddrs, children, say };
     let killed: Action | undefined;
     let drained: Action | undefined;
     if (f.failover) {
-      killed = await killOneServer(cluster);
-      drained = await drainOneServer(cluster, killed);
+      killed = await killOneServer(cluster, interactive ? UI_KILL_DELAY : KILL_DELAY);
+      if (!interactive) drained = await drainOneServer(cluster, killed);
+      else say('now drain a server yourself: tab to the servers pane, select one with the arrows, press d');
     }
 
-    // 5. Wait for the clients, compare the copies.
-    await Promise.all(clients.map((c) => exitWithin(c, (CLIENT_TIMEOUT_S + 15) * 1000)));
+    // 5. Wait for the clients (with the interactive dashboard: until the user quits), compare the copies.
+    if (interactive && dashboard) {
+      const first = await Promise.race([clientsDone.then(() => 'clients'), dashboard.done.then(() => 'quit', () => 'quit')]);
+      if (first === 'clients') say('every client has finished: press q to quit and see the summary');
+      tell = toStderr;
+      if (first === 'quit') {
+        if (clients.some((c) => c.running)) say('the dashboard was closed before every client finished: stopping them');
+        for (const c of clients) c.kill('SIGKILL');
+      } else {
+        await dashboard.done.catch(() => {});
+      }
+    }
+    await clientsDone;
+    if (!interactive) await dashboard?.done.catch(() => {});
+    await dashboard?.close();
     const reports = plan.map((c, i) => report(c, clients[i]!, join(originals, c.file), join(copies, `client${c.index}-${c.file}`), serverName));
 
     // 6. Stop the servers left (each drains: it has no stream left, so it leaves at once), then the master.
@@ -179,6 +243,8 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     }
     return ok ? 0 : 1;
   } finally {
+    over();
+    await dashboard?.close();
     unsubscribe();
     killAll();
     await children.reapAll(2_000);
@@ -254,14 +320,14 @@ function plural(clients: number[]): string {
  * Once streams play, SIGKILL the server that serves the most clients among
  * those whose files another server also holds, so every client can carry on.
  */
-async function killOneServer(c: Cluster): Promise<Action | undefined> {
+async function killOneServer(c: Cluster, delay: number): Promise<Action | undefined> {
   try {
     await Promise.any(c.clients.map((x) => x.waitFor((e) => e.event === 'playing', START_TIMEOUT, 'playing')));
   } catch {
     c.say('no client started streaming: no server is killed');
     return undefined;
   }
-  await sleep(1_000);
+  await sleep(delay);
   const victim = pick(c, new Set());
   if (!victim) {
     c.say('no server can be killed without leaving a client with no other source: none is killed');
@@ -307,6 +373,22 @@ async function drainOneServer(c: Cluster, killed: Action | undefined): Promise<A
     c.say(`server ${index + 1} has handed its streams off and left (exit ${x.code ?? x.signal})`);
   });
   return { index, at };
+}
+
+/** The dashboard's `x`: SIGKILL the selected server, as the demo kills one. */
+function killKey(servers: readonly OfpChild[], addrs: readonly string[]): ExtraAction {
+  return {
+    key: 'x',
+    label: 'kill',
+    target: 'server',
+    run: async (server) => {
+      const i = server === undefined ? -1 : addrs.indexOf(server);
+      if (i < 0) return { ok: false, text: `kill: ${server ?? 'no server'} is not one of the demo's servers` };
+      if (!servers[i]!.running) return { ok: false, text: `kill: server ${i + 1} (${server}) is not running` };
+      servers[i]!.kill('SIGKILL');
+      return { ok: true, text: `server ${i + 1} (${server}) killed with SIGKILL` };
+    },
+  };
 }
 
 function report(c: DemoClient, child: OfpChild, original: string, copy: string, serverName: (a: string | undefined) => string): ClientReport {

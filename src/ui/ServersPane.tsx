@@ -1,0 +1,32 @@
+/** The servers pane: only the rows in its window are formatted. */
+import { Line } from './Line.js';
+import type { ServerView } from './model.js';
+import { Pane, windowInfo } from './Pane.js';
+import { serverColumns, serverHeader, serverRow } from './serverRow.js';
+
+export interface ListPaneProps<T> {
+  readonly items: readonly T[];
+  /** First row shown. */
+  readonly offset: number;
+  /** Rows shown. */
+  readonly rows: number;
+  readonly selected: number;
+  readonly focused: boolean;
+  readonly width: number;
+}
+
+export function ServersPane({ items, offset, rows, selected, focused, width }: ListPaneProps<ServerView>) {
+  const cols = serverColumns(width);
+  const end = Math.min(items.length, offset + rows);
+  const lines = [];
+  for (let i = offset; i < end; i++) {
+    const mine = i === selected;
+    lines.push(<Line key={i} segments={serverRow(items[i]!, cols, mine)} width={width} inverse={mine && focused} />);
+  }
+  return (
+    <Pane title="Servers" info={windowInfo(offset, end - offset, items.length)} focused={focused} width={width}>
+      <Line segments={serverHeader(cols)} width={width} />
+      {rows > 0 && items.length === 0 ? <Line segments={[{ text: '  no servers registered', dim: true }]} width={width} /> : lines}
+    </Pane>
+  );
+}

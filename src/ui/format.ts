@@ -1,0 +1,56 @@
+/** Text formatting for the dashboard's fixed-width columns (pure). */
+
+/** Cut `text` to `width` (ending in `…` when cut) and pad it to exactly `width`. */
+export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  if (text.length > width) return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+  return align === 'left' ? text.padEnd(width) : text.padStart(width);
+}
+
+/** Cut `text` to at most `width` characters, without padding. */
+export function clip(text: string, width: number): string {
+  if (width <= 0) return '';
+  return text.length > width ? fit(text, width) : text;
+}
+
+/** `4.5M`, `950k`, `12G`: a bit rate in at most 4 characters, for narrow columns. */
+export function compactRate(bitsPerSecond: number): string {
+  const units: [number, string][] = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  for (const [size, name] of units) {
+    if (bitsPerSecond >= size) {
+      const v = bitsPerSecond / size;
+      return `${v < 10 ? v.toFixed(1) : v.toFixed(0)}${name}`;
+    }
+  }
+  return `${Math.round(bitsPerSecond)}`;
+}
+
+/** Normal play time as `mm:ss` (or `h:mm:ss` from an hour on); `--:--` when unknown. */
+export function clockTime(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '--:--';
+  const total = Math.floor(ms / 1000);
+  const s = String(total % 60).padStart(2, '0');
+  const m = Math.floor(total / 60) % 60;
+  const h = Math.floor(total / 3600);
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${String(m).padStart(2, '0')}:${s}`;
+}
+
+/** A transmission scale in thousandths as people say it: `1x`, `2x`, `0.5x`; `-` when unknown. */
+export function scaleText(scale: number | undefined): string {
+  if (scale === undefined) return '-';
+  return `${Number((scale / 1000).toFixed(2))}x`;
+}
+
+/** Local time of day `hh:mm:ss`, for event rows and the header. */
+export function timeOfDay(at: number): string {
+  const d = new Date(at);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** `3 s`, `2 min`, `1 h`: how long ago, coarse on purpose (it is read at a glance). */
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.floor(s / 60)} min`;
+  return `${Math.floor(s / 3600)} h`;
+}

@@ -1,0 +1,119 @@
+/**
+ * What the dashboard shows: a snapshot of the master's view, kept by a store
+ * (src/runtime/dashboard/) that changes only when the data does. The ink view
+ * (src/ui/) renders a snapshot and calls actions; it never talks to the
+ * network itself, so it can be tested on a fake store.
+ */
+
+/** A server's state as the master sees it (the `status` servers table). */
+export type ServerStateView = 'registering' | 'up' | 'down' | 'draining' | 'overloaded' | 'left' | string;
+
+export interface ServerView {
+  /** `host:port`, as the master names it. */
+  readonly name: string;
+  readonly group: string;
+  readonly state: ServerStateView;
+  /** Files held. */
+  readonly files: number;
+  readonly streams: number;
+  /** Committed bandwidth, bit/s. */
+  readonly bw: number;
+  /** Capacity, bit/s. */
+  readonly cap: number;
+  /** Bandwidth in use at each refresh, oldest first, at most HISTORY_LENGTH samples (the sparkline). */
+  readonly history: readonly number[];
+}
+
+export interface SessionView {
+  readonly sid: number;
+  readonly client: string;
+  readonly file: string;
+  /** The server streaming it now. */
+  readonly srv: string;
+  /** Position, ms of normal play time; undefined until the stream reports playing. */
+  readonly npt?: number;
+  /** Length of the item at its media rate, ms; undefined when the master does not know it. */
+  readonly duration?: number;
+  /** Media rate, bit/s. */
+  readonly rate?: number;
+  /** Transmission rate in thousandths of the media rate (1000 = 1x). */
+  readonly scale?: number;
+  readonly handoffs: number;
+  /** True while a handoff of the stream is under way. */
+  readonly moving: boolean;
+}
+
+export type EventLevel = 'info' | 'warn' | 'error';
+
+export interface EventView {
+  /** The master's sequence number of the event (or a local one for the dashboard's own events). */
+  readonly seq: number;
+  /** Wall-clock time, ms since the epoch. */
+  readonly at: number;
+  /** The notice kind (`handoff`, `server-down`, …) or `action` / `error` for the dashboard's own. */
+  readonly kind: string;
+  readonly level: EventLevel;
+  /** One line, for people: `handoff 7 a → b (failure) gap 512 ms`. */
+  readonly text: string;
+  readonly srv?: string;
+  readonly sid?: number;
+}
+
+export interface Totals {
+  readonly serversUp: number;
+  readonly servers: number;
+  readonly streams: number;
+  /** Aggregate committed bandwidth, bit/s. */
+  readonly bw: number;
+  readonly cap: number;
+  /** Requests answered per second, over the master's last counting window. */
+  readonly requestsPerSec: number;
+}
+
+export type Reachability = 'connecting' | 'up' | 'unreachable';
+
+export interface Snapshot {
+  /** The master's address. */
+  readonly master: string;
+  readonly reachability: Reachability;
+  /** Wall-clock time of the last answer from the master, ms since the epoch. */
+  readonly lastHeard?: number;
+  readonly servers: readonly ServerView[];
+  readonly sessions: readonly SessionView[];
+  /** Newest first, at most EVENT_LIMIT. */
+  readonly events: readonly EventView[];
+  readonly totals: Totals;
+  /** Incremented whenever anything in the snapshot changes. */
+  readonly version: number;
+}
+
+export interface SnapshotStore {
+  get(): Snapshot;
+  /** Called after every change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+}
+
+export interface ActionResult {
+  readonly ok: boolean;
+  /** One line for the events pane: what was done, or the error code and message. */
+  readonly text: string;
+}
+
+/** An extra key the host adds (the testbed: kill, restart, pause a server; start clients). */
+export interface ExtraAction {
+  /** One character. */
+  readonly key: string;
+  readonly label: string;
+  /** What the action needs selected. */
+  readonly target: 'server' | 'none';
+  run(server: string | undefined): Promise<ActionResult>;
+}
+
+export interface Actions {
+  drain(server: string): Promise<ActionResult>;
+  handoff(sid: number, to?: string): Promise<ActionResult>;
+  readonly extra?: readonly ExtraAction[];
+}
+
+export const HISTORY_LENGTH = 30;
+export const EVENT_LIMIT = 500;

@@ -1,0 +1,57 @@
+/** A server as one fixed-width row: address, group, state, files, streams, bandwidth bar, load sparkline. */
+import { bar, sparkline, usageColor } from './bars.js';
+import { compactRate, fit } from './format.js';
+import { HISTORY_LENGTH, type ServerView } from './model.js';
+import { stateColor } from './palette.js';
+import type { Segment } from './segments.js';
+
+export interface ServerColumns {
+  readonly name: number;
+  readonly group: number;
+  readonly state: number;
+  readonly files: number;
+  readonly streams: number;
+  readonly bw: number;
+  readonly bar: number;
+  readonly spark: number;
+}
+
+/** Column widths for a terminal `width` wide; computed once per frame, not per row. */
+export function serverColumns(width: number): ServerColumns {
+  const name = width >= 120 ? 24 : 18;
+  const fixed = { name, group: 7, state: 10, files: 5, streams: 7, bw: 11 };
+  // 2 for the selection marker, 1 space after each fixed column.
+  const used = 2 + fixed.name + fixed.group + fixed.state + fixed.files + fixed.streams + fixed.bw + 6;
+  const rest = Math.max(0, width - used);
+  // The sparkline wants at most HISTORY_LENGTH cells; the bar 6..20; below 12 cells only the bar.
+  let spark = 0;
+  let barWidth = 0;
+  if (rest >= 12) {
+    spark = Math.min(HISTORY_LENGTH, Math.floor((rest - 2) / 2));
+    barWidth = Math.min(20, rest - 2 - spark);
+  } else if (rest >= 5) {
+    barWidth = rest - 1;
+  }
+  return { ...fixed, bar: barWidth, spark };
+}
+
+export function serverHeader(c: ServerColumns): Segment[] {
+  const text = '  ' + fit('server', c.name) + ' ' + fit('group', c.group) + ' ' + fit('state', c.state) + ' ' +
+    fit('files', c.files, 'right') + ' ' + fit('streams', c.streams, 'right') + ' ' + fit('bandwidth', c.bw, 'right') +
+    (c.bar > 0 ? ' ' + fit('use', c.bar) : '') + (c.spark > 0 ? ' ' + fit('load', c.spark) : '');
+  return [{ text, bold: true }];
+}
+
+export function serverRow(s: ServerView, c: ServerColumns, selected: boolean): Segment[] {
+  const use = s.cap > 0 ? s.bw / s.cap : 0;
+  const out: Segment[] = [
+    { text: selected ? '› ' : '  ' },
+    { text: fit(s.name, c.name) + ' ' + fit(s.group, c.group) + ' ' },
+    { text: fit(s.state, c.state), color: stateColor(s.state), bold: s.state !== 'up' },
+    { text: ' ' + fit(String(s.files), c.files, 'right') + ' ' + fit(String(s.streams), c.streams, 'right') + ' ' +
+      fit(`${compactRate(s.bw)}/${compactRate(s.cap)}`, c.bw, 'right') },
+  ];
+  if (c.bar > 0) out.push({ text: ' ' }, { text: bar(use, c.bar), color: usageColor(use) });
+  if (c.spark > 0) out.push({ text: ' ' }, { text: sparkline(s.history, c.spark, s.cap), color: 'cyan' });
+  return out;
+}
