@@ -13,21 +13,24 @@ import { client, expectCopiesIdentical, expectNoProcessLeft, media, scenario, se
 
 const dir = tempDir('ofp-real-');
 
-/** A client streaming 4 s of media from s1, with s2 to move to; `faults` at times from the start of the run. */
+/**
+ * A client streaming 6 s of media from s1, with s2 to move to; `faults` at times from the start of
+ * the run, 3 s or later: a client process may take a second or two to start on a busy machine.
+ */
 function twoServers(name: string, faults: Fault[], over: { key?: string } = {}) {
   return scenario(name, {
     ...over,
-    media: [media('a.ts', 4, 2_000_000)],
+    media: [media('a.ts', 6, 2_000_000)],
     servers: [server('s1', ['a.ts']), server('s2', ['a.ts'], { capacity: 100_000_000 })],
     clients: [client('c1', 'a.ts', 0)],
     faults,
-    duration: 3_000,
+    duration: 4_000,
   });
 }
 
 describe('real mode, faults on roles', () => {
   it('a server killed mid-stream: the client hands off to the other server, the copy is identical, the master marks it down, no crash', async () => {
-    const run = await runReal(twoServers('kill', [{ at: 2_000, action: { kind: 'kill', node: 's1' } }]), { workDir: join(dir, 'kill') });
+    const run = await runReal(twoServers('kill', [{ at: 3_000, action: { kind: 'kill', node: 's1' } }]), { workDir: join(dir, 'kill') });
     const r = run.record;
     expectCopiesIdentical(run);
     expect(r.clients[0]).toMatchObject({ handoffs: 1, servers: ['s1', 's2'] });
@@ -49,7 +52,7 @@ describe('real mode, faults on roles', () => {
   });
 
   it('a server drained through its master (cluster key set): handoff by drain, the server leaves and exits, no crash', async () => {
-    const run = await runReal(twoServers('drain', [{ at: 2_000, action: { kind: 'drain', node: 's1' } }], { key: 'testbed-secret' }), { workDir: join(dir, 'drain') });
+    const run = await runReal(twoServers('drain', [{ at: 3_000, action: { kind: 'drain', node: 's1' } }], { key: 'testbed-secret' }), { workDir: join(dir, 'drain') });
     const r = run.record;
     expectCopiesIdentical(run);
     expect(r.clients[0]).toMatchObject({ handoffs: 1, servers: ['s1', 's2'] });
@@ -64,7 +67,7 @@ describe('real mode, faults on roles', () => {
   });
 
   it('a server overloaded through its master (capacity below its stream): the stream moves by overload, the copy is identical', async () => {
-    const run = await runReal(twoServers('overload', [{ at: 2_000, action: { kind: 'overload', node: 's1', capacity: 1_000_000 } }]), { workDir: join(dir, 'overload') });
+    const run = await runReal(twoServers('overload', [{ at: 3_000, action: { kind: 'overload', node: 's1', capacity: 1_000_000 } }]), { workDir: join(dir, 'overload') });
     const r = run.record;
     expectCopiesIdentical(run);
     expect(r.clients[0]).toMatchObject({ handoffs: 1, servers: ['s1', 's2'] });
@@ -77,8 +80,8 @@ describe('real mode, faults on roles', () => {
 
   it('a server paused for a second and resumed: the client moves on, the copy is identical, the resumed server is no crash', async () => {
     const run = await runReal(twoServers('pause', [
-      { at: 1_800, action: { kind: 'pause', node: 's1' } },
-      { at: 2_800, action: { kind: 'resume', node: 's1' } },
+      { at: 2_900, action: { kind: 'pause', node: 's1' } },
+      { at: 3_900, action: { kind: 'resume', node: 's1' } },
     ]), { workDir: join(dir, 'pause') });
     const r = run.record;
     expectCopiesIdentical(run);

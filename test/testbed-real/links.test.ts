@@ -39,14 +39,15 @@ describe('real mode, link faults', () => {
 
   it('a one-way partition from the server to the client that heals: only that direction is blocked, the copy is identical', async () => {
     const s = scenario('one-way', {
-      media: [media('a.ts', 4, 2_000_000)],
+      // The cut comes 3 s in: a client process may take a second or two to start on a busy machine.
+      media: [media('a.ts', 6, 2_000_000)],
       servers: [server('s1', ['a.ts']), server('s2', ['a.ts'], { capacity: 100_000_000 })],
       clients: [client('c1', 'a.ts', 0)],
       faults: [
-        { at: 1_800, action: { kind: 'partition', sides: [['s1'], ['c1']], oneWay: true } },
-        { at: 2_600, action: { kind: 'heal' } },
+        { at: 3_000, action: { kind: 'partition', sides: [['s1'], ['c1']], oneWay: true } },
+        { at: 3_800, action: { kind: 'heal' } },
       ],
-      duration: 3_000,
+      duration: 4_000,
     });
     const run = await runReal(s, { workDir: join(dir, 'one-way') });
     expectCopiesIdentical(run);

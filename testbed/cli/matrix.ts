@@ -7,6 +7,7 @@
 import { bundledScenarios } from '../scenario/bundled.js';
 import type { Mode, RunResult } from '../run/result.js';
 import type { Scenario } from '../scenario/types.js';
+import { HarnessError, RunAborted } from '../run/realMode.js';
 import { runOne } from '../run/runOne.js';
 import { MARK } from '../run/summary.js';
 import { loadTarget } from './load.js';
@@ -36,6 +37,8 @@ export interface MatrixCell {
 export async function testbedMatrix(o: TestbedMatrixOptions): Promise<number> {
   const p = new Printer(o.format === 'json' ? 'json' : 'human', o.stdout, o.stderr);
   let targets = o.scenarios ? [...o.scenarios] : undefined;
+  // By default, real mode runs only the scenarios tagged `short`: the others start too many processes.
+  const chosen = targets !== undefined;
   const loaded: { target: string; sc: Scenario }[] = [];
   if (!targets) {
     targets = [];
@@ -59,6 +62,10 @@ export async function testbedMatrix(o: TestbedMatrixOptions): Promise<number> {
     await interruptible(async (signal) => {
       for (const { target, sc } of loaded) {
         for (const mode of o.modes) {
+          if (mode === 'real' && !chosen && !sc.tags.includes('short')) {
+            p.notice(`▸ ${sc.name} · real: not run (not tagged short: too many processes for real mode; name it with --scenarios to run it)`);
+            continue;
+          }
           const runs: MatrixCell['runs'][number][] = [];
           for (let i = 0; i < o.seeds; i++) {
             const seed = ((o.seed ?? sc.seed) + i) >>> 0;
@@ -77,7 +84,11 @@ export async function testbedMatrix(o: TestbedMatrixOptions): Promise<number> {
       }
     });
   } catch (e) {
-    if (!(e instanceof Error && e.message === 'interrupted')) throw e;
+    if (e instanceof HarnessError) {
+      p.notice(errorLine('harness', `${e.what}: ${e.message}`));
+      return EXIT.harness;
+    }
+    if (!(e instanceof RunAborted)) throw e;
     p.notice(errorLine('interrupted', `stopped after ${all.length} run(s)`));
     return EXIT.interrupted;
   }
@@ -92,7 +103,7 @@ export function renderMatrix(cells: readonly MatrixCell[], modes: readonly Mode[
   const names = [...new Set(cells.map((c) => c.scenario))];
   const mark = (s: string, m: Mode) => {
     const c = cells.find((x) => x.scenario === s && x.mode === m);
-    return c ? MARK[c.verdict] : ' ';
+    return c ? MARK[c.verdict] : '–';
   };
   if (markdown) {
     const lines = [`| scenario | ${modes.join(' | ')} |`, `| --- | ${modes.map(() => ':---:').join(' | ')} |`];

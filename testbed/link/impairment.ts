@@ -12,16 +12,26 @@ export const PERFECT: LinkSpec = { loss: 0, burst: 1, delay: 0, jitter: 0, dupli
 /** A queue on a rate-capped link holds at most this much waiting time, ms; beyond, datagrams drop. */
 export const MAX_QUEUE_DELAY = 200;
 
+/**
+ * A loss burst is a short outage: a link that has carried nothing for this
+ * long (ms) forgets its burst state. Without it, a link that carries one datagram
+ * a second (a client's retried request) would stay in a burst of 4 datagrams
+ * for 4 seconds.
+ */
+export const BURST_IDLE = 100;
+
 /** The state a link keeps between datagrams: its loss-burst state and its queue. */
 export interface LinkState {
   /** In a loss burst (Gilbert–Elliott "bad" state). */
   bad: boolean;
+  /** When the link last carried a datagram, ms (for BURST_IDLE). */
+  lastAt: number;
   /** When the link's transmitter is free again (rate cap), ms. */
   busyUntil: number;
 }
 
 export function newLinkState(): LinkState {
-  return { bad: false, busyUntil: 0 };
+  return { bad: false, lastAt: -Infinity, busyUntil: 0 };
 }
 
 export interface Delivery {
@@ -41,7 +51,7 @@ export interface Fate {
 /**
  * Decide one datagram's fate on a link. Loss with bursts follows a
  * Gilbert–Elliott chain whose stationary loss is `loss` and whose mean burst
- * is `burst` datagrams.
+ * is `burst` datagrams (on a busy link; an idle one leaves its burst).
  */
 export function fate(link: LinkSpec, state: LinkState, rng: Rng, now: number, bytes: Uint8Array): Fate {
   if (link.blocked) return { deliveries: [], fault: 'blocked' };
@@ -50,9 +60,11 @@ export function fate(link: LinkSpec, state: LinkState, rng: Rng, now: number, by
       if (rng.float() < link.loss) return { deliveries: [], fault: 'lost' };
     } else {
       // Leave a burst with probability 1/burst; enter one so that the long-run loss is `loss`.
+      // After an idle spell the chain starts afresh from its stationary state (lost with probability `loss`).
       const leave = 1 / link.burst;
       const enter = link.loss >= 1 ? 1 : (link.loss * leave) / (1 - link.loss);
-      state.bad = state.bad ? rng.float() >= leave : rng.float() < enter;
+      state.bad = now - state.lastAt > BURST_IDLE ? rng.float() < link.loss : state.bad ? rng.float() >= leave : rng.float() < enter;
+      state.lastAt = now;
       if (state.bad) return { deliveries: [], fault: 'burst-lost' };
     }
   }

@@ -15,6 +15,8 @@ export class ParseContext {
   readonly media = new Map<string, MediaSpec>();
   /** A counted media item's base name → its items. */
   readonly mediaGroups = new Map<string, string[]>();
+  /** Media items declared with a problem (already reported): naming them is no second problem. */
+  readonly invalidMedia = new Set<string>();
   /** Where each node was declared. */
   readonly nodePos = new Map<string, SourcePos>();
 

@@ -7,6 +7,7 @@ import type { ParseContext } from './context.js';
 import { NAME_PATTERN, NAME_SHAPE } from './names.js';
 import type { AttackerSpec, ClientSpec, MasterSpec, MediaSpec, ServerSpec } from './types.js';
 import { parseCount, parseDuration, parsePositive, parseRate, parseScale } from './units.js';
+import { nearest } from './yamlReader.js';
 
 export const MEDIA_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const FLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
@@ -48,6 +49,8 @@ export function parseMedia(ctx: ParseContext, node: Node | null): MediaSpec[] {
     if (!e) continue;
     const name = r.str(e.get('name')!.value, 'media name', MEDIA_NAME, 'must be a file name: letters, digits, `.`, `_` or `-`');
     const duration = r.unit(e.get('duration')!.value, 'media duration', parseDuration);
+    const before = r.problems.length;
+    if (name !== undefined && (duration === undefined || duration <= 0)) ctx.invalidMedia.add(name);
     if (name === undefined || duration === undefined) continue;
     if (duration <= 0) {
       r.problem(e.get('duration')!.value, 'media duration must be more than 0');
@@ -57,6 +60,7 @@ export function parseMedia(ctx: ParseContext, node: Node | null): MediaSpec[] {
     const flowsNode = e.get('flows');
     if ((bitrateNode === undefined) === (flowsNode === undefined)) {
       r.problem(item, `media ${name}: give either \`bitrate\` (one flow) or \`flows\` (several, each with its rate), not ${bitrateNode ? 'both' : 'neither'}`);
+      ctx.invalidMedia.add(name);
       continue;
     }
     let spec: MediaSpec | undefined;
@@ -67,7 +71,10 @@ export function parseMedia(ctx: ParseContext, node: Node | null): MediaSpec[] {
       const flows = parseFlows(ctx, flowsNode!.value, name);
       if (flows) spec = { name, duration, bitrate: flows.reduce((n, f) => n + f.bitrate, 0), flows };
     }
-    if (!spec) continue;
+    if (!spec || r.problems.length > before) {
+      ctx.invalidMedia.add(name);
+      continue;
+    }
     const countNode = e.get('count')?.value;
     const names = countNode === undefined ? [name] : (() => {
       const n = r.unit(countNode, 'count', (v) => parseCount(v, 1, 10_000));
@@ -181,9 +188,10 @@ export function mediaNames(ctx: ParseContext, node: Node | null, what: string, s
   const out: string[] = [];
   for (const { word, node: at } of words) {
     const names = word === '*' && star ? [...ctx.media.keys()] : ctx.media.has(word) ? [word] : ctx.mediaGroups.get(word);
+    if (!names && ctx.invalidMedia.has(word)) return undefined;
     if (!names) {
       const known = [...ctx.media.keys(), ...ctx.mediaGroups.keys()];
-      const near = known.find((k) => k.toLowerCase() === word.toLowerCase()) ?? nearestName(word, known);
+      const near = known.find((k) => k.toLowerCase() === word.toLowerCase()) ?? nearestName(word, known) ?? nearest(word, known);
       r.problem(at, `${what}: there is no media item ${JSON.stringify(word)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; media items: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', …' : ''}`);
       return undefined;
     }

@@ -17,8 +17,13 @@ export interface Problem {
 
 /** An invalid scenario: every problem found, one per line as `file:line:col: what is wrong`. */
 export class ScenarioError extends Error {
-  constructor(readonly problems: readonly Problem[]) {
+  readonly problems: readonly Problem[];
+
+  constructor(problems: readonly Problem[]) {
+    // In the order of the file, whatever order the checks found them in.
+    problems = [...problems].sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : 0));
     super(problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join('\n'));
+    this.problems = problems;
     this.name = 'ScenarioError';
   }
 }
@@ -36,9 +41,18 @@ export class YamlReader {
     text: string,
   ) {
     const doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    let bracketSeen = false;
     for (const e of doc.errors) {
-      const at = this.lines.linePos(e.pos[0]);
-      this.problems.push({ file, line: at.line, col: at.col, message: firstLine(e.message) });
+      const message = firstLine(e.message);
+      // The parser notices an unclosed `{` or `[` where the text goes on after it: point at the bracket
+      // instead (once: the brackets around it are reported unclosed too, because of it).
+      const bracket = /end with a [}\]]/.test(message);
+      if (bracket && bracketSeen) continue;
+      bracketSeen ||= bracket;
+      const opener = bracket ? unclosedBracket(text, e.pos[0]) : undefined;
+      const at = this.lines.linePos(opener ?? e.pos[0]);
+      const why = opener !== undefined ? `this \`${text[opener]}\` is not closed: end the ${text[opener] === '{' ? 'map with `}`' : 'list with `]`'} on the same line, or write it as indented lines` : message;
+      if (!this.problems.some((p) => p.line === at.line && p.col === at.col && p.message === why)) this.problems.push({ file, line: at.line, col: at.col, message: why });
     }
     this.root = doc.errors.length > 0 ? null : (doc.contents as Node | null);
   }
@@ -139,6 +153,26 @@ export class YamlReader {
     const w = this.str(node, what);
     return w === undefined ? undefined : [{ word: w, node: node! }];
   }
+}
+
+/**
+ * The offset of the last `{` or `[` before `end` that no bracket closes,
+ * skipping comments and quoted text (a quote counts only where a value starts).
+ */
+function unclosedBracket(text: string, end: number): number | undefined {
+  const open: number[] = [];
+  for (let i = 0; i < end; i++) {
+    const ch = text[i]!;
+    if (ch === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < end && text[i] !== '\n') i++;
+    } else if ((ch === '"' || ch === "'") && /(^|[\s:[{,-])$/.test(text.slice(Math.max(0, i - 1), i))) {
+      const close = text.indexOf(ch, i + 1);
+      if (close < 0) return undefined;
+      i = close;
+    } else if (ch === '{' || ch === '[') open.push(i);
+    else if ((ch === '}' || ch === ']') && open.length > 0) open.pop();
+  }
+  return open.at(-1);
 }
 
 function firstLine(s: string): string {

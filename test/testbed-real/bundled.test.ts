@@ -1,0 +1,47 @@
+/**
+ * Bundled scenarios in real mode, the way `ofp testbed run --mode real` runs
+ * them (runOne: the real runner, the checkers, the artifact folder): the
+ * seed's catalog, which the other real-mode tests do not cover (a request for
+ * the item three servers hold goes to the one with the most bandwidth, one no
+ * server holds fails with not-found). The mechanisms of the other `short`
+ * ones have real-mode tests of their own (faults, links, plain); all of them
+ * run with `ofp testbed matrix --modes real` (a few minutes).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runOne } from '../../testbed/run/runOne.js';
+import { bundledScenarios } from '../../testbed/scenario/bundled.js';
+import { loadScenario } from '../../testbed/scenario/parse.js';
+import { tempDir } from '../helpers/processes.js';
+import { ofpChildren } from './scenarios.js';
+
+const out = tempDir('ofp-real-bundled-');
+
+describe('bundled scenarios in real mode', () => {
+  for (const name of ['catalog-greatest-bandwidth']) {
+    it(`${name} passes, with its artifacts, and leaves no process behind`, async () => {
+      const sc = loadScenario(bundledScenarios().find((b) => b.name === name)!.file);
+      expect(sc.tags).toContain('short');
+      const progress: string[] = [];
+      const { result } = await runOne(sc, { mode: 'real', seed: 5, out, target: name, progress: (l) => progress.push(l) });
+      expect(result.harness).toBeUndefined();
+      expect(result.checks.filter((c) => c.verdict !== 'pass'), progress.join('\n')).toEqual([]);
+      expect(result.verdict).toBe('pass');
+      expect(progress.some((l) => /the run starts/.test(l))).toBe(true);
+      expect(ofpChildren()).toEqual([]);
+
+      const dir = join(out, name, 'latest');
+      const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { mode: string; seed: number; reproduce: string };
+      expect(run).toMatchObject({ mode: 'real', seed: 5, reproduce: `ofp testbed run ${name} --mode real --seed 5` });
+      const logs = readdirSync(join(dir, 'logs'));
+      expect(logs).toContain('master.log');
+      expect(logs).toContain('testbed.log');
+      // One line per event, led by the command line the role ran as.
+      const master = readFileSync(join(dir, 'logs', 'master.log'), 'utf8').split('\n');
+      expect(master[0]).toMatch(/^# ofp master /);
+      expect(master.some((l) => /^ +-?\d+\.\d{3} s {2}listening /.test(l))).toBe(true);
+      expect(readFileSync(join(dir, 'trace.ndjson'), 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(100);
+    });
+  }
+});

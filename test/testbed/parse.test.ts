@@ -1,0 +1,110 @@
+/**
+ * Scenario files: the example of testbed/README.md parses and passes (so the
+ * reference stays true), `--scale` cuts a scenario down, and invalid files
+ * name every problem at its file:line:col.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkRun, verdictOf } from '../../testbed/run/checks.js';
+import { parseScenario } from '../../testbed/scenario/parse.js';
+import { ScenarioError } from '../../testbed/scenario/yamlReader.js';
+import { runSim } from '../../testbed/sim/runSim.js';
+
+const readme = readFileSync(fileURLToPath(new URL('../../testbed/README.md', import.meta.url)), 'utf8');
+const example = /## A full example[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+
+/** The problems of an invalid text, as `line:col: message`. */
+function problems(text: string): string[] {
+  try {
+    parseScenario(text, 'x.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScenarioError);
+    return (e as ScenarioError).problems.map((p) => `${p.line}:${p.col}: ${p.message}`);
+  }
+  throw new Error('the text parsed');
+}
+
+const base = (extra = '', expect = 'expect:\n  copies-identical: true\n') => `duration: 3s
+media:
+  - {name: movie.ts, duration: 1s, bitrate: 1M}
+servers:
+  - {name: edge, count: 2, files: [movie.ts]}
+clients:
+  - {name: viewer, count: 2, file: movie.ts, start: 200ms, every: 100ms}
+${extra}${expect}`;
+
+describe('the scenario reference', () => {
+  it('has a full example that parses into what its comments say', () => {
+    const sc = parseScenario(example, 'edge-trouble.yaml');
+    expect(sc).toMatchObject({ name: 'edge-trouble', seed: 7, duration: 8000, converge: 30_000, tags: ['example'] });
+    expect(sc.media.map((m) => m.name)).toEqual(['movie.ts', 'concert', 'clip-1', 'clip-2', 'clip-3']);
+    expect(sc.servers.map((s) => s.name)).toEqual(['east-1', 'east-2', 'west-1', 'west-2']);
+    expect(sc.servers[2]!.files).toEqual(['movie.ts', 'concert', 'clip-1', 'clip-2', 'clip-3']);
+    expect(sc.clients.map((c) => [c.name, c.file, c.start])).toEqual([
+      ['viewer-1', 'movie.ts', 500], ['viewer-2', 'movie.ts', 600], ['viewer-3', 'movie.ts', 700], ['viewer-4', 'movie.ts', 800],
+      ['fan-1', 'concert', 1000], ['fan-2', 'concert', 1000],
+      ['local-1', 'clip-1', 1500], ['local-2', 'clip-2', 1550], ['local-3', 'clip-3', 1600],
+      ['skimmer', 'movie.ts', 2000],
+    ]);
+    expect(sc.clients.at(-1)!.schedule).toEqual([{ at: 500, scale: 2000 }, { at: 1000, scale: 1000 }]);
+    // both-ways: two one-way impairments; `west` is both west servers.
+    expect(sc.impairments.map((i) => [i.from, i.to])).toEqual([[sc.clients.map((c) => c.name), ['east-1', 'east-2', 'west-1', 'west-2']], [['east-1', 'east-2', 'west-1', 'west-2'], sc.clients.map((c) => c.name)], [['west-1', 'west-2'], ['*']]]);
+    expect(sc.faults.map((f) => f.action.kind)).toEqual(['kill', 'partition', 'heal', 'impair', 'restart']);
+    expect(sc.faults[1]!.action).toMatchObject({ kind: 'partition', oneWay: true, sides: [['west-2'], expect.arrayContaining(['master', 'east-1', 'victim'])] });
+  });
+
+  it('has a full example that passes in sim mode', async () => {
+    const sc = parseScenario(example, 'edge-trouble.yaml');
+    for (const seed of [7, 8]) {
+      const checks = checkRun(sc, (await runSim(sc, { seed, traceCap: 0 })).record);
+      expect(checks.filter((c) => c.verdict !== 'pass'), `seed ${seed}`).toEqual([]);
+      expect(verdictOf(checks)).toBe('pass');
+    }
+  });
+});
+
+describe('--scale', () => {
+  it('multiplies counts and times of the run, not media, spacing or convergence', () => {
+    const text = base('faults:\n  - {at: 2s, kill: edge-1}\n').replace('count: 2, files', 'count: 10, files').replace('count: 2, file:', 'count: 20, file:');
+    const sc = parseScenario(text, 'x.yaml', { scale: 0.5 });
+    expect(sc.servers).toHaveLength(5);
+    expect(sc.clients).toHaveLength(10);
+    expect(sc).toMatchObject({ duration: 1500, converge: 30_000 });
+    expect(sc.clients.slice(0, 2).map((c) => c.start)).toEqual([100, 200]);
+    expect(sc.faults[0]!.at).toBe(1000);
+    expect(sc.media[0]!.duration).toBe(1000);
+  });
+});
+
+describe('invalid scenario files: every problem at its line and column', () => {
+  it('several problems of several kinds are all reported, in one go', () => {
+    const text = base('link: {preset: lossyy, loss: 150%}\nfaults:\n  - {at: 1s, resume: edge-1}\n  - {at: 500ms, kill: viewr}\n', 'expect:\n  handoffs: {min: 3, max: 1}\n  amplification: {max: 1}\n');
+    expect(problems(text)).toEqual([
+      '8:16: link preset "lossyy" is not one of perfect, lan, wan, lossy, mobile (did you mean lossy?)',
+      '10:5: fault at 1000 ms: edge-1 is not paused: resume follows a pause',
+      '11:10: faults must be in time order: 500 ms comes after 1000 ms',
+      '13:13: handoffs: min 3 is more than max 1',
+      '14:3: amplification: the scenario has no attackers (add one under `attackers`)',
+    ]);
+  });
+
+  it('units: a duration without its unit, a rate and a probability that are not', () => {
+    expect(problems(base().replace('duration: 1s', 'duration: 1'))).toEqual([
+      '3:32: media duration: 1 is not a duration (a unit is needed: 1s or 1ms): write 500ms, 3s, 1.5s or 2m',
+    ]);
+    expect(problems(base().replace('bitrate: 1M', 'bitrate: fast'))).toEqual(['3:45: media movie.ts bitrate: "fast" is not a rate: write bits per second, like 4M, 128k or 64000']);
+    expect(problems(base('impairments:\n  - {to: edge, loss: 5 percent}\n'))).toEqual(['9:22: an impairment loss: "5 percent" is not a probability: write 5% or 0.05']);
+  });
+
+  it('references: an unknown node, an unknown media item, a node of the wrong kind', () => {
+    expect(problems(base('faults:\n  - {at: 1s, drain: viewer-1}\n'))).toEqual(['9:21: drain: "viewer-1" is a client, not a server']);
+    expect(problems(base().replace('file: movie.ts', 'file: movie.mp4'))).toEqual([expect.stringMatching(/^7:36: client viewer file: there is no media item "movie.mp4" \(did you mean "movie.ts"\?\)/)]);
+    expect(problems(base('expect-more: 1\n'))).toEqual([expect.stringMatching(/^8:1: unknown key `expect-more` in a scenario; known keys: /)]);
+  });
+
+  it('YAML syntax: an unclosed bracket is reported where it opens', () => {
+    expect(problems(base().replace('files: [movie.ts]}', 'files: [movie.ts}'))).toEqual([expect.stringMatching(/^5:35: this `\[` is not closed: end the list with `\]`/)]);
+    expect(problems(`duration: 2s\n${base()}`)).toEqual([expect.stringMatching(/^2:1: Map keys must be unique/)]);
+  });
+});
