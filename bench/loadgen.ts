@@ -6,7 +6,7 @@
  * generator.
  */
 import dgram from 'node:dgram';
-import { decode } from '../src/protocol/codec.js';
+import { decode, encode } from '../src/protocol/codec.js';
 import type { MessageOf, MessageType } from '../src/protocol/messages.js';
 import { parseAddress } from '../src/protocol/address.js';
 import { SOCKET_BUFFER } from '../src/runtime/driver.js';
@@ -27,6 +27,15 @@ export interface LoadOptions {
   readonly accept: readonly MessageType[];
   /** Width of the buckets of the throughput series, ms. */
   readonly bucketMs?: number;
+  /** What the requests ask the master for (default `redirect`). */
+  readonly mode?: 'redirect' | 'relay';
+  /**
+   * Answer each `setup` with a `teardown` to its server, as a client that gives
+   * the stream up does: otherwise every relayed setup leaves a stream set up at
+   * the server until SETUP_TIMEOUT, and the server under measurement holds ever
+   * more of them, which no real client leaves behind.
+   */
+  readonly teardown?: boolean;
 }
 
 export interface LoadResult {
@@ -45,13 +54,15 @@ export interface LoadResult {
   /** Completions per second in consecutive buckets of the measurement: a falling series shows a slowdown under load. */
   readonly series: readonly number[];
   readonly requestBytes: number;
+  /** Streams torn down (one per `setup` received, with `teardown`). */
+  readonly teardowns: number;
 }
 
 /** Run the load; each request has a fresh `rid` and is matched by the `rid` of its answer. */
 export function runLoad(o: LoadOptions): Promise<LoadResult> {
   const target = parseAddress(o.target);
   if (!target) return Promise.reject(new Error(`bad target address ${o.target}`));
-  const template = new RequestTemplate({ type: 'request', file: o.file, mode: 'redirect' });
+  const template = new RequestTemplate({ type: 'request', file: o.file, mode: o.mode ?? 'redirect' });
   const bucketMs = o.bucketMs ?? 500;
   const socket = dgram.createSocket('udp4');
   const sentAt = new Map<number, number>();
@@ -61,6 +72,9 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
   let nextRid = FIRST_RID;
   let completed = 0;
   let lost = 0;
+  let teardowns = 0;
+  /** The last server a setup named, parsed once (every setup names the same few). */
+  let server: { name: string; host: string; port: number } | undefined;
   let measuring = false;
   let measureStart = 0;
   let closed = false;
@@ -87,6 +101,7 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
         seconds,
         series: buckets.slice(0, full).map((n) => (n * 1000) / bucketMs),
         requestBytes: template.bytes.length,
+        teardowns,
       });
     };
     socket.on('error', (e) => finish(e));
@@ -99,9 +114,21 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
       socket.send(template.with(rid), target.port, target.host);
     };
 
+    // Whatever the setup answers (this run's request or a late one), the stream it set up is not wanted.
+    const tearDown = (setup: MessageOf<'setup'>) => {
+      if (server?.name !== setup.srv) {
+        const at = parseAddress(setup.srv);
+        if (!at) return;
+        server = { name: setup.srv, ...at };
+      }
+      teardowns++;
+      socket.send(encode({ type: 'teardown', sid: setup.sid }), server.port, server.host);
+    };
+
     socket.on('message', (msg) => {
       const d = decode(msg);
       if (!d.ok) return;
+      if (o.teardown && d.msg.type === 'setup') tearDown(d.msg);
       const m = d.msg as { type: MessageType; rid?: number };
       if (m.rid === undefined) return;
       const t0 = sentAt.get(m.rid);

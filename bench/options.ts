@@ -3,11 +3,14 @@
  * A full run takes a few minutes (the handoff section under one); `--quick`
  * is for the test that checks the benchmark works, not for figures.
  */
+import type { CodecSettings } from './codec.js';
+import type { DashboardBenchOptions } from './dashboard.js';
 import type { HandoffSettings } from './handoff.js';
 import type { RedirectSettings } from './redirect.js';
+import type { SimSettings } from './sim.js';
 import type { StreamSettings } from './streams.js';
 
-export const SECTIONS = ['redirect', 'streams', 'handoff'] as const;
+export const SECTIONS = ['redirect', 'relay', 'streams', 'handoff', 'codec', 'sim', 'dashboard'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -20,16 +23,23 @@ export interface BenchOptions {
   readonly redirect: RedirectSettings;
   readonly streams: StreamSettings;
   readonly handoff: HandoffSettings;
+  readonly codec: CodecSettings;
+  readonly sim: SimSettings;
+  readonly dashboard: DashboardBenchOptions;
   /** Play time of the streamed file, ms: longer than any step streams. */
   readonly streamFileMs: number;
   /** The whole run is abandoned (every process killed) after this long, ms. */
   readonly limitMs: number;
 }
 
-export const USAGE = `usage: node dist/bench/run.js [--quick] [--only redirect|streams|handoff] [--json] [--out FILE]
+export const USAGE = `usage: node dist/bench/run.js [--quick] [--only S[,S…]] [--json] [--out FILE]
   --quick        short measurements (checks that the benchmark works; the figures are rough)
-  --only S       run one section: redirect (master vs raw echo), streams (server vs raw one-way)
-                 or handoff (streams moved by failure, drain, overload and operator, vs the detection budget)
+  --only S       run these sections only (comma-separated): redirect (master vs raw echo),
+                 relay (relayed setups vs raw echo), streams (server vs raw one-way),
+                 handoff (streams moved by failure, drain, overload and operator, vs the detection budget),
+                 codec (ofp encode/decode vs bare msgpackr, in process),
+                 sim (the 1,000 × 10,000 scenario: simulated time ÷ wall time, events/s vs the bare event loop),
+                 dashboard (frame time with 1,000 servers and 10,000 sessions vs a one-line frame)
   --json         print the results document on stdout instead of the table
   --out FILE     write the results there (default: .bench/results.json in the repository)`;
 
@@ -40,14 +50,20 @@ const FULL = {
   streams: { steps: [8, 16, 32, 64, 128, 256, 512, 1024], refinements: 3, warmupMs: 1_500, durationMs: 3_000, pauseMs: 300 },
   // 4 rounds of failures and 2 of each other kind, 3 clients each: 12 and 6 handoffs.
   handoff: { clients: 3, rounds: { failure: 4, drain: 2, overload: 2, operator: 2 }, fileMs: 3_000, actAtMs: 800, pings: 200 },
+  codec: { loopMs: 300, rounds: 5 },
+  sim: { scale: 1, seed: 1, baselineMs: 1_000 },
+  dashboard: { servers: 1_000, sessions: 10_000, frames: 300 },
   streamFileMs: 20_000,
-  limitMs: 6 * 60_000,
+  limitMs: 15 * 60_000,
 };
 
 const QUICK = {
   redirect: { inflight: 64, rounds: 1, warmupMs: 300, durationMs: 700, timeoutMs: 1_000 },
   streams: { steps: [2, 4, 8], refinements: 0, warmupMs: 600, durationMs: 1_000, pauseMs: 200 },
   handoff: { clients: 2, rounds: { failure: 1, drain: 1, overload: 1, operator: 1 }, fileMs: 2_000, actAtMs: 700, pings: 50 },
+  codec: { loopMs: 60, rounds: 1 },
+  sim: { scale: 0.02, seed: 1, baselineMs: 200 },
+  dashboard: { servers: 1_000, sessions: 10_000, frames: 20 },
   streamFileMs: 6_000,
   limitMs: 120_000,
 };
@@ -55,7 +71,7 @@ const QUICK = {
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let quick = false;
   let json = false;
-  let only: Section | undefined;
+  let only: Section[] | undefined;
   let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -68,8 +84,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (a === '--json') json = true;
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : value();
-      if (!(SECTIONS as readonly string[]).includes(v)) throw new UsageProblem(`--only ${JSON.stringify(v)}: use ${SECTIONS.slice(0, -1).join(', ')} or ${SECTIONS.at(-1)}`);
-      only = v as Section;
+      only = [];
+      for (const name of v.split(',')) {
+        if (!(SECTIONS as readonly string[]).includes(name)) throw new UsageProblem(`--only ${JSON.stringify(name)}: use ${SECTIONS.slice(0, -1).join(', ')} or ${SECTIONS.at(-1)}`);
+        only.push(name as Section);
+      }
     } else if (a === '--out' || a.startsWith('--out=')) {
       out = a.includes('=') ? a.slice(a.indexOf('=') + 1) : value();
     } else {
@@ -77,5 +96,5 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     }
   }
   const base = quick ? QUICK : FULL;
-  return { quick, json, sections: only ? [only] : SECTIONS, ...(out !== undefined ? { out } : {}), ...base };
+  return { quick, json, sections: only ? SECTIONS.filter((x) => only.includes(x)) : SECTIONS, ...(out !== undefined ? { out } : {}), ...base };
 }

@@ -25,6 +25,8 @@ export interface Measured extends LoadResult {
   /** Share of one core used by the target process, and by this (generator) process, during the run. */
   readonly targetCpu?: number;
   readonly generatorCpu?: number;
+  /** The media server's share of one core (relayed setups: it answers every forwarded request). */
+  readonly serverCpu?: number;
 }
 
 export interface RedirectRound {
@@ -37,6 +39,7 @@ export interface RedirectRound {
 }
 
 export interface RedirectResults {
+  readonly mode: 'redirect' | 'relay';
   readonly settings: RedirectSettings;
   /** Width of the buckets of each measurement's throughput series, ms. */
   readonly bucketMs: number;
@@ -55,6 +58,8 @@ export interface RedirectResults {
 export interface MasterUnderTest {
   readonly child: BenchChild;
   readonly address: string;
+  /** The process id of its registered server. */
+  readonly serverPid?: number;
   stop(): Promise<void>;
 }
 
@@ -64,6 +69,15 @@ export interface RedirectTargets {
   readonly echoAddress: string;
   /** The file the registered server holds. */
   readonly file: string;
+  /**
+   * `redirect`: the master answers each request itself (S1.3); `relay`: it
+   * forwards each to the server and relays the server's setup (S1.4), and the
+   * generator tears each stream down as a client that does not want it would.
+   * A request then costs the master three datagrams in and three out (request,
+   * setup and the server's `track` of the stream's end; forward, setup and
+   * `track-ack`), and the server three in and two out.
+   */
+  readonly mode?: 'redirect' | 'relay';
 }
 
 /** Progress lines go here (stderr). */
@@ -72,17 +86,19 @@ export type Progress = (line: string) => void;
 /** Width of the buckets of the throughput series, ms. */
 const SERIES_BUCKET = 500;
 
-async function measure(child: BenchChild, address: string, accept: 'redirect' | 'request', file: string, s: RedirectSettings): Promise<Measured> {
-  const cpu = new CpuMeter([child.proc.pid, process.pid]);
-  const r = await runLoad({ target: address, file, inflight: s.inflight, warmupMs: s.warmupMs, durationMs: s.durationMs, timeoutMs: s.timeoutMs, accept: [accept], bucketMs: SERIES_BUCKET });
-  const [targetCpu, generatorCpu] = cpu.stop();
+async function measure(child: BenchChild, address: string, accept: 'redirect' | 'setup' | 'request', file: string, s: RedirectSettings, mode: 'redirect' | 'relay', serverPid?: number): Promise<Measured> {
+  const cpu = new CpuMeter([child.proc.pid, process.pid, serverPid]);
+  // A relayed setup leaves a stream at the server: the generator tears each one down, as a client that does not want it would.
+  const r = await runLoad({ target: address, file, inflight: s.inflight, warmupMs: s.warmupMs, durationMs: s.durationMs, timeoutMs: s.timeoutMs, accept: [accept], bucketMs: SERIES_BUCKET, mode, teardown: accept === 'setup' });
+  const [targetCpu, generatorCpu, serverCpu] = cpu.stop();
   if (r.completed === 0) {
     throw new Error(`${child.name} completed no request in ${s.durationMs} ms (answers: ${JSON.stringify(r.others)}, lost ${r.lost})`);
   }
-  return { ...r, ...(targetCpu !== undefined ? { targetCpu } : {}), ...(generatorCpu !== undefined ? { generatorCpu } : {}) };
+  return { ...r, ...(targetCpu !== undefined ? { targetCpu } : {}), ...(generatorCpu !== undefined ? { generatorCpu } : {}), ...(serverCpu !== undefined ? { serverCpu } : {}) };
 }
 
 export async function benchRedirects(t: RedirectTargets, s: RedirectSettings, progress: Progress): Promise<RedirectResults> {
+  const mode = t.mode ?? 'redirect';
   const rounds: RedirectRound[] = [];
   for (let i = 0; i < s.rounds; i++) {
     // Alternate which goes first, so a drift of the machine's load does not favour one side.
@@ -91,12 +107,12 @@ export async function benchRedirects(t: RedirectTargets, s: RedirectSettings, pr
     const measureMaster = async () => {
       const m = await t.startMaster();
       try {
-        return await measure(m.child, m.address, 'redirect', t.file, s);
+        return await measure(m.child, m.address, mode === 'relay' ? 'setup' : 'redirect', t.file, s, mode, m.serverPid);
       } finally {
         await m.stop();
       }
     };
-    const measureEcho = () => measure(t.echo, t.echoAddress, 'request', t.file, s);
+    const measureEcho = () => measure(t.echo, t.echoAddress, 'request', t.file, s, mode);
     let master: Measured;
     let echo: Measured;
     if (masterFirst) {
@@ -108,10 +124,11 @@ export async function benchRedirects(t: RedirectTargets, s: RedirectSettings, pr
     }
     const round = { master, echo, ratio: master.perSecond / echo.perSecond, p50Ratio: master.p50 / echo.p50, p99Ratio: master.p99 / echo.p99 };
     rounds.push(round);
-    progress(`redirect round ${i + 1}/${s.rounds}: master ${Math.round(master.perSecond)} req/s (p99 ${master.p99.toFixed(2)} ms), echo ${Math.round(echo.perSecond)} req/s (p99 ${echo.p99.toFixed(2)} ms), ratio ${round.ratio.toFixed(3)}`);
+    progress(`${mode} round ${i + 1}/${s.rounds}: master ${Math.round(master.perSecond)} req/s (p99 ${master.p99.toFixed(2)} ms), echo ${Math.round(echo.perSecond)} req/s (p99 ${echo.p99.toFixed(2)} ms), ratio ${round.ratio.toFixed(3)}`);
   }
   const med = (f: (r: RedirectRound) => number) => median(rounds.map(f));
   return {
+    mode,
     settings: s,
     bucketMs: SERIES_BUCKET,
     file: t.file,

@@ -2,9 +2,12 @@
  * The benchmark's output: the headline figures (flat, for the results file
  * and its test), the table for people, and how to read it.
  */
+import type { CodecResults } from './codec.js';
+import type { DashboardBenchResults } from './dashboard.js';
 import { type HandoffResults, KINDS } from './handoff.js';
 import type { RedirectResults, RedirectRound } from './redirect.js';
 import { fmt, median, pct } from './stats.js';
+import type { SimResults } from './sim.js';
 import { MAX_RESIDUAL_LOSS, MIN_DELIVERED, type StreamResults } from './streams.js';
 
 export interface Machine {
@@ -29,27 +32,79 @@ export interface BenchResults {
    */
   readonly figures: Readonly<Record<string, number>>;
   readonly redirect?: RedirectResults;
+  readonly relay?: RedirectResults;
   readonly streams?: StreamResults;
   readonly handoff?: HandoffResults;
+  readonly codec?: CodecResults;
+  readonly sim?: SimResults;
+  readonly dashboard?: DashboardBenchResults;
+  /** The store the dashboard section drew. */
+  readonly dashboardSize?: { readonly servers: number; readonly sessions: number };
   /** The child processes the run started (all gone when it ends). */
   readonly processes: readonly { readonly name: string; readonly pid: number }[];
 }
 
 /** The headline figures of each section, by the name the results file gives them. */
-export function figures(r: { redirect?: RedirectResults; streams?: StreamResults; handoff?: HandoffResults }): Record<string, number> {
+export interface Sections {
+  redirect?: RedirectResults | undefined;
+  relay?: RedirectResults | undefined;
+  streams?: StreamResults | undefined;
+  handoff?: HandoffResults | undefined;
+  codec?: CodecResults | undefined;
+  sim?: SimResults | undefined;
+  dashboard?: DashboardBenchResults | undefined;
+}
+
+export function figures(r: Sections): Record<string, number> {
   const out: Record<string, number> = {};
-  if (r.redirect) {
-    const x = r.redirect;
+  for (const x of [r.redirect, r.relay]) {
+    if (!x) continue;
+    const k = x.mode;
     Object.assign(out, {
-      'redirect.master.requestsPerSecond': x.master.perSecond,
-      'redirect.echo.requestsPerSecond': x.echo.perSecond,
-      'redirect.ratio': x.ratio,
-      'redirect.master.p50Ms': x.master.p50,
-      'redirect.echo.p50Ms': x.echo.p50,
-      'redirect.p50Ratio': x.p50Ratio,
-      'redirect.master.p99Ms': x.master.p99,
-      'redirect.echo.p99Ms': x.echo.p99,
-      'redirect.p99Ratio': x.p99Ratio,
+      [`${k}.master.requestsPerSecond`]: x.master.perSecond,
+      [`${k}.echo.requestsPerSecond`]: x.echo.perSecond,
+      [`${k}.ratio`]: x.ratio,
+      [`${k}.master.p50Ms`]: x.master.p50,
+      [`${k}.echo.p50Ms`]: x.echo.p50,
+      [`${k}.p50Ratio`]: x.p50Ratio,
+      [`${k}.master.p99Ms`]: x.master.p99,
+      [`${k}.echo.p99Ms`]: x.echo.p99,
+      [`${k}.p99Ratio`]: x.p99Ratio,
+    });
+  }
+  if (r.codec) {
+    for (const op of r.codec.ops) {
+      const k = `codec.${op.name.replace(' ', '.')}`;
+      Object.assign(out, { [`${k}.perSecond`]: op.ofpPerSecond, [`${k}.ratio`]: op.ratio });
+    }
+    out['codec.worstRatio'] = r.codec.worstRatio;
+  }
+  if (r.sim) {
+    const x = r.sim;
+    Object.assign(out, {
+      'sim.servers': x.servers,
+      'sim.clients': x.clients,
+      'sim.timeRatio': x.timeRatio,
+      'sim.eventsPerSecond': x.eventsPerSecond,
+      'sim.bareEventsPerSecond': x.bareEventsPerSecond,
+      'sim.eventRatio': x.eventRatio,
+      'sim.wallSeconds': x.wallMs / 1000,
+      'sim.heapMiB': x.heapMiB,
+      'sim.passed': x.verdict === 'pass' ? 1 : 0,
+    });
+  }
+  if (r.dashboard) {
+    const x = r.dashboard;
+    Object.assign(out, {
+      'dashboard.frameP50Ms': x.frameMs.p50,
+      'dashboard.frameP99Ms': x.frameMs.p99,
+      'dashboard.frameMeanMs': x.frameMs.mean,
+      'dashboard.cpuPerFrameMs': x.cpuPerFrameMs,
+      'dashboard.baselineMs': x.baselineMs,
+      'dashboard.ratio': x.ratio,
+      'dashboard.keyP50Ms': x.underLoad.keyMs.p50,
+      'dashboard.keyP99Ms': x.underLoad.keyMs.p99,
+      'dashboard.framesUnderLoad': x.underLoad.frames,
     });
   }
   if (r.streams) {
@@ -110,12 +165,13 @@ function redirectTable(x: RedirectResults): string[] {
     return firsts.length && lasts.length ? `${fmt(median(firsts))} → ${fmt(median(lasts))}` : '-';
   };
   const row = (name: string, a: string, b: string, c: string, rest: string) => `  ${name.padEnd(18)}${pad(a, 10)}${pad(b, 10)}${pad(c, 10)}   ${rest}`;
+  const title = x.mode === 'relay' ? 'Relayed setups (master → server → master → client)' : 'Redirects';
   return [
-    `Redirects: ${x.settings.inflight} requests in flight, ${x.requestBytes}-byte padded requests, median of ${x.rounds.length} alternating round${x.rounds.length > 1 ? 's' : ''}`,
-    row('', 'req/s', 'p50 ms', 'p99 ms', 'cpu: server / generator'),
-    row('ofp master', fmt(x.master.perSecond), fmt(x.master.p50), fmt(x.master.p99), `${cpuOf((o) => o.master.targetCpu)} / ${cpuOf((o) => o.master.generatorCpu)}`),
+    `${title}: ${x.settings.inflight} requests in flight, ${x.requestBytes}-byte padded requests, median of ${x.rounds.length} alternating round${x.rounds.length > 1 ? 's' : ''}`,
+    row('', 'req/s', 'p50 ms', 'p99 ms', `cpu: server / generator${x.mode === 'relay' ? ' (media server)' : ''}`),
+    row('ofp master', fmt(x.master.perSecond), fmt(x.master.p50), fmt(x.master.p99), `${cpuOf((o) => o.master.targetCpu)} / ${cpuOf((o) => o.master.generatorCpu)}${x.mode === 'relay' ? ` (${cpuOf((o) => o.master.serverCpu)})` : ''}`),
     row('raw dgram echo', fmt(x.echo.perSecond), fmt(x.echo.p50), fmt(x.echo.p99), `${cpuOf((o) => o.echo.targetCpu)} / ${cpuOf((o) => o.echo.generatorCpu)}`),
-    row('master / echo', x.ratio.toFixed(3), x.p50Ratio.toFixed(2), x.p99Ratio.toFixed(2), '(aim: req/s ratio ≥ 0.6)'),
+    row('master / echo', x.ratio.toFixed(3), x.p50Ratio.toFixed(2), x.p99Ratio.toFixed(2), x.mode === 'relay' ? '(two hops: about half of a redirect\'s ratio is par)' : '(aim: req/s ratio ≥ 0.6)'),
     `  each round, master / echo req/s: ${x.rounds.map((o) => o.ratio.toFixed(3)).join(', ')}`,
     // A rate that falls while the load is steady is a cost that grows with the requests already answered.
     `  req/s in the first and last ${x.bucketMs} ms of the measurement (median over rounds): master ${trend((o) => o.master.series)}, echo ${trend((o) => o.echo.series)}`,
@@ -161,12 +217,43 @@ function handoffTable(x: HandoffResults): string[] {
   return lines;
 }
 
+function codecTable(x: CodecResults): string[] {
+  const lines = [
+    `Codec, in process: ofp encode/decode (schema checks included) vs bare msgpackr with the same options, median of ${x.settings.rounds} alternating loop${x.settings.rounds > 1 ? 's' : ''} of ${x.settings.loopMs} ms`,
+    `  ${'operation'.padEnd(18)}${pad('bytes', 7)}${pad('ofp ops/s', 13)}${pad('msgpackr', 13)}${pad('ratio', 8)}`,
+  ];
+  for (const op of x.ops) lines.push(`  ${op.name.padEnd(18)}${pad(String(op.bytes), 7)}${pad(fmt(op.ofpPerSecond), 13)}${pad(fmt(op.rawPerSecond), 13)}${pad(op.ratio.toFixed(2), 8)}`);
+  return lines;
+}
+
+function simTable(x: SimResults): string[] {
+  return [
+    `Simulator: ${x.scenario} at scale ${x.settings.scale} (${fmt(x.servers)} servers, ${fmt(x.clients)} clients, seed ${x.settings.seed})`,
+    `  ${fmt(x.simulatedMs / 1000, 1)} s simulated in ${fmt(x.wallMs / 1000, 1)} s of wall time: ${x.timeRatio.toFixed(2)}× real time`,
+    `  ${fmt(x.events)} events (${fmt(x.datagrams)} datagrams): ${fmt(x.eventsPerSecond)} events/s; the bare event loop ${fmt(x.bareEventsPerSecond)}/s; ratio ${x.eventRatio.toFixed(4)}`,
+    `  peak heap ${fmt(x.heapMiB, 0)} MiB; verdict ${x.verdict}${x.failed.length ? ` (${x.failed.join('; ')})` : ''}`,
+  ];
+}
+
+function dashboardTable(x: DashboardBenchResults, o: { servers: number; sessions: number }): string[] {
+  const u = x.underLoad;
+  return [
+    `Dashboard: one frame of ofp dashboard with ${fmt(o.servers)} servers and ${fmt(o.sessions)} sessions in the store (React ${x.react} build)`,
+    `  frame p50 ${x.frameMs.p50.toFixed(1)} ms, p99 ${x.frameMs.p99.toFixed(1)} ms, mean ${x.frameMs.mean.toFixed(1)} ms; cpu ${x.cpuPerFrameMs.toFixed(1)} ms per frame; a one-line frame ${x.baselineMs.toFixed(2)} ms: ratio ${x.ratio.toFixed(1)}`,
+    `  under load (the store changing every ms for ${fmt(u.durationMs / 1000, 1)} s): ${u.storeChanges} changes drawn in ${u.frames} frames (capped at 10/s); a key shows in p50 ${u.keyMs.p50.toFixed(1)} ms, p99 ${u.keyMs.p99.toFixed(1)} ms`,
+  ];
+}
+
 export function table(r: BenchResults, resultsPath: string): string {
   const m = r.machine;
   const lines = [`ofp benchmark: ${m.cpus} × ${m.model}, node ${m.node}, ${m.platform}, load ${m.loadAverage.toFixed(2)}; ${r.quick ? 'quick run (rough figures)' : 'full run'}, ${Math.round(r.seconds)} s`];
   if (r.redirect) lines.push('', ...redirectTable(r.redirect));
+  if (r.relay) lines.push('', ...redirectTable(r.relay));
   if (r.streams) lines.push('', ...streamsTable(r.streams));
   if (r.handoff) lines.push('', ...handoffTable(r.handoff));
+  if (r.codec) lines.push('', ...codecTable(r.codec));
+  if (r.sim) lines.push('', ...simTable(r.sim));
+  if (r.dashboard) lines.push('', ...dashboardTable(r.dashboard, r.dashboardSize ?? { servers: 0, sessions: 0 }));
   lines.push('', `results: ${resultsPath}`, '', howToRead(r));
   return lines.join('\n');
 }
@@ -178,6 +265,12 @@ export const HOW_TO_READ = {
     'flight, over what an echo server that does no work answers (1 would be "as fast as the socket"; the',
     'aim is 0.6); the latency ratios say how many times longer a request waits at the master (p99: the',
     'slowest 1%).',
+  ],
+  relay: [
+    'Relayed setups: the same measurement with each request forwarded by the master to the server and',
+    'the server\'s setup relayed back, and each stream then torn down by the generator as a client that',
+    'does not want it would: every request costs the master three datagrams in and three out and waits',
+    'on a second process, so its ratio to the one-hop echo is lower than a redirect\'s by nature.',
   ],
   streams: [
     'Streams: the most concurrent streams one server delivered with under 0.1% of chunks still missing',
@@ -203,6 +296,23 @@ export const HOW_TO_READ = {
     'own record is shown, taken at the server\'s last load report). With a handful of runs, p95 is the',
     'worst or next-to-worst seen.',
   ],
+  codec: [
+    'Codec: operations per second of ofp\'s encode and decode, which check every field of the message',
+    'against its schema and the structure of the bytes before decoding, over msgpackr alone on the same',
+    'value (1 would be "the checks cost nothing").',
+  ],
+  sim: [
+    'Simulator: how many times faster than real time the simulator runs the 1,000-server, 10,000-client',
+    'scenario with the real role cores (above 1: faster than the wall clock), and its events per second',
+    'over the bare event loop (a heap of events that do nothing): what the role cores and the simulated',
+    'network cost per event.',
+  ],
+  dashboard: [
+    'Dashboard: the wall time and cpu of drawing one frame of the real dashboard (header, three panes,',
+    'footer; 160×50) from a store of 1,000 servers and 10,000 sessions that changes every frame, over a',
+    'frame of one line of text: the dashboard formats only the rows it shows, so the frame time does not',
+    'grow with the store. Under load, frames are capped at 10 a second and a key still shows at once.',
+  ],
 };
 
 function howToRead(r: BenchResults): string {
@@ -212,7 +322,11 @@ function howToRead(r: BenchResults): string {
   ];
   if (r.redirect) lines.push(...HOW_TO_READ.redirect);
   if (r.streams) lines.push(...HOW_TO_READ.streams);
-  if (r.redirect || r.streams) lines.push(...HOW_TO_READ.cpu);
+  if (r.relay) lines.push(...HOW_TO_READ.relay);
+  if (r.redirect || r.relay || r.streams) lines.push(...HOW_TO_READ.cpu);
   if (r.handoff) lines.push(...HOW_TO_READ.handoff);
+  if (r.codec) lines.push(...HOW_TO_READ.codec);
+  if (r.sim) lines.push(...HOW_TO_READ.sim);
+  if (r.dashboard) lines.push(...HOW_TO_READ.dashboard);
   return lines.join('\n');
 }

@@ -9,7 +9,14 @@
  *  3. handoff: the gap a client sees when its stream moves to another server
  *     (its server killed, drained, overloaded, or the stream moved by hand),
  *     vs the detection budget built from the loopback round trip of a raw
- *     echo, and whether every copy is the original byte for byte.
+ *     echo, and whether every copy is the original byte for byte;
+ *  4. relay: the same as 1 with relayed setups (the master forwards each
+ *     request to the server and relays its setup);
+ *  5. codec: ofp's encode and decode vs bare msgpackr, in process;
+ *  6. sim: the 1,000-server, 10,000-client scenario in the simulator, its
+ *     simulated time over wall time and its events/s vs the bare event loop;
+ *  7. dashboard: the time and CPU of one frame of `ofp dashboard` with
+ *     1,000 servers and 10,000 sessions, vs a one-line ink frame.
  *
  * Progress goes to stderr, the table (or `--json`, the document) to stdout,
  * the results to `.bench/results.json`. Every child process is stopped at
@@ -20,12 +27,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeSyntheticFile } from '../src/runtime/syntheticFile.js';
+import { benchCodec, type CodecResults } from './codec.js';
+import type { DashboardBenchResults } from './dashboard.js';
 import { benchHandoffs, type HandoffResults } from './handoff.js';
 import { type BenchOptions, parseOptions, USAGE, UsageProblem } from './options.js';
 import { pingEcho } from './ping.js';
 import { type BenchChild, ChildSet, type JsonLine } from './processes.js';
 import { benchRedirects, type MasterUnderTest, type RedirectResults } from './redirect.js';
 import { type BenchResults, figures, table } from './report.js';
+import { benchSim, type SimResults } from './sim.js';
 import { benchStreams, type StreamResults } from './streams.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,24 +73,24 @@ async function startServer(children: ChildSet, name: string, master: string, med
   return s;
 }
 
-async function redirectSection(o: BenchOptions, children: ChildSet, tmp: string): Promise<RedirectResults> {
-  const media = join(tmp, 'redirect-media');
+async function redirectSection(o: BenchOptions, children: ChildSet, tmp: string, mode: 'redirect' | 'relay'): Promise<RedirectResults> {
+  const media = join(tmp, `${mode}-media`);
   makeSyntheticFile({ ...SMALL_FILE, dir: media });
   const startMaster = async (): Promise<MasterUnderTest> => {
-    const master = await startOfp(children, 'master (redirect)', ['master', '--port', '0']);
+    const master = await startOfp(children, `master (${mode})`, ['master', '--port', '0']);
     // Capacity far above the file's rate: every redirect reserves the rate for a while, and none may be refused for room.
-    const server = await startServer(children, 'server (redirect)', master.address, media, '1T');
+    const server = await startServer(children, `server (${mode})`, master.address, media, '1T');
     await master.child.waitFor((e) => e.event === 'server-up' && e.data.srv === server.address, START_TIMEOUT, 'the server up in its catalog');
     // From here on the master logs a line per redirect: drain them, unread.
     master.child.quiet();
     server.child.quiet();
-    return { ...master, stop: async () => void (await Promise.all([server.child.stop(), master.child.stop()])) };
+    return { ...master, ...(server.child.proc.pid !== undefined ? { serverPid: server.child.proc.pid } : {}), stop: async () => void (await Promise.all([server.child.stop(), master.child.stop()])) };
   };
-  const echo = children.spawn('echo', ECHO, []);
+  const echo = children.spawn(`echo (${mode})`, ECHO, []);
   const echoAddress = String((await echo.waitFor(isListening, START_TIMEOUT, 'listening line')).data.address);
   echo.quiet();
-  progress(`redirect: a new master and server each round; echo ${echoAddress}`);
-  const r = await benchRedirects({ startMaster, echo, echoAddress, file: SMALL_FILE.name }, o.redirect, progress);
+  progress(`${mode}: a new master and server each round; echo ${echoAddress}`);
+  const r = await benchRedirects({ startMaster, echo, echoAddress, file: SMALL_FILE.name, mode }, o.redirect, progress);
   await echo.stop();
   return r;
 }
@@ -139,6 +149,17 @@ async function handoffSection(o: BenchOptions, children: ChildSet, tmp: string):
   return r;
 }
 
+async function dashboardSection(o: BenchOptions): Promise<DashboardBenchResults> {
+  // React as `ofp dashboard` runs it (bin/run.js): the production build, whatever the environment
+  // says (a test runner sets NODE_ENV=test). Loaded only now, after the setting.
+  process.env.NODE_ENV = 'production';
+  const { benchDashboard } = await import('./dashboard.js');
+  progress(`dashboard: ${o.dashboard.servers} servers, ${o.dashboard.sessions} sessions, ${o.dashboard.frames} frames`);
+  const r = await benchDashboard(o.dashboard);
+  progress(`dashboard: frame p50 ${r.frameMs.p50.toFixed(1)} ms, p99 ${r.frameMs.p99.toFixed(1)} ms, ${r.cpuPerFrameMs.toFixed(1)} ms cpu per frame`);
+  return r;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(USAGE + '\n');
@@ -183,13 +204,22 @@ async function main(argv: readonly string[]): Promise<number> {
   const cpuList = cpus();
   const machine = { cpus: cpuList.length, model: cpuList[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: loadavg()[0] ?? 0 };
   let redirect: RedirectResults | undefined;
+  let relay: RedirectResults | undefined;
   let streams: StreamResults | undefined;
   let handoff: HandoffResults | undefined;
+  let codec: CodecResults | undefined;
+  let sim: SimResults | undefined;
+  let dashboard: DashboardBenchResults | undefined;
   try {
     progress(`${o.quick ? 'quick' : 'full'} run of ${o.sections.join(', ')} on ${machine.cpus} cpus (load ${machine.loadAverage.toFixed(2)})`);
-    if (o.sections.includes('redirect')) redirect = await redirectSection(o, children, tmp);
+    if (o.sections.includes('redirect')) redirect = await redirectSection(o, children, tmp, 'redirect');
+    if (o.sections.includes('relay')) relay = await redirectSection(o, children, tmp, 'relay');
     if (o.sections.includes('streams')) streams = await streamsSection(o, children, tmp);
     if (o.sections.includes('handoff')) handoff = await handoffSection(o, children, tmp);
+    // In process, after every child is gone: nothing else competes for the cpu.
+    if (o.sections.includes('codec')) codec = benchCodec(o.codec, progress);
+    if (o.sections.includes('sim')) sim = await benchSim(o.sim, progress);
+    if (o.sections.includes('dashboard')) dashboard = await dashboardSection(o);
   } finally {
     await children.stopAll();
     clearTimeout(limit);
@@ -201,10 +231,14 @@ async function main(argv: readonly string[]): Promise<number> {
     seconds: (performance.now() - t0) / 1000,
     quick: o.quick,
     machine,
-    figures: figures({ ...(redirect ? { redirect } : {}), ...(streams ? { streams } : {}), ...(handoff ? { handoff } : {}) }),
+    figures: figures({ redirect, relay, streams, handoff, codec, sim, dashboard }),
     ...(redirect ? { redirect } : {}),
+    ...(relay ? { relay } : {}),
     ...(streams ? { streams } : {}),
     ...(handoff ? { handoff } : {}),
+    ...(codec ? { codec } : {}),
+    ...(sim ? { sim } : {}),
+    ...(dashboard ? { dashboard, dashboardSize: { servers: o.dashboard.servers, sessions: o.dashboard.sessions } } : {}),
     processes: children.list(),
   };
   mkdirSync(dirname(resultsPath), { recursive: true });

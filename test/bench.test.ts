@@ -27,19 +27,33 @@ import { syntheticBytes } from '../src/media/synthetic.js';
 import { arbFittingMessage, arbMessageOf, arbMutation, mutate } from './helpers/arbitraries.js';
 
 const RUN = fileURLToPath(new URL('../dist/bench/run.js', import.meta.url));
-const QUICK_RUN_LIMIT = 100_000;
+const QUICK_RUN_LIMIT = 150_000;
 
 /** The figures a full run reports that are positive in any run that worked. */
 const POSITIVE_FIGURES = [
-  'redirect.master.requestsPerSecond',
-  'redirect.echo.requestsPerSecond',
-  'redirect.ratio',
-  'redirect.master.p50Ms',
-  'redirect.echo.p50Ms',
-  'redirect.p50Ratio',
-  'redirect.master.p99Ms',
-  'redirect.echo.p99Ms',
-  'redirect.p99Ratio',
+  ...['redirect', 'relay'].flatMap((k) => [
+    'master.requestsPerSecond',
+    'echo.requestsPerSecond',
+    'ratio',
+    'master.p50Ms',
+    'echo.p50Ms',
+    'p50Ratio',
+    'master.p99Ms',
+    'echo.p99Ms',
+    'p99Ratio',
+  ].map((f) => `${k}.${f}`)),
+  ...['encode', 'decode'].flatMap((op) => ['data', 'request', 'load'].flatMap((m) => [`codec.${op}.${m}.perSecond`, `codec.${op}.${m}.ratio`])),
+  'codec.worstRatio',
+  'sim.servers',
+  'sim.clients',
+  'sim.timeRatio',
+  'sim.eventsPerSecond',
+  'sim.bareEventsPerSecond',
+  'sim.eventRatio',
+  'sim.wallSeconds',
+  'sim.heapMiB',
+  'sim.passed',
+  ...['frameP50Ms', 'frameP99Ms', 'frameMeanMs', 'cpuPerFrameMs', 'baselineMs', 'ratio', 'keyP50Ms', 'keyP99Ms', 'framesUnderLoad'].map((f) => `dashboard.${f}`),
   'streams.sustained',
   'streams.packetsPerSecond',
   'streams.raw.deliveredPerSecond',
@@ -120,6 +134,13 @@ describe('npm run bench, quick', () => {
     }
     expect(results.quick).toBe(true);
     expect(results.redirect!.rounds.length).toBeGreaterThan(0);
+    expect(results.relay!.mode).toBe('relay');
+    expect(results.relay!.rounds.length).toBeGreaterThan(0);
+    // The quick run simulates a fiftieth of the scale scenario, which must pass its own expectations.
+    expect(results.sim!.verdict, results.sim!.failed.join('; ')).toBe('pass');
+    expect(results.sim!.servers).toBe(20);
+    expect(results.dashboard!.react).toBe('production');
+    expect(results.codec!.ops.map((o) => o.name)).toEqual(['encode data', 'decode data', 'encode request', 'decode request', 'encode load', 'decode load']);
     expect(results.streams!.steps.some((s) => s.ok)).toBe(true);
     // Every client of every planned round was run, its copy compared.
     const h = results.handoff!;
@@ -135,10 +156,13 @@ describe('npm run bench, quick', () => {
   it('refuses an unknown section or argument with a usage error', async () => {
     const run = await runBench(['--only', 'everything']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--only "everything": use redirect, streams or handoff/);
+    expect(run.stderr).toMatch(/--only "everything": use redirect, relay, streams, handoff, codec, sim or dashboard/);
     expect(() => parseOptions(['--fast'])).toThrow(UsageProblem);
     expect(parseOptions(['--only', 'streams', '--quick']).sections).toEqual(['streams']);
     expect(parseOptions(['--only=handoff']).sections).toEqual(['handoff']);
+    // Several sections, in the suite's own order whatever order they are given in.
+    expect(parseOptions(['--only', 'sim,codec,relay']).sections).toEqual(['relay', 'codec', 'sim']);
+    expect(() => parseOptions(['--only', 'codec,nothing'])).toThrow(/--only "nothing"/);
   });
 });
 
