@@ -69,7 +69,14 @@ export class Rng {
 
   bytes(n: number): Uint8Array {
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.u32() & 0xff;
+    // Four bytes of each draw: a master makes a stream key for every request it answers.
+    for (let i = 0; i < n; i += 4) {
+      const v = this.u32();
+      out[i] = v & 0xff;
+      if (i + 1 < n) out[i + 1] = (v >>> 8) & 0xff;
+      if (i + 2 < n) out[i + 2] = (v >>> 16) & 0xff;
+      if (i + 3 < n) out[i + 3] = v >>> 24;
+    }
     return out;
   }
 

@@ -65,7 +65,7 @@ describe('fault regressions', () => {
     expect(f.server.tracker.pending).toBe(0);
     // The next event follows on: the new master records it in order.
     pump(f, again, f.d.datagram(CLIENT, { type: 'adjust', sid, n: 2, scale: 1000 }));
-    expect(again.role.assignments.get(sid)!.tracked.get(NAME)?.n).toBe(3);
+    expect(again.role.assignments.get(sid)!.tracked?.get(NAME)?.n).toBe(3);
     expect(again.role.assignments.get(sid)!.npt?.scale).toBe(1000);
   });
 

@@ -26,7 +26,8 @@ export interface Assignment {
   /** Normal play time accounting from the stream's control events (§10.3). */
   npt?: NptState;
   /** Per server, the last `track` event recorded in order (§10.4): its number, and its time at that server. */
-  readonly tracked: Map<string, { n: number; when: number }>;
+  /** Made when the first event is recorded: most assignments of a busy master never get one before they expire. */
+  tracked?: Map<string, { n: number; when: number }>;
   /** Handoffs completed. */
   handoffs: number;
 }

@@ -117,14 +117,14 @@ export class FailoverManager {
       // A stream the master did not assign (a server list, or a master that restarted): follow it from now on.
       const client = offer?.client ?? msg.client;
       const item = h.server(rec.name)?.files.get(msg.file);
-      h.assignments.add({ sid: msg.sid, client, file: msg.file, server: rec.name, rate: item?.rate ?? 0, at: now, live: true, seen: now, ...(offer?.sk ? { sk: offer.sk } : {}), tracked: new Map(), handoffs: 0 });
+      h.assignments.add({ sid: msg.sid, client, file: msg.file, server: rec.name, rate: item?.rate ?? 0, at: now, live: true, seen: now, ...(offer?.sk ? { sk: offer.sk } : {}), handoffs: 0 });
       a = h.assignments.get(msg.sid);
     }
     if (!a) {
       h.sendControl(rec.addr, { type: 'track-ack', sid: msg.sid, n: msg.n }, now);
       return;
     }
-    const recorded = a.tracked.get(rec.name);
+    const recorded = a.tracked?.get(rec.name);
     const last = recorded?.n ?? 0;
     // A server the stream comes back to (it left it, and a handoff brings it there again) may number
     // its events from 1 afresh: a `play` later than anything recorded from it starts a new count. A
@@ -135,7 +135,7 @@ export class FailoverManager {
       h.sendControl(rec.addr, { type: 'track-ack', sid: msg.sid, n: last }, now);
       return;
     }
-    a.tracked.set(rec.name, { n: msg.n, when: msg.when });
+    (a.tracked ??= new Map()).set(rec.name, { n: msg.n, when: msg.when });
     h.sendControl(rec.addr, { type: 'track-ack', sid: msg.sid, n: msg.n }, now);
     this.apply(a, msg, rec, now);
   }

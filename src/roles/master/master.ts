@@ -587,7 +587,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   /** Record the assignment, with a fresh stream key; until the server reports the stream, its rate counts against the server's room. */
   private assign(sid: number, client: string, file: string, server: string, now: number): Assignment {
     const rate = this.catalog.holders(file)?.get(server)?.rate ?? 0;
-    const a: Assignment = { sid, client, file, server, rate, at: now, live: false, seen: now, sk: this.deps.rng.bytes(STREAM_KEY_LENGTH), tracked: new Map(), handoffs: 0 };
+    const a: Assignment = { sid, client, file, server, rate, at: now, live: false, seen: now, sk: this.deps.rng.bytes(STREAM_KEY_LENGTH), handoffs: 0 };
     this.assignments.add(a);
     return a;
   }
