@@ -97,6 +97,20 @@ describe('invalid scenario files: every problem at its line and column', () => {
     expect(problems(base('impairments:\n  - {to: edge, loss: 5 percent}\n'))).toEqual(['9:22: an impairment loss: "5 percent" is not a probability: write 5% or 0.05']);
   });
 
+  it('redirect-p99: one limit for both modes, or one per mode; a mode without one is not checked', () => {
+    const one = parseScenario(base('', 'expect:\n  redirect-p99: 20ms\n'), 'x.yaml');
+    expect(one.expect.redirectP99).toEqual({ sim: 20, real: 20 });
+    const each = parseScenario(base('', 'expect:\n  redirect-p99: {sim: 20ms, real: 1s}\n'), 'x.yaml');
+    expect(each.expect.redirectP99).toEqual({ sim: 20, real: 1000 });
+    const simOnly = parseScenario(base('', 'expect:\n  redirect-p99: {sim: 5ms}\n'), 'x.yaml');
+    const record = (mode: 'sim' | 'real') => ({ scenario: 'x', mode, seed: 1, elapsed: 1, wall: 1, clients: [], events: [], crashed: [], answerLatencies: [3, 4, 30], spoofed: { sent: 0, reflected: 0 }, streamsPerServer: {}, serversDown: [] });
+    expect(checkRun(simOnly, record('sim')).find((c) => c.name === 'redirect-p99')?.verdict).toBe('fail');
+    expect(checkRun(simOnly, record('real')).find((c) => c.name === 'redirect-p99')).toBeUndefined();
+    expect(checkRun(each, record('real')).find((c) => c.name === 'redirect-p99')?.verdict).toBe('pass');
+    expect(problems(base('', 'expect:\n  redirect-p99: {sim: 20ms, rael: 1s}\n'))[0]).toMatch(/^9:\d+: unknown key `rael` in redirect-p99/);
+    expect(problems(base('', 'expect:\n  redirect-p99: {}\n'))).toEqual(['9:17: redirect-p99: give sim, real or both']);
+  });
+
   it('references: an unknown node, an unknown media item, a node of the wrong kind', () => {
     expect(problems(base('faults:\n  - {at: 1s, drain: viewer-1}\n'))).toEqual(['9:21: drain: "viewer-1" is a client, not a server']);
     expect(problems(base().replace('file: movie.ts', 'file: movie.mp4'))).toEqual([expect.stringMatching(/^7:36: client viewer file: there is no media item "movie.mp4" \(did you mean "movie.ts"\?\)/)]);

@@ -26,7 +26,8 @@ export function checkRun(sc: Scenario, r: RunRecord): CheckResult[] {
   if (x.handoffs) out.push(handoffs(r, x.handoffs));
   if (x.maxGap !== undefined) out.push(maxGap(r, x.maxGap));
   if (x.loadSpread) out.push(loadSpread(sc, r, x.loadSpread.maxRatio));
-  if (x.redirectP99 !== undefined) out.push(redirectP99(r, x.redirectP99));
+  const p99Limit = x.redirectP99?.[r.mode];
+  if (p99Limit !== undefined) out.push(redirectP99(r, p99Limit));
   if (x.noCrash !== undefined) out.push(noCrash(r, x.noCrash));
   if (x.amplification) out.push(amplification(r, x.amplification.max));
   if (x.serversDown) out.push(serversDown(r, x.serversDown));

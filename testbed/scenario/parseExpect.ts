@@ -47,7 +47,20 @@ export function parseExpect(ctx: ParseContext, node: Node | null | undefined, at
     }
   }
   if (e.has('max-gap')) out.maxGap = r.unit(value('max-gap'), 'max-gap', parseDuration);
-  if (e.has('redirect-p99')) out.redirectP99 = r.unit(value('redirect-p99'), 'redirect-p99', parseDuration);
+  if (e.has('redirect-p99')) {
+    // One limit for both modes, or one per mode: real processes on a shared machine wait for a cpu.
+    const v = value('redirect-p99');
+    if (isMap(v)) {
+      const m = r.map(v, 'redirect-p99', ['sim', 'real']);
+      const sim = m?.has('sim') ? r.unit(m.get('sim')!.value, 'redirect-p99 sim', parseDuration) : undefined;
+      const real = m?.has('real') ? r.unit(m.get('real')!.value, 'redirect-p99 real', parseDuration) : undefined;
+      if (m && m.size === 0) r.problem(v, 'redirect-p99: give sim, real or both');
+      out.redirectP99 = { ...(sim !== undefined ? { sim } : {}), ...(real !== undefined ? { real } : {}) };
+    } else {
+      const limit = r.unit(v, 'redirect-p99 (a duration, or {sim, real})', parseDuration);
+      if (limit !== undefined) out.redirectP99 = { sim: limit, real: limit };
+    }
+  }
   if (e.has('load-spread')) {
     const m = r.map(value('load-spread'), 'load-spread', ['max-ratio'], ['max-ratio']);
     const ratio = m?.has('max-ratio') ? r.unit(m.get('max-ratio')!.value, 'load-spread max-ratio', parsePositive) : undefined;

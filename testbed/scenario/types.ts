@@ -136,7 +136,8 @@ export interface Expectations {
   /** Load spread: the busiest server's stream count ≤ ratio × the least busy's (among servers that hold the file and were up). */
   readonly loadSpread?: { readonly maxRatio: number };
   /** p99 of the time from a client's request to the master's answer, ms. */
-  readonly redirectP99?: number;
+  /** ms, per mode: a run in a mode without a limit does not check it. */
+  readonly redirectP99?: { readonly sim?: number; readonly real?: number };
   /** No role process crashed (real) or threw (sim). */
   readonly noCrash?: boolean;
   /** Bytes sent to spoofed addresses ÷ bytes the attackers sent, at most. */
