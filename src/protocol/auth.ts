@@ -3,7 +3,7 @@
  * between master and servers, and stream tokens that a master issues and a
  * server checks. The hash itself is an input (`Crypto`), so this stays pure.
  */
-import { AUTH_MAX_SKEW, MAC_LENGTH, TOKEN_LENGTH } from './constants.js';
+import { AUTH_MAX_SKEW, MAC_LENGTH, STREAM_KEY_LENGTH, TOKEN_LENGTH } from './constants.js';
 import { type Decoded, encodeWithMac } from './codec.js';
 import type { ErrorCode } from './errors.js';
 import type { Message } from './messages.js';
@@ -92,12 +92,36 @@ export class ClusterAuth {
   }
 
   /** Check a token; undefined when it is valid for these claims at `now`. */
+  /**
+   * §10.5 The stream key of stream `sid` for `client`: HMAC-SHA-256 under the token key of
+   * STREAM_KEY_LABEL, the stream id (u32) and the client (u16 length + UTF-8), truncated to
+   * STREAM_KEY_LENGTH. Every master of the cluster, and a master after a restart, derives the same.
+   */
+  streamKey(sid: number, client: string): Uint8Array {
+    return this.crypto.hmacSha256(this.tokenKey, streamKeyInput(sid, client)).subarray(0, STREAM_KEY_LENGTH);
+  }
+
   checkToken(tok: Uint8Array | undefined, c: TokenClaims, now: number): 'bad-token' | 'token-expired' | undefined {
     if (!tok) return 'bad-token';
     if (!equalBytes(this.token(c), tok)) return 'bad-token';
     if (c.exp <= now) return 'token-expired';
     return undefined;
   }
+}
+
+export const STREAM_KEY_LABEL = 'ofp1-stream-key';
+
+/** The bytes a cluster's stream key is computed over (§10.5). */
+export function streamKeyInput(sid: number, client: string): Uint8Array {
+  const label = utf8.encode(STREAM_KEY_LABEL);
+  const who = utf8.encode(client);
+  const out = new Uint8Array(label.length + 4 + 2 + who.length);
+  const view = new DataView(out.buffer);
+  out.set(label, 0);
+  view.setUint32(label.length, sid >>> 0);
+  view.setUint16(label.length + 4, who.length);
+  out.set(who, label.length + 6);
+  return out;
 }
 
 export const HANDOFF_LABEL = 'ofp1-handoff';

@@ -117,7 +117,7 @@ export class FailoverManager {
       // A stream the master did not assign (a server list, or a master that restarted): follow it from now on.
       const client = offer?.client ?? msg.client;
       const item = h.server(rec.name)?.files.get(msg.file);
-      h.assignments.add({ sid: msg.sid, client, file: msg.file, server: rec.name, rate: item?.rate ?? 0, at: now, live: true, seen: now, ...(offer?.sk ? { sk: offer.sk } : {}), handoffs: 0 });
+      h.assignments.add({ sid: msg.sid, client, file: msg.file, server: rec.name, rate: item?.rate ?? 0, at: now, live: true, seen: now, ...(offer?.sk ? { sk: offer.sk } : h.deps.auth ? { sk: h.deps.auth.streamKey(msg.sid, client) } : {}), handoffs: 0 });
       a = h.assignments.get(msg.sid);
     }
     if (!a) {

@@ -499,6 +499,14 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     this.answerError(f.client, f.rid, code, why, now, key);
   }
 
+  /**
+   * The stream key a client gets with stream `sid` (§10.5): with a cluster key, derived from it, so a
+   * master that restarts knows the keys of the streams it relearns; without one, random.
+   */
+  private streamKey(sid: number, client: string): Uint8Array {
+    return this.deps.auth ? this.deps.auth.streamKey(sid, client) : this.deps.rng.bytes(STREAM_KEY_LENGTH);
+  }
+
   /** A server's `setup` or `error` answering a `forward`. */
   private onServerAnswer(d: Decoded, from: string, now: number): void {
     const msg = d.msg as MessageOf<'setup'> | MessageOf<'error'>;
@@ -539,7 +547,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       const rec = this.servers.get(holders[i]!)!;
       // Each server its own stream id and key, unless the list resumes a stream: it keeps its own.
       const sid = resumed?.sid ?? this.newSid();
-      const sk = resumed?.sk ?? this.deps.rng.bytes(STREAM_KEY_LENGTH);
+      const sk = resumed?.sk ?? this.streamKey(sid, from);
       if (!resumed) this.offers.set(sid, { client: from, file: msg.file, sk });
       const entry = {
         srv: rec.name,
@@ -587,7 +595,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   /** Record the assignment, with a fresh stream key; until the server reports the stream, its rate counts against the server's room. */
   private assign(sid: number, client: string, file: string, server: string, now: number): Assignment {
     const rate = this.catalog.holders(file)?.get(server)?.rate ?? 0;
-    const a: Assignment = { sid, client, file, server, rate, at: now, live: false, seen: now, sk: this.deps.rng.bytes(STREAM_KEY_LENGTH), handoffs: 0 };
+    const a: Assignment = { sid, client, file, server, rate, at: now, live: false, seen: now, sk: this.streamKey(sid, client), handoffs: 0 };
     this.assignments.add(a);
     return a;
   }
