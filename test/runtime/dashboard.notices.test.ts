@@ -11,8 +11,8 @@ const ev = (e: Partial<NoticeEvent> & { ev: string }): NoticeEvent => ({ ago: 0,
 describe('notice events as lines', () => {
   it('a handoff reads from → to, why, gap and position', () => {
     const d = describeNotice(ev({ ev: 'handoff', sid: 7, srv: '127.0.0.1:7701', to: '127.0.0.1:7702', why: 'failure', gap: 512, npt: 2_300 }));
-    expect(d).toEqual({ text: 'handoff 7 127.0.0.1:7701 → 127.0.0.1:7702 (failure) gap ≤ 512 ms at 2.30 s', level: 'info' });
-    // The master's gap is an estimate, an upper bound (§11.5); a planned handoff's is 0.
+    expect(d).toEqual({ text: 'handoff 7 127.0.0.1:7701 → 127.0.0.1:7702 (failure) gap ~512 ms at 2.30 s', level: 'info' });
+    // The master's gap is an estimate (§11.5); a planned handoff's is 0.
     expect(describeNotice(ev({ ev: 'handoff', sid: 8, srv: 'a:1', to: 'b:2', why: 'drain', gap: 0 }))?.text).toBe('handoff 8 a:1 → b:2 (drain) no gap');
   });
 

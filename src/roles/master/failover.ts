@@ -194,25 +194,24 @@ export class FailoverManager {
   }
 
   /**
-   * The master's estimate of how long the stream went unserved (§11.5), from
-   * the latest time it knows the stream was still served to the new server's
-   * `play` (now): when the first server failed, or is down or gone by now,
-   * the last time the master heard from it (as the handoff started); when the
-   * client asked for the move after a failure, SERVER_SILENCE_TIMEOUT before
-   * it asked (it had had no data since), whichever is earlier. Otherwise 0:
-   * the first server kept streaming until the client had the second
-   * (make-before-break).
+   * The master's estimate of how long the stream went unserved (§11.5), up to
+   * the new server's `play` (now). When the client asked for the move after a
+   * failure, it had had no data for SERVER_SILENCE_TIMEOUT before it asked
+   * (§6.2): that is when its silence began, closer than anything the master
+   * heard. Otherwise, after a failure, or when the first server is down or
+   * gone by now, the last time the master heard from it (an upper bound, by up
+   * to a poll interval). Otherwise 0: the first server kept streaming until the
+   * client had the second (make-before-break).
    */
   private gapEstimate(why: MoveWhy, from: string, now: number, move: Move | undefined): number {
     const old = this.host.server(from);
-    let since = Number.POSITIVE_INFINITY;
+    let since: number | undefined;
+    if (move?.by === 'client' && why === 'failure') since = move.started - SERVER_SILENCE_TIMEOUT;
     // After a failure, its last word as the handoff started (a server that has come back since is heard again);
     // a server that went down or left during a planned move served the stream until its very last word.
-    if (why === 'failure') since = move?.heard ?? old?.lastHeard ?? move?.started ?? now;
+    else if (why === 'failure') since = move?.heard ?? old?.lastHeard ?? move?.started ?? now;
     else if (!old || old.state === 'down') since = old?.lastHeard ?? move?.heard ?? move?.started ?? now;
-    // A client asks for a failed stream once it has had no data for SERVER_SILENCE_TIMEOUT (§6.2).
-    if (move?.by === 'client' && why === 'failure') since = Math.min(since, move.started - SERVER_SILENCE_TIMEOUT);
-    return since === Number.POSITIVE_INFINITY ? 0 : Math.max(0, Math.round(now - since));
+    return since === undefined ? 0 : Math.max(0, Math.round(now - since));
   }
 
   // ---- Starting a handoff (S2.5, S2.6) ----------------------------------------

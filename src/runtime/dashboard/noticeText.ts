@@ -1,6 +1,6 @@
 /**
  * The master's notices (§11.4) as lines for people: one EventView per event,
- * `handoff 7 a → b (failure) gap ≤ 512 ms` (the master's estimate, an upper bound: §11.5). `requests` events are counts, not
+ * `handoff 7 a → b (failure) gap ~512 ms` (the master's estimate: §11.5). `requests` events are counts, not
  * lines: they feed the requests/s figure. Kinds this dashboard does not know
  * are ignored, as the spec asks of subscribers.
  */
@@ -36,7 +36,7 @@ export function describeNotice(e: NoticeEvent): { text: string; level: EventLeve
   switch (e.ev) {
     case 'handoff':
       return {
-        text: `handoff ${e.sid ?? '?'} ${srv} → ${e.to ?? '?'}${why}${e.gap !== undefined ? (e.gap === 0 ? ' no gap' : ` gap ≤ ${e.gap} ms`) : ''}${e.npt !== undefined ? ` at ${position(e.npt)}` : ''}`,
+        text: `handoff ${e.sid ?? '?'} ${srv} → ${e.to ?? '?'}${why}${e.gap !== undefined ? (e.gap === 0 ? ' no gap' : ` gap ~${e.gap} ms`) : ''}${e.npt !== undefined ? ` at ${position(e.npt)}` : ''}`,
         level: 'info',
       };
     case 'handoff-start':
