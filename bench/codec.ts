@@ -6,7 +6,7 @@
  * run. The ratio is what the checks cost: 1 would be "as fast as msgpackr".
  */
 import { Packr } from 'msgpackr';
-import { decode, encode } from '../src/protocol/codec.js';
+import { decode, encode, PACKR_OPTIONS } from '../src/protocol/codec.js';
 import { DATA_CHUNK, PROTOCOL_VERSION } from '../src/protocol/constants.js';
 import { MESSAGES, type Message } from '../src/protocol/messages.js';
 import { padded } from '../src/protocol/padding.js';
@@ -38,17 +38,8 @@ export interface CodecResults {
   readonly dataDecodePerSecond: number;
 }
 
-/** The same options as the codec's own Packr, so the baseline does the same encoding work. */
-const raw = new Packr({
-  useRecords: false,
-  variableMapSize: true,
-  mapsAsObjects: true,
-  int64AsType: 'number',
-  encodeUndefinedAsNil: true,
-  moreTypes: false,
-  structuredClone: false,
-  bundleStrings: false,
-});
+/** The codec's own options, so the baseline does the same encoding work. */
+const raw = new Packr(PACKR_OPTIONS);
 
 /** The messages measured: the stream's data (most datagrams), a padded request (the master's load) and a load report. */
 function samples(): { name: string; msg: Message }[] {

@@ -16,6 +16,7 @@ import { Dashboard } from '../src/ui/Dashboard.js';
 import type { Actions, EventView, ServerView, SessionView, Snapshot, SnapshotStore } from '../src/ui/model.js';
 import { HISTORY_LENGTH } from '../src/ui/model.js';
 import { summarize } from './stats.js';
+import { KeyInput } from './terminal.js';
 
 export interface DashboardBenchOptions {
   readonly servers: number;
@@ -86,37 +87,6 @@ class FrameSink extends EventEmitter {
         return true;
       };
     });
-  }
-}
-
-/** Key input as from a terminal in raw mode. */
-class KeyInput extends EventEmitter {
-  readonly isTTY = true;
-  private queue: string[] = [];
-  setRawMode(): this {
-    return this;
-  }
-  setEncoding(): this {
-    return this;
-  }
-  ref(): this {
-    return this;
-  }
-  unref(): this {
-    return this;
-  }
-  resume(): this {
-    return this;
-  }
-  pause(): this {
-    return this;
-  }
-  read(): string | null {
-    return this.queue.shift() ?? null;
-  }
-  press(key: string): void {
-    this.queue.push(key);
-    this.emit('readable');
   }
 }
 

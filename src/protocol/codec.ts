@@ -16,7 +16,8 @@ import { checkStruct, pickStruct, shapeStruct } from './fields.js';
 import { MAC_ELEMENT_LENGTH, MESSAGES, type Message, type MessageType, TYPE_BY_CODE } from './messages.js';
 import { scanMessagePack } from './scan.js';
 
-const packr = new Packr({
+/** msgpackr set to plain MessagePack (§2): no records, no extensions, maps as objects. */
+export const PACKR_OPTIONS = {
   useRecords: false,
   variableMapSize: true,
   mapsAsObjects: true,
@@ -25,7 +26,9 @@ const packr = new Packr({
   moreTypes: false,
   structuredClone: false,
   bundleStrings: false,
-});
+} as const;
+
+const packr = new Packr(PACKR_OPTIONS);
 
 export interface Decoded {
   readonly ok: true;

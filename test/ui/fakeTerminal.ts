@@ -1,37 +1,8 @@
 /** Streams that stand in for a terminal: keys are pushed in, frames collected. */
 import { EventEmitter } from 'node:events';
 
-export class FakeTtyIn extends EventEmitter {
-  readonly isTTY = true;
-  rawMode = false;
-  private queue: string[] = [];
-  setRawMode(on: boolean): this {
-    this.rawMode = on;
-    return this;
-  }
-  setEncoding(): this {
-    return this;
-  }
-  ref(): this {
-    return this;
-  }
-  unref(): this {
-    return this;
-  }
-  resume(): this {
-    return this;
-  }
-  pause(): this {
-    return this;
-  }
-  read(): string | null {
-    return this.queue.shift() ?? null;
-  }
-  press(keys: string): void {
-    this.queue.push(keys);
-    this.emit('readable');
-  }
-}
+/** Key input as from a terminal in raw mode (shared with the dashboard benchmark). */
+export { KeyInput as FakeTtyIn } from '../../bench/terminal.js';
 
 export class FakeTtyOut extends EventEmitter {
   readonly isTTY = true;
