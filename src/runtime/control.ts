@@ -5,21 +5,15 @@
  * line) or did not answer, 2 for a usage error.
  */
 import { type ControlAnswer, type ControlOrder, sendControl } from './controlQuery.js';
-import { type LogLevel, Output, type OutputMode } from './output.js';
+import { Output } from './output.js';
 import { resolveEndpoint, type ResolvedEndpoint } from './resolve.js';
+import type { StatusFlags } from './status.js';
 import { NoAnswerError, noAnswerHint } from './statusQuery.js';
 import { parseCount, parseDuration, parseRate } from './units.js';
 import { errorLine } from './usageError.js';
 
-export interface ControlFlags {
-  readonly master: string;
-  readonly key?: string;
-  readonly attempts: number | string;
-  /** Per try. */
-  readonly wait: string;
-  readonly output: OutputMode;
-  readonly logLevel: LogLevel;
-}
+/** An operator's command reaches the master as `ofp master status` does, with the same flags. */
+export type ControlFlags = StatusFlags;
 
 /** The largest stream id (ids are 32-bit, never 0). */
 const MAX_SID = 0xffff_ffff;

@@ -26,6 +26,7 @@ import { onStopSignal, signalStatus } from '../signals.js';
 import { makeSyntheticFile } from '../syntheticFile.js';
 import { table } from '../table.js';
 import { formatBytes, formatDuration, parseCount } from '../units.js';
+import type { HandoffRecord } from '../../roles/client/client.js';
 import type { ExtraAction } from '../../ui/model.js';
 import { DEMO_FILES, DEMO_SERVERS, type DemoClient, demoClients, holders } from './plan.js';
 
@@ -56,16 +57,8 @@ const UI_SLOWER = 5;
 /** The dashboard's refresh in the demo, ms. */
 const UI_REFRESH = 500;
 
-/** One handoff of a client's stream, with the servers named as the demo numbers them. */
-interface DemoHandoff {
-  readonly from: string;
-  readonly to: string;
-  readonly why: string;
-  /** Position, ms of normal play time. */
-  readonly npt: number;
-  readonly computed?: number;
-  readonly gap: number;
-}
+/** One handoff of a client's stream (as its summary gives it), with the servers named as the demo numbers them. */
+type DemoHandoff = HandoffRecord;
 
 interface ClientReport {
   readonly client: number;
