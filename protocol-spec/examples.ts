@@ -671,6 +671,21 @@ export const HANDOFF_TOKEN_EXAMPLES: readonly HandoffTokenExample[] = [
   { name: 'stream id 1, the largest exact expiry (2^53−1)', streamKey: new Uint8Array(16), sid: 1, server: SRV_A, exp: Number.MAX_SAFE_INTEGER },
 ];
 
+// ---- Stream keys under a cluster key (§10.5) ------------------------------------------------------
+
+/** A stream key a master with a cluster key derives for a stream and its client (§10.5). */
+export interface StreamKeyExample {
+  readonly name: string;
+  readonly sid: number;
+  readonly client: string;
+}
+
+export const STREAM_KEY_EXAMPLES: readonly StreamKeyExample[] = [
+  { name: 'IPv4 client', sid: SID, client: CLIENT },
+  { name: 'IPv6 client, the largest stream id', sid: 0xffff_ffff, client: CLIENT6 },
+  { name: 'stream id 1', sid: 1, client: CLIENT },
+];
+
 export const TOKEN_CHECK_EXAMPLES: readonly TokenCheckExample[] = [
   { name: 'valid', claims: ISSUED, token: TOKEN, now: TEST_NOW, result: 'ok' },
   { name: 'valid in its last millisecond', claims: ISSUED, token: TOKEN, now: EXP - 1, result: 'ok' },

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { unpack } from 'msgpackr';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ClusterAuth, handoffInput, handoffToken, type TokenClaims, tokenInput } from '../src/protocol/auth.js';
+import { ClusterAuth, handoffInput, handoffToken, streamKeyInput, type TokenClaims, tokenInput } from '../src/protocol/auth.js';
 import { decode, encode, encodeVersionError } from '../src/protocol/codec.js';
 import { MAC_LENGTH, STREAM_KEY_LENGTH, TOKEN_LENGTH } from '../src/protocol/constants.js';
 import type { ErrorCode } from '../src/protocol/errors.js';
@@ -36,6 +36,7 @@ interface Vectors {
   tokens: TokenVector[];
   tokenChecks: TokenCheckVector[];
   handoffTokens: HandoffTokenVector[];
+  streamKeys: { name: string; sid: number; client: string; input: string; streamKey: string }[];
 }
 
 const paths = defaultPaths();
@@ -85,7 +86,7 @@ describe('the vector file', () => {
   });
 
   it('names every vector once', () => {
-    const lists = [V.messages, V.authenticated, V.lenient, V.errors, V.authErrors, V.tokens, V.tokenChecks, V.handoffTokens];
+    const lists = [V.messages, V.authenticated, V.lenient, V.errors, V.authErrors, V.tokens, V.tokenChecks, V.handoffTokens, V.streamKeys];
     const names = lists.flatMap((list) => list.map((v) => v.name));
     for (const list of lists) {
       const own = list.map((v) => v.name);
@@ -422,4 +423,29 @@ describe('spec:check', () => {
     expect(result.problems.some((p) => p.includes('no-such-block'))).toBe(true);
     expect(result.problems.some((p) => p.includes('block errors: no END GENERATED marker'))).toBe(true);
   });
+});
+
+describe('stream key vectors (§10.5)', () => {
+  it('there are some', () => {
+    expect(V.streamKeys.length).toBeGreaterThanOrEqual(3);
+  });
+
+  for (const v of V.streamKeys) {
+    it(v.name, () => {
+      const input = streamKeyInput(v.sid, v.client);
+      expect(toHex(input)).toBe(v.input);
+      expect(toHex(auth.streamKey(v.sid, v.client))).toBe(v.streamKey);
+      // HMAC-SHA-256 under the token key over the input, truncated to STREAM_KEY_LENGTH bytes.
+      expect(toHex(hmac(V.keys.tokenKey, input).subarray(0, STREAM_KEY_LENGTH))).toBe(v.streamKey);
+      // The layout: the label, sid (4 bytes), the client's length (2 bytes) and UTF-8, big-endian.
+      const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+      const client = new TextEncoder().encode(v.client);
+      expect(new TextDecoder().decode(input.subarray(0, 15))).toBe('ofp1-stream-key');
+      expect(view.getUint32(15)).toBe(v.sid);
+      expect(view.getUint16(19)).toBe(client.length);
+      expect(input.length).toBe(15 + 4 + 2 + client.length);
+      // Another cluster key derives another key.
+      expect(toHex(other.streamKey(v.sid, v.client))).not.toBe(v.streamKey);
+    });
+  }
 });

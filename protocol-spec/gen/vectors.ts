@@ -3,7 +3,7 @@
  * code's encoder, each checked against the decoder before it is written, so
  * a vector that the code itself would not pass is never published.
  */
-import { CONTROL_KEY_LABEL, handoffInput, handoffToken, tokenInput, TOKEN_KEY_LABEL } from '../../src/protocol/auth.js';
+import { CONTROL_KEY_LABEL, handoffInput, handoffToken, streamKeyInput, tokenInput, TOKEN_KEY_LABEL } from '../../src/protocol/auth.js';
 import { decode, encode } from '../../src/protocol/codec.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/constants.js';
 import { MESSAGES, MESSAGE_TYPES } from '../../src/protocol/messages.js';
@@ -16,6 +16,7 @@ import {
   MAC_EXAMPLES,
   NEGATIVE_EXAMPLES,
   OTHER_KEY,
+  STREAM_KEY_EXAMPLES,
   TEST_KEY,
   testAuth,
   TOKEN_CHECK_EXAMPLES,
@@ -80,6 +81,13 @@ export function buildVectors(): Json {
     input: toHex(handoffInput(e.sid, e.server, e.exp)),
     token: toHex(handoffToken(nodeCrypto, e.streamKey, e.sid, e.server, e.exp)),
   }));
+  const streamKeys = STREAM_KEY_EXAMPLES.map((e) => ({
+    name: e.name,
+    sid: e.sid,
+    client: e.client,
+    input: toHex(streamKeyInput(e.sid, e.client)),
+    streamKey: toHex(testAuth.streamKey(e.sid, e.client)),
+  }));
   const tokenChecks = TOKEN_CHECK_EXAMPLES.map((e) => {
     const got = testAuth.checkToken(e.token, e.claims, e.now) ?? 'ok';
     if (got !== e.result) fail(e.name, `expected ${e.result}, checkToken says ${got}`);
@@ -111,5 +119,6 @@ export function buildVectors(): Json {
     tokens,
     tokenChecks,
     handoffTokens,
+    streamKeys,
   };
 }
