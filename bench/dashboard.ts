@@ -13,8 +13,8 @@ import { PassThrough } from 'node:stream';
 import { render, Text } from 'ink';
 import { createElement, useEffect, useState } from 'react';
 import { Dashboard } from '../src/ui/Dashboard.js';
-import type { Actions, EventView, ServerView, SessionView, Snapshot, SnapshotStore } from '../src/ui/model.js';
-import { HISTORY_LENGTH } from '../src/ui/model.js';
+import type { Actions, EventView, ServerView, SessionView, Snapshot, SnapshotStore } from '../src/view/model.js';
+import { HISTORY_LENGTH } from '../src/view/model.js';
 import { summarize } from './stats.js';
 import { KeyInput } from './terminal.js';
 

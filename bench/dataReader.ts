@@ -110,8 +110,9 @@ export function readData(b: Uint8Array): DataFields | undefined {
       return undefined;
     }
   }
-  // Every field once (a repeated key leaves another missing), the ids within 32 bits, nothing after the map.
+  // Every field once (a repeated key leaves another missing), nothing after the map,
+  // the stream id never 0 and both ids within 32 bits.
   if (at !== b.length || sid === undefined || seq === undefined || off === undefined || len === undefined) return undefined;
-  if (sid > U32 || seq > U32) return undefined;
+  if (sid < 1 || sid > U32 || seq > U32) return undefined;
   return { sid, off, len };
 }

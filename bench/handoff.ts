@@ -288,8 +288,8 @@ export async function benchHandoffs(c: HandoffCluster, s: HandoffSettings, progr
 
     await Promise.all(clients.map((x) => x.child.exitWithin(s.fileMs + 30_000, 'the stream')));
     for (const [i, x] of clients.entries()) {
-      const summary = x.child.seen((e) => e.event === 'summary')[0]?.data as Record<string, any> | undefined;
-      const handoffs = (summary?.handoffs ?? []) as Record<string, any>[];
+      const summary = x.child.seen((e) => e.event === 'summary')[0]?.data;
+      const handoffs = (summary?.handoffs ?? []) as Record<string, unknown>[];
       const h = handoffs[0];
       let copyBytes: Uint8Array;
       try {

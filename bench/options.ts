@@ -8,9 +8,10 @@ import type { DashboardBenchOptions } from './dashboard.js';
 import type { HandoffSettings } from './handoff.js';
 import type { RedirectSettings } from './redirect.js';
 import type { SimSettings } from './sim.js';
+import type { StartupSettings } from './startup.js';
 import type { StreamSettings } from './streams.js';
 
-export const SECTIONS = ['redirect', 'relay', 'streams', 'handoff', 'codec', 'sim', 'dashboard'] as const;
+export const SECTIONS = ['startup', 'redirect', 'relay', 'streams', 'handoff', 'codec', 'sim', 'dashboard'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -26,6 +27,7 @@ export interface BenchOptions {
   readonly codec: CodecSettings;
   readonly sim: SimSettings;
   readonly dashboard: DashboardBenchOptions;
+  readonly startup: StartupSettings;
   /** Play time of the streamed file, ms: longer than any step streams. */
   readonly streamFileMs: number;
   /** The whole run is abandoned (every process killed) after this long, ms. */
@@ -34,7 +36,8 @@ export interface BenchOptions {
 
 export const USAGE = `usage: node dist/bench/run.js [--quick] [--only S[,S…]] [--json] [--out FILE]
   --quick        short measurements (checks that the benchmark works; the figures are rough)
-  --only S       run these sections only (comma-separated): redirect (master vs raw echo),
+  --only S       run these sections only (comma-separated): startup (ofp --version, --help and the roles'
+                 first line vs node -e 0), redirect (master vs raw echo),
                  relay (relayed setups vs raw echo), streams (server vs raw one-way),
                  handoff (streams moved by failure, drain, overload and operator, vs the detection budget),
                  codec (ofp encode/decode vs bare msgpackr, in process),
@@ -53,18 +56,22 @@ const FULL = {
   codec: { loopMs: 300, rounds: 5 },
   sim: { scale: 1, seed: 1, baselineMs: 1_000 },
   dashboard: { servers: 1_000, sessions: 10_000, frames: 300 },
+  startup: { runs: 15, timeoutMs: 20_000 },
   streamFileMs: 20_000,
   limitMs: 15 * 60_000,
 };
 
 const QUICK = {
-  redirect: { inflight: 64, rounds: 1, warmupMs: 300, durationMs: 700, timeoutMs: 1_000 },
-  streams: { steps: [2, 4, 8], refinements: 0, warmupMs: 600, durationMs: 1_000, pauseMs: 200 },
-  handoff: { clients: 2, rounds: { failure: 1, drain: 1, overload: 1, operator: 1 }, fileMs: 2_000, actAtMs: 700, pings: 50 },
-  codec: { loopMs: 60, rounds: 1 },
+  // Short: the test suite runs it to check that every figure comes out, on a machine busy with other tests.
+  redirect: { inflight: 64, rounds: 1, warmupMs: 200, durationMs: 400, timeoutMs: 1_000 },
+  streams: { steps: [2, 4], refinements: 0, warmupMs: 400, durationMs: 600, pauseMs: 200 },
+  // The act comes 700 ms into a 2.5 s file: 1.8 s of room for a command to start and act on a busy machine.
+  handoff: { clients: 1, rounds: { failure: 1, drain: 1, overload: 1, operator: 1 }, fileMs: 2_500, actAtMs: 700, pings: 50 },
+  codec: { loopMs: 40, rounds: 1 },
   sim: { scale: 0.02, seed: 1, baselineMs: 200 },
   dashboard: { servers: 1_000, sessions: 10_000, frames: 20 },
-  streamFileMs: 6_000,
+  startup: { runs: 2, timeoutMs: 20_000 },
+  streamFileMs: 4_000,
   limitMs: 120_000,
 };
 

@@ -8,6 +8,7 @@ import { type HandoffResults, KINDS } from './handoff.js';
 import type { RedirectResults, RedirectRound } from './redirect.js';
 import { fmt, median, pct } from './stats.js';
 import type { SimResults } from './sim.js';
+import { STARTUP_AIM, type StartupResults } from './startup.js';
 import { MAX_RESIDUAL_LOSS, MIN_DELIVERED, type StreamResults } from './streams.js';
 
 export interface Machine {
@@ -38,6 +39,7 @@ export interface BenchResults {
   readonly codec?: CodecResults;
   readonly sim?: SimResults;
   readonly dashboard?: DashboardBenchResults;
+  readonly startup?: StartupResults;
   /** The store the dashboard section drew. */
   readonly dashboardSize?: { readonly servers: number; readonly sessions: number };
   /** The child processes the run started (all gone when it ends). */
@@ -53,10 +55,20 @@ export interface Sections {
   codec?: CodecResults | undefined;
   sim?: SimResults | undefined;
   dashboard?: DashboardBenchResults | undefined;
+  startup?: StartupResults | undefined;
 }
 
 export function figures(r: Sections): Record<string, number> {
   const out: Record<string, number> = {};
+  if (r.startup) {
+    out['startup.node.ms'] = r.startup.node.medianMs;
+    for (const row of r.startup.rows) {
+      // `ofp master (listening)` → startup.master.listening; `ofp --version` → startup.version
+      const k = `startup.${row.name.replace(/^ofp /, '').replace(/[()-]/g, '').trim().replace(/\s+/g, '.')}`;
+      Object.assign(out, { [`${k}.ms`]: row.medianMs, [`${k}.ratio`]: row.ratio });
+    }
+    out['startup.worstRatio'] = r.startup.worstRatio;
+  }
   for (const x of [r.redirect, r.relay]) {
     if (!x) continue;
     const k = x.mode;
@@ -217,6 +229,17 @@ function handoffTable(x: HandoffResults): string[] {
   return lines;
 }
 
+function startupTable(x: StartupResults): string[] {
+  const lines = [
+    `Start-up: wall time from spawn to exit (--version, --help) or to the first line, listening (the roles), median of ${x.settings.runs} runs each, alternating with node -e 0`,
+    `  ${'command'.padEnd(30)}${pad('median', 10)}${pad('× node', 9)}${pad('first run', 12)}`,
+    `  ${'node -e 0'.padEnd(30)}${pad(`${x.node.medianMs.toFixed(0)} ms`, 10)}${pad('1.00', 9)}`,
+  ];
+  for (const r of x.rows) lines.push(`  ${r.name.padEnd(30)}${pad(`${r.medianMs.toFixed(0)} ms`, 10)}${pad(r.ratio.toFixed(2), 9)}${pad(`${r.firstRunMs.toFixed(0)} ms`, 12)}`);
+  lines.push(`  slowest: ${x.worstRatio.toFixed(2)}× node (aim: ≤ ${STARTUP_AIM}×)`);
+  return lines;
+}
+
 function codecTable(x: CodecResults): string[] {
   const lines = [
     `Codec, in process: ofp encode/decode (schema checks included) vs bare msgpackr with the same options, median of ${x.settings.rounds} alternating loop${x.settings.rounds > 1 ? 's' : ''} of ${x.settings.loopMs} ms`,
@@ -247,6 +270,7 @@ function dashboardTable(x: DashboardBenchResults, o: { servers: number; sessions
 export function table(r: BenchResults, resultsPath: string): string {
   const m = r.machine;
   const lines = [`ofp benchmark: ${m.cpus} × ${m.model}, node ${m.node}, ${m.platform}, load ${m.loadAverage.toFixed(2)}; ${r.quick ? 'quick run (rough figures)' : 'full run'}, ${Math.round(r.seconds)} s`];
+  if (r.startup) lines.push('', ...startupTable(r.startup));
   if (r.redirect) lines.push('', ...redirectTable(r.redirect));
   if (r.relay) lines.push('', ...redirectTable(r.relay));
   if (r.streams) lines.push('', ...streamsTable(r.streams));
@@ -260,6 +284,11 @@ export function table(r: BenchResults, resultsPath: string): string {
 
 /** How to read the table, a paragraph per section (the run prints those of the sections it ran). */
 export const HOW_TO_READ = {
+  startup: [
+    'Start-up: how long a command takes before it has done what it was asked, over starting node itself',
+    '(node -e 0) in the same run: 1 would be "costs nothing beyond node". The first run after a build is',
+    'slower: it compiles what the next runs take from V8\'s code cache (dist/.v8-cache).',
+  ],
   redirect: [
     'Redirects: requests per second the master answers with a redirect while 64 padded requests stay in',
     'flight, over what an echo server that does no work answers (1 would be "as fast as the socket"; the',
@@ -320,6 +349,7 @@ function howToRead(r: BenchResults): string {
     'How to read: each ratio compares an ofp role with a raw node:dgram process measured by the same',
     'instrument in the same run, so ratios carry across machines while absolute rates do not.',
   ];
+  if (r.startup) lines.push(...HOW_TO_READ.startup);
   if (r.redirect) lines.push(...HOW_TO_READ.redirect);
   if (r.streams) lines.push(...HOW_TO_READ.streams);
   if (r.relay) lines.push(...HOW_TO_READ.relay);

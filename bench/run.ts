@@ -16,12 +16,15 @@
  *  6. sim: the 1,000-server, 10,000-client scenario in the simulator, its
  *     simulated time over wall time and its events/s vs the bare event loop;
  *  7. dashboard: the time and CPU of one frame of `ofp dashboard` with
- *     1,000 servers and 10,000 sessions, vs a one-line ink frame.
+ *     1,000 servers and 10,000 sessions, vs a one-line ink frame;
+ *  8. startup (run first): `ofp --version`, `--help` and the roles' first
+ *     line, vs `node -e 0`.
  *
  * Progress goes to stderr, the table (or `--json`, the document) to stdout,
  * the results to `.bench/results.json`. Every child process is stopped at
  * the end, on error, on Ctrl-C and when the time limit is reached.
  */
+import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -36,6 +39,7 @@ import { type BenchChild, ChildSet, type JsonLine } from './processes.js';
 import { benchRedirects, type MasterUnderTest, type RedirectResults } from './redirect.js';
 import { type BenchResults, figures, table } from './report.js';
 import { benchSim, type SimResults } from './sim.js';
+import { benchStartup, type StartupResults, startupCommands } from './startup.js';
 import { benchStreams, type StreamResults } from './streams.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -79,12 +83,13 @@ async function redirectSection(o: BenchOptions, children: ChildSet, tmp: string,
   const startMaster = async (): Promise<MasterUnderTest> => {
     const master = await startOfp(children, `master (${mode})`, ['master', '--port', '0']);
     // Capacity far above the file's rate: every redirect reserves the rate for a while, and none may be refused for room.
+    // Stopped at once when measured: the streams a relayed request leaves (those whose teardown was lost) need no drain.
     const server = await startServer(children, `server (${mode})`, master.address, media, '1T');
     await master.child.waitFor((e) => e.event === 'server-up' && e.data.srv === server.address, START_TIMEOUT, 'the server up in its catalog');
     // From here on the master logs a line per redirect: drain them, unread.
     master.child.quiet();
     server.child.quiet();
-    return { ...master, ...(server.child.proc.pid !== undefined ? { serverPid: server.child.proc.pid } : {}), stop: async () => void (await Promise.all([server.child.stop(), master.child.stop()])) };
+    return { ...master, ...(server.child.proc.pid !== undefined ? { serverPid: server.child.proc.pid } : {}), stop: async () => void (await Promise.all([server.child.stopNow(), master.child.stop()])) };
   };
   const echo = children.spawn(`echo (${mode})`, ECHO, []);
   const echoAddress = String((await echo.waitFor(isListening, START_TIMEOUT, 'listening line')).data.address);
@@ -149,6 +154,22 @@ async function handoffSection(o: BenchOptions, children: ChildSet, tmp: string):
   return r;
 }
 
+async function startupSection(o: BenchOptions, tmp: string): Promise<StartupResults> {
+  const media = join(tmp, 'startup-media');
+  makeSyntheticFile({ ...SMALL_FILE, dir: media });
+  // The roles are asked to register with (or ask) a master that never answers: they start, print
+  // their first line and wait, and nothing else runs on the machine meanwhile.
+  const silent = createSocket('udp4');
+  await new Promise<void>((done) => silent.bind(0, '127.0.0.1', done));
+  const master = `127.0.0.1:${silent.address().port}`;
+  progress(`startup: ${o.startup.runs} runs of each command, alternating with node -e 0`);
+  try {
+    return await benchStartup(startupCommands(OFP, media, master, join(tmp, 'startup-copy')), o.startup, progress);
+  } finally {
+    silent.close();
+  }
+}
+
 async function dashboardSection(o: BenchOptions): Promise<DashboardBenchResults> {
   // React as `ofp dashboard` runs it (bin/run.js): the production build, whatever the environment
   // says (a test runner sets NODE_ENV=test). Loaded only now, after the setting.
@@ -210,8 +231,11 @@ async function main(argv: readonly string[]): Promise<number> {
   let codec: CodecResults | undefined;
   let sim: SimResults | undefined;
   let dashboard: DashboardBenchResults | undefined;
+  let startup: StartupResults | undefined;
   try {
     progress(`${o.quick ? 'quick' : 'full'} run of ${o.sections.join(', ')} on ${machine.cpus} cpus (load ${machine.loadAverage.toFixed(2)})`);
+    // First, on a quiet machine: nothing else of the run is going on yet.
+    if (o.sections.includes('startup')) startup = await startupSection(o, tmp);
     if (o.sections.includes('redirect')) redirect = await redirectSection(o, children, tmp, 'redirect');
     if (o.sections.includes('relay')) relay = await redirectSection(o, children, tmp, 'relay');
     if (o.sections.includes('streams')) streams = await streamsSection(o, children, tmp);
@@ -231,7 +255,8 @@ async function main(argv: readonly string[]): Promise<number> {
     seconds: (performance.now() - t0) / 1000,
     quick: o.quick,
     machine,
-    figures: figures({ redirect, relay, streams, handoff, codec, sim, dashboard }),
+    figures: figures({ startup, redirect, relay, streams, handoff, codec, sim, dashboard }),
+    ...(startup ? { startup } : {}),
     ...(redirect ? { redirect } : {}),
     ...(relay ? { relay } : {}),
     ...(streams ? { streams } : {}),

@@ -1,7 +1,6 @@
-import { Flags } from '@oclif/core';
-import { runDashboardCommand } from '../src/runtime/dashboard/command.js';
+import * as Flags from '@oclif/core/flags';
 import { OfpCommand } from './base.js';
-import { key } from './flags.js';
+import { key, masterFlag } from './flags.js';
 
 export default class DashboardCommand extends OfpCommand {
   static override summary = 'Watch a master live in the terminal: servers, sessions, events; drain a server or hand a stream off with a key.';
@@ -13,19 +12,20 @@ export default class DashboardCommand extends OfpCommand {
   ];
 
   static override flags = {
-    master: Flags.string({ description: 'The master, HOST:PORT.', default: '127.0.0.1:7700', env: 'OFP_DASHBOARD_MASTER' }),
+    master: masterFlag(),
     key,
-    refresh: Flags.string({ description: 'How often the master\'s tables are read (ms, or with a unit: 1s); 100 ms to 60 s.', default: '1000', env: 'OFP_DASHBOARD_REFRESH' }),
-    'read-only': Flags.boolean({ description: 'Watch only: the keys that act (drain, handoff) are disabled.', env: 'OFP_DASHBOARD_READ_ONLY' }),
-    duration: Flags.string({ description: 'Plain output: stop after this long (seconds, or with a unit: 500ms, 2m); default: until Ctrl-C.', env: 'OFP_DASHBOARD_DURATION' }),
-    'json-stream': Flags.boolean({ description: 'Plain output as one JSON object per line, {"event","t","data"}: `status` at each refresh, and each event by its kind.', env: 'OFP_DASHBOARD_JSON_STREAM', helpGroup: 'OUTPUT' }),
+    refresh: Flags.string({ description: 'How often the master\'s tables are read (ms, or with a unit: 1s); 100 ms to 60 s.', default: '1000' }),
+    'read-only': Flags.boolean({ description: 'Watch only: the keys that act (drain, handoff) are disabled.' }),
+    duration: Flags.string({ description: 'Plain output: stop after this long (seconds, or with a unit: 500ms, 2m); default: until Ctrl-C.' }),
+    'json-stream': Flags.boolean({ description: 'Plain output as one JSON object per line, {"event","t","data"}: `status` at each refresh, and each event by its kind.', helpGroup: 'OUTPUT' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DashboardCommand);
+    const { runDashboardCommand } = await import('../src/runtime/dashboard/command.js');
     process.exitCode = await runDashboardCommand({
       master: flags.master,
-      ...(flags.key ? { key: flags.key } : {}),
+      ...(flags.key !== undefined ? { key: flags.key } : {}),
       refresh: flags.refresh,
       readOnly: flags['read-only'],
       ...(flags.duration !== undefined ? { duration: flags.duration } : {}),

@@ -1,6 +1,5 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { join } from 'node:path';
-import { runDemo } from '../src/runtime/demo/demo.js';
 import { OfpCommand } from './base.js';
 
 export default class DemoCommand extends OfpCommand {
@@ -9,15 +8,16 @@ export default class DemoCommand extends OfpCommand {
   static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --ui', '<%= config.bin %> demo --clients 9 --keep', '<%= config.bin %> demo --no-failover --json'];
 
   static override flags = {
-    clients: Flags.integer({ description: 'Clients to run.', default: 6, min: 1, max: 32, env: 'OFP_DEMO_CLIENTS' }),
-    failover: Flags.boolean({ description: 'Kill a server mid-stream and drain another (their clients carry on elsewhere, from the same position).', default: true, allowNo: true, env: 'OFP_DEMO_FAILOVER' }),
-    keep: Flags.boolean({ description: 'Keep the temporary directory (media, copies) and print where it is.', env: 'OFP_DEMO_KEEP' }),
-    json: Flags.boolean({ description: 'Print the summary as one JSON document.', env: 'OFP_DEMO_JSON', exclusive: ['ui'] }),
-    ui: Flags.boolean({ description: 'Watch it on the dashboard (ofp dashboard) attached to the demo\'s master. On a terminal the streams last longer, a server is killed after a few seconds, you drain another with d (x kills the selected server), and q ends the demo with its summary; without a terminal, plain status lines on stdout.', env: 'OFP_DEMO_UI', exclusive: ['json'] }),
+    clients: Flags.integer({ description: 'Clients to run.', default: 6, min: 1, max: 32 }),
+    failover: Flags.boolean({ description: 'Kill a server mid-stream and drain another (their clients carry on elsewhere, from the same position).', default: true, allowNo: true }),
+    keep: Flags.boolean({ description: 'Keep the temporary directory (media, copies) and print where it is.' }),
+    json: Flags.boolean({ description: 'Print the summary as one JSON document.', exclusive: ['ui'] }),
+    ui: Flags.boolean({ description: 'Watch it on the dashboard (ofp dashboard) attached to the demo\'s master. On a terminal the streams last longer, a server is killed after a few seconds, you drain another with d (x kills the selected server), and q ends the demo with its summary; without a terminal, plain status lines on stdout.', exclusive: ['json'] }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DemoCommand);
+    const { runDemo } = await import('../src/runtime/demo/demo.js');
     process.exitCode = await runDemo({
       clients: flags.clients,
       keep: flags.keep,

@@ -1,8 +1,6 @@
-import { Flags } from '@oclif/core';
-import type { LogLevel } from '../src/runtime/output.js';
-import { runServer } from '../src/runtime/server.js';
+import * as Flags from '@oclif/core/flags';
 import { OfpCommand } from './base.js';
-import { json, jsonStream, key, logLevel, outputMode, rateLimit } from './flags.js';
+import { insecure, json, jsonStream, key, logLevel, masterFlag, outputMode, rateLimit } from './flags.js';
 
 export default class ServerCommand extends OfpCommand {
   static override summary = 'Run a media server: it registers the files of a directory with a master and streams them.';
@@ -10,23 +8,25 @@ export default class ServerCommand extends OfpCommand {
   static override examples = ['<%= config.bin %> server --master 127.0.0.1:7700 --media ./media', '<%= config.bin %> server --master 10.0.0.1:7700 --media /srv/media --host 0.0.0.0 --name 10.0.0.5 --port 7701 --capacity 400M', '<%= config.bin %> server --master 127.0.0.1:7700 --media ./media --rate-limit 500/s:1000'];
 
   static override flags = {
-    master: Flags.string({ description: 'The master, HOST:PORT.', required: true, env: 'OFP_SERVER_MASTER' }),
-    media: Flags.string({ description: 'Directory of media files.', required: true, env: 'OFP_SERVER_MEDIA' }),
-    host: Flags.string({ description: 'Address to listen on.', default: '127.0.0.1', env: 'OFP_SERVER_HOST' }),
-    port: Flags.integer({ description: 'UDP port to listen on; 0 picks a free one.', default: 0, min: 0, max: 65535, env: 'OFP_SERVER_PORT' }),
-    name: Flags.string({ description: 'The address clients reach this server at, IP[:PORT] (default: the address it listens on; without a port, the port it listens on).', env: 'OFP_SERVER_NAME' }),
-    capacity: Flags.string({ description: 'Bandwidth this server may stream, bits/s (4M, 400M, 1G).', default: '1G', env: 'OFP_SERVER_CAPACITY' }),
-    group: Flags.string({ description: 'Server group, which clients may choose by (--choose group:NAME).', default: 'default', env: 'OFP_SERVER_GROUP' }),
-    'default-rate': Flags.string({ description: 'Bitrate of files without a sidecar, bits/s.', default: '4M', env: 'OFP_SERVER_DEFAULT_RATE' }),
+    master: masterFlag(),
+    media: Flags.string({ description: 'Directory of media files.', required: true }),
+    host: Flags.string({ description: 'Address to listen on.', default: '127.0.0.1' }),
+    port: Flags.integer({ description: 'UDP port to listen on; 0 picks a free one.', default: 0, min: 0, max: 65535 }),
+    name: Flags.string({ description: 'The address clients reach this server at, IP[:PORT] (default: the address it listens on; without a port, the port it listens on).' }),
+    capacity: Flags.string({ description: 'Bandwidth this server may stream, bits/s (4M, 400M, 1G).', default: '1G' }),
+    group: Flags.string({ description: 'Server group, which clients may choose by (--choose group:NAME).', default: 'default' }),
+    'default-rate': Flags.string({ description: 'Bitrate of files without a sidecar, bits/s.', default: '4M' }),
     key,
-    'rate-limit': rateLimit('SERVER'),
-    json: json('SERVER'),
-    'json-stream': jsonStream('SERVER'),
+    insecure: insecure(),
+    'rate-limit': rateLimit(),
+    json: json(),
+    'json-stream': jsonStream(),
     'log-level': logLevel,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ServerCommand);
+    const { runServer } = await import('../src/runtime/server.js');
     process.exitCode = await runServer({
       master: flags.master,
       media: flags.media,
@@ -36,10 +36,11 @@ export default class ServerCommand extends OfpCommand {
       capacity: flags.capacity,
       group: flags.group,
       defaultRate: flags['default-rate'],
-      ...(flags.key ? { key: flags.key } : {}),
+      ...(flags.key !== undefined ? { key: flags.key } : {}),
+      insecure: flags.insecure,
       rateLimit: flags['rate-limit'],
       output: outputMode(flags),
-      logLevel: flags['log-level'] as LogLevel,
+      logLevel: flags['log-level'],
     });
   }
 }

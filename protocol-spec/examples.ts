@@ -9,11 +9,11 @@
 import { ClusterAuth, handoffToken, type TokenClaims } from '../src/protocol/auth.js';
 import { encode, encodeWithMac } from '../src/protocol/codec.js';
 import { AUTH_MAX_SKEW, DATA_CHUNK, MAX_DATAGRAM, REQUEST_PAD_TO, SUPPORTED_VERSIONS, TOKEN_TTL } from '../src/protocol/constants.js';
-import type { ErrorCode } from '../src/protocol/errors.js';
+import type { ErrorCode, UnknownErrorCode } from '../src/protocol/errors.js';
 import type { Message, MessageOf } from '../src/protocol/messages.js';
 import { padded } from '../src/protocol/padding.js';
 import { nameKey, syntheticBytes } from '../src/media/synthetic.js';
-import { nodeCrypto } from '../src/runtime/crypto.js';
+import { nodeCrypto } from '../src/platform/crypto.js';
 
 /** The cluster key of the vectors (its UTF-8 bytes are the key, §9.1). */
 export const TEST_KEY = 'ofp v1 test vectors';
@@ -91,6 +91,8 @@ const RATE = 4_000_000;
 const SID = 0x5eed_0001;
 const EPOCH = 0x0e90_c0de;
 const EXP = TEST_NOW + TOKEN_TTL;
+/** An error code of a later version: a receiver takes it as it is (§8.1); only a decoder makes one, hence the cast. */
+const LATER_CODE = 'rate-limited' as UnknownErrorCode;
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
 const cat = (...parts: (string | Uint8Array)[]): Uint8Array => {
@@ -213,6 +215,7 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'error: not-found, answering a request', message: { type: 'error', rid: 1, code: 'not-found', msg: 'no server holds "Z"' } },
   { name: 'error: unknown-version, answering a datagram of another version', message: { type: 'error', code: 'unknown-version', msg: `this receiver speaks protocol version ${SUPPORTED_VERSIONS.join(', ')}`, versions: [...SUPPORTED_VERSIONS] } },
   { name: 'error: bad-cookie, answering a play', message: { type: 'error', sid: SID, code: 'bad-cookie', msg: 'the cookie does not match the setup' } },
+  { name: 'error: a code this version does not know, answering a request (§8.1)', message: { type: 'error', rid: 1, code: LATER_CODE, msg: 'too many requests from this address' } },
   { name: 'play: from the start', message: { type: 'play', sid: SID, cookie: COOKIE, off: 0 } },
   { name: 'play: resuming at a byte', message: { type: 'play', sid: SID, cookie: COOKIE, off: 1_100_000 } },
   { name: 'play: both flows of a two-flow item, each from its own first missing byte', message: { type: 'play', sid: SID, cookie: COOKIE, off: CLIENT_OFFS[0]!, offs: CLIENT_OFFS } },
@@ -231,6 +234,7 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'teardown', message: { type: 'teardown', sid: SID } },
   { name: 'end: the server is stopping', message: { type: 'end', sid: SID, code: 'shutting-down' } },
   { name: 'end: the file cannot be read', message: { type: 'end', sid: SID, code: 'media-error' } },
+  { name: 'end: a code this version does not know (§8.1)', message: { type: 'end', sid: SID, code: LATER_CODE } },
   { name: 'register: without a cluster key', message: { type: 'register', name: SRV_A, epoch: EPOCH, cap: 1_000_000_000, group: 'eu', files: 4, parts: 1 } },
   { name: 'register-ack: without a cluster key', message: { type: 'register-ack', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, interval: 1_000 } },
   {
@@ -599,6 +603,10 @@ export const NEGATIVE_EXAMPLES: readonly NegativeExample[] = [
     bytes: unchecked({ type: 'server-list', rid: 1, file: FILE, total: 1, from: 0, servers: [{ srv: SRV_A, status: 'up', users: 0, sid: 1 }] }),
   },
   { name: 'bad-field: sid is a string', error: 'bad-field', bytes: unchecked({ type: 'teardown', sid: '1' }) },
+  { name: 'bad-field: sid is 0 (ids are never 0)', error: 'bad-field', bytes: cat('93 01 09 81 a3 736964 00') },
+  { name: 'bad-field: a request whose rid is 0', error: 'bad-field', bytes: unchecked({ type: 'request', rid: 0, file: FILE }) },
+  { name: 'bad-field: a request for a scale of 0', error: 'bad-field', bytes: unchecked({ type: 'request', rid: 1, file: FILE, scale: 0 }) },
+  { name: 'bad-field: an adjustment to a scale of 0', error: 'bad-field', bytes: unchecked({ type: 'adjust', sid: 1, n: 1, scale: 0 }) },
   { name: 'bad-field: sid is negative', error: 'bad-field', bytes: cat('93 01 09 81 a3 736964 ff') },
   { name: 'bad-field: sid is 2^32, above uint32', error: 'bad-field', bytes: cat('93 01 09 81 a3 736964 cf 0000000100000000') },
   { name: 'unsupported-value: sid is the float 1.5', error: 'unsupported-value', bytes: cat('93 01 09 81 a3 736964 cb 3ff8000000000000') },

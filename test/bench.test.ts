@@ -31,6 +31,9 @@ const QUICK_RUN_LIMIT = 150_000;
 
 /** The figures a full run reports that are positive in any run that worked. */
 const POSITIVE_FIGURES = [
+  'startup.node.ms',
+  ...['version', 'master.help', 'client.get.help', 'master.listening', 'server.listening', 'client.get.listening'].flatMap((k) => [`startup.${k}.ms`, `startup.${k}.ratio`]),
+  'startup.worstRatio',
   ...['redirect', 'relay'].flatMap((k) => [
     'master.requestsPerSecond',
     'echo.requestsPerSecond',
@@ -156,7 +159,7 @@ describe('npm run bench, quick', () => {
   it('refuses an unknown section or argument with a usage error', async () => {
     const run = await runBench(['--only', 'everything']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--only "everything": use redirect, relay, streams, handoff, codec, sim or dashboard/);
+    expect(run.stderr).toMatch(/--only "everything": use startup, redirect, relay, streams, handoff, codec, sim or dashboard/);
     expect(() => parseOptions(['--fast'])).toThrow(UsageProblem);
     expect(parseOptions(['--only', 'streams', '--quick']).sections).toEqual(['streams']);
     expect(parseOptions(['--only=handoff']).sections).toEqual(['handoff']);
@@ -181,6 +184,17 @@ describe('benchmark instruments', () => {
     fc.assert(fc.property(fc.constantFrom(...others).chain((t) => arbMessageOf(t, { maxItems: 3, maxBytes: 64 })), (m) => {
       expect(readData(encode(m))).toBeUndefined();
     }), { numRuns: 300 });
+  });
+
+  it('readData reads nothing from a packet whose stream id is 0, which the decoder rejects', () => {
+    const bytes = encode({ type: 'data', sid: 256, seq: 65536, off: 2 ** 32, data: new Uint8Array(8), re: false, fl: 0, ch: false });
+    const sidAt = Buffer.from(bytes).indexOf(Buffer.from('sid')) + 3;
+    expect(bytes[sidAt]).toBe(0xcd);
+    expect(readData(bytes)).toEqual({ sid: 256, off: 2 ** 32, len: 8 });
+    const zero = Uint8Array.from(bytes);
+    zero[sidAt + 1] = 0; // 0x0100 becomes 0x0000
+    expect(decode(zero).ok).toBe(false);
+    expect(readData(zero)).toBeUndefined();
   });
 
   it('whatever readData reads from damaged bytes, the decoder reads the same', () => {

@@ -11,9 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterAuth, handoffInput, handoffToken, streamKeyInput, type TokenClaims, tokenInput } from '../src/protocol/auth.js';
 import { decode, encode, encodeVersionError } from '../src/protocol/codec.js';
 import { MAC_LENGTH, STREAM_KEY_LENGTH, TOKEN_LENGTH } from '../src/protocol/constants.js';
-import type { ErrorCode } from '../src/protocol/errors.js';
+import { type ErrorCode, ERRORS } from '../src/protocol/errors.js';
 import { MESSAGES, MESSAGE_TYPES, type Message } from '../src/protocol/messages.js';
-import { nodeCrypto } from '../src/runtime/crypto.js';
+import { nodeCrypto } from '../src/platform/crypto.js';
 import { fromHex, fromJson, type Json, toHex, toJson } from '../protocol-spec/gen/json.js';
 import { checkSpec, defaultPaths, generateSpec } from '../protocol-spec/generate.js';
 
@@ -113,6 +113,16 @@ describe('message vectors', () => {
       expect(generic.slice(0, 2)).toEqual([V.version, MESSAGES[(v.message as { type: keyof typeof MESSAGES }).type].code]);
     });
   }
+
+  it('an `error` and an `end` carry a code this version does not know, and decode with it as it is (§8.1)', () => {
+    const later = V.messages.filter((x) => x.name.includes('a code this version does not know'));
+    expect(later.map((x) => (x.message as { type: string }).type).sort()).toEqual(['end', 'error']);
+    for (const v of later) {
+      const code = (decoded(v.hex).msg as { code: string }).code;
+      expect(code).toBe((v.message as { code: string }).code);
+      expect(Object.hasOwn(ERRORS, code)).toBe(false);
+    }
+  });
 
   it('the unknown-version answer is the one the code sends (§2.1)', () => {
     const v = V.messages.find((x) => x.name.startsWith('error: unknown-version'));

@@ -1,8 +1,7 @@
-import { Args, Flags } from '@oclif/core';
-import { runGet } from '../../src/runtime/get.js';
-import type { LogLevel } from '../../src/runtime/output.js';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { OfpCommand } from '../base.js';
-import { json, jsonStream, logLevel, outputMode } from '../flags.js';
+import { json, jsonStream, logLevel, masterFlag, outputMode } from '../flags.js';
 
 export default class ClientGetCommand extends OfpCommand {
   static override summary = 'Fetch a media item from a cluster: ask a master, stream from a server, write the bytes in order.';
@@ -19,21 +18,22 @@ export default class ClientGetCommand extends OfpCommand {
   };
 
   static override flags = {
-    master: Flags.string({ description: 'The master, HOST:PORT; several, comma-separated, are rotated.', required: true, env: 'OFP_CLIENT_MASTER' }),
-    out: Flags.string({ description: 'Where to write the copy: a file, or - for stdout (into it when it is a directory). For an item of several flows: a directory (created if missing) that gets one file per flow, named after the flow.', required: true, env: 'OFP_CLIENT_OUT' }),
-    mode: Flags.string({ description: 'How to be answered: redirected to a server, the server\'s setup relayed by the master, or a list of servers to choose from (default: the master\'s mode).', options: ['redirect', 'relay', 'list'], env: 'OFP_CLIENT_MODE' }),
-    choose: Flags.string({ description: 'With --mode list: how to choose a server: random, fewest-users or group:NAME.', default: 'random', env: 'OFP_CLIENT_CHOOSE' }),
-    force: Flags.boolean({ description: 'Replace --out (or the flow files in it) when it exists.', env: 'OFP_CLIENT_FORCE' }),
-    timeout: Flags.string({ description: 'Give up when the copy is not complete after this long (seconds, or with a unit: 2m); 0: no limit.', default: '0', env: 'OFP_CLIENT_TIMEOUT' }),
-    'rate-schedule': Flags.string({ description: 'Change the transmission rate while the stream plays: TIME:SCALE steps, TIME after the stream starts playing, SCALE a multiple of the media rate (2x, 1.5x, 0.5x; up to 16x). Example: "0s:1x,10s:2x,20s:0.5x".', env: 'OFP_CLIENT_RATE_SCHEDULE' }),
-    host: Flags.string({ description: 'Address to send from (default: loopback when the masters are on loopback, else any).', env: 'OFP_CLIENT_HOST' }),
-    json: json('CLIENT'),
-    'json-stream': jsonStream('CLIENT'),
+    master: masterFlag('The master, HOST:PORT; several, comma-separated, are rotated.'),
+    out: Flags.string({ description: 'Where to write the copy: a file, or - for stdout (into it when it is a directory). For an item of several flows: a directory (created if missing) that gets one file per flow, named after the flow.', required: true }),
+    mode: Flags.string({ description: 'How to be answered: redirected to a server, the server\'s setup relayed by the master, or a list of servers to choose from (default: the master\'s mode).', options: ['redirect', 'relay', 'list'] }),
+    choose: Flags.string({ description: 'With --mode list: how to choose a server: random, fewest-users or group:NAME.', default: 'random' }),
+    force: Flags.boolean({ description: 'Replace --out (or the flow files in it) when it exists.' }),
+    timeout: Flags.string({ description: 'Give up when the copy is not complete after this long (seconds, or with a unit: 2m); 0: no limit.', default: '0' }),
+    'rate-schedule': Flags.string({ description: 'Change the transmission rate while the stream plays: TIME:SCALE steps, TIME after the stream starts playing, SCALE a multiple of the media rate (2x, 1.5x, 0.5x; up to 16x). Example: "0s:1x,10s:2x,20s:0.5x".' }),
+    host: Flags.string({ description: 'Address to send from (default: loopback when the masters are on loopback, else any).' }),
+    json: json(),
+    'json-stream': jsonStream(),
     'log-level': logLevel,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ClientGetCommand);
+    const { runGet } = await import('../../src/runtime/get.js');
     process.exitCode = await runGet({
       name: args.name,
       master: flags.master,
@@ -45,7 +45,7 @@ export default class ClientGetCommand extends OfpCommand {
       ...(flags['rate-schedule'] !== undefined ? { rateSchedule: flags['rate-schedule'] } : {}),
       ...(flags.host ? { host: flags.host } : {}),
       output: outputMode(flags),
-      logLevel: flags['log-level'] as LogLevel,
+      logLevel: flags['log-level'],
     });
   }
 }

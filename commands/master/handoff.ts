@@ -1,6 +1,4 @@
-import { Flags } from '@oclif/core';
-import { runHandoff } from '../../src/runtime/control.js';
-import type { LogLevel } from '../../src/runtime/output.js';
+import * as Flags from '@oclif/core/flags';
 import { OfpCommand } from '../base.js';
 import { controlFlags, outputMode } from '../flags.js';
 
@@ -10,22 +8,23 @@ export default class MasterHandoffCommand extends OfpCommand {
   static override examples = ['<%= config.bin %> master handoff --master 127.0.0.1:7700 --stream 505256053', '<%= config.bin %> master handoff --master 127.0.0.1:7700 --stream 505256053 --to 127.0.0.1:7702'];
 
   static override flags = {
-    ...controlFlags('HANDOFF'),
-    stream: Flags.string({ description: 'The stream id.', required: true, env: 'OFP_HANDOFF_STREAM' }),
-    to: Flags.string({ description: 'The server to move it to, HOST:PORT (default: the master chooses).', env: 'OFP_HANDOFF_TO' }),
+    ...controlFlags(),
+    stream: Flags.string({ description: 'The stream id.', required: true }),
+    to: Flags.string({ description: 'The server to move it to, HOST:PORT (default: the master chooses).' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(MasterHandoffCommand);
+    const { runHandoff } = await import('../../src/runtime/control.js');
     process.exitCode = await runHandoff({
       master: flags.master,
       stream: flags.stream,
       ...(flags.to !== undefined ? { to: flags.to } : {}),
-      ...(flags.key ? { key: flags.key } : {}),
+      ...(flags.key !== undefined ? { key: flags.key } : {}),
       attempts: flags.attempts,
       wait: flags.wait,
       output: outputMode(flags),
-      logLevel: flags['log-level'] as LogLevel,
+      logLevel: flags['log-level'],
     });
   }
 }

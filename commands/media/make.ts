@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
-import { DEFAULT_BITRATE, runMediaMake } from '../../src/runtime/media.js';
-import type { LogLevel } from '../../src/runtime/output.js';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
+import { DEFAULT_BITRATE } from '../../src/media/synthetic.js';
 import { OfpCommand } from '../base.js';
 import { json, logLevel, outputMode } from '../flags.js';
 
@@ -14,17 +14,18 @@ export default class MediaMakeCommand extends OfpCommand {
   };
 
   static override flags = {
-    duration: Flags.string({ description: 'Play time, seconds (or with a unit: 500ms, 2m).', default: '10', env: 'OFP_MEDIA_DURATION' }),
-    bitrate: Flags.string({ description: `Bitrate, bits/s (4M, 4000k, 4000000) [default: ${DEFAULT_BITRATE}].`, env: 'OFP_MEDIA_BITRATE' }),
-    flows: Flags.string({ description: 'Make an item of several flows instead: NAME:RATE for each (2 to 4), like video:4M,audio:128k.', env: 'OFP_MEDIA_FLOWS' }),
-    out: Flags.string({ description: 'Directory to write into (created if missing).', default: '.', env: 'OFP_MEDIA_OUT' }),
-    force: Flags.boolean({ description: 'Replace the file when it exists.', env: 'OFP_MEDIA_FORCE' }),
-    json: json('MEDIA'),
+    duration: Flags.string({ description: 'Play time, seconds (or with a unit: 500ms, 2m).', default: '10' }),
+    bitrate: Flags.string({ description: `Bitrate, bits/s (4M, 4000k, 4000000) [default: ${DEFAULT_BITRATE}].` }),
+    flows: Flags.string({ description: 'Make an item of several flows instead: NAME:RATE for each (2 to 4), like video:4M,audio:128k.' }),
+    out: Flags.string({ description: 'Directory to write into (created if missing).', default: '.' }),
+    force: Flags.boolean({ description: 'Replace the file when it exists.' }),
+    json: json({ stream: false }),
     'log-level': logLevel,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(MediaMakeCommand);
+    const { runMediaMake } = await import('../../src/runtime/media.js');
     process.exitCode = runMediaMake({
       name: args.name,
       duration: flags.duration,
@@ -33,7 +34,7 @@ export default class MediaMakeCommand extends OfpCommand {
       out: flags.out,
       force: flags.force,
       output: outputMode(flags),
-      logLevel: flags['log-level'] as LogLevel,
+      logLevel: flags['log-level'],
     });
   }
 }

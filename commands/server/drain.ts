@@ -1,6 +1,4 @@
-import { Flags } from '@oclif/core';
-import { runDrain } from '../../src/runtime/control.js';
-import type { LogLevel } from '../../src/runtime/output.js';
+import * as Flags from '@oclif/core/flags';
 import { OfpCommand } from '../base.js';
 import { controlFlags, outputMode } from '../flags.js';
 
@@ -10,20 +8,21 @@ export default class ServerDrainCommand extends OfpCommand {
   static override examples = ['<%= config.bin %> server drain --master 127.0.0.1:7700 --server 127.0.0.1:7701'];
 
   static override flags = {
-    ...controlFlags('DRAIN'),
-    server: Flags.string({ description: 'The server to drain, HOST:PORT, as the master knows it (its name).', required: true, env: 'OFP_DRAIN_SERVER' }),
+    ...controlFlags(),
+    server: Flags.string({ description: 'The server to drain, HOST:PORT, as the master knows it (its name).', required: true }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ServerDrainCommand);
+    const { runDrain } = await import('../../src/runtime/control.js');
     process.exitCode = await runDrain({
       master: flags.master,
       server: flags.server,
-      ...(flags.key ? { key: flags.key } : {}),
+      ...(flags.key !== undefined ? { key: flags.key } : {}),
       attempts: flags.attempts,
       wait: flags.wait,
       output: outputMode(flags),
-      logLevel: flags['log-level'] as LogLevel,
+      logLevel: flags['log-level'],
     });
   }
 }

@@ -1,6 +1,4 @@
-import { Flags } from '@oclif/core';
-import { runOverload } from '../../src/runtime/control.js';
-import type { LogLevel } from '../../src/runtime/output.js';
+import * as Flags from '@oclif/core/flags';
 import { OfpCommand } from '../base.js';
 import { controlFlags, outputMode } from '../flags.js';
 
@@ -10,22 +8,23 @@ export default class ServerOverloadCommand extends OfpCommand {
   static override examples = ['<%= config.bin %> server overload --master 127.0.0.1:7700 --server 127.0.0.1:7701 --capacity 1M'];
 
   static override flags = {
-    ...controlFlags('OVERLOAD'),
-    server: Flags.string({ description: 'The server, HOST:PORT, as the master knows it (its name).', required: true, env: 'OFP_OVERLOAD_SERVER' }),
-    capacity: Flags.string({ description: 'The server\'s new capacity, bits/s (1M, 400M, 1G).', required: true, env: 'OFP_OVERLOAD_CAPACITY' }),
+    ...controlFlags(),
+    server: Flags.string({ description: 'The server, HOST:PORT, as the master knows it (its name).', required: true }),
+    capacity: Flags.string({ description: 'The server\'s new capacity, bits/s (1M, 400M, 1G).', required: true }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ServerOverloadCommand);
+    const { runOverload } = await import('../../src/runtime/control.js');
     process.exitCode = await runOverload({
       master: flags.master,
       server: flags.server,
       capacity: flags.capacity,
-      ...(flags.key ? { key: flags.key } : {}),
+      ...(flags.key !== undefined ? { key: flags.key } : {}),
       attempts: flags.attempts,
       wait: flags.wait,
       output: outputMode(flags),
-      logLevel: flags['log-level'] as LogLevel,
+      logLevel: flags['log-level'],
     });
   }
 }

@@ -1,5 +1,4 @@
-import { Flags } from '@oclif/core';
-import { testbedList } from '../../testbed/cli/list.js';
+import * as Flags from '@oclif/core/flags';
 import { OfpCommand } from '../base.js';
 
 export default class TestbedListCommand extends OfpCommand {
@@ -8,11 +7,12 @@ export default class TestbedListCommand extends OfpCommand {
   static override examples = ['<%= config.bin %> testbed list', '<%= config.bin %> testbed list --json'];
 
   static override flags = {
-    json: Flags.boolean({ description: 'Print the list as one JSON document: [{name, description, tags, file}].', env: 'OFP_TESTBED_JSON', helpGroup: 'OUTPUT' }),
+    json: Flags.boolean({ description: 'Print the list as one JSON document: [{name, description, tags, file}].', helpGroup: 'OUTPUT' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(TestbedListCommand);
+    const { testbedList } = await import('../../testbed/cli/list.js');
     process.exitCode = testbedList({ json: flags.json });
   }
 }

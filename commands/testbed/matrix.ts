@@ -1,6 +1,5 @@
-import { Flags } from '@oclif/core';
-import { testbedMatrix } from '../../testbed/cli/matrix.js';
-import { UsageError } from '../../src/runtime/usageError.js';
+import * as Flags from '@oclif/core/flags';
+import { UsageError } from '../../src/errors.js';
 import { OfpCommand } from '../base.js';
 
 export default class TestbedMatrixCommand extends OfpCommand {
@@ -13,17 +12,18 @@ export default class TestbedMatrixCommand extends OfpCommand {
   ];
 
   static override flags = {
-    scenarios: Flags.string({ description: 'Comma-separated names or files (default: every bundled scenario but those tagged scale).', env: 'OFP_TESTBED_SCENARIOS' }),
-    modes: Flags.string({ description: 'Comma-separated: sim, real.', default: 'sim', env: 'OFP_TESTBED_MODES' }),
-    seeds: Flags.integer({ description: 'Seeds per cell: each scenario\'s own seed and the ones after it.', default: 1, min: 1, max: 10_000, env: 'OFP_TESTBED_SEEDS' }),
-    seed: Flags.integer({ description: 'The first seed of every cell (default: each scenario\'s own).', min: 0, max: 0xffff_ffff, env: 'OFP_TESTBED_SEED' }),
-    out: Flags.string({ description: 'Where the run folders go.', default: 'runs', env: 'OFP_TESTBED_OUT' }),
-    markdown: Flags.boolean({ description: 'Print the matrix as a Markdown table.', exclusive: ['json'], env: 'OFP_TESTBED_MARKDOWN', helpGroup: 'OUTPUT' }),
-    json: Flags.boolean({ description: 'Print one JSON document: every cell with its runs.', exclusive: ['markdown'], env: 'OFP_TESTBED_JSON', helpGroup: 'OUTPUT' }),
+    scenarios: Flags.string({ description: 'Comma-separated names or files (default: every bundled scenario but those tagged scale).' }),
+    modes: Flags.string({ description: 'Comma-separated: sim, real.', default: 'sim' }),
+    seeds: Flags.integer({ description: 'Seeds per cell: each scenario\'s own seed and the ones after it.', default: 1, min: 1, max: 10_000 }),
+    seed: Flags.integer({ description: 'The first seed of every cell (default: each scenario\'s own).', min: 0, max: 0xffff_ffff }),
+    out: Flags.string({ description: 'Where the run folders go.', default: 'runs' }),
+    markdown: Flags.boolean({ description: 'Print the matrix as a Markdown table.', exclusive: ['json'], helpGroup: 'OUTPUT' }),
+    json: Flags.boolean({ description: 'Print one JSON document: every cell with its runs.', exclusive: ['markdown'], helpGroup: 'OUTPUT' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(TestbedMatrixCommand);
+    const { testbedMatrix } = await import('../../testbed/cli/matrix.js');
     const modes = flags.modes.split(',').map((m) => m.trim()).filter(Boolean);
     const bad = modes.find((m) => m !== 'sim' && m !== 'real');
     if (bad !== undefined || modes.length === 0) throw new UsageError('usage', `--modes ${JSON.stringify(flags.modes)}: give sim, real or sim,real`);

@@ -1,7 +1,7 @@
-import { Args, Flags } from '@oclif/core';
-import { testbedRun } from '../../testbed/cli/run.js';
-import { DEFAULT_TRACE_CAP } from '../../testbed/run/traceRecorder.js';
-import { UsageError } from '../../src/runtime/usageError.js';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
+import { DEFAULT_TRACE_CAP } from '../../testbed/cli/flags.js';
+import { UsageError } from '../../src/errors.js';
 import { OfpCommand } from '../base.js';
 
 export default class TestbedRunCommand extends OfpCommand {
@@ -20,19 +20,20 @@ export default class TestbedRunCommand extends OfpCommand {
   };
 
   static override flags = {
-    mode: Flags.string({ description: 'sim: the role cores on a simulated network with a virtual clock (reproducible from the seed); real: ofp processes on loopback UDP through an impairment relay.', options: ['sim', 'real'], default: 'sim', env: 'OFP_TESTBED_MODE' }),
-    seed: Flags.integer({ description: 'The seed (default: the scenario\'s own).', min: 0, max: 0xffff_ffff, env: 'OFP_TESTBED_SEED' }),
-    repeat: Flags.integer({ description: 'Run it this many times, with the seeds that follow (seed, seed+1, …).', default: 1, min: 1, max: 100_000, env: 'OFP_TESTBED_REPEAT' }),
-    scale: Flags.string({ description: 'Run a reduced (or enlarged) copy: every count and every time of the run (duration, starts, fault times) multiplied by this (0 < F ≤ 10).', env: 'OFP_TESTBED_SCALE' }),
-    out: Flags.string({ description: 'Where the run folders go.', default: 'runs', env: 'OFP_TESTBED_OUT' }),
-    'trace-cap': Flags.integer({ description: 'Datagrams kept in trace.ndjson at most; beyond, an even sample of the run (the trace hash always covers every datagram). 0: no trace file.', default: DEFAULT_TRACE_CAP, min: 0, env: 'OFP_TESTBED_TRACE_CAP' }),
-    json: Flags.boolean({ description: 'Print one JSON document at the end (progress stays on stderr).', exclusive: ['json-stream'], env: 'OFP_TESTBED_JSON', helpGroup: 'OUTPUT' }),
-    ui: Flags.boolean({ description: 'Watch the run on the dashboard (ofp dashboard) attached to the scenario\'s master, with keys that inject faults into the selected server by hand: x kill, r restart, z pause/resume; c starts the finished clients again. Real mode only; one run.', env: 'OFP_TESTBED_UI' }),
-    'json-stream': Flags.boolean({ description: 'Print one JSON object per line on stdout, {"event","t","data"}: run-start, progress, check, run, summary.', exclusive: ['json'], env: 'OFP_TESTBED_JSON_STREAM', helpGroup: 'OUTPUT' }),
+    mode: Flags.option({ description: 'sim: the role cores on a simulated network with a virtual clock (reproducible from the seed); real: ofp processes on loopback UDP through an impairment relay.', options: ['sim', 'real'] as const, default: 'sim' })(),
+    seed: Flags.integer({ description: 'The seed (default: the scenario\'s own).', min: 0, max: 0xffff_ffff }),
+    repeat: Flags.integer({ description: 'Run it this many times, with the seeds that follow (seed, seed+1, …).', default: 1, min: 1, max: 100_000 }),
+    scale: Flags.string({ description: 'Run a reduced (or enlarged) copy: every count and every time of the run (duration, starts, fault times) multiplied by this (0 < F ≤ 10).' }),
+    out: Flags.string({ description: 'Where the run folders go.', default: 'runs' }),
+    'trace-cap': Flags.integer({ description: 'Datagrams kept in trace.ndjson at most; beyond, an even sample of the run (the trace hash always covers every datagram). 0: no trace file.', default: DEFAULT_TRACE_CAP, min: 0 }),
+    json: Flags.boolean({ description: 'Print one JSON document at the end (progress stays on stderr).', exclusive: ['json-stream'], helpGroup: 'OUTPUT' }),
+    ui: Flags.boolean({ description: 'Watch the run on the dashboard (ofp dashboard) attached to the scenario\'s master, with keys that inject faults into the selected server by hand: x kill, r restart, z pause/resume; c starts the finished clients again. Real mode only; one run.' }),
+    'json-stream': Flags.boolean({ description: 'Print one JSON object per line on stdout, {"event","t","data"}: run-start, progress, check, run, summary.', exclusive: ['json'], helpGroup: 'OUTPUT' }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(TestbedRunCommand);
+    const { testbedRun } = await import('../../testbed/cli/run.js');
     let scale: number | undefined;
     if (flags.scale !== undefined) {
       scale = Number(flags.scale);
@@ -40,7 +41,7 @@ export default class TestbedRunCommand extends OfpCommand {
     }
     process.exitCode = await testbedRun({
       target: args.scenario,
-      mode: flags.mode as 'sim' | 'real',
+      mode: flags.mode,
       ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
       repeat: flags.repeat,
       ...(scale !== undefined ? { scale } : {}),

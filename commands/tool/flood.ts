@@ -1,8 +1,5 @@
-import { Flags } from '@oclif/core';
-import { FLOOD_MAX_DURATION, FLOOD_MAX_RATE } from '../../src/runtime/flood/flood.js';
-import { FLOOD_KIND_DOCS, FLOOD_KINDS } from '../../src/runtime/flood/kinds.js';
-import { runFloodCommand } from '../../src/runtime/flood/command.js';
-import type { LogLevel } from '../../src/runtime/output.js';
+import * as Flags from '@oclif/core/flags';
+import { FLOOD_KIND_DOCS, FLOOD_KINDS, FLOOD_MAX_DURATION, FLOOD_MAX_RATE } from '../../src/runtime/flood/catalog.js';
 import { OfpCommand } from '../base.js';
 import { json, jsonStream, logLevel, outputMode } from '../flags.js';
 
@@ -20,19 +17,20 @@ export default class ToolFloodCommand extends OfpCommand {
   ];
 
   static override flags = {
-    target: Flags.string({ description: 'The role to flood, HOST:PORT on loopback.', required: true, env: 'OFP_FLOOD_TARGET' }),
-    kind: Flags.string({ description: 'What to send.', options: [...FLOOD_KINDS], default: 'random', env: 'OFP_FLOOD_KIND' }),
-    rate: Flags.string({ description: `Datagrams per second, 1 to ${FLOOD_MAX_RATE}.`, default: '1000', env: 'OFP_FLOOD_RATE' }),
-    duration: Flags.string({ description: `How long to send (s, or with a unit: 500ms), at most ${FLOOD_MAX_DURATION / 1000} s.`, default: '3', env: 'OFP_FLOOD_DURATION' }),
-    file: Flags.string({ description: 'The file that requests name (kinds request, replay, truncated).', default: 'movie.ts', env: 'OFP_FLOOD_FILE' }),
-    seed: Flags.string({ description: 'Seed of the datagrams sent (default: a random one, printed in the summary).', env: 'OFP_FLOOD_SEED' }),
-    json: json('FLOOD'),
-    'json-stream': jsonStream('FLOOD'),
+    target: Flags.string({ description: 'The role to flood, HOST:PORT on loopback.', required: true }),
+    kind: Flags.string({ description: 'What to send.', options: [...FLOOD_KINDS], default: 'random' }),
+    rate: Flags.string({ description: `Datagrams per second, 1 to ${FLOOD_MAX_RATE}.`, default: '1000' }),
+    duration: Flags.string({ description: `How long to send (s, or with a unit: 500ms), at most ${FLOOD_MAX_DURATION / 1000} s.`, default: '3' }),
+    file: Flags.string({ description: 'The file that requests name (kinds request, replay, truncated).', default: 'movie.ts' }),
+    seed: Flags.string({ description: 'Seed of the datagrams sent (default: a random one, printed in the summary).' }),
+    json: json(),
+    'json-stream': jsonStream(),
     'log-level': logLevel,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ToolFloodCommand);
+    const { runFloodCommand } = await import('../../src/runtime/flood/command.js');
     process.exitCode = await runFloodCommand({
       target: flags.target,
       kind: flags.kind,
@@ -41,7 +39,7 @@ export default class ToolFloodCommand extends OfpCommand {
       file: flags.file,
       ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
       output: outputMode(flags),
-      logLevel: flags['log-level'] as LogLevel,
+      logLevel: flags['log-level'],
     });
   }
 }

@@ -32,7 +32,7 @@ function structSchema(fields: Readonly<Record<string, Field>>, doc: string, extr
 export function fieldSchema(f: Field): Json {
   switch (f.kind) {
     case 'uint':
-      return { type: 'integer', minimum: 0, maximum: f.max, description: f.doc };
+      return { type: 'integer', minimum: f.min ?? 0, maximum: f.max, description: f.doc };
     case 'str':
       // JSON Schema counts characters; the limit is in UTF-8 bytes, so maxLength is a necessary bound only.
       return { type: 'string', maxLength: f.max, description: `${f.doc} At most ${f.max} bytes of UTF-8.` };

@@ -7,7 +7,7 @@ import { CONTROL_KEY_LABEL, handoffInput, handoffToken, streamKeyInput, tokenInp
 import { decode, encode } from '../../src/protocol/codec.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/constants.js';
 import { MESSAGES, MESSAGE_TYPES } from '../../src/protocol/messages.js';
-import { nodeCrypto } from '../../src/runtime/crypto.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
 import {
   AUTH_NEGATIVE_EXAMPLES,
   EXAMPLES,

@@ -8,6 +8,9 @@
  * word is cut short when the size is not a multiple of 8.
  */
 
+/** The bitrate of `ofp media make` when none is given. */
+export const DEFAULT_BITRATE = '4M';
+
 /** A 16-bit key derived from a name (FNV-1a, folded). */
 export function nameKey(name: string): number {
   let h = 0x811c9dc5;

@@ -4,7 +4,7 @@
  * server checks. The hash itself is an input (`Crypto`), so this stays pure.
  */
 import { AUTH_MAX_SKEW, MAC_LENGTH, STREAM_KEY_LENGTH, TOKEN_LENGTH } from './constants.js';
-import { type Decoded, encodeWithMac } from './codec.js';
+import { type Decoded, encodedLength, encodeWithMac } from './codec.js';
 import type { ErrorCode } from './errors.js';
 import type { Message } from './messages.js';
 
@@ -72,6 +72,11 @@ export class ClusterAuth {
   encode(msg: Message, now: number): Uint8Array {
     const stamped = { ...msg, at: Math.floor(now) } as Message;
     return encodeWithMac(stamped, (signed) => this.mac(signed));
+  }
+
+  /** The exact length of `encode(msg, now)`, computed without encoding. */
+  encodedLength(msg: Message, now: number): number {
+    return encodedLength({ ...msg, at: Math.floor(now) } as Message, true);
   }
 
   mac(signed: Uint8Array): Uint8Array {

@@ -12,9 +12,10 @@
 import { Packr } from 'msgpackr';
 import { MAC_LENGTH, MAX_DATAGRAM, PROTOCOL_VERSION, SUPPORTED_VERSIONS } from './constants.js';
 import type { ErrorCode } from './errors.js';
-import { checkStruct, pickStruct, shapeStruct } from './fields.js';
-import { MAC_ELEMENT_LENGTH, MESSAGES, type Message, type MessageType, TYPE_BY_CODE } from './messages.js';
+import { checkStruct, type Fields, pickStruct, shapeStruct } from './fields.js';
+import { type Body, MAC_ELEMENT_LENGTH, MESSAGES, type Message, type MessageType, TYPE_BY_CODE } from './messages.js';
 import { scanMessagePack } from './scan.js';
+import { fieldLength, mapHeaderLength, strLength, structLength, uintLength, widestFieldLength } from './sizes.js';
 
 /** msgpackr set to plain MessagePack (§2): no records, no extensions, maps as objects. */
 export const PACKR_OPTIONS = {
@@ -119,6 +120,41 @@ export function encodeWithMac(msg: Message, mac: (signed: Uint8Array) => Uint8Ar
   const macStart = bytes.length - MAC_LENGTH;
   bytes.set(mac(bytes.subarray(0, macStart - 2)).subarray(0, MAC_LENGTH), macStart);
   return bytes;
+}
+
+/** The bytes of the envelope `[version, type, body]` (or with a MAC element) around a body of `body` bytes. */
+function envelopeLength(code: number, body: number, mac: boolean): number {
+  // A fixarray of 3 or 4 elements: one header byte.
+  return 1 + uintLength(PROTOCOL_VERSION) + uintLength(code) + body + (mac ? MAC_ELEMENT_LENGTH : 0);
+}
+
+/**
+ * The exact length of `encode(msg)`, or with `mac` of `encodeWithMac(msg, …)`,
+ * computed without encoding (sizes.ts).
+ */
+export function encodedLength(msg: Message, mac = false): number {
+  const spec = MESSAGES[msg.type];
+  return envelopeLength(spec.code, structLength(spec.fields, msg as unknown as Record<string, unknown>), mac);
+}
+
+/**
+ * The greatest length of a message of `type` that has the fields of `known` and,
+ * in each field that `widest` names, any value its schema allows (fixed-width
+ * fields only: integers, fixed-length binary, enums); a MAC element when `mac`.
+ */
+export function widestLength<K extends MessageType>(type: K, known: Partial<Body<K>>, widest: readonly (keyof Body<K> & string)[], mac: boolean): number {
+  const fields: Fields = MESSAGES[type].fields;
+  const values = known as Record<string, unknown>;
+  let count = 0;
+  let body = 0;
+  for (const name in fields) {
+    const f = fields[name]!;
+    if ((widest as readonly string[]).includes(name)) body += strLength(name) + widestFieldLength(f);
+    else if (values[name] !== undefined && values[name] !== null) body += strLength(name) + fieldLength(f, values[name]);
+    else continue;
+    count++;
+  }
+  return envelopeLength(MESSAGES[type].code, mapHeaderLength(count) + body, mac);
 }
 
 /** The encoding of a version-independent `error` for an unknown version (§2.1). */

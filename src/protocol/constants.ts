@@ -38,14 +38,22 @@ export const REQUEST_PAD_TO = MAX_DATAGRAM;
 export const STREAM_KEY_LENGTH = 16;
 /** §10.2 Flows one media item may have (the most items of `flows` and `offs`). */
 export const MAX_FLOWS = 4;
+/** §9.1 The shortest cluster key the roles and commands take, in bytes of UTF-8: an empty key is never "no key". */
+export const MIN_KEY_LENGTH = 16;
 /** §10.3 Largest rate scale, in thousandths of the media rate (16 times). */
 export const MAX_SCALE = 16_000;
+/** §10.3 Smallest rate scale, in thousandths of the media rate: a scale of 0 would be no pace at all. */
+export const MIN_SCALE = 1;
 /** §10.4 A server sends unacknowledged `track` events again after this long, ms. */
 export const TRACK_RETRY = 300;
 /** §10.4 Times a server sends a stream's unacknowledged `track` events again (TRACK_RETRY apart, counted afresh whenever an ack retires one) before it gives them up. */
 export const TRACK_ATTEMPTS = 10;
+/** §10.4 Events a server keeps per stream, its last `play` and those since, to tell a new master (a stream with more is not told again). */
+export const MAX_TRACK_HISTORY = 32;
 /** §10.4 Streams whose `track` events a server keeps (until the stream has ended and every event is acknowledged; the oldest stream is forgotten first). */
 export const MAX_TRACKED_STREAMS = 65_536;
+/** §6.2 Streams a client remembers having torn down, to say `teardown` again to a server that keeps sending (the oldest is forgotten first). */
+export const TEARDOWNS_KEPT = 4;
 /** §10.7 A draining server stops, its streams handed off or not, this long after it began draining, ms. */
 export const DRAIN_TIMEOUT = 15_000;
 /** §10.7 A client that sees the change indicator and gets no `switch` for this long asks a master itself, ms. */
@@ -54,6 +62,8 @@ export const CHANGE_GRACE = 1_000;
 export const HANDOFF_TIMEOUT = 3_000;
 /** §10.6 Servers a master tries when it establishes one stream elsewhere. */
 export const HANDOFF_ATTEMPTS = 3;
+/** §10.6 Streams whose last failed handoff a master remembers, to try the next one only HANDOFF_TIMEOUT later (the oldest is forgotten first). */
+export const MAX_FAILED_HANDOFFS = 4_096;
 /** §5.1 Payload bytes per `data` packet (the last packet of a file may be shorter). */
 export const DATA_CHUNK = 1100;
 /** §5.2 A client sends an `ack` this often while a stream plays, ms. */
@@ -62,17 +72,36 @@ export const ACK_INTERVAL = 100;
 export const MAX_MISSING_RANGES = 16;
 /** §5.2 A server resends a range at most once per this interval, ms. */
 export const RESEND_HOLDOFF = 150;
-/** §5.2 Bytes a server may send beyond the client's contiguous position (the receive window). */
-export const RECEIVE_WINDOW = 2 * 1024 * 1024;
-/** §5.1 Greatest burst a server sends in one go, in bytes per stream (the pacer's bucket size). */
+/**
+ * §5.2 Bytes a server may send beyond the client's contiguous position (the receive window): at
+ * MAX_STREAM_RATE, 335 ms of the stream, more than a loss takes to be reported, resent and acknowledged (2 × ACK_INTERVAL).
+ */
+export const RECEIVE_WINDOW = 4 * 1024 * 1024;
+/** §5.1 Smallest size of a pacer's bucket, in bytes: the bucket of a slow flow (below PACING_BURST × 8000 / PACING_DEPTH bit/s). */
 export const PACING_BURST = 8 * DATA_CHUNK;
 /** §5.1 How often a server with playing streams wakes to pace them, ms. */
 export const PACING_TICK = 4;
+/**
+ * §5.1 A pacer's bucket holds this long of its flow's pace, ms (and at least PACING_BURST bytes):
+ * a wake-up up to this late is caught up in full, and no burst is longer.
+ */
+export const PACING_DEPTH = 20;
+/**
+ * §5.1 Greatest pace of one stream, bits per second: its flows' rates times its scale. A request or an
+ * `adjust` that would pace a stream faster is refused with `no-capacity` (§10.3); a server does not offer
+ * an item whose media rate alone is faster.
+ */
+export const MAX_STREAM_RATE = 100_000_000;
 
 /** §6.1 A client waits this long for an answer before it sends a request again, ms. */
 export const REQUEST_TIMEOUT = 1_000;
 /** §6.1 Attempts a client makes at one master or one server before it moves on (S4.5). */
 export const ATTEMPTS_PER_PEER = 2;
+/**
+ * §6.1 Times a client gives up on a server that never sent it anything before it stops going back
+ * to it: sent there once more, it fails with `server-unreachable`. A closed port counts this many at once.
+ */
+export const SILENT_SERVER_TRIES = 2;
 /** §6.1 Rounds over the list of masters before a client gives up. */
 export const MASTER_ROUNDS = 3;
 /** §6.2 A client that receives no `data` from its server for this long (or for eight packet intervals, when the stream is slower) treats it as failed; it sends `play` once more at half that, ms. */
@@ -83,6 +112,8 @@ export const CLIENT_SILENCE_TIMEOUT = 5_000;
 export const SETUP_TIMEOUT = 5_000;
 /** §6.4 Default interval between two load polls of one server, ms. */
 export const POLL_INTERVAL = 1_000;
+/** §6.4 The shortest poll interval a master accepts, ms: below it, polls would be a flood of their own. */
+export const MIN_POLL_INTERVAL = 10;
 /**
  * §4.2 For this many poll intervals after it starts, a master that no server has registered with yet
  * answers a request with `unavailable` (try again) rather than `not-found`: the servers of a restarted
@@ -121,10 +152,46 @@ export const ANSWER_CACHE_SIZE = 8_192;
 export const MAX_FORWARDS_IN_FLIGHT = 8_192;
 /** §6.4 Registrations a master keeps while they have not yet echoed their cookie (§9.4). */
 export const MAX_CANDIDATES = 4_096;
+/** §4.6 The most `content` parts a `register` may announce: a longer content list is refused (`over-limit`). */
+export const MAX_CONTENT_PARTS = 8_192;
+/** §4.6 The most files one server's content list may hold at a master: a longer one is refused (`over-limit`). */
+export const MAX_NAMES_PER_SERVER = 65_536;
+/** §4.6 The most bytes of file names (UTF-8) one server's content list may hold at a master: more is refused (`over-limit`). */
+export const MAX_CATALOG_BYTES_PER_SERVER = 4 * 1024 * 1024;
+/**
+ * §4.6 The most servers a master keeps registered from one source host (the IP address, any port): a
+ * registration beyond it is refused (`over-limit`), unless it replaces a server of that name or address.
+ */
+export const MAX_SERVERS_PER_SOURCE = 16;
+/** §4.6 A master reports the registrations it refused from one source host at most once per this interval, ms (the others are counted in the next report). */
+export const REFUSAL_REPORT_INTERVAL = 10_000;
+/** §4.6 Sources a master reports refused registrations of per REFUSAL_REPORT_INTERVAL at most (the others are only counted). */
+export const REFUSAL_REPORTS = 16;
 /** §6.6 Assignments a master keeps (the oldest is forgotten first). */
 export const MAX_ASSIGNMENTS = 65_536;
 /** §6.6 A master forgets an assignment its server has not listed in a load report for this long (or never did), ms. */
 export const ASSIGNMENT_TTL = 10_000;
+/**
+ * §4.4 Reservations (assignments its server has not confirmed) one client address and port may hold:
+ * one for the stream it asks for, one for a handoff. A further one ends its oldest.
+ */
+export const MAX_RESERVED_PER_CLIENT = 2;
+/**
+ * §4.4 The share of the up servers' capacity that the reservations of one source (an IPv4 /24 or an
+ * IPv6 /64) may hold; the rest is kept for other sources. A request beyond it ends that source's oldest.
+ */
+export const RESERVE_SOURCE_SHARE = 0.5;
+/**
+ * §4.4 A reservation that a complete load report of its server does not list, this long or more
+ * after the client was sent there, has not been taken up: it ends then, not at ASSIGNMENT_TTL, ms.
+ */
+export const RESERVE_GRACE = 1_000;
+/** §4.5 Servers one `server-list` page lists at most (fewer when no more fit in the request's size). */
+export const MAX_LIST_SERVERS = 64;
+/** §4.5 Pages of a server list a client reads at most; it then chooses among the servers listed so far. */
+export const MAX_LIST_PAGES = 16;
+/** §4.6 Files one `content` part holds at most (fewer when no more fit in one datagram). */
+export const MAX_CONTENT_FILES = 256;
 
 /** §7 Largest file name, in UTF-8 bytes. */
 export const MAX_FILE_NAME = 255;
@@ -141,6 +208,10 @@ export const MAX_LOAD_SIDS = 96;
 export const STATUS_SNAPSHOT_TTL = 2_000;
 /** §11.2 Status snapshots a master keeps, one per operator address and table (the oldest is forgotten first). */
 export const MAX_STATUS_SNAPSHOTS = 16;
+/** §11.2 Rows one `status` page holds at most (fewer when no more fit in MAX_DATAGRAM). */
+export const MAX_STATUS_ROWS = 32;
+/** §11.2 Servers a row of the `files` table names at most: the first in name order. */
+export const MAX_FILE_ROW_SERVERS = 16;
 /** §11.3 A subscription lasts this long after the `subscribe` that last renewed it, ms. */
 export const SUBSCRIBE_LEASE = 10_000;
 /** §11.3 A subscriber renews its subscription this often, ms. */

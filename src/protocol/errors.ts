@@ -18,7 +18,7 @@ export const ERRORS = {
   'truncated': { fault: 'peer', wire: false, doc: `The datagram ends inside a MessagePack value.` },
   'trailing-bytes': { fault: 'peer', wire: false, doc: `Bytes follow the datagram's single top-level MessagePack value.` },
   'malformed': { fault: 'peer', wire: false, doc: `The bytes are not MessagePack (a reserved byte 0xc1, or an empty datagram).` },
-  'unsupported-value': { fault: 'peer', wire: false, doc: `The datagram holds an extension type, a map key that is not a string, or nesting deeper than MAX_NESTING.` },
+  'unsupported-value': { fault: 'peer', wire: false, doc: `The datagram holds a float (even one whose value is an integer), an extension type, a map key that is not a string, or nesting deeper than MAX_NESTING.` },
   'bad-envelope': { fault: 'peer', wire: false, doc: `The top-level value is not the array [version, type, body] or [version, type, body, mac].` },
   'unknown-version': { fault: 'peer', wire: true, doc: `The version is not one this receiver supports; it may answer with its supported versions.` },
   'unknown-type': { fault: 'peer', wire: false, doc: `The message type code is not defined in this version.` },
@@ -33,7 +33,7 @@ export const ERRORS = {
   // Answers (§8): sent in `error` messages.
   'bad-request': { fault: 'peer', wire: true, doc: `The request is well-formed but cannot be served as asked (a missing token where one is required, an offset past the end of the file).` },
   'not-found': { fault: 'local', wire: true, doc: `No server known to the master holds the file, or the server does not hold it.` },
-  'no-capacity': { fault: 'local', wire: true, doc: `Servers hold the file but none that is up has the bandwidth for it.` },
+  'no-capacity': { fault: 'local', wire: true, doc: `Servers hold the file but none that is up has the bandwidth for it, or the stream would go faster than one stream may (MAX_STREAM_RATE, §5.1).` },
   'bad-token': { fault: 'peer', wire: true, doc: `The stream token does not match the client's address, the file, the server and the stream id.` },
   'token-expired': { fault: 'peer', wire: true, doc: `The stream token's expiry has passed.` },
   'bad-cookie': { fault: 'peer', wire: true, doc: `A \`play\` carries a cookie that does not match the stream's setup.` },
@@ -43,26 +43,27 @@ export const ERRORS = {
   'media-error': { fault: 'local', wire: true, doc: `The server could not read the media file.` },
   'unknown-server': { fault: 'peer', wire: true, doc: `An operator named a server the master does not know.` },
   'unavailable': { fault: 'local', wire: true, doc: `Every server the master tried for a relayed request failed to answer.` },
+  'over-limit': { fault: 'peer', wire: true, doc: `The master refused a server's registration or content list: it would go beyond MAX_CONTENT_PARTS, MAX_NAMES_PER_SERVER, MAX_CATALOG_BYTES_PER_SERVER or MAX_SERVERS_PER_SOURCE (§4.6). The master keeps nothing of it; the server registers again after REGISTER_RETRY_MAX.` },
   // Local outcomes a client reports (events and exit status), never on the wire.
   'master-unreachable': { fault: 'local', wire: false, doc: `No master answered after MASTER_ROUNDS rounds over every master address.` },
+  'server-unreachable': { fault: 'local', wire: false, doc: `The master kept sending the client to a server that never answered it (SILENT_SERVER_TRIES times), or to one where nothing listens (§6.1).` },
   'stream-failed': { fault: 'local', wire: false, doc: `The stream could not be completed from any server.` },
 } as const satisfies Record<string, ErrorInfo>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/** The codes a role may send in an `error`, `end` or `control-result`: the table's rows marked `wire`. */
 export type WireErrorCode = { [K in ErrorCode]: (typeof ERRORS)[K]['wire'] extends true ? K : never }[ErrorCode];
 
-export const WIRE_ERROR_CODES = (Object.keys(ERRORS) as ErrorCode[]).filter((c) => ERRORS[c].wire) as WireErrorCode[];
+declare const unknownCode: unique symbol;
 
-export function isErrorCode(s: string): s is ErrorCode {
-  return Object.prototype.hasOwnProperty.call(ERRORS, s);
-}
+/**
+ * A code received in an `error`, `end` or `control-result` that is not in
+ * this version's table (a later version's, say). A receiver accepts it and
+ * acts on it as on any code it does not act on specially (§8.1); only the
+ * decoder makes one, so a role never sends it.
+ */
+export type UnknownErrorCode = string & { readonly [unknownCode]: true };
 
-/** An error value with a stable code, for results and for local failures. */
-export class OfpError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(`${code}: ${message}`);
-    this.code = code;
-    this.name = 'OfpError';
-  }
-}
+/** The `code` of an `error`, `end` or `control-result`: a wire code of the table, or one this version does not know. */
+export type WireCode = WireErrorCode | UnknownErrorCode;

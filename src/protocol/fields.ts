@@ -12,6 +12,8 @@ export interface Field<T = unknown, Opt extends boolean = boolean> {
   readonly optional: Opt;
   /** uint: largest value; str, bin: most bytes; list: most items. */
   readonly max: number;
+  /** uint: smallest value, when it is not 0. */
+  readonly min?: number;
   /** bin: the exact length, when fixed. */
   readonly len?: number;
   readonly values?: readonly string[];
@@ -42,9 +44,17 @@ function field<T>(kind: FieldKind, doc: string, extra: Partial<Field> = {}): Fie
 
 /** Field builders. */
 export const t = {
-  uint: (doc: string, max: number = Number.MAX_SAFE_INTEGER) => field<number>('uint', doc, { max }),
+  uint: (doc: string, max: number = Number.MAX_SAFE_INTEGER, min?: number) => field<number>('uint', doc, { max, ...(min ? { min } : {}) }),
   u32: (doc: string) => field<number>('uint', doc, { max: U32 }),
+  /** An id (a stream's, a request's): uint32, never 0. */
+  id: (doc: string) => field<number>('uint', doc, { max: U32, min: 1 }),
   str: (max: number, doc: string) => field<string>('str', doc, { max }),
+  /**
+   * A string of an open set: decoded whatever it holds (within `max`), so a
+   * value of a later version is accepted, and typed as `T`, which names the
+   * values this version knows and how it holds the others (an error code, §8.1).
+   */
+  open: <T extends string>(max: number, doc: string) => field<T>('str', doc, { max }),
   bin: (max: number, doc: string) => field<Uint8Array>('bin', doc, { max }),
   binExact: (len: number, doc: string) => field<Uint8Array>('bin', doc, { max: len, len }),
   bool: (doc: string) => field<boolean>('bool', doc),
@@ -84,6 +94,7 @@ export function checkValue(f: Field, v: unknown, path: string): string | undefin
     case 'uint':
       if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return `${path}: expected an unsigned integer`;
       if (v > f.max) return `${path}: ${v} is greater than ${f.max}`;
+      if (f.min !== undefined && v < f.min) return `${path}: ${v} is less than ${f.min}`;
       return undefined;
     case 'str':
       if (typeof v !== 'string') return `${path}: expected a string`;
@@ -175,6 +186,7 @@ export function shapeStruct(fields: Fields, v: Record<string, unknown>): Record<
 export function describeType(f: Field): string {
   switch (f.kind) {
     case 'uint':
+      if (f.min !== undefined) return f.max === U32 ? `uint32 ≥ ${f.min}` : `uint ${f.min}…${f.max}`;
       return f.max === U32 ? 'uint32' : f.max === Number.MAX_SAFE_INTEGER ? 'uint' : `uint ≤ ${f.max}`;
     case 'str':
       return `str ≤ ${f.max} B`;

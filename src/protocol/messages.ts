@@ -8,18 +8,24 @@ import {
   DATA_CHUNK,
   MAC_LENGTH,
   MAX_AVOID,
+  MAX_CONTENT_FILES,
   MAX_ERROR_TEXT,
   MAX_FILE_NAME,
+  MAX_FILE_ROW_SERVERS,
+  MAX_LIST_SERVERS,
   MAX_LOAD_SIDS,
   MAX_MISSING_RANGES,
   MAX_NAME,
   MAX_DATAGRAM,
   MAX_FLOWS,
   MAX_SCALE,
+  MAX_STATUS_ROWS,
+  MIN_SCALE,
   NOTICE_EVENTS,
   STREAM_KEY_LENGTH,
   TOKEN_LENGTH,
 } from './constants.js';
+import type { WireCode } from './errors.js';
 import { type Fields, type InferStruct, opt, t } from './fields.js';
 
 /**
@@ -44,8 +50,8 @@ function message<F extends Fields>(code: number, legs: readonly string[], auth: 
 }
 
 // Fields that recur.
-const rid = t.u32('Request id, chosen by the sender of the request and echoed in the answer.');
-const sid = t.u32('Stream id, chosen by the master (or by the server when no master is involved); never 0.');
+const rid = t.id('Request id, chosen by the sender of the request and echoed in the answer; never 0.');
+const sid = t.id('Stream id, chosen by the master (or by the server when no master is involved); never 0.');
 const file = t.str(MAX_FILE_NAME, 'Name of the media file, as listed in the content catalog.');
 const addr = (doc: string) => t.str(MAX_NAME, `${doc} Written \`host:port\`, IPv6 hosts in brackets.`);
 const at = opt(t.uint('Sender clock, ms since the Unix epoch; required when the message is authenticated (§9.2).'));
@@ -57,7 +63,7 @@ const token = opt(t.binExact(TOKEN_LENGTH, 'Stream token (§9.3); present when t
 const exp = opt(t.uint('Token expiry, ms since the Unix epoch (§9.3); present with `tok`.'));
 const mode = t.enum(['redirect', 'relay', 'list'] as const, 'How the client wants to be answered (§4).');
 const serverState = t.enum(['up', 'down', 'joining', 'draining', 'overloaded'] as const, 'Server state as the master sees it.');
-const scale = t.uint('Transmission rate as a multiple of the media rate, in thousandths: 1000 is the media rate (S2.1).', MAX_SCALE);
+const scale = t.uint('Transmission rate as a multiple of the media rate, in thousandths: 1000 is the media rate (S2.1); from MIN_SCALE to MAX_SCALE, never 0.', MAX_SCALE, MIN_SCALE);
 const streamKey = opt(t.binExact(STREAM_KEY_LENGTH, 'Stream key (§10.5): the client checks handoff tokens with it.'));
 const flows = opt(t.list(t.tuple([
   t.str(MAX_NAME, 'Flow file name.'),
@@ -69,6 +75,8 @@ const flowIndex = opt(t.uint('Flow index (S2.4); 0 when absent.', MAX_FLOWS - 1)
 const why = t.enum(['failure', 'overload', 'drain', 'operator'] as const, 'Why the stream moves (S2.5).');
 const npt = t.uint('Normal play time, ms (§10.3).');
 const statusTable = t.enum(['summary', 'servers', 'files', 'sessions'] as const, 'Which table.');
+/** A code of the error table (§8.1): a sender puts one of the table's wire codes, a receiver accepts any. */
+const errorCode = (doc: string) => t.open<WireCode>(32, `${doc} A receiver accepts a code it does not know (§8.1).`);
 
 /** What a master tells its subscribers about (§11.4). */
 export const NOTICE_KINDS = [
@@ -156,7 +164,7 @@ export const MESSAGES = {
       avoid: opt(t.list(serverName, MAX_AVOID, 'Servers the client failed to get the stream from; the master picks another one when it can.')),
       offs,
       scale: opt(scale),
-      prev: opt(t.u32('The stream this request resumes (its server failed): the master keeps the stream id and its state (§10.6).')),
+      prev: opt(t.id('The stream this request resumes (its server failed): the master keeps the stream id and its state (§10.6).')),
       pad,
     }),
   redirect: message(2, ['master → client'], 'none',
@@ -200,14 +208,14 @@ export const MESSAGES = {
         sid,
         tok: token,
         sk: streamKey,
-      }, 'One server.'), 64, 'The servers of this page.'),
+      }, 'One server.'), MAX_LIST_SERVERS, 'The servers of this page.'),
       exp,
     }),
   error: message(5, ['any → any'], 'leg',
     'The request named by `rid` (or the stream named by `sid`) failed.', {
       rid: opt(rid),
       sid: opt(sid),
-      code: t.str(32, 'Error code from the error table (§8).'),
+      code: errorCode('Error code from the error table (§8).'),
       msg: t.str(MAX_ERROR_TEXT, 'What went wrong, for people.'),
       versions: opt(t.list(t.uint('A protocol version.', 255), 8, '`unknown-version`: the versions the sender supports.')),
       at,
@@ -244,7 +252,7 @@ export const MESSAGES = {
   end: message(10, ['server → client'], 'none',
     'The server ended the stream before the client was done.', {
       sid,
-      code: t.str(32, 'Why, as an error code (§8).'),
+      code: errorCode('Why, as an error code (§8).'),
     }),
   adjust: message(11, ['client → server'], 'none',
     'Stream adjustment (S2.1): change the stream\'s transmission rate while it plays. Repeated until acknowledged.', {
@@ -303,7 +311,7 @@ export const MESSAGES = {
         t.str(MAX_FILE_NAME, 'File name.'),
         t.uint('Size in bytes.'),
         t.uint('Rate in bits per second.'),
-      ] as const, '[name, size, rate].'), 256, 'Files of this part.'),
+      ] as const, '[name, size, rate].'), MAX_CONTENT_FILES, 'Files of this part.'),
       at,
     }),
   'content-ack': message(19, ['master → server'], 'cluster',
@@ -341,7 +349,7 @@ export const MESSAGES = {
     }),
   forward: message(23, ['master → server'], 'cluster',
     'A client\'s request forwarded by the master (relayed-setup flow, S1.4). The server answers the master with `setup` or `error` carrying the same `rid`.', {
-      rid: t.u32('Request id chosen by the master.'),
+      rid: t.id('Request id chosen by the master; never 0.'),
       file,
       client: addr('The client\'s address, as the master saw it.'),
       sid,
@@ -371,7 +379,7 @@ export const MESSAGES = {
     }),
   establish: message(26, ['master → server'], 'cluster',
     'Stream establishment (S2.6): set this stream up for this client from this position. Answered with `setup` (same `rid`) or `error`.', {
-      rid: t.u32('Request id chosen by the master.'),
+      rid: t.id('Request id chosen by the master; never 0.'),
       sid,
       file,
       client: addr('The client\'s address.'),
@@ -437,13 +445,13 @@ export const MESSAGES = {
         sent: t.uint('Measured bandwidth, bits per second.'),
         cap: t.uint('Capacity, bits per second.'),
         missed: t.uint('Polls unanswered in a row.'),
-      }, 'A server.'), 32, 'Servers.')),
+      }, 'A server.'), MAX_STATUS_ROWS, 'Servers.')),
       files: opt(t.list(t.struct({
         file,
         size: t.uint('Size in bytes.'),
         rate: t.uint('Rate, bits per second.'),
-        servers: t.list(serverName, 16, 'Servers holding it (the first 16).'),
-      }, 'A file.'), 32, 'Files.')),
+        servers: t.list(serverName, MAX_FILE_ROW_SERVERS, 'Servers holding it (the first MAX_FILE_ROW_SERVERS, in name order).'),
+      }, 'A file.'), MAX_STATUS_ROWS, 'Files.')),
       sessions: opt(t.list(t.struct({
         sid,
         client: addr('Client.'),
@@ -457,7 +465,7 @@ export const MESSAGES = {
         rate: opt(t.uint('Media rate of the item, bits per second (every flow).')),
         scale: opt(scale),
         moving: opt(t.bool('True while a handoff of the stream is under way (§10.6).')),
-      }, 'A session.'), 32, 'Sessions.')),
+      }, 'A session.'), MAX_STATUS_ROWS, 'Sessions.')),
       at,
     }),
   control: message(34, ['operator → master'], 'status',
@@ -474,7 +482,7 @@ export const MESSAGES = {
     'What came of a `control`.', {
       rid,
       ok: t.bool('True when it was done (or started).'),
-      code: opt(t.str(32, 'When not: an error code (§8).')),
+      code: opt(errorCode('When not: an error code (§8).')),
       msg: t.str(MAX_ERROR_TEXT, 'What happened, for people.'),
       at,
     }),

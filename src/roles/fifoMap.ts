@@ -22,6 +22,11 @@ export class FifoMap<K, V> {
     return this.map.size;
   }
 
+  /** Places the insertion queue holds, taken and deleted keys awaiting compaction included: what it costs in memory. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   get(key: K): V | undefined {
     return this.map.get(key);
   }

@@ -11,7 +11,6 @@
  */
 import { RATE_LIMIT, RATE_LIMIT_BURST, RATE_LIMIT_REPORT_INTERVAL, RATE_LIMIT_REPORTS, RATE_LIMIT_TABLE_SIZE } from '../protocol/constants.js';
 import { FifoMap } from './fifoMap.js';
-import type { RoleEvent } from './role.js';
 
 export interface RateLimit {
   /** Datagrams per second one source may send. */
@@ -101,11 +100,22 @@ export class SourceLimiter {
   }
 }
 
+/** What the hook reports of a source it holds back, at most once per report interval. */
+export type RateLimited = {
+  readonly type: 'rate-limited';
+  readonly level: 'warn';
+  readonly from: string;
+  readonly dropped: number;
+  readonly rate: number;
+  readonly burst: number;
+  readonly sources: number;
+};
+
 /**
  * The hook at a role's datagram entry: true when the datagram may go on to be
  * decoded; when it may not, a `rate-limited` event if one is due.
  */
-export function admitDatagram(limiter: SourceLimiter, from: string, now: number, emit: (e: RoleEvent) => void): boolean {
+export function admitDatagram(limiter: SourceLimiter, from: string, now: number, emit: (e: RateLimited) => void): boolean {
   if (limiter.admit(from, now)) return true;
   const dropped = limiter.report(from, now);
   if (dropped !== undefined) {

@@ -26,7 +26,10 @@ export type Input<C = never> =
   | { readonly kind: 'timer' }
   | { readonly kind: 'command'; readonly command: C };
 
-/** Something that happened, for logs, `--json-stream`, the testbed and tests. */
+/**
+ * Something that happened, for logs, `--json-stream`, the testbed and tests: the shape every
+ * role's typed event union has, for code that treats all events alike (a log line, a trace).
+ */
 export interface RoleEvent {
   readonly type: string;
   /** `debug` events are shown only when asked for. */
@@ -34,12 +37,33 @@ export interface RoleEvent {
   readonly [field: string]: unknown;
 }
 
+/** How full one of a role's tables is, and the bound it never passes (§7.3). */
+export interface TableSize {
+  readonly size: number;
+  readonly limit: number;
+}
+
+/** The events every role core reports, whatever its role. */
+export type CoreEvent =
+  | { readonly type: 'dropped'; readonly level: 'debug'; readonly code: ErrorCode; readonly from: string; readonly detail: string; readonly msg: string | undefined }
+  | { readonly type: 'internal-error'; readonly level: 'error'; readonly detail: string };
+
 export interface Role<C = never, E extends RoleEvent = RoleEvent> {
   handle(input: Input<C>, now: number): void;
   pollTransmit(): Transmit | undefined;
   /** The time the role next needs a `timer` input, or undefined when it has nothing pending. */
   pollTimeout(): number | undefined;
   pollEvent(): E | undefined;
+  /** A role that receives a stream hands its bytes on here, never as an event. */
+  pollData?(): StreamBytes | undefined;
+}
+
+/** The next in-order run of bytes of flow `fl` of a stream, at byte `off` of that flow, handed on at `at`. */
+export interface StreamBytes {
+  readonly fl: number;
+  readonly off: number;
+  readonly data: Uint8Array;
+  readonly at: number;
 }
 
 /** What every role core is given: seeded randomness, a hash, optionally the cluster key. */
@@ -111,9 +135,9 @@ export class AmplificationGuard {
  * The shared plumbing of role cores: queues, decoding with counted drops,
  * authenticated sends, the amplification guard.
  */
-export abstract class RoleCore<C = never, E extends RoleEvent = RoleEvent> implements Role<C, E> {
+export abstract class RoleCore<C = never, E extends RoleEvent = RoleEvent> implements Role<C, E | CoreEvent> {
   protected readonly transmits = new Queue<Transmit>();
-  protected readonly events = new Queue<E>();
+  protected readonly events = new Queue<E | CoreEvent>();
   protected readonly guard = new AmplificationGuard();
   /** Datagrams dropped, by error code. */
   readonly dropped = new Map<string, number>();
@@ -129,11 +153,19 @@ export abstract class RoleCore<C = never, E extends RoleEvent = RoleEvent> imple
     return this.transmits.take();
   }
 
-  pollEvent(): E | undefined {
+  /** The role's bounded tables, with their bounds (§7.3): a read-only view for tests and tools. Roles add their own. */
+  tables(): Record<string, TableSize> {
+    return {
+      amplification: { size: this.guard.size, limit: AMPLIFICATION_TABLE_SIZE },
+      'version answers': { size: this.versionAnswers.size, limit: VERSION_ERROR_TABLE_SIZE },
+    };
+  }
+
+  pollEvent(): E | CoreEvent | undefined {
     return this.events.take();
   }
 
-  protected emit(e: E): void {
+  protected emit(e: E | CoreEvent): void {
     this.events.push(e);
   }
 
@@ -142,6 +174,8 @@ export abstract class RoleCore<C = never, E extends RoleEvent = RoleEvent> imple
     this.counters.received++;
     this.counters.bytesIn += bytes.length;
     this.guard.received(from, bytes.length);
+    // A zero-length datagram is no message: a peer probing whether anything listens here (§2.3, §6.1).
+    if (bytes.length === 0) return undefined;
     const d = decode(bytes);
     if (d.ok) return d;
     this.drop(d.code, from, d.detail, d.type);
@@ -165,7 +199,7 @@ export abstract class RoleCore<C = never, E extends RoleEvent = RoleEvent> imple
   /** Count and report a datagram that is not acted on. */
   protected drop(code: ErrorCode, from: string, detail: string, type?: string): void {
     this.dropped.set(code, (this.dropped.get(code) ?? 0) + 1);
-    this.emit({ type: 'dropped', level: 'debug', code, from, detail, msg: type } as unknown as E);
+    this.emit({ type: 'dropped', level: 'debug', code, from, detail, msg: type });
   }
 
   /** Check an authenticated message when a cluster key is configured; report and return false when it fails. */
@@ -192,7 +226,7 @@ export abstract class RoleCore<C = never, E extends RoleEvent = RoleEvent> imple
   protected sendBytes(to: string, bytes: Uint8Array, validated: boolean): boolean {
     if (bytes.length > MAX_DATAGRAM) {
       // A bug of ours, not the peer's: never put an oversize datagram on the wire.
-      this.emit({ type: 'internal-error', level: 'error', detail: `oversize ${bytes.length}-byte datagram to ${to}` } as unknown as E);
+      this.emit({ type: 'internal-error', level: 'error', detail: `oversize ${bytes.length}-byte datagram to ${to}` });
       return false;
     }
     if (!validated && !this.guard.allow(to, bytes.length)) {

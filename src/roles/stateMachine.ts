@@ -3,6 +3,9 @@
  * table that the code follows and the spec draws (§6). A move that is not in
  * the table is refused, so the table is the whole truth.
  */
+import { IllegalTransition } from '../errors.js';
+
+export { IllegalTransition };
 export interface Transition<S extends string, E extends string> {
   readonly from: S | readonly S[];
   readonly on: E;
@@ -28,6 +31,18 @@ export function nextState<S extends string, E extends string>(table: StateTable<
     if (typeof tr.from === 'string' ? tr.from === from : (tr.from as readonly S[]).includes(from)) return tr.to;
   }
   return undefined;
+}
+
+/** The state `on` leads to from `from`; a move the table does not have throws IllegalTransition. */
+export function mustMove<S extends string, E extends string>(table: StateTable<S, E>, from: S, on: E): S {
+  const to = nextState(table, from, on);
+  if (to === undefined) throw new IllegalTransition(table.name, from, on);
+  return to;
+}
+
+/** Does the table have a move on `on` from `from`? For inputs that are legal only in some states. */
+export function canMove<S extends string, E extends string>(table: StateTable<S, E>, from: S, on: E): boolean {
+  return nextState(table, from, on) !== undefined;
 }
 
 /** Every [from, on, to] of a table, each `from` list spelled out. */

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 export interface StreamEvent {
   readonly event: string;
   readonly t: number;
-  readonly data: Record<string, any>;
+  readonly data: Record<string, unknown>;
 }
 
 export interface Exit {

@@ -8,9 +8,11 @@ import { type ControlAnswer, type ControlOrder, sendControl } from './controlQue
 import { Output } from './output.js';
 import { resolveEndpoint, type ResolvedEndpoint } from './resolve.js';
 import type { StatusFlags } from './status.js';
-import { NoAnswerError, noAnswerHint } from './statusQuery.js';
+import { NoAnswerError } from '../errors.js';
+import { noAnswerHint } from './statusQuery.js';
 import { parseCount, parseDuration, parseRate } from './units.js';
-import { errorLine } from './usageError.js';
+import { errorLine } from './errorLine.js';
+import { clusterKey } from './clusterKey.js';
 
 /** An operator's command reaches the master as `ofp master status` does, with the same flags. */
 export type ControlFlags = StatusFlags;
@@ -22,12 +24,13 @@ async function runControl(f: ControlFlags, master: ResolvedEndpoint, order: Cont
   const out = new Output({ mode: f.output, logLevel: f.logLevel });
   const attempts = parseCount(f.attempts, '--attempts', 1, 100);
   const timeoutMs = parseDuration(f.wait, '--wait', 'ms');
+  const key = clusterKey(f.key);
   let answer: ControlAnswer;
   try {
-    answer = await sendControl({ master, ...(f.key ? { key: f.key } : {}), attempts, timeoutMs }, order);
+    answer = await sendControl({ master, ...(key ? { key } : {}), attempts, timeoutMs }, order);
   } catch (e) {
     if (!(e instanceof NoAnswerError)) throw e;
-    process.stderr.write(errorLine('no-answer', `${e.message}: ${noAnswerHint(e, f.key)}`) + '\n');
+    process.stderr.write(errorLine(e.code, `${e.message}: ${noAnswerHint(e, key)}`) + '\n');
     return 1;
   }
   out.summary({ master: master.address, ...order, ok: answer.ok, ...(answer.code ? { code: answer.code } : {}), message: answer.msg });

@@ -16,10 +16,10 @@ import { decode, encode } from '../protocol/codec.js';
 import type { MessageOf } from '../protocol/messages.js';
 import { padded } from '../protocol/padding.js';
 import { now } from './clock.js';
-import { nodeCrypto } from './crypto.js';
+import { nodeCrypto } from '../platform/crypto.js';
 import { peerHost } from './driver.js';
 import { localBindHost, type ResolvedEndpoint } from './resolve.js';
-import { NoAnswerError } from './statusQuery.js';
+import { NoAnswerError } from '../errors.js';
 
 type Control = MessageOf<'control'>;
 export type ControlOrder = Pick<Control, 'op' | 'srv' | 'sid' | 'cap'>;

@@ -8,24 +8,15 @@
  * Nothing is replaced without --force. On failure what was written stays: an
  * in-order prefix of each flow.
  */
-import { existsSync, mkdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CopyWriter } from './copyWriter.js';
-import { UsageError } from './usageError.js';
+import { CopyRefused, UsageError } from '../errors.js';
+import { flowNamesProblem } from '../protocol/flowNames.js';
 
 export interface CopyFlow {
   readonly name: string;
   readonly size: number;
-}
-
-/** The copy cannot be made for a reason that is not the user's: the item's flow names are not safe file names. */
-export class CopyRefused extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 function isDirectory(path: string): boolean {
@@ -34,14 +25,6 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** A flow name from the network becomes a file name: one plain path component, nothing hidden. */
-function unsafeFlowName(name: string): string | undefined {
-  if (name.length === 0) return 'is empty';
-  if (/[/\\\0]/.test(name)) return 'is a path';
-  if (name.startsWith('.')) return 'starts with a dot';
-  return undefined;
 }
 
 export class CopyTarget {
@@ -58,10 +41,24 @@ export class CopyTarget {
     private readonly item: string,
   ) {}
 
-  /** What can be checked before asking: an existing file is not replaced without --force. */
+  /**
+   * What can be checked before asking: an existing file is not replaced
+   * without --force, and a new `--out` goes into a directory that exists
+   * and can be written, so a stream is never set up for a copy with nowhere to go.
+   */
   static prepare(out: string, force: boolean, item: string): CopyTarget {
-    if (out !== '-' && !force && existsSync(out) && !isDirectory(out)) {
+    if (out === '-') return new CopyTarget(out, force, item);
+    if (!force && existsSync(out) && !isDirectory(out)) {
       throw new UsageError('file-exists', `${out} exists: pass --force to replace it, or choose another --out`);
+    }
+    const into = isDirectory(out) ? out : dirname(resolve(out));
+    if (!isDirectory(into)) {
+      throw new UsageError('cannot-write', `--out ${out}: the directory ${into} does not exist: create it first, or choose another --out`);
+    }
+    try {
+      accessSync(into, constants.W_OK);
+    } catch {
+      throw new UsageError('cannot-write', `--out ${out}: the directory ${into} cannot be written: choose another --out`);
     }
     return new CopyTarget(out, force, item);
   }
@@ -87,12 +84,9 @@ export class CopyTarget {
     if (this.out === '-') {
       throw new UsageError('usage', `${this.item} has ${flows.length} flows (${flows.map((f) => f.name).join(', ')}) and stdout takes one: give --out a directory`);
     }
-    const seen = new Set<string>();
-    for (const f of flows) {
-      const why = unsafeFlowName(f.name) ?? (seen.has(f.name) ? 'is given twice' : undefined);
-      if (why) throw new CopyRefused('bad-flow-name', `the server names a flow of ${this.item} ${JSON.stringify(f.name)}, which ${why}: it cannot be a file name`);
-      seen.add(f.name);
-    }
+    // A flow name from the network becomes a file name (§10.2): one plain path component.
+    const why = flowNamesProblem(flows.map((f) => f.name));
+    if (why) throw new CopyRefused(`the server names the flows of ${this.item} so that ${why}: a flow name must be a plain file name (§10.2)`);
     if (existsSync(this.out) && !isDirectory(this.out)) {
       throw new UsageError('cannot-write', `--out ${this.out} is a file, but ${this.item} has ${flows.length} flows: give a directory (created if missing) for one file per flow`);
     }

@@ -4,7 +4,7 @@
  * written in blocks. On failure what was written stays: an in-order prefix.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { UsageError } from './usageError.js';
+import { UsageError } from '../errors.js';
 
 const FLUSH_AT = 256 * 1024;
 

@@ -8,10 +8,11 @@
 import { DgramAsPromised, type SocketAsPromised } from 'dgram-as-promised';
 import { isIPv4 } from 'node:net';
 import { formatAddress, parseAddress } from '../protocol/address.js';
-import type { Input, Role, RoleEvent } from '../roles/role.js';
+import type { Input, Role, RoleEvent, StreamBytes } from '../roles/role.js';
 import { now } from './clock.js';
 import type { Family } from './resolve.js';
-import { UsageError } from './usageError.js';
+import { UsageError } from '../errors.js';
+import { markStarted } from './started.js';
 
 /** Streaming needs room for bursts: at least this much socket buffer each way. */
 export const SOCKET_BUFFER = 4 * 1024 * 1024;
@@ -20,7 +21,16 @@ const REPORTED_INTERNAL_ERRORS = 10;
 /** Parsed destination addresses kept (a master talks to many clients). */
 const ENDPOINT_CACHE = 4096;
 
-type AnyRole = Role<any, RoleEvent>;
+type AnyRole = Role<unknown, RoleEvent>;
+/** The events a role core reports: its own typed union. */
+export type EventOf<R extends AnyRole> = NonNullable<ReturnType<R['pollEvent']>>;
+/** What the driver itself reports, beside the core's events. */
+export type DriverEvent =
+  | {
+    readonly type: 'listening'; readonly level: 'info' | 'warn'; readonly address: string; readonly family: Family;
+    readonly recvBuffer: number; readonly sendBuffer: number; readonly detail?: string;
+  }
+  | { readonly type: 'internal-error'; readonly level: 'error'; readonly detail: string };
 /** The command type a role core takes. */
 export type CommandOf<R extends AnyRole> = Extract<Parameters<R['handle']>[0], { kind: 'command' }>['command'];
 
@@ -32,7 +42,9 @@ export interface StartRoleOptions<R extends AnyRole> {
   /** 0: any free port. */
   readonly port: number;
   /** Every event of the core, after a first `listening` event from the driver. */
-  readonly onEvent: (e: RoleEvent) => void;
+  readonly onEvent: (e: EventOf<R> | DriverEvent) => void;
+  /** A stream's bytes, in order, from a core that receives one (before the events of the same input). */
+  readonly onData?: (d: StreamBytes) => void;
   /** Socket buffer size to ask for, each way. */
   readonly bufferSize?: number;
 }
@@ -134,6 +146,7 @@ export async function startRole<R extends AnyRole>(o: StartRoleOptions<R>): Prom
     sendBuffer: stats.sendBuffer,
     ...(capped ? { detail: `socket buffers are smaller than the ${wanted} bytes asked for: raise net.core.rmem_max / wmem_max for streaming` } : {}),
   });
+  markStarted();
 
   const role: R = typeof o.role === 'function' ? o.role(address) : o.role;
   let closed = false;
@@ -210,6 +223,8 @@ export async function startRole<R extends AnyRole>(o: StartRoleOptions<R>): Prom
 
   const drain = (t: number) => {
     for (let x = role.pollTransmit(); x; x = role.pollTransmit()) transmit(x.to, x.bytes);
+    // The copy's bytes first: an event such as `complete` finds them all handed on.
+    for (let d = role.pollData?.(); d; d = role.pollData?.()) o.onData?.(d);
     for (let e = role.pollEvent(); e; e = role.pollEvent()) {
       try {
         o.onEvent(e);

@@ -3,10 +3,10 @@
  * to have, once, before any byte; then bytes in order, per flow, to
  * `onBytes`; other events to `onEvent`; and a promise of the result.
  */
-import { type Choice, Client, type ClientResult, type RequestMode, type ScheduledRate } from '../roles/client/client.js';
-import type { RoleEvent } from '../roles/role.js';
-import { roleDeps } from './crypto.js';
-import { type RunningRole, startRole } from './driver.js';
+import { type Choice, Client, type ClientEvent, type ClientResult, type RequestMode, type ScheduledRate } from '../roles/client/client.js';
+import { roleDeps } from '../platform/crypto.js';
+import { type DriverEvent, type RunningRole, startRole } from './driver.js';
+import { PortProbe } from './portProbe.js';
 
 export interface FetchSettings {
   /** Numeric master addresses, rotated. */
@@ -33,8 +33,11 @@ export interface FetchHandlers {
   readonly onFlows: (flows: readonly FetchFlow[]) => void;
   /** The next in-order run of bytes of flow `fl`. */
   readonly onBytes: (fl: number, off: number, data: Uint8Array) => void;
-  readonly onEvent: (e: RoleEvent) => void;
+  readonly onEvent: (e: FetchEvent) => void;
 }
+
+/** What a fetch reports: the client core's events and its driver's. */
+export type FetchEvent = ClientEvent | DriverEvent;
 
 export interface Fetch {
   readonly running: RunningRole<Client>;
@@ -44,11 +47,6 @@ export interface Fetch {
   stop(): void;
 }
 
-/** The flows the client accepted, as its `setup` event gives them. */
-function acceptedFlows(e: RoleEvent): FetchFlow[] {
-  const flows = e.flows as readonly FetchFlow[] | undefined;
-  return flows && flows.length > 0 ? flows.map((f) => ({ name: f.name, size: f.size, rate: f.rate })) : [];
-}
 
 export async function startFetch(s: FetchSettings, h: FetchHandlers): Promise<Fetch> {
   let settle: (r: ClientResult) => void = () => {};
@@ -63,21 +61,29 @@ export async function startFetch(s: FetchSettings, h: FetchHandlers): Promise<Fe
     ...(s.schedule && s.schedule.length > 0 ? { schedule: s.schedule } : {}),
   });
   let flowsTold = false;
+  // Nothing listening at a master or server is known at once, not after every retry (§6.1).
+  let refused: (peer: string) => void = () => {};
+  const probe = new PortProbe((peer) => refused(peer));
   const running = await startRole({
     role: client,
     host: s.host,
     port: s.port ?? 0,
+    onData: (d) => h.onBytes(d.fl, d.off, d.data),
     onEvent: (e) => {
-      if (e.type === 'bytes') return h.onBytes((e.fl as number | undefined) ?? 0, e.off as number, e.data as Uint8Array);
       if (e.type === 'setup' && !flowsTold) {
         flowsTold = true;
-        h.onFlows(acceptedFlows(e));
+        h.onFlows(e.flows.map((f) => ({ name: f.name, size: f.size, rate: f.rate })));
       }
+      if (e.type === 'ask') probe.probe(e.master);
+      if (e.type === 'redirected') probe.probe(e.srv);
+      if (e.type === 'listed' && e.chose !== undefined) probe.probe(e.chose);
       h.onEvent(e);
       if ((e.type === 'complete' || e.type === 'failed') && client.result) settle(client.result);
     },
   });
+  refused = (peer) => running.command({ type: 'unreachable', peer });
   const done = finished.then(async (r) => {
+    probe.close();
     // The teardown is the last thing the client sends: let it leave before the socket closes.
     await running.flushed(1_000);
     await running.close();

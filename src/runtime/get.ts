@@ -6,16 +6,19 @@
  * stream failed.
  */
 import { type Choice, type ClientResult, type HandoffRecord, parseChoice, type RequestMode, type ScheduledRate } from '../roles/client/client.js';
-import { CopyRefused, CopyTarget } from './copyTarget.js';
+import { CopyTarget } from './copyTarget.js';
 import { type FetchFlow, startFetch } from './fetch.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { Progress } from './progress.js';
 import { formatRateSchedule, parseRateSchedule } from './rateSchedule.js';
 import { localBindHost, resolveEndpoints, resolveHost } from './resolve.js';
-import { onStopSignal } from './signals.js';
+import { onStopSignal, signalStatus } from './signals.js';
 import { checkMediaName } from './syntheticFile.js';
-import { formatBytes, formatDuration, formatRate, parseDuration } from './units.js';
-import { errorLine, UsageError } from './usageError.js';
+import { formatBytes, formatDuration, formatRate } from '../view/units.js';
+import { parseDuration } from './units.js';
+import { errorLine } from './errorLine.js';
+import { CopyRefused, UsageError } from '../errors.js';
+import { termSafe } from './termSafe.js';
 
 export interface GetFlags {
   readonly name: string;
@@ -99,8 +102,45 @@ export function handoffSummary(h: HandoffRecord): HandoffSummary {
   };
 }
 
+/** What the flags of `ofp client get` ask for, checked and resolved before anything is sent. */
+interface GetPlan {
+  readonly mode: RequestMode | undefined;
+  readonly choose: Choice;
+  readonly timeoutMs: number;
+  readonly schedule: ScheduledRate[] | undefined;
+  readonly masters: readonly { readonly address: string; readonly family: 4 | 6 }[];
+  readonly host: string;
+  readonly target: CopyTarget;
+}
+
+/** How the stream went, as the command saw it. */
+interface Streamed {
+  readonly result: ClientResult;
+  readonly flows: readonly FetchFlow[] | undefined;
+  /** Why the copy could not even be opened (a usage error is the user's to fix). */
+  readonly refused: UsageError | CopyRefused | undefined;
+  /** `timeout`, or the signal that stopped it. */
+  readonly stoppedBy: string | undefined;
+}
+
 export async function runGet(f: GetFlags): Promise<number> {
   const out = new Output({ mode: f.output, logLevel: f.logLevel });
+  const plan = await planGet(f);
+  const streamed = await streamToCopy(f, plan, out);
+  const { target } = plan;
+  await target.close();
+  // Nothing came: do not leave empty files where there were none.
+  const removed = target.written === 0 && !(streamed.result.ok && streamed.result.size === 0) && await target.discard();
+  if (streamed.refused instanceof UsageError) {
+    process.stderr.write(errorLine(streamed.refused.code, streamed.refused.message) + '\n');
+    return 2;
+  }
+  const summary = summarize(f, plan, streamed);
+  return report(f, out, summary, target, removed, streamed.stoppedBy);
+}
+
+/** Step 1: check the flags and resolve the addresses; the copy's place is checked before asking. */
+async function planGet(f: GetFlags): Promise<GetPlan> {
   checkMediaName(f.name);
   if (f.out === '-' && f.output !== 'human') {
     throw new UsageError('usage', `--out - writes the copy to stdout, which --${f.output} needs too: write the copy to a file`);
@@ -112,10 +152,14 @@ export async function runGet(f: GetFlags): Promise<number> {
   const masters = await resolveEndpoints(f.master, '--master');
   const host = f.host ? (await resolveHost(f.host, '--host', masters[0]!.family)).host : localBindHost(masters);
   const target = CopyTarget.prepare(f.out, f.force, f.name);
+  return { mode, choose, timeoutMs, schedule, masters, host, target };
+}
 
+/** Step 2: run the client into the copy, with progress, until it ends, times out or a signal stops it. */
+async function streamToCopy(f: GetFlags, plan: GetPlan, out: Output): Promise<Streamed> {
+  const { mode, choose, schedule, masters, host, target } = plan;
   let flows: readonly FetchFlow[] | undefined;
   let srv: string | undefined;
-  /** Why the copy could not even be opened (a usage error is the user's to fix). */
   let refused: UsageError | CopyRefused | undefined;
   /** Stops the stream; set once it runs. */
   let stopStream = () => {};
@@ -140,13 +184,13 @@ export async function runGet(f: GetFlags): Promise<number> {
       },
       onEvent: (e) => {
         if (e.type === 'listening') {
-          const line = `ofp client get ${f.name}: asking ${masters.map((m) => m.address).join(', ')}${mode ? ` (${mode})` : ''}${schedule ? `, rate schedule ${formatRateSchedule(schedule)}` : ''} from ${e.address as string}`;
+          const line = `ofp client get ${f.name}: asking ${masters.map((m) => m.address).join(', ')}${mode ? ` (${mode})` : ''}${schedule ? `, rate schedule ${formatRateSchedule(schedule)}` : ''} from ${e.address}`;
           // With the copy on stdout, nothing else may go there.
           return target.toStdout ? out.note(line) : out.listening(e, line);
         }
-        if (e.type === 'setup') srv = e.srv as string;
+        if (e.type === 'setup') srv = e.srv;
         // A handoff: the new server streams from now on (the old one's last data still counts).
-        if (e.type === 'switch' || e.type === 'handoff') srv = e.to as string;
+        if (e.type === 'switch' || e.type === 'handoff') srv = e.to;
         if (e.type === 'server-failed') srv = undefined;
         // The summary says how it ended; in human mode do not say it twice.
         if (out.mode === 'human' && (e.type === 'complete' || e.type === 'failed')) return;
@@ -163,32 +207,30 @@ export async function runGet(f: GetFlags): Promise<number> {
   progress.start();
   stopStream = () => fetch.stop();
   let stoppedBy: string | undefined;
-  const timer = timeoutMs > 0 ? setTimeout(() => {
+  const timer = plan.timeoutMs > 0 ? setTimeout(() => {
     stoppedBy = 'timeout';
     fetch.stop();
-  }, timeoutMs) : undefined;
+  }, plan.timeoutMs) : undefined;
   const unsubscribe = onStopSignal((signal) => {
     stoppedBy = signal;
     fetch.stop();
   });
-  let result: ClientResult;
   try {
-    result = await fetch.done;
+    const result = await fetch.done;
+    return { result, flows, refused, stoppedBy };
   } finally {
     clearTimeout(timer);
     unsubscribe();
     progress.stop();
   }
-  await target.close();
-  // Nothing came: do not leave empty files where there were none.
-  const removed = target.written === 0 && !(result.ok && result.size === 0) && await target.discard();
-  if (refused instanceof UsageError) {
-    process.stderr.write(errorLine(refused.code, refused.message) + '\n');
-    return 2;
-  }
+}
 
+/** Step 3: the verdict (complete, or why not) and the figures, as `--json` prints them. */
+function summarize(f: GetFlags, plan: GetPlan, s: Streamed): GetSummary {
+  const { result, refused, stoppedBy, flows } = s;
+  const { target } = plan;
   const complete = result.ok && !refused && !target.problem && target.written === result.size;
-  let code = result.code;
+  let code: string | undefined = result.code;
   let message = result.message;
   if (refused) {
     code = refused.code;
@@ -208,7 +250,7 @@ export async function runGet(f: GetFlags): Promise<number> {
   }
   const elapsed = Math.max(1, result.finished - result.started);
   const perFlow = target.writtenPerFlow;
-  const summary: GetSummary = {
+  return {
     file: f.name,
     // Where the copy is: the file (inside --out when that is a directory), stdout, or the flows' directory.
     out: target.opened && !target.multi && !target.toStdout ? target.paths[0]! : f.out,
@@ -225,25 +267,29 @@ export async function runGet(f: GetFlags): Promise<number> {
     maxGap: result.maxGap,
     duplicates: result.duplicates,
     ...(result.firstByte !== undefined ? { firstByteMs: Math.round(result.firstByte - result.started) } : {}),
-    masters: masters.map((m) => m.address),
-    mode: mode ?? 'master default',
-    ...(schedule ? { rateSchedule: formatRateSchedule(schedule) } : {}),
+    masters: plan.masters.map((m) => m.address),
+    mode: plan.mode ?? 'master default',
+    ...(plan.schedule ? { rateSchedule: formatRateSchedule(plan.schedule) } : {}),
   };
+}
+
+/** Step 4: print the summary and, when the copy is not complete, what was kept; the exit status. */
+function report(f: GetFlags, out: Output, summary: GetSummary, target: CopyTarget, removed: boolean, stoppedBy: string | undefined): number {
   out.summary({ ...summary });
-  if (out.mode !== 'json-stream' && (complete || target.written > 0)) {
+  if (out.mode !== 'json-stream' && (summary.ok || target.written > 0)) {
     // With the copy on stdout, the summary goes to stderr.
     const lines = summaryLines(summary, target.describe());
-    for (const line of lines) (target.toStdout || out.mode === 'json' ? process.stderr : process.stdout).write(line + '\n');
+    for (const line of lines) (target.toStdout || out.mode === 'json' ? process.stderr : process.stdout).write(termSafe(line) + '\n');
   }
-  if (!complete) {
-    const kept = target.toStdout ? `${target.written} bytes were written to stdout, in order`
-      : removed || !target.opened ? `nothing was written (${f.out} was not created)`
-        : target.multi ? `the flow files in ${f.out} hold the first ${perFlow.join(', ')} bytes of each flow, in order`
-          : `${target.paths[0]} holds the first ${target.written} bytes, in order`;
-    process.stderr.write(errorLine(summary.code!, `${summary.message}; ${kept}`) + '\n');
-    return 1;
-  }
-  return 0;
+  if (summary.ok) return 0;
+  const perFlow = target.writtenPerFlow;
+  const kept = target.toStdout ? `${target.written} bytes were written to stdout, in order`
+    : removed || !target.opened ? `nothing was written (${f.out} was not created)`
+      : target.multi ? `the flow files in ${f.out} hold the first ${perFlow.join(', ')} bytes of each flow, in order`
+        : `${target.paths[0]} holds the first ${target.written} bytes, in order`;
+  process.stderr.write(errorLine(summary.code!, `${summary.message}; ${kept}`) + '\n');
+  // Stopped by Ctrl-C or SIGTERM: the status a shell gives a process the signal ended (130, 143).
+  return stoppedBy === 'SIGINT' || stoppedBy === 'SIGTERM' ? signalStatus(stoppedBy) : 1;
 }
 
 /** `2.866 s`: a position in normal play time. */

@@ -2,18 +2,19 @@
  * `ofp master`: the master core on a socket, until Ctrl-C or SIGTERM.
  */
 import { isPolicy, POLICIES, type Policy } from '../roles/master/selection.js';
-import { type AnswerMode, Master } from '../roles/master/master.js';
-import type { RoleEvent } from '../roles/role.js';
+import { type AnswerMode, Master, type MasterEvent } from '../roles/master/master.js';
 import type { RateLimit } from '../roles/rateLimit.js';
 import { now } from './clock.js';
-import { roleDeps } from './crypto.js';
-import { type RunningRole, startRole } from './driver.js';
+import { MIN_POLL_INTERVAL } from '../protocol/constants.js';
+import { roleDeps } from '../platform/crypto.js';
+import { type DriverEvent, type RunningRole, startRole } from './driver.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { resolveHost } from './resolve.js';
 import { untilStopSignal } from './signals.js';
 import { describeRateLimit, withRateLimit } from './rateLimitFlag.js';
 import { parseCount, parseDuration } from './units.js';
-import { UsageError } from './usageError.js';
+import { UsageError } from '../errors.js';
+import { clusterKey, keylessWarning } from './clusterKey.js';
 
 export interface MasterSettings {
   readonly host: string;
@@ -27,10 +28,15 @@ export interface MasterSettings {
   readonly interval?: number;
   /** Per-source rate limit (§9.5); none when absent. */
   readonly rateLimit?: RateLimit;
+  /** Said once the master listens: it has no key (§9.6). */
+  readonly warning?: string;
 }
 
+/** What a running master reports: its core's events, and the driver's. */
+export type MasterRunEvent = MasterEvent | DriverEvent;
+
 /** Start a master core on a socket (for the command and for tests). */
-export async function startMaster(s: MasterSettings, onEvent: (e: RoleEvent) => void): Promise<RunningRole<Master>> {
+export async function startMaster(s: MasterSettings, onEvent: (e: MasterRunEvent) => void): Promise<RunningRole<Master>> {
   const running = await startRole({
     role: new Master(roleDeps(s.key), { policy: s.policy, mode: s.mode, pollInterval: s.pollInterval, ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}) }),
     host: s.host,
@@ -49,6 +55,8 @@ export interface MasterFlags {
   readonly pollInterval: string;
   readonly interval?: string;
   readonly key?: string;
+  /** Listen beyond loopback without a key (§9.6). */
+  readonly insecure?: boolean;
   /** `--rate-limit`: off, on, N/s, N/s:BURST. */
   readonly rateLimit?: string;
   readonly output: OutputMode;
@@ -59,14 +67,17 @@ export async function parseMasterFlags(f: MasterFlags): Promise<MasterSettings> 
   if (!isPolicy(f.policy)) throw new UsageError('usage', `--policy ${JSON.stringify(f.policy)} is not a policy: use one of ${POLICIES.join(', ')}`);
   if (f.mode !== 'redirect' && f.mode !== 'relay') throw new UsageError('usage', `--mode ${JSON.stringify(f.mode)} is not a mode: use redirect or relay`);
   const host = await resolveHost(f.host, '--host');
+  const key = clusterKey(f.key);
+  const warning = keylessWarning('master', host.host, key, f.insecure ?? false);
   return {
     host: host.host,
     port: parseCount(f.port, '--port', 0, 65535),
     policy: f.policy,
     mode: f.mode,
-    pollInterval: parseDuration(f.pollInterval, '--poll-interval', 'ms'),
+    pollInterval: parseDuration(f.pollInterval, '--poll-interval', 'ms', false, MIN_POLL_INTERVAL),
     interval: parseDuration(f.interval ?? '10s', '--interval', 's', true),
-    ...(f.key ? { key: f.key } : {}),
+    ...(key ? { key } : {}),
+    ...(warning ? { warning } : {}),
     ...withRateLimit(f.rateLimit),
   };
 }
@@ -80,7 +91,8 @@ export async function runMaster(f: MasterFlags): Promise<number> {
   try {
     running = await startMaster(s, (e) => {
       if (e.type === 'listening') {
-        out.listening(e, `ofp master listening on ${e.address as string} (policy ${s.policy}, mode ${s.mode}${s.key ? ', cluster key set' : ''}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
+        out.listening(e, `ofp master listening on ${e.address} (policy ${s.policy}, mode ${s.mode}${s.key ? ', cluster key set' : ''}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
+        if (s.warning) out.warning('no-key', s.warning);
       } else {
         out.event(e);
       }

@@ -6,13 +6,13 @@
  * (mediaItem.ts) out of files of the directory, which are then served only as
  * flows of that item.
  */
-import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants as fsConstants, lstatSync, openSync, readFileSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { MAX_FILE_NAME } from '../protocol/constants.js';
 import type { MediaFile, MediaReader } from '../roles/server/server.js';
 import { MANIFEST_SUFFIX, readManifest } from './mediaItem.js';
 import { parseRate } from './units.js';
-import { UsageError } from './usageError.js';
+import { UsageError } from '../errors.js';
 
 export const SIDECAR_SUFFIX = '.ofp.json';
 
@@ -134,9 +134,20 @@ export function scanMediaDir(dir: string, defaultRate: number): MediaScan {
 
 /** A regular file of the media directory, with its rate; undefined (and maybe a skip) when it is not media. */
 function mediaEntry(dir: string, name: string, defaultRate: number, skipped: { name: string; why: string }[]): MediaEntry | undefined {
-  const path = join(dir, name);
+  let path = join(dir, name);
   let st;
   try {
+    if (lstatSync(path).isSymbolicLink()) {
+      // A link is served only when it stays in the directory (nginx's disable_symlinks): a link to
+      // /etc/passwd in the media directory must not put /etc/passwd on the network.
+      const target = realpathSync(path);
+      const inside = realpathSync(dir);
+      if (!target.startsWith(inside + sep)) {
+        skipped.push({ name, why: `is a link that leads out of the media directory (to ${target}): not served` });
+        return undefined;
+      }
+      path = target;
+    }
     st = statSync(path);
   } catch (e) {
     skipped.push({ name, why: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
@@ -157,6 +168,10 @@ function mediaEntry(dir: string, name: string, defaultRate: number, skipped: { n
  * read sequentially in small chunks and resend recent ones.
  * A read error throws (the core ends that stream with `media-error`).
  */
+/** A server reads its media files in blocks of this many bytes, and keeps the last MEDIA_BLOCKS_KEPT it read. */
+export const MEDIA_READ_BLOCK = 64 * 1024;
+export const MEDIA_BLOCKS_KEPT = 64;
+
 export class FileMediaReader implements MediaReader {
   private readonly files = new Map<string, MediaEntry>();
   private readonly fds = new Map<string, number>();
@@ -165,8 +180,8 @@ export class FileMediaReader implements MediaReader {
 
   constructor(
     files: readonly MediaEntry[],
-    private readonly blockSize = 64 * 1024,
-    private readonly maxBlocks = 64,
+    private readonly blockSize = MEDIA_READ_BLOCK,
+    private readonly maxBlocks = MEDIA_BLOCKS_KEPT,
   ) {
     for (const f of files) this.files.set(f.name, f);
   }
@@ -209,7 +224,9 @@ export class FileMediaReader implements MediaReader {
     let fd = this.fds.get(f.name);
     try {
       if (fd === undefined) {
-        fd = openSync(f.path, 'r');
+        // The path was checked at start (a link resolved to a file inside the directory): should it
+        // have been replaced by a link since, the open fails (ELOOP) rather than follow it.
+        fd = openSync(f.path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
         this.fds.set(f.name, fd);
       }
       let got = 0;

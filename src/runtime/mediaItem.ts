@@ -5,19 +5,18 @@
  * sidecar, or the default); the item's size and rate are the sums.
  */
 import { readFileSync } from 'node:fs';
-import { MAX_FLOWS, MAX_NAME } from '../protocol/constants.js';
-import { UsageError } from './usageError.js';
+import { MAX_FLOWS } from '../protocol/constants.js';
+import { flowNameProblem } from '../protocol/flowNames.js';
+import { UsageError } from '../errors.js';
 
 export const MANIFEST_SUFFIX = '.ofp-item.json';
 
 /** Why `name` cannot be a flow file named by a manifest, or undefined. */
 export function badFlowFileName(name: string, sidecarSuffix: string): string | undefined {
-  if (name.length === 0) return 'is empty';
-  if (/[/\\\0]/.test(name) || name === '..') return 'is a path: name a file of the same directory';
-  if (name.startsWith('.')) return 'is hidden (starts with a dot)';
+  // A flow's file name is the name the client writes it under (§10.2): one plain path component.
+  const why = flowNameProblem(name);
+  if (why) return `${why}: name a file of the same directory`;
   if (name.endsWith(sidecarSuffix) || name.endsWith(MANIFEST_SUFFIX)) return 'is a sidecar or a manifest, not media';
-  // Flow names travel in `setup` messages, where a name has at most MAX_NAME bytes.
-  if (Buffer.byteLength(name, 'utf8') > MAX_NAME) return `is longer than ${MAX_NAME} bytes (the longest flow name a setup carries)`;
   return undefined;
 }
 

@@ -8,6 +8,7 @@
  */
 import type { RoleEvent } from '../roles/role.js';
 import { now } from './clock.js';
+import { termSafe, termSafeLines } from './termSafe.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -46,7 +47,7 @@ export function sanitize(value: unknown, depth = 0): unknown {
 
 function humanValue(v: unknown): string {
   const s = sanitize(v);
-  if (typeof s === 'string') return /^[^\s"=]+$/.test(s) ? s : JSON.stringify(s);
+  if (typeof s === 'string') return /^[^\s"=]+$/.test(s) && termSafe(s) === s ? s : termSafe(JSON.stringify(s));
   if (typeof s === 'object' && s !== null && 'hex' in s && 'bytes' in s) return `<${(s as { bytes: number }).bytes} bytes>`;
   return JSON.stringify(s);
 }
@@ -95,12 +96,12 @@ export class Output {
 
   /** A result line for people: stdout in human mode; nothing in the JSON modes (they carry it as data). */
   result(text: string): void {
-    if (this.mode === 'human') this.stdout.write(text + '\n');
+    if (this.mode === 'human') this.stdout.write(termSafeLines(text) + '\n');
   }
 
   /** A progress or notice line for people: stderr, except in `--json-stream` mode. */
   note(text: string): void {
-    if (this.mode !== 'json-stream') this.stderr.write(text + '\n');
+    if (this.mode !== 'json-stream') this.stderr.write(termSafeLines(text) + '\n');
   }
 
   /** The final document of `--json` (or a `summary` event in `--json-stream`). */
@@ -115,9 +116,15 @@ export class Output {
    */
   listening(e: RoleEvent, text: string): void {
     if (this.mode === 'json-stream') return this.event(e);
-    if (this.mode === 'human') this.stdout.write(text + '\n');
-    else this.stderr.write(text + '\n');
-    if (typeof e.detail === 'string') this.stderr.write(`warning: ${e.detail}\n`);
+    if (this.mode === 'human') this.stdout.write(termSafe(text) + '\n');
+    else this.stderr.write(termSafe(text) + '\n');
+    if (typeof e.detail === 'string') this.stderr.write(`warning: ${termSafe(e.detail)}\n`);
+  }
+
+  /** A warning a command gives once: `warning: …` on stderr, or a `type` event (level warn) with `--json-stream`. */
+  warning(type: string, text: string): void {
+    if (this.mode === 'json-stream') this.event({ type, level: 'warn', detail: text });
+    else this.stderr.write(`warning: ${text}\n`);
   }
 
   /** Raw text on stderr, whatever the mode (a TTY progress line). */

@@ -5,7 +5,7 @@
  */
 import { now } from './clock.js';
 import type { Output } from './output.js';
-import { formatBytes, formatDuration, formatRate } from './units.js';
+import { formatBytes, formatDuration, formatRate } from '../view/units.js';
 
 export interface ProgressState {
   /** Bytes handed on in order. */

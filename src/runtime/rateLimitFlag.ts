@@ -4,12 +4,10 @@
  * `N/s` (bursts of two seconds' worth) or `N/s:BURST`.
  */
 import { DEFAULT_RATE_LIMIT, type RateLimit } from '../roles/rateLimit.js';
-import { UsageError } from './usageError.js';
+import { UsageError } from '../errors.js';
 
 /** The most datagrams per second (and burst) a limit may name: beyond, it limits nothing a socket can take. */
 const MAX_LIMIT = 10_000_000;
-
-export const RATE_LIMIT_HELP = `Per-source limit on the datagrams this role takes, before it decodes them: off, on (${DEFAULT_RATE_LIMIT.rate}/s with bursts of ${DEFAULT_RATE_LIMIT.burst}), N/s (bursts of 2N) or N/s:BURST. Datagrams over the limit are dropped, counted and reported as rate-limited events (once a second per source).`;
 
 /** The limit, or undefined for `off`. */
 export function parseRateLimit(text: string, what = '--rate-limit'): RateLimit | undefined {

@@ -3,10 +3,10 @@
  * playing, the client asks its server for another transmission rate (S2.1).
  * Scales are multiples of the media rate; the wire carries thousandths.
  */
-import { MAX_SCALE } from '../protocol/constants.js';
+import { MAX_SCALE, MIN_SCALE } from '../protocol/constants.js';
 import type { ScheduledRate } from '../roles/client/client.js';
 import { parseDuration } from './units.js';
-import { UsageError } from './usageError.js';
+import { UsageError } from '../errors.js';
 
 /** Steps a schedule may have: enough for any script, few enough that a typo cannot make a huge one. */
 export const MAX_SCHEDULE_STEPS = 64;
@@ -17,8 +17,8 @@ const EXAMPLE = 'give TIME:SCALE steps separated by commas, like "0s:1x,10s:2x,2
 export function parseScale(text: string, what = 'scale'): number {
   const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*[xX]\s*$/.exec(text);
   const thousandths = m ? Math.round(Number(m[1]) * 1000) : NaN;
-  if (!Number.isFinite(thousandths) || thousandths < 1 || thousandths > MAX_SCALE) {
-    throw new UsageError('usage', `${what} ${JSON.stringify(text)} is not a scale: give a multiple of the media rate from 0.001x to ${MAX_SCALE / 1000}x, like 2x or 0.5x`);
+  if (!Number.isFinite(thousandths) || thousandths < MIN_SCALE || thousandths > MAX_SCALE) {
+    throw new UsageError('usage', `${what} ${JSON.stringify(text)} is not a scale: give a multiple of the media rate from ${MIN_SCALE / 1000}x to ${MAX_SCALE / 1000}x, like 2x or 0.5x`);
   }
   return thousandths;
 }

@@ -3,9 +3,9 @@
  * numeric addresses the cores compare as strings (`127.0.0.1:7700`).
  */
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { formatAddress, parseAddress } from '../protocol/address.js';
-import { UsageError } from './usageError.js';
+import { UsageError } from '../errors.js';
 
 export type Family = 4 | 6;
 
@@ -70,8 +70,12 @@ export async function resolveEndpoints(list: string, what: string): Promise<Reso
   return out;
 }
 
+/** 127.0.0.0/8, ::1 (in any of its spellings) and `localhost`. */
 export function isLoopback(host: string): boolean {
-  return host === '::1' || /^127\./.test(host) || host === '::ffff:127.0.0.1';
+  if (host === 'localhost') return true;
+  if (isIPv4(host)) return host.split('.')[0] === '127';
+  if (isIPv6(host)) return host === '::ffff:127.0.0.1' || host === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(host);
+  return false;
 }
 
 export function isWildcard(host: string): boolean {

@@ -6,19 +6,20 @@
  * (`ofp server drain`) ends it the same way.
  */
 import { formatAddress, parseAddress } from '../protocol/address.js';
-import { DRAIN_TIMEOUT, MAX_NAME } from '../protocol/constants.js';
+import { DRAIN_TIMEOUT, MAX_NAME, MAX_STREAM_RATE } from '../protocol/constants.js';
 import type { RateLimit } from '../roles/rateLimit.js';
-import type { RoleEvent } from '../roles/role.js';
-import { MediaServer, type RegistrationState } from '../roles/server/server.js';
-import { roleDeps } from './crypto.js';
-import { type RunningRole, startRole } from './driver.js';
+import { MediaServer, type RegistrationState, type ServerEvent } from '../roles/server/server.js';
+import { roleDeps } from '../platform/crypto.js';
+import { type DriverEvent, type RunningRole, startRole } from './driver.js';
 import { catalogOf, FileMediaReader, type MediaScan, readableFiles, scanMediaDir } from './mediaDir.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { isWildcard, resolveEndpoint, resolveHost } from './resolve.js';
 import { describeRateLimit, withRateLimit } from './rateLimitFlag.js';
 import { onEachStopSignal, signalStatus } from './signals.js';
-import { formatRate, parseCount, parseRate } from './units.js';
-import { UsageError } from './usageError.js';
+import { formatRate } from '../view/units.js';
+import { parseCount, parseRate } from './units.js';
+import { UsageError } from '../errors.js';
+import { clusterKey, keylessWarning } from './clusterKey.js';
 
 /** How long a server waits for its first registration before it says so. */
 const UNREGISTERED_WARNING = 5_000;
@@ -38,6 +39,13 @@ export interface ServerSettings {
   readonly key?: string;
   /** Per-source rate limit (§9.5); none when absent. */
   readonly rateLimit?: RateLimit;
+  /** Said once the server listens: it has no key (§9.6). */
+  readonly warning?: string;
+}
+
+/** The address clients are sent to: the bound one, or the one --name gives (its port, or the bound port). */
+function advertisedName(s: ServerSettings, bound: string): string {
+  return s.name ? formatAddress(s.name.host, s.name.port ?? parseAddress(bound)!.port) : bound;
 }
 
 export interface RunningServer {
@@ -56,8 +64,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** What a running server reports: its core's events, and the driver's own. */
+export type RunningServerEvent = ServerEvent | DriverEvent;
+
 /** Start a media server core on a socket (for the command and for tests). */
-export async function startServer(s: ServerSettings, onEvent: (e: RoleEvent) => void): Promise<RunningServer> {
+export async function startServer(s: ServerSettings, onEvent: (e: RunningServerEvent) => void): Promise<RunningServer> {
   const reader = new FileMediaReader(readableFiles(s.media));
   let settle: (from: RegistrationState) => void = () => {};
   const stopped = new Promise<RegistrationState>((resolve) => {
@@ -65,14 +76,14 @@ export async function startServer(s: ServerSettings, onEvent: (e: RoleEvent) => 
   });
   const running: RunningRole<MediaServer> = await startRole({
     role: (bound: string) => {
-      const name = s.name ? formatAddress(s.name.host, s.name.port ?? parseAddress(bound)!.port) : bound;
+      const name = advertisedName(s, bound);
       return new MediaServer(roleDeps(s.key), { name, master: s.master, group: s.group, cap: s.cap, files: catalogOf(s.media), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}) }, reader);
     },
     host: s.host,
     port: s.port,
     onEvent: (e) => {
       onEvent(e);
-      if (e.type === 'registration-stopped') settle(e.from as RegistrationState);
+      if (e.type === 'registration-stopped') settle(e.from);
     },
   });
   running.command({ type: 'start' });
@@ -107,6 +118,8 @@ export interface ServerFlags {
   readonly group: string;
   readonly defaultRate: string;
   readonly key?: string;
+  /** Listen beyond loopback without a key (§9.6). */
+  readonly insecure?: boolean;
   /** `--rate-limit`: off, on, N/s, N/s:BURST. */
   readonly rateLimit?: string;
   readonly output: OutputMode;
@@ -115,6 +128,7 @@ export interface ServerFlags {
 
 export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> {
   const host = await resolveHost(f.host, '--host');
+  const key = clusterKey(f.key);
   const master = await resolveEndpoint(f.master, '--master', host.family);
   const cap = parseRate(f.capacity, '--capacity');
   const defaultRate = parseRate(f.defaultRate, '--default-rate');
@@ -132,6 +146,7 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
   } else if (isWildcard(host.host)) {
     throw new UsageError('usage', `--host ${f.host} listens on every address, so the server needs a name clients can reach: pass --name IP[:PORT]`);
   }
+  const warning = keylessWarning('server', host.host, key, f.insecure ?? false);
   return {
     host: host.host,
     port: parseCount(f.port, '--port', 0, 65535),
@@ -140,7 +155,8 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
     media: scanMediaDir(f.media, defaultRate),
     group: f.group,
     cap,
-    ...(f.key ? { key: f.key } : {}),
+    ...(key ? { key } : {}),
+    ...(warning ? { warning } : {}),
     ...withRateLimit(f.rateLimit),
   };
 }
@@ -149,7 +165,8 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
 export async function runServer(f: ServerFlags): Promise<number> {
   const out = new Output({ mode: f.output, logLevel: f.logLevel });
   const s = await parseServerFlags(f);
-  const catalog = catalogOf(s.media);
+  // What the core lists: an item faster than one stream may go is left out, and the core says so (§5.1).
+  const catalog = catalogOf(s.media).filter((m) => m.rate <= MAX_STREAM_RATE);
   let registered = false;
   /** What started the end: a signal, or the master's order. */
   let cause: string | undefined;
@@ -158,8 +175,12 @@ export async function runServer(f: ServerFlags): Promise<number> {
     if (e.type === 'draining') cause ??= 'a drain order from the master';
     if (e.type !== 'listening') return out.event(e);
     const items = s.media.items.length;
-    out.listening({ ...e, master: s.master, files: catalog.length, items, group: s.group, cap: s.cap },
-      `ofp server listening on ${e.address as string} (master ${s.master}, ${catalog.length} files${items ? ` (${items} of several flows)` : ''}, group ${s.group}, capacity ${formatRate(s.cap)}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
+    // The name clients are sent to: the bound address, or the one --name gives.
+    const bound = e.address;
+    const name = advertisedName(s, bound);
+    out.listening({ ...e, name, master: s.master, files: catalog.length, items, group: s.group, cap: s.cap },
+      `ofp server listening on ${bound}${name !== bound ? `, clients sent to ${name}` : ''} (master ${s.master}, ${catalog.length} files${items ? ` (${items} of several flows)` : ''}, group ${s.group}, capacity ${formatRate(s.cap)}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
+    if (s.warning) out.warning('no-key', s.warning);
     for (const skip of s.media.skipped) out.event({ type: 'media-skipped', level: 'warn', file: skip.name, why: skip.why });
     if (catalog.length === 0) out.event({ type: 'no-media', level: 'warn', dir: f.media, detail: 'no media files: the server registers an empty content list' });
     for (const m of catalog) {

@@ -3,10 +3,13 @@
  */
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { resolveEndpoint } from './resolve.js';
-import { type MasterStatus, NoAnswerError, noAnswerHint, queryStatus } from './statusQuery.js';
+import { NoAnswerError } from '../errors.js';
+import { type MasterStatus, noAnswerHint, queryStatus } from './statusQuery.js';
 import { table } from './table.js';
-import { formatDuration, formatRate, parseCount, parseDuration } from './units.js';
-import { errorLine } from './usageError.js';
+import { formatDuration, formatRate } from '../view/units.js';
+import { parseCount, parseDuration } from './units.js';
+import { errorLine } from './errorLine.js';
+import { clusterKey } from './clusterKey.js';
 
 export interface StatusFlags {
   readonly master: string;
@@ -23,12 +26,13 @@ export async function runStatus(f: StatusFlags): Promise<number> {
   const master = await resolveEndpoint(f.master, '--master');
   const attempts = parseCount(f.attempts, '--attempts', 1, 100);
   const timeoutMs = parseDuration(f.wait, '--wait', 'ms');
+  const key = clusterKey(f.key);
   let status: MasterStatus;
   try {
-    status = await queryStatus({ master, ...(f.key ? { key: f.key } : {}), attempts, timeoutMs });
+    status = await queryStatus({ master, ...(key ? { key } : {}), attempts, timeoutMs });
   } catch (e) {
     if (!(e instanceof NoAnswerError)) throw e;
-    process.stderr.write(errorLine('no-answer', `${e.message}: ${noAnswerHint(e, f.key)}`) + '\n');
+    process.stderr.write(errorLine(e.code, `${e.message}: ${noAnswerHint(e, key)}`) + '\n');
     return 1;
   }
   out.summary({ ...status });

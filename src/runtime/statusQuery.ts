@@ -10,8 +10,9 @@ import { ClusterAuth } from '../protocol/auth.js';
 import { decode, encode } from '../protocol/codec.js';
 import type { MessageOf } from '../protocol/messages.js';
 import { padded } from '../protocol/padding.js';
+import { NoAnswerError } from '../errors.js';
 import { now } from './clock.js';
-import { nodeCrypto } from './crypto.js';
+import { nodeCrypto } from '../platform/crypto.js';
 import { peerHost } from './driver.js';
 import { localBindHost, type ResolvedEndpoint } from './resolve.js';
 
@@ -36,18 +37,6 @@ export interface StatusOptions {
   readonly attempts?: number;
   /** Wait for each try, ms. */
   readonly timeoutMs?: number;
-}
-
-/** The master did not answer; `unauthenticated`: answers came but failed the MAC check. */
-export class NoAnswerError extends Error {
-  constructor(
-    readonly master: string,
-    readonly attempts: number,
-    readonly unauthenticated: number,
-    what = 'a status request',
-  ) {
-    super(`master ${master} did not answer ${what} after ${attempts} tries`);
-  }
 }
 
 /** The one-line hint for a master that did not answer. */

@@ -9,7 +9,7 @@ import { checkSynthetic, nameKey, syntheticBytes } from '../media/synthetic.js';
 import { MAX_FILE_NAME } from '../protocol/constants.js';
 import { readSidecar, SIDECAR_SUFFIX } from './mediaDir.js';
 import { badFlowFileName, MANIFEST_SUFFIX } from './mediaItem.js';
-import { UsageError } from './usageError.js';
+import { UsageError } from '../errors.js';
 
 const BLOCK = 1024 * 1024;
 
@@ -120,7 +120,7 @@ export interface SyntheticCheck {
   readonly path: string;
   readonly name: string;
   readonly size: number;
-  /** The size the sidecar records, when there is one. */
+  /** The size the file should have: given, or what its sidecar records. */
   readonly expectedSize?: number;
   readonly intact: boolean;
   /** The first byte that is not what a synthetic file named `name` holds there. */
@@ -130,7 +130,7 @@ export interface SyntheticCheck {
 }
 
 /** Check that a file holds exactly the synthetic bytes of `name` (default: its own name). */
-export function checkSyntheticFile(path: string, name = basename(path)): SyntheticCheck {
+export function checkSyntheticFile(path: string, name = basename(path), expected?: number): SyntheticCheck {
   let size: number;
   let fd: number;
   try {
@@ -151,11 +151,13 @@ export function checkSyntheticFile(path: string, name = basename(path)): Synthet
   } finally {
     closeSync(fd);
   }
-  let expectedSize: number | undefined;
-  try {
-    expectedSize = readSidecar(path + SIDECAR_SUFFIX)?.size;
-  } catch {
-    expectedSize = undefined;
+  let expectedSize = expected;
+  if (expectedSize === undefined) {
+    try {
+      expectedSize = readSidecar(path + SIDECAR_SUFFIX)?.size;
+    } catch {
+      expectedSize = undefined;
+    }
   }
   const short = expectedSize !== undefined && expectedSize !== size;
   return {

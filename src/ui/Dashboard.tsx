@@ -13,7 +13,7 @@ import { keyHelp } from './keymap.js';
 import { INITIAL_UI, reduceKey, type Effect, type KeyContext, type Message, type UiState } from './keys.js';
 import { frameLayout, paneRows } from './layout.js';
 import { ColorContext, Line } from './Line.js';
-import type { ActionResult, Actions, SnapshotStore } from './model.js';
+import type { ActionResult, Actions, SnapshotStore } from '../view/model.js';
 import { PANES, type PaneName } from './panes.js';
 import { keyedList, resolveSelection, scrollWindow } from './scroll.js';
 import { ServersPane } from './ServersPane.js';

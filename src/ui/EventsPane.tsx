@@ -1,7 +1,7 @@
 /** The events pane: newest first, narrowed by the filter. */
 import { eventRow } from './eventRow.js';
 import { Line } from './Line.js';
-import type { EventView } from './model.js';
+import type { EventView } from '../view/model.js';
 import { Pane, windowInfo } from './Pane.js';
 import type { ListPaneProps } from './ServersPane.js';
 

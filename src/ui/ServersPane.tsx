@@ -1,6 +1,6 @@
 /** The servers pane: only the rows in its window are formatted. */
 import { Line } from './Line.js';
-import type { ServerView } from './model.js';
+import type { ServerView } from '../view/model.js';
 import { Pane, windowInfo } from './Pane.js';
 import { serverColumns, serverHeader, serverRow } from './serverRow.js';
 

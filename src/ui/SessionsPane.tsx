@@ -1,6 +1,6 @@
 /** The sessions pane: only the rows in its window are formatted. */
 import { Line } from './Line.js';
-import type { SessionView } from './model.js';
+import type { SessionView } from '../view/model.js';
 import { Pane, windowInfo } from './Pane.js';
 import type { ListPaneProps } from './ServersPane.js';
 import { sessionColumns, sessionHeader, sessionRow } from './sessionRow.js';

@@ -1,6 +1,6 @@
 /** An event as one row: time, level, kind, text, coloured by level. */
 import { fit, timeOfDay } from './format.js';
-import type { EventView } from './model.js';
+import type { EventView } from '../view/model.js';
 import { levelColor } from './palette.js';
 import type { Segment } from './segments.js';
 

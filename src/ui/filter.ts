@@ -1,5 +1,5 @@
 /** The events filter: a case-insensitive substring over an event's text and kind (pure). */
-import type { EventView } from './model.js';
+import type { EventView } from '../view/model.js';
 
 export function filterEvents(events: readonly EventView[], filter: string): readonly EventView[] {
   const needle = filter.trim().toLowerCase();

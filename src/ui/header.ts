@@ -1,7 +1,7 @@
 /** The header: who we watch and whether we hear it, then the totals (pure). */
-import { formatRate } from '../runtime/units.js';
-import { ago, timeOfDay } from './format.js';
-import type { Snapshot } from './model.js';
+import type { Snapshot } from '../view/model.js';
+import { ago, formatRate, requestsPerSecond } from '../view/units.js';
+import { timeOfDay } from './format.js';
 import type { Segment } from './segments.js';
 
 export function reachabilitySegments(s: Snapshot, now: number): Segment[] {
@@ -24,10 +24,6 @@ export function headerTitle(s: Snapshot, now: number, paused: boolean, readOnly:
   if (paused) out.push({ text: '  ' }, { text: ' PAUSED ', inverse: true, color: 'yellow', bold: true });
   if (readOnly) out.push({ text: '  ' }, { text: 'read-only', color: 'cyan' });
   return out;
-}
-
-export function requestsPerSecond(r: number): string {
-  return r >= 100 ? r.toFixed(0) : r.toFixed(1);
 }
 
 export function headerTotals(s: Snapshot): Segment[] {

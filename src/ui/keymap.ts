@@ -1,5 +1,5 @@
 /** The keys the dashboard answers to, for the footer and the help overlay. */
-import type { ExtraAction } from './model.js';
+import type { ExtraAction } from '../view/model.js';
 
 export interface KeyHelp {
   readonly keys: string;

@@ -4,7 +4,7 @@
  */
 import type { Key } from 'ink';
 import { BUILTIN_KEYS } from './keymap.js';
-import type { ExtraAction } from './model.js';
+import type { ExtraAction } from '../view/model.js';
 import { PANES, type PaneName } from './panes.js';
 import { clampIndex, resolveSelection, type KeyedList, type Selection } from './scroll.js';
 

@@ -4,7 +4,7 @@
  */
 import { render } from 'ink';
 import { Dashboard } from './Dashboard.js';
-import type { Actions, SnapshotStore } from './model.js';
+import type { Actions, SnapshotStore } from '../view/model.js';
 
 export { Dashboard } from './Dashboard.js';
 export type { DashboardProps } from './Dashboard.js';

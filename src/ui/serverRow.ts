@@ -1,7 +1,7 @@
 /** A server as one fixed-width row: address, group, state, files, streams, bandwidth bar, load sparkline. */
 import { bar, sparkline, usageColor } from './bars.js';
 import { compactRate, fit } from './format.js';
-import { HISTORY_LENGTH, type ServerView } from './model.js';
+import { HISTORY_LENGTH, type ServerView } from '../view/model.js';
 import { stateColor } from './palette.js';
 import type { Segment } from './segments.js';
 

@@ -1,7 +1,7 @@
 /** A session as one fixed-width row: client, file, server, progress bar with NPT, scale, handoffs. */
 import { bar } from './bars.js';
 import { clockTime, fit, scaleText } from './format.js';
-import type { SessionView } from './model.js';
+import type { SessionView } from '../view/model.js';
 import type { Segment } from './segments.js';
 
 export interface SessionColumns {

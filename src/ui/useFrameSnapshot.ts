@@ -3,7 +3,7 @@
  * store changes (changes in between are coalesced into the next frame), and frozen while paused.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { Snapshot, SnapshotStore } from './model.js';
+import type { Snapshot, SnapshotStore } from '../view/model.js';
 
 export function useFrameSnapshot(store: SnapshotStore, intervalMs: number, paused: boolean): Snapshot {
   const [snapshot, setSnapshot] = useState(() => store.get());

@@ -42,12 +42,14 @@ describe('ofp demo', () => {
       for (const h of failure) expect(h.from).toBe(`server ${doc.killed.server}`);
       for (const h of drain) expect(h.from).toBe(`server ${doc.drained.server}`);
       for (const h of moves) {
+        // A failure's gap is the client's 500 ms silence timeout and a few round trips, a drain's a
+        // packet interval: 500 ms of room for a busy machine (the benchmark measures the gaps).
         expect(h.gap).toBeLessThan(1_000);
         expect(h.servers).toContain(h.to);
       }
       expect(new Set(doc.clients.map((c: { mode: string }) => c.mode))).toEqual(new Set(['redirect', 'relay', 'list']));
       expect(run.stderr).toMatch(/killing server \d/);
-      expect(run.stderr).toMatch(/draining server \d .*with ofp server drain/);
+      expect(run.stderr).toMatch(/draining server \d .*as ofp server drain --master \S+ --server \S+ does/);
       expect(processesMarked(mark)).toEqual([]);
       expect(existsSync(doc.dir)).toBe(true);
     } finally {

@@ -13,14 +13,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type FloodResult, runFlood } from '../../src/runtime/flood/flood.js';
-import { FLOOD_KINDS } from '../../src/runtime/flood/kinds.js';
+import { FLOOD_KINDS } from '../../src/runtime/flood/catalog.js';
 import { parseFloodTarget } from '../../src/runtime/flood/target.js';
 import type { OfpChild } from '../../src/runtime/children.js';
 import { cleanupProcesses, isListening, ofp, runOfp, startMaster, startServer, tempDir } from '../helpers/processes.js';
 
 cleanupProcesses();
 const dir = tempDir();
-const KEY = 'e2e-flood-key';
+const KEY = 'e2e-flood-cluster-key';
 /** Per source: far above what a client or an operator sends, far below the flood. */
 const LIMIT = { rate: 100, burst: 100 };
 /** Each kind, at each role, from its own socket. */
@@ -71,6 +71,7 @@ describe('flooding every role while a client streams', () => {
     const table = results.map((r) => `${r.role.padEnd(6)} ${r.kind.padEnd(12)} sent ${String(r.sent).padStart(5)} (${r.sentBytes} B)  answers ${String(r.answers).padStart(4)} (${r.answerBytes} B)  amplification ${r.amplification.toFixed(4)}`);
     console.log(['Floods (each kind from its own socket, at each role):', ...table].join('\n'));
     for (const r of results) {
+      // Paced by a timer, 21 floods in one process fall behind on a busy machine: half is enough to flood.
       expect(r.sent, `${r.role} ${r.kind}`).toBeGreaterThan((FLOOD_RATE * FLOOD_MS) / 1000 / 2);
       expect(r.answerBytes, `${r.role} ${r.kind}`).toBeLessThanOrEqual(r.sentBytes);
     }
@@ -125,6 +126,7 @@ describe('ofp tool flood', () => {
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout) as FloodResult;
     expect(summary).toMatchObject({ target: master.address, kind: 'request', rate: 500 });
+    // 500 in the second at most; at least half of them on a busy machine (the pacer runs on a timer).
     expect(summary.sent).toBeGreaterThan(250);
     expect(summary.sent).toBeLessThanOrEqual(500);
     // 50 at once and 50 a second after: about 100 answered, the rest dropped. No server has registered:

@@ -13,13 +13,13 @@ import { parseAddress } from '../../src/protocol/address.js';
 import { ClusterAuth } from '../../src/protocol/auth.js';
 import { encode, packPlain } from '../../src/protocol/codec.js';
 import type { Message } from '../../src/protocol/messages.js';
-import { nodeCrypto } from '../../src/runtime/crypto.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
 import type { OfpChild } from '../../src/runtime/children.js';
 import { cleanupProcesses, isListening, ofp, runOfp, startMaster, startServer, tempDir } from '../helpers/processes.js';
 
 cleanupProcesses();
 const dir = tempDir();
-const KEY = 'e2e-cluster-key';
+const KEY = 'e2e-garbage-cluster-key';
 
 function garbage(sid: number, server: string): Buffer[] {
   const out: Uint8Array[] = [];
@@ -31,6 +31,8 @@ function garbage(sid: number, server: string): Buffer[] {
   out.push(packPlain([2, 1, { rid: 1, file: 'movie.ts' }]));
   out.push(packPlain([1, 99, {}]));
   out.push(packPlain([1, 1, { rid: 'one', file: 5 }]));
+  // A reserved MessagePack byte (malformed), and a zero-length datagram (a port probe, dropped without a trace, §2.6).
+  out.push(Uint8Array.from([0x93, 0x01, 0x01, 0xc1]));
   out.push(new Uint8Array(0));
   // Control messages without a MAC, and with a MAC under the wrong key.
   const control: Message[] = [

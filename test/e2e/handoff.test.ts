@@ -1,39 +1,41 @@
 /**
  * Position-preserving handoff with real processes, as a user runs it: a
- * client fetching a 30 s file at 4 Mbit/s from one of two servers; after about
- * 3 s its server is killed with SIGKILL (one test) or drained with
+ * client fetching an 8 s file at 4 Mbit/s from one of two servers; after about
+ * 2 s its server is killed with SIGKILL (one test) or drained with
  * `ofp server drain` (the other). The client finishes, its copy is the
  * original byte for byte, and its summary reports exactly one handoff and its
- * gap. The two run side by side (each takes the file's 30 s).
+ * gap. The two run side by side (each takes the file's 8 s).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_SILENCE_TIMEOUT } from '../../src/protocol/constants.js';
 import type { OfpChild } from '../../src/runtime/children.js';
 import { cleanupProcesses, type ProcessScope, processScope, runOfp, tempDir } from '../helpers/processes.js';
+import type { GetSummary } from '../../src/runtime/get.js';
 
 cleanupProcesses();
 const dir = tempDir();
 const media = join(dir, 'media');
-const SIZE = 15_000_000; // 30 s at 4 Mbit/s
-/** ~3 s into the stream at 4 Mbit/s. */
-const BYTES_BEFORE_ACTING = 1_500_000;
-/** The file takes 30 s to stream; startup, the handoff and a loaded machine get the rest. */
-const CLIENT_EXIT_TIMEOUT = 50_000;
+const SIZE = 4_000_000; // 8 s at 4 Mbit/s
+/** ~2 s into the stream at 4 Mbit/s. */
+const BYTES_BEFORE_ACTING = 1_000_000;
+/** The file takes 8 s to stream; the handoff and a loaded machine get the rest, with room to spare. */
+const CLIENT_EXIT_TIMEOUT = 40_000;
 
 beforeAll(async () => {
-  const make = await runOfp(['media', 'make', 'movie.ts', '--duration', '30', '--bitrate', '4M', '--out', media]);
+  const make = await runOfp(['media', 'make', 'movie.ts', '--duration', '8', '--bitrate', '4M', '--out', media]);
   expect(make.code, make.stderr).toBe(0);
 });
 
-/** A master and two servers with default timers, and a client streaming the 30 s file, ~3 s in. */
+/** A master and two servers with default timers, and a client streaming the 8 s file, ~2 s in. */
 async function streaming(p: ProcessScope, name: string) {
   const master = await p.startMaster([], `${name} master`);
   const servers = await Promise.all([1, 2].map((i) => p.startServer(master.address, media, [], `${name} server ${i}`)));
   const copy = join(dir, `${name}.copy.ts`);
-  const client = p.ofp(`${name} client`, ['client', 'get', 'movie.ts', '--master', master.address, '--out', copy, '--json-stream', '--timeout', '60']);
+  const client = p.ofp(`${name} client`, ['client', 'get', 'movie.ts', '--master', master.address, '--out', copy, '--json-stream', '--timeout', '40']);
   const setup = await client.waitFor((e) => e.event === 'setup', 15_000, 'setup');
-  await client.waitFor((e) => e.event === 'progress' && (e.data.bytes as number) >= BYTES_BEFORE_ACTING, 15_000, '3 s of the stream');
+  await client.waitFor((e) => e.event === 'progress' && (e.data.bytes as number) >= BYTES_BEFORE_ACTING, 15_000, '2 s of the stream');
   const serving = servers.find((s) => s.address === setup.data.srv)!;
   const other = servers.find((s) => s !== serving)!;
   expect(serving, `the setup names one of the servers: ${setup.data.srv}`).toBeDefined();
@@ -46,9 +48,9 @@ async function summaryOf(client: OfpChild) {
     timer = setTimeout(() => reject(new Error(`the client did not finish within ${CLIENT_EXIT_TIMEOUT} ms`)), CLIENT_EXIT_TIMEOUT);
   })]).finally(() => clearTimeout(timer));
   expect(exit.code, client.stderr).toBe(0);
-  const summary = client.events.find((e) => e.event === 'summary')?.data;
+  const summary: unknown = client.events.find((e) => e.event === 'summary')?.data;
   expect(summary).toBeDefined();
-  return summary as Record<string, any>;
+  return summary as GetSummary;
 }
 
 describe.concurrent('a stream moves to the other server at the same position', () => {
@@ -60,14 +62,17 @@ describe.concurrent('a stream moves to the other server at the same position', (
       const summary = await summaryOf(s.client);
       expect(summary).toMatchObject({ ok: true, bytes: SIZE, size: SIZE, servers: [s.serving.address, s.other.address] });
       expect(summary.handoffs).toHaveLength(1);
-      const h = summary.handoffs[0];
+      const h = summary.handoffs[0]!;
       expect(h).toMatchObject({ from: s.serving.address, to: s.other.address, why: 'failure' });
-      // About 3 s in: the position where the stream stood when its server died.
-      expect(h.npt).toBeGreaterThan(2_000);
-      expect(h.npt).toBeLessThan(10_000);
-      // The client notices silence after SERVER_SILENCE_TIMEOUT (500 ms) and asks again: well under a second.
+      // About 2 s in (the kill comes once the client has 2 s of the stream): where the stream stood
+      // when its server died, before the end of the file.
+      expect(h.npt).toBeGreaterThanOrEqual(2_000);
+      expect(h.npt).toBeLessThan(8_000);
+      // The client notices silence after SERVER_SILENCE_TIMEOUT (500 ms), then asks the master and
+      // the other server: three processes to wake on a busy machine, a few ms each when idle; the
+      // other 500 ms are their room (the benchmark measures the gap itself).
       expect(h.gap).toBeGreaterThan(0);
-      expect(h.gap).toBeLessThan(1_000);
+      expect(h.gap).toBeLessThan(SERVER_SILENCE_TIMEOUT + 500);
       expect(summary.maxGap).toBe(h.gap);
       // The same handoff, as it happened, in the event stream.
       const event = s.client.events.find((e) => e.event === 'handoff');
@@ -83,7 +88,7 @@ describe.concurrent('a stream moves to the other server at the same position', (
     const p = processScope();
     try {
       const s = await streaming(p, 'drained');
-      const drain = await p.run(['server', 'drain', '--master', s.master.address, '--server', s.serving.address]);
+      const drain = await p.run(['server', 'drain', '--master', s.master.address, '--server', s.serving.address], { now: true });
       expect(drain.code, drain.stderr).toBe(0);
       expect(drain.stdout).toMatch(/^ok: .*drains/);
       // The drained server hands the stream off, leaves and exits on its own.
@@ -96,15 +101,18 @@ describe.concurrent('a stream moves to the other server at the same position', (
       const summary = await summaryOf(s.client);
       expect(summary).toMatchObject({ ok: true, bytes: SIZE, size: SIZE, servers: [s.serving.address, s.other.address] });
       expect(summary.handoffs).toHaveLength(1);
-      const h = summary.handoffs[0];
+      const h = summary.handoffs[0]!;
       expect(h).toMatchObject({ from: s.serving.address, to: s.other.address, why: 'drain' });
-      // Make-before-break: the old server streams until the new one delivers.
+      // Make-before-break: the old server streams until the new one delivers, so the gap is a
+      // packet interval or two (2 ms at 4 Mbit/s) when the machine is idle; 250 ms is the room a
+      // busy one needs to schedule the three processes involved.
       expect(h.gap).toBeLessThan(250);
       expect(summary.maxGap).toBe(h.gap);
-      // The master computed the position from the stream's control events: close to where the client stood.
-      expect(h.computed).toBeGreaterThan(2_000);
-      expect(Math.abs(h.diff)).toBeLessThan(500);
-      expect(h.diff).toBe(h.computed - h.npt);
+      // The master computed the position from the stream's control events: close to where the
+      // client stood (a few ms when idle; 500 ms of room for a busy machine's late timers).
+      expect(h.computed).toBeGreaterThanOrEqual(2_000);
+      expect(Math.abs(h.diff!)).toBeLessThan(500);
+      expect(h.diff).toBe(h.computed! - h.npt);
       expect(readFileSync(s.copy).equals(readFileSync(join(media, 'movie.ts')))).toBe(true);
     } finally {
       await p.killAll();

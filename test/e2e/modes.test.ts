@@ -3,10 +3,10 @@
  * client in each mode; every copy is identical to the original, and
  * `ofp master status` lists the servers.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanupProcesses, runOfp, startMaster, startServer, tempDir } from '../helpers/processes.js';
+import { cleanupProcesses, ofp, runOfp, startMaster, startServer, tempDir } from '../helpers/processes.js';
 import { within } from '../helpers/wait.js';
 
 cleanupProcesses();
@@ -43,9 +43,22 @@ describe('ofp roles as processes', () => {
     const counted = master.child.events.filter((e) => e.event === 'interval').reduce((n, e) => n + (e.data.requests as number), 0);
     expect(counted).toBeLessThanOrEqual(3 + 16); // three clients (list mode may page); never counted twice
 
-    const check = await runOfp(['media', 'check', join(dir, 'copy-list.ts'), '--name', 'movie.ts']);
+    const check = await runOfp(['media', 'check', join(dir, 'copy-list.ts'), '--original', join(dir, 'media', 'movie.ts')]);
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toMatch(/^intact: /);
+    // Every prefix of a synthetic file is synthetic: a cut copy, or an empty one, is found short by its size.
+    const whole = readFileSync(join(dir, 'copy-list.ts'));
+    writeFileSync(join(dir, 'cut.ts'), whole.subarray(0, 1000));
+    writeFileSync(join(dir, 'empty.ts'), '');
+    for (const [file, have] of [['cut.ts', 1000], ['empty.ts', 0]] as const) {
+      const r = await runOfp(['media', 'check', join(dir, file), '--original', join(dir, 'media', 'movie.ts')]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`it has ${have} of its ${whole.length} bytes: bytes ${have} to ${whole.length - 1} are missing`);
+    }
+    // Without a sidecar, --original or --size, nobody can tell: a usage error, never "intact".
+    const unknown = await runOfp(['media', 'check', join(dir, 'cut.ts'), '--name', 'movie.ts']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^error usage: .*whole size is unknown: give --original .* or --size/);
 
     const status = await runOfp(['master', 'status', '--master', master.address]);
     expect(status.code, status.stderr).toBe(0);
@@ -55,6 +68,12 @@ describe('ofp roles as processes', () => {
     expect(json.servers.map((s: { name: string }) => s.name).sort()).toEqual(servers.map((s) => s.address).sort());
     expect(json.files).toEqual([expect.objectContaining({ file: 'movie.ts', size: 1_000_000, rate: 4_000_000 })]);
     expect(json.summary.requests).toBe(3);
+
+    // Ctrl-C on a client mid-stream: it stops, keeps its copy so far, and exits 130 as a shell reports SIGINT.
+    const stopped = ofp('client stopped', ['client', 'get', 'movie.ts', '--master', master.address, '--out', join(dir, 'stopped.ts'), '--json-stream']);
+    await stopped.waitFor((e) => e.event === 'playing', 15_000, 'playing');
+    stopped.kill('SIGINT');
+    expect((await within(stopped.exited, 10_000, 'the client to stop')).code).toBe(130);
 
     // A server stopped with SIGTERM drains — it has no stream left, so at once, not after DRAIN_TIMEOUT —
     // tells the master it leaves, and exits 0.

@@ -93,6 +93,8 @@ function arbWrong(f: Field): fc.Arbitrary<{ value: unknown; code: ErrorCode }> {
         fc.integer({ min: -(2 ** 31), max: -1 }).map(bad),
         fc.bigInt({ min: 2n ** 53n, max: 2n ** 64n - 1n }).map(bad),
         ...(f.max < Number.MAX_SAFE_INTEGER ? [fc.integer({ min: 1, max: 1000 }).map((k) => bad(big(f.max + k)))] : []),
+        // Below the field's least value (an id of 0, a scale of 0).
+        ...(f.min !== undefined ? [fc.integer({ min: 0, max: f.min - 1 }).map(bad)] : []),
       );
     case 'str':
       return fc.oneof(...common.slice(0, 2), fc.constant(bad(7)), fc.constant(bad(['x'])), fc.constant(bad('x'.repeat(f.max + 1))), fc.constant(bad('é'.repeat(Math.floor(f.max / 2) + 1))));

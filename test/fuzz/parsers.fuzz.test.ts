@@ -12,7 +12,7 @@ import { decode, encode, encodeWithMac } from '../../src/protocol/codec.js';
 import { MESSAGES } from '../../src/protocol/messages.js';
 import { AUTH_MAX_SKEW, MAC_LENGTH, MAX_DATAGRAM, MAX_FILE_NAME, MAX_NAME, TOKEN_LENGTH } from '../../src/protocol/constants.js';
 import { scanMessagePack } from '../../src/protocol/scan.js';
-import { nodeCrypto } from '../../testbed/sim/network.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
 import { arbMutation, mutate } from '../helpers/arbitraries.js';
 import { fuzz, FUZZ_TIMEOUT, fuzzTitle } from './params.js';
 import { arbMessage } from './schemaArb.js';

@@ -25,8 +25,8 @@ import { decode, encode } from '../../src/protocol/codec.js';
 import { AMPLIFICATION_RATIO, AUTH_MAX_SKEW, MAX_DATAGRAM } from '../../src/protocol/constants.js';
 import { checkValue, type Field } from '../../src/protocol/fields.js';
 import { MESSAGES, type Message } from '../../src/protocol/messages.js';
-import type { Role, RoleEvent } from '../../src/roles/role.js';
-import { nodeCrypto } from '../../testbed/sim/network.js';
+import type { Role, RoleEvent, StreamBytes } from '../../src/roles/role.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
 import { arbMutation, type Mutation, mutate } from '../helpers/arbitraries.js';
 import type { Driver } from '../helpers/roleDriver.js';
 import { arbMessage, type Vocabulary } from './schemaArb.js';
@@ -86,6 +86,8 @@ export interface Scene<C> {
   respond?(to: string, msg: Message, now: number): Uint8Array | undefined;
   /** Checks of the role's events, as they come. */
   onEvent?(e: RoleEvent): void;
+  /** Checks of the stream bytes a receiving role hands on, as they come (before the events of the same input). */
+  onData?(d: StreamBytes): void;
   /** Checks once the role has been left alone for a long time. */
   afterQuiet?(): void;
 }
@@ -271,6 +273,7 @@ export class Fuzzer<C> {
         if (b.recent.length > 24) b.recent.shift();
       }
     }
+    for (let d = this.s.role.pollData?.(); d; d = this.s.role.pollData?.()) this.s.onData?.(d);
     for (let e = this.s.role.pollEvent(); e; e = this.s.role.pollEvent()) {
       expect(e.type === 'internal-error' ? e : undefined, 'no internal error').toBeUndefined();
       this.s.onEvent?.(e);
@@ -285,19 +288,6 @@ export class Fuzzer<C> {
 }
 
 /** The scene's starting point from a test driver: its clock and its byte counts. */
-export function fromDriver(d: Driver<any, any>): Pick<Scene<never>, 'now' | 'bytesFrom' | 'bytesTo'> {
+export function fromDriver(d: Driver<unknown, Role<unknown>>): Pick<Scene<never>, 'now' | 'bytesFrom' | 'bytesTo'> {
   return { now: d.now, bytesFrom: d.bytesFrom, bytesTo: d.bytesTo };
-}
-
-/**
- * A private table's size, read from the role object (the fields are private to
- * the role's API, not to its tests). Fails loudly when the field is not there
- * any more, so a rename cannot quietly turn a check off.
- */
-export function sizeOf(owner: object, field: string): number {
-  const v = (owner as Record<string, unknown>)[field];
-  if (v instanceof Map || v instanceof Set) return v.size;
-  if (Array.isArray(v)) return v.length;
-  if (v !== null && typeof v === 'object' && typeof (v as { size?: unknown }).size === 'number') return (v as { size: number }).size;
-  throw new Error(`${owner.constructor.name}.${field} is not a table (did it get renamed?)`);
 }

@@ -44,13 +44,13 @@ function randomString(max: number): fc.Arbitrary<string> {
 }
 
 /** Integers: small and chunk-aligned ones mostly (offsets, counts), the width edges, and anything up to the maximum. */
-function arbUint(max: number): fc.Arbitrary<number> {
-  const edges = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x1_0000, 0xffff_ffff, 0x1_0000_0000, Number.MAX_SAFE_INTEGER].filter((n) => n <= max);
+function arbUint(max: number, min = 0): fc.Arbitrary<number> {
+  const edges = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x1_0000, 0xffff_ffff, 0x1_0000_0000, Number.MAX_SAFE_INTEGER].filter((n) => n >= min && n <= max);
   return fc.oneof(
-    { weight: 4, arbitrary: fc.integer({ min: 0, max: Math.min(max, 5_000) }) },
-    { weight: 2, arbitrary: fc.integer({ min: 0, max: 2_000 }).map((k) => Math.min(max, k * DATA_CHUNK)) },
+    { weight: 4, arbitrary: fc.integer({ min, max: Math.min(max, 5_000) }) },
+    { weight: 2, arbitrary: fc.integer({ min: 0, max: 2_000 }).map((k) => Math.max(min, Math.min(max, k * DATA_CHUNK))) },
     { weight: 1, arbitrary: fc.constantFrom(...edges) },
-    { weight: 1, arbitrary: fc.bigInt({ min: 0n, max: BigInt(max) }).map(Number) },
+    { weight: 1, arbitrary: fc.bigInt({ min: BigInt(min), max: BigInt(max) }).map(Number) },
   );
 }
 
@@ -59,7 +59,7 @@ export function arbValue(f: Field, v: Vocabulary, name = ''): fc.Arbitrary<unkno
   switch (f.kind) {
     case 'uint':
       // A rate scale of 1000 is the usual one: give it weight so streams keep their plain rate.
-      return name === 'scale' ? fc.oneof(fc.constant(Math.min(1000, f.max)), arbUint(f.max)) : arbUint(f.max);
+      return name === 'scale' ? fc.oneof(fc.constant(Math.min(1000, f.max)), arbUint(f.max, f.min)) : arbUint(f.max, f.min);
     case 'str': {
       const pool = ADDRESS_FIELDS.has(name) ? v.addrs : name === 'file' ? v.files : name === 'code' ? Object.keys(ERRORS) : [];
       const usable = pool.filter((s) => utf8Length(s) <= f.max);

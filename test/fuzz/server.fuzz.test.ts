@@ -7,14 +7,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AMPLIFICATION_TABLE_SIZE, MAX_TRACKED_STREAMS, VERSION_ERROR_TABLE_SIZE } from '../../src/protocol/constants.js';
 import { encode } from '../../src/protocol/codec.js';
 import type { Message } from '../../src/protocol/messages.js';
 import type { MediaFile, MediaServer, ServerCommand } from '../../src/roles/server/server.js';
 import { KEY, testAuth } from '../helpers/roleDriver.js';
 import { CLIENT, MASTER, ServerFixture } from '../helpers/serverFixture.js';
 import { fuzz, FUZZ_TIMEOUT, fuzzTitle } from './params.js';
-import { type Action, arbActions, fromDriver, Fuzzer, type Scene, sizeOf } from './roleHarness.js';
+import { type Action, arbActions, fromDriver, Fuzzer, type Scene } from './roleHarness.js';
 
 const POOL = [MASTER, CLIENT, '10.0.2.2:6000', '[2001:db8::2]:6000', '10.0.9.9:1'];
 const CAP = 2_000_000;
@@ -30,9 +29,7 @@ export function serverTables(s: MediaServer): Record<string, { size: number; lim
   return {
     // Each stream takes at least a thousandth of its item's rate from the capacity (the smallest scale).
     streams: { size: s.streams.size, limit: Math.floor((Math.max(CAP, s.cap) * 1000) / minRate) },
-    'tracked streams': { size: sizeOf(s.tracker, 'streams'), limit: MAX_TRACKED_STREAMS },
-    amplification: { size: sizeOf(s, 'guard'), limit: AMPLIFICATION_TABLE_SIZE },
-    'version answers': { size: sizeOf(s, 'versionAnswers'), limit: VERSION_ERROR_TABLE_SIZE },
+    ...s.tables(),
   };
 }
 

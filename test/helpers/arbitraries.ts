@@ -41,9 +41,9 @@ export function arbField(f: Field, o: ArbOptions = {}): fc.Arbitrary<unknown> {
   switch (f.kind) {
     case 'uint':
       return fc.oneof(
-        fc.constantFrom(...UINT_EDGES.filter((n) => n <= f.max)),
-        fc.integer({ min: 0, max: Math.min(f.max, 0x7fff_ffff) }),
-        fc.bigInt({ min: 0n, max: BigInt(f.max) }).map(Number),
+        fc.constantFrom(...UINT_EDGES.filter((n) => n >= (f.min ?? 0) && n <= f.max)),
+        fc.integer({ min: f.min ?? 0, max: Math.min(f.max, 0x7fff_ffff) }),
+        fc.bigInt({ min: BigInt(f.min ?? 0), max: BigInt(f.max) }).map(Number),
       );
     case 'str': {
       const max = Math.min(f.max, o.maxBytes ?? f.max);

@@ -33,13 +33,12 @@ export class ClientFixture {
     return out;
   }
 
-  /** Append the bytes of `bytes` events not seen yet to `copy`, counting runs that do not start where the last ended. */
+  /** Append the bytes handed on and not seen yet to `copy`, counting runs that do not start where the last ended. */
   collect(): number[] {
-    for (; this.seen < this.d.events.length; this.seen++) {
-      const e = this.d.events[this.seen]!;
-      if (e.type !== 'bytes') continue;
-      if ((e.off as number) !== this.copy.length + (this.client.config.start ?? 0)) this.outOfOrder++;
-      this.copy.push(...(e.data as Uint8Array));
+    for (; this.seen < this.d.data.length; this.seen++) {
+      const d = this.d.data[this.seen]!;
+      if (d.off !== this.copy.length + (this.client.config.start ?? 0)) this.outOfOrder++;
+      this.copy.push(...d.data);
     }
     return this.copy;
   }

@@ -14,11 +14,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach } from 'vitest';
 import { Children, type OfpChild, type StreamEvent } from '../../src/runtime/children.js';
+import { ONE_SHOT_HOLD, takeStartSlot } from './startSlots.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 
 // The processes run the build: `npm test` makes it first.
-if (!existsSync(fileURLToPath(new URL('../../dist/commands/index.js', import.meta.url)))) {
+if (!existsSync(fileURLToPath(new URL('../../dist/ofp.cjs', import.meta.url)))) {
   throw new Error('dist/ is missing: run `npm run build` (or `npm test`, which builds) before the end-to-end tests');
 }
 
@@ -48,17 +49,41 @@ export class ProcessScope {
     return this.children.spawn(name, args);
   }
 
-  /** Run `ofp …` to the end (killed after `timeoutMs`). */
-  run(args: readonly string[], o: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
+  /**
+   * A long-running `ofp` process, started in its turn (see startSlots.ts): spawned once a start
+   * slot is free, which it holds until its first line. For processes started side by side.
+   */
+  async ofpInTurn(name: string, args: readonly string[]): Promise<OfpChild> {
+    const giveBack = await takeStartSlot();
+    const child = this.children.spawn(name, args);
+    child.waitFor(() => true, 60_000, 'its first line').then(giveBack, giveBack);
+    return child;
+  }
+
+  /** Run `ofp …` to the end (killed after `timeoutMs`, counted from its start, which waits its turn). */
+  async run(args: readonly string[], o: RunOptions = {}): Promise<RunResult> {
+    const giveBack = o.now ? () => {} : await takeStartSlot(ONE_SHOT_HOLD);
     return new Promise((resolve) => {
       const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(o.env) });
+      // Started: it writes anything, on either stream (or ONE_SHOT_HOLD passes).
+      proc.stdout.once('data', giveBack);
+      proc.stderr.once('data', giveBack);
       this.oneShots.add(proc);
       let stdout = '';
       let stderr = '';
-      proc.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+      let stopping = false;
+      proc.stdout.setEncoding('utf8').on('data', (s: string) => {
+        stdout += s;
+        if (o.stopWhen && !stopping && o.stopWhen.test(stdout)) {
+          stopping = true;
+          // What it writes along with that line (a warning on stderr) has a moment to arrive.
+          setTimeout(() => proc.kill('SIGTERM'), STOP_GRACE);
+        }
+      });
       proc.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
       const timer = setTimeout(() => proc.kill('SIGKILL'), o.timeoutMs ?? 30_000);
       proc.on('close', (code, signal) => {
+        giveBack();
         clearTimeout(timer);
         this.oneShots.delete(proc);
         resolve({ code, signal, stdout, stderr });
@@ -68,14 +93,14 @@ export class ProcessScope {
 
   /** Start `ofp master --json-stream` on a free port; its address. */
   async startMaster(extra: readonly string[] = [], name = 'master'): Promise<{ child: OfpChild; address: string }> {
-    const child = this.ofp(name, ['master', '--port', '0', '--json-stream', ...extra]);
+    const child = await this.ofpInTurn(name, ['master', '--port', '0', '--json-stream', ...extra]);
     const e = await child.waitFor(isListening, 15_000, 'listening');
     return { child, address: e.data.address as string };
   }
 
   /** Start `ofp server --json-stream` and wait until it is registered; its address. */
   async startServer(master: string, media: string, extra: readonly string[] = [], name = 'server'): Promise<{ child: OfpChild; address: string }> {
-    const child = this.ofp(name, ['server', '--master', master, '--media', media, '--json-stream', ...extra]);
+    const child = await this.ofpInTurn(name, ['server', '--master', master, '--media', media, '--json-stream', ...extra]);
     const e = await child.waitFor(isListening, 15_000, 'listening');
     await child.waitFor((x) => x.event === 'registration-registered', 15_000, 'registration');
     return { child, address: e.data.address as string };
@@ -107,7 +132,25 @@ export function ofp(name: string, args: readonly string[]): OfpChild {
 }
 
 /** Run `ofp …` to the end (killed after `timeoutMs`). */
-export function runOfp(args: readonly string[], o: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
+/**
+ * How to run a one-shot `ofp`: `timeoutMs` bounds it (SIGKILL then, 30 s by default); a long-running
+ * role is stopped with SIGTERM once its stdout matches `stopWhen`, however long its start took.
+ */
+export interface RunOptions {
+  readonly timeoutMs?: number;
+  readonly env?: Record<string, string>;
+  readonly stopWhen?: RegExp;
+  /**
+   * An order that must act now (mid-stream, while what it acts on still plays): spawned at once
+   * rather than in its turn, which can come seconds later while the tests beside it start theirs.
+   */
+  readonly now?: boolean;
+}
+
+/** After `stopWhen` matched, the process is stopped this much later, ms. */
+const STOP_GRACE = 300;
+
+export function runOfp(args: readonly string[], o: RunOptions = {}): Promise<RunResult> {
   return shared.run(args, o);
 }
 

@@ -7,8 +7,9 @@ import { ClusterAuth } from '../../src/protocol/auth.js';
 import { decode, encode } from '../../src/protocol/codec.js';
 import type { Message, MessageOf, MessageType } from '../../src/protocol/messages.js';
 import { Rng } from '../../src/protocol/rng.js';
-import type { Input, Role, RoleDeps, RoleEvent } from '../../src/roles/role.js';
-import { nodeCrypto, SIM_EPOCH } from '../../testbed/sim/network.js';
+import type { Input, Role, RoleDeps, RoleEvent, StreamBytes } from '../../src/roles/role.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
+import { SIM_EPOCH } from '../../testbed/sim/network.js';
 
 export const KEY = 'correct horse battery staple';
 
@@ -38,6 +39,8 @@ export function ofType<K extends MessageType>(sent: readonly Sent[], type: K): (
 export class Driver<C = never, R extends Role<C, RoleEvent> = Role<C, RoleEvent>> {
   readonly sent: Sent[] = [];
   readonly events: RoleEvent[] = [];
+  /** The stream bytes a receiving role handed on (its own output, not events). */
+  readonly data: StreamBytes[] = [];
   /** Bytes each address sent the role, and bytes the role sent each address. */
   readonly bytesFrom = new Map<string, number>();
   readonly bytesTo = new Map<string, number>();
@@ -101,6 +104,7 @@ export class Driver<C = never, R extends Role<C, RoleEvent> = Role<C, RoleEvent>
       out.push(s);
     }
     this.sent.push(...out);
+    for (let d = this.role.pollData?.(); d; d = this.role.pollData?.()) this.data.push(d);
     for (let e = this.role.pollEvent(); e; e = this.role.pollEvent()) this.events.push(e);
     return out;
   }

@@ -6,11 +6,12 @@ import { createHash } from 'node:crypto';
 import { ClusterAuth } from '../../src/protocol/auth.js';
 import { Rng } from '../../src/protocol/rng.js';
 import { Client, type ClientConfig } from '../../src/roles/client/client.js';
-import { Master, type MasterConfig } from '../../src/roles/master/master.js';
+import { Master, type MasterConfig, type MasterEvent } from '../../src/roles/master/master.js';
 import { MediaServer, type MediaFile } from '../../src/roles/server/server.js';
-import type { Input, Role, RoleDeps, RoleEvent, Transmit } from '../../src/roles/role.js';
+import type { Input, Role, RoleDeps, RoleEvent, StreamBytes, Transmit } from '../../src/roles/role.js';
 import { nameKey, syntheticBytes } from '../../src/media/synthetic.js';
-import { type LinkProfile, nodeCrypto, PERFECT_LINK, SimNetwork, type TraceRecord } from '../../testbed/sim/network.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
+import { type LinkProfile, PERFECT_LINK, SimNetwork, type TraceRecord } from '../../testbed/sim/network.js';
 
 export const MASTER = '10.0.0.1:4000';
 
@@ -74,7 +75,13 @@ export function simCluster(o: SimClusterOptions) {
   const deps = (key: string | null | undefined = o.key): RoleDeps => ({ rng: new Rng(seeds.u32()), crypto: nodeCrypto, ...(key ? { auth: new ClusterAuth(key, nodeCrypto) } : {}) });
   const log: { at: number; addr: string; e: RoleEvent }[] = [];
   const record = (e: RoleEvent, node: { addr: string }) => {
-    if (e.type !== 'bytes') log.push({ at: net.now, addr: node.addr, e });
+    log.push({ at: net.now, addr: node.addr, e });
+  };
+  /** The master's events, typed, as well as in `log`. */
+  const masterLog: { at: number; e: MasterEvent }[] = [];
+  const recordMaster = (e: MasterEvent, node: { addr: string }) => {
+    record(e, node);
+    masterLog.push({ at: net.now, e });
   };
 
   const cluster = {
@@ -83,6 +90,7 @@ export function simCluster(o: SimClusterOptions) {
     servers: [] as MediaServer[],
     clients: [] as SimClient[],
     log,
+    masterLog,
     addServer,
     addClient,
     restartMaster,
@@ -93,7 +101,7 @@ export function simCluster(o: SimClusterOptions) {
     logText: (filter: (l: { e: RoleEvent }) => boolean = (l) => l.e.level !== 'debug') =>
       log.filter(filter).map((l) => `${l.at - net.now} ${l.addr} ${JSON.stringify(l.e, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))}`).join('\n'),
   };
-  net.add(MASTER, cluster.master, record);
+  net.add(MASTER, cluster.master, recordMaster);
 
   function addServer(s: SimServerSpec, i = cluster.servers.length): MediaServer {
     const name = s.name ?? `10.0.1.${i + 1}:5000`;
@@ -112,22 +120,18 @@ export function simCluster(o: SimClusterOptions) {
     const chunks: Uint8Array[][] = [];
     const expected: number[] = [];
     net.at(at, () => {
+      const onData = ({ fl, off, data }: StreamBytes) => {
+        if (off !== (expected[fl] ?? (fl === 0 ? config.start ?? 0 : off))) entry.wrong++;
+        expected[fl] = off + data.length;
+        (chunks[fl] ??= []).push(data);
+      };
       net.add(addr, client, (e, node) => {
-        if (e.type === 'bytes') {
-          const fl = (e.fl as number | undefined) ?? 0;
-          const off = e.off as number;
-          const data = e.data as Uint8Array;
-          if (off !== (expected[fl] ?? (fl === 0 ? config.start ?? 0 : off))) entry.wrong++;
-          expected[fl] = off + data.length;
-          (chunks[fl] ??= []).push(data);
-        } else {
-          record(e, node);
-        }
+        record(e, node);
         if (e.type === 'complete' || e.type === 'failed') {
           entry.copies = chunks.map((c) => Buffer.concat(c ?? []));
           entry.copy = entry.copies[0] ?? new Uint8Array(0);
         }
-      });
+      }, onData);
       net.command(addr, { type: 'start' });
     });
     cluster.clients.push(entry);
@@ -138,7 +142,7 @@ export function simCluster(o: SimClusterOptions) {
   function restartMaster(config: Partial<MasterConfig> = o.master ?? {}): Master {
     net.remove(MASTER);
     cluster.master = new Master(deps(), config);
-    net.add(MASTER, cluster.master, record);
+    net.add(MASTER, cluster.master, recordMaster);
     net.command(MASTER, { type: 'start' });
     return cluster.master;
   }

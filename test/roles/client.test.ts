@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACK_INTERVAL, ATTEMPTS_PER_PEER, DATA_CHUNK, MASTER_ROUNDS, REQUEST_PAD_TO, REQUEST_TIMEOUT, SERVER_SILENCE_TIMEOUT } from '../../src/protocol/constants.js';
 import { CLIENT_TABLE, parseChoice } from '../../src/roles/client/client.js';
-import { edges } from '../../src/roles/stateMachine.js';
+import { edges, IllegalTransition, mustMove } from '../../src/roles/stateMachine.js';
 import { ClientFixture, FILE, M1, M2, M3, SRV1, SRV2 } from '../helpers/clientFixture.js';
 import { ofType } from '../helpers/roleDriver.js';
 import { expectedBytes } from '../helpers/simCluster.js';
@@ -298,6 +298,26 @@ describe('client: a stream (S1.3, S1.4)', () => {
     const moves = f.d.eventsOf('state').map((e) => `${e.from} ${e.on} ${e.to}`);
     expect(moves.length).toBeGreaterThan(3);
     for (const m of moves) expect(allowed).toContain(m);
+  });
+
+  it('a stopped client takes no more moves: its server\'s `end`, `error` and `data` are dropped, data is answered with `teardown`', () => {
+    const f = new ClientFixture();
+    f.start();
+    f.redirect(SRV1, 8);
+    f.setup(SRV1, SIZE, { sid: 8 });
+    f.data(SRV1, 8, 0, SIZE);
+    f.d.command({ type: 'stop' });
+    expect(f.client.state).toBe('stopped');
+    const events = f.d.events.length;
+    f.from(SRV1, { type: 'end', sid: 8, code: 'shutting-down' });
+    f.from(SRV1, { type: 'error', sid: 8, code: 'no-capacity', msg: 'full' });
+    f.d.advance(ACK_INTERVAL);
+    const out = f.data(SRV1, 8, DATA_CHUNK, SIZE);
+    expect(f.client.state).toBe('stopped');
+    expect(f.d.events.slice(events).map((e) => e.type)).toEqual(['dropped', 'dropped', 'dropped']);
+    expect(ofType(out, 'teardown')).toMatchObject([{ to: SRV1, sid: 8 }]);
+    // A move the table does not have is a bug, never a quiet fallback.
+    expect(() => mustMove(CLIENT_TABLE, 'stopped', 'server-failed')).toThrow(IllegalTransition);
   });
 });
 

@@ -45,7 +45,7 @@ describe('FifoMap', () => {
       if (i % 3 === 0) m.delete(i - 50);
     }
     expect(m.size).toBeLessThanOrEqual(100);
-    expect((m as unknown as { queue: unknown[] }).queue.length).toBeLessThan(3000);
+    expect(m.queued).toBeLessThan(3000);
   });
 });
 

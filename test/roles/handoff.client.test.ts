@@ -9,7 +9,7 @@ import { ACK_INTERVAL, CHANGE_GRACE, DATA_CHUNK, REQUEST_TIMEOUT, SERVER_SILENCE
 import type { MessageOf } from '../../src/protocol/messages.js';
 import type { ClientConfig } from '../../src/roles/client/client.js';
 import { nameKey, syntheticBytes } from '../../src/media/synthetic.js';
-import { nodeCrypto } from '../../testbed/sim/network.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
 import { ClientFixture, FILE, M1, SRV1, SRV2 } from '../helpers/clientFixture.js';
 import { ofType } from '../helpers/roleDriver.js';
 import { expectedBytes } from '../helpers/simCluster.js';
@@ -218,6 +218,40 @@ describe('client: the change indicator (S2.5c)', () => {
     expect(f.client.result!.handoffs[0]!.computed).toBeUndefined();
   });
 
+  it('list mode, nothing else up: the client stays with the draining server, asks again CHANGE_GRACE later, and completes there (§4.5, §10.7)', () => {
+    const f = new ClientFixture({ mode: 'list' });
+    f.start();
+    const entry = (status: 'up' | 'draining') => ({ srv: SRV1, status, users: 1, group: 'g', sid: SID, sk: SK });
+    f.from(M1, { type: 'server-list', rid: f.lastRequest().rid, file: FILE, total: 1, from: 0, servers: [entry('up')] });
+    f.setup(SRV1, SIZE, { sid: SID });
+    for (let i = 0; i < 10; i++) f.data(SRV1, SID, i * DATA_CHUNK, SIZE, i + 1);
+    // The server drains; no switch comes; the client asks, and the only server listed is draining.
+    // A chunk every 20 ms: the 200-chunk file outlasts two rounds of CHANGE_GRACE.
+    let i = 10;
+    const feed = (ms: number) => {
+      for (const end = f.d.now + ms; f.d.now < end; i++) {
+        chunks(f, SRV1, i, i + 1, { ch: true });
+        f.d.advance(19);
+      }
+    };
+    feed(CHANGE_GRACE + 20);
+    expect(f.client.state).toBe('asking');
+    const ask = f.lastRequest();
+    expect(ask).toMatchObject({ to: M1, mode: 'list', prev: SID });
+    f.from(M1, { type: 'server-list', rid: ask.rid, file: FILE, total: 1, from: 0, servers: [entry('draining')] });
+    // One list with no server up is enough: the client stays, it does not fail.
+    expect(f.d.eventsOf('stay')).toMatchObject([{ srv: SRV1, code: 'no-capacity' }]);
+    expect(f.client.state).toBe('playing');
+    // The data still carry the change indicator: CHANGE_GRACE later it asks again.
+    const asksBefore = ofType(f.d.sent, 'request').filter((r) => r.to === M1).length;
+    feed(CHANGE_GRACE + 20);
+    expect(ofType(f.d.sent, 'request').filter((r) => r.to === M1).length).toBe(asksBefore + 1);
+    // The draining server delivers the rest: the copy completes there.
+    chunks(f, SRV1, i, 1000, { ch: true });
+    expect(f.collect()).toEqual([...expectedBytes(FILE, SIZE)]);
+    expect(f.client.result).toMatchObject({ ok: true });
+  });
+
   it('a switch within CHANGE_GRACE: the client does not ask', () => {
     const f = playingClient();
     // Marked data for half the grace, a chunk every 10 ms, then the switch.
@@ -357,11 +391,26 @@ describe('client: media items of several flows (S2.4)', () => {
     flowData(f, SRV1, 0, 0);
     flowData(f, SRV1, 1, 1);
     flowData(f, SRV1, 1, 0);
-    const bytes = f.d.eventsOf('bytes').map((e) => [e.fl, e.off, (e.data as Uint8Array).length]);
+    const bytes = f.d.data.map((d) => [d.fl, d.off, d.data.length]);
     expect(bytes).toEqual([[0, 0, DATA_CHUNK], [1, 0, DATA_CHUNK], [1, DATA_CHUNK, DATA_CHUNK]]);
     const acks = ofType(f.d.advance(ACK_INTERVAL), 'ack');
     expect(acks).toMatchObject([{ next: DATA_CHUNK }, { fl: 1, next: 2 * DATA_CHUNK }]);
     expect(acks[0]!.fl).toBeUndefined();
+  });
+
+  // Regression: a complete flow other than flow 0 was never acknowledged again, so the server never
+  // learnt that the whole item arrived and logged every two-flow stream complete=false.
+  it('the last acks of a complete copy cover every flow, a complete one too (§5.2)', () => {
+    const f = multi();
+    for (let i = 0; i < 4; i++) flowData(f, SRV1, 1, i);
+    expect(ofType(f.d.advance(ACK_INTERVAL), 'ack').map((a) => a.fl ?? 0)).toEqual([0]);
+    const before = f.d.sent.length;
+    for (let i = 0; i < 30; i++) flowData(f, SRV1, 0, i);
+    const last = ofType(f.d.sent.slice(before), 'ack');
+    expect(last.map((a) => [a.to, a.fl ?? 0, a.next])).toEqual([[SRV1, 0, VIDEO.size], [SRV1, 1, AUDIO.size]]);
+    const types = f.d.sent.slice(before).map((x) => (x.msg?.type === 'ack' ? `ack ${x.msg.fl ?? 0}` : x.msg?.type));
+    expect(types.indexOf('teardown')).toBeGreaterThan(types.indexOf('ack 1'));
+    expect(f.client.result).toMatchObject({ ok: true });
   });
 
   it('a switch plays every flow at the new server from its own position; a complete flow is no longer acked', () => {

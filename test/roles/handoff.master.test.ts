@@ -12,7 +12,7 @@ import { padded } from '../../src/protocol/padding.js';
 import { HANDOFF_TABLE } from '../../src/roles/master/failover.js';
 import type { AnswerMode } from '../../src/roles/master/master.js';
 import { edges } from '../../src/roles/stateMachine.js';
-import { nodeCrypto } from '../../testbed/sim/network.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
 import type { FakeServer } from '../helpers/fakeServer.js';
 import { file, MasterFixture, RATE } from '../helpers/masterFixture.js';
 import { KEY, ofType, type Sent, testAuth } from '../helpers/roleDriver.js';

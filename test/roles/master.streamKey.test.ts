@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ClusterAuth } from '../../src/protocol/auth.js';
-import { nodeCrypto } from '../../testbed/sim/network.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
 import { file, MasterFixture } from '../helpers/masterFixture.js';
 import { KEY, testAuth } from '../helpers/roleDriver.js';
 

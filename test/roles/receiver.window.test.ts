@@ -8,11 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DATA_CHUNK, RECEIVE_WINDOW } from '../../src/protocol/constants.js';
 import { Receiver } from '../../src/roles/client/receiver.js';
 
-function bufferedBytes(r: Receiver): number {
-  let n = 0;
-  for (const c of (r as unknown as { pending: Map<number, Uint8Array> }).pending.values()) n += c.length;
-  return n;
-}
+const bufferedBytes = (r: Receiver) => r.bufferedBytes;
 
 describe('Receiver: the buffer is bounded by the window', () => {
   it('refuses overlapping chunks once they would hold more than RECEIVE_WINDOW bytes', () => {

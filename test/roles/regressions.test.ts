@@ -64,8 +64,10 @@ describe('regressions', () => {
   });
 
   it('a server accepted the reserved stream id 0', () => {
+    // Ids are never 0 (§3): such a request fails decoding with bad-field and is dropped, unanswered.
     const f = new ServerFixture().register();
-    expect(ofType(f.request('movie.ts', { sid: 0 }), 'error').map((e) => e.code)).toEqual(['bad-request']);
+    expect(f.request('movie.ts', { sid: 0 })).toEqual([]);
+    expect(f.request('movie.ts', { sid: 1 }).map((s) => decode(s.bytes)).map((d) => d.ok && d.msg.type)).toEqual(['setup']);
   });
 
   it('a server answered a request for another file on an existing stream id with that stream', () => {
@@ -149,5 +151,72 @@ describe('regressions', () => {
     expect(ofType(c.data(SRV1, 11, 0, 2200), 'teardown').map((t) => t.sid)).toEqual([11]);
     expect(ofType(c.data(SRV1, 11, 1100, 2200), 'teardown')).toHaveLength(0);
     expect(ofType(c.data(SRV2, 11, 0, 2200), 'teardown')).toHaveLength(0); // not the stream's server
+  });
+});
+
+describe('regressions of the outside review (spec and code agree)', () => {
+  it('a request whose rid is the float 1.0 is not the integer 1: unsupported-value, dropped unanswered (§2.2)', () => {
+    const f = new MasterFixture();
+    f.addServer({ files: [file('a')] });
+    const asInteger = encode({ type: 'request', rid: 0x12345678, file: 'a', pad: new Uint8Array(900) });
+    const at = Buffer.from(asInteger).indexOf(Buffer.from([0xce, 0x12, 0x34, 0x56, 0x78]));
+    expect(at).toBeGreaterThan(0);
+    const float = new Uint8Array(9);
+    float[0] = 0xcb;
+    new DataView(float.buffer).setFloat64(1, 0x12345678);
+    const asFloat = Buffer.concat([asInteger.subarray(0, at), float, asInteger.subarray(at + 5)]);
+    const d = decode(asFloat);
+    expect(d.ok ? 'decoded' : d.code).toBe('unsupported-value');
+    expect(f.d.datagram('10.0.2.1:6000', asFloat)).toEqual([]);
+    // The same request with an integer rid is answered.
+    expect(ofType(f.d.datagram('10.0.2.1:6000', asInteger), 'redirect')[0]?.rid).toBe(0x12345678);
+  });
+
+  it('a list request too small for one entry got an empty page with total > 0; now an error says how much to pad (§4.5)', () => {
+    const f = new MasterFixture();
+    const s = f.addServer({ files: [file('a')] });
+    let rid = 9;
+    const ask = (bytes: number) => {
+      const bare = encode({ type: 'request', rid: ++rid, file: 'a', mode: 'list', pad: new Uint8Array(0) });
+      return f.d.datagram('10.0.2.1:6000', encode({ type: 'request', rid, file: 'a', mode: 'list', pad: new Uint8Array(bytes - bare.length) }));
+    };
+    const small = ask(100);
+    expect(small.map((x) => x.msg?.type)).toEqual(['error']);
+    const needed = Number(/pad the request to (\d+) bytes/.exec((small[0]!.msg as { msg: string }).msg)![1]);
+    expect(needed).toBeGreaterThan(100);
+    expect(small[0]!.bytes.length).toBeLessThanOrEqual(100);
+    // Padded as the error says: a page with that one server.
+    const page = ofType(ask(needed), 'server-list')[0]!;
+    expect(page).toMatchObject({ total: 1, from: 0, servers: [{ srv: s.addr }] });
+  });
+
+  it('an empty file is complete at setup: play, the last ack, teardown, done; no data awaited (§6.2)', () => {
+    const f = new ClientFixture();
+    f.start();
+    f.redirect(SRV1);
+    const out = f.setup(SRV1, 0, { sid: 11 });
+    expect(out.map((x) => x.msg?.type)).toEqual(['play', 'ack', 'teardown']);
+    expect(f.client.result).toMatchObject({ ok: true, bytes: 0 });
+    // Time passes: nothing more is sent, nothing fails.
+    expect(f.d.advance(10 * REQUEST_TIMEOUT).filter((x) => x.msg?.type !== 'teardown')).toEqual([]);
+    expect(f.client.result).toMatchObject({ ok: true });
+  });
+
+  it('the master answered a request whose rid is 0, and a server took an adjustment to a scale of 0 (§3, §10.3)', () => {
+    const f = new MasterFixture();
+    f.addServer({ files: [file('a')] });
+    const rid0 = encode({ type: 'request', rid: 0, file: 'a', pad: new Uint8Array(900) });
+    expect(decode(rid0).ok ? 'decoded' : (decode(rid0) as { code: string }).code).toBe('bad-field');
+    expect(f.d.datagram('10.0.2.1:6000', rid0)).toEqual([]);
+    const scale0 = encode({ type: 'request', rid: 5, file: 'a', scale: 0, pad: new Uint8Array(900) });
+    expect(f.d.datagram('10.0.2.1:6000', scale0)).toEqual([]);
+
+    const s = new ServerFixture().register();
+    const stream = s.play('movie.ts');
+    const adjust = (scale: number) => s.d.datagram(CLIENT, encode({ type: 'adjust', sid: stream.sid, n: 1, scale }));
+    adjust(0);
+    expect(s.d.eventsOf('stream-adjust')).toEqual([]);
+    adjust(2_000);
+    expect(s.d.eventsOf('stream-adjust').map((e) => e.scale)).toEqual([2_000]);
   });
 });

@@ -13,10 +13,11 @@ import type { Message } from '../../src/protocol/messages.js';
 import { arbFittingMessage, arbMutation, mutate } from '../helpers/arbitraries.js';
 import { ClientFixture, M1, SRV1 } from '../helpers/clientFixture.js';
 import { file, MasterFixture } from '../helpers/masterFixture.js';
+import type { Role } from '../../src/roles/role.js';
 import type { Driver } from '../helpers/roleDriver.js';
 import { CLIENT, MASTER, ServerFixture } from '../helpers/serverFixture.js';
 
-type AnyDriver = Driver<any, any>;
+type AnyDriver = Driver<unknown, Role<unknown>>;
 
 /** Datagrams: valid messages (their strings drawn from names the roles know), or mutated ones. */
 function arbDatagram(names: readonly string[]): fc.Arbitrary<Uint8Array> {

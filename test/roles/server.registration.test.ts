@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MASTER_SILENCE_POLLS, MAX_DATAGRAM, REGISTER_RETRY, REGISTER_RETRY_MAX } from '../../src/protocol/constants.js';
+import { MASTER_SILENCE_POLLS, MAX_DATAGRAM, MAX_STREAM_RATE, REGISTER_RETRY, REGISTER_RETRY_MAX } from '../../src/protocol/constants.js';
 import { Master, type MasterCommand } from '../../src/roles/master/master.js';
 import { Driver, KEY, ofType, testDeps } from '../helpers/roleDriver.js';
 import { CLIENT, dataOf, MASTER, NAME, ServerFixture } from '../helpers/serverFixture.js';
@@ -59,7 +59,8 @@ describe('server: registration (S1.1, §6.5)', () => {
   });
 
   it('content parts work with a cluster key too (MAC included within MAX_DATAGRAM)', () => {
-    const files = Array.from({ length: 60 }, (_, i) => ({ name: `x`.repeat(200) + i, size: 2 ** 40, rate: 2 ** 40 }));
+    // The fastest rate a server lists (§5.1): a faster item is not offered at all.
+    const files = Array.from({ length: 60 }, (_, i) => ({ name: `x`.repeat(200) + i, size: 2 ** 40, rate: MAX_STREAM_RATE }));
     const f = new ServerFixture({ files, key: KEY });
     f.d.command({ type: 'start' });
     const out = f.fromMaster({ type: 'register-ack', name: NAME, epoch: f.server.epoch, cookie, interval: 1000 });

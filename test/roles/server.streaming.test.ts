@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_SILENCE_TIMEOUT, DATA_CHUNK, PACING_BURST, RECEIVE_WINDOW, RESEND_HOLDOFF, SETUP_TIMEOUT, TOKEN_TTL } from '../../src/protocol/constants.js';
+import { CLIENT_SILENCE_TIMEOUT, DATA_CHUNK, MAX_STREAM_RATE, PACING_BURST, RECEIVE_WINDOW, RESEND_HOLDOFF, SETUP_TIMEOUT, TOKEN_TTL } from '../../src/protocol/constants.js';
 import { checkSynthetic, nameKey } from '../../src/media/synthetic.js';
 import { KEY, ofType } from '../helpers/roleDriver.js';
 import { CLIENT, dataOf, MASTER, NAME, ServerFixture } from '../helpers/serverFixture.js';
@@ -172,7 +172,7 @@ describe('server: streaming (§5)', () => {
   });
 
   it(`sends at most RECEIVE_WINDOW (${RECEIVE_WINDOW}) bytes beyond what the client has acknowledged`, () => {
-    const f = new ServerFixture({ files: [{ name: 'movie.ts', size: 50_000_000, rate: 200_000_000 }] });
+    const f = new ServerFixture({ files: [{ name: 'movie.ts', size: 50_000_000, rate: MAX_STREAM_RATE }] });
     const s = f.play('movie.ts');
     for (let t = 0; t < 2000; t += 100) {
       f.d.advance(100);

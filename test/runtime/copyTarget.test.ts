@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CopyRefused, CopyTarget } from '../../src/runtime/copyTarget.js';
-import { UsageError } from '../../src/runtime/usageError.js';
+import { CopyRefused, UsageError } from '../../src/errors.js';
+import { CopyTarget } from '../../src/runtime/copyTarget.js';
 
 let dir: string;
 beforeEach(() => {
@@ -46,6 +46,13 @@ describe('CopyTarget', () => {
     expect(() => CopyTarget.prepare(join(dir, 'copy.ts'), true, 'movie.ts')).not.toThrow();
   });
 
+  it('refuses, before asking, an --out whose directory is missing or cannot be written', () => {
+    expect(refusal(() => CopyTarget.prepare(join(dir, 'nowhere', 'copy.ts'), false, 'movie.ts'))).toMatchObject({ code: 'cannot-write' });
+    expect(() => CopyTarget.prepare(join(dir, 'nowhere', 'copy.ts'), false, 'movie.ts')).toThrow(/nowhere does not exist/);
+    expect(() => CopyTarget.prepare(join(dir, 'nowhere', 'copy.ts'), true, 'movie.ts')).toThrow(/does not exist/);
+    expect(() => CopyTarget.prepare('-', false, 'movie.ts')).not.toThrow();
+  });
+
   it('writes each flow of a multi-flow item to DIR/<flow>, creating DIR, and counts bytes over the flows', async () => {
     const out = join(dir, 'show.copy');
     const t = CopyTarget.prepare(out, false, 'show');
@@ -79,7 +86,7 @@ describe('CopyTarget', () => {
     expect(refusal(() => CopyTarget.prepare('-', false, 'show').open(FLOWS))).toMatchObject({ code: 'usage', message: expect.stringMatching(/stdout takes one/) });
     writeFileSync(join(dir, 'file'), 'x');
     expect(refusal(() => CopyTarget.prepare(join(dir, 'file'), true, 'show').open(FLOWS))).toMatchObject({ code: 'cannot-write' });
-    for (const name of ['../escape', '.hidden', '', 'a/b']) {
+    for (const name of ['../escape', '.hidden', '', 'a/b', 'a\\b', '..', 'nul\0byte', 'bell\x07', 'esc\x1b]0;title\x07', 'del\x7f', 'c1\x9b', 'x'.repeat(256)]) {
       const e = refusal(() => CopyTarget.prepare(join(dir, 'x'), false, 'show').open([{ name, size: 1 }, { name: 'ok', size: 1 }]));
       expect(e).toBeInstanceOf(CopyRefused);
       expect(e.code).toBe('bad-flow-name');

@@ -21,7 +21,7 @@ import { scanMediaDir } from '../../src/runtime/mediaDir.js';
 import type { ResolvedEndpoint } from '../../src/runtime/resolve.js';
 import { type RunningServer, startServer } from '../../src/runtime/server.js';
 import { makeSyntheticFile } from '../../src/runtime/syntheticFile.js';
-import type { Snapshot } from '../../src/ui/model.js';
+import type { Snapshot } from '../../src/view/model.js';
 import { waitUntil, within } from '../helpers/wait.js';
 
 const KEY = 'dashboard-secret';

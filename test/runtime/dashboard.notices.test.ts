@@ -1,6 +1,6 @@
 /** The master's notices as the dashboard's event lines, and the views it makes of status rows. */
 import { describe, expect, it } from 'vitest';
-import { HISTORY_LENGTH } from '../../src/ui/model.js';
+import { HISTORY_LENGTH } from '../../src/view/model.js';
 import { describeNotice, eventView, type NoticeEvent, requestCount } from '../../src/runtime/dashboard/noticeText.js';
 import { RequestRate } from '../../src/runtime/dashboard/requestRate.js';
 import { durationOf, nextHistory, serverViews, sessionViews } from '../../src/runtime/dashboard/views.js';

@@ -1,6 +1,6 @@
 /** The dashboard's store changes only when the data does, keeps histories and the newest events; when the view is interactive. */
 import { describe, expect, it } from 'vitest';
-import { EVENT_LIMIT, type EventView, HISTORY_LENGTH } from '../../src/ui/model.js';
+import { EVENT_LIMIT, type EventView, HISTORY_LENGTH } from '../../src/view/model.js';
 import { DashboardStore, type Poll } from '../../src/runtime/dashboard/store.js';
 import { ciSet, interactiveTerminal } from '../../src/runtime/dashboard/view.js';
 import type { StatusServer, StatusSession, StatusSummary } from '../../src/runtime/statusQuery.js';

@@ -14,7 +14,7 @@ import { startMaster } from '../../src/runtime/master.js';
 import { scanMediaDir } from '../../src/runtime/mediaDir.js';
 import { resolveEndpoint } from '../../src/runtime/resolve.js';
 import { type RunningServer, startServer } from '../../src/runtime/server.js';
-import { NoAnswerError } from '../../src/runtime/statusQuery.js';
+import { NoAnswerError } from '../../src/errors.js';
 import { makeSyntheticFile, makeSyntheticItem } from '../../src/runtime/syntheticFile.js';
 import { waitUntil, within } from '../helpers/wait.js';
 

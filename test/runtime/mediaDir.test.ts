@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nameKey, syntheticBytes } from '../../src/media/synthetic.js';
 import { catalogOf, FileMediaReader, readableFiles, scanMediaDir } from '../../src/runtime/mediaDir.js';
 import { checkSyntheticFile, makeSyntheticFile, makeSyntheticItem } from '../../src/runtime/syntheticFile.js';
-import { UsageError } from '../../src/runtime/usageError.js';
+import { UsageError } from '../../src/errors.js';
 
 let dir: string;
 beforeEach(() => {
@@ -14,6 +14,31 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('scanMediaDir', () => {
+  it('refuses a link that leads out of the media directory, serves one that stays in it (§9.6)', () => {
+    const media = join(dir, 'media');
+    mkdirSync(media);
+    writeFileSync(join(dir, 'secret.txt'), 'not media');
+    writeFileSync(join(media, 'a.ts'), Buffer.alloc(100, 7));
+    symlinkSync(join(dir, 'secret.txt'), join(media, 'passwd'));
+    symlinkSync('/etc/hostname', join(media, 'hostname'));
+    symlinkSync('a.ts', join(media, 'alias.ts'));
+    const scan = scanMediaDir(media, 4_000_000);
+    expect(scan.files.map((f) => [f.name, f.size])).toEqual([['a.ts', 100], ['alias.ts', 100]]);
+    expect(scan.skipped.map((x) => x.name).sort()).toEqual(['hostname', 'passwd']);
+    for (const x of scan.skipped) expect(x.why).toMatch(/link that leads out of the media directory/);
+  });
+
+  it('does not follow a file that became a link after the server started', () => {
+    writeFileSync(join(dir, 'a.ts'), Buffer.alloc(100, 7));
+    writeFileSync(join(dir, 'outside'), Buffer.alloc(100, 9));
+    const reader = new FileMediaReader(scanMediaDir(dir, 4_000_000).files);
+    rmSync(join(dir, 'a.ts'));
+    symlinkSync(join(dir, 'outside'), join(dir, 'a.ts.tmp'));
+    renameSync(join(dir, 'a.ts.tmp'), join(dir, 'a.ts'));
+    expect(() => reader.read('a.ts', 0, 10)).toThrow(/ELOOP|symbolic link/);
+  });
+
+
   it('serves regular files, with rates from sidecars or the default, and skips the rest', () => {
     writeFileSync(join(dir, 'a.ts'), Buffer.alloc(1000));
     writeFileSync(join(dir, 'a.ts.ofp.json'), JSON.stringify({ rate: 2_000_000 }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatRateSchedule, parseRateSchedule, parseScale } from '../../src/runtime/rateSchedule.js';
-import { UsageError } from '../../src/runtime/usageError.js';
+import { UsageError } from '../../src/errors.js';
 
 describe('--rate-schedule', () => {
   it('reads TIME:SCALE steps: times after play starts in ms, scales in thousandths', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatRate, parseCount, parseDuration, parseRate } from '../../src/runtime/units.js';
-import { UsageError } from '../../src/runtime/usageError.js';
+import { formatBytes, formatRate } from '../../src/view/units.js';
+import { parseCount, parseDuration, parseRate } from '../../src/runtime/units.js';
+import { UsageError } from '../../src/errors.js';
 
 describe('parseRate', () => {
   it.each([
@@ -42,6 +43,14 @@ describe('parseDuration', () => {
 
   it.each(['0', '-1', 'abc', '3 days', '', '1y'])('refuses %j', (text) => {
     expect(() => parseDuration(text, '--duration')).toThrow(/--duration/);
+  });
+
+  it('names the bound when a duration parses but is too short, never "is not a duration"', () => {
+    expect(() => parseDuration('0', '--poll-interval', 'ms', false, 10)).toThrow('--poll-interval "0" is too short: give at least 10 ms');
+    expect(() => parseDuration('5ms', '--poll-interval', 'ms', false, 10)).toThrow(/at least 10 ms/);
+    expect(parseDuration('10', '--poll-interval', 'ms', false, 10)).toBe(10);
+    expect(() => parseDuration('0', '--wait', 'ms')).toThrow('--wait "0" is too short: give more than 0');
+    expect(() => parseDuration('soon', '--wait', 'ms')).toThrow(/is not a duration/);
   });
 });
 

@@ -21,9 +21,9 @@ import { FakeServer } from '../helpers/fakeServer.js';
 import { Driver, KEY, testAuth, testDeps } from '../helpers/roleDriver.js';
 import { SAMPLES } from '../helpers/sampleMessages.js';
 import { syntheticReader } from '../helpers/simCluster.js';
-import { nodeCrypto } from '../../testbed/sim/network.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
 
-type AnyDriver = Driver<any, Role<any, RoleEvent>>;
+type AnyDriver = Driver<unknown, Role<unknown, RoleEvent>>;
 
 /** A role in a working state, and what a genuine request to it looks like. */
 interface Subject {

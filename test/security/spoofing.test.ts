@@ -14,7 +14,7 @@ import type { Message, MessageOf } from '../../src/protocol/messages.js';
 import { padded } from '../../src/protocol/padding.js';
 import { Rng } from '../../src/protocol/rng.js';
 import { MediaServer, type ServerCommand } from '../../src/roles/server/server.js';
-import { nodeCrypto } from '../../testbed/sim/network.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
 import { ClientFixture, FILE, M1, SRV1, SRV2 } from '../helpers/clientFixture.js';
 import { file, MasterFixture } from '../helpers/masterFixture.js';
 import { Driver, KEY, ofType, testAuth, testDeps } from '../helpers/roleDriver.js';

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterAuth } from '../../src/protocol/auth.js';
 import type { Message } from '../../src/protocol/messages.js';
-import { nodeCrypto, PERFECT_LINK } from '../../testbed/sim/network.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
+import { PERFECT_LINK } from '../../testbed/sim/network.js';
 import { KEY } from '../helpers/roleDriver.js';
 import { forSeeds, MASTER, seedRange } from '../helpers/simCluster.js';
 import { expectHandoffs, LINKS } from './handoffAssert.js';

@@ -25,7 +25,7 @@ export function plannedProblems(c: SimCluster, sid: number, item: Item, log: Pos
     }
     problems.push(...positionProblems(h, item, log, start.at, h.at, scale));
     const small = burstNpt(item) + (10 * scale) / 1000;
-    if (lossless && Math.abs(h.diff) > small) problems.push(`${h.e.why} handoff: |computed − true| = ${Math.abs(h.diff)} > ${small.toFixed(1)}`);
+    if (lossless && h.diff !== undefined && Math.abs(h.diff) > small) problems.push(`${h.e.why} handoff: |computed − true| = ${Math.abs(h.diff)} > ${small.toFixed(1)}`);
   }
   return problems;
 }

@@ -6,7 +6,7 @@
  */
 import { DATA_CHUNK, PACING_BURST, PACING_TICK } from '../../src/protocol/constants.js';
 import type { ClientConfig, HandoffRecord } from '../../src/roles/client/client.js';
-import type { MasterConfig } from '../../src/roles/master/master.js';
+import type { MasterConfig, MasterEvent } from '../../src/roles/master/master.js';
 import type { RoleEvent } from '../../src/roles/role.js';
 import type { MediaFile } from '../../src/roles/server/server.js';
 import type { FlowFile } from '../../src/roles/server/stream.js';
@@ -146,9 +146,9 @@ export function nptOfBytes(item: Item, bytes: number): number {
 
 /**
  * How far ahead of the nominal position a stream's flow 0 can run: a sender
- * starts with half a PACING_BURST of credit and may hold up to a whole burst,
- * so it leads elapsed time × rate by at most PACING_BURST bytes (plus the
- * chunk in hand), in ms of normal play time.
+ * starts with half a PACING_BURST of credit and earns more only with time, so
+ * it leads elapsed time × rate by less than PACING_BURST bytes (plus the chunk
+ * in hand), in ms of normal play time.
  */
 export function burstNpt(item: Item): number {
   return nptOfBytes(item, PACING_BURST + DATA_CHUNK);
@@ -232,17 +232,18 @@ export class PositionLog {
 /** One handoff as the master reported it, with the instants the checks refer to. */
 export interface MasterHandoff {
   readonly at: number;
-  readonly e: RoleEvent;
+  readonly e: Extract<MasterEvent, { type: 'handoff' }>;
   readonly from: string;
   readonly to: string;
-  readonly computed: number;
+  /** Absent when the master had no position for the stream (it never reported playing). */
+  readonly computed: number | undefined;
   readonly npt: number;
-  readonly diff: number;
+  readonly diff: number | undefined;
 }
 
 /** The master's `handoff` events (from `since` on). */
 export function masterHandoffs(c: SimCluster, since = 0): MasterHandoff[] {
-  return eventsAt(c, MASTER, 'handoff').filter((x) => x.at >= since).map(({ at, e }) => ({ at, e, from: e.from as string, to: e.to as string, computed: e.computed as number, npt: e.npt as number, diff: e.diff as number }));
+  return c.masterLog.flatMap(({ at, e }) => (e.type === 'handoff' && at >= since ? [{ at, e, from: e.from, to: e.to, computed: e.computed, npt: e.npt, diff: e.diff }] : []));
 }
 
 /**
@@ -289,7 +290,7 @@ export function positionProblems(h: MasterHandoff, item: Item, log: PositionLog,
   const burst = burstNpt(item);
   const serverAtTe = nptOfBytes(item, sentTe);
   const serverAtLatest = nptOfBytes(item, log.at(teLatest)?.sent.get(h.from) ?? sentTe);
-  if (h.computed < serverAtTe - burst - step || h.computed > serverAtLatest + step) {
+  if (h.computed !== undefined && (h.computed < serverAtTe - burst - step || h.computed > serverAtLatest + step)) {
     problems.push(`${where}: the old server had sent to ${serverAtTe.toFixed(1)} ms at the change event (${serverAtLatest.toFixed(1)} at its last control event); computed is off by more than a burst (${burst.toFixed(1)}) and a step (${step.toFixed(1)})`);
   }
   const clientAtTe = Math.floor(nptOfBytes(item, atTe.client));

@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { HarnessError, RunInterrupted, runReal } from '../../testbed/real/run.js';
+import { HarnessError, RunInterrupted } from '../../src/errors.js';
+import { runReal } from '../../testbed/real/run.js';
 import { tempDir } from '../helpers/processes.js';
 import { waitUntil, within } from '../helpers/wait.js';
 import { alive, client, media, ofpChildren, scenario, server } from './scenarios.js';
@@ -106,7 +107,7 @@ describe('real mode leaves no process behind', () => {
     const lines: string[] = [];
     const err = await runReal(s, { workDir: join(dir, 'bad'), onProgress: (l) => lines.push(l) }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(HarnessError);
-    expect(err).toMatchObject({ node: 's2' });
+    expect(err).toMatchObject({ what: 's2', code: 'harness' });
     expect((err as Error).message).toMatch(/^s2: could not start .*--group/);
     expect(ofpChildren()).toEqual([]);
     for (const pid of pidsIn(lines)) expect(alive(pid), `pid ${pid}`).toBe(false);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PERFECT } from '../../testbed/link/impairment.js';
+import { PERFECT } from '../../testbed/scenario/linkPresets.js';
 import { LinkTable } from '../../testbed/real/links.js';
 
 const base = { link: { ...PERFECT, delay: 5 }, impairments: [] };

@@ -4,14 +4,15 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PERFECT } from '../../testbed/link/impairment.js';
+import { PERFECT } from '../../testbed/scenario/linkPresets.js';
 import { runReal } from '../../testbed/real/run.js';
 import { tempDir } from '../helpers/processes.js';
 import { client, expectCopiesIdentical, expectNoProcessLeft, media, scenario, server } from './scenarios.js';
 
 const dir = tempDir('ofp-real-');
 
-describe('real mode, link faults', () => {
+// Each run has its own processes, relay and ports: they run side by side.
+describe.concurrent('real mode, link faults', () => {
   it('5% loss with bursts on every link: copies identical, the trace shows the lost datagrams', async () => {
     const s = scenario('lossy', {
       link: { ...PERFECT, loss: 0.05, burst: 2, delay: 2, jitter: 2 },

@@ -11,7 +11,8 @@ import { client, expectCopiesIdentical, expectNoProcessLeft, media, scenario, se
 
 const dir = tempDir('ofp-real-');
 
-describe('real mode, no faults', () => {
+// Each run has its own processes, relay and ports: they run side by side.
+describe.concurrent('real mode, no faults', () => {
   it('three clients (redirected, listed for an item of two flows, relayed with a rate schedule): copies identical, events and latencies recorded', async () => {
     const s = scenario('plain', {
       media: [media('a.ts', 2, 2_000_000), media('duo', 2, 0, { flows: [{ name: 'video', bitrate: 1_500_000 }, { name: 'audio', bitrate: 128_000 }] })],
@@ -34,7 +35,8 @@ describe('real mode, no faults', () => {
       expect(c.servers).toHaveLength(1);
       expect(['s1', 's2']).toContain(c.servers[0]);
     }
-    // Each client asked once and was answered (a redirect, a list, a relayed setup) through the relay: a few ms on loopback.
+    // Each client asked once and was answered (a redirect, a list, a relayed setup) through the relay: a few ms on loopback,
+    // under a second however busy the machine (the benchmark measures the latency).
     expect(r.answerLatencies).toHaveLength(3);
     for (const ms of r.answerLatencies) expect(ms).toBeGreaterThan(0);
     for (const ms of r.answerLatencies) expect(ms).toBeLessThan(1_000);
@@ -67,7 +69,7 @@ describe('real mode, no faults', () => {
 
   it('attackers forging requests, status requests and garbage as a bystander and as a client: reflected ≤ sent, the client unharmed', async () => {
     const s = scenario('spoofed', {
-      key: 'testbed-secret',
+      key: 'testbed-secret-cluster-key',
       media: [media('a.ts', 2, 2_000_000)],
       servers: [server('s1', ['a.ts'])],
       clients: [client('c1', 'a.ts', 0)],

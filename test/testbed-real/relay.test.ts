@@ -4,7 +4,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode } from '../../src/protocol/codec.js';
-import { PERFECT } from '../../testbed/link/impairment.js';
+import { PERFECT } from '../../testbed/scenario/linkPresets.js';
 import { LinkTable } from '../../testbed/real/links.js';
 import { Relay, UNKNOWN_HOLD } from '../../testbed/real/relay.js';
 import type { TraceEntry } from '../../testbed/scenario/types.js';
@@ -86,6 +86,19 @@ describe('the impairment relay', () => {
     await waitUntil(() => r.stats.unknownSources === 1, UNKNOWN_HOLD + 1_000, 'the stranger\'s datagram dropped');
     expect(b.got).toHaveLength(1);
     expect(trace.find((e) => e.fault === 'unknown-source')).toMatchObject({ from: `?${stranger.address}`, to: 'b', type: 'request' });
+  });
+
+  it('counts a zero-length port probe (§6.1) from a socket of its own as a probe, never as an unknown source, and does not forward it', async () => {
+    const { r, trace } = await relay(['a', 'b']);
+    const [b, prober] = [await peer(), await peer()];
+    r.setReal('b', b.address);
+    prober.send(r.publicAddress('b'), new Uint8Array(0));
+    prober.send(r.publicAddress('b'), request);
+    await waitUntil(() => r.stats.received === 2, 2_000, 'both datagrams at the relay');
+    await waitUntil(() => r.stats.unknownSources === 1, UNKNOWN_HOLD + 1_000, 'the stranger\'s request dropped');
+    expect(r.stats.probes).toBe(1);
+    expect(b.got).toHaveLength(0);
+    expect(trace.filter((e) => e.fault === 'unknown-source')).toHaveLength(1);
   });
 
   it('applies the link (a blackhole blocks), drops datagrams for a node that is not running, counts addresses that bypass it', async () => {

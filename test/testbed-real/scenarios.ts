@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { ClientSpec, MasterSpec, MediaSpec, Scenario, ServerSpec } from '../../testbed/scenario/types.js';
-import { PERFECT } from '../../testbed/link/impairment.js';
+import { PERFECT } from '../../testbed/scenario/linkPresets.js';
 import type { RealRun } from '../../testbed/real/run.js';
 
 export function master(name = 'm1', over: Partial<MasterSpec> = {}): MasterSpec {

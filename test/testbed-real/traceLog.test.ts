@@ -4,6 +4,15 @@ import { TraceLog } from '../../testbed/real/traceLog.js';
 const entry = (t: number, type: string) => ({ t, from: 's1', to: 'c1', type, size: 100, fault: 'delivered' });
 
 describe('the trace of a real run in bounded memory', () => {
+  it('rebases what the setup recorded when the run starts later: those datagrams come before the run, at negative times', () => {
+    const log = new TraceLog(100);
+    log.add(entry(3_500, 'register'));
+    log.add(entry(3_600.25, 'content'));
+    log.rebase(3_700);
+    log.add(entry(10, 'request'));
+    expect(log.kept.map((e) => e.t)).toEqual([-200, -99.75, 10]);
+  });
+
   it('keeps everything under the cap', () => {
     const log = new TraceLog(100);
     for (let i = 0; i < 99; i++) log.add(entry(i, 'data'));

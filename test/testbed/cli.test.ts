@@ -40,6 +40,13 @@ const unmeasurable = scenarioFile('unmeasurable', `name: unmeasurable\ndescripti
 const lines = (text: string) => text.split('\n').filter(Boolean);
 const ndjson = (path: string) => lines(readFileSync(path, 'utf8')).map((l) => JSON.parse(l) as Record<string, unknown>);
 
+/** What these tests read of a run's run.json. */
+interface RunJson {
+  readonly checks: readonly { readonly name: string }[];
+  readonly figures: Readonly<Record<string, number>>;
+  readonly spec: { readonly faults: readonly unknown[] };
+}
+
 describe('ofp testbed list', () => {
   it('prints every bundled scenario with its description (and --json the same as data)', async () => {
     const text = await runOfp(['testbed', 'list'], TIMEOUT);
@@ -75,7 +82,7 @@ describe('ofp testbed run (sim)', () => {
     expect(r.stdout).toContain(`artifacts: ${join(scenarioDir, folder)}`);
     expect(readdirSync(latest).sort()).toEqual(['events.ndjson', 'logs', 'run.json', 'summary.md', 'trace.ndjson']);
 
-    const run = JSON.parse(readFileSync(join(latest, 'run.json'), 'utf8')) as Record<string, any>;
+    const run = JSON.parse(readFileSync(join(latest, 'run.json'), 'utf8')) as RunJson;
     expect(run).toMatchObject({ scenario: { name: 'failover-mid-stream' }, mode: 'sim', seed: 3, verdict: 'pass', reproduce: 'ofp testbed run failover-mid-stream --mode sim --seed 3' });
     expect(run.checks.map((c: { name: string }) => c.name)).toEqual(['copies-identical', 'handoffs', 'no-crash']);
     expect(run.figures).toMatchObject({ clients: 4, completed: 4, failed: 0 });

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkRun, verdictOf } from '../../testbed/run/checks.js';
 import { parseScenario } from '../../testbed/scenario/parse.js';
-import { ScenarioError } from '../../testbed/scenario/yamlReader.js';
+import { ScenarioError } from '../../src/errors.js';
 import { runSim } from '../../testbed/sim/runSim.js';
 
 const readme = readFileSync(fileURLToPath(new URL('../../testbed/README.md', import.meta.url)), 'utf8');

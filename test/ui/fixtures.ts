@@ -1,5 +1,5 @@
 /** A fake snapshot store and sample rows for the dashboard's tests. */
-import type { ActionResult, Actions, EventView, ServerView, SessionView, Snapshot, SnapshotStore, Totals } from '../../src/ui/model.js';
+import type { ActionResult, Actions, EventView, ServerView, SessionView, Snapshot, SnapshotStore, Totals } from '../../src/view/model.js';
 
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 

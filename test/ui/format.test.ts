@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { bar, sparkline, usageColor } from '../../src/ui/bars.js';
-import { ago, clip, clockTime, compactRate, fit, scaleText } from '../../src/ui/format.js';
-import { levelColor, stateColor } from '../../src/ui/palette.js';
+import { clip, clockTime, compactRate, fit, scaleText } from '../../src/ui/format.js';
+import { ago } from '../../src/view/units.js';
+import { levelColor, STATE_COLORS, stateColor } from '../../src/ui/palette.js';
+import { SERVER_VIEW_TABLE } from '../../src/roles/master/serverRecord.js';
+import type { ServerStateView } from '../../src/view/model.js';
 import { cellsOf, takeCells } from '../../src/ui/cells.js';
 import { clipSegments, segmentsText } from '../../src/ui/segments.js';
 
@@ -50,7 +53,15 @@ describe('dashboard formatting', () => {
     expect(sparkline([0, 0], 2)).toBe('▁▁');
   });
 
+  it('gives every state of the master\'s view of a server a colour of its own (a joining server once showed in plain white)', () => {
+    const states = Object.keys(SERVER_VIEW_TABLE.states) as ServerStateView[];
+    expect(Object.keys(STATE_COLORS).sort()).toEqual([...states].sort());
+    for (const state of states) expect(stateColor(state), state).toMatch(/^(?!white$)[a-z]+$/);
+    expect(new Set(states.map(stateColor)).size).toBe(states.length);
+  });
+
   it('colours states, levels and usage by meaning', () => {
+    expect(stateColor('joining')).toBe('cyan');
     expect(stateColor('up')).toBe('green');
     expect(stateColor('down')).toBe('red');
     expect(stateColor('draining')).toBe('yellow');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cellsOf } from '../../src/ui/cells.js';
-import type { ExtraAction } from '../../src/ui/model.js';
+import type { ExtraAction } from '../../src/view/model.js';
 import { event, FakeStore, KEY, RecordingActions, server, session, snapshot, until } from './fixtures.js';
 import { lineWith, show } from './show.js';
 

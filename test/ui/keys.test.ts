@@ -1,7 +1,7 @@
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { INITIAL_UI, reduceKey, type KeyContext, type UiState } from '../../src/ui/keys.js';
-import type { ExtraAction } from '../../src/ui/model.js';
+import type { ExtraAction } from '../../src/view/model.js';
 import { keyedList } from '../../src/ui/scroll.js';
 
 const NONE: Key = {

@@ -3,6 +3,7 @@ import { serverColumns, serverRow } from '../../src/ui/serverRow.js';
 import { sessionColumns, sessionRow } from '../../src/ui/sessionRow.js';
 import { eventRow } from '../../src/ui/eventRow.js';
 import { segmentsText } from '../../src/ui/segments.js';
+import type { ServerStateView } from '../../src/view/model.js';
 import { event, FakeStore, server, session, snapshot, T0, until } from './fixtures.js';
 import { lineWith, show } from './show.js';
 
@@ -27,7 +28,8 @@ describe('servers pane', () => {
 
   it('colours each state', () => {
     const cols = serverColumns(100);
-    const colour = (state: string) => serverRow(server(0, { state }), cols, false).find((s) => s.text.trim() === state)?.color;
+    const colour = (state: ServerStateView) => serverRow(server(0, { state }), cols, false).find((s) => s.text.trim() === state)?.color;
+    expect(colour('joining')).toBe('cyan');
     expect(colour('up')).toBe('green');
     expect(colour('down')).toBe('red');
     expect(colour('draining')).toBe('yellow');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plainStatusLine } from '../../src/ui/plain.js';
+import { plainStatusLine } from '../../src/view/plain.js';
 import { event, snapshot, T0 } from './fixtures.js';
 
 describe('plain status line', () => {

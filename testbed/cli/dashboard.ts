@@ -11,7 +11,7 @@ import { parseAddress } from '../../src/protocol/address.js';
 import { type AttachedDashboard, attachDashboard } from '../../src/runtime/dashboard/attach.js';
 import { interactiveTerminal } from '../../src/runtime/dashboard/view.js';
 import type { ResolvedEndpoint } from '../../src/runtime/resolve.js';
-import type { ActionResult, ExtraAction } from '../../src/ui/model.js';
+import type { ActionResult, ExtraAction } from '../../src/view/model.js';
 import { type LiveRun, onLiveRun } from '../real/live.js';
 import type { FaultAction } from '../scenario/types.js';
 

@@ -1,7 +1,7 @@
 /** `ofp testbed list`: each bundled scenario's name and one-line description (and tags). */
 import { bundledScenarios } from '../scenario/bundled.js';
 import { loadScenario } from '../scenario/parse.js';
-import { ScenarioError } from '../scenario/yamlReader.js';
+import { ScenarioError } from '../../src/errors.js';
 import { EXIT, type Sink } from './printer.js';
 
 export interface ListedScenario {

@@ -7,7 +7,7 @@
 import { bundledScenarios } from '../scenario/bundled.js';
 import type { Mode, RunResult } from '../run/result.js';
 import type { Scenario } from '../scenario/types.js';
-import { HarnessError, RunAborted } from '../run/realMode.js';
+import { HarnessError, RunInterrupted } from '../../src/errors.js';
 import { runOne } from '../run/runOne.js';
 import { MARK } from '../run/summary.js';
 import { loadTarget } from './load.js';
@@ -85,11 +85,11 @@ export async function testbedMatrix(o: TestbedMatrixOptions): Promise<number> {
     });
   } catch (e) {
     if (e instanceof HarnessError) {
-      p.notice(errorLine('harness', `${e.what}: ${e.message}`));
+      p.notice(errorLine(e.code, e.message));
       return EXIT.harness;
     }
-    if (!(e instanceof RunAborted)) throw e;
-    p.notice(errorLine('interrupted', `stopped after ${all.length} run(s)`));
+    if (!(e instanceof RunInterrupted)) throw e;
+    p.notice(errorLine(e.code, `stopped after ${all.length} run(s)`));
     return EXIT.interrupted;
   }
   const out = o.stdout ?? process.stdout;

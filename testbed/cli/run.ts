@@ -6,7 +6,8 @@
  */
 import { formatMs } from '../scenario/units.js';
 import type { Mode, RunResult } from '../run/result.js';
-import { HarnessError, type RealExtras, RunAborted } from '../run/realMode.js';
+import { HarnessError, RunInterrupted } from '../../src/errors.js';
+import type { RealExtras } from '../run/realMode.js';
 import { runOne } from '../run/runOne.js';
 import { MARK } from '../run/summary.js';
 import { TestbedDashboard, uiProblem } from './dashboard.js';
@@ -79,11 +80,11 @@ export async function testbedRun(o: TestbedRunOptions): Promise<number> {
     });
   } catch (e) {
     if (e instanceof HarnessError) {
-      p.notice(errorLine('harness', `${e.what}: ${e.message}`));
+      p.notice(errorLine(e.code, e.message));
       return EXIT.harness;
     }
-    if (!(e instanceof RunAborted)) throw e;
-    p.notice(errorLine('interrupted', `stopped after ${results.length} of ${o.repeat} run(s)`));
+    if (!(e instanceof RunInterrupted)) throw e;
+    p.notice(errorLine(e.code, `stopped after ${results.length} of ${o.repeat} run(s)`));
     return EXIT.interrupted;
   } finally {
     await ui?.dispose();

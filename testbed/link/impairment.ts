@@ -7,8 +7,6 @@
 import { Rng } from '../../src/protocol/rng.js';
 import type { LinkSpec } from '../scenario/types.js';
 
-export const PERFECT: LinkSpec = { loss: 0, burst: 1, delay: 0, jitter: 0, duplicate: 0, reorder: 0, corrupt: 0, rate: 0, blocked: false };
-
 /** A queue on a rate-capped link holds at most this much waiting time, ms; beyond, datagrams drop. */
 export const MAX_QUEUE_DELAY = 200;
 

@@ -9,7 +9,7 @@
  * (exit status 128 + n); when someone does (a command with its own
  * handler), the run rejects with RunInterrupted and the handler decides.
  */
-import { RunInterrupted } from './errors.js';
+import { RunInterrupted } from '../../src/errors.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 

@@ -11,7 +11,7 @@ import { SIDECAR_SUFFIX } from '../../src/runtime/mediaDir.js';
 import { MANIFEST_SUFFIX } from '../../src/runtime/mediaItem.js';
 import { makeSyntheticFile, makeSyntheticItem } from '../../src/runtime/syntheticFile.js';
 import type { MediaSpec, Scenario } from '../scenario/types.js';
-import { HarnessError } from './errors.js';
+import { HarnessError } from '../../src/errors.js';
 
 export interface MediaFlowFile {
   /** The flow's file name (the name the server serves it by; for a single file, the item's name). */
@@ -65,7 +65,7 @@ export function makeMedia(s: Pick<Scenario, 'media' | 'servers'>, workDir: strin
       extras.set(m.name, made.extra);
     }
   } catch (e) {
-    throw new HarnessError(`cannot make the media in ${dir}: ${(e as Error).message}`);
+    throw new HarnessError('real mode', `cannot make the media in ${dir}: ${(e as Error).message}`);
   }
   const serverDirs = new Map<string, string>();
   for (const srv of s.servers) {
@@ -78,7 +78,7 @@ export function makeMedia(s: Pick<Scenario, 'media' | 'servers'>, workDir: strin
         for (const f of [...flows.map((x) => x.name), ...(extras.get(name) ?? [])]) place(join(dir, f), join(sdir, f));
       }
     } catch (e) {
-      throw new HarnessError(`cannot make its media directory ${sdir}: ${(e as Error).message}`, srv.name);
+      throw new HarnessError(srv.name, `cannot make its media directory ${sdir}: ${(e as Error).message}`);
     }
     serverDirs.set(srv.name, sdir);
   }

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Exit, OfpChild } from '../../src/runtime/children.js';
-import { HarnessError } from './errors.js';
+import { HarnessError } from '../../src/errors.js';
 
 /**
  * Loaded into every child before `ofp` (node --import): when the testbed
@@ -34,12 +34,12 @@ export function findOfpBin(): string {
   for (let i = 0; i < 6; i++) {
     const bin = join(dir, 'bin', 'run.js');
     if (existsSync(bin) && existsSync(join(dir, 'package.json'))) {
-      if (!existsSync(join(dir, 'dist', 'commands', 'index.js'))) throw new HarnessError(`${join(dir, 'dist')} is missing: run \`npm run build\` first`);
+      if (!existsSync(join(dir, 'dist', 'ofp.cjs'))) throw new HarnessError('real mode', `${join(dir, 'dist')} is missing: run \`npm run build\` first`);
       return bin;
     }
     dir = dirname(dir);
   }
-  throw new HarnessError('cannot find bin/run.js of ofp above testbed/real');
+  throw new HarnessError('real mode', 'cannot find bin/run.js of ofp above testbed/real');
 }
 
 /** The environment of the roles: none of the OFP_* settings of whoever runs the testbed. */

@@ -73,7 +73,7 @@ function latencies(events: readonly StreamEvent[]): number[] {
 
 function clientOutcome(c: ClientSpec, procs: readonly RoleProcess[], i: RecordInputs): ClientOutcome {
   const last = procs[procs.length - 1];
-  const summary = last?.child.events.findLast((e) => e.event === 'summary')?.data as Record<string, any> | undefined;
+  const summary = last?.child.events.findLast((e) => e.event === 'summary')?.data;
   const out = i.copies.get(c.name);
   const flows = i.items.get(c.file) ?? [];
   let identical: boolean | undefined;

@@ -53,6 +53,12 @@ export interface RelayStats {
   forwarded: number;
   /** Datagrams from addresses that never turned out to be a role's. */
   unknownSources: number;
+  /**
+   * Zero-length datagrams: a client's port probe (§6.1), sent from a socket of
+   * its own. Not forwarded (a role drops them, §2.6); the relay's public port
+   * is open, so a probe through the relay is never refused.
+   */
+  probes: number;
   /** Datagrams for a node that was not running. */
   noSuchNode: number;
   /** Datagrams the links dropped (lost, burst-lost, blocked, queue-full). */
@@ -87,7 +93,7 @@ const ADDRESS_FIELDS = ['srv', 'client'] as const;
 const NAMED_BY_ADDRESS = new Set(['register', 'register-ack', 'content', 'load', 'leave']);
 
 export class Relay {
-  readonly stats: RelayStats = { received: 0, forwarded: 0, unknownSources: 0, noSuchNode: 0, dropped: 0, faults: {}, leaks: 0, leakExamples: [], sendErrors: 0 };
+  readonly stats: RelayStats = { received: 0, forwarded: 0, unknownSources: 0, probes: 0, noSuchNode: 0, dropped: 0, faults: {}, leaks: 0, leakExamples: [], sendErrors: 0 };
   private readonly sockets = new Map<string, Socket>();
   private readonly publicOf = new Map<string, string>();
   private readonly nameOfPublic = new Map<string, string>();
@@ -188,6 +194,10 @@ export class Relay {
   private arrive(to: string, source: string, bytes: Buffer): void {
     if (this.closed) return;
     this.stats.received++;
+    if (bytes.length === 0) {
+      this.stats.probes++;
+      return;
+    }
     const from = this.nodeAt.get(source);
     if (from !== undefined) {
       this.route(from, to, bytes);

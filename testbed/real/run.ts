@@ -38,7 +38,7 @@
  *    TRACE_CAP, thinned evenly past it (bulk `data`/`ack` first), as
  *    `traceInfo` says (`bulkEvery`, `controlEvery` = 1: complete).
  *
- * Errors: HarnessError (a role that cannot start, media that cannot be
+ * Errors (src/errors.ts): HarnessError (a role that cannot start, media that cannot be
  * made: exit 3, naming the node); RunInterrupted (the AbortSignal, or Ctrl-C /
  * SIGTERM / SIGHUP while someone else also listens for them; when nobody
  * does, the process dies of the signal as usual). In every case every
@@ -53,7 +53,6 @@ import type { RelayStats } from './relay.js';
 import { Runner } from './runner.js';
 import type { TraceInfo } from './traceLog.js';
 
-export { HarnessError, RunInterrupted } from './errors.js';
 export { TRACE_CAP } from './traceLog.js';
 
 export interface RealRunOptions {

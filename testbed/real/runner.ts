@@ -13,7 +13,7 @@ import { parseAddress } from '../../src/protocol/address.js';
 import type { ClientSpec, Fault, FaultAction, MasterSpec, Scenario, ServerSpec, TimedEvent } from '../scenario/types.js';
 import { Attacks } from './attacks.js';
 import { clientArgs, masterArgs, serverArgs } from './commandLines.js';
-import { HarnessError } from './errors.js';
+import { HarnessError } from '../../src/errors.js';
 import { Interruption } from './interrupt.js';
 import { LinkTable } from './links.js';
 import { fileSafe, type MadeMedia, makeMedia } from './media.js';
@@ -148,7 +148,7 @@ export class Runner {
     } catch (err) {
       if (this.stop.signal.aborted) throw err;
       this.procs.signal(rp, 'SIGKILL');
-      throw new HarnessError(`could not start (ofp ${rp.args.join(' ')}): ${(err as Error).message}`, rp.node);
+      throw new HarnessError(rp.node, `could not start (ofp ${rp.args.join(' ')}): ${(err as Error).message}`);
     }
   }
 
@@ -176,7 +176,7 @@ export class Runner {
       await this.stop.race(rp.child.waitFor((e) => e.event === 'registration-registered', REGISTER_TIMEOUT, 'registration'));
     } catch (err) {
       if (this.stop.signal.aborted) throw err;
-      if (!rp.child.running) throw new HarnessError(`could not start: ${(err as Error).message}`, rp.node);
+      if (!rp.child.running) throw new HarnessError(rp.node, `could not start: ${(err as Error).message}`);
       this.say(`${rp.node} has not registered with its master after ${REGISTER_TIMEOUT / 1000} s; going on`);
     }
   }
@@ -222,7 +222,16 @@ export class Runner {
 
   async play(): Promise<void> {
     const s = this.scenario;
-    this.t0 = now();
+    // The run starts now: what the setup recorded (roles registering, a slow start on a busy
+    // machine) happened before it, at negative times, never inside the timeline's windows.
+    const start = now();
+    const shift = start - this.t0;
+    this.t0 = start;
+    this.trace.rebase(shift);
+    for (let i = 0; i < this.testbedEvents.length; i++) {
+      const e = this.testbedEvents[i]!;
+      this.testbedEvents[i] = { ...e, t: round(e.t - shift) };
+    }
     this.say(`the run starts: ${s.clients.length} client(s), ${s.faults.length} fault(s), ${s.attackers.length} attacker(s); ${s.duration / 1000} s, then up to ${s.converge / 1000} s to converge`);
     for (const c of s.clients) this.at(c.start, `starting ${c.name}`, () => this.startClient(c));
     for (const f of s.faults) this.at(f.at, `fault ${f.action.kind}`, () => this.fault(f));

@@ -35,6 +35,11 @@ export class TraceLog {
 
   constructor(private readonly cap = TRACE_CAP) {}
 
+  /** The run's clock starts later than it did (`ms` later): what was recorded before happened that much earlier. */
+  rebase(ms: number): void {
+    this.entries = this.entries.map((e) => ({ ...e, t: Math.round((e.t - ms) * 1000) / 1000 }));
+  }
+
   add(e: TraceEntry): void {
     this.datagrams++;
     const bulk = BULK.has(e.type);

@@ -38,7 +38,7 @@ export function linkLatest(root: string, scenario: string, dir: string): void {
 }
 
 /** Write lines to a file in batches (a large run's events or trace does not become one string). */
-function writeLines(path: string, items: Iterable<unknown>, line: (x: any) => string = (x) => JSON.stringify(x)): void {
+function writeLines<T>(path: string, items: Iterable<T>, line: (x: T) => string = (x) => JSON.stringify(x)): void {
   const fd = openSync(path, 'w');
   try {
     let batch = '';

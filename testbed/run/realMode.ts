@@ -2,10 +2,11 @@
  * Real mode for `ofp testbed run`: testbed/real/run.ts (`runReal`) runs the
  * scenario as `ofp` processes on loopback behind the impairment relay; this
  * module turns its result into the ModeOutput both modes give the checkers
- * and the artifact writer, and its errors into the testbed's: a
- * HarnessError (exit 3, naming the part that failed) or RunAborted (Ctrl-C).
- * It is loaded when asked for, so that sim mode never depends on it.
+ * and the artifact writer. It fails with a HarnessError (exit 3, naming the
+ * part that failed) or RunInterrupted (Ctrl-C). The real run is loaded when
+ * asked for, so that sim mode never depends on it.
  */
+import { HarnessError } from '../../src/errors.js';
 import type { RealRun, RealRunOptions } from '../real/run.js';
 import type { ModeOptions, ModeOutput, Scenario } from '../scenario/types.js';
 
@@ -13,25 +14,6 @@ import type { ModeOptions, ModeOutput, Scenario } from '../scenario/types.js';
 export type RealExtras = Omit<Partial<RealRunOptions>, 'workDir' | 'onProgress' | 'signal'>;
 
 export type RealRunner = (scenario: Scenario, options: ModeOptions, extras?: RealExtras) => Promise<ModeOutput>;
-
-/** A harness failure: the run could not be made (exit 3). `what` says which part. */
-export class HarnessError extends Error {
-  constructor(
-    readonly what: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HarnessError';
-  }
-}
-
-/** The run was stopped (Ctrl-C, SIGTERM) before it ended: no verdict, exit 130. */
-export class RunAborted extends Error {
-  constructor() {
-    super('interrupted');
-    this.name = 'RunAborted';
-  }
-}
 
 export async function loadRealRunner(): Promise<RealRunner> {
   let real: typeof import('../real/run.js');
@@ -41,16 +23,8 @@ export async function loadRealRunner(): Promise<RealRunner> {
     throw new HarnessError('real mode', `real mode cannot be loaded: ${(e as Error).message}`);
   }
   return async (sc, o, extras = {}) => {
-    let run: RealRun;
-    try {
-      // The run's seed drives the relay's links and the attackers, as it drives everything in sim mode.
-      run = await real.runReal({ ...sc, seed: o.seed }, { ...extras, workDir: o.workDir, onProgress: o.progress, ...(o.signal ? { signal: o.signal } : {}) });
-    } catch (e) {
-      if (e instanceof real.RunInterrupted || o.signal?.aborted) throw new RunAborted();
-      if (e instanceof real.HarnessError) throw new HarnessError(e.node ?? 'real mode', e.node ? e.message.slice(e.node.length + 2) : e.message);
-      throw e;
-    }
-    return realOutput(run);
+    // The run's seed drives the relay's links and the attackers, as it drives everything in sim mode.
+    return realOutput(await real.runReal({ ...sc, seed: o.seed }, { ...extras, workDir: o.workDir, onProgress: o.progress, ...(o.signal ? { signal: o.signal } : {}) }));
   };
 }
 

@@ -10,7 +10,8 @@ import type { ModeOutput, Scenario } from '../scenario/types.js';
 import { runSim } from '../sim/runSim.js';
 import { linkLatest, runDir, writeArtifacts } from './artifacts.js';
 import { checkRun, verdictOf } from './checks.js';
-import { HarnessError, loadRealRunner, type RealExtras, RunAborted } from './realMode.js';
+import { HarnessError, RunInterrupted } from '../../src/errors.js';
+import { loadRealRunner, type RealExtras } from './realMode.js';
 import { figuresOf, type Mode, type RunResult } from './result.js';
 
 export interface RunOneOptions {
@@ -54,8 +55,9 @@ export async function runOne(sc: Scenario, o: RunOneOptions): Promise<{ result: 
       output = await runReal(sc, { seed: o.seed, progress: o.progress, workDir, ...(o.signal ? { signal: o.signal } : {}) }, o.real);
     }
   } catch (e) {
-    if (o.signal?.aborted || e instanceof RunAborted) throw new RunAborted();
-    harness = e instanceof HarnessError ? `${e.what}: ${e.message}` : `${o.mode} mode: ${e instanceof Error ? e.message : String(e)}`;
+    if (e instanceof RunInterrupted) throw e;
+    if (o.signal?.aborted) throw new RunInterrupted('aborted');
+    harness = e instanceof HarnessError ? e.message : `${o.mode} mode: ${e instanceof Error ? e.message : String(e)}`;
   }
   const checks = output ? checkRun(sc, output.record) : [];
   const result: RunResult = {

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nearest } from './yamlReader.js';
+import { nearest } from '../../src/text/nearest.js';
 
 /** testbed/scenarios of this package, found from this module (in the sources or in dist/). */
 export function scenariosDir(): string {

@@ -4,11 +4,12 @@
  * messages.
  */
 import { isScalar, type Node } from 'yaml';
-import { LINK_PRESETS } from '../link/presets.js';
+import { LINK_PRESETS } from './linkPresets.js';
 import { NameTable } from './names.js';
 import type { LinkSpec, MediaSpec, RoleKind, SourcePos } from './types.js';
 import { parseDuration, parseProbability, parseRate, type Parsed } from './units.js';
-import { type Entries, nearest, type YamlReader } from './yamlReader.js';
+import { nearest } from '../../src/text/nearest.js';
+import { type Entries, type YamlReader } from './yamlReader.js';
 
 export class ParseContext {
   readonly names = new NameTable();

@@ -12,7 +12,8 @@ import { parseFaults, parseImpairments } from './parseFaults.js';
 import { parseAttackers, parseClients, parseMasters, parseMedia, parseServers } from './parseTopology.js';
 import type { Scenario } from './types.js';
 import { parseCount, parseDuration } from './units.js';
-import { ScenarioError, YamlReader } from './yamlReader.js';
+import { ScenarioError } from '../../src/errors.js';
+import { YamlReader } from './yamlReader.js';
 
 export const TOP_KEYS = ['name', 'description', 'tags', 'seed', 'duration', 'converge', 'key', 'link', 'media', 'masters', 'servers', 'clients', 'attackers', 'impairments', 'faults', 'expect'] as const;
 
@@ -47,7 +48,7 @@ export function parseScenario(text: string, file: string, o: ParseOptions = {}):
   const duration = has('duration') ? ctx.time(node('duration')!, 'duration') : undefined;
   if (duration !== undefined && duration <= 0) r.problem(node('duration')!, 'duration must be more than 0');
   const converge = has('converge') ? r.unit(node('converge')!, 'converge', parseDuration) : DEFAULT_CONVERGE;
-  const key = has('key') ? r.str(node('key')!, 'key', /^.{1,256}$/, 'must be 1 to 256 characters') : undefined;
+  const key = has('key') ? r.str(node('key')!, 'key', /^.{16,256}$/su, 'must be 16 to 256 characters (a cluster key is at least MIN_KEY_LENGTH bytes, §9.1)') : undefined;
   const link = defaultLink(ctx, node('link') ?? null);
 
   const media = has('media') ? parseMedia(ctx, node('media')!) : [];

@@ -7,7 +7,8 @@ import type { ParseContext } from './context.js';
 import { NAME_PATTERN, NAME_SHAPE } from './names.js';
 import type { AttackerSpec, ClientSpec, MasterSpec, MediaSpec, ServerSpec } from './types.js';
 import { parseCount, parseDuration, parsePositive, parseRate, parseScale } from './units.js';
-import { nearest } from './yamlReader.js';
+import { nearest } from '../../src/text/nearest.js';
+import { MIN_POLL_INTERVAL } from '../../src/protocol/constants.js';
 
 export const MEDIA_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const FLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
@@ -147,7 +148,7 @@ export function parseMasters(ctx: ParseContext, node: Node | null | undefined): 
     const policy = e.has('policy') ? r.oneOf(e.get('policy')!.value, `master ${name} policy`, POLICIES) : 'greatest-available-bandwidth';
     const mode = e.has('mode') ? r.oneOf(e.get('mode')!.value, `master ${name} mode`, ['redirect', 'relay'] as const) : 'redirect';
     const pollInterval = e.has('poll-interval') ? r.unit(e.get('poll-interval')!.value, `master ${name} poll-interval`, parseDuration) : 1000;
-    if (pollInterval !== undefined && pollInterval < 10) r.problem(e.get('poll-interval')!.value, `master ${name} poll-interval: at least 10ms`);
+    if (pollInterval !== undefined && pollInterval < MIN_POLL_INTERVAL) r.problem(e.get('poll-interval')!.value, `master ${name} poll-interval: at least ${MIN_POLL_INTERVAL}ms (MIN_POLL_INTERVAL)`);
     if (policy && mode && pollInterval !== undefined) out.push({ name, policy, mode, pollInterval });
   }
   return out;

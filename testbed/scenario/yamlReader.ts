@@ -7,32 +7,14 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import type { SourcePos } from './types.js';
 import type { Parsed } from './units.js';
-
-export interface Problem {
-  readonly file: string;
-  readonly line: number;
-  readonly col: number;
-  readonly message: string;
-}
-
-/** An invalid scenario: every problem found, one per line as `file:line:col: what is wrong`. */
-export class ScenarioError extends Error {
-  readonly problems: readonly Problem[];
-
-  constructor(problems: readonly Problem[]) {
-    // In the order of the file, whatever order the checks found them in.
-    problems = [...problems].sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : 0));
-    super(problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join('\n'));
-    this.problems = problems;
-    this.name = 'ScenarioError';
-  }
-}
+import type { ScenarioProblem } from '../../src/errors.js';
+import { nearest } from '../../src/text/nearest.js';
 
 /** A map's entries by key, with the key's node (for positions). */
 export type Entries = Map<string, { readonly key: Node; readonly value: Node | null }>;
 
 export class YamlReader {
-  readonly problems: Problem[] = [];
+  readonly problems: ScenarioProblem[] = [];
   readonly root: Node | null;
   private readonly lines = new LineCounter();
 
@@ -179,30 +161,3 @@ function firstLine(s: string): string {
   return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** The known word closest to `word`, when it is close enough to be a likely typo. */
-export function nearest(word: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = distance(word.toLowerCase(), k.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}

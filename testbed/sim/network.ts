@@ -11,11 +11,9 @@
  * stop, datagrams wait in a bounded receive buffer until resumed) and
  * restarted (a fresh core added at the same address).
  */
-import { createHmac } from 'node:crypto';
-import type { Crypto } from '../../src/protocol/auth.js';
 import { decode } from '../../src/protocol/codec.js';
 import { Rng } from '../../src/protocol/rng.js';
-import type { Input, Role, RoleEvent } from '../../src/roles/role.js';
+import type { Input, Role, RoleEvent, StreamBytes } from '../../src/roles/role.js';
 import { fate, type LinkState } from '../link/impairment.js';
 import { peekType } from '../link/peekType.js';
 import type { LinkSpec } from '../scenario/types.js';
@@ -23,10 +21,6 @@ import { EventHeap } from './heap.js';
 
 /** The sim's clock starts at a plausible wall-clock time, so timestamps look as they do on real runs. */
 export const SIM_EPOCH = 1_700_000_000_000;
-
-export const nodeCrypto: Crypto = {
-  hmacSha256: (key, data) => new Uint8Array(createHmac('sha256', key).update(data).digest()),
-};
 
 export interface LinkProfile {
   /** Probability a datagram is lost. */
@@ -74,7 +68,7 @@ interface Wake {
   readonly at: number;
   readonly seq: number;
   readonly kind: 'timer';
-  readonly node: SimNode;
+  readonly node: AnySimNode;
 }
 
 interface Call {
@@ -86,7 +80,10 @@ interface Call {
 
 type SimItem = Delivery | Wake | Call;
 
-export class SimNode<C = unknown> {
+/** A node of any role, as the network keeps them side by side. */
+export type AnySimNode = SimNode<unknown, RoleEvent>;
+
+export class SimNode<C = unknown, E extends RoleEvent = RoleEvent> {
   timerAt: number | undefined;
   alive = true;
   /** Paused: its timers stop, and datagrams wait in `held` (bounded) until it resumes. */
@@ -95,8 +92,9 @@ export class SimNode<C = unknown> {
   heldBytes = 0;
   constructor(
     readonly addr: string,
-    readonly role: Role<C, RoleEvent>,
-    readonly onEvent: (e: RoleEvent, node: SimNode<C>) => void,
+    readonly role: Role<C, E>,
+    readonly onEvent: (e: E, node: SimNode<C, E>) => void,
+    readonly onData?: (d: StreamBytes, node: SimNode<C, E>) => void,
   ) {}
 }
 
@@ -105,7 +103,7 @@ export class SimNetwork {
   readonly rng: Rng;
   private readonly queue = new EventHeap<SimItem>();
   private seq = 0;
-  readonly nodes = new Map<string, SimNode<any>>();
+  readonly nodes = new Map<string, AnySimNode>();
   private readonly links = new Map<string, LinkProfile>();
   defaultLink: LinkProfile;
   /** Every datagram, when set. */
@@ -116,7 +114,7 @@ export class SimNetwork {
    * When set, an exception thrown by a core is a crash of that node (it is
    * taken off the network and reported here) rather than of the simulation.
    */
-  onCrash: ((node: SimNode<any>, error: unknown) => void) | undefined;
+  onCrash: ((node: AnySimNode, error: unknown) => void) | undefined;
   events = 0;
   readonly stats = { datagrams: 0, undeliverable: 0, held: 0, heldDropped: 0 };
 
@@ -125,11 +123,18 @@ export class SimNetwork {
     this.defaultLink = defaultLink;
   }
 
-  /** Put a role on the network at `addr`. */
-  add<C>(addr: string, role: Role<C, RoleEvent>, onEvent: (e: RoleEvent, node: SimNode<C>) => void = () => {}): SimNode<C> {
-    const node = new SimNode<C>(addr, role, onEvent);
-    this.nodes.set(addr, node);
-    this.guarded(node, () => this.drain(node));
+  /** Put a role on the network at `addr`; `onEvent` gets the role's own events. */
+  add<C, E extends RoleEvent = RoleEvent>(
+    addr: string,
+    role: Role<C, E>,
+    onEvent: (e: E, node: SimNode<C, E>) => void = () => {},
+    onData?: (d: StreamBytes, node: SimNode<C, E>) => void,
+  ): SimNode<C, E> {
+    const node = new SimNode<C, E>(addr, role, onEvent, onData);
+    // Kept beside nodes of other roles: only this node's own drain hands it events, of its own type.
+    const kept = node as unknown as AnySimNode;
+    this.nodes.set(addr, kept);
+    this.guarded(kept, () => this.drain(node));
     return node;
   }
 
@@ -179,7 +184,7 @@ export class SimNetwork {
 
   /** Give a node a command now. */
   command<C>(addr: string, command: C): void {
-    const node = this.nodes.get(addr) as SimNode<C> | undefined;
+    const node = this.nodes.get(addr) as SimNode<C, RoleEvent> | undefined;
     if (!node) return;
     this.input(node, { kind: 'command', command });
   }
@@ -240,7 +245,7 @@ export class SimNetwork {
     if (!opts.done?.()) this.now = Math.max(this.now, Math.min(opts.until, this.queue.peek()?.at ?? opts.until));
   }
 
-  private input<C>(node: SimNode<C>, input: Input<C>): void {
+  private input<C>(node: SimNode<C, RoleEvent>, input: Input<C>): void {
     if (this.onCrash) {
       this.guarded(node, () => {
         node.role.handle(input, this.now);
@@ -253,7 +258,7 @@ export class SimNetwork {
   }
 
   /** Run `fn` for a node; with onCrash set, an exception takes the node off the network. */
-  private guarded(node: SimNode<any>, fn: () => void): void {
+  private guarded(node: AnySimNode, fn: () => void): void {
     if (!this.onCrash) return fn();
     try {
       fn();
@@ -264,7 +269,7 @@ export class SimNetwork {
     }
   }
 
-  private hold(node: SimNode<any>, from: string, bytes: Uint8Array): void {
+  private hold(node: AnySimNode, from: string, bytes: Uint8Array): void {
     if (node.heldBytes + bytes.length > PAUSED_BUFFER_BYTES) {
       this.stats.heldDropped++;
       return;
@@ -274,14 +279,16 @@ export class SimNetwork {
     node.heldBytes += bytes.length;
   }
 
-  private drain<C>(node: SimNode<C>): void {
+  private drain<C, E extends RoleEvent>(node: SimNode<C, E>): void {
     const role = node.role;
     for (let t = role.pollTransmit(); t; t = role.pollTransmit()) this.transmit(node.addr, t.to, t.bytes);
+    // The copy's bytes first: an event such as `complete` finds them all handed on.
+    for (let d = role.pollData?.(); d; d = role.pollData?.()) node.onData?.(d, node);
     for (let e = role.pollEvent(); e; e = role.pollEvent()) node.onEvent(e, node);
     const at = role.pollTimeout();
     if (at !== undefined && node.timerAt !== at) {
       node.timerAt = Math.max(at, this.now);
-      this.queue.push({ at: node.timerAt, seq: this.seq++, kind: 'timer', node });
+      this.queue.push({ at: node.timerAt, seq: this.seq++, kind: 'timer', node: node as unknown as AnySimNode });
     } else if (at === undefined) {
       node.timerAt = undefined;
     }

@@ -4,8 +4,8 @@
  * per server, servers seen down, crashes.
  */
 import type { RoleEvent } from '../../src/roles/role.js';
-import { eventData } from '../run/eventData.js';
 import type { RoleKind, TimedEvent } from '../scenario/types.js';
+import { eventData } from './eventData.js';
 
 /** Events kept at most; beyond it (a huge run) events are counted, not kept. */
 export const MAX_EVENTS = 500_000;

@@ -7,24 +7,26 @@
  * has finished, at most `converge`).
  */
 import { performance } from 'node:perf_hooks';
+import { RunInterrupted } from '../../src/errors.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
 import { ClusterAuth } from '../../src/protocol/auth.js';
 import { Rng } from '../../src/protocol/rng.js';
 import { Client, parseChoice } from '../../src/roles/client/client.js';
 import { Master } from '../../src/roles/master/master.js';
-import type { Role, RoleDeps, RoleEvent } from '../../src/roles/role.js';
+import type { Role, RoleDeps, RoleEvent, StreamBytes } from '../../src/roles/role.js';
 import { type MediaFile, MediaServer } from '../../src/roles/server/server.js';
 import { LinkTable } from '../link/linkTable.js';
-import { attackPayload } from '../run/attackPayload.js';
-import { logLine } from '../run/eventData.js';
-import { DEFAULT_TRACE_CAP, TraceRecorder } from '../run/traceRecorder.js';
 import { flowFiles, mediaFile } from '../scenario/media.js';
 import type { ClientOutcome, ClientSpec, Fault, ModeOutput, RoleKind, RunRecord, Scenario, ServerSpec } from '../scenario/types.js';
 import { formatMs } from '../scenario/units.js';
 import { AddressBook } from './addresses.js';
+import { attackPayload } from './attackPayload.js';
 import { CopyCheck } from './copyCheck.js';
+import { logLine } from './eventData.js';
 import { MediaCache } from './mediaCache.js';
-import { nodeCrypto, SimNetwork, type SimNode } from './network.js';
+import { SimNetwork, type SimNode } from './network.js';
 import { SimRecorder } from './recorder.js';
+import { DEFAULT_TRACE_CAP, TraceRecorder } from './traceRecorder.js';
 
 export interface SimOptions {
   readonly seed: number;
@@ -43,7 +45,7 @@ type Slot = {
   readonly name: string;
   readonly kind: RoleKind;
   readonly addr: string;
-  node: SimNode<any> | undefined;
+  node: SimNode<unknown> | undefined;
   state: 'waiting' | 'up' | 'paused' | 'killed' | 'crashed';
 };
 
@@ -93,18 +95,13 @@ export async function runSim(sc: Scenario, o: SimOptions): Promise<ModeOutput> {
   const clients = new Map<string, { spec: ClientSpec; core?: Client; copy: CopyCheck }>();
   let finished = 0;
   const onEvent = (slot: Slot) => (e: RoleEvent) => {
-    if (slot.kind === 'client') {
-      const c = clients.get(slot.name)!;
-      if (e.type === 'bytes') {
-        c.copy.add((e.fl as number | undefined) ?? 0, e.off as number, e.data as Uint8Array);
-        return;
-      }
-      if (e.type === 'complete' || e.type === 'failed') finished++;
-    }
+    if (slot.kind === 'client' && (e.type === 'complete' || e.type === 'failed')) finished++;
     rec.onEvent(slot.name, slot.kind, e, net.now);
   };
-  const place = (slot: Slot, role: Role<any>, startCommand = true) => {
-    slot.node = net.add(slot.addr, role, onEvent(slot));
+  /** A client's bytes go to its copy check. */
+  const onData = (slot: Slot) => (d: StreamBytes) => clients.get(slot.name)?.copy.add(d.fl, d.off, d.data);
+  const place = (slot: Slot, role: Role<unknown>, startCommand = true) => {
+    slot.node = net.add(slot.addr, role, onEvent(slot), slot.kind === 'client' ? onData(slot) : undefined);
     slot.state = 'up';
     if (startCommand) net.command(slot.addr, { type: 'start' });
   };
@@ -222,7 +219,7 @@ export async function runSim(sc: Scenario, o: SimOptions): Promise<ModeOutput> {
       if (wall - lastYield >= YIELD_EVERY) {
         lastYield = wall;
         await new Promise((r) => setImmediate(r));
-        if (o.signal?.aborted) throw new Error('interrupted');
+        if (o.signal?.aborted) throw new RunInterrupted('aborted');
       }
       if (o.progress && wall - lastProgress >= PROGRESS_EVERY) {
         lastProgress = wall;

@@ -15,20 +15,30 @@
 import {
   ACK_INTERVAL,
   ATTEMPTS_PER_PEER,
+  SILENT_SERVER_TRIES,
   CHANGE_GRACE,
   DATA_CHUNK,
-  MASTER_ROUNDS,
   MAX_AVOID,
+  MAX_FLOWS,
+  MAX_LIST_PAGES,
+  RECEIVE_WINDOW,
   REQUEST_TIMEOUT,
   SERVER_SILENCE_TIMEOUT,
+  TEARDOWNS_KEPT,
 } from '../../protocol/constants.js';
 import { equalBytes, handoffToken } from '../../protocol/auth.js';
-import type { ErrorCode } from '../../protocol/errors.js';
+import type { ErrorCode, WireCode } from '../../protocol/errors.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import { padded } from '../../protocol/padding.js';
-import { type Input, RoleCore, type RoleDeps, type RoleEvent } from '../role.js';
-import { defineTable, nextState } from '../stateMachine.js';
+import { type Input, Queue, RoleCore, type RoleDeps, type StreamBytes, type TableSize } from '../role.js';
+import { canMove, mustMove } from '../stateMachine.js';
+import { type Deadlines, soonest } from '../timers.js';
+import type { ClientEvent } from './events.js';
+import { MasterRotation } from './masters.js';
+import { RateSchedule, type ScheduledRate } from './rateSchedule.js';
 import { Receiver } from './receiver.js';
+import { type ClientResult, type HandoffRecord, ResultBook } from './result.js';
+import { CLIENT_TABLE, type ClientState, type ClientTrigger } from './table.js';
 
 export type RequestMode = 'redirect' | 'relay' | 'list';
 export type Choice = { readonly by: 'random' } | { readonly by: 'fewest-users' } | { readonly by: 'group'; readonly group: string };
@@ -40,11 +50,9 @@ export function parseChoice(s: string): Choice | undefined {
   return undefined;
 }
 
-/** A stream adjustment to ask for (S2.1): from `at` ms after the stream starts playing, `scale` thousandths of the media rate. */
-export interface ScheduledRate {
-  readonly at: number;
-  readonly scale: number;
-}
+export type { ScheduledRate } from './rateSchedule.js';
+export type { ClientEvent } from './events.js';
+export type { ClientResult, HandoffRecord } from './result.js';
 
 export interface ClientConfig {
   /** Master addresses, rotated (S4.3). */
@@ -60,43 +68,13 @@ export interface ClientConfig {
   readonly schedule?: readonly ScheduledRate[];
 }
 
-export type ClientCommand = { readonly type: 'start' } | { readonly type: 'stop' };
+/**
+ * `unreachable`: the platform learned that nothing listens at `peer` (an ICMP port unreachable
+ * for a probe, §6.1); it is as if the peer had been asked ATTEMPTS_PER_PEER times without answer.
+ */
+export type ClientCommand = { readonly type: 'start' } | { readonly type: 'stop' } | { readonly type: 'unreachable'; readonly peer: string };
 
-export type ClientState = 'idle' | 'asking' | 'requesting' | 'starting' | 'playing' | 'done' | 'failed' | 'stopped';
-export type ClientTrigger =
-  | 'start' | 'redirect' | 'server-list' | 'setup' | 'data' | 'complete' | 'switch' | 'change'
-  | 'server-failed' | 'refused' | 'gave-up' | 'stay' | 'stop';
-
-/** The client's state machine (§6.2, §10.6), drawn in the spec. */
-export const CLIENT_TABLE = defineTable<ClientState, ClientTrigger>({
-  name: 'client',
-  initial: 'idle',
-  states: {
-    idle: 'Not started.',
-    asking: 'Waiting for a master\'s answer to `request`; retried, then the next master (S4.3).',
-    requesting: 'Redirected or chose from the list: waiting for the server\'s `setup`.',
-    starting: 'Sent `play`; waiting for the first `data` (an old server being left may still deliver).',
-    playing: 'Receiving; `ack` every ACK_INTERVAL for each flow.',
-    done: 'Every byte of every flow handed on; `teardown` sent.',
-    failed: 'Gave up, with an error code; the bytes handed on so far are kept.',
-    stopped: 'Stopped by its user; `teardown` sent.',
-  },
-  transitions: [
-    { from: 'idle', on: 'start', to: 'asking', doc: 'send `request` to a master' },
-    { from: 'asking', on: 'redirect', to: 'requesting', doc: '`redirect`: send `request` to the server named' },
-    { from: 'asking', on: 'server-list', to: 'requesting', doc: '`server-list`: choose a server, send it `request`' },
-    { from: ['asking', 'requesting'], on: 'setup', to: 'starting', doc: '`setup` (relayed by the master, or from the server): send `play`' },
-    { from: ['starting', 'playing'], on: 'data', to: 'playing', doc: '`data` from the stream\'s server' },
-    { from: ['starting', 'playing'], on: 'switch', to: 'starting', doc: '`switch` with a valid handoff token from the current server: `play` at the new server, keep taking the old one\'s data until the new one delivers' },
-    { from: 'playing', on: 'change', to: 'asking', doc: 'change indicator and no `switch` within CHANGE_GRACE: ask a master again from the current byte, keep taking the old server\'s data (S2.5c)' },
-    { from: ['asking', 'requesting', 'starting', 'playing'], on: 'complete', to: 'done', doc: 'every byte handed on (the last ones may come from a server being left): a last `ack`, then `teardown`' },
-    { from: ['requesting', 'starting', 'playing'], on: 'server-failed', to: 'asking', doc: 'no answer after ATTEMPTS_PER_PEER tries, silence, `end` or a refusal: ask a master again from the current byte, avoiding that server (S4.5)' },
-    { from: 'asking', on: 'refused', to: 'failed', doc: '`error` from the master that retrying cannot fix (`not-found`, `bad-request`, or `no-capacity` before any server has set a stream up)' },
-    { from: 'asking', on: 'gave-up', to: 'failed', doc: 'no master answered in MASTER_ROUNDS rounds' },
-    { from: 'asking', on: 'stay', to: 'playing', doc: 'no master has another server, but the server being left (draining) still delivers: stay with it until it ends the stream' },
-    { from: ['idle', 'asking', 'requesting', 'starting', 'playing'], on: 'stop', to: 'stopped', doc: 'stopped by its user' },
-  ],
-});
+export { CLIENT_TABLE, type ClientState, type ClientTrigger } from './table.js';
 
 interface FlowInfo {
   readonly name: string;
@@ -128,40 +106,21 @@ interface PendingHandoff {
   readonly position: number;
 }
 
-export interface HandoffRecord {
-  readonly from: string;
-  readonly to: string;
-  readonly why: string;
-  readonly npt: number;
-  readonly computed?: number;
-  readonly gap: number;
-}
+/**
+ * The client's deadlines, each a named slot (one timer table, §6.2): `request` the answer awaited
+ * from a master or server, `ack` the next reception reports, `silence` the server's silence
+ * (`play` again at half the timeout, then the failure), `change` a change indicator with no
+ * `switch`, `adjust` the rate schedule.
+ */
+type ClientTimer = 'request' | 'ack' | 'silence' | 'change' | 'adjust';
+/** The order in which a wake-up handles what is due. */
+const TIMER_ORDER: readonly ClientTimer[] = ['ack', 'adjust', 'silence', 'change', 'request'];
 
-export interface ClientResult {
-  readonly ok: boolean;
-  readonly code?: ErrorCode | string;
-  readonly message?: string;
-  readonly bytes: number;
-  readonly size: number;
-  readonly flows: readonly { name: string; size: number; bytes: number }[];
-  readonly servers: readonly string[];
-  readonly switches: number;
-  readonly handoffs: readonly HandoffRecord[];
-  readonly maxGap: number;
-  readonly duplicates: number;
-  readonly started: number;
-  readonly firstByte?: number;
-  readonly finished: number;
-}
-
-export class Client extends RoleCore<ClientCommand, RoleEvent> {
+export class Client extends RoleCore<ClientCommand, ClientEvent> {
   readonly config: ClientConfig;
-  state: ClientState = 'idle';
-  private masterIndex: number;
-  private masterTries = 0;
-  private mastersAsked = 0;
-  /** The last retryable `error` a master answered, since a master last answered with a server. */
-  private lastMasterError: { code: string; msg: string } | undefined;
+  private current: ClientState = 'idle';
+  /** Which master is asked, and when to give up on asking (S4.3). */
+  private readonly masters: MasterRotation;
   private rid = 0;
   private request: MessageOf<'request'> | undefined;
   private requestTo = '';
@@ -183,25 +142,26 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private silenceRetried = false;
   private changeSeenAt: number | undefined;
   private handoff: PendingHandoff | undefined;
-  private readonly handoffs: HandoffRecord[] = [];
-  private scale = 1000;
-  private adjustN = 0;
-  private adjustPending: { n: number; scale: number; nextSend: number } | undefined;
-  private scheduleIndex = 0;
-  private playStartedAt: number | undefined;
+  /** The rate schedule and the scale the stream plays at (S2.1). */
+  private readonly rates: RateSchedule;
+  /** The copy's bytes, in order, for pollData. */
+  private readonly data = new Queue<StreamBytes>();
   private readonly avoid: string[] = [];
   /** Servers that ended the stream because they could not read the file (`media-error`). */
   private readonly unreadable = new Set<string>();
+  /** Servers that refused the client's request with an `error`: how often, and the last one (§6.1). */
+  private readonly refusals = new Map<string, { n: number; code: WireCode; msg: string }>();
+  /** Peers that sent this client any valid message: a server that never did is not worth asking for ever (§6.1). */
+  private readonly heard = new Set<string>();
+  /** Servers that never answered, with the times the client gave up on them; a closed port counts SILENT_SERVER_TRIES at once. */
+  private readonly silent = new Map<string, number>();
   /** Streams this client tore down, and when it last said so. */
   private readonly ended: { sid: number; srv: string; told: number }[] = [];
   private listed: MessageOf<'server-list'>['servers'] = [];
   private listPages = 0;
   private listExp: number | undefined;
-  private readonly serversUsed: string[] = [];
-  private switches = 0;
-  private startedAt = 0;
-  private firstByteAt: number | undefined;
-  private bytes = 0;
+  /** The servers used, the handoffs, the bytes: what the result reports. */
+  private readonly book = new ResultBook();
   private readonly startAt: number;
   private clock = 0;
   result: ClientResult | undefined;
@@ -211,8 +171,9 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     if (config.masters.length === 0) throw new Error('a client needs at least one master address');
     this.config = config;
     this.startAt = config.start ?? 0;
+    this.rates = new RateSchedule(config.schedule);
     // DNS-style round robin (S4.3): start at a random master, then rotate.
-    this.masterIndex = deps.rng.below(config.masters.length);
+    this.masters = new MasterRotation(config.masters, deps.rng.below(config.masters.length));
   }
 
   handle(input: Input<ClientCommand>, now: number): void {
@@ -221,6 +182,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       case 'command':
         if (input.command.type === 'start' && this.state === 'idle') this.start(now);
         if (input.command.type === 'stop') this.stop(now);
+        if (input.command.type === 'unreachable') this.unreachable(input.command.peer, now);
         return;
       case 'datagram':
         return this.onDatagram(input.from, input.bytes, now);
@@ -229,25 +191,57 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     }
   }
 
+  get state(): ClientState {
+    return this.current;
+  }
+
+  /** Done, failed or stopped: the client's last state. */
+  private get finished(): boolean {
+    return this.state === 'done' || this.state === 'failed' || this.state === 'stopped';
+  }
+
   pollTimeout(): number | undefined {
-    if (this.state === 'idle' || this.state === 'done' || this.state === 'failed' || this.state === 'stopped') return undefined;
-    let t = this.deadline;
-    const take = (x: number | undefined) => {
-      if (x !== undefined && (t === undefined || x < t)) t = x;
+    return soonest(this.timers());
+  }
+
+  /** The next in-order run of the copy's bytes, if any: the stream's data leaves here, never as an event. */
+  pollData(): StreamBytes | undefined {
+    return this.data.take();
+  }
+
+  /**
+   * Every deadline, by name, from the client's state: the one place they are computed. The next
+   * wake-up is their minimum, and a wake-up handles those due (`due`), so the two never disagree.
+   */
+  private timers(): Deadlines<ClientTimer> {
+    if (this.state === 'idle' || this.finished) return {};
+    const playing = this.state === 'playing';
+    // Adjustments go to the stream's server: while the client asks again there is none, and a
+    // deadline it cannot act on would wake it again and again at once.
+    const adjusting = this.stream !== undefined && (playing || this.state === 'starting');
+    return {
+      request: this.deadline,
+      ack: this.acking() ? this.nextAck : undefined,
+      silence: playing && this.deadline === undefined ? this.silenceDeadline() : undefined,
+      change: playing && this.changeSeenAt !== undefined ? this.changeSeenAt + CHANGE_GRACE : undefined,
+      adjust: adjusting ? this.rates.nextTimeout() : undefined,
     };
-    if (this.acking()) take(this.nextAck);
-    if (this.state === 'playing') take(this.silenceDeadline());
-    if (this.changeSeenAt !== undefined && this.state === 'playing') take(this.changeSeenAt + CHANGE_GRACE);
-    // Adjustments go to the stream's server (adjustTimer): while the client asks again there is none,
-    // and a deadline it cannot act on would wake it again and again at once.
-    if (this.stream && (this.state === 'playing' || this.state === 'starting')) {
-      if (this.adjustPending) take(this.adjustPending.nextSend);
-      else if (this.playStartedAt !== undefined) {
-        const next = this.config.schedule?.[this.scheduleIndex];
-        if (next) take(this.playStartedAt + next.at);
-      }
-    }
-    return t;
+  }
+
+  private due(name: ClientTimer, now: number): boolean {
+    const at = this.timers()[name];
+    return at !== undefined && now >= at;
+  }
+
+  /** The client's bounded tables, with their bounds (§7.3): a read-only view for tests and tools. */
+  override tables(): Record<string, TableSize> {
+    const out: Record<string, TableSize> = {
+      ...super.tables(),
+      flows: { size: this.receivers.length, limit: MAX_FLOWS },
+      'ended streams': { size: this.ended.length, limit: TEARDOWNS_KEPT },
+    };
+    this.receivers.forEach((r, fl) => (out[`bytes buffered in flow ${fl}`] = { size: r.bufferedBytes, limit: RECEIVE_WINDOW }));
+    return out;
   }
 
   /** Where flow 0 stands: every byte below this has been handed on. */
@@ -265,7 +259,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     return f && f.rate > 0 ? Math.floor((this.next * 8000) / f.rate) : 0;
   }
 
-  /** Reception reports are due: a stream plays or starts, or a server being left still delivers. (pollTimeout and onTimer must agree.) */
+  /** Reception reports are due: a stream plays or starts, or a server being left still delivers. */
   private acking(): boolean {
     return this.state === 'starting' || this.state === 'playing' || this.outgoing !== undefined;
   }
@@ -280,31 +274,30 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
    * packet intervals of the stream when it is slower than that.
    */
   private silenceTimeout(): number {
-    const rate = ((this.flows?.reduce((n, f) => n + f.rate, 0) ?? 0) * this.scale) / 1000;
+    const rate = ((this.flows?.reduce((n, f) => n + f.rate, 0) ?? 0) * this.rates.scale) / 1000;
     const interval = rate > 0 ? (DATA_CHUNK * 8 * 1000) / rate : 0;
     return Math.max(SERVER_SILENCE_TIMEOUT, 8 * interval);
   }
 
-  private move(on: ClientTrigger, now: number, detail: Record<string, unknown> = {}): boolean {
-    const to = nextState(CLIENT_TABLE, this.state, on);
-    if (!to) return false;
-    const from = this.state;
-    this.state = to;
-    if (to !== from || on !== 'data') this.emit({ type: 'state', level: 'debug', from, to, on, at: now, ...detail });
-    return true;
+  /** The only way the client's state changes: through CLIENT_TABLE (a move it does not have is a bug). */
+  private move(on: ClientTrigger, now: number): void {
+    const from: ClientState = this.state;
+    const to = mustMove(CLIENT_TABLE, from, on);
+    this.current = to;
+    if (to !== from || on !== 'data') this.emit({ type: 'state', level: 'debug', from, to, on, at: now });
   }
 
   // ---- Asking a master -------------------------------------------------------
 
   private start(now: number): void {
-    this.startedAt = now;
+    this.book.started(now);
     this.move('start', now);
     this.askMaster(now);
   }
 
   private askMaster(now: number, from = 0): void {
     this.rid = this.deps.rng.id();
-    this.requestTo = this.config.masters[this.masterIndex]!;
+    this.requestTo = this.masters.current;
     const offs = this.offsets();
     const resumed = this.stream?.sid ?? this.outgoing?.sid ?? this.lastSid;
     this.request = padded({
@@ -314,12 +307,12 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       ...(this.config.mode ? { mode: this.config.mode } : {}),
       ...(this.next > 0 ? { off: this.next } : {}),
       ...(offs.length > 1 ? { offs } : {}),
-      ...(this.scale !== 1000 ? { scale: this.scale } : {}),
+      ...(this.rates.scale !== 1000 ? { scale: this.rates.scale } : {}),
       ...(resumed !== undefined ? { prev: resumed } : {}),
       ...(from > 0 ? { from } : {}),
       ...(this.avoid.length > 0 ? { avoid: this.avoid.slice(-MAX_AVOID) } : {}),
     });
-    this.masterTries = 1;
+    this.masters.asked();
     this.emit({ type: 'ask', master: this.requestTo, file: this.config.file, mode: this.config.mode ?? 'default', off: this.next });
     this.sendRequest(now);
   }
@@ -331,32 +324,15 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
 
   /** The master did not answer: again, then the next master, for MASTER_ROUNDS rounds (S4.3). */
   private masterTimeout(now: number): void {
-    if (this.masterTries < ATTEMPTS_PER_PEER) {
-      this.masterTries++;
-      this.sendRequest(now);
-      return;
-    }
-    this.emit({ type: 'master-silent', level: 'warn', master: this.requestTo });
-    this.mastersAsked++;
-    if (this.mastersAsked >= MASTER_ROUNDS * this.config.masters.length) {
-      // Masters that answered with errors were reachable: report what they said.
-      const last = this.lastMasterError;
-      if (last) this.fail('gave-up', last.code, `masters kept answering: ${last.msg}`, now);
-      else this.fail('gave-up', 'master-unreachable', `no master answered (${this.config.masters.join(', ')})`, now);
-      return;
-    }
-    this.masterIndex = (this.masterIndex + 1) % this.config.masters.length;
+    const t = this.masters.timeout();
+    if (t.kind === 'resend') return this.sendRequest(now);
+    this.emit({ type: t.refused ? 'master-refused' : 'master-silent', level: 'warn', master: t.master });
+    if (t.kind === 'give-up') return this.fail('gave-up', t.code, t.message, now);
     this.askMaster(now);
   }
 
-  /** A master answered with a server (or servers): the rounds of asking start again. */
-  private masterAnswered(): void {
-    this.mastersAsked = 0;
-    this.lastMasterError = undefined;
-  }
-
   private isMaster(addr: string): boolean {
-    return this.config.masters.includes(addr);
+    return this.masters.isMaster(addr);
   }
 
   // ---- Input -----------------------------------------------------------------
@@ -364,14 +340,21 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private onDatagram(from: string, bytes: Uint8Array, now: number): void {
     const d = this.receive(from, bytes, now);
     if (!d) return;
+    this.heard.add(from);
+    this.masters.heard(from);
     const msg = d.msg;
+    if (this.finished) {
+      // Done, failed or stopped: nothing moves it any more. A server still sending is told again.
+      if (msg.type === 'data') this.strayData(msg.sid, from, now);
+      return this.drop('unexpected-message', from, `${msg.type} in state ${this.state}`, msg.type);
+    }
     switch (msg.type) {
       case 'data':
         return this.onData(msg, from, now);
       case 'redirect':
         if (this.state !== 'asking' || msg.rid !== this.rid || !this.isMaster(from) || msg.file !== this.config.file) break;
-        this.masterAnswered();
-        if (this.sentBackToUnreadable(msg.srv, now)) return;
+        this.masters.answered();
+        if (this.sentBackToUnreadable(msg.srv, now) || this.sentBackToSilent(msg.srv, now) || this.sentBackToRefusing(msg.srv, now)) return;
         if (msg.sk) this.streamKey = msg.sk;
         this.emit({ type: 'redirected', master: from, srv: msg.srv, sid: msg.sid });
         this.move('redirect', now);
@@ -385,11 +368,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
         return this.onSwitch(msg, from, now);
       case 'adjust-ack':
         if (!this.stream || msg.sid !== this.stream.sid || from !== this.stream.srv) break;
-        if (this.adjustPending && msg.n >= this.adjustPending.n) {
-          this.scale = msg.scale;
-          this.emit({ type: 'adjusted', srv: from, n: msg.n, scale: msg.scale });
-          this.adjustPending = undefined;
-        }
+        if (this.rates.handleAck(msg.n, msg.scale)) this.emit({ type: 'adjusted', srv: from, n: msg.n, scale: msg.scale });
         return;
       case 'error':
         return this.onError(msg, from, now);
@@ -406,12 +385,12 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   }
 
   private onServerList(msg: MessageOf<'server-list'>, from: string, now: number): void {
-    this.masterAnswered();
+    this.masters.answered();
     this.listed = msg.from === 0 ? [...msg.servers] : [...this.listed, ...msg.servers];
     this.listExp = msg.exp;
     this.listPages++;
     const got = msg.from + msg.servers.length;
-    if (got < msg.total && msg.servers.length > 0 && this.listPages < 16) {
+    if (got < msg.total && msg.servers.length > 0 && this.listPages < MAX_LIST_PAGES) {
       this.askMaster(now, got); // the next page
       return;
     }
@@ -422,7 +401,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       this.fail('refused', 'no-capacity', `none of the ${msg.total} servers holding ${this.config.file} is up`, now);
       return;
     }
-    if (this.sentBackToUnreadable(pick.srv, now)) return;
+    if (this.sentBackToUnreadable(pick.srv, now) || this.sentBackToSilent(pick.srv, now) || this.sentBackToRefusing(pick.srv, now)) return;
     if (pick.sk) this.streamKey = pick.sk;
     this.move('server-list', now);
     this.requestServer({ srv: pick.srv, sid: pick.sid, ...(pick.tok ? { tok: pick.tok } : {}), ...(this.listExp !== undefined ? { exp: this.listExp } : {}) }, now);
@@ -465,6 +444,44 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     return true;
   }
 
+  /**
+   * The master sends the client back to a server that never answered it, SILENT_SERVER_TRIES
+   * times (its advertised address leads nowhere, or it ignores clients): it would not answer
+   * now either, so fail with that, rather than loop until the client's own timeout.
+   */
+  private sentBackToSilent(srv: string, now: number): boolean {
+    const n = this.silent.get(srv) ?? 0;
+    if (n < SILENT_SERVER_TRIES) return false;
+    const why = n === Infinity ? ': nothing listens on its port (port unreachable)' : ` (asked ${n} times, ${ATTEMPTS_PER_PEER} sendings each)`;
+    this.fail('refused', 'server-unreachable', `server ${srv} never answered${why}, and the master has no other server holding ${this.config.file} with room`, now);
+    return true;
+  }
+
+  /**
+   * The master sends the client back to a server that refused its request SILENT_SERVER_TRIES
+   * times (its room is gone, or it no longer serves the file, and the master does not know yet):
+   * fail with the server's own error rather than ask it again and again (§6.1).
+   */
+  private sentBackToRefusing(srv: string, now: number): boolean {
+    const r = this.refusals.get(srv);
+    if (!r || r.n < SILENT_SERVER_TRIES) return false;
+    this.fail('refused', r.code, `server ${srv} refused the request ${r.n} times (${r.code}: ${r.msg}), and the master has no other server holding ${this.config.file} with room`, now);
+    return true;
+  }
+
+  /** Nothing listens at `peer` (§6.1): move on at once, as if it had been asked ATTEMPTS_PER_PEER times. */
+  private unreachable(peer: string, now: number): void {
+    if (this.state === 'asking' && peer === this.requestTo && this.isMaster(peer)) {
+      this.masters.refused(peer);
+      this.deadline = now;
+      return this.masterTimeout(now);
+    }
+    if (this.state === 'requesting' && peer === this.ticket?.srv) {
+      if (!this.heard.has(peer)) this.silent.set(peer, Infinity);
+      return this.serverFailed('nothing listens on its port (port unreachable)', now, peer);
+    }
+  }
+
   private requestServer(ticket: Ticket, now: number): void {
     this.ticket = ticket;
     this.serverTries = 1;
@@ -480,7 +497,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       ...(ticket.exp !== undefined ? { exp: ticket.exp } : {}),
       ...(this.next > 0 ? { off: this.next } : {}),
       ...(offs.length > 1 ? { offs } : {}),
-      ...(this.scale !== 1000 ? { scale: this.scale } : {}),
+      ...(this.rates.scale !== 1000 ? { scale: this.rates.scale } : {}),
     });
     this.sendRequest(now);
   }
@@ -493,10 +510,11 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     if ((!relayed && !direct) || msg.rid !== this.rid || msg.file !== this.config.file) {
       return this.drop('unexpected-message', from, `setup in state ${this.state}`, 'setup');
     }
-    if (direct && msg.sid !== this.ticket!.sid) return this.drop('unexpected-message', from, 'setup for another stream', 'setup');
+    if (direct && msg.sid !== this.ticket?.sid) return this.drop('unexpected-message', from, 'setup for another stream', 'setup');
     if (this.flows) {
       // The same name with other content would corrupt the copy: refuse this server.
-      const same = flows.length === this.flows.length && flows.every((f, i) => f.size === this.flows![i]!.size);
+      const mine = this.flows;
+      const same = flows.length === mine.length && flows.every((f, i) => f.size === mine[i]?.size);
       if (!same) return this.serverFailed(`server ${msg.srv} has another ${msg.file} (its flows or sizes differ)`, now, msg.srv);
     }
     const mine = this.receivers.length > 0 ? this.offsets() : [this.startAt];
@@ -510,13 +528,13 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       return this.drop('unexpected-message', from, 'setup for other offsets', 'setup');
     }
     if (relayed) {
-      this.masterAnswered();
+      this.masters.answered();
       if (this.sentBackToUnreadable(msg.srv, now)) return;
       if (msg.sk) this.streamKey = msg.sk;
     }
     this.stream = { sid: msg.sid, srv: msg.srv, cookie: msg.cookie };
     this.lastSid = msg.sid;
-    if (msg.scale !== undefined) this.scale = msg.scale;
+    if (msg.scale !== undefined) this.rates.scale = msg.scale;
     this.noteServer(msg.srv);
     if (!this.flows) {
       this.flows = flows;
@@ -526,19 +544,15 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     this.move('setup', now);
     this.serverTries = 1;
     this.silenceRetried = false;
-    this.sendPlay(now);
+    this.sendPlay(this.stream, now);
     if (this.receivers.every((r) => r.complete)) this.complete(now);
   }
 
   private noteServer(srv: string): void {
-    if (this.serversUsed[this.serversUsed.length - 1] !== srv) {
-      if (this.serversUsed.length > 0) this.switches++;
-      this.serversUsed.push(srv);
-    }
+    this.book.server(srv);
   }
 
-  private sendPlay(now: number): void {
-    const s = this.stream!;
+  private sendPlay(s: StreamInfo, now: number): void {
     const offs = this.offsets();
     this.send(s.srv, { type: 'play', sid: s.sid, cookie: s.cookie, off: offs[0] ?? 0, ...(offs.length > 1 ? { offs } : {}) }, true);
     this.deadline = now + REQUEST_TIMEOUT;
@@ -566,14 +580,14 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     this.handoff = { from: s.srv, why: msg.why, computed: msg.npt, position: this.npt() };
     this.outgoing = s;
     this.stream = { sid: msg.sid, srv: msg.srv, cookie: msg.cookie };
-    this.scale = msg.scale;
+    this.rates.scale = msg.scale;
     this.changeSeenAt = undefined;
     this.emit({ type: 'switch', from: s.srv, to: msg.srv, sid: msg.sid, why: msg.why, computed: msg.npt, npt: this.handoff.position });
     this.move('switch', now);
     this.serverTries = 1;
     this.silenceRetried = false;
-    this.sendPlay(now);
-    if (this.adjustPending) this.adjustPending.nextSend = now; // the new server is the one to tell
+    this.sendPlay(this.stream, now);
+    this.rates.retarget(now); // the new server is the one to tell
   }
 
   private onData(msg: MessageOf<'data'>, from: string, now: number): void {
@@ -592,37 +606,36 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       this.silenceRetried = false;
       this.deadline = undefined;
       if (this.state === 'starting') {
-        this.emit({ type: 'playing', srv: s!.srv, sid: s!.sid, off: this.next });
+        this.emit({ type: 'playing', srv: s.srv, sid: s.sid, off: this.next });
         this.move('data', now);
-        this.playStartedAt ??= now;
+        this.rates.started(now);
       }
       if (msg.ch && this.changeSeenAt === undefined && !this.handoff) {
         this.changeSeenAt = now;
         this.emit({ type: 'change-indicator', srv: from, sid: msg.sid, off: this.next });
       }
     }
-    this.firstByteAt ??= now;
+    this.book.dataArrived(now);
     const outcome = r.accept(msg.off, msg.data);
     if (outcome === 'past-end' || outcome === 'out-of-window') {
       this.drop('bad-field', from, `data at ${msg.off} is ${outcome}`, 'data');
     }
     // The new server delivers: the handoff is over, whether its first packet is the next byte, one
     // ahead (buffered) or one the old server already sent (duplicate). Acks ask for any hole.
-    if (current && this.handoff && outcome !== 'past-end' && outcome !== 'out-of-window') this.handoffDone(now);
+    if (current && this.handoff && outcome !== 'past-end' && outcome !== 'out-of-window') this.handoffDone(this.handoff, s, now);
     if (this.receivers.every((x) => x.complete)) this.complete(now);
   }
 
   /** The new server delivered the byte the client needed: the handoff is over, the old server can go. */
-  private handoffDone(now: number): void {
-    const h = this.handoff!;
+  private handoffDone(h: PendingHandoff, s: StreamInfo, now: number): void {
     this.handoff = undefined;
     const lastOld = this.lastDataFrom.get(h.from) ?? now;
     const gap = Math.max(0, Math.round(now - lastOld));
-    const to = this.stream!.srv;
+    const to = s.srv;
     const rec: HandoffRecord = { from: h.from, to, why: h.why, npt: h.position, ...(h.computed !== undefined ? { computed: h.computed } : {}), gap };
-    this.handoffs.push(rec);
+    this.book.handoff(rec);
     this.noteServer(to);
-    this.emit({ type: 'handoff', sid: this.stream!.sid, ...rec, ...(h.computed !== undefined ? { diff: h.computed - h.position } : {}) });
+    this.emit({ type: 'handoff', sid: s.sid, ...rec, ...(h.computed !== undefined ? { diff: h.computed - h.position } : {}) });
     if (this.outgoing) {
       this.tornDown(this.outgoing.sid, this.outgoing.srv, now);
       this.outgoing = undefined;
@@ -644,12 +657,12 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private tornDown(sid: number, srv: string, now: number): void {
     this.send(srv, { type: 'teardown', sid }, true);
     this.ended.push({ sid, srv, told: now });
-    if (this.ended.length > 4) this.ended.shift();
+    if (this.ended.length > TEARDOWNS_KEPT) this.ended.shift();
   }
 
   private handOn(fl: number, off: number, data: Uint8Array): void {
-    this.bytes += data.length;
-    this.emit({ type: 'bytes', level: 'debug', fl, off, data, at: this.clock });
+    this.book.bytes += data.length;
+    this.data.push({ fl, off, data, at: this.clock });
   }
 
   private onError(msg: MessageOf<'error'>, from: string, now: number): void {
@@ -657,61 +670,91 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
       this.emit({ type: 'master-error', level: 'warn', master: from, code: msg.code, msg: msg.msg });
       // Only what CLIENT_TABLE's `refused` names is final. Anything else (`unavailable`: the relayed
       // setup was lost; no capacity mid-stream) is retried, or a lossy link fails relayed requests.
-      const definitive = msg.code === 'not-found' || msg.code === 'bad-request' || (msg.code === 'no-capacity' && this.serversUsed.length === 0);
+      const definitive = msg.code === 'not-found' || msg.code === 'bad-request' || (msg.code === 'no-capacity' && !this.book.anyServer);
       if (definitive) return this.fail('refused', msg.code, msg.msg, now);
-      this.lastMasterError = { code: msg.code, msg: msg.msg };
       // Nothing free right now: keep trying, it counts as an attempt.
+      this.masters.errored(msg.code, msg.msg);
       this.deadline = now + REQUEST_TIMEOUT;
-      this.masterTries = ATTEMPTS_PER_PEER;
       return;
     }
-    if (this.stream && msg.sid === this.stream.sid && from === this.stream.srv && msg.code === 'no-capacity' && this.adjustPending) {
+    const refusedScale = this.stream && msg.sid === this.stream.sid && from === this.stream.srv && msg.code === 'no-capacity' ? this.rates.handleRefused() : undefined;
+    if (refusedScale !== undefined) {
       // The server has no room for the faster rate asked: the stream goes on as it was.
-      this.emit({ type: 'adjust-refused', level: 'warn', srv: from, scale: this.adjustPending.scale, msg: msg.msg });
-      this.adjustPending = undefined;
+      this.emit({ type: 'adjust-refused', level: 'warn', srv: from, scale: refusedScale, msg: msg.msg });
       return;
     }
     const atServer = (this.state === 'requesting' && from === this.ticket?.srv && msg.rid === this.rid) ||
       ((this.state === 'starting' || this.state === 'playing') && this.stream && from === this.stream.srv && msg.sid === this.stream.sid);
-    if (atServer) return this.serverFailed(`server refused: ${msg.code}: ${msg.msg}`, now, from);
+    if (atServer) {
+      if (this.state === 'requesting') this.refusals.set(from, { n: (this.refusals.get(from)?.n ?? 0) + 1, code: msg.code, msg: msg.msg });
+      return this.serverFailed(`server refused: ${msg.code}: ${msg.msg}`, now, from);
+    }
     this.drop('unexpected-message', from, `error ${msg.code} matches nothing`, 'error');
   }
 
   // ---- Timers -----------------------------------------------------------------
 
+  /** A wake-up: each deadline due, in TIMER_ORDER, each looked up again after the ones before acted. */
   private onTimer(now: number): void {
-    if (this.nextAck !== undefined && now >= this.nextAck && this.acking()) {
-      this.sendAcks();
-      this.nextAck = now + ACK_INTERVAL;
+    for (const name of TIMER_ORDER) {
+      if (!this.due(name, now)) continue;
+      if (this.onTimeout(name, now) === 'moved') return;
     }
-    this.adjustTimer(now);
-    if (this.state === 'playing' && this.deadline === undefined) {
-      // The same expressions as the deadlines pollTimeout gives, so a wake-up at one always acts.
-      if (now >= this.lastData + this.silenceTimeout()) return this.serverFailed('the server went silent', now, undefined, 'failure');
-      if (now >= this.lastData + this.silenceTimeout() / 2 && !this.silenceRetried) {
+  }
+
+  /** One deadline is due; `moved` when its handling asked a master again (the rest waits for the next wake-up). */
+  private onTimeout(name: ClientTimer, now: number): 'moved' | undefined {
+    switch (name) {
+      case 'ack':
+        this.sendAcks();
+        this.nextAck = now + ACK_INTERVAL;
+        return;
+      case 'adjust': {
+        const s = this.stream;
+        if (!s) return;
+        const due = this.rates.handleTimeout(now);
+        if (!due) return;
+        if (due.began) this.emit({ type: 'adjust', srv: s.srv, n: due.n, scale: due.scale });
+        this.send(s.srv, { type: 'adjust', sid: s.sid, n: due.n, scale: due.scale }, true);
+        return;
+      }
+      case 'silence': {
+        const s = this.stream;
+        if (!s) return;
+        if (now >= this.lastData + this.silenceTimeout()) {
+          this.serverFailed('the server went silent', now, undefined, 'failure');
+          return 'moved';
+        }
         // Half the timeout without data: try the server once more, from where we are (S4.5).
-        this.emit({ type: 'server-silent', level: 'warn', srv: this.stream!.srv, off: this.next });
+        this.emit({ type: 'server-silent', level: 'warn', srv: s.srv, off: this.next });
         this.silenceRetried = true;
         const offs = this.offsets();
-        const s = this.stream!;
         this.send(s.srv, { type: 'play', sid: s.sid, cookie: s.cookie, off: offs[0] ?? 0, ...(offs.length > 1 ? { offs } : {}) }, true);
+        return;
       }
+      case 'change': {
+        // The server is leaving and no switch came: ask a master ourselves, still taking its data (S2.5c).
+        const s = this.stream;
+        if (!s) return;
+        this.changeSeenAt = undefined;
+        this.emit({ type: 'change-unanswered', level: 'warn', srv: s.srv, off: this.next });
+        if (!this.avoid.includes(s.srv)) this.avoid.push(s.srv);
+        this.handoff = { from: s.srv, why: 'drain', position: this.npt() };
+        this.outgoing = s;
+        this.stream = undefined;
+        this.nextAck = now + ACK_INTERVAL; // the server being left keeps being told what is missing
+        this.move('change', now);
+        this.askMaster(now);
+        return 'moved';
+      }
+      case 'request':
+        this.requestTimeout(now);
+        return;
     }
-    if (this.state === 'playing' && this.changeSeenAt !== undefined && now - this.changeSeenAt >= CHANGE_GRACE) {
-      // The server is leaving and no switch came: ask a master ourselves, still taking its data (S2.5c).
-      const s = this.stream!;
-      this.changeSeenAt = undefined;
-      this.emit({ type: 'change-unanswered', level: 'warn', srv: s.srv, off: this.next });
-      if (!this.avoid.includes(s.srv)) this.avoid.push(s.srv);
-      this.handoff = { from: s.srv, why: 'drain', position: this.npt() };
-      this.outgoing = s;
-      this.stream = undefined;
-      this.nextAck = now + ACK_INTERVAL; // the server being left keeps being told what is missing
-      this.move('change', now);
-      this.askMaster(now);
-      return;
-    }
-    if (this.deadline === undefined || now < this.deadline) return;
+  }
+
+  /** No answer by the deadline: send again, or give that peer up. */
+  private requestTimeout(now: number): void {
     switch (this.state) {
       case 'asking':
         return this.masterTimeout(now);
@@ -720,12 +763,16 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
           this.serverTries++;
           return this.sendRequest(now);
         }
+        if (!this.heard.has(this.requestTo)) {
+          this.silent.set(this.requestTo, (this.silent.get(this.requestTo) ?? 0) + 1);
+          return this.serverFailed('it never answered', now);
+        }
         return this.serverFailed('no setup from the server', now);
       case 'starting':
       case 'playing':
         if (this.serverTries < ATTEMPTS_PER_PEER) {
           this.serverTries++;
-          return this.sendPlay(now);
+          return this.stream ? this.sendPlay(this.stream, now) : this.serverFailed('no stream to play', now);
         }
         return this.serverFailed('no data after play', now);
       default:
@@ -733,34 +780,16 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     }
   }
 
-  /** Stream adjustments (S2.1): the next one due by the schedule, sent until acknowledged. */
-  private adjustTimer(now: number): void {
-    const s = this.stream;
-    if (!s || (this.state !== 'playing' && this.state !== 'starting')) return;
-    if (!this.adjustPending && this.playStartedAt !== undefined) {
-      const next = this.config.schedule?.[this.scheduleIndex];
-      if (next && now >= this.playStartedAt + next.at) {
-        this.scheduleIndex++;
-        if (next.scale !== this.scale) {
-          this.adjustN++;
-          this.adjustPending = { n: this.adjustN, scale: next.scale, nextSend: now };
-          this.emit({ type: 'adjust', srv: s.srv, n: this.adjustN, scale: next.scale });
-        }
-      }
-    }
-    const p = this.adjustPending;
-    if (p && now >= p.nextSend) {
-      this.send(s.srv, { type: 'adjust', sid: s.sid, n: p.n, scale: p.scale }, true);
-      p.nextSend = now + 2 * ACK_INTERVAL;
-    }
-  }
-
-  /** Reception reports for the stream, and for the one being left while it still delivers (it can mend holes too). */
-  private sendAcks(): void {
+  /**
+   * Reception reports for the stream, and for the one being left while it still delivers (it can
+   * mend holes too). A complete flow other than flow 0 is no longer reported, but in the last
+   * reports (`last`), which cover every flow: the server then knows the whole item arrived (§5.2).
+   */
+  private sendAcks(last = false): void {
     for (const s of [this.stream, this.outgoing]) {
       if (!s) continue;
       this.receivers.forEach((r, fl) => {
-        if (r.complete && fl > 0) return;
+        if (r.complete && fl > 0 && !last) return;
         this.send(s.srv, { type: 'ack', sid: s.sid, next: r.next, hi: r.hi, miss: r.missing(), ...(fl > 0 ? { fl } : {}) }, true);
       });
     }
@@ -779,7 +808,7 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     this.nextAck = this.outgoing ? now + ACK_INTERVAL : undefined;
     // A relayed setup we cannot use arrives while asking: ask again, avoiding that server.
     if (this.state === 'asking') return this.askMaster(now);
-    if (!this.move('server-failed', now)) return;
+    this.move('server-failed', now);
     this.askMaster(now);
   }
 
@@ -788,11 +817,11 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private complete(now: number): void {
     const s = this.stream;
     if (s) {
-      // A last ack tells the server the copy is complete before the teardown ends the stream.
-      this.sendAcks();
+      // A last ack of every flow tells the server the copy is complete before the teardown ends the stream.
+      this.sendAcks(true);
       this.tornDown(s.sid, s.srv, now);
     }
-    if (this.handoff && s && s.srv !== this.handoff.from) this.handoffDone(now);
+    if (this.handoff && s && s.srv !== this.handoff.from) this.handoffDone(this.handoff, s, now);
     this.handoff = undefined;
     if (this.outgoing) this.tornDown(this.outgoing.sid, this.outgoing.srv, now);
     this.outgoing = undefined;
@@ -800,10 +829,10 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     this.nextAck = undefined;
     this.move('complete', now);
     this.finish(true, now);
-    this.emit({ type: 'complete', bytes: this.bytes, size: this.totalSize(), servers: [...this.serversUsed], switches: this.switches, handoffs: this.handoffs.length, maxGap: this.maxGap(), ms: now - this.startedAt });
+    this.emit({ type: 'complete', ...this.book.summary(now, this.totalSize()) });
   }
 
-  private fail(on: 'refused' | 'gave-up', code: ErrorCode | string, message: string, now: number): void {
+  private fail(on: 'refused' | 'gave-up', code: ErrorCode | WireCode, message: string, now: number): void {
     const old = this.outgoing;
     if (old && now - (this.lastDataFrom.get(old.srv) ?? 0) < this.silenceTimeout()) {
       // No master has another server for us, but the one being left (draining) still delivers: stay
@@ -831,7 +860,9 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
   private stop(now: number): void {
     if (this.stream) this.tornDown(this.stream.sid, this.stream.srv, now);
     if (this.outgoing) this.tornDown(this.outgoing.sid, this.outgoing.srv, now);
-    if (!this.move('stop', now)) return;
+    // Stopping a client that has already ended changes nothing.
+    if (!canMove(CLIENT_TABLE, this.state, 'stop')) return;
+    this.move('stop', now);
     this.deadline = undefined;
     this.nextAck = undefined;
     this.finish(false, now, 'stopped', 'stopped by its user');
@@ -841,26 +872,8 @@ export class Client extends RoleCore<ClientCommand, RoleEvent> {
     return this.flows?.reduce((n, f) => n + f.size, 0) ?? 0;
   }
 
-  private maxGap(): number {
-    return this.handoffs.reduce((m, h) => Math.max(m, h.gap), 0);
-  }
-
-  private finish(ok: boolean, now: number, code?: string, message?: string): void {
-    this.result = {
-      ok,
-      ...(code ? { code } : {}),
-      ...(message ? { message } : {}),
-      bytes: this.bytes,
-      size: this.totalSize(),
-      flows: (this.flows ?? []).map((f, i) => ({ name: f.name, size: f.size, bytes: (this.receivers[i]?.next ?? 0) - (i === 0 ? this.startAt : 0) })),
-      servers: [...this.serversUsed],
-      switches: this.switches,
-      handoffs: [...this.handoffs],
-      maxGap: this.maxGap(),
-      duplicates: this.receivers.reduce((n, r) => n + r.duplicates, 0),
-      started: this.startedAt,
-      ...(this.firstByteAt !== undefined ? { firstByte: this.firstByteAt } : {}),
-      finished: now,
-    };
+  private finish(ok: boolean, now: number, code?: ClientResult['code'], message?: string): void {
+    const flows = (this.flows ?? []).map((f, i) => ({ name: f.name, size: f.size, bytes: (this.receivers[i]?.next ?? 0) - (i === 0 ? this.startAt : 0) }));
+    this.result = this.book.result(ok, now, flows, this.receivers.reduce((n, r) => n + r.duplicates, 0), code, message);
   }
 }

@@ -42,6 +42,13 @@ export class Receiver {
     return this.next >= this.size;
   }
 
+  /** Bytes held beyond the first missing one. */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const chunk of this.pending.values()) n += chunk.length;
+    return n;
+  }
+
   get buffered(): number {
     return this.pending.size;
   }

@@ -4,14 +4,19 @@
  * when a stream change event happens — its server fails, is overloaded, is
  * draining, or an operator asks — it establishes the stream on a second server
  * at the same position and tells the client through the first one.
+ *
+ * It never calls the master: it queues what it sends and reports
+ * (`pollOutput`), and the master drains the queue after each call into it and
+ * sends and reports itself. What it reads of the master is a view (`FailoverView`).
  */
-import { HANDOFF_ATTEMPTS, HANDOFF_TIMEOUT, FORWARD_TIMEOUT, SERVER_SILENCE_TIMEOUT, TOKEN_TTL } from '../../protocol/constants.js';
+import { HANDOFF_ATTEMPTS, HANDOFF_TIMEOUT, FORWARD_TIMEOUT, MAX_ASSIGNMENTS, MAX_FAILED_HANDOFFS, SERVER_SILENCE_TIMEOUT, TOKEN_TTL } from '../../protocol/constants.js';
 import { handoffToken } from '../../protocol/auth.js';
 import type { Message, MessageOf } from '../../protocol/messages.js';
-import type { RoleDeps, RoleEvent } from '../role.js';
-import { defineTable, nextState } from '../stateMachine.js';
+import { Queue, type RoleDeps, type TableSize } from '../role.js';
+import { defineTable, mustMove } from '../stateMachine.js';
 import type { Assignment, AssignmentTable } from './assignments.js';
 import { FifoMap } from '../fifoMap.js';
+import type { FailoverEvent } from './events.js';
 import { adjusted, nptAt, played } from './npt.js';
 import type { Candidate } from './selection.js';
 import type { ServerRecord } from './serverRecord.js';
@@ -73,29 +78,79 @@ interface Move {
   readonly by: 'master' | 'client';
 }
 
-/** What the failover manager needs of the master. */
-export interface FailoverHost {
-  readonly deps: RoleDeps;
-  readonly assignments: AssignmentTable;
-  server(name: string): ServerRecord | undefined;
+/** What the failover manager reads of a server; it changes nothing of it. */
+export type ServerFacts = Readonly<Pick<ServerRecord, 'name' | 'addr' | 'state' | 'lastHeard' | 'bw' | 'cap'>> & {
+  readonly files: ReadonlyMap<string, { readonly size: number; readonly rate: number }>;
+};
+
+/**
+ * What the failover manager reads of the master (a view: nothing here sends or
+ * changes the master's state; choosing only asks the master's selector).
+ */
+export interface FailoverView {
+  server(name: string): ServerFacts | undefined;
   /** A server for `file` with room for its rate times `scale` (thousandths). */
   choose(file: string, avoid: readonly string[], tried: readonly string[], scale?: number): Candidate | undefined;
-  sendControl(to: string, msg: Message, now: number): void;
-  emit(e: RoleEvent): void;
-  newRid(): number;
+  /** Is `rid` the request id of a request the master relays? An `establish` draws another. */
+  relaying(rid: number): boolean;
 }
+
+/** What the failover manager hands the master, in order: a control message to send, or an event. */
+export type FailoverOutput =
+  | { readonly kind: 'send'; readonly to: string; readonly msg: Message }
+  | { readonly kind: 'event'; readonly event: FailoverEvent };
 
 export class FailoverManager {
   private readonly moves = new Map<number, Move>();
   /** When a stream's last handoff failed, for the back-off (the oldest forgotten first). */
-  private readonly failedAt = new FifoMap<number, number>(4_096);
+  private readonly failedAt = new FifoMap<number, number>(MAX_FAILED_HANDOFFS);
   private readonly byRid = new Map<number, number>();
   private next: number | undefined;
+
+  /** The handoff tables, with their bounds (§7.3): a handoff per assignment at most, a request id per handoff. */
+  tables(): Record<string, TableSize> {
+    return {
+      handoffs: { size: this.moves.size, limit: MAX_ASSIGNMENTS },
+      'handoff request ids': { size: this.byRid.size, limit: this.moves.size },
+      'failed handoffs': { size: this.failedAt.size, limit: MAX_FAILED_HANDOFFS },
+    };
+  }
   /** The time of the latest input, for records that outlive a call. */
   private clock = 0;
   readonly stats = { started: 0, done: 0, failed: 0 };
 
-  constructor(private readonly host: FailoverHost) {}
+  private readonly outputs = new Queue<FailoverOutput>();
+
+  /**
+   * `streams`: the assignment table, which the master and its failover manager share: the
+   * failover manager follows streams in it (confirms, reassigns, ends them) and holds room for
+   * the streams it moves. `view`: what it reads of the rest of the master.
+   */
+  constructor(
+    private readonly deps: RoleDeps,
+    private readonly streams: AssignmentTable,
+    private readonly view: FailoverView,
+  ) {}
+
+  /** The next control message to send or event to report, in the order they arose; the master drains them after each call. */
+  pollOutput(): FailoverOutput | undefined {
+    return this.outputs.take();
+  }
+
+  private send(to: string, msg: Message): void {
+    this.outputs.push({ kind: 'send', to, msg });
+  }
+
+  private emit(event: FailoverEvent): void {
+    this.outputs.push({ kind: 'event', event });
+  }
+
+  /** A request id for an `establish`, never one of a request the master relays. */
+  private newRid(): number {
+    let rid = this.deps.rng.id();
+    while (this.view.relaying(rid)) rid = this.deps.rng.id();
+    return rid;
+  }
 
   /** The handoff under way for a stream, if any. */
   moving(sid: number): Move | undefined {
@@ -109,19 +164,18 @@ export class FailoverManager {
   // ---- Control events from servers (§10.4) ----------------------------------
 
   /** A `track` event from `rec`; answers with `track-ack`. `offer`: what the master told a client of an unknown stream (list mode). */
-  onTrack(msg: MessageOf<'track'>, rec: ServerRecord, now: number, offer?: { client: string; file: string; sk?: Uint8Array }): void {
+  onTrack(msg: MessageOf<'track'>, rec: ServerFacts, now: number, offer?: { client: string; file: string; sk?: Uint8Array }): void {
     this.clock = now;
-    const h = this.host;
-    let a = h.assignments.get(msg.sid);
+    let a = this.streams.get(msg.sid);
     if (!a && msg.ev === 'play' && msg.client && msg.file) {
       // A stream the master did not assign (a server list, or a master that restarted): follow it from now on.
       const client = offer?.client ?? msg.client;
-      const item = h.server(rec.name)?.files.get(msg.file);
-      h.assignments.add({ sid: msg.sid, client, file: msg.file, server: rec.name, rate: item?.rate ?? 0, at: now, live: true, seen: now, ...(offer?.sk ? { sk: offer.sk } : h.deps.auth ? { sk: h.deps.auth.streamKey(msg.sid, client) } : {}), handoffs: 0 });
-      a = h.assignments.get(msg.sid);
+      const item = this.view.server(rec.name)?.files.get(msg.file);
+      this.streams.add({ sid: msg.sid, client, file: msg.file, server: rec.name, rate: item?.rate ?? 0, at: now, live: true, seen: now, ...(offer?.sk ? { sk: offer.sk } : this.deps.auth ? { sk: this.deps.auth.streamKey(msg.sid, client) } : {}), handoffs: 0 });
+      a = this.streams.get(msg.sid);
     }
     if (!a) {
-      h.sendControl(rec.addr, { type: 'track-ack', sid: msg.sid, n: msg.n }, now);
+      this.send(rec.addr, { type: 'track-ack', sid: msg.sid, n: msg.n });
       return;
     }
     const recorded = a.tracked?.get(rec.name);
@@ -132,40 +186,38 @@ export class FailoverManager {
     const again = msg.ev === 'play' && recorded !== undefined && msg.n <= last && msg.when > recorded.when;
     if (msg.n !== last + 1 && !(last === 0 && msg.ev === 'play') && !again) {
       // A repeat (or one ahead of a missing event, which the server sends again): acknowledge what we have.
-      h.sendControl(rec.addr, { type: 'track-ack', sid: msg.sid, n: last }, now);
+      this.send(rec.addr, { type: 'track-ack', sid: msg.sid, n: last });
       return;
     }
     (a.tracked ??= new Map()).set(rec.name, { n: msg.n, when: msg.when });
-    h.sendControl(rec.addr, { type: 'track-ack', sid: msg.sid, n: msg.n }, now);
+    this.send(rec.addr, { type: 'track-ack', sid: msg.sid, n: msg.n });
     this.apply(a, msg, rec, now);
   }
 
-  private apply(a: Assignment, msg: MessageOf<'track'>, rec: ServerRecord, now: number): void {
-    const h = this.host;
+  private apply(a: Assignment, msg: MessageOf<'track'>, rec: ServerFacts, now: number): void {
     const move = this.moves.get(a.sid);
     switch (msg.ev) {
       case 'play': {
         const position = played(msg.npt ?? 0, msg.when, msg.scale);
         if (rec.name === a.server) {
           a.npt = position;
-          a.live = true;
-          a.seen = now;
+          this.streams.confirm(a, now);
           return;
         }
         // The stream plays at another server: a handoff is complete (planned, or the client's own).
         const from = a.server;
         // Without a handoff under way (the client moved on its own, or the move timed out), the change
         // event is placed as for a client that asks (clientMoved): when the old server was last heard.
-        const te = Math.min(msg.when, h.server(from)?.lastHeard ?? msg.when);
+        const te = Math.min(msg.when, this.view.server(from)?.lastHeard ?? msg.when);
         const computed = move ? move.computed : a.npt ? Math.max(0, Math.round(nptAt(a.npt, te))) : undefined;
         const why = move?.why ?? 'failure';
         const gap = this.gapEstimate(why, from, now, move);
-        h.assignments.reassign(a, rec.name, now);
+        this.streams.reassign(a, rec.name, now);
         a.npt = position;
         a.handoffs++;
         this.stats.done++;
         if (move) this.finish(move, 'played');
-        h.emit({
+        this.emit({
           type: 'handoff',
           sid: a.sid,
           client: a.client,
@@ -187,8 +239,8 @@ export class FailoverManager {
         if (rec.name !== a.server) return; // the server left behind by a handoff lets the stream go
         if (move && move.state === 'moving') return; // the client left for the new server already
         if (move) this.finish(move, 'ended');
-        h.assignments.remove(a.sid);
-        h.emit({ type: 'stream-ended', level: 'debug', sid: a.sid, srv: rec.name, code: msg.code });
+        this.streams.remove(a.sid);
+        this.emit({ type: 'stream-ended', level: 'debug', sid: a.sid, srv: rec.name, code: msg.code });
         return;
     }
   }
@@ -204,7 +256,7 @@ export class FailoverManager {
    * client had the second (make-before-break).
    */
   private gapEstimate(why: MoveWhy, from: string, now: number, move: Move | undefined): number {
-    const old = this.host.server(from);
+    const old = this.view.server(from);
     let since: number | undefined;
     if (move?.by === 'client' && why === 'failure') since = move.started - SERVER_SILENCE_TIMEOUT;
     // After a failure, its last word as the handoff started (a server that has come back since is heard again);
@@ -230,66 +282,65 @@ export class FailoverManager {
     if (!a.npt) return 'the stream has not reported playing yet';
     if (!a.sk) return 'the client holds no stream key for this stream';
     const computed = Math.max(0, Math.round(nptAt(a.npt, te)));
-    const heard = this.host.server(a.server)?.lastHeard;
+    const heard = this.view.server(a.server)?.lastHeard;
     const move: Move = { sid: a.sid, why, computed, from: a.server, state: 'establishing', to: '', mrid: 0, deadline: now, tried: [a.server], attempts: 0, ...(to ? { forced: to } : {}), started: now, ...(heard !== undefined ? { heard } : {}), by: 'master' };
     this.moves.set(a.sid, move);
     this.stats.started++;
-    this.host.emit({ type: 'handoff-start', sid: a.sid, client: a.client, file: a.file, from: a.server, why, computed, ...(to ? { to } : {}) });
+    this.emit({ type: 'handoff-start', sid: a.sid, client: a.client, file: a.file, from: a.server, why, computed, ...(to ? { to } : {}) });
     this.establish(a, move, now);
     return this.moves.has(a.sid) ? undefined : 'no other server holds the file with room for it';
   }
 
   private establish(a: Assignment, move: Move, now: number): void {
-    const h = this.host;
-    if (move.to) h.assignments.release(move.to, a.sid);
+    if (move.to) this.streams.release(move.to, a.sid);
     let target: string | undefined;
     if (move.forced && !move.tried.includes(move.forced)) {
-      const rec = h.server(move.forced);
+      const rec = this.view.server(move.forced);
       if (rec && rec.state === 'up') target = move.forced;
     }
     const scale = a.npt?.scale ?? 1000;
-    if (!target) target = h.choose(a.file, [], [...move.tried, ...(move.silent ?? [])], scale)?.name ?? h.choose(a.file, [], move.tried, scale)?.name;
+    if (!target) target = this.view.choose(a.file, [], [...move.tried, ...(move.silent ?? [])], scale)?.name ?? this.view.choose(a.file, [], move.tried, scale)?.name;
     if (move.attempts >= HANDOFF_ATTEMPTS) target = undefined;
     if (!target) {
       this.finish(move, 'no-server');
-      h.emit({ type: 'handoff-failed', level: 'warn', sid: a.sid, client: a.client, file: a.file, from: move.from, why: move.why, reason: 'no other server holds the file with room for it', tried: move.tried.slice(1) });
+      this.emit({ type: 'handoff-failed', level: 'warn', sid: a.sid, client: a.client, file: a.file, from: move.from, why: move.why, reason: 'no other server holds the file with room for it', tried: move.tried.slice(1) });
       return;
     }
-    const rec = h.server(target)!;
+    const rec = this.view.server(target)!;
     move.tried.push(target);
     move.attempts++;
     move.to = target;
     if (move.mrid) this.byRid.delete(move.mrid);
-    move.mrid = h.newRid();
+    move.mrid = this.newRid();
     this.byRid.set(move.mrid, a.sid);
     move.deadline = now + FORWARD_TIMEOUT;
-    h.assignments.hold(target, a.sid, Math.round((a.rate * (a.npt?.scale ?? 1000)) / 1000));
-    h.sendControl(rec.addr, { type: 'establish', rid: move.mrid, sid: a.sid, file: a.file, client: a.client, npt: move.computed, scale: a.npt?.scale ?? 1000, why: move.why }, now);
+    this.streams.hold(target, a.sid, Math.round((a.rate * (a.npt?.scale ?? 1000)) / 1000));
+    this.send(rec.addr, { type: 'establish', rid: move.mrid, sid: a.sid, file: a.file, client: a.client, npt: move.computed, scale: a.npt?.scale ?? 1000, why: move.why });
     this.reschedule();
   }
 
   /** A `setup` or `error` from a server that answers an `establish`; false when it answers none. */
-  onAnswer(msg: MessageOf<'setup'> | MessageOf<'error'>, rec: ServerRecord, now: number): boolean {
+  onAnswer(msg: MessageOf<'setup'> | MessageOf<'error'>, rec: ServerFacts, now: number): boolean {
     this.clock = now;
     const sid = msg.rid === undefined ? undefined : this.byRid.get(msg.rid);
     const move = sid === undefined ? undefined : this.moves.get(sid);
     if (!move || move.to !== rec.name || move.state !== 'establishing') return false;
-    const a = this.host.assignments.get(move.sid);
+    const a = this.streams.get(move.sid);
     if (!a) {
       this.finish(move, 'ended');
       return true;
     }
     if (msg.type === 'error') {
-      this.host.emit({ type: 'establish-refused', level: 'warn', sid: a.sid, srv: rec.name, code: msg.code, msg: msg.msg });
+      this.emit({ type: 'establish-refused', level: 'warn', sid: a.sid, srv: rec.name, code: msg.code, msg: msg.msg });
       this.establish(a, move, now);
       return true;
     }
     if (msg.sid !== a.sid || msg.file !== a.file) return false;
-    move.state = nextState(HANDOFF_TABLE, move.state, 'setup') ?? move.state;
+    move.state = mustMove(HANDOFF_TABLE, move.state, 'setup');
     move.setup = msg;
     move.deadline = now + HANDOFF_TIMEOUT;
     this.reschedule();
-    const from = this.host.server(move.from);
+    const from = this.view.server(move.from);
     if (move.why !== 'failure' && from && from.state !== 'down') {
       this.sendMove(a, move, from, now);
       // Nothing acknowledges a `move` but the stream playing at the new server: a lost `move` (or
@@ -300,11 +351,11 @@ export class FailoverManager {
     return true;
   }
 
-  private sendMove(a: Assignment, move: Move, from: ServerRecord, now: number): void {
+  private sendMove(a: Assignment, move: Move, from: ServerFacts, now: number): void {
     const s = move.setup!;
     const exp = Math.floor(now) + TOKEN_TTL;
-    const tok = handoffToken(this.host.deps.crypto, a.sk!, a.sid, move.to, exp);
-    this.host.sendControl(from.addr, {
+    const tok = handoffToken(this.deps.crypto, a.sk!, a.sid, move.to, exp);
+    this.send(from.addr, {
       type: 'move',
       sid: a.sid,
       srv: move.to,
@@ -316,7 +367,7 @@ export class FailoverManager {
       tok,
       exp,
       why: move.why,
-    }, now);
+    });
   }
 
   /**
@@ -330,9 +381,9 @@ export class FailoverManager {
     if (avoid.includes(move.to)) {
       // The client could not get the stream from the server it was sent to (it refused, or never
       // answered): this handoff has failed, and the client is sent elsewhere like any client asking.
-      const a = this.host.assignments.get(sid);
+      const a = this.streams.get(sid);
       this.finish(move, 'refused');
-      if (a) this.host.emit({ type: 'handoff-failed', level: 'warn', sid, client: a.client, file: a.file, from: move.from, to: move.to, why: move.why, reason: 'the client could not get the stream from the new server' });
+      if (a) this.emit({ type: 'handoff-failed', level: 'warn', sid, client: a.client, file: a.file, from: move.from, to: move.to, why: move.why, reason: 'the client could not get the stream from the new server' });
       return undefined;
     }
     return { srv: move.to, ...(move.setup ? { setup: move.setup } : {}) };
@@ -346,13 +397,13 @@ export class FailoverManager {
   clientMoved(a: Assignment, srv: string, now: number): void {
     this.clock = now;
     if (this.moves.has(a.sid)) return;
-    const old = this.host.server(a.server);
+    const old = this.view.server(a.server);
     // A client leaving a draining server (its change indicator went unanswered) moves for the drain.
     const why: MoveWhy = old?.state === 'draining' ? 'drain' : 'failure';
     const te = why === 'drain' ? now : Math.min(now, old?.lastHeard ?? now);
     const computed = a.npt ? Math.max(0, Math.round(nptAt(a.npt, te))) : 0;
     const move: Move = { sid: a.sid, why, computed, from: a.server, state: 'establishing', to: srv, mrid: 0, deadline: now + HANDOFF_TIMEOUT, tried: [a.server, srv], attempts: 1, started: now, ...(old ? { heard: old.lastHeard } : {}), by: 'client' };
-    move.state = nextState(HANDOFF_TABLE, move.state, 'client-moved') ?? 'moving';
+    move.state = mustMove(HANDOFF_TABLE, move.state, 'client-moved');
     this.moves.set(a.sid, move);
     this.reschedule();
   }
@@ -360,15 +411,15 @@ export class FailoverManager {
   // ---- Change events seen by the master (S2.5) ---------------------------------
 
   /** A server went down (missed polls): move its streams; the position is taken at the last time it was heard. */
-  serverDown(rec: ServerRecord, now: number): void {
-    for (const a of this.host.assignments.ofServer(rec.name)) {
+  serverDown(rec: ServerFacts, now: number): void {
+    for (const a of this.streams.ofServer(rec.name)) {
       if (a.live) this.start(a, 'failure', rec.lastHeard, now);
     }
   }
 
   /** A server reports draining: move every stream of it before it goes (S2.5c). */
-  serverDraining(rec: ServerRecord, now: number): void {
-    for (const a of this.host.assignments.ofServer(rec.name)) {
+  serverDraining(rec: ServerFacts, now: number): void {
+    for (const a of this.streams.ofServer(rec.name)) {
       if (a.live && !this.moves.has(a.sid)) this.start(a, 'drain', now, now);
     }
   }
@@ -378,17 +429,17 @@ export class FailoverManager {
    * capacity): move streams away, the most recently started first, until what
    * stays fits (S2.5b).
    */
-  serverOverloaded(rec: ServerRecord, now: number): void {
+  serverOverloaded(rec: ServerFacts, now: number): void {
     let excess = rec.bw - rec.cap;
-    for (const m of this.moves.values()) if (m.from === rec.name) excess -= this.rateOf(this.host.assignments.get(m.sid));
+    for (const m of this.moves.values()) if (m.from === rec.name) excess -= this.rateOf(this.streams.get(m.sid));
     if (excess <= 0) return;
-    const streams = this.host.assignments.ofServer(rec.name).filter((a) => a.live && !this.moves.has(a.sid)).sort((x, y) => y.at - x.at);
+    const streams = this.streams.ofServer(rec.name).filter((a) => a.live && !this.moves.has(a.sid)).sort((x, y) => y.at - x.at);
     for (const a of streams) {
       if (excess <= 0) break;
       const rate = this.rateOf(a);
       if (this.start(a, 'overload', now, now) !== undefined) continue;
       excess -= rate;
-      this.host.emit({ type: 'migrate', sid: a.sid, srv: rec.name, why: 'overload', committed: rec.bw, cap: rec.cap, rate, detail: 'the most recent stream goes first until the server fits its capacity' });
+      this.emit({ type: 'migrate', sid: a.sid, srv: rec.name, why: 'overload', committed: rec.bw, cap: rec.cap, rate, detail: 'the most recent stream goes first until the server fits its capacity' });
     }
   }
 
@@ -403,10 +454,10 @@ export class FailoverManager {
     if (this.next === undefined || now < this.next) return;
     for (const move of [...this.moves.values()]) {
       if (move.state === 'moving' && move.moveAgain !== undefined && move.moveAgain <= now && move.deadline > now) {
-        const a = this.host.assignments.get(move.sid);
-        const from = this.host.server(move.from);
+        const a = this.streams.get(move.sid);
+        const from = this.view.server(move.from);
         if (a && from && from.state !== 'down') {
-          move.state = nextState(HANDOFF_TABLE, move.state, 'no-play') ?? move.state;
+          move.state = mustMove(HANDOFF_TABLE, move.state, 'no-play');
           this.sendMove(a, move, from, now);
           move.moveAgain = now + FORWARD_TIMEOUT;
         } else {
@@ -414,35 +465,33 @@ export class FailoverManager {
         }
       }
       if (move.deadline > now) continue;
-      const a = this.host.assignments.get(move.sid);
+      const a = this.streams.get(move.sid);
       if (!a) {
         this.finish(move, 'ended');
         continue;
       }
       if (move.state === 'establishing') {
-        this.host.emit({ type: 'establish-timeout', level: 'warn', sid: a.sid, srv: move.to });
+        this.emit({ type: 'establish-timeout', level: 'warn', sid: a.sid, srv: move.to });
         // No answer is not a refusal (the `establish` or its answer may have been lost): it may be tried again.
         move.tried = move.tried.filter((t) => t !== move.to);
         (move.silent ??= []).push(move.to);
         this.establish(a, move, now);
       } else if (move.state === 'moving') {
         this.finish(move, 'timeout');
-        this.host.emit({ type: 'handoff-failed', level: 'warn', sid: a.sid, client: a.client, file: a.file, from: move.from, to: move.to, why: move.why, reason: 'the stream did not play at the new server in time' });
+        this.emit({ type: 'handoff-failed', level: 'warn', sid: a.sid, client: a.client, file: a.file, from: move.from, to: move.to, why: move.why, reason: 'the stream did not play at the new server in time' });
       }
     }
     this.reschedule();
   }
 
   private finish(move: Move, on: HandoffTrigger): void {
-    const to = nextState(HANDOFF_TABLE, move.state, on);
-    if (!to) return; // the table has no such move: nothing changes
-    move.state = to;
+    move.state = mustMove(HANDOFF_TABLE, move.state, on);
     if (move.state === 'failed') {
       this.stats.failed++;
       this.failedAt.delete(move.sid);
       this.failedAt.set(move.sid, this.clock);
     }
-    if (move.to) this.host.assignments.release(move.to, move.sid);
+    if (move.to) this.streams.release(move.to, move.sid);
     if (move.mrid) this.byRid.delete(move.mrid);
     this.moves.delete(move.sid);
     this.reschedule();

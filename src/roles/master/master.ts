@@ -5,7 +5,9 @@
  * the server by a named policy (S1.2). Many requests are in flight at once:
  * nothing here waits, every request is a table entry. Its failover manager
  * (failover.ts) follows every stream and moves it when its server fails, is
- * overloaded or drains (S2, S3.6).
+ * overloaded or drains (S2, S3.6). The failover manager and the notice feed
+ * never call back: they queue what they send and report, and the master drains
+ * them right after each call into them.
  */
 import {
   ANSWER_CACHE_SIZE,
@@ -15,7 +17,11 @@ import {
   FORWARD_ATTEMPTS,
   FORWARD_TIMEOUT,
   MAX_DATAGRAM,
+  MAX_ASSIGNMENTS,
   MAX_CANDIDATES,
+  MAX_LIST_SERVERS,
+  MAX_STATUS_ROWS,
+  MAX_SUBSCRIBERS,
   MAX_FORWARDS_IN_FLIGHT,
   LEARNING_POLLS,
   MISSED_POLLS_DOWN,
@@ -24,22 +30,28 @@ import {
   STATUS_SNAPSHOT_TTL,
   STREAM_KEY_LENGTH,
   TOKEN_TTL,
+  ASSIGNMENT_TTL,
+  RESERVE_SOURCE_SHARE,
 } from '../../protocol/constants.js';
 import { equalBytes } from '../../protocol/auth.js';
-import { type Decoded, encode } from '../../protocol/codec.js';
+import { type Decoded, encode, encodedLength } from '../../protocol/codec.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
-import type { Message, MessageOf } from '../../protocol/messages.js';
-import { type Input, RoleCore, type RoleDeps, type RoleEvent } from '../role.js';
-import { nextState } from '../stateMachine.js';
+import { U32 } from '../../protocol/fields.js';
+import { type Message, type MessageOf, MESSAGES } from '../../protocol/messages.js';
+import { ListFill } from '../../protocol/sizes.js';
+import { type Input, RoleCore, type RoleDeps, type TableSize } from '../role.js';
+import { canMove, IllegalTransition, mustMove } from '../stateMachine.js';
 import { admitDatagram, type RateLimit, SourceLimiter } from '../rateLimit.js';
 import { FifoMap } from '../fifoMap.js';
-import { type Assignment, AssignmentTable } from './assignments.js';
+import { type Assignment, AssignmentTable, sourceOf } from './assignments.js';
 import { FailoverManager } from './failover.js';
+import type { MasterEvent, ServerMoved } from './events.js';
 import { Catalog } from './catalog.js';
+import { type Refusal, RegistrationBounds, refusalText, sourceHost, utf8Length } from './registrationBounds.js';
 import { NoticeFeed } from './noticeFeed.js';
-import { nptAt } from './npt.js';
 import { type Candidate, type Policy, Selector } from './selection.js';
-import { SERVER_VIEW_TABLE, ServerRecord, type ServerTrigger } from './serverRecord.js';
+import { SERVER_VIEW_TABLE, ServerRecord, type ServerState, type ServerTrigger } from './serverRecord.js';
+import { readTable, type StatusSource, type TableReading } from './statusTables.js';
 
 export type AnswerMode = 'redirect' | 'relay';
 
@@ -61,7 +73,7 @@ export const DEFAULT_MASTER_CONFIG: MasterConfig = {
 /** `start`: begin polling (any first input does); `stop`: take nothing more. */
 export type MasterCommand = { readonly type: 'start' } | { readonly type: 'stop' };
 
-export type MasterEvent = RoleEvent;
+export type { MasterEvent } from './events.js';
 
 /** A table of the master's status (§11.2). */
 export type StatusTable = 'servers' | 'files' | 'sessions';
@@ -84,6 +96,19 @@ interface Forward {
   readonly resumed: boolean;
 }
 
+/** The event a server's move reports: `server-up` when it first comes up, `server-recovered` when it comes back. */
+function movedEvent(from: ServerState, to: ServerState, on: ServerTrigger): ServerMoved['type'] {
+  switch (to) {
+    case 'up':
+      return from === 'joining' ? 'server-up' : 'server-recovered';
+    case 'joining':
+      // No move of the table leads back to joining.
+      throw new IllegalTransition(SERVER_VIEW_TABLE.name, from, on);
+    default:
+      return `server-${to}`;
+  }
+}
+
 export class Master extends RoleCore<MasterCommand, MasterEvent> {
   readonly config: MasterConfig;
   readonly catalog = new Catalog();
@@ -91,6 +116,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   private readonly serverByAddr = new Map<string, ServerRecord>();
   /** Registrations that have not yet proven their address (§9.4), oldest first. */
   private readonly candidates = new FifoMap<string, ServerRecord>(MAX_CANDIDATES);
+  /** What one server, and one source host, may make this master keep (§4.6). */
+  readonly bounds = new RegistrationBounds();
   readonly assignments = new AssignmentTable();
   /** Relayed requests in flight, in deadline order (they all wait FORWARD_TIMEOUT). */
   private readonly forwards = new FifoMap<number, Forward>();
@@ -102,8 +129,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   readonly failover: FailoverManager;
   /** Subscribers and the notices they are sent (§11.3, §11.4). */
   readonly notices: NoticeFeed;
-  /** Per operator address and table: the table as it stood at that operator's last request for its row 0 (§11.2). */
-  private readonly snapshots = new FifoMap<string, { at: number; rows: unknown[] }>(MAX_STATUS_SNAPSHOTS);
+  /** Per operator address and table: the reading of the table begun at that operator's last request for its row 0 (§11.2). */
+  private readonly snapshots = new FifoMap<string, { at: number; rows: TableReading }>(MAX_STATUS_SNAPSHOTS);
   /** The time of the input being handled, for the events it causes. */
   private clock = 0;
   private readonly selector: Selector;
@@ -111,6 +138,14 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   private startedAt: number | undefined;
   private stopped = false;
   readonly stats = { requests: 0, redirects: 0, relays: 0, lists: 0, errors: 0 };
+  /**
+   * Servers that clients this master sent to them report as never answering (§6.4): the client's
+   * `avoid` names a server holding its reservation, unconfirmed. Chosen last until the server
+   * confirms a stream again. Name → the clients that reported it since.
+   */
+  private readonly unanswered = new Map<string, number>();
+  /** Sources warned of their reservations' bound, and when (§4.4). */
+  private readonly reserveWarned = new FifoMap<string, number>(1_024);
   /** The per-source rate limit (§9.5), when configured. */
   readonly limiter: SourceLimiter | undefined;
 
@@ -119,17 +154,11 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     this.config = { ...DEFAULT_MASTER_CONFIG, ...config };
     this.limiter = this.config.rateLimit ? new SourceLimiter(this.config.rateLimit) : undefined;
     this.selector = new Selector(this.config.policy, deps.rng.fork());
-    this.notices = new NoticeFeed({ deps, push: (to, bytes) => this.sendBytes(to, bytes, true) });
-    this.failover = new FailoverManager({
-      deps,
-      assignments: this.assignments,
+    this.notices = new NoticeFeed(deps);
+    this.failover = new FailoverManager(deps, this.assignments, {
       server: (name) => this.servers.get(name),
       choose: (file, avoid, tried, scale) => this.choose(file, avoid, tried, scale),
-      sendControl: (to, msg, now) => {
-        this.sendControl(to, msg, now, true);
-      },
-      emit: (e) => this.emit(e),
-      newRid: () => this.newRid(),
+      relaying: (rid) => this.forwards.has(rid),
     });
   }
 
@@ -163,10 +192,38 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     return t;
   }
 
+  /** The master's bounded tables, with their bounds (§7.3): a read-only view for tests and tools. */
+  override tables(): Record<string, TableSize> {
+    return {
+      ...super.tables(),
+      candidates: { size: this.candidates.size, limit: MAX_CANDIDATES },
+      assignments: { size: this.assignments.size, limit: MAX_ASSIGNMENTS },
+      forwards: { size: this.forwards.size, limit: MAX_FORWARDS_IN_FLIGHT },
+      pending: { size: this.pending.size, limit: MAX_FORWARDS_IN_FLIGHT },
+      answers: { size: this.answers.size, limit: ANSWER_CACHE_SIZE },
+      offers: { size: this.offers.size, limit: ANSWER_CACHE_SIZE },
+      subscribers: { size: this.notices.subscriptions.size, limit: MAX_SUBSCRIBERS },
+      ...this.failover.tables(),
+    };
+  }
+
   /** Every event also goes to the notice feed, which keeps those its subscribers are told of. */
   protected override emit(e: MasterEvent): void {
     super.emit(e);
     this.notices.record(e, this.clock);
+  }
+
+  /** Send and report what the failover manager queued, in its order: called right after each call into it. */
+  private drainFailover(now: number): void {
+    for (let o = this.failover.pollOutput(); o; o = this.failover.pollOutput()) {
+      if (o.kind === 'send') this.sendControl(o.to, o.msg, now, true);
+      else this.emit(o.event);
+    }
+  }
+
+  /** Push the notices the feed queued for its subscribers (proven addresses, §9.4). */
+  private drainNotices(): void {
+    for (let t = this.notices.pollTransmit(); t; t = this.notices.pollTransmit()) this.sendBytes(t.to, t.bytes, true);
   }
 
   // ---- Input ------------------------------------------------------------
@@ -203,7 +260,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         if (!rec) return this.drop('unexpected-message', from, 'track from an address that is not a server', msg.type);
         if (!this.authentic(d, from, now)) return;
         const offer = this.offers.get(msg.sid);
-        return this.failover.onTrack(msg, rec, now, offer);
+        this.failover.onTrack(msg, rec, now, offer);
+        return this.drainFailover(now);
       }
       case 'control':
         if (this.authentic(d, from, now)) this.onControl(msg, from, now);
@@ -224,7 +282,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       this.retryForward(f, now, 'unavailable', `server ${f.server} did not answer`);
     }
     this.failover.onTimer(now);
+    this.drainFailover(now);
     this.notices.onTimer(now);
+    this.drainNotices();
     if (this.nextPoll !== undefined && now >= this.nextPoll) {
       this.pollAll(now);
       this.sweep(now);
@@ -248,6 +308,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     }
     let cand = this.candidates.get(msg.name);
     if (!cand || cand.epoch !== msg.epoch || cand.addr !== from) {
+      // Beyond a bound (§4.6): refused, and nothing of it kept (an earlier candidate of the name stays).
+      const over = this.bounds.checkRegister(msg) ?? this.bounds.checkSource(from, this.replaced(msg.name, from));
+      if (over) return this.refuse(msg.name, from, over, now);
       this.candidates.delete(msg.name);
       cand = new ServerRecord(msg.name, from, msg.epoch, this.deps.rng.bytes(COOKIE_LENGTH), msg, now);
       this.candidates.set(cand.name, cand);
@@ -261,20 +324,51 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
    * address all match; a candidate that matches has proven its address and
    * becomes the server of that name.
    */
-  private known(name: string, epoch: number, cookie: Uint8Array, from: string): ServerRecord | undefined {
+  private known(name: string, epoch: number, cookie: Uint8Array, from: string, now: number): ServerRecord | null | undefined {
     const matches = (r: ServerRecord | undefined) => r !== undefined && r.epoch === epoch && r.addr === from && equalBytes(r.cookie, cookie);
     const rec = this.servers.get(name);
     if (matches(rec)) return rec;
     const cand = this.candidates.get(name);
     if (!matches(cand)) return undefined;
     this.candidates.delete(name);
+    // Other candidates of its host may have proven their address first (§4.6): refused (null), answered.
+    const over = this.bounds.checkSource(from, this.replaced(name, from));
+    if (over) {
+      this.refuse(name, from, over, now, true);
+      return null;
+    }
     if (rec) this.forget(rec, 'restarted');
     const stale = this.serverByAddr.get(from);
     if (stale && stale !== rec) this.forget(stale, 'restarted');
     this.servers.set(name, cand!);
     this.serverByAddr.set(from, cand!);
+    this.bounds.serverAdded(from);
     this.emit({ type: 'server-registered', srv: name, group: cand!.group, files: cand!.fileCount, cap: cand!.cap, epoch });
     return cand;
+  }
+
+  /** The servers of `from`'s host that a registration of `name` from `from` would replace: the one of that name, the one at that address. */
+  private replaced(name: string, from: string): number {
+    const byName = this.servers.get(name);
+    const byAddr = this.serverByAddr.get(from);
+    const host = sourceHost(from);
+    let n = byName && sourceHost(byName.addr) === host ? 1 : 0;
+    if (byAddr && byAddr !== byName) n++;
+    return n;
+  }
+
+  /**
+   * Refuse a registration beyond a bound (§4.6): `error` `over-limit` to the server, and a
+   * `registration-refused` warning when one is due for its host. `validated`: it proved its address.
+   */
+  private refuse(name: string, from: string, r: Refusal, now: number, validated = false): void {
+    this.sendControl(from, { type: 'error', code: 'over-limit', msg: refusalText(r) }, now, validated);
+    const refused = this.bounds.refusal(r, from, now);
+    if (refused === undefined) return;
+    this.emit({
+      type: 'registration-refused', level: 'warn', srv: name, addr: from, bound: r.bound, limit: r.limit, value: r.value, refused,
+      detail: `server ${name} at ${from} ${refusalText(r)}; ${refused} registration(s) from ${sourceHost(from)} refused since the last report`,
+    });
   }
 
   private notRegistered(to: string, name: string, now: number): void {
@@ -283,7 +377,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   }
 
   private onContent(msg: MessageOf<'content'>, from: string, now: number): void {
-    const rec = this.known(msg.name, msg.epoch, msg.cookie, from);
+    const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
+    if (rec === null) return;
     if (!rec) return this.notRegistered(from, msg.name, now);
     rec.lastHeard = now;
     if (msg.parts !== rec.partsTotal || msg.part >= rec.partsTotal) {
@@ -291,54 +386,75 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       return;
     }
     if (!rec.parts.has(msg.part)) {
+      // A content list beyond a bound (§4.6): the server is forgotten with every part it sent.
+      const over = this.bounds.checkPart(rec, msg.files);
+      if (over) {
+        this.forget(rec, 'refused');
+        return this.refuse(rec.name, from, over, now, true);
+      }
       rec.parts.add(msg.part);
-      for (const [file, size, rate] of msg.files) rec.files.set(file, { size, rate });
+      for (const [file, size, rate] of msg.files) {
+        if (!rec.files.has(file)) rec.catalogBytes += utf8Length(file);
+        rec.files.set(file, { size, rate });
+      }
     }
     this.sendControl(from, { type: 'content-ack', epoch: rec.epoch, part: msg.part }, now, true);
     if (rec.contentComplete && !rec.cataloged) {
       // Into the catalog whatever the state: a server marked down while it listed comes back up with its files.
       for (const [file, info] of rec.files) this.catalog.add(rec.name, file, info);
       rec.cataloged = true;
-      this.move(rec, 'content-complete', now);
+      // A server marked down while it listed stays down until a load report: it was never up.
+      if (canMove(SERVER_VIEW_TABLE, rec.state, 'content-complete')) this.move(rec, 'content-complete', now);
     }
   }
 
   private onLoad(msg: MessageOf<'load'>, from: string, now: number): void {
-    const rec = this.known(msg.name, msg.epoch, msg.cookie, from);
+    const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
     if (!rec) return this.notRegistered(from, msg.name, now);
     if (msg.seq === rec.pollSeq) rec.pollAnswered = true;
     rec.record(msg, now);
     if (rec.order && (rec.order.op === 'drain' ? msg.state === 'draining' : msg.cap === rec.order.cap)) rec.order = undefined;
     // Sessions: confirm the ones the server reports, end the ones it no longer has.
     this.assignments.report(rec.name, msg.sids, !msg.more, now, this.handedOff);
+    if (msg.sids.length > 0 && this.unanswered.delete(rec.name)) this.emit({ type: 'server-answering', srv: rec.name });
     if (rec.state === 'down' && rec.cataloged) this.move(rec, 'load', now);
     // Change events the server reports, or that its load shows (S2.5b, S2.5c).
+    // A report that changes nothing in the server's state (draining again, overloaded while draining) moves nothing.
     if (msg.state === 'draining') {
-      this.move(rec, 'draining', now);
-      if (rec.state === 'draining') this.failover.serverDraining(rec, now);
+      if (canMove(SERVER_VIEW_TABLE, rec.state, 'draining')) this.move(rec, 'draining', now);
+      if (rec.state === 'draining') {
+        this.failover.serverDraining(rec, now);
+        this.drainFailover(now);
+      }
     } else if (msg.state === 'overloaded' || msg.bw > msg.cap) {
-      this.move(rec, 'overloaded', now);
-      if (rec.state === 'overloaded') this.failover.serverOverloaded(rec, now);
+      if (canMove(SERVER_VIEW_TABLE, rec.state, 'overloaded')) this.move(rec, 'overloaded', now);
+      if (rec.state === 'overloaded') {
+        this.failover.serverOverloaded(rec, now);
+        this.drainFailover(now);
+      }
     } else if (rec.state === 'overloaded') {
       this.move(rec, 'relieved', now);
     }
   }
 
   private onLeave(msg: MessageOf<'leave'>, from: string, now: number): void {
-    const rec = this.known(msg.name, msg.epoch, msg.cookie, from);
+    const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
     if (!rec) return this.notRegistered(from, msg.name, now);
     this.forget(rec, 'left');
   }
 
+  /** The only way a server's state changes: through SERVER_VIEW_TABLE (a move it does not have is a bug). */
   private move(rec: ServerRecord, on: ServerTrigger, now: number): void {
-    const to = nextState(SERVER_VIEW_TABLE, rec.state, on);
-    if (!to) return;
+    const to = mustMove(SERVER_VIEW_TABLE, rec.state, on);
     const from = rec.state;
+    const type = movedEvent(from, to, on);
     rec.state = to;
     if (to === 'down') rec.downSince = now;
-    const type = to === 'up' ? (from === 'joining' ? 'server-up' : 'server-recovered') : `server-${to}`;
     this.emit({ type, level: to === 'down' || to === 'overloaded' ? 'warn' : 'info', srv: rec.name, from, files: rec.files.size, ...(to === 'overloaded' ? { committed: rec.bw, cap: rec.cap } : {}) });
-    if (to === 'down') this.failover.serverDown(rec, now);
+    if (to === 'down') {
+      this.failover.serverDown(rec, now);
+      this.drainFailover(now);
+    }
   }
 
   /**
@@ -349,11 +465,15 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
    */
   private readonly handedOff = (a: Assignment): boolean => this.failover.moving(a.sid)?.state === 'moving';
 
-  private forget(rec: ServerRecord, why: 'left' | 'restarted' | 'gone'): void {
+  /** Forget a server; one `refused` (§4.6) is reported as such, by `refuse`. */
+  private forget(rec: ServerRecord, why: 'left' | 'restarted' | 'gone' | 'refused'): void {
+    if (this.servers.get(rec.name) === rec) this.bounds.serverRemoved(rec.addr);
     this.servers.delete(rec.name);
     if (this.serverByAddr.get(rec.addr) === rec) this.serverByAddr.delete(rec.addr);
     this.catalog.removeServer(rec.name);
     this.assignments.removeServer(rec.name, this.handedOff);
+    this.unanswered.delete(rec.name);
+    if (why === 'refused') return;
     this.emit({ type: why === 'left' ? 'server-left' : why === 'gone' ? 'server-forgotten' : 'server-restarted', level: why === 'left' ? 'info' : 'warn', srv: rec.name });
   }
 
@@ -388,61 +508,101 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
 
   // ---- Requests (S1.2–S1.4, S4.1) ----------------------------------------
 
+  /**
+   * A client's request (S1.2–S1.4, S4.1), in steps: a repeat gets the answer it had; a file no
+   * server holds, an error; a list, the list; otherwise a server for the stream (the one it moves
+   * to, when it is moving), and a redirect there or a setup relayed from there.
+   */
   private onRequest(msg: MessageOf<'request'>, size: number, from: string, now: number): void {
     const key = `${from}|${msg.rid}`;
-    const cached = this.answers.get(key);
-    if (cached && now - cached.at <= ANSWER_CACHE_TTL) {
-      this.sendBytes(from, cached.bytes, false);
-      return;
-    }
-    if (this.pending.has(key)) return; // a relayed answer is on its way
+    if (this.repeated(key, from, now)) return;
     this.stats.requests++;
     const mode = msg.mode ?? this.config.mode;
-    const holders = this.catalog.holders(msg.file);
-    if (!holders || holders.size === 0) {
-      // Just started (or restarted) and no server has registered yet: they have not found it yet (§4.2).
-      const age = now - (this.startedAt ?? now);
-      if (this.servers.size === 0 && age < LEARNING_POLLS * this.config.pollInterval) {
-        return this.answerError(from, msg.rid, 'unavailable', `no server has told this master of ${JSON.stringify(msg.file)} yet: it started ${Math.round(age)} ms ago and is still learning its servers' content; try again`, now, key);
-      }
-      return this.answerError(from, msg.rid, 'not-found', `no server holds ${JSON.stringify(msg.file)}`, now, key);
-    }
+    if (this.unheld(msg, from, now, key)) return;
     // A client resuming a stream (its server failed, or left it): the stream keeps its id and state (§10.6).
     const resumed = this.resumedStream(msg, from);
     if (mode === 'list') return this.answerList(msg, size, from, now, key, resumed);
     const avoid = msg.avoid ?? [];
+    if (avoid.length > 0 && !resumed) this.clientAvoided(from, msg.file, avoid);
     const moving = resumed ? this.failover.clientAsked(resumed.sid, avoid) : undefined;
-    if (moving && mode === 'relay' && moving.setup) {
-      // The stream is already set up at its new server: relay that setup.
-      const { at: _at, ...setup } = moving.setup;
-      this.stats.relays++;
-      this.answer(from, key, encode({ ...setup, rid: msg.rid, ...(resumed!.sk ? { sk: resumed!.sk } : {}) }), now);
-      return;
-    }
-    const choice = moving ? { name: moving.srv } : this.choose(msg.file, avoid, []);
-    if (!choice) {
+    this.drainFailover(now);
+    if (resumed && moving?.setup && mode === 'relay') return this.relaySetup(moving.setup, msg.rid, resumed, from, now, key);
+    const srv = this.serverFor(msg, from, avoid, resumed, moving?.srv, now);
+    if (srv === undefined) {
       return this.answerError(from, msg.rid, 'no-capacity', `no server holding ${JSON.stringify(msg.file)} is up with room for it`, now, key);
     }
-    if (resumed && !moving) this.failover.clientMoved(resumed, choice.name, now);
     const sid = resumed?.sid ?? this.newSid();
-    if (mode === 'redirect') {
-      const exp = Math.floor(now) + TOKEN_TTL;
-      const sk = resumed ? resumed.sk : this.assign(sid, from, msg.file, choice.name, now).sk;
-      const answer: Message = {
-        type: 'redirect',
-        rid: msg.rid,
-        file: msg.file,
-        srv: choice.name,
-        sid,
-        ...this.tokenFields(from, msg.file, choice.name, sid, exp),
-        ...(sk ? { sk } : {}),
-      };
-      this.stats.redirects++;
-      this.emit({ type: 'redirect', level: 'debug', client: from, rid: msg.rid, file: msg.file, srv: choice.name, sid, policy: this.config.policy });
-      this.answer(from, key, encode(answer), now);
-      return;
+    if (mode === 'redirect') return this.answerRedirect(msg, from, srv, sid, resumed, now, key);
+    this.relay(msg, from, srv, sid, avoid, resumed !== undefined, now, key);
+  }
+
+  /** A request answered already, or whose relayed answer is on its way: the same answer again, or nothing. */
+  private repeated(key: string, from: string, now: number): boolean {
+    const cached = this.answers.get(key);
+    if (cached && now - cached.at <= ANSWER_CACHE_TTL) {
+      this.sendBytes(from, cached.bytes, false);
+      return true;
     }
-    // Relay (S1.4): forward to the server and answer when its setup comes back.
+    return this.pending.has(key);
+  }
+
+  /** A file no server holds: answered with an error, true. */
+  private unheld(msg: MessageOf<'request'>, from: string, now: number, key: string): boolean {
+    const holders = this.catalog.holders(msg.file);
+    if (holders && holders.size > 0) return false;
+    // Just started (or restarted) and no server has registered yet: they have not found it yet (§4.2).
+    const age = now - (this.startedAt ?? now);
+    if (this.servers.size === 0 && age < LEARNING_POLLS * this.config.pollInterval) {
+      this.answerError(from, msg.rid, 'unavailable', `no server has told this master of ${JSON.stringify(msg.file)} yet: it started ${Math.round(age)} ms ago and is still learning its servers' content; try again`, now, key);
+    } else {
+      this.answerError(from, msg.rid, 'not-found', `no server holds ${JSON.stringify(msg.file)}`, now, key);
+    }
+    return true;
+  }
+
+  /** The stream is already set up at the server it moves to: relay that setup, with the stream's key. */
+  private relaySetup(moved: MessageOf<'setup'>, rid: number, resumed: Assignment, from: string, now: number, key: string): void {
+    const { at: _at, ...setup } = moved;
+    this.stats.relays++;
+    this.answer(from, key, encode({ ...setup, rid, ...(resumed.sk ? { sk: resumed.sk } : {}) }), now);
+  }
+
+  /**
+   * The server a request goes to: `moving`, the one its stream moves to, or one chosen by the
+   * policy (a new stream first bounds its source's reservations). A stream the client resumes
+   * elsewhere on its own is followed as a handoff from here.
+   */
+  private serverFor(msg: MessageOf<'request'>, from: string, avoid: readonly string[], resumed: Assignment | undefined, moving: string | undefined, now: number): string | undefined {
+    if (moving === undefined && !resumed) this.keepReserve(from, msg.file, msg.scale, now);
+    const srv = moving ?? this.choose(msg.file, avoid, [])?.name;
+    if (srv === undefined) return undefined;
+    if (resumed && moving === undefined) {
+      this.failover.clientMoved(resumed, srv, now);
+      this.drainFailover(now);
+    }
+    return srv;
+  }
+
+  /** Redirect (S1.3): the client is told the server, with a token and the stream's key; a new stream is assigned now. */
+  private answerRedirect(msg: MessageOf<'request'>, from: string, srv: string, sid: number, resumed: Assignment | undefined, now: number, key: string): void {
+    const exp = Math.floor(now) + TOKEN_TTL;
+    const sk = resumed ? resumed.sk : this.assign(sid, from, msg.file, srv, now).sk;
+    const answer: Message = {
+      type: 'redirect',
+      rid: msg.rid,
+      file: msg.file,
+      srv,
+      sid,
+      ...this.tokenFields(from, msg.file, srv, sid, exp),
+      ...(sk ? { sk } : {}),
+    };
+    this.stats.redirects++;
+    this.emit({ type: 'redirect', level: 'debug', client: from, rid: msg.rid, file: msg.file, srv, sid, policy: this.config.policy });
+    this.answer(from, key, encode(answer), now);
+  }
+
+  /** Relay (S1.4): forward to the server, and answer when its setup comes back. */
+  private relay(msg: MessageOf<'request'>, from: string, srv: string, sid: number, avoid: readonly string[], resumed: boolean, now: number, key: string): void {
     if (this.forwards.size >= MAX_FORWARDS_IN_FLIGHT) {
       return this.answerError(from, msg.rid, 'unavailable', 'too many relayed requests in flight; try again', now, key);
     }
@@ -456,13 +616,52 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       ...(msg.scale !== undefined ? { scale: msg.scale } : {}),
       tried: [],
       avoid,
-      server: choice.name,
+      server: srv,
       sid,
       deadline: now + FORWARD_TIMEOUT,
-      resumed: resumed !== undefined,
+      resumed,
     };
     this.pending.add(key);
     this.sendForward(f, now);
+  }
+
+  /**
+   * A client asks again avoiding servers this master sent it to, where its stream was never
+   * confirmed: they did not answer it (§6.1). Its reservation there ends now, and the server is
+   * marked as not answering clients, chosen last until it confirms a stream (§6.4). Only a
+   * client this master sent there can report a server, once per reservation.
+   */
+  private clientAvoided(client: string, file: string, avoid: readonly string[]): void {
+    for (const name of avoid) {
+      const rec = this.servers.get(name);
+      if (!rec) continue;
+      const mine = this.assignments.ofServer(name).filter((a) => a.client === client && a.file === file && !a.live);
+      if (mine.length === 0) continue;
+      for (const a of mine) this.assignments.remove(a.sid);
+      const n = (this.unanswered.get(name) ?? 0) + 1;
+      this.unanswered.set(name, n);
+      if (n === 1) this.emit({ type: 'server-unanswered', level: 'warn', srv: name, client, file, detail: `a client sent to ${name} got no answer from it: chosen last until it confirms a stream` });
+    }
+  }
+
+  /**
+   * One source may hold reservations for at most RESERVE_SOURCE_SHARE of the up servers' capacity:
+   * a request beyond that ends its source's oldest reservations first, so one source cannot book the
+   * cluster and other sources always find room (§4.4). With a warning, once per source per ASSIGNMENT_TTL.
+   */
+  private keepReserve(client: string, file: string, scale = 1000, now: number): void {
+    let rate = 0;
+    for (const info of this.catalog.holders(file)?.values() ?? []) rate = Math.max(rate, (info.rate * scale) / 1000);
+    let capacity = 0;
+    for (const rec of this.servers.values()) if (rec.state === 'up') capacity += rec.cap;
+    const ended = this.assignments.trimSource(client, rate, RESERVE_SOURCE_SHARE * capacity);
+    if (ended === 0) return;
+    const source = sourceOf(client);
+    const last = this.reserveWarned.get(source);
+    if (last !== undefined && now - last < ASSIGNMENT_TTL) return;
+    this.reserveWarned.delete(source);
+    this.reserveWarned.set(source, now);
+    this.emit({ type: 'reservations-bounded', level: 'warn', source, client, detail: `the clients of ${source} hold reservations for ${RESERVE_SOURCE_SHARE * 100}% of the up servers' capacity: their oldest end as they ask for more` });
   }
 
   /** The stream a request resumes (`prev`), when this master follows it for this client. */
@@ -514,7 +713,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     if (!rec) return this.drop('unexpected-message', from, `${msg.type} from an address that is not a server`, msg.type);
     if (!this.authentic(d, from, now)) return;
     if (msg.type === 'error' && msg.code === 'not-registered') return; // servers do not say this to masters
-    if (this.failover.onAnswer(msg, rec, now)) return;
+    const answered = this.failover.onAnswer(msg, rec, now);
+    this.drainFailover(now);
+    if (answered) return;
     const f = msg.rid === undefined ? undefined : this.forwards.get(msg.rid);
     if (!f || f.server !== rec.name) return this.drop('unexpected-message', from, `${msg.type} answers no relayed request`, msg.type);
     if (msg.type === 'setup' && (msg.sid !== f.sid || msg.file !== f.file)) {
@@ -540,15 +741,15 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     const holders = [...this.catalog.holders(msg.file)!.keys()].sort();
     const start = Math.min(msg.from ?? 0, holders.length);
     const exp = Math.floor(now) + TOKEN_TTL;
-    const servers: MessageOf<'server-list'>['servers'] = [];
-    const limit = Math.min(size, MAX_DATAGRAM);
-    let bytes = encode({ type: 'server-list', rid: msg.rid, file: msg.file, total: holders.length, from: start, servers, exp: this.deps.auth ? exp : undefined });
-    for (let i = start; i < holders.length; i++) {
+    const empty: MessageOf<'server-list'> = { type: 'server-list', rid: msg.rid, file: msg.file, total: holders.length, from: start, servers: [], exp: this.deps.auth ? exp : undefined };
+    // Entries are added while the computed size of the page stays within what the request's size allows back (§9.4).
+    const page = new ListFill<MessageOf<'server-list'>['servers'][number]>(MESSAGES['server-list'].fields.servers.of!, encodedLength(empty), Math.min(size, MAX_DATAGRAM), MAX_LIST_SERVERS);
+    let needed: number | undefined;
+    for (let i = start; i < holders.length && !page.full; i++) {
       const rec = this.servers.get(holders[i]!)!;
       // Each server its own stream id and key, unless the list resumes a stream: it keeps its own.
       const sid = resumed?.sid ?? this.newSid();
       const sk = resumed?.sk ?? this.streamKey(sid, from);
-      if (!resumed) this.offers.set(sid, { client: from, file: msg.file, sk });
       const entry = {
         srv: rec.name,
         status: rec.state,
@@ -558,17 +759,20 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         ...(this.deps.auth ? { tok: this.deps.auth.token({ client: from, file: msg.file, server: rec.name, sid, exp }) } : {}),
         sk,
       };
-      servers.push(entry);
-      const next = encode({ type: 'server-list', rid: msg.rid, file: msg.file, total: holders.length, from: start, servers, exp: this.deps.auth ? exp : undefined });
-      if (next.length > limit || servers.length > 64) {
-        servers.pop();
+      if (!page.add(entry)) {
+        // What one entry needs at most: its stream id written at its widest.
+        if (page.items.length === 0) needed = page.sizeWith({ ...entry, sid: U32 });
         break;
       }
-      bytes = next;
+      if (!resumed) this.offers.set(sid, { client: from, file: msg.file, sk });
+    }
+    if (needed !== undefined) {
+      // Not even one entry fits in what the request's size allows back (§9.4): say so, not an empty page.
+      return this.answerError(from, msg.rid, 'bad-request', `pad the request to ${needed} bytes for one server of the list`, now, key);
     }
     this.stats.lists++;
-    this.emit({ type: 'list', level: 'debug', client: from, rid: msg.rid, file: msg.file, servers: servers.length, total: holders.length });
-    this.answer(from, key, bytes, now);
+    this.emit({ type: 'list', level: 'debug', client: from, rid: msg.rid, file: msg.file, servers: page.items.length, total: holders.length });
+    this.answer(from, key, encode({ ...empty, servers: page.items }), now);
   }
 
   /** Eligible servers for `file`: up, not avoided (unless nothing else is left), with room for its rate. */
@@ -578,7 +782,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     const eligible = (skipAvoided: boolean): Candidate[] => {
       const out: Candidate[] = [];
       for (const [name, info] of holders) {
-        if (tried.includes(name) || (skipAvoided && avoid.includes(name))) continue;
+        if (tried.includes(name) || (skipAvoided && (avoid.includes(name) || this.unanswered.has(name)))) continue;
         const rec = this.servers.get(name);
         if (!rec || rec.state !== 'up') continue;
         const available = rec.available(this.assignments.reservedBw(name));
@@ -588,11 +792,11 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       return out;
     };
     let candidates = eligible(true);
-    if (candidates.length === 0 && avoid.length > 0) candidates = eligible(false);
+    if (candidates.length === 0 && (avoid.length > 0 || this.unanswered.size > 0)) candidates = eligible(false);
     return this.selector.pick(candidates);
   }
 
-  /** Record the assignment, with a fresh stream key; until the server reports the stream, its rate counts against the server's room. */
+  /** Record the assignment, with the stream's key (§10.5); until the server reports the stream, its rate counts against the server's room. */
   private assign(sid: number, client: string, file: string, server: string, now: number): Assignment {
     const rate = this.catalog.holders(file)?.get(server)?.rate ?? 0;
     const a: Assignment = { sid, client, file, server, rate, at: now, live: false, seen: now, sk: this.streamKey(sid, client), handoffs: 0 };
@@ -632,7 +836,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   // ---- Operators' orders (ofp server drain, ofp server overload, ofp master handoff) ----
 
   private onControl(msg: MessageOf<'control'>, from: string, now: number): void {
-    const reply = (ok: boolean, text: string, code?: string) => {
+    const reply = (ok: boolean, text: string, code?: WireErrorCode) => {
       const m: MessageOf<'control-result'> = { type: 'control-result', rid: msg.rid, ok, msg: text.slice(0, 200), ...(code ? { code } : {}) };
       this.sendBytes(from, this.deps.auth ? this.deps.auth.encode(m, now) : encode(m), false);
     };
@@ -644,7 +848,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         if (msg.op === 'capacity' && msg.cap === undefined) return reply(false, 'capacity: say how much (cap)', 'bad-request');
         rec.order = { op: msg.op, ...(msg.cap !== undefined ? { cap: msg.cap } : {}) };
         this.sendControl(rec.addr, { type: 'order', ...rec.order }, now, true);
-        const streams = this.assignments.ofServer(rec.name).length;
+        // Streams it plays or is about to: an assignment whose reservation ended unconfirmed is not one (§4.4).
+        const streams = this.assignments.ofServer(rec.name).filter((a) => a.live || a.holding === true).length;
         this.emit({ type: 'order', op: msg.op, srv: rec.name, ...(msg.cap !== undefined ? { cap: msg.cap } : {}), streams });
         return reply(true, msg.op === 'drain'
           ? `${rec.name} drains: its ${streams} stream(s) move to other servers, then it leaves`
@@ -656,6 +861,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         if (msg.srv !== undefined && !rec) return reply(false, `this master does not know a server ${JSON.stringify(msg.srv)}`, 'unknown-server');
         if (msg.srv === a.server) return reply(false, `stream ${a.sid} already plays at ${a.server}`, 'bad-request');
         const why = this.failover.start(a, 'operator', now, now, msg.srv);
+        this.drainFailover(now);
         if (why) return reply(false, `stream ${a.sid} cannot move: ${why}`, 'no-capacity');
         return reply(true, `stream ${a.sid} moves from ${a.server}${msg.srv ? ` to ${msg.srv}` : ''}`);
       }
@@ -666,39 +872,30 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
 
   private onStatusRequest(msg: MessageOf<'status-request'>, from: string, now: number): void {
     const base = { type: 'status' as const, rid: msg.rid, what: msg.what };
-    const limit = MAX_DATAGRAM;
-    const encodeStatus = (m: MessageOf<'status'>) => (this.deps.auth ? this.deps.auth.encode(m, now) : encode(m));
+    const auth = this.deps.auth;
+    const encodeStatus = (m: MessageOf<'status'>) => (auth ? auth.encode(m, now) : encode(m));
     if (msg.what === 'summary') {
       const s = this.summary(now);
       this.sendBytes(from, encodeStatus({ ...base, total: 1, from: 0, summary: s }), false);
       return;
     }
     const rows = this.statusSnapshot(from, msg.what, msg.from, now);
-    const start = Math.min(msg.from, rows.length);
-    const page: unknown[] = [];
-    let bytes = encodeStatus({ ...base, total: rows.length, from: start, [msg.what]: page } as MessageOf<'status'>);
-    for (let i = start; i < rows.length && page.length < 32; i++) {
-      page.push(rows[i]);
-      const next = encodeStatus({ ...base, total: rows.length, from: start, [msg.what]: page } as MessageOf<'status'>);
-      if (next.length > limit) {
-        page.pop();
-        break;
-      }
-      bytes = next;
+    const start = Math.min(msg.from, rows.size);
+    const empty = { ...base, total: rows.size, from: start, [msg.what]: [] } as MessageOf<'status'>;
+    const emptySize = auth ? auth.encodedLength(empty, now) : encodedLength(empty);
+    // Rows are added while the computed size of the page fits; the page is encoded once.
+    const page = new ListFill<unknown>(MESSAGES.status.fields[msg.what].of!, emptySize, MAX_DATAGRAM, MAX_STATUS_ROWS);
+    for (let i = start; i < rows.size && !page.full; i++) {
+      if (!page.add(rows.row(i, now))) break;
     }
-    if (page.length === 0 && start < rows.length) {
-      // One row too big for a page (a long file name held by many servers): send it with fewer holders.
-      const row = { ...(rows[start] as { servers?: string[] }) };
-      while (row.servers && row.servers.length > 0) {
-        row.servers = row.servers.slice(0, -1);
-        const next = encodeStatus({ ...base, total: rows.length, from: start, [msg.what]: [row] } as MessageOf<'status'>);
-        if (next.length <= limit) {
-          bytes = next;
-          break;
-        }
+    if (page.items.length === 0 && start < rows.size) {
+      // One row too big for a page (a long file name held by many servers): send it with as many holders as fit.
+      const row = rows.row(start, now) as { servers?: string[] };
+      for (let n = (row.servers?.length ?? 0) - 1; n >= 0; n--) {
+        if (page.add({ ...row, servers: row.servers!.slice(0, n) })) break;
       }
     }
-    this.sendBytes(from, bytes, false);
+    this.sendBytes(from, encodeStatus({ ...empty, [msg.what]: page.items } as MessageOf<'status'>), false);
   }
 
   /**
@@ -707,14 +904,22 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
    * shift between the pages of one reading (whatever other operators read
    * meanwhile), and a large table is not rebuilt for every page.
    */
-  private statusSnapshot(operator: string, what: StatusTable, from: number, now: number): unknown[] {
+  private statusSnapshot(operator: string, what: StatusTable, from: number, now: number): TableReading {
     const key = `${what} ${operator}`;
     const snap = this.snapshots.get(key);
     if (from > 0 && snap && now - snap.at <= STATUS_SNAPSHOT_TTL) return snap.rows;
-    const rows = this.statusRows(what, now);
+    const rows = readTable(what, this.statusSource);
     this.snapshots.set(key, { at: now, rows });
     return rows;
   }
+
+  /** What the status tables are read from (§11.2). */
+  private readonly statusSource: StatusSource = {
+    servers: this.servers,
+    catalog: this.catalog,
+    assignments: this.assignments,
+    moving: (sid) => this.failover.moving(sid) !== undefined,
+  };
 
   // ---- Subscriptions (ofp dashboard) --------------------------------------
 
@@ -752,49 +957,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
 
   /** The rows of a status table now (§11.2): what `status` pages carry. */
   statusRows(what: StatusTable, now: number): unknown[] {
-    switch (what) {
-      case 'servers':
-        return [...this.servers.values()]
-          .sort((a, b) => (a.name < b.name ? -1 : 1))
-          .map((r) => ({
-            name: r.name,
-            group: r.group,
-            state: r.state,
-            files: r.files.size,
-            streams: r.streams,
-            bw: r.bw,
-            avg: Math.round(r.avg),
-            sent: r.sent,
-            cap: r.cap,
-            missed: r.missed,
-          }));
-      case 'files':
-        return this.catalog.entries().map(([file, holders]) => {
-          const first = holders.values().next().value!;
-          return { file, size: first.size, rate: first.rate, servers: [...holders.keys()].sort().slice(0, 16) };
-        });
-      case 'sessions':
-        return [...this.assignments.values()].map((a) => {
-          const item = this.catalog.holders(a.file)?.get(a.server);
-          const scale = a.npt?.scale;
-          // The position never runs past the end of the item (the stream ends there).
-          const end = item && item.rate > 0 ? Math.floor((item.size * 8000) / item.rate) : Number.POSITIVE_INFINITY;
-          const npt = a.npt ? Math.min(end, Math.max(0, Math.round(nptAt(a.npt, now)))) : undefined;
-          return {
-            sid: a.sid,
-            client: a.client,
-            file: a.file,
-            srv: a.server,
-            age: Math.max(0, Math.floor(now - a.at)),
-            live: a.live,
-            ...(a.handoffs > 0 ? { handoffs: a.handoffs } : {}),
-            ...(npt !== undefined ? { npt } : {}),
-            ...(item ? { size: item.size, rate: item.rate } : {}),
-            ...(scale !== undefined ? { scale } : {}),
-            ...(this.failover.moving(a.sid) ? { moving: true } : {}),
-          };
-        });
-    }
+    const rows = readTable(what, this.statusSource);
+    return Array.from({ length: rows.size }, (_, i) => rows.row(i, now));
   }
 }
 

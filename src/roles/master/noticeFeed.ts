@@ -3,7 +3,8 @@
  * joining, going down, draining, leaving; handoffs; orders; requests counted
  * per window — kept in a ring of numbered events and pushed to subscribers
  * (subscriptions.ts) in `notice` datagrams, at a bounded rate and size. Each
- * event has a sequence number, so a subscriber sees what it missed.
+ * event has a sequence number, so a subscriber sees what it missed. The feed
+ * queues the notices it pushes (`pollTransmit`); the master sends them.
  */
 import {
   NOTICE_BURST,
@@ -15,7 +16,8 @@ import {
 } from '../../protocol/constants.js';
 import { encode } from '../../protocol/codec.js';
 import type { MessageOf } from '../../protocol/messages.js';
-import type { RoleDeps, RoleEvent } from '../role.js';
+import { Queue, type RoleDeps, type Transmit } from '../role.js';
+import type { MasterEvent } from './events.js';
 import { type Subscriber, Subscriptions } from './subscriptions.js';
 
 export type NoticeEvent = MessageOf<'notice'>['events'][number];
@@ -29,10 +31,7 @@ interface Held {
 }
 
 /** The master events that become notices, and how. Requests are counted, not told one by one. */
-function noticeOf(e: RoleEvent): HeldEvent | undefined {
-  const s = (k: string) => e[k] as string | undefined;
-  const n = (k: string) => e[k] as number | undefined;
-  const why = e.why as HeldEvent['why'];
+function noticeOf(e: MasterEvent): HeldEvent | undefined {
   switch (e.type) {
     case 'server-registered':
     case 'server-up':
@@ -43,29 +42,24 @@ function noticeOf(e: RoleEvent): HeldEvent | undefined {
     case 'server-left':
     case 'server-forgotten':
     case 'server-restarted':
-      return { ev: e.type, srv: s('srv') };
+      return { ev: e.type, srv: e.srv };
     case 'order':
-      return e.op === 'drain' ? { ev: 'drain-ordered', srv: s('srv') } : { ev: 'capacity-ordered', srv: s('srv'), n: n('cap') };
+      return e.op === 'drain' ? { ev: 'drain-ordered', srv: e.srv } : { ev: 'capacity-ordered', srv: e.srv, n: e.cap };
     case 'handoff-start':
-      return { ev: 'handoff-start', sid: n('sid'), srv: s('from'), to: s('to'), why, npt: n('computed') };
+      return { ev: 'handoff-start', sid: e.sid, srv: e.from, to: e.to, why: e.why, npt: e.computed };
     case 'handoff':
-      return { ev: 'handoff', sid: n('sid'), srv: s('from'), to: s('to'), why, npt: n('npt'), gap: n('gap') };
+      return { ev: 'handoff', sid: e.sid, srv: e.from, to: e.to, why: e.why, npt: e.npt, gap: e.gap };
     case 'handoff-failed':
-      return { ev: 'handoff-failed', sid: n('sid'), srv: s('from'), to: s('to'), why };
+      return { ev: 'handoff-failed', sid: e.sid, srv: e.from, to: e.to, why: e.why };
     case 'migrate':
-      return { ev: 'migrate', sid: n('sid'), srv: s('srv'), why: 'overload' };
+      return { ev: 'migrate', sid: e.sid, srv: e.srv, why: 'overload' };
     default:
       return undefined;
   }
 }
 
-const COUNTED: Readonly<Record<string, 0 | 1 | 2>> = { redirect: 0, relay: 1, list: 2 };
-
-export interface NoticeHost {
-  readonly deps: RoleDeps;
-  /** Send bytes to an address that has proven it receives there. */
-  push(to: string, bytes: Uint8Array): void;
-}
+/** The answers counted per window: redirects, relayed setups, server lists. */
+const COUNTED = { redirect: 0, relay: 1, list: 2 } as const;
 
 export class NoticeFeed {
   readonly subscriptions: Subscriptions;
@@ -80,8 +74,16 @@ export class NoticeFeed {
   private lastFlush = Number.NEGATIVE_INFINITY;
   readonly stats = { notices: 0, events: 0 };
 
-  constructor(private readonly host: NoticeHost) {
-    this.subscriptions = new Subscriptions(host.deps);
+  /** Notices to push, each to an address that has proven it receives there (§9.4); the master drains them. */
+  private readonly transmits = new Queue<Transmit>();
+
+  constructor(private readonly deps: RoleDeps) {
+    this.subscriptions = new Subscriptions(deps);
+  }
+
+  /** The next notice to push; the master drains them after each call that may push. */
+  pollTransmit(): Transmit | undefined {
+    return this.transmits.take();
   }
 
   /** The sequence number the next event will take. */
@@ -100,13 +102,12 @@ export class NoticeFeed {
   }
 
   /** A master event: held as a notice, counted, or let go. */
-  record(e: RoleEvent, now: number): void {
-    const counted = COUNTED[e.type];
-    if (counted !== undefined || e.type === 'request-error') {
+  record(e: MasterEvent, now: number): void {
+    if (e.type === 'redirect' || e.type === 'relay' || e.type === 'list' || e.type === 'request-error') {
       // Counts are only kept while someone listens: a subscriber gets the windows since it came.
       if (this.subscriptions.size === 0) return;
-      if (counted !== undefined) this.counts[counted]++;
-      else this.errors.set(String(e.code), (this.errors.get(String(e.code)) ?? 0) + 1);
+      if (e.type === 'request-error') this.errors.set(e.code, (this.errors.get(e.code) ?? 0) + 1);
+      else this.counts[COUNTED[e.type]]++;
       this.windowEnds ??= now + NOTICE_COUNT_INTERVAL;
       return;
     }
@@ -180,8 +181,8 @@ export class NoticeFeed {
         events.push({ ago: Math.min(0xffff_ffff, Math.max(0, Math.round(now - held.at))), ...held.ev });
       }
       const m: MessageOf<'notice'> = { type: 'notice', seq, events };
-      const auth = this.host.deps.auth;
-      this.host.push(sub.addr, auth ? auth.encode(m, now) : encode(m));
+      const auth = this.deps.auth;
+      this.transmits.push({ to: sub.addr, bytes: auth ? auth.encode(m, now) : encode(m) });
       this.stats.notices++;
       sub.cursor = seq + events.length;
     }

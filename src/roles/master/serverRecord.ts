@@ -49,6 +49,8 @@ export class ServerRecord {
   cap: number;
   group: string;
   readonly files = new Map<string, { size: number; rate: number }>();
+  /** The bytes (UTF-8) of the names in `files` (§4.6). */
+  catalogBytes = 0;
 
   // Load (S1.5).
   readonly history: LoadSample[] = [];

@@ -8,7 +8,17 @@
  * mid-chunk first sends the rest of that chunk. So chunks from two servers of
  * the same stream (a handoff) line up in the client's buffer.
  */
-import { ACK_INTERVAL, DATA_CHUNK, PACING_BURST, RECEIVE_WINDOW, RESEND_HOLDOFF } from '../../protocol/constants.js';
+import { ACK_INTERVAL, DATA_CHUNK, PACING_BURST, PACING_DEPTH, RECEIVE_WINDOW, RESEND_HOLDOFF } from '../../protocol/constants.js';
+
+/**
+ * The size of a pacer's bucket for a pace of `pace` bits per second, in bytes (§5.1):
+ * PACING_DEPTH ms of the pace, and at least PACING_BURST. Timers fire late (a busy
+ * host, a busy event loop): a bucket this deep catches a late wake-up up in full,
+ * whatever the pace, while no burst lasts longer than PACING_DEPTH of it.
+ */
+export function pacingDepth(pace: number): number {
+  return Math.max(PACING_BURST, (pace / 8) * (PACING_DEPTH / 1000));
+}
 
 export interface Chunk {
   readonly fl: number;
@@ -107,8 +117,8 @@ export class FlowSender {
     const elapsed = Math.max(0, now - this.creditAt);
     this.creditAt = now;
     const perMs = rate / 8 / 1000;
-    this.credit = Math.min(PACING_BURST, this.credit + elapsed * perMs);
-    this.resendCredit = Math.min(PACING_BURST, this.resendCredit + (elapsed * perMs) / 2);
+    this.credit = Math.min(pacingDepth(rate), this.credit + elapsed * perMs);
+    this.resendCredit = Math.min(pacingDepth(rate / 2), this.resendCredit + (elapsed * perMs) / 2);
     let taken = 0;
     while (taken < this.resendQueue.length) {
       const off = this.resendQueue[taken]!;

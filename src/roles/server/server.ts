@@ -12,27 +12,27 @@ import {
   CLIENT_SILENCE_TIMEOUT,
   COOKIE_LENGTH,
   DATA_CHUNK,
-  DRAIN_TIMEOUT,
   LOAD_PUSH_MIN_INTERVAL,
-  MASTER_SILENCE_POLLS,
-  MAX_DATAGRAM,
   MAX_LOAD_SIDS,
+  MAX_STREAM_RATE,
   PACING_TICK,
-  POLL_INTERVAL,
   REGISTER_PAD_TO,
-  REGISTER_RETRY,
-  REGISTER_RETRY_MAX,
   SERVER_HOUSEKEEPING,
   SETUP_TIMEOUT,
+  MAX_TRACKED_STREAMS,
 } from '../../protocol/constants.js';
 import { equalBytes } from '../../protocol/auth.js';
 import { type Decoded, encode } from '../../protocol/codec.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
 import type { MessageOf } from '../../protocol/messages.js';
-import { type Input, RoleCore, type RoleDeps, type RoleEvent } from '../role.js';
-import { defineTable, nextState } from '../stateMachine.js';
+import { type Input, RoleCore, type RoleDeps, type TableSize } from '../role.js';
+import { canMove } from '../stateMachine.js';
+import { type Deadlines, soonest } from '../timers.js';
 import { admitDatagram, type RateLimit, SourceLimiter } from '../rateLimit.js';
+import { Drain, type DrainReport } from './drain.js';
+import type { SelfState, ServerEvent } from './events.js';
 import type { Chunk } from './flowSender.js';
+import { Registration, type RegistrationState, type RegistrationStep } from './registration.js';
 import { type FlowFile, offsetsAt, ServerStream, SERVER_STREAM_TABLE, type StreamTrigger } from './stream.js';
 import { Tracker } from './tracker.js';
 
@@ -75,51 +75,49 @@ export type ServerCommand =
   | { readonly type: 'stop' }
   | { readonly type: 'drain' }
   | { readonly type: 'capacity'; readonly cap: number };
-export type ServerEvent = RoleEvent;
+export type { ServerEvent } from './events.js';
+export { REGISTRATION_TABLE, type RegistrationState, type RegistrationTrigger } from './registration.js';
 
-export type RegistrationState = 'registering' | 'listing' | 'registered' | 'stopped';
-export type RegistrationTrigger = 'register-ack' | 'content-complete' | 'not-registered' | 'master-silent' | 'stop';
+/** `12.5 Mbit/s`: a rate for people. */
+function mbit(bps: number): string {
+  return `${Number((bps / 1e6).toPrecision(4))} Mbit/s`;
+}
 
-/** A server's registration with its master (§6.5), drawn in the spec. */
-export const REGISTRATION_TABLE = defineTable<RegistrationState, RegistrationTrigger>({
-  name: 'server: registration',
-  initial: 'registering',
-  states: {
-    registering: 'Sending `register` (retried with back-off) until `register-ack`.',
-    listing: 'Sending the `content` parts (each retried) until every part is acknowledged.',
-    registered: 'In the catalog: answering polls, pushing load reports.',
-    stopped: 'Sent `leave`; takes nothing more.',
-  },
-  transitions: [
-    { from: 'registering', on: 'register-ack', to: 'listing', doc: '`register-ack` from the master' },
-    { from: 'listing', on: 'content-complete', to: 'registered', doc: 'every `content` part acknowledged' },
-    { from: ['listing', 'registered'], on: 'not-registered', to: 'registering', doc: '`error` `not-registered` from the master (it restarted or forgot us)' },
-    { from: ['listing', 'registered'], on: 'master-silent', to: 'registering', doc: 'nothing from the master for MASTER_SILENCE_POLLS poll intervals' },
-    { from: ['registering', 'listing', 'registered'], on: 'stop', to: 'stopped', doc: 'the server stops (at once, or once drained)' },
-  ],
-});
+/** Why a stream of media rate `rate` (bit/s) may not go at `scale`: it would be paced beyond MAX_STREAM_RATE (§5.1). */
+function tooFast(rate: number, scale: number): string {
+  return `${scale / 1000}x of ${mbit(rate)} is ${mbit((rate * scale) / 1000)}: one stream may go at most ${mbit(MAX_STREAM_RATE)} (MAX_STREAM_RATE)`;
+}
 
 type SetupFields = Omit<MessageOf<'setup'>, 'type' | 'rid'>;
 type Refusal = { code: WireErrorCode; text: string };
+
+/**
+ * The server's deadlines, each a named slot (one timer table): `retry` the registration's next
+ * `register` or `content` sending, `silence` the master's silence, `push` a load report asked for
+ * by a change of load, `heartbeat` a load report when polls stopped coming, `track` the stream
+ * control events to send again, `tick` pacing and housekeeping, `drain` the bound of a drain.
+ */
+export type ServerTimer = 'retry' | 'silence' | 'push' | 'heartbeat' | 'track' | 'tick' | 'drain';
+/** The order in which a wake-up handles what is due. */
+const TIMER_ORDER: readonly ServerTimer[] = ['retry', 'silence', 'push', 'heartbeat', 'track', 'tick', 'drain'];
 
 export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   readonly config: ServerConfig;
   readonly epoch: number;
   readonly files = new Map<string, MediaFile>();
   readonly streams = new Map<number, ServerStream>();
-  state: RegistrationState = 'registering';
   /** Capacity now, bits per second (an operator may change it). */
   cap: number;
-  /** Since when the server has been draining (S2.5c), if it is. */
-  drainingSince: number | undefined;
+  /** Draining (S2.5c): a sub-machine whose outcomes the server reports and acts on. */
+  private readonly draining = new Drain();
   readonly tracker = new Tracker();
-  private readonly parts: MessageOf<'content'>['files'][] = [];
-  private readonly acked = new Set<number>();
-  private cookie: Uint8Array | undefined;
-  private pollInterval = POLL_INTERVAL;
-  private retryAt: number | undefined;
-  private retryDelay = REGISTER_RETRY;
-  private lastFromMaster = 0;
+
+  /** The server's bounded tables, with their bounds (§7.3): a read-only view for tests and tools. */
+  override tables(): Record<string, TableSize> {
+    return { ...super.tables(), 'tracked streams': { size: this.tracker.size, limit: MAX_TRACKED_STREAMS } };
+  }
+  /** The registration with the master (§6.5): a sub-machine whose steps the server sends and reports. */
+  private readonly registration: Registration;
   private pushAt: number | undefined;
   private lastPush = -Infinity;
   private nextTick: number | undefined;
@@ -133,6 +131,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   /** The per-source rate limit (§9.5), when configured. */
   readonly limiter: SourceLimiter | undefined;
   private readonly chunks: Chunk[] = [];
+  /** Items faster than one stream may go (§5.1): neither listed nor served. */
+  private readonly tooFast: MediaFile[] = [];
 
   constructor(
     deps: RoleDeps,
@@ -144,15 +144,35 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     this.cap = config.cap;
     this.limiter = config.rateLimit ? new SourceLimiter(config.rateLimit) : undefined;
     this.epoch = deps.rng.id();
-    for (const f of config.files) this.files.set(f.name, f);
-    this.splitContent();
+    for (const f of config.files) {
+      if (f.rate > MAX_STREAM_RATE) this.tooFast.push(f);
+      else this.files.set(f.name, f);
+    }
+    this.registration = new Registration({
+      name: config.name,
+      master: config.master,
+      group: config.group,
+      epoch: this.epoch,
+      files: [...this.files.values()].map((f) => [f.name, f.size, f.rate] as const),
+    });
+  }
+
+  /** Since when the server has been draining (S2.5c), if it is. */
+  get drainingSince(): number | undefined {
+    return this.draining.since;
+  }
+
+  /** The registration's state (REGISTRATION_TABLE). */
+  get state(): RegistrationState {
+    return this.registration.state;
   }
 
   handle(input: Input<ServerCommand>, now: number): void {
     if (!this.started) {
       this.started = true;
       this.reportAt = now;
-      this.sendRegister(now);
+      for (const f of this.tooFast) this.emit({ type: 'media-skipped', level: 'warn', file: f.name, why: `${mbit(f.rate)} is faster than one stream may go, ${mbit(MAX_STREAM_RATE)} (MAX_STREAM_RATE): not served` });
+      this.apply(this.registration.start(now, this.cap), this.config.master, now);
     }
     if (this.state === 'stopped') return;
     switch (input.kind) {
@@ -169,20 +189,30 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   }
 
   pollTimeout(): number | undefined {
-    if (this.state === 'stopped') return undefined;
-    let t = this.retryAt;
-    const take = (x: number | undefined) => {
-      if (x !== undefined && (t === undefined || x < t)) t = x;
+    return soonest(this.timers());
+  }
+
+  /**
+   * Every deadline, by name, from the server's state: the one place they are computed. The next
+   * wake-up is their minimum, and a wake-up handles those due (`due`), so the two never disagree.
+   */
+  private timers(): Deadlines<ServerTimer> {
+    if (this.state === 'stopped') return {};
+    const registered = this.state === 'registered';
+    return {
+      retry: this.registration.retryDeadline(),
+      silence: this.registration.silenceDeadline(),
+      push: this.pushAt,
+      heartbeat: registered ? this.heartbeatAt() : undefined,
+      track: this.tracker.nextDue(),
+      tick: this.streams.size > 0 ? this.nextTick : undefined,
+      drain: this.draining.deadline(),
     };
-    take(this.pushAt);
-    if (this.state === 'registered') {
-      take(this.lastFromMaster + MASTER_SILENCE_POLLS * this.pollInterval);
-      take(this.heartbeatAt());
-    }
-    if (this.streams.size > 0) take(this.nextTick);
-    take(this.tracker.nextDue());
-    if (this.drainingSince !== undefined) take(this.drainingSince + DRAIN_TIMEOUT);
-    return t;
+  }
+
+  private due(name: ServerTimer, now: number): boolean {
+    const at = this.timers()[name];
+    return at !== undefined && now >= at;
   }
 
   /**
@@ -194,7 +224,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   }
 
   /** The server's own view of itself, as its load reports give it. */
-  selfState(): 'up' | 'draining' | 'overloaded' {
+  selfState(): SelfState {
     if (this.drainingSince !== undefined) return 'draining';
     return this.committed() > this.cap ? 'overloaded' : 'up';
   }
@@ -214,77 +244,28 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
 
   // ---- Registration (S1.1) ------------------------------------------------
 
-  /** Cut the content list into parts that each fit in one datagram. */
-  private splitContent(): void {
-    const all = [...this.files.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((f) => [f.name, f.size, f.rate] as [string, number, number]);
-    const probe = (files: MessageOf<'content'>['files']) =>
-      encode({ type: 'content', name: this.config.name, epoch: this.epoch, cookie: new Uint8Array(COOKIE_LENGTH), part: 65_534, parts: 65_535, files, at: 2 ** 52 }).length + 18;
-    let part: MessageOf<'content'>['files'] = [];
-    for (const entry of all) {
-      part.push(entry);
-      if (part.length > 1 && (probe(part) > MAX_DATAGRAM || part.length > 256)) {
-        part.pop();
-        this.parts.push(part);
-        part = [entry];
-      }
+  /**
+   * Act on a step of the registration: send what it sends, in order, then report what it reports;
+   * once registered, report the load and tell the master of the streams playing here again.
+   */
+  private apply(step: RegistrationStep, from: string, now: number): void {
+    if (step.dropped !== undefined) return this.drop('unexpected-message', from, step.dropped, 'register-ack');
+    for (const msg of step.send) {
+      if (msg.type === 'register') this.sendRegister(msg, now);
+      else this.sendControl(this.config.master, msg, now, true);
     }
-    this.parts.push(part);
+    for (const e of step.events) this.emit(e);
+    if (!step.registered) return;
+    this.pushLoad(now);
+    // A master that restarted (or forgot us) knows nothing of the streams playing here: tell it again.
+    for (const st of this.streams.values()) if (st.state === 'playing') for (const e of this.tracker.retell(st.sid, now)) this.sendTrack(e, now);
   }
 
-  private sendRegister(now: number): void {
-    const msg = {
-      type: 'register' as const,
-      name: this.config.name,
-      epoch: this.epoch,
-      cap: this.cap,
-      group: this.config.group,
-      files: this.files.size,
-      parts: this.parts.length,
-    };
-    // Padding keeps the master's answer within what it received (§9.4).
+  /** Padding keeps the master's answer within what it received (§9.4). */
+  private sendRegister(msg: MessageOf<'register'>, now: number): void {
     const size = (this.deps.auth ? this.deps.auth.encode(msg, now) : encode(msg)).length;
     const pad = size < REGISTER_PAD_TO ? new Uint8Array(Math.max(0, REGISTER_PAD_TO - size - 3)) : undefined;
-    this.sendControl(this.config.master, { ...msg, ...(pad ? { pad } : {}) } as MessageOf<'register'>, now, true);
-    this.retryAt = now + this.retryDelay;
-    this.retryDelay = Math.min(this.retryDelay * 2, REGISTER_RETRY_MAX);
-  }
-
-  private sendContent(now: number): void {
-    for (let i = 0; i < this.parts.length; i++) {
-      if (this.acked.has(i)) continue;
-      this.sendControl(this.config.master, {
-        type: 'content',
-        name: this.config.name,
-        epoch: this.epoch,
-        cookie: this.cookie!,
-        part: i,
-        parts: this.parts.length,
-        files: this.parts[i]!,
-      }, now, true);
-    }
-    this.retryAt = now + this.retryDelay;
-    this.retryDelay = Math.min(this.retryDelay * 2, REGISTER_RETRY_MAX);
-  }
-
-  private move(on: RegistrationTrigger, now: number): void {
-    const to = nextState(REGISTRATION_TABLE, this.state, on);
-    if (!to) return;
-    const from = this.state;
-    this.state = to;
-    this.emit({ type: `registration-${to}`, level: to === 'registered' ? 'info' : 'debug', from, on, master: this.config.master });
-    this.retryDelay = REGISTER_RETRY;
-    if (to === 'registering') {
-      this.cookie = undefined;
-      this.acked.clear();
-      this.sendRegister(now);
-    } else if (to === 'listing') {
-      this.sendContent(now);
-    } else if (to === 'registered') {
-      this.retryAt = undefined;
-      this.pushLoad(now);
-      // A master that restarted (or forgot us) knows nothing of the streams playing here: tell it again.
-      for (const st of this.streams.values()) if (st.state === 'playing') for (const e of this.tracker.retell(st.sid, now)) this.sendTrack(e, now);
-    }
+    this.sendControl(this.config.master, { ...msg, ...(pad ? { pad } : {}) }, now, true);
   }
 
   // ---- Input ---------------------------------------------------------------
@@ -328,23 +309,14 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     const msg = d.msg;
     if (from !== this.config.master) return this.drop('unexpected-message', from, `${msg.type} from an address that is not the master`, msg.type);
     if (!this.authentic(d, from, now)) return;
-    this.lastFromMaster = now;
+    this.registration.heard(now);
     switch (msg.type) {
       case 'register-ack':
-        if (msg.epoch !== this.epoch || msg.name !== this.config.name) return this.drop('unexpected-message', from, 'register-ack for another server', msg.type);
-        this.pollInterval = msg.interval > 0 ? msg.interval : POLL_INTERVAL;
-        if (this.state === 'registering') {
-          this.cookie = msg.cookie;
-          this.move('register-ack', now);
-        }
-        return;
+        return this.apply(this.registration.onRegisterAck(msg, now), from, now);
       case 'content-ack':
-        if (msg.epoch !== this.epoch || this.state !== 'listing') return;
-        this.acked.add(msg.part);
-        if (this.acked.size >= this.parts.length) this.move('content-complete', now);
-        return;
+        return this.apply(this.registration.onContentAck(msg, now), from, now);
       case 'poll':
-        if (!this.cookie) return; // not registered yet: the master will be told by `register`
+        if (!this.registration.cookie) return; // not registered yet: the master will be told by `register`
         return this.sendLoad(msg.seq, now);
       case 'forward':
         return this.onForward(msg, from, now);
@@ -360,39 +332,48 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         this.tracker.ack(msg.sid, msg.n);
         return;
       case 'error':
-        if (msg.code === 'not-registered') {
-          this.emit({ type: 'master-forgot', level: 'warn', master: from });
-          this.move('not-registered', now);
-        }
-        return;
+        return this.apply(this.registration.onError(msg, now, this.cap), from, now);
       default:
         return;
     }
   }
 
+  // ---- Timers -----------------------------------------------------------------
+
+  /** A wake-up: each deadline due, in TIMER_ORDER, each looked up again after the ones before acted. */
   private onTimer(now: number): void {
-    if (this.retryAt !== undefined && now >= this.retryAt) {
-      if (this.state === 'registering') this.sendRegister(now);
-      else if (this.state === 'listing') this.sendContent(now);
-    }
-    if (this.state === 'registered' && now - this.lastFromMaster >= MASTER_SILENCE_POLLS * this.pollInterval) {
-      this.emit({ type: 'master-silent', level: 'warn', master: this.config.master });
-      this.move('master-silent', now);
-    }
-    if (this.pushAt !== undefined && now >= this.pushAt) this.pushLoad(now);
-    else if (this.state === 'registered' && now >= this.heartbeatAt()) this.pushLoad(now);
-    for (const e of this.tracker.due(now)) this.sendTrack(e, now);
-    if (this.streams.size > 0 && (this.nextTick === undefined || now >= this.nextTick)) this.tick(now);
-    if (this.drainingSince !== undefined && (this.streams.size === 0 || now - this.drainingSince >= DRAIN_TIMEOUT)) {
-      this.emit({ type: 'drained', level: this.streams.size === 0 ? 'info' : 'warn', left: this.streams.size, ms: Math.round(now - this.drainingSince) });
-      this.stop(now);
+    for (const name of TIMER_ORDER) if (this.due(name, now)) this.onTimeout(name, now);
+  }
+
+  /** One deadline is due. */
+  private onTimeout(name: ServerTimer, now: number): void {
+    switch (name) {
+      case 'retry':
+        return this.apply(this.registration.onRetry(now, this.cap), this.config.master, now);
+      case 'silence':
+        return this.apply(this.registration.onSilence(now, this.cap), this.config.master, now);
+      case 'push':
+      case 'heartbeat':
+        // A report asked for by a change of load makes the heartbeat's wait from it: never both at once.
+        this.pushLoad(now);
+        return;
+      case 'track':
+        for (const e of this.tracker.due(now)) this.sendTrack(e, now);
+        return;
+      case 'tick':
+        this.tick(now);
+        return;
+      case 'drain':
+        // A draining server whose last stream ended stopped then (drainedIfEmpty): here, DRAIN_TIMEOUT is up.
+        return this.drained(this.draining.over(now, this.streams.size, true), now);
     }
   }
 
   // ---- Load (S1.5) ----------------------------------------------------------
 
   private sendLoad(seq: number, now: number): void {
-    if (!this.cookie) return;
+    const cookie = this.registration.cookie;
+    if (!cookie) return;
     // At most MAX_LOAD_SIDS ids fit in a report: with more streams, each report lists the next
     // ones in turn, so over a few reports the master hears of every stream.
     const all = [...this.streams.keys()];
@@ -408,7 +389,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       type: 'load',
       name: this.config.name,
       epoch: this.epoch,
-      cookie: this.cookie,
+      cookie,
       seq,
       streams: this.streams.size,
       bw: this.committed(),
@@ -426,7 +407,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
    * `not-registered` at once rather than after MASTER_SILENCE_POLLS intervals.
    */
   private heartbeatAt(): number {
-    return Math.max(this.lastFromMaster + 1.5 * this.pollInterval, this.lastPush + this.pollInterval);
+    const interval = this.registration.pollInterval;
+    return Math.max(this.registration.lastFromMaster + 1.5 * interval, this.lastPush + interval);
   }
 
   private pushLoad(now: number): void {
@@ -457,7 +439,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   }
 
   private sendTrack(e: Omit<MessageOf<'track'>, 'type' | 'at'>, now: number): void {
-    if (!this.cookie) return; // resent once registered, or given up on
+    if (!this.registration.cookie) return; // resent once registered, or given up on
     this.sendControl(this.config.master, { type: 'track', ...e }, now, true);
   }
 
@@ -517,14 +499,13 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     for (let i = 0; i < flows.length; i++) {
       if ((offs[i] ?? 0) > flows[i]!.size) return { code: 'bad-request', text: `offset ${offs[i]} is past the end of ${flows[i]!.name} (${flows[i]!.size} bytes)` };
     }
-    if (sid === 0) return { code: 'bad-request', text: 'stream id 0 is reserved' };
-    if (scale <= 0) return { code: 'bad-request', text: 'scale must be positive' };
     let s = this.streams.get(sid);
     if (s && s.client !== client) return { code: 'bad-request', text: `stream ${sid} belongs to another client` };
     if (s && s.item !== item.name) return { code: 'bad-request', text: `stream ${sid} is a stream of ${s.item}` };
     if (!s) {
       if (this.drainingSince !== undefined) return { code: 'shutting-down', text: 'this server is draining: it takes no new stream' };
       const rate = Math.round((item.rate * scale) / 1000);
+      if (rate > MAX_STREAM_RATE) return { code: 'no-capacity', text: tooFast(item.rate, scale) };
       if (this.committed() + rate > this.cap) {
         return { code: 'no-capacity', text: `${this.committed()} of ${this.cap} bit/s committed; ${name} needs ${rate}` };
       }
@@ -577,7 +558,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     // A repeated `play` for where the stream already stands is a duplicate: keep going.
     if (s.state === 'playing' && offs.length === s.startedFrom.length && offs.every((o, i) => o === s.startedFrom[i])) return;
     const first = s.state === 'set-up';
-    if (!nextState(SERVER_STREAM_TABLE, s.state, 'play')) return;
+    if (!canMove(SERVER_STREAM_TABLE, s.state, 'play')) return;
     s.play(offs, now);
     this.emit({ type: first ? 'stream-play' : 'stream-replay', sid: s.sid, client: from, file: s.item, off: offs[0] ?? 0, ...(offs.length > 1 ? { offs } : {}) });
     this.track(s, { ev: 'play', when: Math.floor(now), npt: s.nptOf(offs[0] ?? 0), client: s.client, file: s.item }, now);
@@ -606,6 +587,11 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     if (!s || s.client !== from || s.state !== 'playing') return this.drop('unexpected-message', from, `adjust for unknown stream ${msg.sid}`, 'adjust');
     s.lastHeard = now;
     if (msg.n > s.adjusted) {
+      const media = s.flows.reduce((n, f) => n + f.rate, 0);
+      if (msg.scale > s.scale && Math.round((media * msg.scale) / 1000) > MAX_STREAM_RATE) {
+        this.send(from, { type: 'error', sid: s.sid, code: 'no-capacity', msg: tooFast(media, msg.scale) }, true);
+        return;
+      }
       const extra = Math.round((s.rate * msg.scale) / s.scale) - s.rate;
       if (msg.scale > s.scale && this.committed() + extra > this.cap) {
         this.send(from, { type: 'error', sid: s.sid, code: 'no-capacity', msg: `no room for ${extra} more bit/s` }, true);
@@ -689,7 +675,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     if (!this.streams.has(s.sid)) return;
     this.streams.delete(s.sid);
     this.committedBw -= s.rate;
-    s.state = 'ended';
+    s.move(why);
     this.emit({ type: 'stream-end', level: why === 'teardown' ? 'info' : 'warn', sid: s.sid, client: s.client, file: s.item, reason: why, sent: s.bytesSent(), resent: s.bytesResent(), complete: s.complete });
     this.track(s, { ev: 'end', when: Math.floor(now), code: why }, now);
     this.loadChanged(now);
@@ -704,17 +690,23 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
    * is left or after DRAIN_TIMEOUT.
    */
   private drain(now: number): void {
-    if (this.drainingSince !== undefined) return;
-    this.drainingSince = now;
-    this.emit({ type: 'draining', streams: this.streams.size });
+    const began = this.draining.begin(now, this.streams.size);
+    if (!began) return;
+    this.emit(began);
     if (this.state === 'registered') this.pushLoad(now);
     this.drainedIfEmpty(now);
   }
 
   /** A draining server with no stream left has nothing more to hand off: it stops now. */
   private drainedIfEmpty(now: number): void {
-    if (this.drainingSince === undefined || this.streams.size > 0 || this.state === 'stopped') return;
-    this.emit({ type: 'drained', level: 'info', left: 0, ms: Math.round(now - this.drainingSince) });
+    if (this.state === 'stopped') return;
+    this.drained(this.draining.over(now, this.streams.size, false), now);
+  }
+
+  /** The drain is over, when `report` says so: report it and stop. */
+  private drained(report: DrainReport | undefined, now: number): void {
+    if (!report) return;
+    this.emit(report);
     this.stop(now);
   }
 
@@ -724,12 +716,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       this.endStream(s, 'stop', now);
     }
     // Their `end` events go now, once: a stopped server resends nothing.
-    if (this.cookie) {
-      this.sendControl(this.config.master, { type: 'leave', name: this.config.name, epoch: this.epoch, cookie: this.cookie }, now, true);
-    }
-    this.move('stop', now);
-    this.retryAt = undefined;
+    this.apply(this.registration.stop(now), this.config.master, now);
     this.pushAt = undefined;
-    this.drainingSince = undefined;
+    this.draining.end();
   }
 }

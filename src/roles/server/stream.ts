@@ -2,7 +2,7 @@
  * One stream as a media server keeps it: the client, the cookie that proves
  * the client's address, the rate scale (S2.1), and a sender per flow (S2.4).
  */
-import { defineTable } from '../stateMachine.js';
+import { defineTable, mustMove } from '../stateMachine.js';
 import { FlowSender } from './flowSender.js';
 
 export type StreamState = 'set-up' | 'playing' | 'ended';
@@ -36,7 +36,7 @@ export interface FlowFile {
 }
 
 export class ServerStream {
-  state: StreamState = 'set-up';
+  private current: StreamState = 'set-up';
   readonly flows: FlowSender[];
   /** Rate scale, thousandths of the media rate (S2.1). */
   scale: number;
@@ -67,6 +67,15 @@ export class ServerStream {
     this.lastHeard = created;
   }
 
+  /** The only way the stream's state changes: through SERVER_STREAM_TABLE (a move it does not have is a bug). */
+  move(on: StreamTrigger): void {
+    this.current = mustMove(SERVER_STREAM_TABLE, this.current, on);
+  }
+
+  get state(): StreamState {
+    return this.current;
+  }
+
   /** Bandwidth the stream takes: every flow's rate times the scale, bits per second. */
   get rate(): number {
     let r = 0;
@@ -76,7 +85,7 @@ export class ServerStream {
 
   /** (Re)start every flow from its offset. */
   play(offs: readonly number[], now: number): void {
-    this.state = 'playing';
+    this.move('play');
     this.flows.forEach((f, i) => f.restart(offs[i] ?? 0, now));
     this.startedFrom = this.flows.map((f) => f.sendPos);
     this.lastHeard = now;

@@ -3,13 +3,10 @@
  * each stream's `play`, `adjust` and `end`, numbered, sent until the master
  * acknowledges them in order.
  */
-import { MAX_TRACKED_STREAMS, TRACK_ATTEMPTS, TRACK_RETRY } from '../../protocol/constants.js';
+import { MAX_TRACK_HISTORY, MAX_TRACKED_STREAMS, TRACK_ATTEMPTS, TRACK_RETRY } from '../../protocol/constants.js';
 import type { MessageOf } from '../../protocol/messages.js';
 
 export type TrackEvent = Omit<MessageOf<'track'>, 'type' | 'at'>;
-
-/** Events kept per stream since its last `play`, to tell them again to a master that does not know them. */
-const MAX_HISTORY = 32;
 
 interface Tracked {
   n: number;
@@ -17,12 +14,17 @@ interface Tracked {
   tries: number;
   nextAt: number;
   ended: boolean;
-  /** The stream's last `play` and every event since, in order; undefined when it ended or grew past MAX_HISTORY. */
+  /** The stream's last `play` and every event since, in order; undefined when it ended or grew past MAX_TRACK_HISTORY. */
   history: TrackEvent[] | undefined;
 }
 
 export class Tracker {
   private readonly streams = new Map<number, Tracked>();
+
+  /** Streams whose `track` events are kept (at most MAX_TRACKED_STREAMS). */
+  get size(): number {
+    return this.streams.size;
+  }
   /** Events given up on after TRACK_ATTEMPTS tries. */
   lost = 0;
   /** When events may next be due (possibly early: a wake-up that finds nothing is harmless). */
@@ -46,7 +48,7 @@ export class Tracker {
     if (e.ev === 'play') t.ended = false;
     const ev = { ...e, sid, n: t.n } as TrackEvent;
     if (e.ev === 'play') t.history = [ev];
-    else if (e.ev === 'end' || (t.history && t.history.length >= MAX_HISTORY)) t.history = undefined;
+    else if (e.ev === 'end' || (t.history && t.history.length >= MAX_TRACK_HISTORY)) t.history = undefined;
     else t.history?.push(ev);
     if (t.unacked.length === 0) {
       t.tries = 0;

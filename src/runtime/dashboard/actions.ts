@@ -5,9 +5,9 @@
  * pane. Extra actions (the testbed's faults, the demo's kill) come from the
  * host and are reported the same way.
  */
-import type { Actions, ActionResult, ExtraAction } from '../../ui/model.js';
+import type { Actions, ActionResult, ExtraAction } from '../../view/model.js';
 import { type ControlOrder, sendControl } from '../controlQuery.js';
-import { NoAnswerError } from '../statusQuery.js';
+import { NoAnswerError } from '../../errors.js';
 import type { MasterLocator } from './masterLink.js';
 import type { DashboardStore } from './store.js';
 

@@ -3,7 +3,7 @@
  * and the view. `ofp dashboard` runs one; the demo and the testbed attach one
  * to the master they started (with extra actions of their own).
  */
-import type { ExtraAction } from '../../ui/model.js';
+import type { ExtraAction } from '../../view/model.js';
 import type { Sink } from '../output.js';
 import type { ResolvedEndpoint } from '../resolve.js';
 import { masterActions } from './actions.js';

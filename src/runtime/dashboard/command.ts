@@ -7,9 +7,11 @@
 import { resolveEndpoint } from '../resolve.js';
 import { onStopSignal, signalStatus } from '../signals.js';
 import { parseDuration } from '../units.js';
-import { UsageError } from '../usageError.js';
+import { errorLine } from '../errorLine.js';
+import { UsageError } from '../../errors.js';
 import { type AttachOptions, attachDashboard } from './attach.js';
 import { interactiveTerminal } from './view.js';
+import { clusterKey } from '../clusterKey.js';
 
 export interface DashboardFlags {
   readonly master: string;
@@ -34,10 +36,11 @@ export async function runDashboardCommand(f: DashboardFlags): Promise<number> {
   const refreshMs = parseRefresh(f.refresh);
   const durationMs = f.duration !== undefined ? parseDuration(f.duration, '--duration', 's') : undefined;
   const master = await resolveEndpoint(f.master, '--master');
+  const key = clusterKey(f.key);
   const interactive = !f.jsonStream && interactiveTerminal();
   const options: AttachOptions = {
     master,
-    ...(f.key ? { key: f.key } : {}),
+    ...(key ? { key } : {}),
     refreshMs,
     readOnly: f.readOnly,
     interactive,
@@ -54,6 +57,12 @@ export async function runDashboardCommand(f: DashboardFlags): Promise<number> {
   } finally {
     unsubscribe();
     await dashboard.close();
+  }
+  // Watched by a program (no terminal): a master that did not answer at the end is a failure, as for `master status`.
+  if (!interactive && dashboard.store.get().reachability !== 'up') {
+    const heard = dashboard.store.get().lastHeard !== undefined;
+    process.stderr.write(`${errorLine('master-unreachable', `master ${f.master} ${heard ? 'stopped answering' : 'never answered'}: is it running? if it has a cluster key, pass --key`)}\n`);
+    return 1;
   }
   return 0;
 }

@@ -8,15 +8,17 @@
  * asking for the events it missed.
  */
 import type { MessageOf } from '../../protocol/messages.js';
-import type { EventView } from '../../ui/model.js';
+import type { EventView } from '../../view/model.js';
 import { now } from '../clock.js';
 import type { ResolvedEndpoint } from '../resolve.js';
-import { NoAnswerError, noAnswerHint, type StatusServer, type StatusSession } from '../statusQuery.js';
+import { NoAnswerError } from '../../errors.js';
+import { noAnswerHint, type StatusServer, type StatusSession } from '../statusQuery.js';
 import { MasterLink, type MasterLocator } from './masterLink.js';
 import { eventView, requestCount } from './noticeText.js';
 import { RequestRate } from './requestRate.js';
 import type { DashboardStore } from './store.js';
 import { NoticeSubscriber } from './subscriber.js';
+import { termSafeDeep } from '../termSafe.js';
 
 export interface FeedOptions {
   /** The master, or where it is now (see MasterLocator). */
@@ -145,10 +147,11 @@ export class MasterFeed {
     if (this.closed) return;
     const t = now();
     this.rate.onCounter(summary.requests, t);
+    // The store is what a terminal shows: names from the network go in escaped (termSafe.ts).
     store.applyPoll({
-      summary,
-      ...(servers ? { servers } : {}),
-      ...(sessions ? { sessions } : {}),
+      summary: termSafeDeep(summary),
+      ...(servers ? { servers: termSafeDeep(servers) } : {}),
+      ...(sessions ? { sessions: termSafeDeep(sessions) } : {}),
       requestsPerSec: this.rate.value(t, this.subscriber.active),
     });
   }
@@ -205,7 +208,7 @@ export class MasterFeed {
     for (const { seq, ev } of events) {
       const count = requestCount(ev);
       if (count > 0) this.rate.onWindow(count, at - ev.ago);
-      const v = eventView(ev, seq, at);
+      const v = eventView(termSafeDeep(ev), seq, at);
       if (v) views.push(v);
     }
     this.o.store.addEvents(views);

@@ -13,7 +13,7 @@ import { decode, encode } from '../../protocol/codec.js';
 import type { Message, MessageOf } from '../../protocol/messages.js';
 import { padded } from '../../protocol/padding.js';
 import { now } from '../clock.js';
-import { nodeCrypto } from '../crypto.js';
+import { nodeCrypto } from '../../platform/crypto.js';
 import { peerHost } from '../driver.js';
 import { type Family, localBindHost, type ResolvedEndpoint } from '../resolve.js';
 

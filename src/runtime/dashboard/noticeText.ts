@@ -5,8 +5,8 @@
  * are ignored, as the spec asks of subscribers.
  */
 import type { MessageOf } from '../../protocol/messages.js';
-import type { EventLevel, EventView } from '../../ui/model.js';
-import { formatRate } from '../units.js';
+import type { EventLevel, EventView } from '../../view/model.js';
+import { formatRate } from '../../view/units.js';
 
 export type NoticeEvent = MessageOf<'notice'>['events'][number];
 

@@ -5,7 +5,7 @@
  * the same tables leaves it as it was, so an idle cluster costs the view
  * nothing.
  */
-import { EVENT_LIMIT, type EventLevel, type EventView, type Reachability, type Snapshot, type SnapshotStore, type Totals } from '../../ui/model.js';
+import { EVENT_LIMIT, type EventLevel, type EventView, type Reachability, type Snapshot, type SnapshotStore, type Totals } from '../../view/model.js';
 import { now } from '../clock.js';
 import type { StatusServer, StatusSession, StatusSummary } from '../statusQuery.js';
 import { sameList, serverViews, sessionViews } from './views.js';

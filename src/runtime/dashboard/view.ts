@@ -5,11 +5,12 @@
  * redraw. The view modules are loaded only when needed (plain output does
  * not load React).
  */
-import type { Actions, EventView, Snapshot } from '../../ui/model.js';
+import type { Actions, EventView, Snapshot } from '../../view/model.js';
 import { now } from '../clock.js';
 import { clockTime, type Sink } from '../output.js';
 import { onStopSignal } from '../signals.js';
 import type { DashboardStore } from './store.js';
+import { loadUi } from './loadUi.js';
 
 /** True when `CI` is set to anything but empty, `0` or `false`. */
 export function ciSet(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -48,7 +49,7 @@ export interface ShowOptions {
 /** Run the view until the user quits (interactive), or until a stop signal, `durationMs` or `until` (plain). */
 export async function showDashboard(o: ShowOptions): Promise<DashboardEnd> {
   if (o.interactive) {
-    const { runDashboard } = await import('../../ui/run.js');
+    const { runDashboard } = await loadUi();
     await runDashboard({ store: o.store, actions: o.actions, readOnly: o.readOnly });
     return 'quit';
   }
@@ -82,7 +83,7 @@ function eventJson(e: EventView): string {
 }
 
 async function plainLines(o: ShowOptions): Promise<DashboardEnd> {
-  const { plainStatusLine } = await import('../../ui/plain.js');
+  const { plainStatusLine } = await import('../../view/plain.js');
   const out = o.stdout ?? process.stdout;
   const json = o.format === 'json-stream';
   const printed = new WeakSet<EventView>();

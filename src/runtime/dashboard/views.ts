@@ -4,7 +4,7 @@
  * per refresh, and a row that has not changed keeps its old object, so the
  * store (and a view that memoizes on identity) can tell nothing changed.
  */
-import { HISTORY_LENGTH, type ServerView, type SessionView } from '../../ui/model.js';
+import { HISTORY_LENGTH, type ServerView, type SessionView } from '../../view/model.js';
 import type { StatusServer, StatusSession } from '../statusQuery.js';
 
 /** The next history: the sample appended, the oldest dropped beyond `length`. */

@@ -1,7 +1,7 @@
 /**
  * `ofp demo`: a master, three media servers holding the seed's overlapping
  * catalog and several clients, all real processes on loopback. One server is
- * killed mid-stream (SIGKILL) and another is drained (`ofp server drain`):
+ * killed mid-stream (SIGKILL) and another is drained (the order `ofp server drain` sends):
  * their clients' streams move to other servers and carry on from the same
  * position. Every copy is compared with its original; exit 0 only when all are
  * identical. No process is left behind, and the temp dir goes unless --keep.
@@ -21,13 +21,15 @@ import { Children, type OfpChild } from '../children.js';
 import { type AttachedDashboard, attachDashboard } from '../dashboard/attach.js';
 import { interactiveTerminal } from '../dashboard/view.js';
 import { SIDECAR_SUFFIX } from '../mediaDir.js';
+import { type ControlAnswer, sendControl } from '../controlQuery.js';
 import { resolveEndpoint } from '../resolve.js';
 import { onStopSignal, signalStatus } from '../signals.js';
 import { makeSyntheticFile } from '../syntheticFile.js';
 import { table } from '../table.js';
-import { formatBytes, formatDuration, parseCount } from '../units.js';
+import { formatBytes, formatDuration } from '../../view/units.js';
+import { parseCount } from '../units.js';
 import type { HandoffRecord } from '../../roles/client/client.js';
-import type { ExtraAction } from '../../ui/model.js';
+import type { ExtraAction } from '../../view/model.js';
 import { DEMO_FILES, DEMO_SERVERS, type DemoClient, demoClients, holders } from './plan.js';
 
 export interface DemoFlags {
@@ -46,8 +48,8 @@ const START_TIMEOUT = 15_000;
 const CLIENT_TIMEOUT_S = 60;
 /** How long the demo waits for a server it can drain: one whose clients all have somewhere to go. */
 const DRAIN_WAIT = 8_000;
-/** Bounds on the drain command itself, and on the drained server's exit (DRAIN_TIMEOUT, and some). */
-const DRAIN_COMMAND_TIMEOUT = 10_000;
+/** Tries of the drain order (each waits 700 ms for the master's answer), and a bound on the drained server's exit (DRAIN_TIMEOUT, and some). */
+const DRAIN_ATTEMPTS = 5;
 const DRAINED_EXIT_TIMEOUT = 20_000;
 /** How long after the first stream plays the server is killed: without the dashboard, and with it (time to look first). */
 const KILL_DELAY = 1_000;
@@ -125,35 +127,15 @@ export async function runDemo(f: DemoFlags): Promise<number> {
 
   try {
     // 1. Media: the originals, and each server's directory.
-    const originals = join(tmp, 'originals');
-    for (const file of DEMO_FILES) makeSyntheticFile({ name: file.name, durationMs: file.seconds * 1000 * slower, rate: file.rate, dir: originals });
-    const dirs = DEMO_SERVERS.map((files, i) => {
-      const dir = join(tmp, `server${i + 1}`);
-      mkdirSync(dir, { recursive: true });
-      for (const name of files) {
-        copyFileSync(join(originals, name), join(dir, name));
-        copyFileSync(join(originals, name + SIDECAR_SUFFIX), join(dir, name + SIDECAR_SUFFIX));
-      }
-      return dir;
-    });
-    const copies = join(tmp, 'copies');
-    mkdirSync(copies);
+    const { originals, dirs, copies } = makeDemoMedia(tmp, slower);
     say(`media in ${tmp}: ${DEMO_SERVERS.map((files, i) => `server ${i + 1} holds ${files.map((x) => x.replace('.ts', '')).join(',')}`).join('; ')}`);
 
     // 2. The master and the servers.
-    const master = children.spawn('master', ['master', '--host', '127.0.0.1', '--port', '0', '--poll-interval', '500', '--json-stream']);
-    const masterAddr = (await master.waitFor((e) => e.event === 'listening', START_TIMEOUT, 'listening')).data.address as string;
-    say(`master listening on ${masterAddr}`);
-    const servers = dirs.map((dir, i) => children.spawn(`server ${i + 1}`, [
-      'server', '--master', masterAddr, '--media', dir, '--host', '127.0.0.1', '--port', '0', '--group', `g${i + 1}`, '--json-stream',
-    ]));
-    const serverAddrs = await Promise.all(servers.map(async (s) => (await s.waitFor((e) => e.event === 'listening', START_TIMEOUT, 'listening')).data.address as string));
-    await Promise.all(servers.map((s) => s.waitFor((e) => e.event === 'registration-registered', START_TIMEOUT, 'registration with the master')));
+    const { master, masterAddr, servers, serverAddrs } = await startDemoCluster(children, dirs, say);
     const serverName = (addr: string | undefined) => {
       const i = addr === undefined ? -1 : serverAddrs.indexOf(addr);
       return i >= 0 ? `server ${i + 1}` : (addr ?? '?');
     };
-    say(`servers registered: ${serverAddrs.map((a, i) => `server ${i + 1} ${a}`).join(', ')}`);
     if (f.ui) {
       dashboard = await attachDashboard({
         master: await resolveEndpoint(masterAddr, 'the master'),
@@ -229,15 +211,7 @@ export async function runDemo(f: DemoFlags): Promise<number> {
       seconds: Math.round(now() - t0) / 1000,
       dir: f.keep ? tmp : null,
     };
-    if (f.output === 'json') {
-      process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
-    } else {
-      for (const line of summaryLines(doc.master, serverAddrs, killed, drained, reports)) process.stdout.write(line + '\n');
-      process.stdout.write(ok ? `all ${reports.length} copies are identical to their originals (${formatDuration(now() - t0)})\n`
-        : stoppedEarly ? `stopped before the clients finished: ${reports.filter((r) => r.identical).length} of ${reports.length} copies complete and identical; the others kept what they had, in order\n`
-        : `${reports.filter((r) => !r.identical).length} of ${reports.length} copies differ from their originals or are incomplete\n`);
-      if (f.keep) process.stdout.write(`files kept in ${tmp}\n`);
-    }
+    printDemoResult(f, doc, serverAddrs, killed, drained, stoppedEarly, now() - t0, tmp);
     return ok ? 0 : 1;
   } finally {
     over();
@@ -250,6 +224,61 @@ export async function runDemo(f: DemoFlags): Promise<number> {
   }
 }
 
+/** Step 1: the originals, a media directory per server holding its share of them, and where the copies go. */
+function makeDemoMedia(tmp: string, slower: number): { originals: string; dirs: string[]; copies: string } {
+  const originals = join(tmp, 'originals');
+  for (const file of DEMO_FILES) makeSyntheticFile({ name: file.name, durationMs: file.seconds * 1000 * slower, rate: file.rate, dir: originals });
+  const dirs = DEMO_SERVERS.map((files, i) => {
+    const dir = join(tmp, `server${i + 1}`);
+    mkdirSync(dir, { recursive: true });
+    for (const name of files) {
+      copyFileSync(join(originals, name), join(dir, name));
+      copyFileSync(join(originals, name + SIDECAR_SUFFIX), join(dir, name + SIDECAR_SUFFIX));
+    }
+    return dir;
+  });
+  const copies = join(tmp, 'copies');
+  mkdirSync(copies);
+  return { originals, dirs, copies };
+}
+
+/** Step 2: the master, then one server per media directory, each registered with it. */
+async function startDemoCluster(children: Children, dirs: readonly string[], say: (t: string) => void): Promise<{ master: OfpChild; masterAddr: string; servers: OfpChild[]; serverAddrs: string[] }> {
+  const master = children.spawn('master', ['master', '--host', '127.0.0.1', '--port', '0', '--poll-interval', '500', '--json-stream']);
+  const masterAddr = (await master.waitFor((e) => e.event === 'listening', START_TIMEOUT, 'listening')).data.address as string;
+  say(`master listening on ${masterAddr}`);
+  const servers = dirs.map((dir, i) => children.spawn(`server ${i + 1}`, [
+    'server', '--master', masterAddr, '--media', dir, '--host', '127.0.0.1', '--port', '0', '--group', `g${i + 1}`, '--json-stream',
+  ]));
+  const serverAddrs = await Promise.all(servers.map(async (s) => (await s.waitFor((e) => e.event === 'listening', START_TIMEOUT, 'listening')).data.address as string));
+  await Promise.all(servers.map((s) => s.waitFor((e) => e.event === 'registration-registered', START_TIMEOUT, 'registration with the master')));
+  say(`servers registered: ${serverAddrs.map((a, i) => `server ${i + 1} ${a}`).join(', ')}`);
+  return { master, masterAddr, servers, serverAddrs };
+}
+
+/** The last step: the document (`--json`) or the summary lines and the verdict. */
+function printDemoResult(
+  f: DemoFlags,
+  doc: { readonly ok: boolean; readonly master: string; readonly clients: readonly ClientReport[] },
+  serverAddrs: readonly string[],
+  killed: Action | undefined,
+  drained: Action | undefined,
+  stoppedEarly: boolean,
+  ms: number,
+  tmp: string,
+): void {
+  if (f.output === 'json') {
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    return;
+  }
+  const reports = doc.clients;
+  for (const line of summaryLines(doc.master, serverAddrs, killed, drained, reports)) process.stdout.write(line + '\n');
+  process.stdout.write(doc.ok ? `all ${reports.length} copies are identical to their originals (${formatDuration(ms)})\n`
+    : stoppedEarly ? `stopped before the clients finished: ${reports.filter((r) => r.identical).length} of ${reports.length} copies complete and identical; the others kept what they had, in order\n`
+    : `${reports.filter((r) => !r.identical).length} of ${reports.length} copies differ from their originals or are incomplete\n`);
+  if (f.keep) process.stdout.write(`files kept in ${tmp}\n`);
+}
+
 /** `2.30 s`: a position in the media. */
 function position(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
@@ -258,16 +287,17 @@ function position(ms: number): string {
 /** Tell what a client does, as it happens, on stderr. */
 function narrate(child: OfpChild, c: DemoClient, serverName: (a: string | undefined) => string, say: (t: string) => void): void {
   let started = false;
+  const name = (v: unknown) => serverName(typeof v === 'string' ? v : undefined);
   child.watch((e) => {
     if (e.event === 'playing' && !started) {
       started = true;
-      say(`client ${c.index} streams ${c.file} from ${serverName(e.data.srv)} (${c.mode})`);
+      say(`client ${c.index} streams ${c.file} from ${name(e.data.srv)} (${c.mode})`);
     } else if (e.event === 'server-failed') {
-      say(`client ${c.index} lost ${serverName(e.data.srv)} at byte ${e.data.off}: ${e.data.reason}`);
+      say(`client ${c.index} lost ${name(e.data.srv)} at byte ${e.data.off}: ${e.data.reason}`);
     } else if (e.event === 'switch') {
-      say(`client ${c.index} is told to move from ${serverName(e.data.from)} to ${serverName(e.data.to)} (${e.data.why}) at ${position(e.data.computed as number)}`);
+      say(`client ${c.index} is told to move from ${name(e.data.from)} to ${name(e.data.to)} (${e.data.why}) at ${position(e.data.computed as number)}`);
     } else if (e.event === 'handoff') {
-      say(`client ${c.index} carries on with ${c.file} on ${serverName(e.data.to)} at ${position(e.data.npt as number)}: ${e.data.why}, gap ${e.data.gap} ms`);
+      say(`client ${c.index} carries on with ${c.file} on ${name(e.data.to)} at ${position(e.data.npt as number)}: ${e.data.why}, gap ${e.data.gap} ms`);
     } else if (e.event === 'summary') {
       say(`client ${c.index} ${e.data.ok ? 'has' : 'did NOT get'} all of ${c.file} (${formatBytes(e.data.bytes as number)})`);
     }
@@ -337,7 +367,7 @@ async function killOneServer(c: Cluster, delay: number): Promise<Action | undefi
 }
 
 /**
- * Then drain a server with `ofp server drain`: the first (within DRAIN_WAIT)
+ * Then drain a server as `ofp server drain` does: the first (within DRAIN_WAIT)
  * that serves clients whose files a server still up also holds. Its streams
  * move, and it leaves and exits on its own.
  */
@@ -357,15 +387,22 @@ async function drainOneServer(c: Cluster, killed: Action | undefined): Promise<A
   }
   const [index, streaming] = victim;
   const addr = c.addrs[index]!;
-  c.say(`draining server ${index + 1} (${addr}) with ofp server drain; ${plural(streaming)} from it`);
+  // The order `ofp server drain` sends, sent from here: a process started now would start late on a
+  // busy machine, and the streams it is meant to move could be over by then.
+  c.say(`draining server ${index + 1} (${addr}) as ofp server drain --master ${c.master} --server ${addr} does; ${plural(streaming)} from it`);
   const at = now() - c.t0;
-  const order = c.children.spawn('drain', ['server', 'drain', '--master', c.master, '--server', addr]);
-  const result = await exitWithin(order, DRAIN_COMMAND_TIMEOUT);
-  if (result.code !== 0) {
-    c.say(`ofp server drain failed (exit ${result.code ?? result.signal}): ${order.stderr.trim().split('\n').pop() ?? ''}`);
+  let answer: ControlAnswer;
+  try {
+    answer = await sendControl({ master: await resolveEndpoint(c.master, '--master'), attempts: DRAIN_ATTEMPTS }, { op: 'drain', srv: addr });
+  } catch (e) {
+    c.say(`the drain order got no answer: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
   }
-  c.say(`the master: ${order.lines.join(' ')}`);
+  if (!answer.ok) {
+    c.say(`the master refused the drain (${answer.code ?? 'refused'}): ${answer.msg}`);
+    return undefined;
+  }
+  c.say(`the master: ok: ${answer.msg}`);
   void exitWithin(c.servers[index]!, DRAINED_EXIT_TIMEOUT).then((x) => {
     c.say(`server ${index + 1} has handed its streams off and left (exit ${x.code ?? x.signal})`);
   });
@@ -430,7 +467,7 @@ function report(c: DemoClient, child: OfpChild, original: string, copy: string, 
   };
 }
 
-function summaryLines(master: string, addrs: readonly string[], killed: Action | undefined, drained: Action | undefined, reports: ClientReport[]): string[] {
+function summaryLines(master: string, addrs: readonly string[], killed: Action | undefined, drained: Action | undefined, reports: readonly ClientReport[]): string[] {
   const what = (i: number) => (killed?.index === i ? `  (killed with SIGKILL at ${formatDuration(killed.at)})`
     : drained?.index === i ? `  (drained at ${formatDuration(drained.at)})` : '');
   return [

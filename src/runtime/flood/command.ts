@@ -2,10 +2,11 @@
  * `ofp tool flood`: parse its flags, run the flood, print the summary.
  */
 import { type LogLevel, Output, type OutputMode } from '../output.js';
-import { formatBytes, formatDuration, parseCount, parseDuration } from '../units.js';
-import { UsageError } from '../usageError.js';
-import { FLOOD_MAX_DURATION, FLOOD_MAX_RATE, type FloodOptions, type FloodResult, runFlood } from './flood.js';
-import { FLOOD_KINDS, isFloodKind } from './kinds.js';
+import { formatBytes, formatDuration } from '../../view/units.js';
+import { parseCount, parseDuration } from '../units.js';
+import { UsageError } from '../../errors.js';
+import { FLOOD_KINDS, FLOOD_MAX_DURATION, FLOOD_MAX_RATE, isFloodKind } from './catalog.js';
+import { type FloodOptions, type FloodResult, runFlood } from './flood.js';
 import { parseFloodTarget } from './target.js';
 
 export interface FloodFlags {

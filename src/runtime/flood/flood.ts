@@ -9,13 +9,10 @@ import dgram from 'node:dgram';
 import { decode } from '../../protocol/codec.js';
 import { Rng } from '../../protocol/rng.js';
 import { now } from '../clock.js';
-import { type FloodKind, floodGenerator } from './kinds.js';
+import { FLOOD_MAX_DURATION, FLOOD_MAX_RATE, type FloodKind } from './catalog.js';
+import { floodGenerator } from './kinds.js';
 import type { FloodTarget } from './target.js';
 
-/** Most datagrams per second a flood may send. */
-export const FLOOD_MAX_RATE = 50_000;
-/** Longest a flood may last, ms. */
-export const FLOOD_MAX_DURATION = 60_000;
 /** The pacer wakes this often, ms. */
 const TICK = 5;
 /** After a stall, at most this many ticks' worth are sent at once (no unbounded catch-up burst). */
@@ -55,28 +52,31 @@ export async function runFlood(o: FloodOptions, onProgress?: (r: FloodResult) =>
   const rate = Math.min(Math.max(1, Math.floor(o.rate)), FLOOD_MAX_RATE);
   const duration = Math.min(Math.max(1, o.duration), FLOOD_MAX_DURATION);
   const next = floodGenerator(o.kind, { rng: new Rng(o.seed), file: o.file, target: o.target.address });
-  const socket = dgram.createSocket(o.target.family === 6 ? 'udp6' : 'udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, o.target.family === 6 ? '::1' : '127.0.0.1', () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
+  const sockets: dgram.Socket[] = [];
+  try {
+    for (let i = 0; i < (next.sockets ?? 1); i++) sockets.push(await bound(o.target.family));
+  } catch (e) {
+    for (const s of sockets) s.close();
+    throw e;
+  }
   let sent = 0;
   let sentBytes = 0;
   let sendErrors = 0;
   let answers = 0;
   let answerBytes = 0;
   const answerTypes: Record<string, number> = {};
-  socket.on('error', () => sendErrors++);
-  socket.on('message', (msg: Buffer) => {
+  const onMessage = (msg: Buffer) => {
     answers++;
     answerBytes += msg.length;
     const d = decode(msg);
     const key = !d.ok ? `undecodable (${d.code})` : d.msg.type === 'error' ? `error ${d.msg.code}` : d.msg.type;
     answerTypes[key] = (answerTypes[key] ?? 0) + 1;
-  });
+    if (d.ok) next.onAnswer?.(d.msg);
+  };
+  for (const socket of sockets) {
+    socket.on('error', () => sendErrors++);
+    socket.on('message', onMessage);
+  }
   const start = now();
   const result = (): FloodResult => ({
     target: o.target.address,
@@ -101,7 +101,7 @@ export async function runFlood(o: FloodOptions, onProgress?: (r: FloodResult) =>
         const bytes = next();
         sent++;
         sentBytes += bytes.length;
-        socket.send(bytes, o.target.port, o.target.host);
+        sockets[sent % sockets.length]!.send(bytes, o.target.port, o.target.host);
       }
       if (onProgress && t - lastProgress >= 1000) {
         lastProgress = t;
@@ -115,6 +115,18 @@ export async function runFlood(o: FloodOptions, onProgress?: (r: FloodResult) =>
   const sending = result();
   // Answers to the last datagrams are still on their way: count them, briefly.
   await new Promise((r) => setTimeout(r, LINGER));
-  socket.close();
+  for (const socket of sockets) socket.close();
   return { ...result(), ms: sending.ms };
+}
+
+/** A socket on the loopback address of the target's family, on an ephemeral port. */
+function bound(family: 4 | 6): Promise<dgram.Socket> {
+  const socket = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, family === 6 ? '::1' : '127.0.0.1', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+  });
 }

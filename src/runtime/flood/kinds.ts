@@ -4,27 +4,12 @@
  * None of them holds the cluster key: they are what an attacker can send.
  */
 import { encode, encodeWithMac, packPlain } from '../../protocol/codec.js';
-import { COOKIE_LENGTH, MAC_LENGTH, MAX_DATAGRAM } from '../../protocol/constants.js';
+import { COOKIE_LENGTH, MAC_LENGTH, MAX_CONTENT_PARTS, MAX_DATAGRAM, MAX_NAMES_PER_SERVER } from '../../protocol/constants.js';
 import type { Message } from '../../protocol/messages.js';
 import { padded } from '../../protocol/padding.js';
 import type { Rng } from '../../protocol/rng.js';
-
-export const FLOOD_KINDS = ['random', 'truncated', 'replay', 'spoofed-poll', 'oversize', 'bad-version', 'request'] as const;
-export type FloodKind = (typeof FLOOD_KINDS)[number];
-
-export const FLOOD_KIND_DOCS: Readonly<Record<FloodKind, string>> = {
-  random: 'random bytes, 1 to 1200 of them',
-  truncated: 'a padded request cut short',
-  replay: 'one valid padded request, the same bytes every time (a captured datagram replayed)',
-  'spoofed-poll': 'forged poll and load control messages, without a MAC or with a made-up one',
-  oversize: `random bytes beyond ${MAX_DATAGRAM}`,
-  'bad-version': 'well-formed datagrams of protocol versions 2 to 255',
-  request: 'valid padded requests, each with a new request id',
-};
-
-export function isFloodKind(s: string): s is FloodKind {
-  return (FLOOD_KINDS as readonly string[]).includes(s);
-}
+import { BOOK_SOCKETS, type FloodKind } from './catalog.js';
+import { FakeCatalogServer } from './fakeCatalog.js';
 
 export interface FloodContext {
   readonly rng: Rng;
@@ -37,8 +22,14 @@ export interface FloodContext {
 /** Most bytes an oversize datagram carries (loopback carries far more; this is enough to be refused). */
 const OVERSIZE_MAX = 4 * 1024;
 
+/**
+ * The next datagram of a flood; a kind that holds a conversation also takes the target's answers,
+ * and a kind that plays many clients names how many sockets the datagrams go from, in turn.
+ */
+export type FloodGenerator = (() => Uint8Array) & { onAnswer?: (msg: Message) => void; sockets?: number };
+
 /** A generator of one kind's datagrams. */
-export function floodGenerator(kind: FloodKind, ctx: FloodContext): () => Uint8Array {
+export function floodGenerator(kind: FloodKind, ctx: FloodContext): FloodGenerator {
   const { rng } = ctx;
   const between = (lo: number, hi: number) => lo + rng.below(hi - lo + 1);
   const request = (rid: number) => encode(padded({ type: 'request', rid, file: ctx.file }));
@@ -77,5 +68,12 @@ export function floodGenerator(kind: FloodKind, ctx: FloodContext): () => Uint8A
       return () => packPlain([between(2, 255), 1, { rid: rng.id(), file: ctx.file, pad: rng.bytes(between(0, 1000)) }]);
     case 'request':
       return () => request(rng.id());
+    case 'book':
+      return Object.assign(() => request(rng.id()), { sockets: BOOK_SOCKETS });
+    case 'fake-catalog': {
+      // Announces no more files than a master takes, so its parts are taken until they pass the bound.
+      const fake = new FakeCatalogServer({ rng, name: `127.0.0.1:${between(1024, 65535)}`, parts: MAX_CONTENT_PARTS, files: MAX_NAMES_PER_SERVER });
+      return Object.assign(() => fake.next(Date.now()), { onAnswer: (msg: Message) => fake.onAnswer(msg) });
+    }
   }
 }

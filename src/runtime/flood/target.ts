@@ -2,9 +2,10 @@
  * Where `ofp tool flood` may aim: loopback only (127.0.0.0/8 or ::1), so the
  * tool can load a role on this host and nothing else.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import { formatAddress, parseAddress } from '../../protocol/address.js';
-import { UsageError } from '../usageError.js';
+import { isLoopback } from '../resolve.js';
+import { UsageError } from '../../errors.js';
 
 export interface FloodTarget {
   readonly host: string;
@@ -14,11 +15,6 @@ export interface FloodTarget {
   readonly family: 4 | 6;
 }
 
-export function isLoopback(host: string): boolean {
-  if (isIPv4(host)) return host.split('.')[0] === '127';
-  if (isIPv6(host)) return host === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(host);
-  return false;
-}
 
 /** The target, or a usage error (exit 2) when it is not HOST:PORT on loopback. */
 export function parseFloodTarget(text: string): FloodTarget {

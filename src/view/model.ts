@@ -2,11 +2,14 @@
  * What the dashboard shows: a snapshot of the master's view, kept by a store
  * (src/runtime/dashboard/) that changes only when the data does. The ink view
  * (src/ui/) renders a snapshot and calls actions; it never talks to the
- * network itself, so it can be tested on a fake store.
+ * network itself, so it can be tested on a fake store. The model lives below
+ * both, so that neither imports the other.
  */
 
-/** A server's state as the master sees it (the `status` servers table). */
-export type ServerStateView = 'registering' | 'up' | 'down' | 'draining' | 'overloaded' | 'left' | string;
+import type { SERVER_VIEW_TABLE } from '../roles/master/serverRecord.js';
+
+/** A server's state as the master sees it (the `status` servers table): a state of the master's table (§6.4). */
+export type ServerStateView = keyof (typeof SERVER_VIEW_TABLE)['states'];
 
 export interface ServerView {
   /** `host:port`, as the master names it. */
@@ -117,3 +120,12 @@ export interface Actions {
 
 export const HISTORY_LENGTH = 30;
 export const EVENT_LIMIT = 500;
+
+/**
+ * The interactive dashboard as its host sees it (src/ui/run.tsx): loaded only
+ * when a dashboard opens on a terminal, and handed to the runtime by the
+ * command line, so that the runtime never imports src/ui/.
+ */
+export interface DashboardUi {
+  runDashboard(o: { readonly store: SnapshotStore; readonly actions: Actions; readonly readOnly: boolean }): Promise<void>;
+}

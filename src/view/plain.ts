@@ -1,8 +1,6 @@
 /** One plain status line per refresh, for when stdout is not a terminal (or CI is set). */
-import { formatRate } from '../runtime/units.js';
-import { ago } from './format.js';
-import { requestsPerSecond } from './header.js';
 import type { Snapshot } from './model.js';
+import { ago, formatRate, requestsPerSecond } from './units.js';
 
 export function plainStatusLine(snapshot: Snapshot, now: number = Date.now()): string {
   const t = snapshot.totals;

@@ -1,5 +1,9 @@
 /**
- * What the cores take as inputs for hashing and randomness, from node:crypto.
+ * What the cores take as inputs for hashing and randomness, from node:crypto:
+ * the one Node.js crypto adapter. It sits below the runtime, the testbed and
+ * the spec generator (all three hash with it) and above the pure core, which
+ * may not import node modules; it imports the protocol, and the roles only for
+ * the type of their dependencies.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { ClusterAuth, type Crypto } from '../protocol/auth.js';

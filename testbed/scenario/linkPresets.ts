@@ -1,9 +1,12 @@
 /**
  * Named link presets (as network simulators have them), the starting point of
- * a scenario's `link` and of any impairment that names one.
+ * a scenario's `link` and of any impairment that names one: words of the
+ * scenario language, which the link model (testbed/link/) then carries out.
  */
-import type { LinkSpec } from '../scenario/types.js';
-import { PERFECT } from './impairment.js';
+import type { LinkSpec } from './types.js';
+
+/** The link that does nothing: no delay, no loss, no cap. */
+export const PERFECT: LinkSpec = { loss: 0, burst: 1, delay: 0, jitter: 0, duplicate: 0, reorder: 0, corrupt: 0, rate: 0, blocked: false };
 
 export const LINK_PRESETS: Readonly<Record<string, { readonly doc: string; readonly link: LinkSpec }>> = {
   perfect: { doc: 'no delay, no loss: every datagram arrives at once', link: PERFECT },

@@ -1,0 +1,276 @@
+/**
+ * A server's registration with its master (§6.5, S1.1): a sub-machine of the
+ * media server core. It keeps the state (REGISTRATION_TABLE), the content list
+ * cut into parts and which parts are acknowledged, the cookie, the poll
+ * interval, when the master was last heard from, and the retry back-off. Each
+ * input returns a step: what to send to the master and what to report, in
+ * order. It never sends or reports anything itself: the server core does.
+ */
+import {
+  MASTER_SILENCE_POLLS,
+  MAX_CONTENT_FILES,
+  MAX_DATAGRAM,
+  POLL_INTERVAL,
+  REGISTER_RETRY,
+  REGISTER_RETRY_MAX,
+} from '../../protocol/constants.js';
+import { widestLength } from '../../protocol/codec.js';
+import { type MessageOf, MESSAGES } from '../../protocol/messages.js';
+import { ListFill } from '../../protocol/sizes.js';
+import { canMove, defineTable, mustMove } from '../stateMachine.js';
+import type { RegistrationEvent, ServerEvent } from './events.js';
+
+export type RegistrationState = 'registering' | 'listing' | 'registered' | 'stopped';
+export type RegistrationTrigger = 'register-ack' | 'content-complete' | 'not-registered' | 'refused' | 'master-silent' | 'stop';
+
+/** A server's registration with its master (§6.5), drawn in the spec. */
+export const REGISTRATION_TABLE = defineTable<RegistrationState, RegistrationTrigger>({
+  name: 'server: registration',
+  initial: 'registering',
+  states: {
+    registering: 'Sending `register` (retried with back-off) until `register-ack`.',
+    listing: 'Sending the `content` parts (each retried) until every part is acknowledged.',
+    registered: 'In the catalog: answering polls, pushing load reports.',
+    stopped: 'Sent `leave`; takes nothing more.',
+  },
+  transitions: [
+    { from: 'registering', on: 'register-ack', to: 'listing', doc: '`register-ack` from the master' },
+    { from: 'listing', on: 'content-complete', to: 'registered', doc: 'every `content` part acknowledged' },
+    { from: ['listing', 'registered'], on: 'not-registered', to: 'registering', doc: '`error` `not-registered` from the master (it restarted or forgot us)' },
+    { from: ['registering', 'listing'], on: 'refused', to: 'registering', doc: '`error` `over-limit` from the master (§4.6): it registers again after REGISTER_RETRY_MAX' },
+    { from: ['listing', 'registered'], on: 'master-silent', to: 'registering', doc: 'nothing from the master for MASTER_SILENCE_POLLS poll intervals' },
+    { from: ['registering', 'listing', 'registered'], on: 'stop', to: 'stopped', doc: 'the server stops (at once, or once drained)' },
+  ],
+});
+
+/** What the registration has the server send to its master (`register` without its padding: the server pads it). */
+export type RegistrationMessage = MessageOf<'register'> | MessageOf<'content'> | MessageOf<'leave'>;
+
+/** What the registration has the server report. */
+export type RegistrationReport = RegistrationEvent | Extract<ServerEvent, { type: 'registration-refused' | 'master-forgot' | 'master-silent' }>;
+
+/** The outcome of one input: sent first, then reported, each in order. */
+export interface RegistrationStep {
+  readonly send: RegistrationMessage[];
+  readonly events: RegistrationReport[];
+  /** Now registered: the server reports its load and tells the master of its playing streams again. */
+  registered: boolean;
+  /** The input is not for this server (a `register-ack` of another one): the server drops it, saying why. */
+  dropped?: string;
+}
+
+/** Who the server is, to its master. */
+export interface RegistrationConfig {
+  readonly name: string;
+  readonly master: string;
+  readonly group: string;
+  readonly epoch: number;
+  /** The content list: name, size, rate of every file listed. */
+  readonly files: readonly (readonly [string, number, number])[];
+}
+
+export class Registration {
+  private current: RegistrationState = REGISTRATION_TABLE.initial;
+  private readonly parts: MessageOf<'content'>['files'][] = [];
+  private readonly acked = new Set<number>();
+  private cookieNow: Uint8Array | undefined;
+  private interval = POLL_INTERVAL;
+  private retryAt: number | undefined;
+  private retryDelay = REGISTER_RETRY;
+  /** `over-limit` answers since the server was last registered (§4.6). */
+  private refusals = 0;
+  private lastHeard = 0;
+
+  constructor(private readonly config: RegistrationConfig) {
+    this.splitContent();
+  }
+
+  get state(): RegistrationState {
+    return this.current;
+  }
+
+  /** The cookie of the master's `register-ack`, until it is forgotten (the server registers again). */
+  get cookie(): Uint8Array | undefined {
+    return this.cookieNow;
+  }
+
+  /** The master's poll interval, as its `register-ack` gave it. */
+  get pollInterval(): number {
+    return this.interval;
+  }
+
+  /** When the master was last heard from. */
+  get lastFromMaster(): number {
+    return this.lastHeard;
+  }
+
+  /** When `register` or the unacknowledged `content` parts are sent again, if they are. */
+  retryDeadline(): number | undefined {
+    return this.retryAt;
+  }
+
+  /** When the master, silent since, counts as gone: only while registered. */
+  silenceDeadline(): number | undefined {
+    return this.current === 'registered' ? this.lastHeard + MASTER_SILENCE_POLLS * this.interval : undefined;
+  }
+
+  /**
+   * Cut the content list into parts that each fit in one datagram, whatever its
+   * index, its cookie and its time stamp turn out to be (and with a MAC): a part's
+   * size is computed at its widest, file by file, and never encoded to be measured.
+   */
+  private splitContent(): void {
+    const all = [...this.config.files].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((f) => [f[0], f[1], f[2]] as [string, number, number]);
+    const widest = widestLength('content', { name: this.config.name, epoch: this.config.epoch, files: [] }, ['cookie', 'part', 'parts', 'at'], true);
+    const newPart = () => new ListFill<[string, number, number]>(MESSAGES.content.fields.files.of!, widest, MAX_DATAGRAM, MAX_CONTENT_FILES);
+    let part = newPart();
+    for (const entry of all) {
+      if (part.add(entry)) continue;
+      if (part.items.length > 0) {
+        this.parts.push(part.items);
+        part = newPart();
+      }
+      // A part holds at least one file, whatever its size (a file name is short enough to fit, §7.1).
+      part.push(entry);
+    }
+    this.parts.push(part.items);
+  }
+
+  /** The server starts: its first `register`. `cap`: its capacity now. */
+  start(now: number, cap: number): RegistrationStep {
+    const step = newStep();
+    this.sendRegister(step, now, cap);
+    return step;
+  }
+
+  /** Anything authentic came from the master. */
+  heard(now: number): void {
+    this.lastHeard = now;
+  }
+
+  onRegisterAck(msg: MessageOf<'register-ack'>, now: number): RegistrationStep {
+    const step = newStep();
+    if (msg.epoch !== this.config.epoch || msg.name !== this.config.name) {
+      step.dropped = 'register-ack for another server';
+      return step;
+    }
+    this.interval = msg.interval > 0 ? msg.interval : POLL_INTERVAL;
+    if (this.current === 'registering') {
+      this.cookieNow = msg.cookie;
+      this.move(step, 'register-ack', now, 0);
+    }
+    return step;
+  }
+
+  onContentAck(msg: MessageOf<'content-ack'>, now: number): RegistrationStep {
+    const step = newStep();
+    if (msg.epoch !== this.config.epoch || this.current !== 'listing') return step;
+    this.acked.add(msg.part);
+    if (this.acked.size >= this.parts.length) this.move(step, 'content-complete', now, 0);
+    return step;
+  }
+
+  /** An `error` from the master: `not-registered` and `over-limit` are the registration's. `cap`: the server's capacity now. */
+  onError(msg: MessageOf<'error'>, now: number, cap: number): RegistrationStep {
+    const step = newStep();
+    if (msg.code === 'not-registered') {
+      step.events.push({ type: 'master-forgot', level: 'warn', master: this.config.master });
+      // Not registered yet: it is registering already.
+      if (canMove(REGISTRATION_TABLE, this.current, 'not-registered')) this.move(step, 'not-registered', now, cap);
+    } else if (msg.code === 'over-limit' && (this.current === 'registering' || this.current === 'listing')) {
+      // Said once per run of refusals: the server tries again every REGISTER_RETRY_MAX.
+      step.events.push({ type: 'registration-refused', level: this.refusals++ === 0 ? 'error' : 'debug', master: this.config.master, detail: msg.msg });
+      this.move(step, 'refused', now, cap);
+    }
+    return step;
+  }
+
+  /** The retry deadline is due: `register`, or the `content` parts not acknowledged, again. */
+  onRetry(now: number, cap: number): RegistrationStep {
+    const step = newStep();
+    if (this.current === 'registering') this.sendRegister(step, now, cap);
+    else if (this.current === 'listing') this.sendContent(step, now);
+    return step;
+  }
+
+  /** The silence deadline is due: the master is gone, register again. */
+  onSilence(now: number, cap: number): RegistrationStep {
+    const step = newStep();
+    step.events.push({ type: 'master-silent', level: 'warn', master: this.config.master });
+    this.move(step, 'master-silent', now, cap);
+    return step;
+  }
+
+  /** The server stops: `leave`, when the master knows it. */
+  stop(now: number): RegistrationStep {
+    const step = newStep();
+    if (this.cookieNow) step.send.push({ type: 'leave', name: this.config.name, epoch: this.config.epoch, cookie: this.cookieNow });
+    if (canMove(REGISTRATION_TABLE, this.current, 'stop')) this.move(step, 'stop', now, 0);
+    this.retryAt = undefined;
+    return step;
+  }
+
+  private sendRegister(step: RegistrationStep, now: number, cap: number): void {
+    step.send.push({
+      type: 'register',
+      name: this.config.name,
+      epoch: this.config.epoch,
+      cap,
+      group: this.config.group,
+      files: this.config.files.length,
+      parts: this.parts.length,
+    });
+    this.backOff(now);
+  }
+
+  private sendContent(step: RegistrationStep, now: number): void {
+    for (let i = 0; i < this.parts.length; i++) {
+      if (this.acked.has(i)) continue;
+      step.send.push({
+        type: 'content',
+        name: this.config.name,
+        epoch: this.config.epoch,
+        cookie: this.cookieNow!,
+        part: i,
+        parts: this.parts.length,
+        files: this.parts[i]!,
+      });
+    }
+    this.backOff(now);
+  }
+
+  private backOff(now: number): void {
+    this.retryAt = now + this.retryDelay;
+    this.retryDelay = Math.min(this.retryDelay * 2, REGISTER_RETRY_MAX);
+  }
+
+  /** The only way the state changes: through REGISTRATION_TABLE (a move it does not have is a bug). `cap`: for a `register` it sends. */
+  private move(step: RegistrationStep, on: RegistrationTrigger, now: number, cap: number): void {
+    const to = mustMove(REGISTRATION_TABLE, this.current, on);
+    const from = this.current;
+    this.current = to;
+    step.events.push({ type: `registration-${to}` as const, level: to === 'registered' ? 'info' : 'debug', from, on, master: this.config.master });
+    this.retryDelay = REGISTER_RETRY;
+    if (to === 'registering') {
+      this.cookieNow = undefined;
+      this.acked.clear();
+      if (on === 'refused') {
+        // The master would refuse it again at once: wait as long as the back-off ever does.
+        this.retryDelay = REGISTER_RETRY_MAX;
+        this.retryAt = now + REGISTER_RETRY_MAX;
+      } else {
+        this.sendRegister(step, now, cap);
+      }
+    } else if (to === 'listing') {
+      this.sendContent(step, now);
+    } else if (to === 'registered') {
+      this.retryAt = undefined;
+      this.refusals = 0;
+      step.registered = true;
+    }
+  }
+}
+
+function newStep(): RegistrationStep {
+  return { send: [], events: [], registered: false };
+}
