@@ -94,9 +94,9 @@ export class AssignmentTable {
     return this.all.values();
   }
 
-  /** Bits per second reserved on `server` by streams it has not reported yet, and streams moving to it. */
+  /** Bits per second reserved on `server` by streams it has not reported yet (the failover manager holds room for streams moving there). */
   reservedBw(server: string): number {
-    return (this.byServer.get(server)?.reservedBw ?? 0) + (this.holds.get(server)?.bw ?? 0);
+    return this.byServer.get(server)?.reservedBw ?? 0;
   }
 
   /** The streams assigned to `server`. */
@@ -113,29 +113,6 @@ export class AssignmentTable {
     a.live = true;
     a.seen = now;
     this.add(a);
-  }
-
-  private readonly holds = new Map<string, { bw: number; sids: Map<number, number> }>();
-
-  /** Room on `server` held for a stream being moved there, until `release`. */
-  hold(server: string, sid: number, rate: number): void {
-    let h = this.holds.get(server);
-    if (!h) {
-      h = { bw: 0, sids: new Map() };
-      this.holds.set(server, h);
-    }
-    if (h.sids.has(sid)) return;
-    h.sids.set(sid, rate);
-    h.bw += rate;
-  }
-
-  release(server: string, sid: number): void {
-    const h = this.holds.get(server);
-    const rate = h?.sids.get(sid);
-    if (!h || rate === undefined) return;
-    h.sids.delete(sid);
-    h.bw -= rate;
-    if (h.sids.size === 0) this.holds.delete(server);
   }
 
   /** Streams assigned to `server` that it has not reported yet. */

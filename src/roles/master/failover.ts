@@ -5,19 +5,22 @@
  * draining, or an operator asks — it establishes the stream on a second server
  * at the same position and tells the client through the first one.
  *
- * It never calls the master: it queues what it sends and reports
- * (`pollOutput`), and the master drains the queue after each call into it and
- * sends and reports itself. What it reads of the master is a view (`FailoverView`).
+ * It never calls the master and never writes its tables: it queues what it
+ * sends, reports and asks of the master's assignment table (`pollOutput`), and
+ * the master drains the queue after each call into it, applies the changes to
+ * its table, sends and reports itself. What it reads of the master is a view
+ * (`FailoverView`, `StreamsView`). The room it holds on the servers streams
+ * move to is its own table (`heldBw`), which the master adds to their reservations.
  */
 import { HANDOFF_ATTEMPTS, HANDOFF_TIMEOUT, FORWARD_TIMEOUT, MAX_ASSIGNMENTS, MAX_FAILED_HANDOFFS, SERVER_SILENCE_TIMEOUT, TOKEN_TTL } from '../../protocol/constants.js';
 import { handoffToken } from '../../protocol/auth.js';
 import type { Message, MessageOf } from '../../protocol/messages.js';
 import { Queue, type RoleDeps, type TableSize } from '../role.js';
 import { defineTable, mustMove } from '../stateMachine.js';
-import type { Assignment, AssignmentTable } from './assignments.js';
+import type { Assignment } from './assignments.js';
 import { FifoMap } from '../fifoMap.js';
 import type { FailoverEvent } from './events.js';
-import { adjusted, nptAt, played } from './npt.js';
+import { adjusted, nptAt, type NptState, played } from './npt.js';
 import type { Candidate } from './selection.js';
 import type { ServerRecord } from './serverRecord.js';
 
@@ -49,6 +52,23 @@ export const HANDOFF_TABLE = defineTable<HandoffState, HandoffTrigger>({
     { from: 'moving', on: 'timeout', to: 'failed', doc: 'no `play` at the new server within HANDOFF_TIMEOUT' },
   ],
 });
+
+/** A handoff under way, as others read it (`FailoverManager.moving`). */
+export interface Handoff {
+  readonly sid: number;
+  readonly why: MoveWhy;
+  /** The position computed at the change event, ms of normal play time (§10.3). */
+  readonly computed: number;
+  readonly from: string;
+  readonly state: HandoffState;
+  /** The server the stream moves to ('' before one is chosen). */
+  readonly to: string;
+  readonly deadline: number;
+  readonly tried: readonly string[];
+  readonly attempts: number;
+  readonly started: number;
+  readonly by: 'master' | 'client';
+}
 
 interface Move {
   readonly sid: number;
@@ -95,23 +115,53 @@ export interface FailoverView {
   relaying(rid: number): boolean;
 }
 
-/** What the failover manager hands the master, in order: a control message to send, or an event. */
+/** What the failover manager reads of a stream the master follows; it changes nothing of it. */
+export type StreamFacts = Readonly<Omit<Assignment, 'tracked'>> & {
+  readonly tracked?: ReadonlyMap<string, { readonly n: number; readonly when: number }>;
+};
+
+/** What the failover manager reads of the master's assignment table. */
+export interface StreamsView {
+  get(sid: number): StreamFacts | undefined;
+  ofServer(server: string): readonly StreamFacts[];
+}
+
+/**
+ * A change the failover manager asks of the master's assignment table, applied by the master as it
+ * drains the queue, in order: `follow` a stream the master did not assign (a server list, or a
+ * master that restarted); `tracked`, the last `track` event recorded in order from `server`
+ * (§10.4); `playing`, the stream plays at `server` from `npt` (confirmed where it is, or moved
+ * there: a handoff done); `position`, its accounting after an `adjust`; `ended` at its server.
+ */
+export type StreamChange =
+  | { readonly kind: 'follow'; readonly assignment: Assignment }
+  | { readonly kind: 'tracked'; readonly sid: number; readonly server: string; readonly n: number; readonly when: number }
+  | { readonly kind: 'playing'; readonly sid: number; readonly server: string; readonly npt: NptState }
+  | { readonly kind: 'position'; readonly sid: number; readonly npt: NptState }
+  | { readonly kind: 'ended'; readonly sid: number };
+
+/** What the failover manager hands the master, in order: a control message to send, an event, or a change to its assignment table. */
 export type FailoverOutput =
   | { readonly kind: 'send'; readonly to: string; readonly msg: Message }
-  | { readonly kind: 'event'; readonly event: FailoverEvent };
+  | { readonly kind: 'event'; readonly event: FailoverEvent }
+  | StreamChange;
 
 export class FailoverManager {
   private readonly moves = new Map<number, Move>();
   /** When a stream's last handoff failed, for the back-off (the oldest forgotten first). */
   private readonly failedAt = new FifoMap<number, number>(MAX_FAILED_HANDOFFS);
   private readonly byRid = new Map<number, number>();
+  /** Room held on a server for the streams moving there, until each move ends (§4.4): its bits per second, and each stream's. */
+  private readonly holds = new Map<string, { bw: number; readonly sids: Map<number, number> }>();
+  private held = 0;
   private next: number | undefined;
 
-  /** The handoff tables, with their bounds (§7.3): a handoff per assignment at most, a request id per handoff. */
+  /** The handoff tables, with their bounds (§7.3): a handoff per assignment at most, a request id and a hold per handoff. */
   tables(): Record<string, TableSize> {
     return {
       handoffs: { size: this.moves.size, limit: MAX_ASSIGNMENTS },
       'handoff request ids': { size: this.byRid.size, limit: this.moves.size },
+      'handoff holds': { size: this.held, limit: this.moves.size },
       'failed handoffs': { size: this.failedAt.size, limit: MAX_FAILED_HANDOFFS },
     };
   }
@@ -122,17 +172,17 @@ export class FailoverManager {
   private readonly outputs = new Queue<FailoverOutput>();
 
   /**
-   * `streams`: the assignment table, which the master and its failover manager share: the
-   * failover manager follows streams in it (confirms, reassigns, ends them) and holds room for
-   * the streams it moves. `view`: what it reads of the rest of the master.
+   * `streams`: the master's assignment table, read only: the failover manager follows the streams
+   * in it, and asks the master to change them (`StreamChange`). `view`: what it reads of the rest
+   * of the master.
    */
   constructor(
     private readonly deps: RoleDeps,
-    private readonly streams: AssignmentTable,
+    private readonly streams: StreamsView,
     private readonly view: FailoverView,
   ) {}
 
-  /** The next control message to send or event to report, in the order they arose; the master drains them after each call. */
+  /** The next control message to send, event to report or table change, in the order they arose; the master drains them after each call. */
   pollOutput(): FailoverOutput | undefined {
     return this.outputs.take();
   }
@@ -145,6 +195,37 @@ export class FailoverManager {
     this.outputs.push({ kind: 'event', event });
   }
 
+  private change(c: StreamChange): void {
+    this.outputs.push(c);
+  }
+
+  /** Bits per second held on `server` for streams moving there: the master counts them as reserved. */
+  heldBw(server: string): number {
+    return this.holds.get(server)?.bw ?? 0;
+  }
+
+  private hold(server: string, sid: number, rate: number): void {
+    let h = this.holds.get(server);
+    if (!h) {
+      h = { bw: 0, sids: new Map() };
+      this.holds.set(server, h);
+    }
+    if (h.sids.has(sid)) return;
+    h.sids.set(sid, rate);
+    h.bw += rate;
+    this.held++;
+  }
+
+  private release(server: string, sid: number): void {
+    const h = this.holds.get(server);
+    const rate = h?.sids.get(sid);
+    if (!h || rate === undefined) return;
+    h.sids.delete(sid);
+    h.bw -= rate;
+    this.held--;
+    if (h.sids.size === 0) this.holds.delete(server);
+  }
+
   /** A request id for an `establish`, never one of a request the master relays. */
   private newRid(): number {
     let rid = this.deps.rng.id();
@@ -152,27 +233,28 @@ export class FailoverManager {
     return rid;
   }
 
-  /** The handoff under way for a stream, if any. */
-  moving(sid: number): Move | undefined {
+  /** The handoff under way for a stream, if any: a view, read only. */
+  moving(sid: number): Handoff | undefined {
     return this.moves.get(sid);
   }
 
-  nextDeadline(): number | undefined {
+  nextTimeout(): number | undefined {
     return this.next;
   }
 
   // ---- Control events from servers (§10.4) ----------------------------------
 
   /** A `track` event from `rec`; answers with `track-ack`. `offer`: what the master told a client of an unknown stream (list mode). */
-  onTrack(msg: MessageOf<'track'>, rec: ServerFacts, now: number, offer?: { client: string; file: string; sk?: Uint8Array }): void {
+  handleTrack(msg: MessageOf<'track'>, rec: ServerFacts, now: number, offer?: { client: string; file: string; sk?: Uint8Array }): void {
     this.clock = now;
     let a = this.streams.get(msg.sid);
     if (!a && msg.ev === 'play' && msg.client && msg.file) {
       // A stream the master did not assign (a server list, or a master that restarted): follow it from now on.
       const client = offer?.client ?? msg.client;
       const item = this.view.server(rec.name)?.files.get(msg.file);
-      this.streams.add({ sid: msg.sid, client, file: msg.file, server: rec.name, rate: item?.rate ?? 0, at: now, live: true, seen: now, ...(offer?.sk ? { sk: offer.sk } : this.deps.auth ? { sk: this.deps.auth.streamKey(msg.sid, client) } : {}), handoffs: 0 });
-      a = this.streams.get(msg.sid);
+      const followed: Assignment = { sid: msg.sid, client, file: msg.file, server: rec.name, rate: item?.rate ?? 0, at: now, live: true, seen: now, ...(offer?.sk ? { sk: offer.sk } : this.deps.auth ? { sk: this.deps.auth.streamKey(msg.sid, client) } : {}), handoffs: 0 };
+      this.change({ kind: 'follow', assignment: followed });
+      a = followed;
     }
     if (!a) {
       this.send(rec.addr, { type: 'track-ack', sid: msg.sid, n: msg.n });
@@ -189,19 +271,18 @@ export class FailoverManager {
       this.send(rec.addr, { type: 'track-ack', sid: msg.sid, n: last });
       return;
     }
-    (a.tracked ??= new Map()).set(rec.name, { n: msg.n, when: msg.when });
+    this.change({ kind: 'tracked', sid: a.sid, server: rec.name, n: msg.n, when: msg.when });
     this.send(rec.addr, { type: 'track-ack', sid: msg.sid, n: msg.n });
     this.apply(a, msg, rec, now);
   }
 
-  private apply(a: Assignment, msg: MessageOf<'track'>, rec: ServerFacts, now: number): void {
+  private apply(a: StreamFacts, msg: MessageOf<'track'>, rec: ServerFacts, now: number): void {
     const move = this.moves.get(a.sid);
     switch (msg.ev) {
       case 'play': {
         const position = played(msg.npt ?? 0, msg.when, msg.scale);
         if (rec.name === a.server) {
-          a.npt = position;
-          this.streams.confirm(a, now);
+          this.change({ kind: 'playing', sid: a.sid, server: rec.name, npt: position });
           return;
         }
         // The stream plays at another server: a handoff is complete (planned, or the client's own).
@@ -212,9 +293,7 @@ export class FailoverManager {
         const computed = move ? move.computed : a.npt ? Math.max(0, Math.round(nptAt(a.npt, te))) : undefined;
         const why = move?.why ?? 'failure';
         const gap = this.gapEstimate(why, from, now, move);
-        this.streams.reassign(a, rec.name, now);
-        a.npt = position;
-        a.handoffs++;
+        this.change({ kind: 'playing', sid: a.sid, server: rec.name, npt: position });
         this.stats.done++;
         if (move) this.finish(move, 'played');
         this.emit({
@@ -233,13 +312,13 @@ export class FailoverManager {
         return;
       }
       case 'adjust':
-        if (rec.name === a.server && a.npt) a.npt = adjusted(a.npt, msg.when, msg.scale);
+        if (rec.name === a.server && a.npt) this.change({ kind: 'position', sid: a.sid, npt: adjusted(a.npt, msg.when, msg.scale) });
         return;
       case 'end':
         if (rec.name !== a.server) return; // the server left behind by a handoff lets the stream go
         if (move && move.state === 'moving') return; // the client left for the new server already
         if (move) this.finish(move, 'ended');
-        this.streams.remove(a.sid);
+        this.change({ kind: 'ended', sid: a.sid });
         this.emit({ type: 'stream-ended', level: 'debug', sid: a.sid, srv: rec.name, code: msg.code });
         return;
     }
@@ -273,7 +352,7 @@ export class FailoverManager {
    * establish it on another server (`to`, when the operator names one).
    * Returns why not, or undefined when a handoff is under way.
    */
-  start(a: Assignment, why: MoveWhy, te: number, now: number, to?: string): string | undefined {
+  start(a: StreamFacts, why: MoveWhy, te: number, now: number, to?: string): string | undefined {
     this.clock = now;
     if (this.moves.has(a.sid)) return why === 'operator' ? 'the stream is already moving' : undefined;
     const failed = this.failedAt.get(a.sid);
@@ -291,8 +370,8 @@ export class FailoverManager {
     return this.moves.has(a.sid) ? undefined : 'no other server holds the file with room for it';
   }
 
-  private establish(a: Assignment, move: Move, now: number): void {
-    if (move.to) this.streams.release(move.to, a.sid);
+  private establish(a: StreamFacts, move: Move, now: number): void {
+    if (move.to) this.release(move.to, a.sid);
     let target: string | undefined;
     if (move.forced && !move.tried.includes(move.forced)) {
       const rec = this.view.server(move.forced);
@@ -314,13 +393,13 @@ export class FailoverManager {
     move.mrid = this.newRid();
     this.byRid.set(move.mrid, a.sid);
     move.deadline = now + FORWARD_TIMEOUT;
-    this.streams.hold(target, a.sid, Math.round((a.rate * (a.npt?.scale ?? 1000)) / 1000));
+    this.hold(target, a.sid, Math.round((a.rate * (a.npt?.scale ?? 1000)) / 1000));
     this.send(rec.addr, { type: 'establish', rid: move.mrid, sid: a.sid, file: a.file, client: a.client, npt: move.computed, scale: a.npt?.scale ?? 1000, why: move.why });
     this.reschedule();
   }
 
   /** A `setup` or `error` from a server that answers an `establish`; false when it answers none. */
-  onAnswer(msg: MessageOf<'setup'> | MessageOf<'error'>, rec: ServerFacts, now: number): boolean {
+  handleAnswer(msg: MessageOf<'setup'> | MessageOf<'error'>, rec: ServerFacts, now: number): boolean {
     this.clock = now;
     const sid = msg.rid === undefined ? undefined : this.byRid.get(msg.rid);
     const move = sid === undefined ? undefined : this.moves.get(sid);
@@ -351,7 +430,7 @@ export class FailoverManager {
     return true;
   }
 
-  private sendMove(a: Assignment, move: Move, from: ServerFacts, now: number): void {
+  private sendMove(a: StreamFacts, move: Move, from: ServerFacts, now: number): void {
     const s = move.setup!;
     const exp = Math.floor(now) + TOKEN_TTL;
     const tok = handoffToken(this.deps.crypto, a.sk!, a.sid, move.to, exp);
@@ -394,7 +473,7 @@ export class FailoverManager {
    * failed): follow it as a handoff. The change event is the failure, which the
    * master places at the last time it heard from the server.
    */
-  clientMoved(a: Assignment, srv: string, now: number): void {
+  clientMoved(a: StreamFacts, srv: string, now: number): void {
     this.clock = now;
     if (this.moves.has(a.sid)) return;
     const old = this.view.server(a.server);
@@ -443,13 +522,13 @@ export class FailoverManager {
     }
   }
 
-  private rateOf(a: Assignment | undefined): number {
+  private rateOf(a: StreamFacts | undefined): number {
     return a ? Math.round((a.rate * (a.npt?.scale ?? 1000)) / 1000) : 0;
   }
 
   // ---- Timers -------------------------------------------------------------------
 
-  onTimer(now: number): void {
+  handleTimeout(now: number): void {
     this.clock = now;
     if (this.next === undefined || now < this.next) return;
     for (const move of [...this.moves.values()]) {
@@ -491,7 +570,7 @@ export class FailoverManager {
       this.failedAt.delete(move.sid);
       this.failedAt.set(move.sid, this.clock);
     }
-    if (move.to) this.streams.release(move.to, move.sid);
+    if (move.to) this.release(move.to, move.sid);
     if (move.mrid) this.byRid.delete(move.mrid);
     this.moves.delete(move.sid);
     this.reschedule();

@@ -44,7 +44,7 @@ import { canMove, IllegalTransition, mustMove } from '../stateMachine.js';
 import { admitDatagram, type RateLimit, SourceLimiter } from '../rateLimit.js';
 import { FifoMap } from '../fifoMap.js';
 import { type Assignment, AssignmentTable, sourceOf } from './assignments.js';
-import { FailoverManager } from './failover.js';
+import { FailoverManager, type StreamChange } from './failover.js';
 import type { MasterEvent, ServerMoved } from './events.js';
 import { Catalog } from './catalog.js';
 import { type Refusal, RegistrationBounds, refusalText, sourceHost, utf8Length } from './registrationBounds.js';
@@ -185,7 +185,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     let t = this.nextPoll;
     const first = this.forwards.oldest()?.[1];
     if (first && (t === undefined || first.deadline < t)) t = first.deadline;
-    const move = this.failover.nextDeadline();
+    const move = this.failover.nextTimeout();
     if (move !== undefined && (t === undefined || move < t)) t = move;
     const notice = this.notices.nextDeadline();
     if (notice !== undefined && (t === undefined || notice < t)) t = notice;
@@ -213,11 +213,41 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     this.notices.record(e, this.clock);
   }
 
-  /** Send and report what the failover manager queued, in its order: called right after each call into it. */
+  /** Send, report and apply to the assignment table what the failover manager queued, in its order: called right after each call into it. */
   private drainFailover(now: number): void {
     for (let o = this.failover.pollOutput(); o; o = this.failover.pollOutput()) {
       if (o.kind === 'send') this.sendControl(o.to, o.msg, now, true);
-      else this.emit(o.event);
+      else if (o.kind === 'event') this.emit(o.event);
+      else this.applyStream(o, now);
+    }
+  }
+
+  /** A change the failover manager asks of the assignment table: the table is the master's, and changes only here. */
+  private applyStream(c: StreamChange, now: number): void {
+    if (c.kind === 'follow') return this.assignments.add(c.assignment);
+    const a = this.assignments.get(c.sid);
+    if (!a) return;
+    switch (c.kind) {
+      case 'tracked':
+        (a.tracked ??= new Map()).set(c.server, { n: c.n, when: c.when });
+        return;
+      case 'playing':
+        if (c.server === a.server) {
+          a.npt = c.npt;
+          this.assignments.confirm(a, now);
+          return;
+        }
+        // A handoff done: the stream is its new server's now.
+        this.assignments.reassign(a, c.server, now);
+        a.npt = c.npt;
+        a.handoffs++;
+        return;
+      case 'position':
+        a.npt = c.npt;
+        return;
+      case 'ended':
+        this.assignments.remove(c.sid);
+        return;
     }
   }
 
@@ -260,7 +290,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         if (!rec) return this.drop('unexpected-message', from, 'track from an address that is not a server', msg.type);
         if (!this.authentic(d, from, now)) return;
         const offer = this.offers.get(msg.sid);
-        this.failover.onTrack(msg, rec, now, offer);
+        this.failover.handleTrack(msg, rec, now, offer);
         return this.drainFailover(now);
       }
       case 'control':
@@ -281,7 +311,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       this.emit({ type: 'forward-timeout', level: 'warn', rid: f.rid, client: f.client, srv: f.server });
       this.retryForward(f, now, 'unavailable', `server ${f.server} did not answer`);
     }
-    this.failover.onTimer(now);
+    this.failover.handleTimeout(now);
     this.drainFailover(now);
     this.notices.onTimer(now);
     this.drainNotices();
@@ -713,7 +743,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     if (!rec) return this.drop('unexpected-message', from, `${msg.type} from an address that is not a server`, msg.type);
     if (!this.authentic(d, from, now)) return;
     if (msg.type === 'error' && msg.code === 'not-registered') return; // servers do not say this to masters
-    const answered = this.failover.onAnswer(msg, rec, now);
+    const answered = this.failover.handleAnswer(msg, rec, now);
     this.drainFailover(now);
     if (answered) return;
     const f = msg.rid === undefined ? undefined : this.forwards.get(msg.rid);
@@ -785,7 +815,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         if (tried.includes(name) || (skipAvoided && (avoid.includes(name) || this.unanswered.has(name)))) continue;
         const rec = this.servers.get(name);
         if (!rec || rec.state !== 'up') continue;
-        const available = rec.available(this.assignments.reservedBw(name));
+        const available = rec.available(this.assignments.reservedBw(name) + this.failover.heldBw(name));
         if (available < (info.rate * scale) / 1000) continue;
         out.push({ name, available, streams: rec.streams + this.assignments.reservedCount(name) });
       }
