@@ -43,6 +43,7 @@ import { type Input, RoleCore, type RoleDeps, type TableSize } from '../role.js'
 import { canMove, IllegalTransition, mustMove } from '../stateMachine.js';
 import { admitDatagram, type RateLimit, SourceLimiter } from '../rateLimit.js';
 import { FifoMap } from '../fifoMap.js';
+import { type Deadlines, soonest } from '../timers.js';
 import { type Assignment, AssignmentTable, sourceOf } from './assignments.js';
 import { FailoverManager, type StreamChange } from './failover.js';
 import type { MasterEvent, ServerMoved } from './events.js';
@@ -96,6 +97,15 @@ interface Forward {
   readonly resumed: boolean;
 }
 
+/**
+ * The master's deadlines, each a named slot (one timer table): `forward` the oldest relayed
+ * request's answer, `handoff` the failover manager's next, `notice` the notice feed's next, `poll`
+ * the next poll round (and the sweep of what has expired).
+ */
+type MasterTimer = 'forward' | 'handoff' | 'notice' | 'poll';
+/** The order in which a wake-up handles what is due. */
+const TIMER_ORDER: readonly MasterTimer[] = ['forward', 'handoff', 'notice', 'poll'];
+
 /** The event a server's move reports: `server-up` when it first comes up, `server-recovered` when it comes back. */
 function movedEvent(from: ServerState, to: ServerState, on: ServerTrigger): ServerMoved['type'] {
   switch (to) {
@@ -135,6 +145,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   private clock = 0;
   private readonly selector: Selector;
   private nextPoll: number | undefined;
+  private readonly deadlines: Deadlines<MasterTimer> = {};
   private startedAt: number | undefined;
   private stopped = false;
   readonly stats = { requests: 0, redirects: 0, relays: 0, lists: 0, errors: 0 };
@@ -181,15 +192,26 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   }
 
   pollTimeout(): number | undefined {
-    if (this.stopped) return undefined;
-    let t = this.nextPoll;
-    const first = this.forwards.oldest()?.[1];
-    if (first && (t === undefined || first.deadline < t)) t = first.deadline;
-    const move = this.failover.nextTimeout();
-    if (move !== undefined && (t === undefined || move < t)) t = move;
-    const notice = this.notices.nextDeadline();
-    if (notice !== undefined && (t === undefined || notice < t)) t = notice;
+    return soonest(this.timers());
+  }
+
+  /**
+   * Every deadline, by name: the one place they are computed. The next wake-up is their minimum,
+   * and a wake-up handles those due (`due`). One table, filled in place: it is read after every input.
+   */
+  private timers(): Deadlines<MasterTimer> {
+    const t = this.deadlines;
+    const on = !this.stopped;
+    t.forward = on ? this.forwards.oldest()?.[1].deadline : undefined;
+    t.handoff = on ? this.failover.nextTimeout() : undefined;
+    t.notice = on ? this.notices.nextTimeout() : undefined;
+    t.poll = on ? this.nextPoll : undefined;
     return t;
+  }
+
+  private due(name: MasterTimer, now: number): boolean {
+    const at = this.timers()[name];
+    return at !== undefined && now >= at;
   }
 
   /** The master's bounded tables, with their bounds (§7.3): a read-only view for tests and tools. */
@@ -304,21 +326,32 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     }
   }
 
+  /** A wake-up: each deadline due, in TIMER_ORDER, each looked up again after the ones before acted. */
   private onTimer(now: number): void {
-    for (let o = this.forwards.oldest(); o && o[1].deadline <= now; o = this.forwards.oldest()) {
-      const f = o[1];
-      this.forwards.delete(f.mrid);
-      this.emit({ type: 'forward-timeout', level: 'warn', rid: f.rid, client: f.client, srv: f.server });
-      this.retryForward(f, now, 'unavailable', `server ${f.server} did not answer`);
-    }
-    this.failover.handleTimeout(now);
-    this.drainFailover(now);
-    this.notices.onTimer(now);
-    this.drainNotices();
-    if (this.nextPoll !== undefined && now >= this.nextPoll) {
-      this.pollAll(now);
-      this.sweep(now);
-      this.nextPoll = Math.max(this.nextPoll + this.config.pollInterval, now + 1);
+    for (const name of TIMER_ORDER) if (this.due(name, now)) this.onTimeout(name, now);
+  }
+
+  private onTimeout(name: MasterTimer, now: number): void {
+    switch (name) {
+      case 'forward':
+        for (let o = this.forwards.oldest(); o && o[1].deadline <= now; o = this.forwards.oldest()) {
+          const f = o[1];
+          this.forwards.delete(f.mrid);
+          this.emit({ type: 'forward-timeout', level: 'warn', rid: f.rid, client: f.client, srv: f.server });
+          this.retryForward(f, now, 'unavailable', `server ${f.server} did not answer`);
+        }
+        return;
+      case 'handoff':
+        this.failover.handleTimeout(now);
+        return this.drainFailover(now);
+      case 'notice':
+        this.notices.handleTimeout(now);
+        return this.drainNotices();
+      case 'poll':
+        this.pollAll(now);
+        this.sweep(now);
+        this.nextPoll = Math.max(this.nextPoll! + this.config.pollInterval, now + 1);
+        return;
     }
   }
 

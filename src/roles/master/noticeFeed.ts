@@ -96,7 +96,7 @@ export class NoticeFeed {
     return Math.max(1, this.next - NOTICE_RING);
   }
 
-  nextDeadline(): number | undefined {
+  nextTimeout(): number | undefined {
     if (this.flushAt === undefined) return this.windowEnds;
     return this.windowEnds === undefined ? this.flushAt : Math.min(this.flushAt, this.windowEnds);
   }
@@ -127,7 +127,7 @@ export class NoticeFeed {
     return { rid: msg.rid, state, cookie, lease: state === 'active' ? SUBSCRIBE_LEASE : 0, next: this.next };
   }
 
-  onTimer(now: number): void {
+  handleTimeout(now: number): void {
     if (this.windowEnds !== undefined && now >= this.windowEnds) this.closeWindow(now);
     if (this.flushAt !== undefined && now >= this.flushAt) this.flush(now);
   }
