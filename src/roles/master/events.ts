@@ -1,8 +1,9 @@
 /**
  * What a master core reports, one discriminated union the compiler checks
- * (str0m's `Output::Event`): the master's own events, its failover manager's,
- * and those of every role core (`CoreEvent`). Consumers — the notice feed, the
- * command, the testbed — switch on `type` and read typed fields, never `e.x as T`.
+ * (str0m's `Output::Event`): the master's own events, its registry's and its
+ * failover manager's, and those of every role core (`CoreEvent`). Consumers —
+ * the notice feed, the command, the testbed — switch on `type` and read typed
+ * fields, never `e.x as T`.
  */
 import type { WireErrorCode } from '../../protocol/errors.js';
 import type { MessageOf } from '../../protocol/messages.js';
@@ -53,10 +54,8 @@ export type FailoverEvent =
     readonly rate: number; readonly detail: string;
   };
 
-export type MasterEvent =
-  | CoreEvent
-  | RateLimited
-  | FailoverEvent
+/** The registry's events (registry.ts). */
+export type RegistryEvent =
   | ServerMoved
   | ServerForgotten
   | ({ readonly type: 'server-registering'; readonly srv: string; readonly addr: string; readonly epoch: number } & Debug)
@@ -64,7 +63,13 @@ export type MasterEvent =
   | ({
     readonly type: 'registration-refused'; readonly srv: string; readonly addr: string; readonly bound: RegistrationBound; readonly limit: number;
     readonly value: number; readonly refused: number; readonly detail: string;
-  } & Warn)
+  } & Warn);
+
+export type MasterEvent =
+  | CoreEvent
+  | RateLimited
+  | FailoverEvent
+  | RegistryEvent
   | { readonly type: 'server-answering'; readonly srv: string }
   | ({ readonly type: 'server-unanswered'; readonly srv: string; readonly client: string; readonly file: string; readonly detail: string } & Warn)
   | ({ readonly type: 'reservations-bounded'; readonly source: string; readonly client: string; readonly detail: string } & Warn)

@@ -1,30 +1,27 @@
 /**
- * The master (S1): registers servers and builds the catalog from their content
- * lists (S1.1), polls their load (S1.5), and answers clients' requests with a
- * redirect (S1.3), a relayed setup (S1.4) or the server list (S4.1), choosing
- * the server by a named policy (S1.2). Many requests are in flight at once:
- * nothing here waits, every request is a table entry. Its failover manager
- * (failover.ts) follows every stream and moves it when its server fails, is
- * overloaded or drains (S2, S3.6). The failover manager and the notice feed
- * never call back: they queue what they send and report, and the master drains
+ * The master (S1): answers clients' requests with a redirect (S1.3), a
+ * relayed setup (S1.4) or the server list (S4.1), choosing the server by a
+ * named policy (S1.2). Many requests are in flight at once: nothing here
+ * waits, every request is a table entry. Its registry (registry.ts) registers
+ * servers, builds the catalog from their content lists (S1.1) and polls their
+ * load (S1.5); its failover manager (failover.ts) follows every stream and
+ * moves it when its server fails, is overloaded or drains (S2, S3.6). The
+ * registry, the failover manager and the notice feed never call back: they
+ * queue what they send, report and ask of the master, and the master drains
  * them right after each call into them.
  */
 import {
   ANSWER_CACHE_SIZE,
   ANSWER_CACHE_TTL,
-  COOKIE_LENGTH,
-  DOWN_FORGET_POLLS,
   FORWARD_ATTEMPTS,
   FORWARD_TIMEOUT,
   MAX_DATAGRAM,
   MAX_ASSIGNMENTS,
-  MAX_CANDIDATES,
   MAX_LIST_SERVERS,
   MAX_STATUS_ROWS,
   MAX_SUBSCRIBERS,
   MAX_FORWARDS_IN_FLIGHT,
   LEARNING_POLLS,
-  MISSED_POLLS_DOWN,
   POLL_INTERVAL,
   MAX_STATUS_SNAPSHOTS,
   STATUS_SNAPSHOT_TTL,
@@ -33,25 +30,24 @@ import {
   ASSIGNMENT_TTL,
   RESERVE_SOURCE_SHARE,
 } from '../../protocol/constants.js';
-import { equalBytes } from '../../protocol/auth.js';
 import { type Decoded, encode, encodedLength } from '../../protocol/codec.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
 import { U32 } from '../../protocol/fields.js';
 import { type Message, type MessageOf, MESSAGES } from '../../protocol/messages.js';
 import { ListFill } from '../../protocol/sizes.js';
 import { type Input, RoleCore, type RoleDeps, type TableSize } from '../role.js';
-import { canMove, IllegalTransition, mustMove } from '../stateMachine.js';
 import { admitDatagram, type RateLimit, SourceLimiter } from '../rateLimit.js';
 import { FifoMap } from '../fifoMap.js';
 import { type Deadlines, soonest } from '../timers.js';
 import { type Assignment, AssignmentTable, sourceOf } from './assignments.js';
 import { FailoverManager, type StreamChange } from './failover.js';
-import type { MasterEvent, ServerMoved } from './events.js';
-import { Catalog } from './catalog.js';
-import { type Refusal, RegistrationBounds, refusalText, sourceHost, utf8Length } from './registrationBounds.js';
+import type { MasterEvent } from './events.js';
+import type { Catalog } from './catalog.js';
+import type { RegistrationBounds } from './registrationBounds.js';
 import { NoticeFeed } from './noticeFeed.js';
 import { type Candidate, type Policy, Selector } from './selection.js';
-import { SERVER_VIEW_TABLE, ServerRecord, type ServerState, type ServerTrigger } from './serverRecord.js';
+import { Registry, type RegistryOutput } from './registry.js';
+import type { ServerRecord } from './serverRecord.js';
 import { readTable, type StatusSource, type TableReading } from './statusTables.js';
 
 export type AnswerMode = 'redirect' | 'relay';
@@ -106,28 +102,14 @@ type MasterTimer = 'forward' | 'handoff' | 'notice' | 'poll';
 /** The order in which a wake-up handles what is due. */
 const TIMER_ORDER: readonly MasterTimer[] = ['forward', 'handoff', 'notice', 'poll'];
 
-/** The event a server's move reports: `server-up` when it first comes up, `server-recovered` when it comes back. */
-function movedEvent(from: ServerState, to: ServerState, on: ServerTrigger): ServerMoved['type'] {
-  switch (to) {
-    case 'up':
-      return from === 'joining' ? 'server-up' : 'server-recovered';
-    case 'joining':
-      // No move of the table leads back to joining.
-      throw new IllegalTransition(SERVER_VIEW_TABLE.name, from, on);
-    default:
-      return `server-${to}`;
-  }
-}
-
 export class Master extends RoleCore<MasterCommand, MasterEvent> {
   readonly config: MasterConfig;
-  readonly catalog = new Catalog();
-  readonly servers = new Map<string, ServerRecord>();
-  private readonly serverByAddr = new Map<string, ServerRecord>();
-  /** Registrations that have not yet proven their address (§9.4), oldest first. */
-  private readonly candidates = new FifoMap<string, ServerRecord>(MAX_CANDIDATES);
-  /** What one server, and one source host, may make this master keep (§4.6). */
-  readonly bounds = new RegistrationBounds();
+  /** Servers, their content lists and load, and the poll rounds (S1.1, S1.5). */
+  private readonly registry: Registry;
+  /** The servers by name, the catalog and the registration bounds: the registry's, read only here. */
+  readonly servers: ReadonlyMap<string, ServerRecord>;
+  readonly catalog: Catalog;
+  readonly bounds: RegistrationBounds;
   readonly assignments = new AssignmentTable();
   /** Relayed requests in flight, in deadline order (they all wait FORWARD_TIMEOUT). */
   private readonly forwards = new FifoMap<number, Forward>();
@@ -144,7 +126,6 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   /** The time of the input being handled, for the events it causes. */
   private clock = 0;
   private readonly selector: Selector;
-  private nextPoll: number | undefined;
   private readonly deadlines: Deadlines<MasterTimer> = {};
   private startedAt: number | undefined;
   private stopped = false;
@@ -165,6 +146,16 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     this.config = { ...DEFAULT_MASTER_CONFIG, ...config };
     this.limiter = this.config.rateLimit ? new SourceLimiter(this.config.rateLimit) : undefined;
     this.selector = new Selector(this.config.policy, deps.rng.fork());
+    this.registry = new Registry(deps, this.config.pollInterval);
+    this.servers = this.registry.servers;
+    this.catalog = this.registry.catalog;
+    this.bounds = this.registry.bounds;
+    this.statusSource = {
+      servers: this.servers,
+      catalog: this.catalog,
+      assignments: this.assignments,
+      moving: (sid) => this.failover.moving(sid) !== undefined,
+    };
     this.notices = new NoticeFeed(deps);
     this.failover = new FailoverManager(deps, this.assignments, {
       server: (name) => this.servers.get(name),
@@ -175,8 +166,10 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
 
   handle(input: Input<MasterCommand>, now: number): void {
     this.clock = now;
-    this.startedAt ??= now;
-    this.nextPoll ??= now + this.config.pollInterval;
+    if (this.startedAt === undefined) {
+      this.startedAt = now;
+      this.registry.start(now);
+    }
     if (this.stopped) return;
     switch (input.kind) {
       case 'datagram':
@@ -205,7 +198,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     t.forward = on ? this.forwards.oldest()?.[1].deadline : undefined;
     t.handoff = on ? this.failover.nextTimeout() : undefined;
     t.notice = on ? this.notices.nextTimeout() : undefined;
-    t.poll = on ? this.nextPoll : undefined;
+    t.poll = on ? this.registry.nextTimeout() : undefined;
     return t;
   }
 
@@ -218,7 +211,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   override tables(): Record<string, TableSize> {
     return {
       ...super.tables(),
-      candidates: { size: this.candidates.size, limit: MAX_CANDIDATES },
+      ...this.registry.tables(),
       assignments: { size: this.assignments.size, limit: MAX_ASSIGNMENTS },
       forwards: { size: this.forwards.size, limit: MAX_FORWARDS_IN_FLIGHT },
       pending: { size: this.pending.size, limit: MAX_FORWARDS_IN_FLIGHT },
@@ -273,6 +266,41 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     }
   }
 
+  /**
+   * Send and report what the registry queued, in its order, and do what it asks of the master's
+   * own tables: called right after each call into it.
+   */
+  private drainRegistry(now: number): void {
+    for (let o = this.registry.pollOutput(); o; o = this.registry.pollOutput()) this.onRegistry(o, now);
+  }
+
+  private onRegistry(o: RegistryOutput, now: number): void {
+    switch (o.kind) {
+      case 'send':
+        this.sendControl(o.to, o.msg, now, o.validated);
+        return;
+      case 'event':
+        return this.emit(o.event);
+      case 'drop':
+        return this.drop(o.code, o.from, o.detail, o.msg);
+      case 'forgotten':
+        // What was assigned to it goes, but the streams handed off from it, which live on elsewhere.
+        this.assignments.removeServer(o.name, this.handedOff);
+        this.unanswered.delete(o.name);
+        return;
+      case 'load':
+        // Sessions: confirm the ones the server reports, end the ones it no longer has.
+        this.assignments.report(o.server, o.sids, o.complete, now, this.handedOff);
+        if (o.sids.length > 0 && this.unanswered.delete(o.server)) this.emit({ type: 'server-answering', srv: o.server });
+        return;
+      case 'streams':
+        if (o.change === 'down') this.failover.serverDown(o.server, now);
+        else if (o.change === 'draining') this.failover.serverDraining(o.server, now);
+        else this.failover.serverOverloaded(o.server, now);
+        return this.drainFailover(now);
+    }
+  }
+
   /** Push the notices the feed queued for its subscribers (proven addresses, §9.4). */
   private drainNotices(): void {
     for (let t = this.notices.pollTransmit(); t; t = this.notices.pollTransmit()) this.sendBytes(t.to, t.bytes, true);
@@ -282,7 +310,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
 
   private onDatagram(from: string, bytes: Uint8Array, now: number): void {
     // Before any decoding; registered servers are exempt, so no flood can starve the master of them (§9.5).
-    if (this.limiter && !this.serverByAddr.has(from) && !admitDatagram(this.limiter, from, now, (e) => this.emit(e))) return;
+    if (this.limiter && !this.registry.byAddr(from) && !admitDatagram(this.limiter, from, now, (e) => this.emit(e))) return;
     const d = this.receive(from, bytes, now);
     if (!d) return;
     const msg = d.msg;
@@ -290,17 +318,21 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       case 'request':
         return this.onRequest(msg, bytes.length, from, now);
       case 'register':
-        if (this.authentic(d, from, now)) this.onRegister(msg, from, now);
-        return;
+        if (!this.authentic(d, from, now)) return;
+        this.registry.handleRegister(msg, from, now);
+        return this.drainRegistry(now);
       case 'content':
-        if (this.authentic(d, from, now)) this.onContent(msg, from, now);
-        return;
+        if (!this.authentic(d, from, now)) return;
+        this.registry.handleContent(msg, from, now);
+        return this.drainRegistry(now);
       case 'load':
-        if (this.authentic(d, from, now)) this.onLoad(msg, from, now);
-        return;
+        if (!this.authentic(d, from, now)) return;
+        this.registry.handleLoad(msg, from, now);
+        return this.drainRegistry(now);
       case 'leave':
-        if (this.authentic(d, from, now)) this.onLeave(msg, from, now);
-        return;
+        if (!this.authentic(d, from, now)) return;
+        this.registry.handleLeave(msg, from, now);
+        return this.drainRegistry(now);
       case 'setup':
       case 'error':
         return this.onServerAnswer(d, from, now);
@@ -308,7 +340,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         if (this.authentic(d, from, now)) this.onStatusRequest(msg, from, now);
         return;
       case 'track': {
-        const rec = this.serverByAddr.get(from);
+        const rec = this.registry.byAddr(from);
         if (!rec) return this.drop('unexpected-message', from, 'track from an address that is not a server', msg.type);
         if (!this.authentic(d, from, now)) return;
         const offer = this.offers.get(msg.sid);
@@ -348,175 +380,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         this.notices.handleTimeout(now);
         return this.drainNotices();
       case 'poll':
-        this.pollAll(now);
-        this.sweep(now);
-        this.nextPoll = Math.max(this.nextPoll! + this.config.pollInterval, now + 1);
-        return;
-    }
-  }
-
-  // ---- Servers: registration and content lists (S1.1) -------------------
-
-  /**
-   * A `register` creates a candidate record. It joins the servers (and may
-   * replace a record of the same name) only once it echoes the cookie of our
-   * `register-ack` (§9.4): a replayed or spoofed `register` can neither make
-   * the master poll an address nor knock a working server out.
-   */
-  private onRegister(msg: MessageOf<'register'>, from: string, now: number): void {
-    const rec = this.servers.get(msg.name);
-    if (rec && rec.epoch === msg.epoch && rec.addr === from) {
-      this.sendControl(from, { type: 'register-ack', name: rec.name, epoch: rec.epoch, cookie: rec.cookie, interval: this.config.pollInterval }, now, true);
-      return;
-    }
-    let cand = this.candidates.get(msg.name);
-    if (!cand || cand.epoch !== msg.epoch || cand.addr !== from) {
-      // Beyond a bound (§4.6): refused, and nothing of it kept (an earlier candidate of the name stays).
-      const over = this.bounds.checkRegister(msg) ?? this.bounds.checkSource(from, this.replaced(msg.name, from));
-      if (over) return this.refuse(msg.name, from, over, now);
-      this.candidates.delete(msg.name);
-      cand = new ServerRecord(msg.name, from, msg.epoch, this.deps.rng.bytes(COOKIE_LENGTH), msg, now);
-      this.candidates.set(cand.name, cand);
-      this.emit({ type: 'server-registering', level: 'debug', srv: cand.name, addr: from, epoch: cand.epoch });
-    }
-    this.sendControl(from, { type: 'register-ack', name: cand.name, epoch: cand.epoch, cookie: cand.cookie, interval: this.config.pollInterval }, now, false);
-  }
-
-  /**
-   * The record of the server that sent a message, when epoch, cookie and
-   * address all match; a candidate that matches has proven its address and
-   * becomes the server of that name.
-   */
-  private known(name: string, epoch: number, cookie: Uint8Array, from: string, now: number): ServerRecord | null | undefined {
-    const matches = (r: ServerRecord | undefined) => r !== undefined && r.epoch === epoch && r.addr === from && equalBytes(r.cookie, cookie);
-    const rec = this.servers.get(name);
-    if (matches(rec)) return rec;
-    const cand = this.candidates.get(name);
-    if (!matches(cand)) return undefined;
-    this.candidates.delete(name);
-    // Other candidates of its host may have proven their address first (§4.6): refused (null), answered.
-    const over = this.bounds.checkSource(from, this.replaced(name, from));
-    if (over) {
-      this.refuse(name, from, over, now, true);
-      return null;
-    }
-    if (rec) this.forget(rec, 'restarted');
-    const stale = this.serverByAddr.get(from);
-    if (stale && stale !== rec) this.forget(stale, 'restarted');
-    this.servers.set(name, cand!);
-    this.serverByAddr.set(from, cand!);
-    this.bounds.serverAdded(from);
-    this.emit({ type: 'server-registered', srv: name, group: cand!.group, files: cand!.fileCount, cap: cand!.cap, epoch });
-    return cand;
-  }
-
-  /** The servers of `from`'s host that a registration of `name` from `from` would replace: the one of that name, the one at that address. */
-  private replaced(name: string, from: string): number {
-    const byName = this.servers.get(name);
-    const byAddr = this.serverByAddr.get(from);
-    const host = sourceHost(from);
-    let n = byName && sourceHost(byName.addr) === host ? 1 : 0;
-    if (byAddr && byAddr !== byName) n++;
-    return n;
-  }
-
-  /**
-   * Refuse a registration beyond a bound (§4.6): `error` `over-limit` to the server, and a
-   * `registration-refused` warning when one is due for its host. `validated`: it proved its address.
-   */
-  private refuse(name: string, from: string, r: Refusal, now: number, validated = false): void {
-    this.sendControl(from, { type: 'error', code: 'over-limit', msg: refusalText(r) }, now, validated);
-    const refused = this.bounds.refusal(r, from, now);
-    if (refused === undefined) return;
-    this.emit({
-      type: 'registration-refused', level: 'warn', srv: name, addr: from, bound: r.bound, limit: r.limit, value: r.value, refused,
-      detail: `server ${name} at ${from} ${refusalText(r)}; ${refused} registration(s) from ${sourceHost(from)} refused since the last report`,
-    });
-  }
-
-  private notRegistered(to: string, name: string, now: number): void {
-    this.drop('not-registered', to, `message from unknown server ${name}`);
-    this.sendControl(to, { type: 'error', code: 'not-registered', msg: `register again: this master does not know ${name}` }, now, false);
-  }
-
-  private onContent(msg: MessageOf<'content'>, from: string, now: number): void {
-    const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
-    if (rec === null) return;
-    if (!rec) return this.notRegistered(from, msg.name, now);
-    rec.lastHeard = now;
-    if (msg.parts !== rec.partsTotal || msg.part >= rec.partsTotal) {
-      this.drop('bad-field', from, `content part ${msg.part}/${msg.parts} does not match register (${rec.partsTotal} parts)`, 'content');
-      return;
-    }
-    if (!rec.parts.has(msg.part)) {
-      // A content list beyond a bound (§4.6): the server is forgotten with every part it sent.
-      const over = this.bounds.checkPart(rec, msg.files);
-      if (over) {
-        this.forget(rec, 'refused');
-        return this.refuse(rec.name, from, over, now, true);
-      }
-      rec.parts.add(msg.part);
-      for (const [file, size, rate] of msg.files) {
-        if (!rec.files.has(file)) rec.catalogBytes += utf8Length(file);
-        rec.files.set(file, { size, rate });
-      }
-    }
-    this.sendControl(from, { type: 'content-ack', epoch: rec.epoch, part: msg.part }, now, true);
-    if (rec.contentComplete && !rec.cataloged) {
-      // Into the catalog whatever the state: a server marked down while it listed comes back up with its files.
-      for (const [file, info] of rec.files) this.catalog.add(rec.name, file, info);
-      rec.cataloged = true;
-      // A server marked down while it listed stays down until a load report: it was never up.
-      if (canMove(SERVER_VIEW_TABLE, rec.state, 'content-complete')) this.move(rec, 'content-complete', now);
-    }
-  }
-
-  private onLoad(msg: MessageOf<'load'>, from: string, now: number): void {
-    const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
-    if (!rec) return this.notRegistered(from, msg.name, now);
-    if (msg.seq === rec.pollSeq) rec.pollAnswered = true;
-    rec.record(msg, now);
-    if (rec.order && (rec.order.op === 'drain' ? msg.state === 'draining' : msg.cap === rec.order.cap)) rec.order = undefined;
-    // Sessions: confirm the ones the server reports, end the ones it no longer has.
-    this.assignments.report(rec.name, msg.sids, !msg.more, now, this.handedOff);
-    if (msg.sids.length > 0 && this.unanswered.delete(rec.name)) this.emit({ type: 'server-answering', srv: rec.name });
-    if (rec.state === 'down' && rec.cataloged) this.move(rec, 'load', now);
-    // Change events the server reports, or that its load shows (S2.5b, S2.5c).
-    // A report that changes nothing in the server's state (draining again, overloaded while draining) moves nothing.
-    if (msg.state === 'draining') {
-      if (canMove(SERVER_VIEW_TABLE, rec.state, 'draining')) this.move(rec, 'draining', now);
-      if (rec.state === 'draining') {
-        this.failover.serverDraining(rec, now);
-        this.drainFailover(now);
-      }
-    } else if (msg.state === 'overloaded' || msg.bw > msg.cap) {
-      if (canMove(SERVER_VIEW_TABLE, rec.state, 'overloaded')) this.move(rec, 'overloaded', now);
-      if (rec.state === 'overloaded') {
-        this.failover.serverOverloaded(rec, now);
-        this.drainFailover(now);
-      }
-    } else if (rec.state === 'overloaded') {
-      this.move(rec, 'relieved', now);
-    }
-  }
-
-  private onLeave(msg: MessageOf<'leave'>, from: string, now: number): void {
-    const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
-    if (!rec) return this.notRegistered(from, msg.name, now);
-    this.forget(rec, 'left');
-  }
-
-  /** The only way a server's state changes: through SERVER_VIEW_TABLE (a move it does not have is a bug). */
-  private move(rec: ServerRecord, on: ServerTrigger, now: number): void {
-    const to = mustMove(SERVER_VIEW_TABLE, rec.state, on);
-    const from = rec.state;
-    const type = movedEvent(from, to, on);
-    rec.state = to;
-    if (to === 'down') rec.downSince = now;
-    this.emit({ type, level: to === 'down' || to === 'overloaded' ? 'warn' : 'info', srv: rec.name, from, files: rec.files.size, ...(to === 'overloaded' ? { committed: rec.bw, cap: rec.cap } : {}) });
-    if (to === 'down') {
-      this.failover.serverDown(rec, now);
-      this.drainFailover(now);
+        // One server at a time: what one's poll sets off (its streams move) is done before the next is polled.
+        while (this.registry.handleTimeout(now)) this.drainRegistry(now);
+        return this.sweep(now);
     }
   }
 
@@ -528,45 +394,10 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
    */
   private readonly handedOff = (a: Assignment): boolean => this.failover.moving(a.sid)?.state === 'moving';
 
-  /** Forget a server; one `refused` (§4.6) is reported as such, by `refuse`. */
-  private forget(rec: ServerRecord, why: 'left' | 'restarted' | 'gone' | 'refused'): void {
-    if (this.servers.get(rec.name) === rec) this.bounds.serverRemoved(rec.addr);
-    this.servers.delete(rec.name);
-    if (this.serverByAddr.get(rec.addr) === rec) this.serverByAddr.delete(rec.addr);
-    this.catalog.removeServer(rec.name);
-    this.assignments.removeServer(rec.name, this.handedOff);
-    this.unanswered.delete(rec.name);
-    if (why === 'refused') return;
-    this.emit({ type: why === 'left' ? 'server-left' : why === 'gone' ? 'server-forgotten' : 'server-restarted', level: why === 'left' ? 'info' : 'warn', srv: rec.name });
-  }
-
-  // ---- Load polling (S1.5) ----------------------------------------------
-
-  private pollAll(now: number): void {
-    for (const rec of [...this.servers.values()]) {
-      if (!rec.pollAnswered) {
-        rec.missed++;
-        if (rec.missed >= MISSED_POLLS_DOWN && rec.state !== 'down') this.move(rec, 'missed-polls', now);
-      }
-      if (rec.state === 'down' && now - rec.downSince >= DOWN_FORGET_POLLS * this.config.pollInterval) {
-        this.forget(rec, 'gone');
-        continue;
-      }
-      rec.pollSeq = (rec.pollSeq % 0xffff_fffe) + 1;
-      rec.pollAnswered = false;
-      this.sendControl(rec.addr, { type: 'poll', seq: rec.pollSeq }, now, true);
-      // Nothing acknowledges an order but its effect in the load reports: until then, say it again.
-      if (rec.order) this.sendControl(rec.addr, { type: 'order', ...rec.order }, now, true);
-    }
-  }
-
+  /** After a poll round: assignments and cached answers that have expired go. */
   private sweep(now: number): void {
     this.assignments.expire(now);
     for (let o = this.answers.oldest(); o && now - o[1].at > ANSWER_CACHE_TTL; o = this.answers.oldest()) this.answers.shift();
-    // A candidate that has not echoed its cookie by now never will: it was spoofed or replayed.
-    for (let o = this.candidates.oldest(); o && now - o[1].lastHeard > MISSED_POLLS_DOWN * this.config.pollInterval; o = this.candidates.oldest()) {
-      this.candidates.shift();
-    }
   }
 
   // ---- Requests (S1.2–S1.4, S4.1) ----------------------------------------
@@ -772,7 +603,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   /** A server's `setup` or `error` answering a `forward`. */
   private onServerAnswer(d: Decoded, from: string, now: number): void {
     const msg = d.msg as MessageOf<'setup'> | MessageOf<'error'>;
-    const rec = this.serverByAddr.get(from);
+    const rec = this.registry.byAddr(from);
     if (!rec) return this.drop('unexpected-message', from, `${msg.type} from an address that is not a server`, msg.type);
     if (!this.authentic(d, from, now)) return;
     if (msg.type === 'error' && msg.code === 'not-registered') return; // servers do not say this to masters
@@ -909,8 +740,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       case 'capacity': {
         if (!rec) return reply(false, `this master does not know a server ${JSON.stringify(msg.srv ?? '')}`, 'unknown-server');
         if (msg.op === 'capacity' && msg.cap === undefined) return reply(false, 'capacity: say how much (cap)', 'bad-request');
-        rec.order = { op: msg.op, ...(msg.cap !== undefined ? { cap: msg.cap } : {}) };
-        this.sendControl(rec.addr, { type: 'order', ...rec.order }, now, true);
+        this.registry.handleOrder(rec.name, { op: msg.op, ...(msg.cap !== undefined ? { cap: msg.cap } : {}) });
+        this.drainRegistry(now);
         // Streams it plays or is about to: an assignment whose reservation ended unconfirmed is not one (§4.4).
         const streams = this.assignments.ofServer(rec.name).filter((a) => a.live || a.holding === true).length;
         this.emit({ type: 'order', op: msg.op, srv: rec.name, ...(msg.cap !== undefined ? { cap: msg.cap } : {}), streams });
@@ -977,12 +808,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   }
 
   /** What the status tables are read from (§11.2). */
-  private readonly statusSource: StatusSource = {
-    servers: this.servers,
-    catalog: this.catalog,
-    assignments: this.assignments,
-    moving: (sid) => this.failover.moving(sid) !== undefined,
-  };
+  private readonly statusSource: StatusSource;
 
   // ---- Subscriptions (ofp dashboard) --------------------------------------
 
