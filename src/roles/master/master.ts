@@ -18,13 +18,10 @@ import {
   MAX_DATAGRAM,
   MAX_ASSIGNMENTS,
   MAX_LIST_SERVERS,
-  MAX_STATUS_ROWS,
   MAX_SUBSCRIBERS,
   MAX_FORWARDS_IN_FLIGHT,
   LEARNING_POLLS,
   POLL_INTERVAL,
-  MAX_STATUS_SNAPSHOTS,
-  STATUS_SNAPSHOT_TTL,
   STREAM_KEY_LENGTH,
   TOKEN_TTL,
   ASSIGNMENT_TTL,
@@ -48,7 +45,7 @@ import { NoticeFeed } from './noticeFeed.js';
 import { type Candidate, type Policy, Selector } from './selection.js';
 import { Registry, type RegistryOutput } from './registry.js';
 import type { ServerRecord } from './serverRecord.js';
-import { readTable, type StatusSource, type TableReading } from './statusTables.js';
+import { StatusPages } from './statusPages.js';
 
 export type AnswerMode = 'redirect' | 'relay';
 
@@ -121,8 +118,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   readonly failover: FailoverManager;
   /** Subscribers and the notices they are sent (§11.3, §11.4). */
   readonly notices: NoticeFeed;
-  /** Per operator address and table: the reading of the table begun at that operator's last request for its row 0 (§11.2). */
-  private readonly snapshots = new FifoMap<string, { at: number; rows: TableReading }>(MAX_STATUS_SNAPSHOTS);
+  /** The answers to operators' status requests (§11.2). */
+  private readonly status: StatusPages;
   /** The time of the input being handled, for the events it causes. */
   private clock = 0;
   private readonly selector: Selector;
@@ -150,12 +147,13 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     this.servers = this.registry.servers;
     this.catalog = this.registry.catalog;
     this.bounds = this.registry.bounds;
-    this.statusSource = {
+    this.status = new StatusPages(deps, {
       servers: this.servers,
       catalog: this.catalog,
       assignments: this.assignments,
       moving: (sid) => this.failover.moving(sid) !== undefined,
-    };
+      summary: (now) => this.summary(now),
+    });
     this.notices = new NoticeFeed(deps);
     this.failover = new FailoverManager(deps, this.assignments, {
       server: (name) => this.servers.get(name),
@@ -218,6 +216,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       answers: { size: this.answers.size, limit: ANSWER_CACHE_SIZE },
       offers: { size: this.offers.size, limit: ANSWER_CACHE_SIZE },
       subscribers: { size: this.notices.subscriptions.size, limit: MAX_SUBSCRIBERS },
+      ...this.status.tables(),
       ...this.failover.tables(),
     };
   }
@@ -337,7 +336,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       case 'error':
         return this.onServerAnswer(d, from, now);
       case 'status-request':
-        if (this.authentic(d, from, now)) this.onStatusRequest(msg, from, now);
+        if (this.authentic(d, from, now)) this.sendBytes(from, this.status.handleRequest(msg, from, now), false);
         return;
       case 'track': {
         const rec = this.registry.byAddr(from);
@@ -762,54 +761,6 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     }
   }
 
-  // ---- Status (ofp master status) ----------------------------------------
-
-  private onStatusRequest(msg: MessageOf<'status-request'>, from: string, now: number): void {
-    const base = { type: 'status' as const, rid: msg.rid, what: msg.what };
-    const auth = this.deps.auth;
-    const encodeStatus = (m: MessageOf<'status'>) => (auth ? auth.encode(m, now) : encode(m));
-    if (msg.what === 'summary') {
-      const s = this.summary(now);
-      this.sendBytes(from, encodeStatus({ ...base, total: 1, from: 0, summary: s }), false);
-      return;
-    }
-    const rows = this.statusSnapshot(from, msg.what, msg.from, now);
-    const start = Math.min(msg.from, rows.size);
-    const empty = { ...base, total: rows.size, from: start, [msg.what]: [] } as MessageOf<'status'>;
-    const emptySize = auth ? auth.encodedLength(empty, now) : encodedLength(empty);
-    // Rows are added while the computed size of the page fits; the page is encoded once.
-    const page = new ListFill<unknown>(MESSAGES.status.fields[msg.what].of!, emptySize, MAX_DATAGRAM, MAX_STATUS_ROWS);
-    for (let i = start; i < rows.size && !page.full; i++) {
-      if (!page.add(rows.row(i, now))) break;
-    }
-    if (page.items.length === 0 && start < rows.size) {
-      // One row too big for a page (a long file name held by many servers): send it with as many holders as fit.
-      const row = rows.row(start, now) as { servers?: string[] };
-      for (let n = (row.servers?.length ?? 0) - 1; n >= 0; n--) {
-        if (page.add({ ...row, servers: row.servers!.slice(0, n) })) break;
-      }
-    }
-    this.sendBytes(from, encodeStatus({ ...empty, [msg.what]: page.items } as MessageOf<'status'>), false);
-  }
-
-  /**
-   * A page from row 0 takes a fresh snapshot of the table for that operator;
-   * its following pages come from it while it is recent, so that rows do not
-   * shift between the pages of one reading (whatever other operators read
-   * meanwhile), and a large table is not rebuilt for every page.
-   */
-  private statusSnapshot(operator: string, what: StatusTable, from: number, now: number): TableReading {
-    const key = `${what} ${operator}`;
-    const snap = this.snapshots.get(key);
-    if (from > 0 && snap && now - snap.at <= STATUS_SNAPSHOT_TTL) return snap.rows;
-    const rows = readTable(what, this.statusSource);
-    this.snapshots.set(key, { at: now, rows });
-    return rows;
-  }
-
-  /** What the status tables are read from (§11.2). */
-  private readonly statusSource: StatusSource;
-
   // ---- Subscriptions (ofp dashboard) --------------------------------------
 
   private onSubscribe(msg: MessageOf<'subscribe'>, from: string, now: number): void {
@@ -846,8 +797,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
 
   /** The rows of a status table now (§11.2): what `status` pages carry. */
   statusRows(what: StatusTable, now: number): unknown[] {
-    const rows = readTable(what, this.statusSource);
-    return Array.from({ length: rows.size }, (_, i) => rows.row(i, now));
+    return this.status.rows(what, now);
   }
 }
 
