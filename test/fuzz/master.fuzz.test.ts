@@ -21,7 +21,7 @@ const VOCAB = { addrs: POOL, files: ['B', 'x', 'absent'] };
 /** The master's tables and their limits (§7.3). */
 export function masterTables(m: Master): Record<string, { size: number; limit: number }> {
   // Its own view, and one server record per proven address of the pool.
-  return { ...m.tables(), servers: { size: m.servers.size, limit: POOL.length } };
+  return { ...m.tables(), servers: { size: m.serversView().length, limit: POOL.length } };
 }
 
 function masterScene(key: boolean, mode: 'redirect' | 'relay'): Scene<MasterCommand> {
@@ -44,7 +44,7 @@ function masterScene(key: boolean, mode: 'redirect' | 'relay'): Scene<MasterComm
     respond: (to, msg, now) => {
       const fake = fakes.find((x) => x.addr === to);
       if (!fake || msg.type !== 'poll') return undefined;
-      const sids = m.assignments.ofServer(to).slice(0, 96).map((a) => a.sid);
+      const sids = m.assignmentsView(to).slice(0, 96).map((a) => a.sid);
       const load: Message = { type: 'load', name: fake.addr, epoch: fake.epoch, cookie: fake.cookie, seq: msg.seq, streams: sids.length, bw: 0, sent: 0, cap: fake.cap, sids };
       return auth ? auth.encode(load, now) : encode(load);
     },

@@ -28,7 +28,7 @@ export function serverTables(s: MediaServer): Record<string, { size: number; lim
   const minRate = Math.min(...FILES.map((f) => f.rate));
   return {
     // Each stream takes at least a thousandth of its item's rate from the capacity (the smallest scale).
-    streams: { size: s.streams.size, limit: Math.floor((Math.max(CAP, s.cap) * 1000) / minRate) },
+    streams: { size: s.streamCount(), limit: Math.floor((Math.max(CAP, s.cap) * 1000) / minRate) },
     ...s.tables(),
   };
 }
@@ -68,7 +68,7 @@ function serverScene(key: boolean): Scene<ServerCommand> {
     },
     afterQuiet: () => {
       // Left alone, every stream ends (its client silent, or never played) and its events are given up.
-      expect(s.streams.size, 'streams after 20 s of silence').toBe(0);
+      expect(s.streamCount(), 'streams after 20 s of silence').toBe(0);
       if (s.state === 'stopped') return; // done: it sends (and resends) nothing more
       expect(s.tracker.pending, 'track events after 20 s of silence').toBe(0);
     },

@@ -38,7 +38,7 @@ describe('simulated handoff, bad input: forged switches', () => {
           expect(p, 'the stream plays').toBeDefined();
           const { c, cl, first, sid } = p!;
           const to = another(first);
-          const sk = c.master.assignments.get(sid)!.sk!;
+          const sk = c.master.assignmentView(sid)!.sk!;
           const now = Math.floor(c.net.now);
           const cookie = new Uint8Array(8).fill(9);
           const sw = (over: Partial<Extract<Message, { type: 'switch' }>>): Uint8Array => {
@@ -76,7 +76,7 @@ describe('simulated handoff, bad input: unauthenticated control messages with a 
           const to = another(first);
           const fromSrv = c.servers.find((s) => s.config.name === first)!;
           const toSrv = c.servers.find((s) => s.config.name === to)!;
-          const sk = c.master.assignments.get(sid)!.sk!;
+          const sk = c.master.assignmentView(sid)!.sk!;
           const now = Math.floor(c.net.now);
           const exp = now + 10_000;
           const forged: [string, string, Message][] = [
@@ -102,7 +102,7 @@ describe('simulated handoff, bad input: unauthenticated control messages with a 
             expect(drops(r, 'missing-mac') - before[i]![0]!).toBe(expected[i]);
             expect(drops(r, 'bad-mac') - before[i]![1]!).toBe(expected[i]);
           });
-          expect(toSrv.streams.has(sid)).toBe(false);
+          expect(toSrv.streamView(sid)).toBeUndefined();
           expect(fromSrv.drainingSince).toBeUndefined();
           expect(fromSrv.cap).toBe(1_000_000_000);
           expect(eventsAt(c, OPERATOR, 'control-result')).toEqual([]);

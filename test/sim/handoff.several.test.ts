@@ -90,7 +90,7 @@ describe('simulated handoff: rate adjustments before and after the event (S2.1)'
               log.snapshot();
               c.net.remove(first);
               c.net.run({ until: c.net.now + 50 });
-              lastHeard = c.master.servers.get(first)!.lastHeard;
+              lastHeard = c.master.serverView(first)!.lastHeard;
             }
             finish(c);
             expect(copyProblem(cl, item), context()).toBeUndefined();

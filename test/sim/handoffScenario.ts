@@ -86,7 +86,7 @@ export function playingStream(o: StreamOptions): PlayingStream | undefined {
   const c = simCluster({ seed: o.seed, link: o.link, key: o.key, master: o.master, servers: [...specs] });
   o.onCluster?.(c);
   // Every server registered (a lost `register` is retried with back-off: under loss it may take a few seconds).
-  const allUp = () => [...c.master.servers.values()].filter((r) => r.state === 'up').length === specs.length;
+  const allUp = () => c.master.serversView().filter((r) => r.state === 'up').length === specs.length;
   c.net.run({ until: c.net.now + 3000 });
   c.net.run({ until: c.net.now + 20_000, done: allUp, maxEvents: 5_000_000 });
   if (!allUp()) return undefined;
@@ -194,7 +194,7 @@ export class PositionLog {
   private record(): void {
     const sent = new Map<string, number>();
     for (const s of this.c.servers) {
-      const stream = s.streams.get(this.sid);
+      const stream = s.streamView(this.sid);
       if (stream && stream.state === 'playing') sent.set(s.config.name, stream.flows[0]!.sendPos);
     }
     this.samples.push({ t: this.c.net.now, sent, client: this.cl.client.next });
