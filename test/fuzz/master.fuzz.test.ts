@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/protocol/codec.js';
 import type { Message } from '../../src/protocol/messages.js';
-import type { Master, MasterCommand } from '../../src/roles/master/master.js';
+import type { Master, MasterCommand, MasterEvent } from '../../src/roles/master/master.js';
 import { file, MasterFixture } from '../helpers/masterFixture.js';
 import { KEY, testAuth } from '../helpers/roleDriver.js';
 import { fuzz, FUZZ_TIMEOUT, fuzzTitle } from './params.js';
@@ -24,7 +24,7 @@ export function masterTables(m: Master): Record<string, { size: number; limit: n
   return { ...m.tables(), servers: { size: m.serversView().length, limit: POOL.length } };
 }
 
-function masterScene(key: boolean, mode: 'redirect' | 'relay'): Scene<MasterCommand> {
+function masterScene(key: boolean, mode: 'redirect' | 'relay'): Scene<MasterCommand, MasterEvent> {
   const f = new MasterFixture({ config: { mode }, ...(key ? { key: KEY } : {}) });
   const fakes = [f.addServer({ files: [file('B'), file('x')] }), f.addServer({ files: [file('B')] })];
   f.ask('10.0.2.1:6000', 'B');

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/protocol/codec.js';
 import type { Message } from '../../src/protocol/messages.js';
-import type { MediaFile, MediaServer, ServerCommand } from '../../src/roles/server/server.js';
+import type { MediaFile, MediaServer, ServerCommand, ServerEvent } from '../../src/roles/server/server.js';
 import { KEY, testAuth } from '../helpers/roleDriver.js';
 import { CLIENT, MASTER, ServerFixture } from '../helpers/serverFixture.js';
 import { fuzz, FUZZ_TIMEOUT, fuzzTitle } from './params.js';
@@ -33,7 +33,7 @@ export function serverTables(s: MediaServer): Record<string, { size: number; lim
   };
 }
 
-function serverScene(key: boolean): Scene<ServerCommand> {
+function serverScene(key: boolean): Scene<ServerCommand, ServerEvent> {
   const f = new ServerFixture({ files: FILES, cap: CAP, ...(key ? { key: KEY } : {}) }).register();
   f.play('movie.ts');
   f.d.advance(20);

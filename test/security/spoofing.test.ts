@@ -152,7 +152,7 @@ describe('spoofing a media server (cluster key set)', () => {
       expect(d.role.streamCount()).toBe(1);
       expect(d.role.drainingSince).toBeUndefined();
       expect(d.role.cap).toBe(1e9);
-      expect(d.eventsOf('switch')).toEqual([]);
+      expect(d.eventsOf('stream-move')).toEqual([]);
     });
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MASTER_SILENCE_POLLS, MISSED_POLLS_DOWN, POLL_INTERVAL } from '../../src/protocol/constants.js';
 import { KEY } from '../helpers/roleDriver.js';
-import { forSeeds, mediaFile, MASTER, seedRange, simCluster } from '../helpers/simCluster.js';
+import { eventsAt, forSeeds, mediaFile, MASTER, seedRange, simCluster } from '../helpers/simCluster.js';
 import { expectCopy, LOSSY, runToEnd, runUntil, warmUp } from './simAssert.js';
 
 const DEAD_MASTER = '10.0.0.9:4000';
@@ -15,7 +15,7 @@ describe('simulated failures', () => {
       const cl = c.addClient('10.0.2.1:6000', { masters: [DEAD_MASTER, MASTER], file: 'a.ts', choose: { by: 'random' } });
       runToEnd(c);
       expectCopy(c, cl, 'a.ts', 200_000);
-      const asks = c.log.filter((l) => l.addr === cl.addr && l.e.type === 'ask');
+      const asks = eventsAt(c, cl.addr, 'ask');
       if (asks[0]!.e.master === DEAD_MASTER) {
         startedAtDead++;
         expect(c.log.some((l) => l.addr === cl.addr && l.e.type === 'master-silent' && l.e.master === DEAD_MASTER)).toBe(true);
@@ -84,7 +84,7 @@ describe('simulated failures', () => {
       const cl = c.addClient('10.0.2.1:6000', { masters: [MASTER], file: 'a.ts', choose: { by: 'random' } });
       runUntil(c, () => cl.client.state === 'playing', 'the stream playing');
       c.net.run({ until: c.net.now + 500 });
-      const first = c.log.find((l) => l.addr === cl.addr && l.e.type === 'setup')!.e.srv as string;
+      const first = eventsAt(c, cl.addr, 'setup')[0]!.e.srv;
       c.net.command(first, { type: 'stop' });
       runToEnd(c);
       expectCopy(c, cl, 'a.ts', 1_000_000);
@@ -104,7 +104,7 @@ describe('simulated failures', () => {
       const cl = c.addClient('10.0.2.1:6000', { masters: [MASTER], file: 'a.ts', choose: { by: 'random' } });
       runUntil(c, () => cl.client.state === 'playing', 'the stream playing');
       c.net.run({ until: c.net.now + 500 });
-      const first = c.log.find((l) => l.addr === cl.addr && l.e.type === 'setup')!.e.srv as string;
+      const first = eventsAt(c, cl.addr, 'setup')[0]!.e.srv;
       c.net.remove(first);
       runToEnd(c);
       expectCopy(c, cl, 'a.ts', 1_000_000);
