@@ -197,11 +197,11 @@ export async function runServer(f: ServerFlags): Promise<number> {
     const core = server.running.role;
     if (count === 1 && core.state !== 'stopped') {
       cause ??= signal;
-      out.event({ type: 'signal', signal, action: 'drain', streams: core.streams.size, detail: `handing ${core.streams.size} stream(s) off to other servers, then leaving (at most ${DRAIN_TIMEOUT / 1000} s); ${signal} again stops at once` });
+      out.event({ type: 'signal', signal, action: 'drain', streams: core.streamCount(), detail: `handing ${core.streamCount()} stream(s) off to other servers, then leaving (at most ${DRAIN_TIMEOUT / 1000} s); ${signal} again stops at once` });
       server.drain();
       backstop = setTimeout(() => server.running.command({ type: 'stop' }), DRAIN_BACKSTOP);
     } else if (count === 2) {
-      out.event({ type: 'signal', signal, action: 'stop', streams: core.streams.size, detail: 'stopping at once: the streams left end here' });
+      out.event({ type: 'signal', signal, action: 'stop', streams: core.streamCount(), detail: 'stopping at once: the streams left end here' });
       server.running.command({ type: 'stop' });
     } else {
       process.exit(signalStatus(signal));

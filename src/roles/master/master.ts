@@ -52,6 +52,7 @@ import { NoticeFeed } from './noticeFeed.js';
 import { type Candidate, type Policy, Selector } from './selection.js';
 import { SERVER_VIEW_TABLE, ServerRecord, type ServerState, type ServerTrigger } from './serverRecord.js';
 import { readTable, type StatusSource, type TableReading } from './statusTables.js';
+import { type AssignmentView, assignmentView, type ServerView, serverView } from './views.js';
 
 export type AnswerMode = 'redirect' | 'relay';
 
@@ -112,13 +113,13 @@ function movedEvent(from: ServerState, to: ServerState, on: ServerTrigger): Serv
 export class Master extends RoleCore<MasterCommand, MasterEvent> {
   readonly config: MasterConfig;
   readonly catalog = new Catalog();
-  readonly servers = new Map<string, ServerRecord>();
+  private readonly servers = new Map<string, ServerRecord>();
   private readonly serverByAddr = new Map<string, ServerRecord>();
   /** Registrations that have not yet proven their address (§9.4), oldest first. */
   private readonly candidates = new FifoMap<string, ServerRecord>(MAX_CANDIDATES);
   /** What one server, and one source host, may make this master keep (§4.6). */
   readonly bounds = new RegistrationBounds();
-  readonly assignments = new AssignmentTable();
+  private readonly assignments = new AssignmentTable();
   /** Relayed requests in flight, in deadline order (they all wait FORWARD_TIMEOUT). */
   private readonly forwards = new FifoMap<number, Forward>();
   /** Client request key → the answer sent, so a repeated request gets the same answer. */
@@ -960,5 +961,48 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     const rows = readTable(what, this.statusSource);
     return Array.from({ length: rows.size }, (_, i) => rows.row(i, now));
   }
-}
 
+  // ---- Read-only views, for tests and tools ------------------------------
+
+  /** Server `name` as this master knows it, a snapshot; undefined when it is not one of its servers. */
+  serverView(name: string): ServerView | undefined {
+    const rec = this.servers.get(name);
+    return rec && serverView(rec);
+  }
+
+  /** Every server, in the order they joined, as snapshots. */
+  serversView(): ServerView[] {
+    return [...this.servers.values()].map(serverView);
+  }
+
+  /** The assignment of stream `sid`, a snapshot; undefined when this master follows no such stream. */
+  assignmentView(sid: number): AssignmentView | undefined {
+    const a = this.assignments.get(sid);
+    return a && assignmentView(a);
+  }
+
+  /** Every assignment, oldest first, or only those of server `server`, as snapshots. */
+  assignmentsView(server?: string): AssignmentView[] {
+    return (server === undefined ? [...this.assignments.values()] : this.assignments.ofServer(server)).map(assignmentView);
+  }
+
+  /** How many streams this master follows. */
+  assignmentCount(): number {
+    return this.assignments.size;
+  }
+
+  /** What is reserved on server `server` (§4.4): the streams it has not reported yet, and the bandwidth they and streams moving there hold. */
+  reservedOn(server: string): { readonly count: number; readonly bw: number } {
+    return { count: this.assignments.reservedCount(server), bw: this.assignments.reservedBw(server) };
+  }
+
+  /** The bandwidth reserved by the source of `client` (§4.4), bits per second. */
+  reservedBySource(client: string): number {
+    return this.assignments.sourceReservedBw(client);
+  }
+
+  /** How many reservations ended before a load report listed them (§4.4). */
+  reclaimed(): number {
+    return this.assignments.reclaimed;
+  }
+}

@@ -35,6 +35,7 @@ import type { Chunk } from './flowSender.js';
 import { Registration, type RegistrationState, type RegistrationStep } from './registration.js';
 import { type FlowFile, offsetsAt, ServerStream, SERVER_STREAM_TABLE, type StreamTrigger } from './stream.js';
 import { Tracker } from './tracker.js';
+import { type StreamView, streamView } from './views.js';
 
 /** A media item: one file, or several flows streamed together (S2.4). */
 export interface MediaFile {
@@ -105,7 +106,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   readonly config: ServerConfig;
   readonly epoch: number;
   readonly files = new Map<string, MediaFile>();
-  readonly streams = new Map<number, ServerStream>();
+  private readonly streams = new Map<number, ServerStream>();
   /** Capacity now, bits per second (an operator may change it). */
   cap: number;
   /** Draining (S2.5c): a sub-machine whose outcomes the server reports and acts on. */
@@ -719,5 +720,23 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     this.apply(this.registration.stop(now), this.config.master, now);
     this.pushAt = undefined;
     this.draining.end();
+  }
+
+  // ---- Read-only views, for tests and tools ------------------------------
+
+  /** Stream `sid` as this server keeps it, a snapshot; undefined when it has no such stream. */
+  streamView(sid: number): StreamView | undefined {
+    const s = this.streams.get(sid);
+    return s && streamView(s);
+  }
+
+  /** How many streams this server holds (set up or playing). */
+  streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** Every stream, in the order they were set up, as snapshots. */
+  streamsView(): StreamView[] {
+    return [...this.streams.values()].map(streamView);
   }
 }
