@@ -32,7 +32,7 @@ import { Drain, type DrainReport } from './drain.js';
 import type { SelfState, ServerEvent } from './events.js';
 import type { Chunk } from './flowSender.js';
 import { type LoadNow, type LoadReport, LoadReports } from './loadReports.js';
-import { Registration, type RegistrationState, type RegistrationStep } from './registration.js';
+import { Registration, REGISTRATION_TABLE, type RegistrationState, type RegistrationStep } from './registration.js';
 import { type FlowFile, offsetsAt, ServerStream, SERVER_STREAM_TABLE, type StreamTrigger } from './stream.js';
 import { Tracker } from './tracker.js';
 
@@ -235,7 +235,9 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       case 'start':
         return;
       case 'stop':
-        return this.stop(now);
+        // Through REGISTRATION_TABLE: a stopped server takes no second stop.
+        if (canMove(REGISTRATION_TABLE, this.state, 'stop')) this.stop(now);
+        return;
       case 'drain':
         return this.drain(now);
       case 'capacity':
@@ -668,7 +670,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
 
   /** A draining server with no stream left has nothing more to hand off: it stops now. */
   private drainedIfEmpty(now: number): void {
-    if (this.state === 'stopped') return;
+    if (!canMove(REGISTRATION_TABLE, this.state, 'stop')) return;
     this.drained(this.draining.over(now, this.streams.size, false), now);
   }
 
@@ -679,6 +681,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     this.stop(now);
   }
 
+  /** Stop (the `stop` command, or a drain that is over): `end` to the streams playing, then `leave` (REGISTRATION_TABLE's `stop`). */
   private stop(now: number): void {
     for (const s of [...this.streams.values()]) {
       if (s.state === 'playing') this.send(s.client, { type: 'end', sid: s.sid, code: 'shutting-down' }, true);
