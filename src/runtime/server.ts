@@ -23,8 +23,6 @@ import { clusterKey, keylessWarning } from './clusterKey.js';
 
 /** How long a server waits for its first registration before it says so. */
 const UNREGISTERED_WARNING = 5_000;
-/** Past the core's own drain bound, the runtime stops the core itself: a last resort that should never fire. */
-const DRAIN_BACKSTOP = DRAIN_TIMEOUT + 5_000;
 
 export interface ServerSettings {
   readonly host: string;
@@ -58,7 +56,7 @@ export interface RunningServer {
   readonly stopped: Promise<RegistrationState>;
   /** Hand every stream off, then stop (bounded by DRAIN_TIMEOUT in the core). */
   drain(): void;
-  /** Stop now (send `leave`), wait until it is on the wire, close. */
+  /** Stop now: the core ends its streams and sends `leave` (a stopped core ignores it); wait until that is on the wire, close. */
   stop(): Promise<void>;
   /** Once stopped: wait until what the core sent last is on the wire, close. */
   close(): Promise<void>;
@@ -101,7 +99,7 @@ export async function startServer(s: ServerSettings, onEvent: (e: RunningServerE
     stopped,
     drain: () => running.command({ type: 'drain' }),
     stop: async () => {
-      if (running.role.state !== 'stopped') running.command({ type: 'stop' });
+      running.command({ type: 'stop' });
       await close();
     },
     close,
@@ -192,16 +190,15 @@ export async function runServer(f: ServerFlags): Promise<number> {
   const silent = setTimeout(() => {
     if (!registered) out.event({ type: 'master-not-answering', level: 'warn', master: s.master, detail: `no answer from the master after ${UNREGISTERED_WARNING / 1000} s; still trying (is it running? same --key?)` });
   }, UNREGISTERED_WARNING);
-  let backstop: NodeJS.Timeout | undefined;
   const unsubscribe = onEachStopSignal((signal, count) => {
     const core = server.running.role;
     if (count === 1 && core.state !== 'stopped') {
       cause ??= signal;
-      out.event({ type: 'signal', signal, action: 'drain', streams: core.streams.size, detail: `handing ${core.streams.size} stream(s) off to other servers, then leaving (at most ${DRAIN_TIMEOUT / 1000} s); ${signal} again stops at once` });
+      out.event({ type: 'signal', signal, action: 'drain', streams: core.streamCount(), detail: `handing ${core.streamCount()} stream(s) off to other servers, then leaving (at most ${DRAIN_TIMEOUT / 1000} s); ${signal} again stops at once` });
+      // The core bounds the drain (DRAIN_TIMEOUT) and stops by itself.
       server.drain();
-      backstop = setTimeout(() => server.running.command({ type: 'stop' }), DRAIN_BACKSTOP);
     } else if (count === 2) {
-      out.event({ type: 'signal', signal, action: 'stop', streams: core.streams.size, detail: 'stopping at once: the streams left end here' });
+      out.event({ type: 'signal', signal, action: 'stop', streams: core.streamCount(), detail: 'stopping at once: the streams left end here' });
       server.running.command({ type: 'stop' });
     } else {
       process.exit(signalStatus(signal));
@@ -209,7 +206,6 @@ export async function runServer(f: ServerFlags): Promise<number> {
   });
   const from = await server.stopped;
   clearTimeout(silent);
-  clearTimeout(backstop);
   await server.close();
   unsubscribe();
   const core = server.running.role;

@@ -10,9 +10,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DATA_CHUNK } from '../../src/protocol/constants.js';
 import type { Message } from '../../src/protocol/messages.js';
-import type { Client, ClientCommand } from '../../src/roles/client/client.js';
+import type { Client, ClientCommand, ClientEvent } from '../../src/roles/client/client.js';
 import { Receiver } from '../../src/roles/client/receiver.js';
-import type { RoleEvent, StreamBytes } from '../../src/roles/role.js';
+import type { StreamBytes } from '../../src/roles/role.js';
 import { ClientFixture, FILE, M1, SRV1, SRV2 } from '../helpers/clientFixture.js';
 import { testAuth } from '../helpers/roleDriver.js';
 import { fuzz, FUZZ_TIMEOUT, fuzzTitle } from './params.js';
@@ -33,7 +33,7 @@ class CopyCheck {
 
   constructor(private readonly start: number) {}
 
-  onEvent(e: RoleEvent): void {
+  onEvent(e: ClientEvent): void {
     if (e.type === 'complete' || e.type === 'failed') this.finished = e.type;
   }
 
@@ -55,7 +55,7 @@ function named(msg: Message): string[] {
   return out;
 }
 
-function clientScene(kind: 'playing' | 'list' | 'relay', start: number): Scene<ClientCommand> {
+function clientScene(kind: 'playing' | 'list' | 'relay', start: number): Scene<ClientCommand, ClientEvent> {
   const f = new ClientFixture({ ...(kind === 'list' ? { mode: 'list' as const } : kind === 'relay' ? { mode: 'relay' as const } : {}), ...(start > 0 ? { start } : {}) });
   const check = new CopyCheck(start);
   f.start();

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/protocol/codec.js';
 import type { Message } from '../../src/protocol/messages.js';
-import type { Master, MasterCommand } from '../../src/roles/master/master.js';
+import type { Master, MasterCommand, MasterEvent } from '../../src/roles/master/master.js';
 import { file, MasterFixture } from '../helpers/masterFixture.js';
 import { KEY, testAuth } from '../helpers/roleDriver.js';
 import { fuzz, FUZZ_TIMEOUT, fuzzTitle } from './params.js';
@@ -21,10 +21,10 @@ const VOCAB = { addrs: POOL, files: ['B', 'x', 'absent'] };
 /** The master's tables and their limits (§7.3). */
 export function masterTables(m: Master): Record<string, { size: number; limit: number }> {
   // Its own view, and one server record per proven address of the pool.
-  return { ...m.tables(), servers: { size: m.servers.size, limit: POOL.length } };
+  return { ...m.tables(), servers: { size: m.serversView().length, limit: POOL.length } };
 }
 
-function masterScene(key: boolean, mode: 'redirect' | 'relay'): Scene<MasterCommand> {
+function masterScene(key: boolean, mode: 'redirect' | 'relay'): Scene<MasterCommand, MasterEvent> {
   const f = new MasterFixture({ config: { mode }, ...(key ? { key: KEY } : {}) });
   const fakes = [f.addServer({ files: [file('B'), file('x')] }), f.addServer({ files: [file('B')] })];
   f.ask('10.0.2.1:6000', 'B');
@@ -44,7 +44,7 @@ function masterScene(key: boolean, mode: 'redirect' | 'relay'): Scene<MasterComm
     respond: (to, msg, now) => {
       const fake = fakes.find((x) => x.addr === to);
       if (!fake || msg.type !== 'poll') return undefined;
-      const sids = m.assignments.ofServer(to).slice(0, 96).map((a) => a.sid);
+      const sids = m.assignmentsView(to).slice(0, 96).map((a) => a.sid);
       const load: Message = { type: 'load', name: fake.addr, epoch: fake.epoch, cookie: fake.cookie, seq: msg.seq, streams: sids.length, bw: 0, sent: 0, cap: fake.cap, sids };
       return auth ? auth.encode(load, now) : encode(load);
     },

@@ -60,9 +60,9 @@ export function arbActions(vocab: Vocabulary, maxLength: number): fc.Arbitrary<A
   return fc.array(action, { minLength: 1, maxLength });
 }
 
-/** What the test knows of one role under fuzzing. */
-export interface Scene<C> {
-  readonly role: Role<C, RoleEvent>;
+/** What the test knows of one role under fuzzing; `E`, the role's typed event union. */
+export interface Scene<C, E extends RoleEvent = RoleEvent> {
+  readonly role: Role<C, E>;
   now: number;
   /** Source addresses inputs come from. */
   readonly pool: readonly string[];
@@ -85,7 +85,7 @@ export interface Scene<C> {
    */
   respond?(to: string, msg: Message, now: number): Uint8Array | undefined;
   /** Checks of the role's events, as they come. */
-  onEvent?(e: RoleEvent): void;
+  onEvent?(e: E): void;
   /** Checks of the stream bytes a receiving role hands on, as they come (before the events of the same input). */
   onData?(d: StreamBytes): void;
   /** Checks once the role has been left alone for a long time. */
@@ -158,10 +158,10 @@ function sign(msg: Message, how: Signing, auth: ClusterAuth, now: number): Uint8
 /** Most `timer` inputs one wait may take: beyond, the role keeps asking to be woken (a timer storm). */
 const MAX_TIMERS_PER_WAIT = 20_000;
 
-export class Fuzzer<C> {
+export class Fuzzer<C, E extends RoleEvent = RoleEvent> {
   readonly books = new Books();
 
-  constructor(private readonly s: Scene<C>) {
+  constructor(private readonly s: Scene<C, E>) {
     for (const a of s.proven) this.books.proven.add(a);
     for (const [a, n] of s.bytesFrom) this.books.rx.set(a, n);
     for (const [a, n] of s.bytesTo) if (!this.books.proven.has(a)) this.books.tx.set(a, n);

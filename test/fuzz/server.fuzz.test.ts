@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/protocol/codec.js';
 import type { Message } from '../../src/protocol/messages.js';
-import type { MediaFile, MediaServer, ServerCommand } from '../../src/roles/server/server.js';
+import type { MediaFile, MediaServer, ServerCommand, ServerEvent } from '../../src/roles/server/server.js';
 import { KEY, testAuth } from '../helpers/roleDriver.js';
 import { CLIENT, MASTER, ServerFixture } from '../helpers/serverFixture.js';
 import { fuzz, FUZZ_TIMEOUT, fuzzTitle } from './params.js';
@@ -28,12 +28,12 @@ export function serverTables(s: MediaServer): Record<string, { size: number; lim
   const minRate = Math.min(...FILES.map((f) => f.rate));
   return {
     // Each stream takes at least a thousandth of its item's rate from the capacity (the smallest scale).
-    streams: { size: s.streams.size, limit: Math.floor((Math.max(CAP, s.cap) * 1000) / minRate) },
+    streams: { size: s.streamCount(), limit: Math.floor((Math.max(CAP, s.cap) * 1000) / minRate) },
     ...s.tables(),
   };
 }
 
-function serverScene(key: boolean): Scene<ServerCommand> {
+function serverScene(key: boolean): Scene<ServerCommand, ServerEvent> {
   const f = new ServerFixture({ files: FILES, cap: CAP, ...(key ? { key: KEY } : {}) }).register();
   f.play('movie.ts');
   f.d.advance(20);
@@ -68,7 +68,7 @@ function serverScene(key: boolean): Scene<ServerCommand> {
     },
     afterQuiet: () => {
       // Left alone, every stream ends (its client silent, or never played) and its events are given up.
-      expect(s.streams.size, 'streams after 20 s of silence').toBe(0);
+      expect(s.streamCount(), 'streams after 20 s of silence').toBe(0);
       if (s.state === 'stopped') return; // done: it sends (and resends) nothing more
       expect(s.tracker.pending, 'track events after 20 s of silence').toBe(0);
     },

@@ -45,7 +45,7 @@ export class MasterFixture {
     const addr = s.addr ?? `10.0.1.${this.servers.length + 1}:5000`;
     const fake = new FakeServer(this.d, { addr, files: s.files, cap: s.cap, group: s.group, auth: this.auth, partSize: s.partSize });
     fake.join();
-    expect(this.master.servers.get(addr)?.state, `${addr} is up after joining`).toBe('up');
+    expect(this.master.serverView(addr)?.state, `${addr} is up after joining`).toBe('up');
     this.servers.push(fake);
     return fake;
   }

@@ -36,9 +36,15 @@ export function ofType<K extends MessageType>(sent: readonly Sent[], type: K): (
   return sent.filter((s) => s.msg?.type === type).map((s) => ({ ...(s.msg as MessageOf<K>), to: s.to, wireSize: s.bytes.length }));
 }
 
-export class Driver<C = never, R extends Role<C, RoleEvent> = Role<C, RoleEvent>> {
+/** The typed event union a role reports (`MasterEvent`, `ServerEvent`, `ClientEvent`; `RoleEvent` for any role). */
+export type EventOf<R> = R extends { pollEvent(): infer E } ? Exclude<E, undefined> : RoleEvent;
+
+/** The events of `E` that may have type `K`, narrowed to it. */
+export type EventNamed<E, K extends string> = E extends { readonly type: infer T } ? (K extends T ? E & { readonly type: K } : never) : never;
+
+export class Driver<C = never, R extends Role<C, RoleEvent> = Role<C, RoleEvent>, E extends RoleEvent = EventOf<R>> {
   readonly sent: Sent[] = [];
-  readonly events: RoleEvent[] = [];
+  readonly events: E[] = [];
   /** The stream bytes a receiving role handed on (its own output, not events). */
   readonly data: StreamBytes[] = [];
   /** Bytes each address sent the role, and bytes the role sent each address. */
@@ -91,8 +97,8 @@ export class Driver<C = never, R extends Role<C, RoleEvent> = Role<C, RoleEvent>
   }
 
   /** Events of one type seen so far. */
-  eventsOf(type: string): RoleEvent[] {
-    return this.events.filter((e) => e.type === type);
+  eventsOf<K extends E['type']>(type: K): EventNamed<E, K>[] {
+    return this.events.filter((e): e is EventNamed<E, K> => e.type === type);
   }
 
   private drain(): Sent[] {
@@ -105,7 +111,7 @@ export class Driver<C = never, R extends Role<C, RoleEvent> = Role<C, RoleEvent>
     }
     this.sent.push(...out);
     for (let d = this.role.pollData?.(); d; d = this.role.pollData?.()) this.data.push(d);
-    for (let e = this.role.pollEvent(); e; e = this.role.pollEvent()) this.events.push(e);
+    for (let e = this.role.pollEvent(); e; e = this.role.pollEvent()) this.events.push(e as E);
     return out;
   }
 }

@@ -5,12 +5,13 @@
 import { createHash } from 'node:crypto';
 import { ClusterAuth } from '../../src/protocol/auth.js';
 import { Rng } from '../../src/protocol/rng.js';
-import { Client, type ClientConfig } from '../../src/roles/client/client.js';
+import { Client, type ClientConfig, type ClientEvent } from '../../src/roles/client/client.js';
 import { Master, type MasterConfig, type MasterEvent } from '../../src/roles/master/master.js';
-import { MediaServer, type MediaFile } from '../../src/roles/server/server.js';
-import type { Input, Role, RoleDeps, RoleEvent, StreamBytes, Transmit } from '../../src/roles/role.js';
+import { MediaServer, type MediaFile, type ServerEvent } from '../../src/roles/server/server.js';
+import type { Input, Role, RoleDeps, StreamBytes, Transmit } from '../../src/roles/role.js';
 import { nameKey, syntheticBytes } from '../../src/media/synthetic.js';
 import { nodeCrypto } from '../../src/platform/crypto.js';
+import type { EventNamed } from './roleDriver.js';
 import { type LinkProfile, PERFECT_LINK, SimNetwork, type TraceRecord } from '../../testbed/sim/network.js';
 
 export const MASTER = '10.0.0.1:4000';
@@ -18,6 +19,9 @@ export const MASTER = '10.0.0.1:4000';
 export function syntheticReader() {
   return { read: (file: string, off: number, len: number) => syntheticBytes(nameKey(file), off, len) };
 }
+
+/** An event of any of the cluster's roles: one union, narrowed by its `type`. */
+export type SimEvent = ClientEvent | MasterEvent | ServerEvent;
 
 export interface SimServerSpec {
   name?: string;
@@ -64,6 +68,17 @@ export class Injector implements Role<Transmit> {
   }
 }
 
+/** Events of one type from one address, with the virtual time they happened at. */
+export function eventsAt<K extends SimEvent['type']>(c: SimCluster, addr: string, type: K): { at: number; e: EventNamed<SimEvent, K> }[] {
+  const out: { at: number; e: EventNamed<SimEvent, K> }[] = [];
+  for (const l of c.log) if (l.addr === addr && isType(l.e, type)) out.push({ at: l.at, e: l.e });
+  return out;
+}
+
+function isType<K extends SimEvent['type']>(e: SimEvent, type: K): e is EventNamed<SimEvent, K> {
+  return e.type === type;
+}
+
 /** Deliver a datagram to a node now, with any source address (a forged one included). */
 export function deliverForged(net: SimNetwork, to: string, from: string, bytes: Uint8Array): boolean {
   return net.inject(to, from, bytes);
@@ -73,8 +88,8 @@ export function simCluster(o: SimClusterOptions) {
   const net = new SimNetwork(o.seed, o.link ?? PERFECT_LINK);
   const seeds = new Rng(o.seed ^ 0x5eed);
   const deps = (key: string | null | undefined = o.key): RoleDeps => ({ rng: new Rng(seeds.u32()), crypto: nodeCrypto, ...(key ? { auth: new ClusterAuth(key, nodeCrypto) } : {}) });
-  const log: { at: number; addr: string; e: RoleEvent }[] = [];
-  const record = (e: RoleEvent, node: { addr: string }) => {
+  const log: { at: number; addr: string; e: SimEvent }[] = [];
+  const record = (e: SimEvent, node: { addr: string }) => {
     log.push({ at: net.now, addr: node.addr, e });
   };
   /** The master's events, typed, as well as in `log`. */
@@ -98,7 +113,7 @@ export function simCluster(o: SimClusterOptions) {
     /** True once every client added so far has finished (complete or failed). */
     allDone: () => cluster.clients.every((c) => c.client.result !== undefined),
     /** The log as text, for failure messages. */
-    logText: (filter: (l: { e: RoleEvent }) => boolean = (l) => l.e.level !== 'debug') =>
+    logText: (filter: (l: { e: SimEvent }) => boolean = (l) => !('level' in l.e && l.e.level === 'debug')) =>
       log.filter(filter).map((l) => `${l.at - net.now} ${l.addr} ${JSON.stringify(l.e, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))}`).join('\n'),
   };
   net.add(MASTER, cluster.master, recordMaster);

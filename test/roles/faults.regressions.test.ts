@@ -41,7 +41,7 @@ describe('fault regressions', () => {
     const first = new Driver<MasterCommand, Master>(new Master(testDeps(1), {}));
     first.command({ type: 'start' });
     const { f, sid } = playingAt(first);
-    const followed = first.role.assignments.get(sid)!;
+    const followed = first.role.assignmentView(sid)!;
     expect(followed).toMatchObject({ server: NAME, client: CLIENT, file: 'movie.ts' });
     expect(followed.npt?.scale).toBe(2000);
 
@@ -53,34 +53,34 @@ describe('fault regressions', () => {
     pump(f, again, f.d.advanceTo(f.d.now + 1_600).filter((s) => s.to === MASTER));
     expect(f.d.sent.slice(before).some((s) => s.msg?.type === 'register')).toBe(true);
     expect(f.server.state).toBe('registered');
-    expect(again.role.servers.get(NAME)?.state).toBe('up');
+    expect(again.role.serverView(NAME)?.state).toBe('up');
 
     // …and tells it the stream's events again, with their own numbers and times.
     const retold = ofType(f.d.sent.slice(before), 'track').filter((t) => t.sid === sid);
     expect(retold.map((t) => [t.n, t.ev])).toEqual([[1, 'play'], [2, 'adjust']]);
-    const a = again.role.assignments.get(sid);
+    const a = again.role.assignmentView(sid);
     expect(a, 'the restarted master follows the stream').toMatchObject({ server: NAME, client: CLIENT, file: 'movie.ts', live: true });
     expect(a!.npt).toEqual(followed.npt);
     // The events are acknowledged: nothing is left to send again.
     expect(f.server.tracker.pending).toBe(0);
     // The next event follows on: the new master records it in order.
     pump(f, again, f.d.datagram(CLIENT, { type: 'adjust', sid, n: 2, scale: 1000 }));
-    expect(again.role.assignments.get(sid)!.tracked?.get(NAME)?.n).toBe(3);
-    expect(again.role.assignments.get(sid)!.npt?.scale).toBe(1000);
+    expect(again.role.assignmentView(sid)!.tracked?.get(NAME)?.n).toBe(3);
+    expect(again.role.assignmentView(sid)!.npt?.scale).toBe(1000);
   });
 
   it('a master that still follows the stream takes the retold events as repeats: no handoff, no change', () => {
     const master = new Driver<MasterCommand, Master>(new Master(testDeps(1), {}));
     master.command({ type: 'start' });
     const { f, sid } = playingAt(master);
-    const npt = master.role.assignments.get(sid)!.npt;
+    const npt = master.role.assignmentView(sid)!.npt;
     const events = master.events.length;
     // The server thinks the master forgot it (say, a lost answer): it registers again, with the same epoch.
     pump(f, master, f.fromMaster({ type: 'error', code: 'not-registered', msg: 'register again' }));
     expect(f.server.state).toBe('registered');
     expect(ofType(f.d.sent, 'track').filter((t) => t.sid === sid && t.ev === 'play')).toHaveLength(2);
-    expect(master.role.assignments.get(sid)).toMatchObject({ server: NAME, handoffs: 0 });
-    expect(master.role.assignments.get(sid)!.npt).toEqual(npt);
+    expect(master.role.assignmentView(sid)).toMatchObject({ server: NAME, handoffs: 0 });
+    expect(master.role.assignmentView(sid)!.npt).toEqual(npt);
     expect(master.events.slice(events).filter((e) => e.type === 'handoff')).toEqual([]);
     expect(f.server.tracker.pending).toBe(0);
   });

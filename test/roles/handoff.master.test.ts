@@ -87,7 +87,7 @@ function live(f: MasterFixture, ms: number, alive: readonly (readonly [FakeServe
 describe('failover: stream control events (§10.4)', () => {
   it('play is recorded as the position at its time, acknowledged by number', () => {
     const p = playing();
-    expect(p.f.master.assignments.get(p.sid)).toMatchObject({ server: p.from.addr, live: true, npt: { base: 0, when: p.t0, scale: 1000 } });
+    expect(p.f.master.assignmentView(p.sid)).toMatchObject({ server: p.from.addr, live: true, npt: { base: 0, when: p.t0, scale: 1000 } });
   });
 
   it('a repeat is acknowledged again and not applied twice', () => {
@@ -96,7 +96,7 @@ describe('failover: stream control events (§10.4)', () => {
     // A repeat carries the event as it was first sent (same number, same time); a changed position shows it is not applied.
     const out = p.from.track({ sid: p.sid, n: 1, ev: 'play', when: p.t0, npt: 9999, scale: 1000, client: CLIENT, file: FILE });
     expect(ofType(out, 'track-ack')).toMatchObject([{ sid: p.sid, n: 1 }]);
-    expect(p.f.master.assignments.get(p.sid)!.npt).toEqual({ base: 0, when: p.t0, scale: 1000 });
+    expect(p.f.master.assignmentView(p.sid)!.npt).toEqual({ base: 0, when: p.t0, scale: 1000 });
   });
 
   it('an event ahead of a missing one is not applied; the ack names what is recorded, and the gap, once filled, is applied in order', () => {
@@ -104,11 +104,11 @@ describe('failover: stream control events (§10.4)', () => {
     const t = p.t0;
     // Event 3 (to 0.5× at t+3000) arrives before event 2 (to 2× at t+1000).
     expect(ofType(p.from.track({ sid: p.sid, n: 3, ev: 'adjust', when: t + 3000, scale: 500 }), 'track-ack')).toMatchObject([{ n: 1 }]);
-    expect(p.f.master.assignments.get(p.sid)!.npt).toEqual({ base: 0, when: t, scale: 1000 });
+    expect(p.f.master.assignmentView(p.sid)!.npt).toEqual({ base: 0, when: t, scale: 1000 });
     expect(ofType(p.from.track({ sid: p.sid, n: 2, ev: 'adjust', when: t + 1000, scale: 2000 }), 'track-ack')).toMatchObject([{ n: 2 }]);
     expect(ofType(p.from.track({ sid: p.sid, n: 3, ev: 'adjust', when: t + 3000, scale: 500 }), 'track-ack')).toMatchObject([{ n: 3 }]);
     // 1000 × 1 + 2000 × 2 = 5000 at t+3000, then 0.5×.
-    expect(p.f.master.assignments.get(p.sid)!.npt).toEqual({ base: 1000 + 4000, when: t + 3000, scale: 500 });
+    expect(p.f.master.assignmentView(p.sid)!.npt).toEqual({ base: 1000 + 4000, when: t + 3000, scale: 500 });
   });
 
   it('a master that restarted follows a stream from a play numbered beyond 1; an unknown stream\'s other events are only acknowledged', () => {
@@ -116,11 +116,11 @@ describe('failover: stream control events (§10.4)', () => {
     const s = f.addServer({ files: [file(FILE, SIZE)] });
     const t = f.d.now;
     expect(ofType(s.track({ sid: 77, n: 4, ev: 'adjust', when: t, scale: 2000 }), 'track-ack')).toMatchObject([{ sid: 77, n: 4 }]);
-    expect(f.master.assignments.has(77)).toBe(false);
+    expect(f.master.assignmentView(77)).toBeUndefined();
     expect(ofType(s.track({ sid: 77, n: 5, ev: 'play', when: t, npt: 4000, scale: 2000, client: CLIENT, file: FILE }), 'track-ack')).toMatchObject([{ n: 5 }]);
-    expect(f.master.assignments.get(77)).toMatchObject({ client: CLIENT, file: FILE, server: s.addr, rate: RATE, live: true, npt: { base: 4000, when: t, scale: 2000 } });
+    expect(f.master.assignmentView(77)).toMatchObject({ client: CLIENT, file: FILE, server: s.addr, rate: RATE, live: true, npt: { base: 4000, when: t, scale: 2000 } });
     s.track({ sid: 77, n: 6, ev: 'adjust', when: t + 500, scale: 1000 });
-    expect(f.master.assignments.get(77)!.npt).toEqual({ base: 4000 + 500 * 2, when: t + 500, scale: 1000 });
+    expect(f.master.assignmentView(77)!.npt).toEqual({ base: 4000 + 500 * 2, when: t + 500, scale: 1000 });
   });
 
   it('`track` from an address that is not a server is dropped; with a key, one without a MAC is dropped', () => {
@@ -130,13 +130,13 @@ describe('failover: stream control events (§10.4)', () => {
     expect(p.f.d.datagram(p.from.addr, encode(m))).toEqual([]);
     expect(p.f.master.dropped.get('unexpected-message')).toBe(1);
     expect(p.f.master.dropped.get('missing-mac')).toBe(1);
-    expect(p.f.master.assignments.get(p.sid)!.npt!.scale).toBe(1000);
+    expect(p.f.master.assignmentView(p.sid)!.npt!.scale).toBe(1000);
   });
 
   it('an `end` from the stream\'s server ends the record', () => {
     const p = playing();
     p.from.track({ sid: p.sid, n: 2, ev: 'end', when: p.t0 + 10, scale: 1000, code: 'teardown' });
-    expect(p.f.master.assignments.has(p.sid)).toBe(false);
+    expect(p.f.master.assignmentView(p.sid)).toBeUndefined();
   });
 });
 
@@ -169,7 +169,7 @@ describe('failover: establish → setup → move (S2.6, §10.6)', () => {
     f.d.advance(8);
     to.track({ sid, n: 1, ev: 'play', when: f.d.now, npt: 1507, scale: 1000, client: CLIENT, file: FILE });
     expect(f.d.eventsOf('handoff')).toMatchObject([{ sid, client: CLIENT, file: FILE, from: from.addr, to: to.addr, why: 'drain', npt: 1507, computed: 1500, diff: 1500 - 1507, by: 'master' }]);
-    expect(f.master.assignments.get(sid)).toMatchObject({ server: to.addr, handoffs: 1, npt: { base: 1507, scale: 1000 } });
+    expect(f.master.assignmentView(sid)).toMatchObject({ server: to.addr, handoffs: 1, npt: { base: 1507, scale: 1000 } });
     expect(f.master.failover.size).toBe(0);
     expect(f.master.failover.stats).toEqual({ started: 1, done: 1, failed: 0 });
   });
@@ -203,7 +203,7 @@ describe('failover: establish → setup → move (S2.6, §10.6)', () => {
     expect(f.d.eventsOf('handoff-failed')).toEqual([]);
     f.d.advance(1);
     expect(f.d.eventsOf('handoff-failed')).toMatchObject([{ sid, from: from.addr, to: to.addr, why: 'drain', reason: 'the stream did not play at the new server in time' }]);
-    expect(f.master.assignments.get(sid)!.server).toBe(from.addr);
+    expect(f.master.assignmentView(sid)!.server).toBe(from.addr);
     expect(f.master.failover.size).toBe(0);
     expect(f.master.failover.stats.failed).toBe(1);
   });
@@ -222,7 +222,7 @@ describe('failover: establish → setup → move (S2.6, §10.6)', () => {
     expect(ofType(f.d.sent, 'establish')).toHaveLength(HANDOFF_ATTEMPTS);
     expect(f.d.eventsOf('establish-refused').map((e) => e.srv)).toEqual(tried);
     expect(f.d.eventsOf('handoff-failed')).toMatchObject([{ sid, why: 'drain', reason: 'no other server holds the file with room for it', tried }]);
-    expect(f.master.assignments.get(sid)!.server).toBe(from.addr);
+    expect(f.master.assignmentView(sid)!.server).toBe(from.addr);
   });
 
   it(`no answer to an establish within FORWARD_TIMEOUT (${FORWARD_TIMEOUT} ms): another server; a late setup from the first is not taken`, () => {
@@ -248,7 +248,7 @@ describe('failover: establish → setup → move (S2.6, §10.6)', () => {
     const out = from.load({ state: 'draining', sids: [sid], streams: 1, bw: RATE });
     expect(ofType(out, 'establish')).toEqual([]);
     expect(f.d.eventsOf('handoff-failed')).toMatchObject([{ sid, from: from.addr, why: 'drain', tried: [] }]);
-    expect(f.master.assignments.get(sid)!.server).toBe(from.addr);
+    expect(f.master.assignmentView(sid)!.server).toBe(from.addr);
     expect(f.master.failover.size).toBe(0);
   });
 
@@ -274,7 +274,7 @@ describe('failover: a server fails (S2.5a)', () => {
     const p = playing({ pollInterval: INTERVAL });
     const { f, from, sid, others } = p;
     live(f, 350, [[from, [sid]], ...others.map((s) => [s, []] as const)]);
-    const lastHeard = f.master.servers.get(from.addr)!.lastHeard;
+    const lastHeard = f.master.serverView(from.addr)!.lastHeard;
     expect(lastHeard).toBeGreaterThan(p.t0);
     live(f, (MISSED_POLLS_DOWN + 1) * INTERVAL, others.map((s) => [s, []] as const));
     expect(f.d.eventsOf('server-down').map((e) => e.srv)).toEqual([from.addr]);
@@ -291,7 +291,7 @@ describe('failover: a server fails (S2.5a)', () => {
       const p = playing({ pollInterval: INTERVAL, key: KEY, mode });
       const { f, from, sid, others } = p;
       live(f, 350, [[from, [sid]], ...others.map((s) => [s, []] as const)]);
-      const lastHeard = f.master.servers.get(from.addr)!.lastHeard;
+      const lastHeard = f.master.serverView(from.addr)!.lastHeard;
       live(f, (MISSED_POLLS_DOWN + 1) * INTERVAL, others.map((s) => [s, []] as const));
       const est = last(f.d.sent, 'establish')!;
       const to = serverAt(p, est.to);
@@ -310,7 +310,7 @@ describe('failover: a server fails (S2.5a)', () => {
       }
       // No forward, no new assignment: the stream keeps its record.
       expect(ofType(f.d.sent, 'forward')).toEqual([]);
-      expect(f.master.assignments.size).toBe(1);
+      expect(f.master.assignmentCount()).toBe(1);
       f.d.advance(5);
       to.track({ sid, n: 1, ev: 'play', when: f.d.now, npt: 800, scale: 1000, client: CLIENT, file: FILE });
       expect(f.d.eventsOf('handoff')).toMatchObject([{ sid, from: from.addr, to: to.addr, why: 'failure', npt: 800, computed: lastHeard - p.t0, by: 'master' }]);
@@ -321,7 +321,7 @@ describe('failover: a server fails (S2.5a)', () => {
     const p = playing({ pollInterval: INTERVAL });
     const { f, from, sid, others } = p;
     live(f, 350, [[from, [sid]], ...others.map((s) => [s, []] as const)]);
-    const lastHeard = f.master.servers.get(from.addr)!.lastHeard;
+    const lastHeard = f.master.serverView(from.addr)!.lastHeard;
     f.d.advance(1);
     const r = f.answer(CLIENT, FILE, { mode: 'redirect', prev: sid, off: 200_000, avoid: [from.addr] }) as MessageOf<'redirect'>;
     expect(r).toMatchObject({ type: 'redirect', sid });
@@ -329,14 +329,14 @@ describe('failover: a server fails (S2.5a)', () => {
     expect([...r.sk!]).toEqual([...p.sk]);
     serverAt(p, r.srv).track({ sid, n: 1, ev: 'play', when: f.d.now, npt: 400, scale: 1000, client: CLIENT, file: FILE });
     expect(f.d.eventsOf('handoff')).toMatchObject([{ sid, from: from.addr, to: r.srv, why: 'failure', npt: 400, computed: lastHeard - p.t0, by: 'client' }]);
-    expect(f.master.assignments.get(sid)!.server).toBe(r.srv);
+    expect(f.master.assignmentView(sid)!.server).toBe(r.srv);
   });
 
   it('`prev` naming a stream of another client (or another file) resumes nothing: a new stream id', () => {
     const p = playing();
     const other = p.f.answer('10.0.2.2:6000', FILE, { mode: 'redirect', prev: p.sid }) as MessageOf<'redirect'>;
     expect(other.sid).not.toBe(p.sid);
-    expect(p.f.master.assignments.get(p.sid)!.client).toBe(CLIENT);
+    expect(p.f.master.assignmentView(p.sid)!.client).toBe(CLIENT);
   });
 });
 
@@ -374,10 +374,10 @@ describe('failover: overload (S2.5b)', () => {
   it('a report within capacity relieves the server: it is chosen again', () => {
     const p = playing({ servers: 1 });
     p.from.load({ sids: [p.sid], streams: 1, bw: RATE, cap: 1000 });
-    expect(p.f.master.servers.get(p.from.addr)!.state).toBe('overloaded');
+    expect(p.f.master.serverView(p.from.addr)!.state).toBe('overloaded');
     expect(p.f.ask('10.0.2.5:6000', FILE)[0]).toMatchObject({ type: 'error', code: 'no-capacity' });
     p.from.load({ sids: [p.sid], streams: 1, bw: RATE });
-    expect(p.f.master.servers.get(p.from.addr)!.state).toBe('up');
+    expect(p.f.master.serverView(p.from.addr)!.state).toBe('up');
     expect(p.f.redirectedTo('10.0.2.6:6000', FILE)).toBe(p.from.addr);
   });
 });
@@ -474,11 +474,11 @@ describe('failover: regressions', () => {
     from.load({ state: 'draining', sids: [], streams: 0, bw: 0 });
     from.leave();
     expect(f.d.eventsOf('server-left').map((e) => e.srv)).toEqual([from.addr]);
-    expect(f.master.assignments.get(sid)).toBeDefined();
+    expect(f.master.assignmentView(sid)).toBeDefined();
     to.track({ sid, n: 1, ev: 'play', when: f.d.now, npt: 10, scale: 1000, client: CLIENT, file: FILE });
     expect(f.d.eventsOf('handoff')).toMatchObject([{ sid, from: from.addr, to: to.addr, by: 'master' }]);
     expect(f.d.eventsOf('handoff-failed')).toEqual([]);
-    expect([...f.master.assignments.get(sid)!.sk!]).toEqual([...p.sk]);
+    expect([...f.master.assignmentView(sid)!.sk!]).toEqual([...p.sk]);
   });
 
   // A stream that played at another server without a handoff under way (the move had timed out) was
@@ -487,7 +487,7 @@ describe('failover: regressions', () => {
     const p = playing({ pollInterval: 100 });
     const { f, from, sid, others } = p;
     live(f, 350, [[from, [sid]], ...others.map((s) => [s, []] as const)]);
-    const lastHeard = f.master.servers.get(from.addr)!.lastHeard;
+    const lastHeard = f.master.serverView(from.addr)!.lastHeard;
     const r = f.answer(CLIENT, FILE, { mode: 'redirect', prev: sid, avoid: [from.addr] }) as MessageOf<'redirect'>;
     live(f, HANDOFF_TIMEOUT + 100, others.map((s) => [s, []] as const));
     expect(f.d.eventsOf('handoff-failed')).toMatchObject([{ sid }]);
@@ -525,7 +525,7 @@ describe('failover: regressions', () => {
     expect(ofType(from.track({ sid, n: 2, ev: 'end', when: f.d.now, scale: 1000, code: 'teardown' }), 'track-ack')).toMatchObject([{ n: 2 }]);
     // A late duplicate of the first server's old play changes nothing.
     expect(ofType(from.track({ sid, n: 1, ev: 'play', when: p.t0, npt: 0, scale: 1000, client: CLIENT, file: FILE }), 'track-ack')).toMatchObject([{ n: 2 }]);
-    expect(f.master.assignments.get(sid)!.server).toBe(second.addr);
+    expect(f.master.assignmentView(sid)!.server).toBe(second.addr);
     // Later an operator moves it back to the first server, which numbers its events from 1.
     f.d.advance(1000);
     expect(ofType(operatorControl(f, { rid: 3, op: 'handoff', sid, srv: from.addr }), 'control-result')).toMatchObject([{ ok: true }]);
@@ -533,6 +533,6 @@ describe('failover: regressions', () => {
     expect(ofType(f.d.sent, 'move').at(-1)).toMatchObject({ to: second.addr, srv: from.addr });
     expect(ofType(from.track({ sid, n: 1, ev: 'play', when: f.d.now, npt: 1100, scale: 1000, client: CLIENT, file: FILE }), 'track-ack')).toMatchObject([{ n: 1 }]);
     expect(f.d.eventsOf('handoff').map((e) => [e.from, e.to])).toEqual([[from.addr, second.addr], [second.addr, from.addr]]);
-    expect(f.master.assignments.get(sid)!.server).toBe(from.addr);
+    expect(f.master.assignmentView(sid)!.server).toBe(from.addr);
   });
 });

@@ -58,7 +58,7 @@ describe('server: establishment (S2.6)', () => {
     expect(setup[0]!.flows).toEqual([['show.video', 10_000_000, RATE], ['show.audio', 320_000, 128_000]]);
     expect(out.find((s) => s.msg?.type === 'setup')!.mac).toBe(true);
     expect(f.d.eventsOf('establish')).toMatchObject([{ sid: 40, client: CLIENT, file: 'show', npt: 1234, offs: [617_000, 19_744], why: 'drain' }]);
-    expect(f.server.streams.get(40)).toMatchObject({ state: 'set-up', client: CLIENT, scale: 1000 });
+    expect(f.server.streamView(40)).toMatchObject({ state: 'set-up', client: CLIENT, scale: 1000 });
     // Nothing is streamed before the client plays, and the client plays from its own position.
     expect(dataOf(f.d.advance(SERVER_HOUSEKEEPING))).toEqual([]);
     f.d.datagram(CLIENT, { type: 'play', sid: 40, cookie: setup[0]!.cookie, off: 616_000, offs: [616_000, 19_000] });
@@ -82,7 +82,7 @@ describe('server: establishment (S2.6)', () => {
     expect(code(establish(51, 'show', 0, { rid: 2 }))).toEqual([[2, 'no-capacity']]);
     f.d.command({ type: 'drain' }); // with a stream to hand off, it drains rather than stopping at once
     expect(code(establish(52, 'movie.ts', 0, { rid: 3 }))).toEqual([[3, 'shutting-down']]);
-    expect(f.server.streams.size).toBe(1);
+    expect(f.server.streamCount()).toBe(1);
     expect(f.server.stats.refused).toBe(3);
   });
 
@@ -91,7 +91,7 @@ describe('server: establishment (S2.6)', () => {
     expect(f.d.datagram(MASTER, encode(establish(60, 'movie.ts', 0)))).toEqual([]);
     expect(f.d.datagram(MASTER, testAuth('another key').encode(establish(60, 'movie.ts', 0), f.d.now))).toEqual([]);
     expect(f.d.control('10.6.6.6:4000', establish(60, 'movie.ts', 0), f.auth)).toEqual([]);
-    expect(f.server.streams.size).toBe(0);
+    expect(f.server.streamCount()).toBe(0);
     expect([f.server.dropped.get('missing-mac'), f.server.dropped.get('bad-mac'), f.server.dropped.get('unexpected-message')]).toEqual([1, 1, 1]);
   });
 });
@@ -109,11 +109,11 @@ describe('server: move → switch (§10.6)', () => {
     expect([...sw[0]!.cookie]).toEqual([...cookie]);
     expect([...sw[0]!.tok]).toEqual([...tok]);
     expect(f.d.eventsOf('stream-move')).toMatchObject([{ sid: s.sid, client: CLIENT, to: '10.0.1.2:5000', why: 'overload', npt: 8 }]);
-    expect(f.server.streams.get(s.sid)!.movingTo).toBe('10.0.1.2:5000');
+    expect(f.server.streamView(s.sid)!.movingTo).toBe('10.0.1.2:5000');
     f.ack(s.sid, 0);
     expect(dataOf(f.d.advance(50), s.sid).length).toBeGreaterThan(0);
     f.d.datagram(CLIENT, { type: 'teardown', sid: s.sid });
-    expect(f.server.streams.has(s.sid)).toBe(false);
+    expect(f.server.streamView(s.sid)).toBeUndefined();
   });
 
   it('a move for a stream that does not play here is dropped; a move without a MAC is dropped', () => {
@@ -212,7 +212,7 @@ describe('server: stream adjustments (S2.1)', () => {
     const out = f.d.datagram(CLIENT, { type: 'adjust', sid: s.sid, n: 1, scale: 2000 });
     expect(ofType(out, 'error')).toMatchObject([{ to: CLIENT, sid: s.sid, code: 'no-capacity' }]);
     expect(ofType(out, 'adjust-ack')).toEqual([]);
-    expect(f.server.streams.get(s.sid)!.scale).toBe(1000);
+    expect(f.server.streamView(s.sid)!.scale).toBe(1000);
     expect(ofType(f.d.datagram(CLIENT, { type: 'adjust', sid: s.sid, n: 2, scale: 500 }), 'adjust-ack')).toMatchObject([{ n: 2, scale: 500 }]);
   });
 
@@ -221,22 +221,22 @@ describe('server: stream adjustments (S2.1)', () => {
     const s = f.play('movie.ts');
     expect(f.d.datagram('10.6.6.6:6000', { type: 'adjust', sid: s.sid, n: 1, scale: 16_000 })).toEqual([]);
     expect(f.d.datagram(CLIENT, { type: 'adjust', sid: 4242, n: 1, scale: 16_000 })).toEqual([]);
-    expect(f.server.streams.get(s.sid)!.scale).toBe(1000);
+    expect(f.server.streamView(s.sid)!.scale).toBe(1000);
   });
 
   it('paces at rate × scale, counting payload only: resent data does not move the stream on (S2.3)', () => {
     const f = registered({ key: null });
     const s = f.play('movie.ts');
     f.d.datagram(CLIENT, { type: 'adjust', sid: s.sid, n: 1, scale: 2000 });
-    const start = f.server.streams.get(s.sid)!.flows[0]!.sendPos;
+    const start = f.server.streamView(s.sid)!.flows[0]!.sendPos;
     // One second at 2 × 4 Mbit/s of payload is 1 000 000 bytes, give or take a pacing burst; the client
     // reports a chunk missing every ack interval, and its resends come on top.
     for (let t = 0; t < 1000; t += ACK_INTERVAL) {
       f.d.advance(ACK_INTERVAL);
-      const pos = f.server.streams.get(s.sid)!.flows[0]!.sendPos;
+      const pos = f.server.streamView(s.sid)!.flows[0]!.sendPos;
       f.ack(s.sid, 0, pos, [[0, DATA_CHUNK]]);
     }
-    const flow = f.server.streams.get(s.sid)!.flows[0]!;
+    const flow = f.server.streamView(s.sid)!.flows[0]!;
     expect(Math.abs(flow.sendPos - start - 1_000_000)).toBeLessThanOrEqual(PACING_BURST);
     expect(flow.bytesResent).toBeGreaterThan(0);
     expect(flow.bytesSent).toBe(flow.sendPos);

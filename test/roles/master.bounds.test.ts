@@ -50,7 +50,7 @@ function list(f: MasterFixture, o: { addr?: string; parts: number; files?: numbe
   for (let part = 0; part < o.parts; part++) {
     const sent = send({ type: 'content', name: addr, epoch: 1, cookie, part, parts: o.parts, files: o.partFiles(part) });
     out.push(...sent);
-    most = Math.max(most, f.master.servers.get(addr)?.files.size ?? 0);
+    most = Math.max(most, f.master.serverView(addr)?.files ?? 0);
     if (overLimit(sent).length > 0) {
       refusedAt = part;
       break;
@@ -96,7 +96,7 @@ describe('master: bounds on registrations (§4.6)', () => {
     expect(r.refusedAt).toBe(MAX_NAMES_PER_SERVER / per);
     expect(r.most).toBe(MAX_NAMES_PER_SERVER);
     // Forgotten with every part it sent; the content lists no file; no further part is taken.
-    expect(f.master.servers.size).toBe(0);
+    expect(f.master.serversView().length).toBe(0);
     expect(f.master.catalog.fileCount).toBe(0);
     expect(f.master.bounds.serversFrom(r.addr)).toBe(0);
     const [e] = refusals(f);
@@ -122,7 +122,7 @@ describe('master: bounds on registrations (§4.6)', () => {
     expect(r.refusedAt).toBe(needed - 1);
     expect(r.most * bytesPerName).toBeLessThanOrEqual(MAX_CATALOG_BYTES_PER_SERVER);
     expect(refusals(f)).toMatchObject([{ bound: 'catalog-bytes', limit: MAX_CATALOG_BYTES_PER_SERVER }]);
-    expect(f.master.servers.size).toBe(0);
+    expect(f.master.serversView().length).toBe(0);
   });
 
   it('a server with 5,000 files registers in full, with no refusal', () => {
@@ -131,7 +131,7 @@ describe('master: bounds on registrations (§4.6)', () => {
       const files: FileEntry[] = Array.from({ length: 5_000 }, (_, i) => file(`library/shelf-${Math.floor(i / 100)}/title-${i}.ts`));
       const s = f.addServer({ files, partSize: 20, addr: '10.0.7.1:5000' });
       expect(s.parts).toHaveLength(250);
-      expect(f.master.servers.get(s.addr)).toMatchObject({ state: 'up', cataloged: true });
+      expect(f.master.serverView(s.addr)).toMatchObject({ state: 'up', cataloged: true });
       expect(f.master.catalog.fileCount).toBe(5_000);
       expect(f.master.catalog.filesOf(s.addr)).toBe(5_000);
       expect(refusals(f)).toHaveLength(0);
@@ -151,18 +151,18 @@ describe('master: bounds on registrations (§4.6)', () => {
     expect(ofType(out, 'register-ack')).toHaveLength(0);
     expect(overLimit(out)).toHaveLength(1);
     expect(refusals(f)).toMatchObject([{ bound: 'servers-per-source', addr: at(6000), value: MAX_SERVERS_PER_SOURCE + 1, limit: MAX_SERVERS_PER_SOURCE }]);
-    expect(f.master.servers.has(extra.addr)).toBe(false);
+    expect(f.master.serverView(extra.addr)).toBeUndefined();
     // A server of that host restarting (a new epoch) replaces itself: not refused.
     new FakeServer(f.d, { addr: at(5003), files: [file('f3')], epoch: 99 }).join();
-    expect(f.master.servers.get(at(5003))?.epoch).toBe(99);
+    expect(f.master.serverView(at(5003))?.epoch).toBe(99);
     // Another host is not held back by this one.
     f.addServer({ addr: at(5000, '10.0.8.2'), files: [file('y')] });
     // One leaves: there is room again.
     f.servers[0]!.leave();
     expect(f.master.bounds.serversFrom(at(1))).toBe(MAX_SERVERS_PER_SOURCE - 1);
     extra.join();
-    expect(f.master.servers.get(extra.addr)?.state).toBe('up');
-    expect(f.master.servers.size).toBe(MAX_SERVERS_PER_SOURCE + 1);
+    expect(f.master.serverView(extra.addr)?.state).toBe('up');
+    expect(f.master.serversView().length).toBe(MAX_SERVERS_PER_SOURCE + 1);
   });
 
   it('many candidates of one host that all prove their address: only MAX_SERVERS_PER_SOURCE become servers', () => {
@@ -176,7 +176,7 @@ describe('master: bounds on registrations (§4.6)', () => {
     expect(refused).toHaveLength(8);
     // Refused with over-limit only, not also told it is unknown.
     for (const a of refused) expect(ofType(a, 'error')).toHaveLength(1);
-    expect(f.master.servers.size).toBe(MAX_SERVERS_PER_SOURCE);
+    expect(f.master.serversView().length).toBe(MAX_SERVERS_PER_SOURCE);
     expect(f.master.bounds.refused['servers-per-source']).toBe(8);
     // Reported once for the host, with the count of refusals in its next report.
     expect(refusals(f)).toHaveLength(1);
@@ -255,7 +255,7 @@ describe('master: bounds in a real exchange', () => {
     }
     expect(server.server.state).toBe('registering');
     expect(server.d.eventsOf('registration-refused')).toHaveLength(1);
-    expect(master.master.servers.size).toBe(0);
+    expect(master.master.serversView().length).toBe(0);
     expect(master.master.catalog.fileCount).toBe(0);
     expect(master.d.eventsOf('registration-refused')).toMatchObject([{ bound: 'names' }]);
   });

@@ -35,20 +35,20 @@ describe('master: load polling (S1.5)', () => {
     // b answers every poll; a answers none.
     for (let i = 0; i < MISSED_POLLS_DOWN; i++) {
       for (const p of ofType(f.d.advance(INTERVAL), 'poll')) if (p.to === b.addr) b.load({ seq: p.seq });
-      expect(f.master.servers.get(a.addr)!.state, `after ${i + 1} polls`).toBe('up');
-      expect(f.master.servers.get(a.addr)!.missed).toBe(i);
+      expect(f.master.serverView(a.addr)!.state, `after ${i + 1} polls`).toBe('up');
+      expect(f.master.serverView(a.addr)!.missed).toBe(i);
     }
     f.d.advance(INTERVAL);
-    expect(f.master.servers.get(a.addr)!.state).toBe('down');
-    expect(f.master.servers.get(b.addr)!.state).toBe('up');
+    expect(f.master.serverView(a.addr)!.state).toBe('down');
+    expect(f.master.serverView(b.addr)!.state).toBe('up');
     expect(f.d.eventsOf('server-down').map((e) => e.srv)).toEqual([a.addr]);
     // Requests now go to b only.
     for (let i = 0; i < 4; i++) expect(f.redirectedTo(`10.0.2.${i + 1}:6000`, 'B')).toBe(b.addr);
     // A down server is still polled, and one load report brings it back.
     expect(ofType(f.d.advance(INTERVAL), 'poll').map((p) => p.to)).toContain(a.addr);
     a.load();
-    expect(f.master.servers.get(a.addr)!.state).toBe('up');
-    expect(f.master.servers.get(a.addr)!.missed).toBe(0);
+    expect(f.master.serverView(a.addr)!.state).toBe('up');
+    expect(f.master.serverView(a.addr)!.missed).toBe(0);
     expect(f.d.eventsOf('server-recovered').map((e) => e.srv)).toEqual([a.addr]);
   });
 
@@ -65,11 +65,11 @@ describe('master: load polling (S1.5)', () => {
   it(`forgets a server that stays down for ${DOWN_FORGET_POLLS} poll intervals`, () => {
     const { f, a } = cluster();
     f.d.advance((MISSED_POLLS_DOWN + 1) * INTERVAL);
-    expect(f.master.servers.get(a.addr)!.state).toBe('down');
+    expect(f.master.serverView(a.addr)!.state).toBe('down');
     f.d.advance((DOWN_FORGET_POLLS - 1) * INTERVAL);
-    expect(f.master.servers.has(a.addr)).toBe(true);
+    expect(f.master.serverView(a.addr)).toBeDefined();
     f.d.advance(2 * INTERVAL);
-    expect(f.master.servers.has(a.addr)).toBe(false);
+    expect(f.master.serverView(a.addr)).toBeUndefined();
     expect(f.master.catalog.holders('B')).toBeUndefined();
     // It registers again later: a fresh start.
     expect(ofType(a.register(), 'register-ack')).toHaveLength(1);
@@ -77,14 +77,14 @@ describe('master: load polling (S1.5)', () => {
 
   it('keeps LOAD_HISTORY samples and an exponentially weighted moving average of bandwidth', () => {
     const { f, a } = cluster();
-    const rec = f.master.servers.get(a.addr)!;
+    const rec = () => f.master.serverView(a.addr)!;
     a.load({ bw: 8_000_000 });
-    expect(rec.avg).toBe(8_000_000);
+    expect(rec().avg).toBe(8_000_000);
     a.load({ bw: 0 });
-    expect(rec.avg).toBe((1 - LOAD_EWMA_WEIGHT) * 8_000_000);
+    expect(rec().avg).toBe((1 - LOAD_EWMA_WEIGHT) * 8_000_000);
     for (let i = 0; i < LOAD_HISTORY + 10; i++) a.load({ bw: i });
-    expect(rec.history).toHaveLength(LOAD_HISTORY);
-    expect(rec.history[rec.history.length - 1]!.bw).toBe(LOAD_HISTORY + 9);
+    expect(rec().history).toHaveLength(LOAD_HISTORY);
+    expect(rec().history.at(-1)!.bw).toBe(LOAD_HISTORY + 9);
   });
 
   it('a load report from an unknown server, or with a wrong cookie, is answered not-registered', () => {
@@ -104,12 +104,12 @@ describe('master: load polling (S1.5)', () => {
     expect(r.type).toBe('redirect');
     if (r.type !== 'redirect') return;
     const srv = r.srv === a.addr ? a : f.servers[1]!;
-    expect(f.master.assignments.get(r.sid)).toMatchObject({ live: false, server: srv.addr });
-    expect(f.master.assignments.reservedCount(srv.addr)).toBe(1);
+    expect(f.master.assignmentView(r.sid)).toMatchObject({ live: false, server: srv.addr });
+    expect(f.master.reservedOn(srv.addr).count).toBe(1);
     srv.load({ sids: [r.sid], streams: 1, bw: 4_000_000 });
-    expect(f.master.assignments.get(r.sid)!.live).toBe(true);
-    expect(f.master.assignments.reservedCount(srv.addr)).toBe(0);
+    expect(f.master.assignmentView(r.sid)!.live).toBe(true);
+    expect(f.master.reservedOn(srv.addr).count).toBe(0);
     srv.load({ sids: [], streams: 0, bw: 0 });
-    expect(f.master.assignments.has(r.sid)).toBe(false);
+    expect(f.master.assignmentView(r.sid)).toBeUndefined();
   });
 });

@@ -23,7 +23,7 @@ describe('master: requests in flight (S1.5)', () => {
     for (const s of chosen) counts.set(s, (counts.get(s) ?? 0) + 1);
     expect([...counts.values()]).toEqual([10, 10, 10]);
     // Each assignment reserved its rate until the server reports it.
-    for (const rec of f.master.servers.values()) expect(f.master.assignments.reservedBw(rec.name)).toBe(10 * RATE);
+    for (const rec of f.master.serversView()) expect(f.master.reservedOn(rec.name).bw).toBe(10 * RATE);
   });
 
   it('reservations fill a server: no more than its capacity is handed out before it reports', () => {
@@ -39,7 +39,7 @@ describe('master: requests in flight (S1.5)', () => {
     for (let i = 0; i < 3; i++) expect(f.answer(`10.${i + 1}.2.1:6000`, 'B').type).toBe('redirect');
     expect(f.answer('10.9.2.1:6000', 'B')).toMatchObject({ type: 'error', code: 'no-capacity' });
     // The servers keep answering polls, without ever listing the streams.
-    const reserved = () => f.servers.reduce((sum, s) => sum + f.master.assignments.reservedBw(s.addr), 0);
+    const reserved = () => f.servers.reduce((sum, s) => sum + f.master.reservedOn(s.addr).bw, 0);
     expect(reserved()).toBe(3 * RATE);
     let t = 0;
     for (; t < ASSIGNMENT_TTL && reserved() > 0; t += 1000) {
@@ -48,8 +48,8 @@ describe('master: requests in flight (S1.5)', () => {
     expect(reserved()).toBe(0);
     expect(t).toBeLessThanOrEqual(RESERVE_GRACE + 1000);
     // The assignments stay (a stream whose setup was late is still followed), holding no room.
-    expect(f.master.assignments.size).toBe(3);
-    expect(f.master.assignments.reclaimed).toBe(3);
+    expect(f.master.assignmentCount()).toBe(3);
+    expect(f.master.reclaimed()).toBe(3);
     expect(f.answer('10.9.2.1:6000', 'B').type).toBe('redirect');
   });
 
@@ -59,10 +59,10 @@ describe('master: requests in flight (S1.5)', () => {
     const b = f.answer('10.2.2.1:6000', 'B') as { sid: number; srv: string };
     f.d.advance(RESERVE_GRACE);
     f.servers.find((s) => s.addr === a.srv)!.load({ sids: [a.sid], streams: 1 });
-    expect(f.master.assignments.get(a.sid)?.live).toBe(true);
+    expect(f.master.assignmentView(a.sid)?.live).toBe(true);
     if (b.srv !== a.srv) {
       f.servers.find((s) => s.addr === b.srv)!.load({ sids: [], streams: 97, more: true });
-      expect(f.master.assignments.has(b.sid)).toBe(true);
+      expect(f.master.assignmentView(b.sid)).toBeDefined();
     }
   });
 
@@ -73,12 +73,12 @@ describe('master: requests in flight (S1.5)', () => {
     expect(first).toHaveLength(1);
     expect(again).toHaveLength(1);
     expect([...again[0]!.bytes]).toEqual([...first[0]!.bytes]);
-    expect(f.master.assignments.size).toBe(1);
+    expect(f.master.assignmentCount()).toBe(1);
     expect(f.master.stats.requests).toBe(1);
     // Another rid, or the same rid from another client, is a new request.
     expect(f.d.datagram(CLIENT, padded({ type: 'request', rid: 78, file: 'B' }))[0]!.msg).not.toEqual(first[0]!.msg);
     expect(f.d.datagram('10.0.2.2:6000', padded({ type: 'request', rid: 77, file: 'B' }))[0]!.msg).not.toEqual(first[0]!.msg);
-    expect(f.master.assignments.size).toBe(3);
+    expect(f.master.assignmentCount()).toBe(3);
   });
 
   it('errors are repeated identically too, and the cache expires after ANSWER_CACHE_TTL', () => {
@@ -133,7 +133,7 @@ describe('master: relayed setup (S1.4)', () => {
     expect((answer[0]!.msg as { at?: number }).at).toBeUndefined();
     expect(answer[0]!.mac).toBe(false);
     expect(f.master.stats.relays).toBe(1);
-    expect(f.master.assignments.get(fw[0]!.sid)?.server).toBe(fw[0]!.to);
+    expect(f.master.assignmentView(fw[0]!.sid)?.server).toBe(fw[0]!.to);
   });
 
   it('the mode in the request wins over the master\'s default', () => {
@@ -180,8 +180,8 @@ describe('master: relayed setup (S1.4)', () => {
     expect(toClient).toHaveLength(1);
     expect(toClient[0]!.msg).toMatchObject({ type: 'error', rid: 9, code: 'unavailable' });
     // Nothing is left reserved or in flight.
-    for (const rec of f.master.servers.values()) expect(f.master.assignments.reservedCount(rec.name)).toBe(0);
-    expect(f.master.assignments.size).toBe(0);
+    for (const rec of f.master.serversView()) expect(f.master.reservedOn(rec.name).count).toBe(0);
+    expect(f.master.assignmentCount()).toBe(0);
     const later = f.d.advance(5 * FORWARD_TIMEOUT);
     expect(ofType(later, 'forward')).toHaveLength(0);
     expect(f.sentTo(CLIENT)).toHaveLength(1);

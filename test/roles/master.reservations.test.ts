@@ -30,9 +30,9 @@ describe('reservations one source may hold', () => {
         if (ofType(out, 'redirect').length === 1) redirects++;
       }
       expect(redirects).toBe(1_100);
-      const held = [...f.master.assignments.values()].filter((a) => a.client === ATTACKER && !a.live);
+      const held = f.master.assignmentsView().filter((a) => a.client === ATTACKER && !a.live);
       expect(held).toHaveLength(MAX_RESERVED_PER_CLIENT);
-      expect(f.master.assignments.reclaimed).toBe(1_100 - MAX_RESERVED_PER_CLIENT);
+      expect(f.master.reclaimed()).toBe(1_100 - MAX_RESERVED_PER_CLIENT);
       // Another client on the same host, a moment later.
       expect(f.answer('127.0.0.1:40001', 'B').type).toBe('redirect');
     });
@@ -42,7 +42,7 @@ describe('reservations one source may hold', () => {
     const f = cluster();
     const capacity = 3 * 8 * RATE;
     for (let port = 1; port <= 500; port++) f.answer(`10.9.9.${1 + (port % 200)}:${port + 1000}`, 'B');
-    expect(f.master.assignments.sourceReservedBw('10.9.9.1:1')).toBeLessThanOrEqual(RESERVE_SOURCE_SHARE * capacity);
+    expect(f.master.reservedBySource('10.9.9.1:1')).toBeLessThanOrEqual(RESERVE_SOURCE_SHARE * capacity);
     expect(f.d.events.filter((e) => e.type === 'reservations-bounded')).toMatchObject([{ source: '10.9.9', level: 'warn' }]);
     // Other sources find the rest: the other half of the room.
     const others = Array.from({ length: 12 }, (_, i) => f.answer(`10.${i + 1}.0.1:6000`, 'B').type);
@@ -54,7 +54,7 @@ describe('reservations one source may hold', () => {
   it('reservations nobody took up end at the next complete load report RESERVE_GRACE later', () => {
     const f = cluster();
     for (let i = 1; i <= 12; i++) f.answer(`10.${i}.0.1:6000`, 'B');
-    const reserved = () => f.servers.reduce((sum, s) => sum + f.master.assignments.reservedBw(s.addr), 0);
+    const reserved = () => f.servers.reduce((sum, s) => sum + f.master.reservedOn(s.addr).bw, 0);
     expect(reserved()).toBe(12 * RATE);
     f.d.advance(RESERVE_GRACE - 1);
     for (const s of f.servers) s.load({ sids: [], streams: 0 });
@@ -62,7 +62,7 @@ describe('reservations one source may hold', () => {
     f.d.advance(1);
     for (const s of f.servers) s.load({ sids: [], streams: 0 });
     expect(reserved()).toBe(0);
-    expect(f.master.assignments.reclaimed).toBe(12);
+    expect(f.master.reclaimed()).toBe(12);
   });
 
   it('an assignment whose reservation ended is still followed: listed later, it is live, with its stream key', () => {
@@ -71,13 +71,13 @@ describe('reservations one source may hold', () => {
     const a = f.answer('10.1.0.1:6000', 'B') as { sid: number; sk: Uint8Array };
     f.d.advance(RESERVE_GRACE);
     s.load({ sids: [], streams: 0 });
-    expect(f.master.assignments.reservedBw(s.addr)).toBe(0);
+    expect(f.master.reservedOn(s.addr).bw).toBe(0);
     // Its setup was lost and sent again: the server lists it now.
     s.load({ sids: [a.sid], streams: 1, bw: RATE });
-    const kept = f.master.assignments.get(a.sid);
+    const kept = f.master.assignmentView(a.sid);
     expect(kept).toMatchObject({ live: true, holding: false });
     expect(Buffer.from(kept!.sk!)).toEqual(Buffer.from(a.sk));
-    expect(f.master.assignments.reservedBw(s.addr)).toBe(0);
+    expect(f.master.reservedOn(s.addr).bw).toBe(0);
   });
 
   it('a stream reported playing keeps its reservation until a load report lists it, then holds none (no room leaks)', () => {
@@ -85,15 +85,15 @@ describe('reservations one source may hold', () => {
     const s = f.addServer({ files: [file('B')], cap: 8 * RATE });
     const a = f.answer('10.1.0.1:6000', 'B') as { sid: number };
     s.track({ sid: a.sid, n: 1, ev: 'play', when: f.d.now, npt: 0, scale: 1000, client: '10.1.0.1:6000', file: 'B' });
-    expect(f.master.assignments.get(a.sid)?.live).toBe(true);
+    expect(f.master.assignmentView(a.sid)?.live).toBe(true);
     // No report counts it yet: the room stays reserved.
-    expect(f.master.assignments.reservedBw(s.addr)).toBe(RATE);
+    expect(f.master.reservedOn(s.addr).bw).toBe(RATE);
     s.load({ sids: [a.sid], streams: 1, bw: RATE });
-    expect(f.master.assignments.reservedBw(s.addr)).toBe(0);
+    expect(f.master.reservedOn(s.addr).bw).toBe(0);
     // It ends: nothing stays reserved.
     s.load({ sids: [], streams: 0, bw: 0 });
-    expect(f.master.assignments.has(a.sid)).toBe(false);
-    expect(f.master.assignments.reservedBw(s.addr)).toBe(0);
+    expect(f.master.assignmentView(a.sid)).toBeUndefined();
+    expect(f.master.reservedOn(s.addr).bw).toBe(0);
   });
 
   it('names a source by its IPv4 /24 or IPv6 /64', () => {

@@ -12,7 +12,7 @@ import { CLIENT, ServerFixture } from '../helpers/serverFixture.js';
 const RATE = 4_000_000;
 
 /** What the total must always equal: every stream's rate times its scale. */
-const sumOfStreams = (f: ServerFixture) => [...f.server.streams.values()].reduce((n, s) => n + s.rate, 0);
+const sumOfStreams = (f: ServerFixture) => f.server.streamsView().reduce((n, s) => n + s.rate, 0);
 
 const forward = (f: ServerFixture, sid: number) =>
   ofType(f.fromMaster({ type: 'forward', rid: sid, file: 'movie.ts', client: CLIENT, sid, off: 0 }), 'setup');
@@ -55,7 +55,7 @@ describe('server: committed bandwidth', () => {
       f.d.advance(500);
       f.ack(b.sid, 0);
     }
-    expect(f.server.streams.has(7) || f.server.streams.has(8)).toBe(false);
+    expect(f.server.streamView(7) ?? f.server.streamView(8)).toBeUndefined();
     check(RATE);
     f.d.command({ type: 'stop' });
     check(0);

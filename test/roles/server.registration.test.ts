@@ -135,4 +135,15 @@ describe('server: registration (S1.1, §6.5)', () => {
     expect(f.request('movie.ts')).toHaveLength(0);
     expect(dataOf(f.d.sent.slice(-1))).toHaveLength(0);
   });
+
+  it('stop is a command of the core: a second stop, or a drain once stopped, does nothing', () => {
+    const f = new ServerFixture().register();
+    f.play('movie.ts');
+    expect(ofType(f.d.command({ type: 'stop' }), 'leave')).toHaveLength(1);
+    const events = f.d.events.length;
+    expect(f.d.command({ type: 'stop' })).toHaveLength(0);
+    expect(f.d.command({ type: 'drain' })).toHaveLength(0);
+    expect(f.d.events.length).toBe(events);
+    expect(f.server.drainingSince).toBeUndefined();
+  });
 });

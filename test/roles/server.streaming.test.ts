@@ -10,7 +10,7 @@ const BIG = { name: 'movie.ts', size: 50_000_000, rate: RATE };
 describe('server: stream tokens (§9.3)', () => {
   const refusal = (f: ServerFixture, out: ReturnType<ServerFixture['request']>) => {
     expect(ofType(out, 'setup')).toHaveLength(0);
-    expect(f.server.streams.size).toBe(0);
+    expect(f.server.streamCount()).toBe(0);
     return ofType(out, 'error').map((e) => e.code);
   };
 
@@ -96,7 +96,7 @@ describe('server: setup', () => {
     const a = ofType(f.request('movie.ts', { sid: 7 }), 'setup')[0]!;
     const b = ofType(f.request('movie.ts', { sid: 7 }), 'setup')[0]!;
     expect([...b.cookie]).toEqual([...a.cookie]);
-    expect(f.server.streams.size).toBe(1);
+    expect(f.server.streamCount()).toBe(1);
     expect(ofType(f.request('movie.ts', { sid: 7, from: '10.0.2.9:6000' }), 'error').map((e) => e.code)).toEqual(['bad-request']);
   });
 
@@ -246,7 +246,7 @@ describe('server: streaming (§5)', () => {
     const s = f.play('movie.ts');
     f.d.advance(100);
     f.d.datagram(CLIENT, { type: 'teardown', sid: s.sid });
-    expect(f.server.streams.size).toBe(0);
+    expect(f.server.streamCount()).toBe(0);
     expect(f.d.eventsOf('stream-end')).toMatchObject([{ sid: s.sid, reason: 'teardown' }]);
     const mark = f.d.sent.length;
     f.d.advance(1000);
@@ -257,7 +257,7 @@ describe('server: streaming (§5)', () => {
     const f = new ServerFixture();
     const s = f.play('movie.ts');
     f.d.datagram('10.0.2.9:6000', { type: 'teardown', sid: s.sid });
-    expect(f.server.streams.size).toBe(1);
+    expect(f.server.streamCount()).toBe(1);
     expect(f.server.dropped.get('unexpected-message')).toBe(1);
   });
 
@@ -266,9 +266,9 @@ describe('server: streaming (§5)', () => {
     const s = f.play('movie.ts');
     const t0 = f.d.now;
     f.d.advance(CLIENT_SILENCE_TIMEOUT - 10);
-    expect(f.server.streams.size).toBe(1);
+    expect(f.server.streamCount()).toBe(1);
     f.d.advance(20);
-    expect(f.server.streams.size).toBe(0);
+    expect(f.server.streamCount()).toBe(0);
     expect(f.d.eventsOf('stream-end')).toMatchObject([{ sid: s.sid, reason: 'client-silent' }]);
     // It streamed until then (the window allows it), and sends nothing after.
     expect(dataOf(f.d.sent, s.sid).length).toBeGreaterThan(100);
@@ -283,7 +283,7 @@ describe('server: streaming (§5)', () => {
     expect(ofType(f.request('movie.ts'), 'setup')).toHaveLength(1);
     expect(ofType(f.request('movie.ts'), 'error').map((e) => e.code)).toEqual(['no-capacity']);
     f.d.advance(SETUP_TIMEOUT + 300);
-    expect(f.server.streams.size).toBe(0);
+    expect(f.server.streamCount()).toBe(0);
     expect(f.d.eventsOf('stream-end')).toMatchObject([{ reason: 'setup-timeout' }]);
     expect(ofType(f.request('movie.ts'), 'setup')).toHaveLength(1);
   });
@@ -303,7 +303,7 @@ describe('server: streaming (§5)', () => {
       f.ack(s.sid, 0);
     }
     expect(ofType(f.d.sent, 'end')).toMatchObject([{ to: CLIENT, sid: s.sid, code: 'media-error' }]);
-    expect(f.server.streams.size).toBe(0);
+    expect(f.server.streamCount()).toBe(0);
     expect(dataOf(f.d.sent, s.sid)).toHaveLength(10);
   });
 

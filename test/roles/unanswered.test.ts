@@ -109,9 +109,9 @@ describe('the master, told a server never answered', () => {
     expect(first.type).toBe('redirect');
     const silent = (first as { srv: string }).srv;
     const other = silent === a.addr ? b.addr : a.addr;
-    expect(f.master.assignments.reservedCount(silent)).toBe(1);
+    expect(f.master.reservedOn(silent).count).toBe(1);
     expect(f.redirectedTo(client, 'x', { avoid: [silent] })).toBe(other);
-    expect(f.master.assignments.reservedCount(silent)).toBe(0);
+    expect(f.master.reservedOn(silent).count).toBe(0);
     expect(f.d.events.filter((e) => e.type === 'server-unanswered')).toMatchObject([{ srv: silent, client, level: 'warn' }]);
     // Other clients are sent elsewhere while there is room elsewhere.
     for (let i = 0; i < 4; i++) expect(f.redirectedTo(`10.0.3.${i + 1}:6000`, 'x')).toBe(other);

@@ -110,7 +110,7 @@ describe('real UDP on loopback, in one process', () => {
         { onFlows: () => {}, onBytes: (_fl, _off, data) => chunks.push(Buffer.from(data)), onEvent: (e) => events.push(e) },
       );
       await waitUntil(() => chunks.reduce((n, b) => n + b.length, 0) > 100_000, 5_000, 'the first 100 kB');
-      const victim = c.servers.find((s) => s.running.role.streams.size > 0)!;
+      const victim = c.servers.find((s) => s.running.role.streamCount() > 0)!;
       await victim.stop();
       const result = await within(fetch.done, 15_000, 'the copy');
       expect(result.ok).toBe(true);

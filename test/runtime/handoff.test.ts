@@ -79,7 +79,7 @@ describe('handoffs on real UDP, in one process', () => {
     const c = await cluster();
     const f = await fetching(c.master.address, 'B.ts');
     await waitUntil(() => f.got() > 300_000, 5_000, 'the first 300 kB');
-    const serving = c.servers.find((s) => s.running.role.streams.size > 0)!;
+    const serving = c.servers.find((s) => s.running.role.streamCount() > 0)!;
     const other = c.servers.find((s) => s !== serving)!;
     serving.drain();
     expect(await within(serving.stopped, 5_000, 'the drained server to stop')).toBe('registered');
@@ -96,7 +96,7 @@ describe('handoffs on real UDP, in one process', () => {
     const master = await resolveEndpoint(c.master.address, '--master');
     const f = await fetching(c.master.address, 'B.ts');
     await waitUntil(() => f.got() > 300_000, 5_000, 'the first 300 kB');
-    const serving = c.servers.find((s) => s.running.role.streams.size > 0)!;
+    const serving = c.servers.find((s) => s.running.role.streamCount() > 0)!;
 
     await expect(sendControl({ master, key: 'not-the-key', attempts: 1, timeoutMs: 200 }, { op: 'drain', srv: serving.running.address })).rejects.toBeInstanceOf(NoAnswerError);
     await expect(sendControl({ master, attempts: 1, timeoutMs: 200 }, { op: 'drain', srv: serving.running.address })).rejects.toBeInstanceOf(NoAnswerError);

@@ -59,7 +59,7 @@ describe('flood kinds', () => {
       f.d.datagram(`127.0.0.1:${41000 + (i % BOOK_SOCKETS)}`, bytes);
     }
     expect(rids.size).toBe(1_100);
-    expect(f.master.assignments.sourceReservedBw('127.0.0.1:41000')).toBeLessThanOrEqual(RESERVE_SOURCE_SHARE * 3 * 8 * RATE);
+    expect(f.master.reservedBySource('127.0.0.1:41000')).toBeLessThanOrEqual(RESERVE_SOURCE_SHARE * 3 * 8 * RATE);
     // Clients of other hosts find the rest of the room.
     for (let i = 1; i <= 12; i++) expect(f.answer(`10.${i}.0.1:6000`, 'B').type).toBe('redirect');
   });
@@ -107,12 +107,12 @@ describe('flood kinds', () => {
         expect(d.msg.files.length).toBeGreaterThan(100);
       }
       for (const s of f.d.datagram(from, bytes)) next.onAnswer?.(s.msg!);
-      most = Math.max(most, [...f.master.servers.values()].reduce((n, r) => n + r.files.size, 0));
+      most = Math.max(most, f.master.serversView().reduce((n, r) => n + r.files, 0));
     }
     expect(f.master.bounds.refused.names).toBe(2);
     expect(parts).toBeGreaterThan(MAX_NAMES_PER_SERVER / 256);
     expect(most).toBeLessThanOrEqual(MAX_NAMES_PER_SERVER);
-    expect(f.master.servers.size).toBe(0);
+    expect(f.master.serversView().length).toBe(0);
     expect(f.master.catalog.fileCount).toBe(0);
     // One warning for the two refusals of this host (REFUSAL_REPORT_INTERVAL).
     expect(f.d.eventsOf('registration-refused')).toMatchObject([{ bound: 'names', addr: from }]);

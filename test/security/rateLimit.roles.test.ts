@@ -127,6 +127,6 @@ describe('server: per-source rate limit', () => {
     expect(reports.every((e) => e.from === EVIL)).toBe(true);
     expect(reports.length).toBeGreaterThanOrEqual(2);
     expect(reports.length).toBeLessThanOrEqual(3);
-    expect(d.role.streams.get(setup.sid)?.client).toBe(GOOD);
+    expect(d.role.streamView(setup.sid)?.client).toBe(GOOD);
   });
 });

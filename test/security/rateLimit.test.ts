@@ -5,8 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RATE_LIMIT_REPORT_INTERVAL, RATE_LIMIT_REPORTS } from '../../src/protocol/constants.js';
-import { admitDatagram, type RateLimit, SourceLimiter } from '../../src/roles/rateLimit.js';
-import type { RoleEvent } from '../../src/roles/role.js';
+import { admitDatagram, type RateLimit, type RateLimited, SourceLimiter } from '../../src/roles/rateLimit.js';
 
 const LIMIT: RateLimit = { rate: 100, burst: 10 };
 const admitted = (l: SourceLimiter, from: string, n: number, now: number) => {
@@ -63,22 +62,22 @@ describe('rate limit: one token bucket per source (§9.5)', () => {
 describe('rate limit: reports (§9.5)', () => {
   it('one rate-limited event per source per interval, counting what was dropped since the last', () => {
     const l = new SourceLimiter(LIMIT);
-    const events: RoleEvent[] = [];
-    const emit = (e: RoleEvent) => events.push(e);
+    const events: RateLimited[] = [];
+    const emit = (e: RateLimited) => events.push(e);
     for (let i = 0; i < 1_000; i++) admitDatagram(l, 'a:1', 0, emit);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ type: 'rate-limited', level: 'warn', from: 'a:1', dropped: 1, rate: 100, burst: 10 });
     // Flood on for 3 intervals at 1000/s: one event per interval, each with the drops since the last.
     for (let t = 1; t <= 3 * RATE_LIMIT_REPORT_INTERVAL; t++) admitDatagram(l, 'a:1', t, emit);
     expect(events.length).toBe(4);
-    const dropped = events.reduce((n, e) => n + (e.dropped as number), 0);
+    const dropped = events.reduce((n, e) => n + e.dropped, 0);
     expect(dropped).toBeLessThanOrEqual(l.stats.dropped);
     expect(dropped).toBeGreaterThan(l.stats.dropped - 1_000);
   });
 
   it(`at most ${RATE_LIMIT_REPORTS} sources are reported per interval; the others only counted`, () => {
     const l = new SourceLimiter({ rate: 1, burst: 1 });
-    const events: RoleEvent[] = [];
+    const events: RateLimited[] = [];
     for (let s = 0; s < 200; s++) for (let i = 0; i < 3; i++) admitDatagram(l, `10.0.0.${s}:1`, 0, (e) => events.push(e));
     expect(events).toHaveLength(RATE_LIMIT_REPORTS);
     expect(l.stats.dropped).toBe(400);

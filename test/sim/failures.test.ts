@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MASTER_SILENCE_POLLS, MISSED_POLLS_DOWN, POLL_INTERVAL } from '../../src/protocol/constants.js';
 import { KEY } from '../helpers/roleDriver.js';
-import { forSeeds, mediaFile, MASTER, seedRange, simCluster } from '../helpers/simCluster.js';
+import { eventsAt, forSeeds, mediaFile, MASTER, seedRange, simCluster } from '../helpers/simCluster.js';
 import { expectCopy, LOSSY, runToEnd, runUntil, warmUp } from './simAssert.js';
 
 const DEAD_MASTER = '10.0.0.9:4000';
@@ -15,7 +15,7 @@ describe('simulated failures', () => {
       const cl = c.addClient('10.0.2.1:6000', { masters: [DEAD_MASTER, MASTER], file: 'a.ts', choose: { by: 'random' } });
       runToEnd(c);
       expectCopy(c, cl, 'a.ts', 200_000);
-      const asks = c.log.filter((l) => l.addr === cl.addr && l.e.type === 'ask');
+      const asks = eventsAt(c, cl.addr, 'ask');
       if (asks[0]!.e.master === DEAD_MASTER) {
         startedAtDead++;
         expect(c.log.some((l) => l.addr === cl.addr && l.e.type === 'master-silent' && l.e.master === DEAD_MASTER)).toBe(true);
@@ -43,7 +43,7 @@ describe('simulated failures', () => {
         c.net.run({ until: c.net.now + 500 });
         const restartedAt = c.net.now;
         const fresh = c.restartMaster();
-        const upBy = () => [...fresh.servers.values()].filter((s) => s.state === 'up').length;
+        const upBy = () => fresh.serversView().filter((s) => s.state === 'up').length;
         let reRegisteredAfter: number | undefined;
         for (let step = 0; step < 200 && reRegisteredAfter === undefined; step++) {
           c.net.run({ until: c.net.now + 50 });
@@ -72,7 +72,7 @@ describe('simulated failures', () => {
       c.net.run({ until: c.net.now + 300 });
       const fresh = c.restartMaster();
       c.net.run({ until: c.net.now + 2 * POLL_INTERVAL });
-      expect([...fresh.servers.values()].map((s) => s.state)).toEqual(['up', 'up']);
+      expect(fresh.serversView().map((s) => s.state)).toEqual(['up', 'up']);
     });
   });
 
@@ -84,7 +84,7 @@ describe('simulated failures', () => {
       const cl = c.addClient('10.0.2.1:6000', { masters: [MASTER], file: 'a.ts', choose: { by: 'random' } });
       runUntil(c, () => cl.client.state === 'playing', 'the stream playing');
       c.net.run({ until: c.net.now + 500 });
-      const first = c.log.find((l) => l.addr === cl.addr && l.e.type === 'setup')!.e.srv as string;
+      const first = eventsAt(c, cl.addr, 'setup')[0]!.e.srv;
       c.net.command(first, { type: 'stop' });
       runToEnd(c);
       expectCopy(c, cl, 'a.ts', 1_000_000);
@@ -92,7 +92,7 @@ describe('simulated failures', () => {
       expect(cl.client.result!.servers.length).toBeGreaterThanOrEqual(2);
       // The master took the stopped server out (its `leave`), or marks it down if that was lost.
       c.net.run({ until: c.net.now + (MISSED_POLLS_DOWN + 1) * POLL_INTERVAL });
-      expect(c.master.servers.get(first)?.state ?? 'gone').not.toBe('up');
+      expect(c.master.serverView(first)?.state ?? 'gone').not.toBe('up');
     });
   });
 
@@ -104,7 +104,7 @@ describe('simulated failures', () => {
       const cl = c.addClient('10.0.2.1:6000', { masters: [MASTER], file: 'a.ts', choose: { by: 'random' } });
       runUntil(c, () => cl.client.state === 'playing', 'the stream playing');
       c.net.run({ until: c.net.now + 500 });
-      const first = c.log.find((l) => l.addr === cl.addr && l.e.type === 'setup')!.e.srv as string;
+      const first = eventsAt(c, cl.addr, 'setup')[0]!.e.srv;
       c.net.remove(first);
       runToEnd(c);
       expectCopy(c, cl, 'a.ts', 1_000_000);
@@ -124,7 +124,7 @@ describe('simulated failures', () => {
         ],
       });
       warmUp(c, 10_000);
-      expect([...c.master.servers.keys()]).toEqual(['10.0.1.1:5000']);
+      expect(c.master.serversView().map((s) => s.name)).toEqual(['10.0.1.1:5000']);
       expect(c.master.dropped.get('missing-mac')).toBeGreaterThan(0);
       expect(c.master.dropped.get('bad-mac')).toBeGreaterThan(0);
       expect(c.master.catalog.holders('evil.ts')).toBeUndefined();

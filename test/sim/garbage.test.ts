@@ -78,10 +78,10 @@ describe('simulated garbage: counted, dropped, and the stream goes on', () => {
           }
         }
         // The forged messages changed nothing: both servers are still registered and up, no stray registration.
-        expect([...c.master.servers.keys()].sort()).toEqual([S1, S2]);
-        for (const s of c.master.servers.values()) expect(s.state).toBe('up');
+        expect(c.master.serversView().map((s) => s.name).sort()).toEqual([S1, S2]);
+        for (const s of c.master.serversView()) expect(s.state).toBe('up');
         expect(c.servers.every((s) => s.state === 'registered')).toBe(true);
-        expect(c.servers.every((s) => s.streams.size === 0 || [...s.streams.values()].every((x) => x.client === CLIENT))).toBe(true);
+        expect(c.servers.every((s) => s.streamCount() === 0 || s.streamsView().every((x) => x.client === CLIENT))).toBe(true);
       });
     });
   }
@@ -97,7 +97,7 @@ describe('simulated garbage: counted, dropped, and the stream goes on', () => {
       deliverForged(c.net, MASTER, S1, encode({ type: 'leave', name: S1, epoch: c.servers[0]!.epoch, cookie }));
       deliverForged(c.net, MASTER, S2, encode({ type: 'load', name: S2, epoch: c.servers[1]!.epoch, cookie, seq: 0, streams: 0, bw: 1e12, sent: 0, cap: 1, sids: [] }));
       expect(c.master.dropped.get('not-registered')).toBe(2);
-      expect([...c.master.servers.values()].map((s) => s.state)).toEqual(['up', 'up']);
+      expect(c.master.serversView().map((s) => s.state)).toEqual(['up', 'up']);
       runToEnd(c);
       expectCopy(c, cl, 'a.ts', 300_000);
     });

@@ -32,7 +32,7 @@ describe('simulated handoff: the serving server crashes, the client notices firs
           c.net.remove(first);
           // Anything the server sent just before it crashed has arrived by now.
           c.net.run({ until: c.net.now + 50 });
-          const lastHeard = c.master.servers.get(first)!.lastHeard;
+          const lastHeard = c.master.serverView(first)!.lastHeard;
           finish(c);
 
           const context = () => `${JSON.stringify(cl.client.result)}\n${c.logText()}`;
@@ -83,7 +83,7 @@ describe('simulated handoff: the serving server crashes, the master notices firs
           log.snapshot();
           c.net.remove(first);
           c.net.run({ until: c.net.now + 50 });
-          const lastHeard = c.master.servers.get(first)!.lastHeard;
+          const lastHeard = c.master.serverView(first)!.lastHeard;
           finish(c);
 
           const context = () => `${mode} ${JSON.stringify(cl.client.result)}\n${c.logText()}`;
@@ -147,7 +147,7 @@ describe('simulated handoff: the master loses sight of a server that still strea
           const established = c.log.filter((l) => l.e.type === 'establish' && l.e.sid === sid).map((l) => l.addr);
           expect(established.length).toBeGreaterThanOrEqual(1);
           for (const srv of established) {
-            expect(c.servers.find((s) => s.config.name === srv)!.streams.has(sid), `${srv} still holds the stream`).toBe(false);
+            expect(c.servers.find((s) => s.config.name === srv)!.streamView(sid), `${srv} still holds the stream`).toBeUndefined();
             expect(c.log.some((l) => l.addr === srv && l.e.type === 'stream-end' && l.e.sid === sid && l.e.reason === 'setup-timeout')).toBe(true);
           }
         });

@@ -75,7 +75,7 @@ describe('simulated handoff: drain (S2.5c)', () => {
           c.net.setLink(OPERATOR, MASTER, PERFECT_LINK);
           const auth = new ClusterAuth(KEY, nodeCrypto);
           const control: Message = { type: 'control', rid: 42, op: 'drain', srv: first };
-          for (let i = 0; i < 10 && (c.master.servers.get(first)?.state ?? 'gone') === 'up'; i++) {
+          for (let i = 0; i < 10 && (c.master.serverView(first)?.state ?? 'gone') === 'up'; i++) {
             operator.send(MASTER, auth.encode(control, Math.floor(c.net.now)));
             c.net.run({ until: c.net.now + 300 });
           }

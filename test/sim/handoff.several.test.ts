@@ -23,7 +23,7 @@ describe('simulated handoff: several handoffs in one stream', () => {
           c.net.command(first, { type: 'drain' });
           const moved = () => eventsAt(c, CLIENT, 'handoff').filter((h) => h.at >= p!.at);
           runUntil(c, () => moved().length >= 1, 'the first handoff', 5000);
-          const second = moved()[0]!.e.to as string;
+          const second = moved()[0]!.e.to;
           c.net.run({ until: c.net.now + 300 });
           c.net.command(second, { type: 'drain' });
           runUntil(c, () => moved().length >= 2 || cl.client.result !== undefined, 'the second handoff', 5000);
@@ -50,7 +50,7 @@ describe('simulated handoff: a stream moved away and back', () => {
           const moved = () => eventsAt(c, CLIENT, 'handoff').filter((h) => h.at >= p!.at);
           c.net.command(first, { type: 'capacity', cap: 1000 });
           runUntil(c, () => moved().length >= 1, 'the first handoff', 5000);
-          const second = moved()[0]!.e.to as string;
+          const second = moved()[0]!.e.to;
           // The first server has room again (its report tells the master), and the second has none.
           c.net.command(first, { type: 'capacity', cap: 1_000_000_000 });
           c.net.run({ until: c.net.now + 300 });
@@ -90,7 +90,7 @@ describe('simulated handoff: rate adjustments before and after the event (S2.1)'
               log.snapshot();
               c.net.remove(first);
               c.net.run({ until: c.net.now + 50 });
-              lastHeard = c.master.servers.get(first)!.lastHeard;
+              lastHeard = c.master.serverView(first)!.lastHeard;
             }
             finish(c);
             expect(copyProblem(cl, item), context()).toBeUndefined();
@@ -98,7 +98,7 @@ describe('simulated handoff: rate adjustments before and after the event (S2.1)'
             expect(handoffs.length, context()).toBeGreaterThanOrEqual(1);
             const to = handoffs[0]!.to;
             // The new server set the stream up at the scale in effect, and took the later adjustment.
-            const setupThere = c.log.find((l) => l.addr === to && l.e.type === 'stream-setup' && l.e.sid === sid);
+            const setupThere = eventsAt(c, to, 'stream-setup').find((l) => l.e.sid === sid);
             expect(setupThere?.e.scale, context()).toBe(1500);
             const adjusted = eventsAt(c, CLIENT, 'adjusted').map((a) => a.e);
             expect(adjusted.map((a) => a.scale), context()).toEqual([1500, 600]);

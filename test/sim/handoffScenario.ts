@@ -7,11 +7,12 @@
 import { DATA_CHUNK, PACING_BURST, PACING_TICK } from '../../src/protocol/constants.js';
 import type { ClientConfig, HandoffRecord } from '../../src/roles/client/client.js';
 import type { MasterConfig, MasterEvent } from '../../src/roles/master/master.js';
-import type { RoleEvent } from '../../src/roles/role.js';
 import type { MediaFile } from '../../src/roles/server/server.js';
 import type { FlowFile } from '../../src/roles/server/stream.js';
 import type { LinkProfile } from '../../testbed/sim/network.js';
-import { expectedBytes, firstDifference, MASTER, type SimClient, type SimCluster, simCluster, type SimServerSpec } from '../helpers/simCluster.js';
+import { eventsAt, expectedBytes, firstDifference, MASTER, type SimClient, type SimCluster, simCluster, type SimServerSpec } from '../helpers/simCluster.js';
+
+export { eventsAt } from '../helpers/simCluster.js';
 
 export const VIDEO_RATE = 4_000_000;
 export const AUDIO_RATE = 128_000;
@@ -86,22 +87,22 @@ export function playingStream(o: StreamOptions): PlayingStream | undefined {
   const c = simCluster({ seed: o.seed, link: o.link, key: o.key, master: o.master, servers: [...specs] });
   o.onCluster?.(c);
   // Every server registered (a lost `register` is retried with back-off: under loss it may take a few seconds).
-  const allUp = () => [...c.master.servers.values()].filter((r) => r.state === 'up').length === specs.length;
+  const allUp = () => c.master.serversView().filter((r) => r.state === 'up').length === specs.length;
   c.net.run({ until: c.net.now + 3000 });
   c.net.run({ until: c.net.now + 20_000, done: allUp, maxEvents: 5_000_000 });
   if (!allUp()) return undefined;
   const cl = c.addClient(CLIENT, { masters: [MASTER], file: o.item.name, choose: { by: 'random' }, ...o.client });
   c.net.run({ until: c.net.now + 30_000, done: () => cl.client.state === 'playing', maxEvents: 5_000_000 });
   if (cl.client.state !== 'playing') return undefined;
-  const setup = [...c.log].reverse().find((l) => l.addr === CLIENT && l.e.type === 'setup');
+  const setup = eventsAt(c, CLIENT, 'setup').at(-1);
   if (!setup) return undefined;
-  const sid = setup.e.sid as number;
+  const sid = setup.e.sid;
   const log = new PositionLog(c, cl, sid);
   c.net.run({ until: c.net.now + (o.playFor ?? 1000), maxEvents: 5_000_000 });
-  const first = setup.e.srv as string;
+  const first = setup.e.srv;
   // The servers the client has used so far, as its result lists them (one entry per change).
   const used: string[] = [];
-  for (const l of c.log) if (l.addr === CLIENT && l.e.type === 'setup' && used.at(-1) !== l.e.srv) used.push(l.e.srv as string);
+  for (const l of c.log) if (l.addr === CLIENT && l.e.type === 'setup' && used.at(-1) !== l.e.srv) used.push(l.e.srv);
   const handoffsBefore = eventsAt(c, CLIENT, 'handoff').length;
   return { c, cl, first, sid, log, at: c.net.now, earlier: used.lastIndexOf(first), handoffsBefore };
 }
@@ -117,10 +118,6 @@ export function finish(c: SimCluster, ms = 60_000): void {
   c.net.run({ until: c.net.now + ms, done: c.allDone, maxEvents: 10_000_000 });
 }
 
-/** Events of one type from one address, with the virtual time they happened at. */
-export function eventsAt(c: SimCluster, addr: string, type: string): { at: number; e: RoleEvent }[] {
-  return c.log.filter((l) => l.addr === addr && l.e.type === type).map((l) => ({ at: l.at, e: l.e }));
-}
 
 /**
  * What is wrong with the client's copy of every flow, or undefined when each
@@ -194,7 +191,7 @@ export class PositionLog {
   private record(): void {
     const sent = new Map<string, number>();
     for (const s of this.c.servers) {
-      const stream = s.streams.get(this.sid);
+      const stream = s.streamView(this.sid);
       if (stream && stream.state === 'playing') sent.set(s.config.name, stream.flows[0]!.sendPos);
     }
     this.samples.push({ t: this.c.net.now, sent, client: this.cl.client.next });
@@ -310,7 +307,7 @@ export function lastControlEvent(c: SimCluster, srv: string, sid: number, since:
   let at = since;
   for (const l of c.log) {
     if (l.at > t) break;
-    if (l.addr === srv && l.e.sid === sid && (l.e.type === 'stream-play' || l.e.type === 'stream-replay' || l.e.type === 'stream-adjust')) at = Math.max(at, l.at);
+    if (l.addr === srv && (l.e.type === 'stream-play' || l.e.type === 'stream-replay' || l.e.type === 'stream-adjust') && l.e.sid === sid) at = Math.max(at, l.at);
   }
   return at;
 }

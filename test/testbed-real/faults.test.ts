@@ -20,18 +20,19 @@ const dir = tempDir('ofp-real-');
 function twoServers(name: string, faults: Fault[], over: { key?: string } = {}) {
   return scenario(name, {
     ...over,
-    media: [media('a.ts', 6, 2_000_000)],
+    media: [media('a.ts', 7, 2_000_000)],
     servers: [server('s1', ['a.ts']), server('s2', ['a.ts'], { capacity: 100_000_000 })],
+    // The faults come 4 s in: time for c1 to be streaming from s1 on a machine busy with other tests.
     clients: [client('c1', 'a.ts', 0)],
     faults,
-    duration: 4_000,
+    duration: 5_000,
   });
 }
 
 // Each run has its own processes, relay and ports: they run side by side.
 describe.concurrent('real mode, faults on roles', () => {
   it('a server killed mid-stream: the client hands off to the other server, the copy is identical, the master marks it down, no crash', async () => {
-    const run = await runReal(twoServers('kill', [{ at: 3_000, action: { kind: 'kill', node: 's1' } }]), { workDir: join(dir, 'kill') });
+    const run = await runReal(twoServers('kill', [{ at: 4_000, action: { kind: 'kill', node: 's1' } }]), { workDir: join(dir, 'kill') });
     const r = run.record;
     expectCopiesIdentical(run);
     expect(r.clients[0]).toMatchObject({ handoffs: 1, servers: ['s1', 's2'] });
@@ -53,7 +54,7 @@ describe.concurrent('real mode, faults on roles', () => {
   });
 
   it('a server drained through its master (cluster key set): handoff by drain, the server leaves and exits, no crash', async () => {
-    const run = await runReal(twoServers('drain', [{ at: 3_000, action: { kind: 'drain', node: 's1' } }], { key: 'testbed-secret-cluster-key' }), { workDir: join(dir, 'drain') });
+    const run = await runReal(twoServers('drain', [{ at: 4_000, action: { kind: 'drain', node: 's1' } }], { key: 'testbed-secret-cluster-key' }), { workDir: join(dir, 'drain') });
     const r = run.record;
     expectCopiesIdentical(run);
     expect(r.clients[0]).toMatchObject({ handoffs: 1, servers: ['s1', 's2'] });
@@ -68,7 +69,7 @@ describe.concurrent('real mode, faults on roles', () => {
   });
 
   it('a server overloaded through its master (capacity below its stream): the stream moves by overload, the copy is identical', async () => {
-    const run = await runReal(twoServers('overload', [{ at: 3_000, action: { kind: 'overload', node: 's1', capacity: 1_000_000 } }]), { workDir: join(dir, 'overload') });
+    const run = await runReal(twoServers('overload', [{ at: 4_000, action: { kind: 'overload', node: 's1', capacity: 1_000_000 } }]), { workDir: join(dir, 'overload') });
     const r = run.record;
     expectCopiesIdentical(run);
     expect(r.clients[0]).toMatchObject({ handoffs: 1, servers: ['s1', 's2'] });
@@ -81,8 +82,8 @@ describe.concurrent('real mode, faults on roles', () => {
 
   it('a server paused for a second and resumed: the client moves on, the copy is identical, the resumed server is no crash', async () => {
     const run = await runReal(twoServers('pause', [
-      { at: 2_900, action: { kind: 'pause', node: 's1' } },
-      { at: 3_900, action: { kind: 'resume', node: 's1' } },
+      { at: 3_900, action: { kind: 'pause', node: 's1' } },
+      { at: 4_900, action: { kind: 'resume', node: 's1' } },
     ]), { workDir: join(dir, 'pause') });
     const r = run.record;
     expectCopiesIdentical(run);

@@ -41,6 +41,7 @@ export interface SimOptions {
 const PROGRESS_EVERY = 1000;
 const YIELD_EVERY = 100;
 
+/** A node of the scenario: its address, its node once placed, and where it stands. */
 type Slot = {
   readonly name: string;
   readonly kind: RoleKind;
@@ -49,9 +50,49 @@ type Slot = {
   state: 'waiting' | 'up' | 'paused' | 'killed' | 'crashed';
 };
 
+/** A client of the scenario: its spec, its core once started, and the check of its copy. */
+type ClientEntry = { readonly spec: ClientSpec; core?: Client; readonly copy: CopyCheck };
 
+/** What the steps of one run share. */
+interface Run {
+  readonly sc: Scenario;
+  readonly o: SimOptions;
+  readonly seed: number;
+  readonly net: SimNetwork;
+  /** The simulated time the run starts at. */
+  readonly start: number;
+  readonly book: AddressBook;
+  /** The next core's dependencies: its own generator, drawn from the run's seed in order. */
+  readonly deps: (withAuth: boolean) => RoleDeps;
+  readonly attackRng: Rng;
+  readonly files: ReadonlyMap<string, MediaFile>;
+  readonly media: MediaCache;
+  readonly slots: Map<string, Slot>;
+  readonly clients: Map<string, ClientEntry>;
+  readonly links: LinkTable;
+  readonly rec: SimRecorder;
+  readonly trace: TraceRecorder;
+  readonly spoofed: { sent: number; reflected: number };
+  /** Clients finished, well or badly. */
+  finished: number;
+}
+
+/** One run of a scenario, step by step: the order of the steps is the order of the seed's draws. */
 export async function runSim(sc: Scenario, o: SimOptions): Promise<ModeOutput> {
   const wallStart = performance.now();
+  const run = buildRun(sc, o);
+  startServers(run);
+  scheduleClients(run);
+  scheduleAttackers(run);
+  scheduleFaults(run);
+  await playOut(run);
+  return collect(run, wallStart);
+}
+
+// ---- Network and roles -----------------------------------------------------------
+
+/** The network, the address book with a slot per node, the links and the recorders. */
+function buildRun(sc: Scenario, o: SimOptions): Run {
   const seed = o.seed >>> 0;
   const net = new SimNetwork(seed);
   const start = net.now;
@@ -62,7 +103,21 @@ export async function runSim(sc: Scenario, o: SimOptions): Promise<ModeOutput> {
   const deps = (withAuth: boolean): RoleDeps => ({ rng: new Rng(seeds.u32()), crypto: nodeCrypto, ...(withAuth && auth ? { auth } : {}) });
   const files = new Map<string, MediaFile>(sc.media.map((m) => [m.name, mediaFile(m)]));
   const media = new MediaCache([...files.values()].flatMap(flowFiles));
+  const slots = slotsOf(sc, book);
+  const name = (addr: string) => book.name(addr);
+  const links = new LinkTable(sc.link, sc.impairments);
+  net.model = { link: (from, to) => links.link(name(from), name(to)) };
+  const rec = new SimRecorder(start, name, sc.servers.map((s) => s.name));
+  const run: Run = {
+    sc, o, seed, net, start, book, deps, attackRng, files, media, slots, links, rec,
+    clients: new Map(), trace: new TraceRecorder(o.traceCap ?? DEFAULT_TRACE_CAP), spoofed: { sent: 0, reflected: 0 }, finished: 0,
+  };
+  watchNetwork(run);
+  return run;
+}
 
+/** An address and a slot for every node, in the scenario's order; an address for each victim an attacker spoofs. */
+function slotsOf(sc: Scenario, book: AddressBook): Map<string, Slot> {
   const slots = new Map<string, Slot>();
   const add = (name: string, kind: RoleKind) => slots.set(name, { name, kind, addr: book.assign(name, kind), node: undefined, state: 'waiting' });
   for (const m of sc.masters) add(m.name, 'master');
@@ -70,15 +125,15 @@ export async function runSim(sc: Scenario, o: SimOptions): Promise<ModeOutput> {
   for (const c of sc.clients) add(c.name, 'client');
   for (const a of sc.attackers) add(a.name, 'attacker');
   for (const a of sc.attackers) if (!slots.has(a.spoof)) book.assign(a.spoof, 'victim');
-  const name = (addr: string) => book.name(addr);
+  return slots;
+}
 
-  const links = new LinkTable(sc.link, sc.impairments);
-  net.model = { link: (from, to) => links.link(name(from), name(to)) };
-  const rec = new SimRecorder(start, name, sc.servers.map((s) => s.name));
-  const trace = new TraceRecorder(o.traceCap ?? DEFAULT_TRACE_CAP);
-  const spoofed = { sent: 0, reflected: 0 };
+/** Every datagram into the trace (and the reflections attackers provoke into their count); every crash into the record. */
+function watchNetwork(run: Run): void {
+  const { net, book, rec, trace, spoofed, slots, start } = run;
+  const name = (addr: string) => book.name(addr);
   // Reflection: bytes a target sends to an address an attacker spoofed.
-  const reflections = new Set(sc.attackers.map((a) => `${book.addr(a.target)}>${book.addr(a.spoof)}`));
+  const reflections = new Set(run.sc.attackers.map((a) => `${book.addr(a.target)}>${book.addr(a.spoof)}`));
   net.onTrace = (r) => {
     if (reflections.size > 0 && reflections.has(`${r.from}>${r.to}`)) spoofed.reflected += r.size;
     trace.add(Math.round((r.t - start) * 1000) / 1000, name(r.from), name(r.to), r.type, r.size, r.fate);
@@ -87,44 +142,52 @@ export async function runSim(sc: Scenario, o: SimOptions): Promise<ModeOutput> {
     const slot = slots.get(name(node.addr));
     if (slot) slot.state = 'crashed';
     rec.crash(name(node.addr), error, net.now);
-    if (slot?.kind === 'client') finished++;
+    if (slot?.kind === 'client') run.finished++;
   };
+}
 
-  // ---- Roles -------------------------------------------------------------------
+/** Put a role on its slot's address, its events to the record (a client's bytes to its copy check), and start it. */
+function place(run: Run, slot: Slot, role: Role<unknown>, startCommand = true): void {
+  const onEvent = (e: RoleEvent) => {
+    if (slot.kind === 'client' && (e.type === 'complete' || e.type === 'failed')) run.finished++;
+    run.rec.onEvent(slot.name, slot.kind, e, run.net.now);
+  };
+  const onData = (d: StreamBytes) => run.clients.get(slot.name)?.copy.add(d.fl, d.off, d.data);
+  slot.node = run.net.add(slot.addr, role, onEvent, slot.kind === 'client' ? onData : undefined);
+  slot.state = 'up';
+  if (startCommand) run.net.command(slot.addr, { type: 'start' });
+}
 
-  const clients = new Map<string, { spec: ClientSpec; core?: Client; copy: CopyCheck }>();
-  let finished = 0;
-  const onEvent = (slot: Slot) => (e: RoleEvent) => {
-    if (slot.kind === 'client' && (e.type === 'complete' || e.type === 'failed')) finished++;
-    rec.onEvent(slot.name, slot.kind, e, net.now);
-  };
-  /** A client's bytes go to its copy check. */
-  const onData = (slot: Slot) => (d: StreamBytes) => clients.get(slot.name)?.copy.add(d.fl, d.off, d.data);
-  const place = (slot: Slot, role: Role<unknown>, startCommand = true) => {
-    slot.node = net.add(slot.addr, role, onEvent(slot), slot.kind === 'client' ? onData(slot) : undefined);
-    slot.state = 'up';
-    if (startCommand) net.command(slot.addr, { type: 'start' });
-  };
-  const masterCore = (n: string) => {
-    const m = sc.masters.find((x) => x.name === n)!;
-    return new Master(deps(true), { policy: m.policy, mode: m.mode, pollInterval: m.pollInterval });
-  };
-  const serverCore = (s: ServerSpec) =>
-    new MediaServer(deps(true), { name: book.addr(s.name), master: book.addr(s.master), group: s.group, cap: s.capacity, files: s.files.map((f) => files.get(f)!) }, media);
-  const startRole = (slot: Slot) => {
-    if (slot.kind === 'master') place(slot, masterCore(slot.name));
-    else if (slot.kind === 'server') place(slot, serverCore(sc.servers.find((s) => s.name === slot.name)!));
-  };
+/** Start (or restart) a master or a media server with a fresh core. */
+function startRole(run: Run, slot: Slot): void {
+  const { sc, book, deps } = run;
+  if (slot.kind === 'master') {
+    const m = sc.masters.find((x) => x.name === slot.name)!;
+    place(run, slot, new Master(deps(true), { policy: m.policy, mode: m.mode, pollInterval: m.pollInterval }));
+  } else if (slot.kind === 'server') {
+    const s: ServerSpec = sc.servers.find((x) => x.name === slot.name)!;
+    place(run, slot, new MediaServer(deps(true), { name: book.addr(s.name), master: book.addr(s.master), group: s.group, cap: s.capacity, files: s.files.map((f) => run.files.get(f)!) }, run.media));
+  }
+}
 
-  for (const m of sc.masters) startRole(slots.get(m.name)!);
-  for (const s of sc.servers) startRole(slots.get(s.name)!);
-  for (const c of sc.clients) {
-    const entry: { spec: ClientSpec; core?: Client; copy: CopyCheck } = { spec: c, copy: new CopyCheck(flowFiles(files.get(c.file)!), media) };
-    clients.set(c.name, entry);
+/** Masters, then media servers, up from the start. */
+function startServers(run: Run): void {
+  for (const m of run.sc.masters) startRole(run, run.slots.get(m.name)!);
+  for (const s of run.sc.servers) startRole(run, run.slots.get(s.name)!);
+}
+
+// ---- Schedule ------------------------------------------------------------------
+
+/** Each client starts at its time (unless killed by then; paused if paused by then). */
+function scheduleClients(run: Run): void {
+  const { net, slots, book, start } = run;
+  for (const c of run.sc.clients) {
+    const entry: ClientEntry = { spec: c, copy: new CopyCheck(flowFiles(run.files.get(c.file)!), run.media) };
+    run.clients.set(c.name, entry);
     net.at(start + c.start, () => {
       const slot = slots.get(c.name)!;
       if (slot.state === 'killed') return;
-      const core = new Client(deps(false), {
+      const core = new Client(run.deps(false), {
         masters: c.masters.map((m) => book.addr(m)),
         file: c.file,
         ...(c.mode ? { mode: c.mode } : {}),
@@ -133,22 +196,27 @@ export async function runSim(sc: Scenario, o: SimOptions): Promise<ModeOutput> {
       });
       entry.core = core;
       const paused = slot.state === 'paused';
-      place(slot, core);
+      place(run, slot, core);
       if (paused) {
         net.pause(slot.addr);
         slot.state = 'paused';
       }
     });
   }
-  for (const a of sc.attackers) {
+}
+
+/** Each attacker sends its spoofed datagrams at its rate, from its start to its stop. */
+function scheduleAttackers(run: Run): void {
+  const { net, book, start } = run;
+  for (const a of run.sc.attackers) {
     const from = book.addr(a.name);
     const spoof = book.addr(a.spoof);
     const to = book.addr(a.target);
     const interval = 1000 / a.rate;
     let k = 0;
     const fire = () => {
-      const bytes = attackPayload(a, attackRng);
-      spoofed.sent += bytes.length;
+      const bytes = attackPayload(a, run.attackRng);
+      run.spoofed.sent += bytes.length;
       net.sendAs(from, spoof, to, bytes);
       k++;
       const next = a.start + k * interval;
@@ -156,63 +224,86 @@ export async function runSim(sc: Scenario, o: SimOptions): Promise<ModeOutput> {
     };
     net.at(start + a.start, fire);
   }
+}
 
-  // ---- Faults ------------------------------------------------------------------
+/** Each fault at its time. */
+function scheduleFaults(run: Run): void {
+  for (const f of run.sc.faults) run.net.at(run.start + f.at, () => applyFault(run, f));
+}
 
-  const apply = (f: Fault) => {
-    const a = f.action;
-    const slot = 'node' in a ? slots.get(a.node) : undefined;
-    rec.note('fault', { action: a.kind, ...('node' in a ? { node: a.node } : {}), ...describe(f) }, net.now);
-    switch (a.kind) {
-      case 'kill':
-        if (slot!.state === 'up' || slot!.state === 'paused') net.remove(slot!.addr);
-        // A client killed before it finished (or before it started) has finished, badly.
-        if (slot!.kind === 'client' && slot!.state !== 'crashed' && clients.get(slot!.name)!.core?.result === undefined) finished++;
-        slot!.state = 'killed';
-        return;
-      case 'restart':
-        if (slot!.state === 'up' || slot!.state === 'paused') net.remove(slot!.addr);
-        startRole(slot!);
-        return;
-      case 'pause':
-        if (slot!.state === 'up') net.pause(slot!.addr);
-        slot!.state = 'paused';
-        return;
-      case 'resume':
-        if (slot!.state === 'paused') {
-          slot!.state = slot!.node ? 'up' : 'waiting';
-          if (slot!.node) net.resume(slot!.addr);
-        }
-        return;
-      case 'drain':
-        net.command(slot!.addr, { type: 'drain' });
-        return;
-      case 'overload':
-        net.command(slot!.addr, { type: 'capacity', cap: a.capacity });
-        return;
-      case 'impair':
-        links.impair(a.impairment);
-        return;
-      case 'partition':
-        links.partition(a.sides, a.oneWay);
-        return;
-      case 'heal':
-        links.heal();
-        return;
-      case 'blackhole':
-        links.blackhole(a.node, a.on);
-        return;
-    }
-  };
-  for (const f of sc.faults) net.at(start + f.at, () => apply(f));
+/** One fault: noted in the record, then done to its node or to the links. */
+function applyFault(run: Run, f: Fault): void {
+  const { net, links } = run;
+  const a = f.action;
+  const slot = 'node' in a ? run.slots.get(a.node) : undefined;
+  run.rec.note('fault', { action: a.kind, ...('node' in a ? { node: a.node } : {}), ...describe(f) }, net.now);
+  switch (a.kind) {
+    case 'kill':
+      if (slot!.state === 'up' || slot!.state === 'paused') net.remove(slot!.addr);
+      // A client killed before it finished (or before it started) has finished, badly.
+      if (slot!.kind === 'client' && slot!.state !== 'crashed' && run.clients.get(slot!.name)!.core?.result === undefined) run.finished++;
+      slot!.state = 'killed';
+      return;
+    case 'restart':
+      if (slot!.state === 'up' || slot!.state === 'paused') net.remove(slot!.addr);
+      startRole(run, slot!);
+      return;
+    case 'pause':
+      if (slot!.state === 'up') net.pause(slot!.addr);
+      slot!.state = 'paused';
+      return;
+    case 'resume':
+      if (slot!.state === 'paused') resumeSlot(run, slot!);
+      return;
+    case 'drain':
+      net.command(slot!.addr, { type: 'drain' });
+      return;
+    case 'overload':
+      net.command(slot!.addr, { type: 'capacity', cap: a.capacity });
+      return;
+    case 'impair':
+      links.impair(a.impairment);
+      return;
+    case 'partition':
+      links.partition(a.sides, a.oneWay);
+      return;
+    case 'heal':
+      links.heal();
+      return;
+    case 'blackhole':
+      links.blackhole(a.node, a.on);
+      return;
+  }
+}
 
-  // ---- Run ---------------------------------------------------------------------
+/** A paused slot goes on: up again if its node was placed, else waiting for its start. */
+function resumeSlot(run: Run, slot: Slot): void {
+  slot.state = slot.node ? 'up' : 'waiting';
+  if (slot.node) run.net.resume(slot.addr);
+}
 
+// ---- Run -------------------------------------------------------------------------
+
+/** The fault phase, then faults lifted and paused nodes resumed, then the convergence phase until every client finished. */
+async function playOut(run: Run): Promise<void> {
+  const { sc, net, links, rec, slots, start } = run;
   const total = sc.clients.length;
-  const allDone = () => finished >= total;
+  const advance = advancer(run);
+  await advance(start + sc.duration);
+  rec.note('converge', { faults: links.faulted ? 'lifted' : 'none in force', paused: [...slots.values()].filter((s) => s.state === 'paused').map((s) => s.name) }, net.now);
+  links.liftFaults();
+  for (const s of slots.values()) if (s.state === 'paused') resumeSlot(run, s);
+  await advance(start + sc.duration + sc.converge, () => run.finished >= total);
+  rec.note('end', { clients: total, finished: run.finished }, net.now);
+}
+
+/** Runs the network up to a time (or until `done`) in slices, yielding to the event loop, saying how far it got, and stopping when aborted. */
+function advancer(run: Run): (until: number, done?: () => boolean) => Promise<void> {
+  const { sc, o, net, start } = run;
+  const total = sc.clients.length;
   let lastYield = performance.now();
   let lastProgress = lastYield;
-  const advance = async (until: number, done?: () => boolean) => {
+  return async (until, done) => {
     while (net.now < until && !done?.()) {
       net.run({ until: Math.min(until, net.now + 250), ...(done ? { done } : {}) });
       const wall = performance.now();
@@ -223,36 +314,29 @@ export async function runSim(sc: Scenario, o: SimOptions): Promise<ModeOutput> {
       }
       if (o.progress && wall - lastProgress >= PROGRESS_EVERY) {
         lastProgress = wall;
-        o.progress(`${formatMs(net.now - start)} of ${formatMs(sc.duration)} simulated (+ up to ${formatMs(sc.converge)} to converge), ${finished}/${total} clients finished, ${(net.events / 1e6).toFixed(1)}M events`);
+        o.progress(`${formatMs(net.now - start)} of ${formatMs(sc.duration)} simulated (+ up to ${formatMs(sc.converge)} to converge), ${run.finished}/${total} clients finished, ${(net.events / 1e6).toFixed(1)}M events`);
       }
     }
   };
-  await advance(start + sc.duration);
-  rec.note('converge', { faults: links.faulted ? 'lifted' : 'none in force', paused: [...slots.values()].filter((s) => s.state === 'paused').map((s) => s.name) }, net.now);
-  links.liftFaults();
-  for (const s of slots.values()) {
-    if (s.state !== 'paused') continue;
-    s.state = s.node ? 'up' : 'waiting';
-    if (s.node) net.resume(s.addr);
-  }
-  await advance(start + sc.duration + sc.converge, allDone);
-  rec.note('end', { clients: total, finished }, net.now);
+}
 
-  // ---- Record ------------------------------------------------------------------
+// ---- Record ----------------------------------------------------------------------
 
-  const outcomes: ClientOutcome[] = sc.clients.map((c) => outcome(c, clients.get(c.name)!, slots.get(c.name)!, name));
-  const wall = performance.now() - wallStart;
+/** The run record, the trace and each node's log. */
+function collect(run: Run, wallStart: number): ModeOutput {
+  const { sc, net, rec, trace, slots, book } = run;
+  const outcomes: ClientOutcome[] = sc.clients.map((c) => outcome(c, run.clients.get(c.name)!, slots.get(c.name)!, (a) => book.name(a)));
   const record: RunRecord = {
     scenario: sc.name,
     mode: 'sim',
-    seed,
-    elapsed: net.now - start,
-    wall,
+    seed: run.seed,
+    elapsed: net.now - run.start,
+    wall: performance.now() - wallStart,
     clients: outcomes,
     events: rec.events,
     crashed: rec.crashed,
     answerLatencies: rec.answerLatencies,
-    spoofed,
+    spoofed: run.spoofed,
     streamsPerServer: rec.streamsPerServer,
     serversDown: [...rec.serversDown],
     sim: { events: net.events, datagrams: net.stats.datagrams, traceHash: trace.digest() },
@@ -261,7 +345,7 @@ export async function runSim(sc: Scenario, o: SimOptions): Promise<ModeOutput> {
   return { record, trace: trace.entries(), ...(notes.length > 0 ? { traceNote: notes.join('; ') } : {}), logs: logsOf(rec.events) };
 }
 
-function outcome(c: ClientSpec, entry: { core?: Client; copy: CopyCheck }, slot: Slot, name: (a: string) => string): ClientOutcome {
+function outcome(c: ClientSpec, entry: ClientEntry, slot: Slot, name: (a: string) => string): ClientOutcome {
   const r = entry.core?.result;
   const copy = entry.copy;
   const base = { name: c.name, file: c.file, bytes: copy.bytes, prefix: copy.problem === undefined };

@@ -15,10 +15,7 @@
 import {
   ACK_INTERVAL,
   ATTEMPTS_PER_PEER,
-  SILENT_SERVER_TRIES,
-  CHANGE_GRACE,
   DATA_CHUNK,
-  MAX_AVOID,
   MAX_FLOWS,
   MAX_LIST_PAGES,
   RECEIVE_WINDOW,
@@ -34,14 +31,17 @@ import { type Input, Queue, RoleCore, type RoleDeps, type StreamBytes, type Tabl
 import { canMove, mustMove } from '../stateMachine.js';
 import { type Deadlines, soonest } from '../timers.js';
 import type { ClientEvent } from './events.js';
+import { Handoff } from './handoff.js';
 import { MasterRotation } from './masters.js';
 import { RateSchedule, type ScheduledRate } from './rateSchedule.js';
 import { Receiver } from './receiver.js';
-import { type ClientResult, type HandoffRecord, ResultBook } from './result.js';
+import { type ClientResult, ResultBook } from './result.js';
+import { type Choice, type GiveUp, ServerRecord } from './serverRecord.js';
+import { ServerSession } from './session.js';
 import { CLIENT_TABLE, type ClientState, type ClientTrigger } from './table.js';
 
 export type RequestMode = 'redirect' | 'relay' | 'list';
-export type Choice = { readonly by: 'random' } | { readonly by: 'fewest-users' } | { readonly by: 'group'; readonly group: string };
+export type { Choice } from './serverRecord.js';
 
 export function parseChoice(s: string): Choice | undefined {
   if (s === 'random') return { by: 'random' };
@@ -82,28 +82,12 @@ interface FlowInfo {
   readonly rate: number;
 }
 
-interface StreamInfo {
-  readonly sid: number;
-  readonly srv: string;
-  readonly cookie: Uint8Array;
-}
-
 /** What the client was told to use at a server: by a redirect or from the list. */
 interface Ticket {
   readonly srv: string;
   readonly sid: number;
   readonly tok?: Uint8Array;
   readonly exp?: number;
-}
-
-/** A handoff under way: the old server, why, and what the master computed (§10.6). */
-interface PendingHandoff {
-  readonly from: string;
-  readonly why: string;
-  /** Normal play time the master computed, ms (absent when the client moved on its own). */
-  readonly computed?: number;
-  /** The client's own position (flow 0) when the handoff began, ms of normal play time. */
-  readonly position: number;
 }
 
 /**
@@ -128,33 +112,21 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
   private nextAck: number | undefined;
   private ticket: Ticket | undefined;
   private serverTries = 0;
-  private stream: StreamInfo | undefined;
-  /** The stream being left in a handoff: its data still counts until the new server delivers. */
-  private outgoing: StreamInfo | undefined;
+  /** The stream at its server (§5): one session at a time, and in a handoff the one being left. */
+  private stream: ServerSession | undefined;
+  /** A handoff under way: the session being left, why, and what the master computed (§10.6). */
+  private readonly handoff = new Handoff();
   private streamKey: Uint8Array | undefined;
   /** The id of the stream this client last played: a master resumes it by that id (`prev`). */
   private lastSid: number | undefined;
   private flows: FlowInfo[] | undefined;
   private receivers: Receiver[] = [];
-  private lastData = 0;
-  /** When the server last sent data, for the handoff gap. */
-  private lastDataFrom = new Map<string, number>();
-  private silenceRetried = false;
-  private changeSeenAt: number | undefined;
-  private handoff: PendingHandoff | undefined;
   /** The rate schedule and the scale the stream plays at (S2.1). */
   private readonly rates: RateSchedule;
   /** The copy's bytes, in order, for pollData. */
   private readonly data = new Queue<StreamBytes>();
-  private readonly avoid: string[] = [];
-  /** Servers that ended the stream because they could not read the file (`media-error`). */
-  private readonly unreadable = new Set<string>();
-  /** Servers that refused the client's request with an `error`: how often, and the last one (§6.1). */
-  private readonly refusals = new Map<string, { n: number; code: WireCode; msg: string }>();
-  /** Peers that sent this client any valid message: a server that never did is not worth asking for ever (§6.1). */
-  private readonly heard = new Set<string>();
-  /** Servers that never answered, with the times the client gave up on them; a closed port counts SILENT_SERVER_TRIES at once. */
-  private readonly silent = new Map<string, number>();
+  /** The servers it left, and those not worth asking again (§6.1, S4.5). */
+  private readonly servers = new ServerRecord();
   /** Streams this client tore down, and when it last said so. */
   private readonly ended: { sid: number; srv: string; told: number }[] = [];
   private listed: MessageOf<'server-list'>['servers'] = [];
@@ -219,11 +191,12 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
     // Adjustments go to the stream's server: while the client asks again there is none, and a
     // deadline it cannot act on would wake it again and again at once.
     const adjusting = this.stream !== undefined && (playing || this.state === 'starting');
+    const s = playing ? this.stream : undefined;
     return {
       request: this.deadline,
       ack: this.acking() ? this.nextAck : undefined,
-      silence: playing && this.deadline === undefined ? this.silenceDeadline() : undefined,
-      change: playing && this.changeSeenAt !== undefined ? this.changeSeenAt + CHANGE_GRACE : undefined,
+      silence: s && this.deadline === undefined ? s.silenceDeadline(this.silenceTimeout()) : undefined,
+      change: s?.changeDeadline(),
       adjust: adjusting ? this.rates.nextTimeout() : undefined,
     };
   }
@@ -261,12 +234,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
 
   /** Reception reports are due: a stream plays or starts, or a server being left still delivers. */
   private acking(): boolean {
-    return this.state === 'starting' || this.state === 'playing' || this.outgoing !== undefined;
-  }
-
-  /** When silence next calls for something: the `play` retry at half the timeout, then the failure. */
-  private silenceDeadline(): number {
-    return this.lastData + (this.silenceRetried ? this.silenceTimeout() : this.silenceTimeout() / 2);
+    return this.state === 'starting' || this.state === 'playing' || this.handoff.outgoing !== undefined;
   }
 
   /**
@@ -299,7 +267,8 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
     this.rid = this.deps.rng.id();
     this.requestTo = this.masters.current;
     const offs = this.offsets();
-    const resumed = this.stream?.sid ?? this.outgoing?.sid ?? this.lastSid;
+    const resumed = this.stream?.sid ?? this.handoff.outgoing?.sid ?? this.lastSid;
+    const avoid = this.servers.avoidList();
     this.request = padded({
       type: 'request',
       rid: this.rid,
@@ -310,7 +279,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       ...(this.rates.scale !== 1000 ? { scale: this.rates.scale } : {}),
       ...(resumed !== undefined ? { prev: resumed } : {}),
       ...(from > 0 ? { from } : {}),
-      ...(this.avoid.length > 0 ? { avoid: this.avoid.slice(-MAX_AVOID) } : {}),
+      ...(avoid ? { avoid } : {}),
     });
     this.masters.asked();
     this.emit({ type: 'ask', master: this.requestTo, file: this.config.file, mode: this.config.mode ?? 'default', off: this.next });
@@ -340,7 +309,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
   private onDatagram(from: string, bytes: Uint8Array, now: number): void {
     const d = this.receive(from, bytes, now);
     if (!d) return;
-    this.heard.add(from);
+    this.servers.heardFrom(from);
     this.masters.heard(from);
     const msg = d.msg;
     if (this.finished) {
@@ -354,7 +323,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       case 'redirect':
         if (this.state !== 'asking' || msg.rid !== this.rid || !this.isMaster(from) || msg.file !== this.config.file) break;
         this.masters.answered();
-        if (this.sentBackToUnreadable(msg.srv, now) || this.sentBackToSilent(msg.srv, now) || this.sentBackToRefusing(msg.srv, now)) return;
+        if (this.sentBackInVain(this.servers.giveUp(msg.srv, this.config.file, this.next), now)) return;
         if (msg.sk) this.streamKey = msg.sk;
         this.emit({ type: 'redirected', master: from, srv: msg.srv, sid: msg.sid });
         this.move('redirect', now);
@@ -367,18 +336,18 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       case 'switch':
         return this.onSwitch(msg, from, now);
       case 'adjust-ack':
-        if (!this.stream || msg.sid !== this.stream.sid || from !== this.stream.srv) break;
+        if (!this.stream?.carries(msg.sid, from)) break;
         if (this.rates.handleAck(msg.n, msg.scale)) this.emit({ type: 'adjusted', srv: from, n: msg.n, scale: msg.scale });
         return;
       case 'error':
         return this.onError(msg, from, now);
       case 'end':
-        if (this.outgoing && msg.sid === this.outgoing.sid && from === this.outgoing.srv) {
-          this.outgoing = undefined; // the server being left is done: the new one carries on
+        if (this.handoff.outgoing?.carries(msg.sid, from)) {
+          this.handoff.outgoingEnded(); // the server being left is done: the new one carries on
           return;
         }
-        if (!this.stream || msg.sid !== this.stream.sid || from !== this.stream.srv) break;
-        if (msg.code === 'media-error') this.unreadable.add(from);
+        if (!this.stream?.carries(msg.sid, from)) break;
+        if (msg.code === 'media-error') this.servers.couldNotRead(from);
         return this.serverFailed(`server ended the stream: ${msg.code}`, now);
     }
     this.drop('unexpected-message', from, `${msg.type} in state ${this.state}`, msg.type);
@@ -395,77 +364,28 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       return;
     }
     this.listPages = 0;
-    const pick = this.choose(this.listed);
+    const { pick, groupEmpty } = this.servers.choose(this.listed, this.config.choose, (n) => this.deps.rng.below(n));
+    if (groupEmpty !== undefined) this.emit({ type: 'group-empty', level: 'warn', group: groupEmpty, detail: 'no server of that group is up; choosing by fewest users' });
     this.emit({ type: 'listed', master: from, servers: this.listed.length, total: msg.total, chose: pick?.srv, by: this.config.choose.by });
     if (!pick) {
       this.fail('refused', 'no-capacity', `none of the ${msg.total} servers holding ${this.config.file} is up`, now);
       return;
     }
-    if (this.sentBackToUnreadable(pick.srv, now) || this.sentBackToSilent(pick.srv, now) || this.sentBackToRefusing(pick.srv, now)) return;
+    if (this.sentBackInVain(this.servers.giveUp(pick.srv, this.config.file, this.next), now)) return;
     if (pick.sk) this.streamKey = pick.sk;
     this.move('server-list', now);
     this.requestServer({ srv: pick.srv, sid: pick.sid, ...(pick.tok ? { tok: pick.tok } : {}), ...(this.listExp !== undefined ? { exp: this.listExp } : {}) }, now);
   }
 
-  /** Client-side choice from a server list (S4.2). */
-  private choose(list: MessageOf<'server-list'>['servers']): MessageOf<'server-list'>['servers'][number] | undefined {
-    let up = list.filter((s) => s.status === 'up');
-    const fresh = up.filter((s) => !this.avoid.includes(s.srv));
-    if (fresh.length > 0) up = fresh;
-    if (up.length === 0) return undefined;
-    const fewest = (xs: typeof up) => xs.reduce((a, b) => (b.users < a.users || (b.users === a.users && b.srv < a.srv) ? b : a));
-    const c = this.config.choose;
-    switch (c.by) {
-      case 'random':
-        return up[this.deps.rng.below(up.length)];
-      case 'fewest-users':
-        return fewest(up);
-      case 'group': {
-        const inGroup = up.filter((s) => s.group === c.group);
-        if (inGroup.length === 0) {
-          this.emit({ type: 'group-empty', level: 'warn', group: c.group, detail: 'no server of that group is up; choosing by fewest users' });
-          return fewest(up);
-        }
-        return fewest(inGroup);
-      }
-    }
-  }
-
   // ---- A server ----------------------------------------------------------------
 
   /**
-   * The master has no other server for the file than one that could not read
-   * it: that one would fail again at the same byte, so give up now with its
-   * error rather than go round until the client's own timeout.
+   * The master sends the client to a server it has good reason to think would fail again (§6.1):
+   * stop with why, rather than go round until the client's own timeout.
    */
-  private sentBackToUnreadable(srv: string, now: number): boolean {
-    if (!this.unreadable.has(srv)) return false;
-    this.fail('refused', 'media-error', `server ${srv} could not read ${this.config.file} at byte ${this.next}, and no other server holding it is up with room`, now);
-    return true;
-  }
-
-  /**
-   * The master sends the client back to a server that never answered it, SILENT_SERVER_TRIES
-   * times (its advertised address leads nowhere, or it ignores clients): it would not answer
-   * now either, so fail with that, rather than loop until the client's own timeout.
-   */
-  private sentBackToSilent(srv: string, now: number): boolean {
-    const n = this.silent.get(srv) ?? 0;
-    if (n < SILENT_SERVER_TRIES) return false;
-    const why = n === Infinity ? ': nothing listens on its port (port unreachable)' : ` (asked ${n} times, ${ATTEMPTS_PER_PEER} sendings each)`;
-    this.fail('refused', 'server-unreachable', `server ${srv} never answered${why}, and the master has no other server holding ${this.config.file} with room`, now);
-    return true;
-  }
-
-  /**
-   * The master sends the client back to a server that refused its request SILENT_SERVER_TRIES
-   * times (its room is gone, or it no longer serves the file, and the master does not know yet):
-   * fail with the server's own error rather than ask it again and again (§6.1).
-   */
-  private sentBackToRefusing(srv: string, now: number): boolean {
-    const r = this.refusals.get(srv);
-    if (!r || r.n < SILENT_SERVER_TRIES) return false;
-    this.fail('refused', r.code, `server ${srv} refused the request ${r.n} times (${r.code}: ${r.msg}), and the master has no other server holding ${this.config.file} with room`, now);
+  private sentBackInVain(give: GiveUp | undefined, now: number): boolean {
+    if (!give) return false;
+    this.fail('refused', give.code, give.message, now);
     return true;
   }
 
@@ -477,7 +397,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       return this.masterTimeout(now);
     }
     if (this.state === 'requesting' && peer === this.ticket?.srv) {
-      if (!this.heard.has(peer)) this.silent.set(peer, Infinity);
+      if (!this.servers.hasHeard(peer)) this.servers.neverAnswered(peer, true);
       return this.serverFailed('nothing listens on its port (port unreachable)', now, peer);
     }
   }
@@ -529,10 +449,10 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
     }
     if (relayed) {
       this.masters.answered();
-      if (this.sentBackToUnreadable(msg.srv, now)) return;
+      if (this.sentBackInVain(this.servers.cannotRead(msg.srv, this.config.file, this.next), now)) return;
       if (msg.sk) this.streamKey = msg.sk;
     }
-    this.stream = { sid: msg.sid, srv: msg.srv, cookie: msg.cookie };
+    this.stream = new ServerSession(msg.sid, msg.srv, msg.cookie, now);
     this.lastSid = msg.sid;
     if (msg.scale !== undefined) this.rates.scale = msg.scale;
     this.noteServer(msg.srv);
@@ -543,7 +463,6 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
     this.emit({ type: 'setup', srv: msg.srv, sid: msg.sid, size: msg.size, rate: msg.rate, off: msg.off, flows: this.flows.map((f) => ({ ...f })), via: relayed ? 'master' : 'server' });
     this.move('setup', now);
     this.serverTries = 1;
-    this.silenceRetried = false;
     this.sendPlay(this.stream, now);
     if (this.receivers.every((r) => r.complete)) this.complete(now);
   }
@@ -552,12 +471,11 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
     this.book.server(srv);
   }
 
-  private sendPlay(s: StreamInfo, now: number): void {
-    const offs = this.offsets();
-    this.send(s.srv, { type: 'play', sid: s.sid, cookie: s.cookie, off: offs[0] ?? 0, ...(offs.length > 1 ? { offs } : {}) }, true);
+  private sendPlay(s: ServerSession, now: number): void {
+    this.send(s.srv, s.playMessage(this.offsets()), true);
+    s.played(now);
     this.deadline = now + REQUEST_TIMEOUT;
     this.nextAck = now + ACK_INTERVAL;
-    this.lastData = now;
   }
 
   /**
@@ -567,7 +485,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
    */
   private onSwitch(msg: MessageOf<'switch'>, from: string, now: number): void {
     const s = this.stream;
-    if (!s || msg.sid !== s.sid || from !== s.srv || (this.state !== 'playing' && this.state !== 'starting')) {
+    if (!s?.carries(msg.sid, from) || (this.state !== 'playing' && this.state !== 'starting')) {
       return this.drop('unexpected-message', from, `switch for stream ${msg.sid} in state ${this.state}`, 'switch');
     }
     const key = this.streamKey;
@@ -577,43 +495,42 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       return this.drop('bad-token', from, `switch to ${msg.srv} with ${!key ? 'no stream key' : 'an invalid or expired token'}`, 'switch');
     }
     if (msg.srv === s.srv) return; // a repeat: already moving there, or nowhere
-    this.handoff = { from: s.srv, why: msg.why, computed: msg.npt, position: this.npt() };
-    this.outgoing = s;
-    this.stream = { sid: msg.sid, srv: msg.srv, cookie: msg.cookie };
+    const position = this.npt();
+    s.changeDone(); // the change indicator is answered
+    this.handoff.begin(s, msg.why, position, true, msg.npt);
+    this.stream = new ServerSession(msg.sid, msg.srv, msg.cookie, now);
     this.rates.scale = msg.scale;
-    this.changeSeenAt = undefined;
-    this.emit({ type: 'switch', from: s.srv, to: msg.srv, sid: msg.sid, why: msg.why, computed: msg.npt, npt: this.handoff.position });
+    this.emit({ type: 'switch', from: s.srv, to: msg.srv, sid: msg.sid, why: msg.why, computed: msg.npt, npt: position });
     this.move('switch', now);
     this.serverTries = 1;
-    this.silenceRetried = false;
     this.sendPlay(this.stream, now);
     this.rates.retarget(now); // the new server is the one to tell
   }
 
   private onData(msg: MessageOf<'data'>, from: string, now: number): void {
     const s = this.stream;
-    const current = s !== undefined && msg.sid === s.sid && from === s.srv && (this.state === 'starting' || this.state === 'playing');
-    const leaving = this.outgoing !== undefined && msg.sid === this.outgoing.sid && from === this.outgoing.srv && this.state !== 'done' && this.state !== 'failed' && this.state !== 'stopped';
+    const current = s?.carries(msg.sid, from) === true && (this.state === 'starting' || this.state === 'playing');
+    const outgoing = this.handoff.outgoing;
+    const leaving = outgoing?.carries(msg.sid, from) === true;
     if (!current && !leaving) {
       this.strayData(msg.sid, from, now);
       return this.drop('unexpected-message', from, `data for stream ${msg.sid}`, 'data');
     }
     const r = this.receivers[msg.fl ?? 0];
     if (!r) return this.drop('bad-field', from, `data for flow ${msg.fl}`, 'data');
-    this.lastDataFrom.set(from, now);
-    if (current) {
-      this.lastData = now;
-      this.silenceRetried = false;
+    if (current && s) {
+      s.heard(now);
       this.deadline = undefined;
       if (this.state === 'starting') {
         this.emit({ type: 'playing', srv: s.srv, sid: s.sid, off: this.next });
         this.move('data', now);
         this.rates.started(now);
       }
-      if (msg.ch && this.changeSeenAt === undefined && !this.handoff) {
-        this.changeSeenAt = now;
+      if (msg.ch && !this.handoff.active && s.changeIndicated(now)) {
         this.emit({ type: 'change-indicator', srv: from, sid: msg.sid, off: this.next });
       }
+    } else {
+      outgoing?.delivered(now);
     }
     this.book.dataArrived(now);
     const outcome = r.accept(msg.off, msg.data);
@@ -622,24 +539,19 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
     }
     // The new server delivers: the handoff is over, whether its first packet is the next byte, one
     // ahead (buffered) or one the old server already sent (duplicate). Acks ask for any hole.
-    if (current && this.handoff && outcome !== 'past-end' && outcome !== 'out-of-window') this.handoffDone(this.handoff, s, now);
+    if (current && s && this.handoff.active && outcome !== 'past-end' && outcome !== 'out-of-window') this.handoffDone(s, now);
     if (this.receivers.every((x) => x.complete)) this.complete(now);
   }
 
   /** The new server delivered the byte the client needed: the handoff is over, the old server can go. */
-  private handoffDone(h: PendingHandoff, s: StreamInfo, now: number): void {
-    this.handoff = undefined;
-    const lastOld = this.lastDataFrom.get(h.from) ?? now;
-    const gap = Math.max(0, Math.round(now - lastOld));
-    const to = s.srv;
-    const rec: HandoffRecord = { from: h.from, to, why: h.why, npt: h.position, ...(h.computed !== undefined ? { computed: h.computed } : {}), gap };
+  private handoffDone(s: ServerSession, now: number): void {
+    const done = this.handoff.done(s, now);
+    if (!done) return;
+    const rec = done.record;
     this.book.handoff(rec);
-    this.noteServer(to);
-    this.emit({ type: 'handoff', sid: s.sid, ...rec, ...(h.computed !== undefined ? { diff: h.computed - h.position } : {}) });
-    if (this.outgoing) {
-      this.tornDown(this.outgoing.sid, this.outgoing.srv, now);
-      this.outgoing = undefined;
-    }
+    this.noteServer(s.srv);
+    this.emit({ type: 'handoff', sid: s.sid, ...rec, ...(rec.computed !== undefined ? { diff: rec.computed - rec.npt } : {}) });
+    if (done.left) this.tornDown(done.left.sid, done.left.srv, now);
   }
 
   /**
@@ -677,16 +589,16 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       this.deadline = now + REQUEST_TIMEOUT;
       return;
     }
-    const refusedScale = this.stream && msg.sid === this.stream.sid && from === this.stream.srv && msg.code === 'no-capacity' ? this.rates.handleRefused() : undefined;
+    const refusedScale = this.stream?.carries(msg.sid, from) && msg.code === 'no-capacity' ? this.rates.handleRefused() : undefined;
     if (refusedScale !== undefined) {
       // The server has no room for the faster rate asked: the stream goes on as it was.
       this.emit({ type: 'adjust-refused', level: 'warn', srv: from, scale: refusedScale, msg: msg.msg });
       return;
     }
     const atServer = (this.state === 'requesting' && from === this.ticket?.srv && msg.rid === this.rid) ||
-      ((this.state === 'starting' || this.state === 'playing') && this.stream && from === this.stream.srv && msg.sid === this.stream.sid);
+      ((this.state === 'starting' || this.state === 'playing') && this.stream?.carries(msg.sid, from) === true);
     if (atServer) {
-      if (this.state === 'requesting') this.refusals.set(from, { n: (this.refusals.get(from)?.n ?? 0) + 1, code: msg.code, msg: msg.msg });
+      if (this.state === 'requesting') this.servers.refused(from, msg.code, msg.msg);
       return this.serverFailed(`server refused: ${msg.code}: ${msg.msg}`, now, from);
     }
     this.drop('unexpected-message', from, `error ${msg.code} matches nothing`, 'error');
@@ -721,26 +633,23 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       case 'silence': {
         const s = this.stream;
         if (!s) return;
-        if (now >= this.lastData + this.silenceTimeout()) {
+        if (s.silence(now, this.silenceTimeout()) === 'failed') {
           this.serverFailed('the server went silent', now, undefined, 'failure');
           return 'moved';
         }
         // Half the timeout without data: try the server once more, from where we are (S4.5).
         this.emit({ type: 'server-silent', level: 'warn', srv: s.srv, off: this.next });
-        this.silenceRetried = true;
-        const offs = this.offsets();
-        this.send(s.srv, { type: 'play', sid: s.sid, cookie: s.cookie, off: offs[0] ?? 0, ...(offs.length > 1 ? { offs } : {}) }, true);
+        this.send(s.srv, s.playMessage(this.offsets()), true);
         return;
       }
       case 'change': {
         // The server is leaving and no switch came: ask a master ourselves, still taking its data (S2.5c).
         const s = this.stream;
         if (!s) return;
-        this.changeSeenAt = undefined;
+        s.changeDone();
         this.emit({ type: 'change-unanswered', level: 'warn', srv: s.srv, off: this.next });
-        if (!this.avoid.includes(s.srv)) this.avoid.push(s.srv);
-        this.handoff = { from: s.srv, why: 'drain', position: this.npt() };
-        this.outgoing = s;
+        this.servers.avoid(s.srv);
+        this.handoff.begin(s, 'drain', this.npt(), true);
         this.stream = undefined;
         this.nextAck = now + ACK_INTERVAL; // the server being left keeps being told what is missing
         this.move('change', now);
@@ -763,8 +672,8 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
           this.serverTries++;
           return this.sendRequest(now);
         }
-        if (!this.heard.has(this.requestTo)) {
-          this.silent.set(this.requestTo, (this.silent.get(this.requestTo) ?? 0) + 1);
+        if (!this.servers.hasHeard(this.requestTo)) {
+          this.servers.neverAnswered(this.requestTo);
           return this.serverFailed('it never answered', now);
         }
         return this.serverFailed('no setup from the server', now);
@@ -786,7 +695,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
    * reports (`last`), which cover every flow: the server then knows the whole item arrived (§5.2).
    */
   private sendAcks(last = false): void {
-    for (const s of [this.stream, this.outgoing]) {
+    for (const s of [this.stream, this.handoff.outgoing]) {
       if (!s) continue;
       this.receivers.forEach((r, fl) => {
         if (r.complete && fl > 0 && !last) return;
@@ -800,12 +709,12 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
     const srv = server ?? this.stream?.srv ?? this.ticket?.srv ?? '';
     this.emit({ type: 'server-failed', level: 'warn', srv, reason, off: this.next });
     if (this.stream) {
-      if (!this.handoff) this.handoff = { from: this.stream.srv, why, position: this.npt() };
+      this.handoff.begin(this.stream, why, this.npt(), false);
       this.tornDown(this.stream.sid, this.stream.srv, now);
     }
-    if (srv && !this.avoid.includes(srv)) this.avoid.push(srv);
+    if (srv) this.servers.avoid(srv);
     this.stream = undefined;
-    this.nextAck = this.outgoing ? now + ACK_INTERVAL : undefined;
+    this.nextAck = this.handoff.outgoing ? now + ACK_INTERVAL : undefined;
     // A relayed setup we cannot use arrives while asking: ask again, avoiding that server.
     if (this.state === 'asking') return this.askMaster(now);
     this.move('server-failed', now);
@@ -821,10 +730,9 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       this.sendAcks(true);
       this.tornDown(s.sid, s.srv, now);
     }
-    if (this.handoff && s && s.srv !== this.handoff.from) this.handoffDone(this.handoff, s, now);
-    this.handoff = undefined;
-    if (this.outgoing) this.tornDown(this.outgoing.sid, this.outgoing.srv, now);
-    this.outgoing = undefined;
+    if (s && this.handoff.active && s.srv !== this.handoff.from) this.handoffDone(s, now);
+    const left = this.handoff.end();
+    if (left) this.tornDown(left.sid, left.srv, now);
     this.deadline = undefined;
     this.nextAck = undefined;
     this.move('complete', now);
@@ -833,25 +741,22 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
   }
 
   private fail(on: 'refused' | 'gave-up', code: ErrorCode | WireCode, message: string, now: number): void {
-    const old = this.outgoing;
-    if (old && now - (this.lastDataFrom.get(old.srv) ?? 0) < this.silenceTimeout()) {
+    const old = this.handoff.stay(now, this.silenceTimeout());
+    if (old) {
       // No master has another server for us, but the one being left (draining) still delivers: stay
       // with it. It ends the stream when it goes, and the client asks again then.
       this.emit({ type: 'stay', level: 'warn', srv: old.srv, code, msg: message });
-      this.outgoing = undefined;
-      this.handoff = undefined;
+      old.resumed(now);
       this.stream = old;
       this.deadline = undefined;
-      this.lastData = this.lastDataFrom.get(old.srv) ?? now;
-      this.silenceRetried = false;
       this.nextAck = now;
       this.move('stay', now);
       return;
     }
     this.deadline = undefined;
     this.nextAck = undefined;
-    if (this.outgoing) this.tornDown(this.outgoing.sid, this.outgoing.srv, now);
-    this.outgoing = undefined;
+    const left = this.handoff.end();
+    if (left) this.tornDown(left.sid, left.srv, now);
     this.move(on, now);
     this.finish(false, now, code, message);
     this.emit({ type: 'failed', level: 'error', code, msg: message, off: this.next });
@@ -859,7 +764,8 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
 
   private stop(now: number): void {
     if (this.stream) this.tornDown(this.stream.sid, this.stream.srv, now);
-    if (this.outgoing) this.tornDown(this.outgoing.sid, this.outgoing.srv, now);
+    const left = this.handoff.outgoing;
+    if (left) this.tornDown(left.sid, left.srv, now);
     // Stopping a client that has already ended changes nothing.
     if (!canMove(CLIENT_TABLE, this.state, 'stop')) return;
     this.move('stop', now);

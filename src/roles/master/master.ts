@@ -46,6 +46,7 @@ import { type Candidate, type Policy, Selector } from './selection.js';
 import { Registry, type RegistryOutput } from './registry.js';
 import type { ServerRecord } from './serverRecord.js';
 import { StatusPages } from './statusPages.js';
+import { type AssignmentView, assignmentView, type ServerView, serverView } from './views.js';
 
 export type AnswerMode = 'redirect' | 'relay';
 
@@ -103,11 +104,11 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   readonly config: MasterConfig;
   /** Servers, their content lists and load, and the poll rounds (S1.1, S1.5). */
   private readonly registry: Registry;
-  /** The servers by name, the catalog and the registration bounds: the registry's, read only here. */
-  readonly servers: ReadonlyMap<string, ServerRecord>;
+  /** The servers by name (the registry's, read only here), the catalog and the registration bounds. */
+  private readonly servers: ReadonlyMap<string, ServerRecord>;
   readonly catalog: Catalog;
   readonly bounds: RegistrationBounds;
-  readonly assignments = new AssignmentTable();
+  private readonly assignments = new AssignmentTable();
   /** Relayed requests in flight, in deadline order (they all wait FORWARD_TIMEOUT). */
   private readonly forwards = new FifoMap<number, Forward>();
   /** Client request key → the answer sent, so a repeated request gets the same answer. */
@@ -799,5 +800,48 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   statusRows(what: StatusTable, now: number): unknown[] {
     return this.status.rows(what, now);
   }
-}
 
+  // ---- Read-only views, for tests and tools ------------------------------
+
+  /** Server `name` as this master knows it, a snapshot; undefined when it is not one of its servers. */
+  serverView(name: string): ServerView | undefined {
+    const rec = this.servers.get(name);
+    return rec && serverView(rec);
+  }
+
+  /** Every server, in the order they joined, as snapshots. */
+  serversView(): ServerView[] {
+    return [...this.servers.values()].map(serverView);
+  }
+
+  /** The assignment of stream `sid`, a snapshot; undefined when this master follows no such stream. */
+  assignmentView(sid: number): AssignmentView | undefined {
+    const a = this.assignments.get(sid);
+    return a && assignmentView(a);
+  }
+
+  /** Every assignment, oldest first, or only those of server `server`, as snapshots. */
+  assignmentsView(server?: string): AssignmentView[] {
+    return (server === undefined ? [...this.assignments.values()] : this.assignments.ofServer(server)).map(assignmentView);
+  }
+
+  /** How many streams this master follows. */
+  assignmentCount(): number {
+    return this.assignments.size;
+  }
+
+  /** What is reserved on server `server` (§4.4): the streams it has not reported yet, and the bandwidth they and streams moving there hold. */
+  reservedOn(server: string): { readonly count: number; readonly bw: number } {
+    return { count: this.assignments.reservedCount(server), bw: this.assignments.reservedBw(server) + this.failover.heldBw(server) };
+  }
+
+  /** The bandwidth reserved by the source of `client` (§4.4), bits per second. */
+  reservedBySource(client: string): number {
+    return this.assignments.sourceReservedBw(client);
+  }
+
+  /** How many reservations ended before a load report listed them (§4.4). */
+  reclaimed(): number {
+    return this.assignments.reclaimed;
+  }
+}

@@ -12,7 +12,6 @@ import {
   CLIENT_SILENCE_TIMEOUT,
   COOKIE_LENGTH,
   DATA_CHUNK,
-  LOAD_PUSH_MIN_INTERVAL,
   MAX_LOAD_SIDS,
   MAX_STREAM_RATE,
   PACING_TICK,
@@ -32,9 +31,11 @@ import { admitDatagram, type RateLimit, SourceLimiter } from '../rateLimit.js';
 import { Drain, type DrainReport } from './drain.js';
 import type { SelfState, ServerEvent } from './events.js';
 import type { Chunk } from './flowSender.js';
-import { Registration, type RegistrationState, type RegistrationStep } from './registration.js';
+import { type LoadNow, type LoadReport, LoadReports } from './loadReports.js';
+import { Registration, REGISTRATION_TABLE, type RegistrationState, type RegistrationStep } from './registration.js';
 import { type FlowFile, offsetsAt, ServerStream, SERVER_STREAM_TABLE, type StreamTrigger } from './stream.js';
 import { Tracker } from './tracker.js';
+import { type StreamView, streamView } from './views.js';
 
 /** A media item: one file, or several flows streamed together (S2.4). */
 export interface MediaFile {
@@ -93,19 +94,19 @@ type Refusal = { code: WireErrorCode; text: string };
 
 /**
  * The server's deadlines, each a named slot (one timer table): `retry` the registration's next
- * `register` or `content` sending, `silence` the master's silence, `push` a load report asked for
- * by a change of load, `heartbeat` a load report when polls stopped coming, `track` the stream
- * control events to send again, `tick` pacing and housekeeping, `drain` the bound of a drain.
+ * `register` or `content` sending, `silence` the master's silence, `report` a load report (pushed
+ * on a change of load, or a heartbeat when polls stopped coming), `track` the stream control
+ * events to send again, `tick` pacing and housekeeping, `drain` the bound of a drain.
  */
-export type ServerTimer = 'retry' | 'silence' | 'push' | 'heartbeat' | 'track' | 'tick' | 'drain';
+export type ServerTimer = 'retry' | 'silence' | 'report' | 'track' | 'tick' | 'drain';
 /** The order in which a wake-up handles what is due. */
-const TIMER_ORDER: readonly ServerTimer[] = ['retry', 'silence', 'push', 'heartbeat', 'track', 'tick', 'drain'];
+const TIMER_ORDER: readonly ServerTimer[] = ['retry', 'silence', 'report', 'track', 'tick', 'drain'];
 
 export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   readonly config: ServerConfig;
   readonly epoch: number;
   readonly files = new Map<string, MediaFile>();
-  readonly streams = new Map<number, ServerStream>();
+  private readonly streams = new Map<number, ServerStream>();
   /** Capacity now, bits per second (an operator may change it). */
   cap: number;
   /** Draining (S2.5c): a sub-machine whose outcomes the server reports and acts on. */
@@ -114,17 +115,18 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
 
   /** The server's bounded tables, with their bounds (§7.3): a read-only view for tests and tools. */
   override tables(): Record<string, TableSize> {
-    return { ...super.tables(), 'tracked streams': { size: this.tracker.size, limit: MAX_TRACKED_STREAMS } };
+    return {
+      ...super.tables(),
+      'tracked streams': { size: this.tracker.size, limit: MAX_TRACKED_STREAMS },
+      'load report ids': { size: this.loads.listed, limit: MAX_LOAD_SIDS },
+    };
   }
   /** The registration with the master (§6.5): a sub-machine whose steps the server sends and reports. */
   private readonly registration: Registration;
-  private pushAt: number | undefined;
-  private lastPush = -Infinity;
+  /** Load reporting (S1.5): a sub-machine whose reports the server sends. */
+  private readonly loads: LoadReports;
   private nextTick: number | undefined;
   private started = false;
-  private sentSinceReport = 0;
-  private sidCursor = 0;
-  private reportAt = 0;
   /** The sum of `rate` over `streams`, kept as streams come, go and change scale. */
   private committedBw = 0;
   readonly stats = { setups: 0, refused: 0, completed: 0, moved: 0 };
@@ -155,6 +157,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       epoch: this.epoch,
       files: [...this.files.values()].map((f) => [f.name, f.size, f.rate] as const),
     });
+    this.loads = new LoadReports({ name: config.name, epoch: this.epoch });
   }
 
   /** Since when the server has been draining (S2.5c), if it is. */
@@ -170,7 +173,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   handle(input: Input<ServerCommand>, now: number): void {
     if (!this.started) {
       this.started = true;
-      this.reportAt = now;
+      this.loads.start(now);
       for (const f of this.tooFast) this.emit({ type: 'media-skipped', level: 'warn', file: f.name, why: `${mbit(f.rate)} is faster than one stream may go, ${mbit(MAX_STREAM_RATE)} (MAX_STREAM_RATE): not served` });
       this.apply(this.registration.start(now, this.cap), this.config.master, now);
     }
@@ -202,8 +205,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     return {
       retry: this.registration.retryDeadline(),
       silence: this.registration.silenceDeadline(),
-      push: this.pushAt,
-      heartbeat: registered ? this.heartbeatAt() : undefined,
+      report: this.loads.nextTimeout(registered ? this.registration : undefined),
       track: this.tracker.nextDue(),
       tick: this.streams.size > 0 ? this.nextTick : undefined,
       drain: this.draining.deadline(),
@@ -234,7 +236,9 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       case 'start':
         return;
       case 'stop':
-        return this.stop(now);
+        // Through REGISTRATION_TABLE: a stopped server takes no second stop.
+        if (canMove(REGISTRATION_TABLE, this.state, 'stop')) this.stop(now);
+        return;
       case 'drain':
         return this.drain(now);
       case 'capacity':
@@ -315,9 +319,11 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         return this.apply(this.registration.onRegisterAck(msg, now), from, now);
       case 'content-ack':
         return this.apply(this.registration.onContentAck(msg, now), from, now);
-      case 'poll':
-        if (!this.registration.cookie) return; // not registered yet: the master will be told by `register`
-        return this.sendLoad(msg.seq, now);
+      case 'poll': {
+        const load = this.loadNow(false);
+        if (!load) return; // not registered yet: the master will be told by `register`
+        return this.sendLoad(this.loads.handlePoll(msg.seq, now, load), now);
+      }
       case 'forward':
         return this.onForward(msg, from, now);
       case 'establish':
@@ -352,11 +358,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         return this.apply(this.registration.onRetry(now, this.cap), this.config.master, now);
       case 'silence':
         return this.apply(this.registration.onSilence(now, this.cap), this.config.master, now);
-      case 'push':
-      case 'heartbeat':
-        // A report asked for by a change of load makes the heartbeat's wait from it: never both at once.
-        this.pushLoad(now);
-        return;
+      case 'report':
+        return this.sendLoad(this.loads.handleTimeout(now, this.loadNow(true)), now);
       case 'track':
         for (const e of this.tracker.due(now)) this.sendTrack(e, now);
         return;
@@ -371,56 +374,25 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
 
   // ---- Load (S1.5) ----------------------------------------------------------
 
-  private sendLoad(seq: number, now: number): void {
+  /** The load as a report gives it; undefined without the master's cookie (or, for a push, unless registered). */
+  private loadNow(registeredOnly: boolean): LoadNow | undefined {
     const cookie = this.registration.cookie;
-    if (!cookie) return;
-    // At most MAX_LOAD_SIDS ids fit in a report: with more streams, each report lists the next
-    // ones in turn, so over a few reports the master hears of every stream.
-    const all = [...this.streams.keys()];
-    const start = all.length > MAX_LOAD_SIDS ? this.sidCursor % all.length : 0;
-    const sids = all.length > MAX_LOAD_SIDS ? [...all.slice(start), ...all.slice(0, start)].slice(0, MAX_LOAD_SIDS) : all;
-    this.sidCursor = start + sids.length;
-    const elapsed = Math.max(1, now - this.reportAt);
-    const sent = Math.round((this.sentSinceReport * 8 * 1000) / elapsed);
-    this.sentSinceReport = 0;
-    this.reportAt = now;
-    const state = this.selfState();
-    this.sendControl(this.config.master, {
-      type: 'load',
-      name: this.config.name,
-      epoch: this.epoch,
-      cookie,
-      seq,
-      streams: this.streams.size,
-      bw: this.committed(),
-      sent,
-      cap: this.cap,
-      sids,
-      ...(this.streams.size > sids.length ? { more: true } : {}),
-      ...(state !== 'up' ? { state } : {}),
-    }, now, true);
-    this.lastPush = now;
+    if (!cookie || (registeredOnly && this.state !== 'registered')) return undefined;
+    return { cookie, streams: this.streams, bw: this.committed(), cap: this.cap, state: this.selfState() };
   }
 
-  /**
-   * Polls stopped coming: push a report, so a master that restarted answers
-   * `not-registered` at once rather than after MASTER_SILENCE_POLLS intervals.
-   */
-  private heartbeatAt(): number {
-    const interval = this.registration.pollInterval;
-    return Math.max(this.registration.lastFromMaster + 1.5 * interval, this.lastPush + interval);
+  private sendLoad(report: LoadReport | undefined, now: number): void {
+    if (report) this.sendControl(this.config.master, report, now, true);
   }
 
+  /** A load report now, if registered (a push asked for lapses otherwise). */
   private pushLoad(now: number): void {
-    this.pushAt = undefined;
-    if (this.state !== 'registered') return;
-    this.sendLoad(0, now);
+    this.sendLoad(this.loads.push(now, this.loadNow(true)), now);
   }
 
   /** The load changed: push a report, at most once per LOAD_PUSH_MIN_INTERVAL. */
   private loadChanged(now: number): void {
-    if (this.state !== 'registered' || this.pushAt !== undefined) return;
-    this.pushAt = Math.max(now, this.lastPush + LOAD_PUSH_MIN_INTERVAL);
+    this.loads.handleChange(now, this.state === 'registered');
   }
 
   private setCapacity(cap: number, now: number): void {
@@ -655,7 +627,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
           break;
         }
         s.seq = (s.seq + 1) >>> 0;
-        this.sentSinceReport += data.length;
+        this.loads.sent(data.length);
         this.send(s.client, {
           type: 'data',
           sid: s.sid,
@@ -699,7 +671,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
 
   /** A draining server with no stream left has nothing more to hand off: it stops now. */
   private drainedIfEmpty(now: number): void {
-    if (this.state === 'stopped') return;
+    if (!canMove(REGISTRATION_TABLE, this.state, 'stop')) return;
     this.drained(this.draining.over(now, this.streams.size, false), now);
   }
 
@@ -710,6 +682,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     this.stop(now);
   }
 
+  /** Stop (the `stop` command, or a drain that is over): `end` to the streams playing, then `leave` (REGISTRATION_TABLE's `stop`). */
   private stop(now: number): void {
     for (const s of [...this.streams.values()]) {
       if (s.state === 'playing') this.send(s.client, { type: 'end', sid: s.sid, code: 'shutting-down' }, true);
@@ -717,7 +690,25 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     }
     // Their `end` events go now, once: a stopped server resends nothing.
     this.apply(this.registration.stop(now), this.config.master, now);
-    this.pushAt = undefined;
+    this.loads.stop();
     this.draining.end();
+  }
+
+  // ---- Read-only views, for tests and tools ------------------------------
+
+  /** Stream `sid` as this server keeps it, a snapshot; undefined when it has no such stream. */
+  streamView(sid: number): StreamView | undefined {
+    const s = this.streams.get(sid);
+    return s && streamView(s);
+  }
+
+  /** How many streams this server holds (set up or playing). */
+  streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** Every stream, in the order they were set up, as snapshots. */
+  streamsView(): StreamView[] {
+    return [...this.streams.values()].map(streamView);
   }
 }

@@ -48,7 +48,7 @@ describe('status: snapshots (§11.2)', () => {
     it(`the pages after the first come from its snapshot, though a server that sorts first joined in between${key ? ' (key set)' : ''}`, () => {
       const f = fortyServers(key);
       const op = new Operator(f);
-      const before = [...f.master.servers.keys()].sort();
+      const before = f.master.serversView().map((s) => s.name).sort();
       const read = readServers(op, () => {
         f.d.advance(STATUS_SNAPSHOT_TTL / 2);
         f.addServer({ addr: '10.0.0.1:5000', files: [file('A')] });
@@ -78,7 +78,7 @@ describe('status: snapshots (§11.2)', () => {
     const f = fortyServers();
     const a = new Operator(f);
     const b = new Operator(f, '10.0.9.2:7000');
-    const before = [...f.master.servers.keys()].sort();
+    const before = f.master.serversView().map((s) => s.name).sort();
     const read = readServers(a, () => {
       f.addServer({ addr: '10.0.0.1:5000', files: [file('A')] });
       expect(b.status('servers', 0).total).toBe(41);

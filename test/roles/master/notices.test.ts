@@ -275,7 +275,7 @@ describe('notices: what happens at the master (§11.4)', () => {
     const op = new Operator(f);
     op.join();
     live(f, 350, [[from, [sid]], ...others.map((s) => [s, []] as const)]);
-    const lastHeard = f.master.servers.get(from.addr)!.lastHeard;
+    const lastHeard = f.master.serverView(from.addr)!.lastHeard;
     live(f, (MISSED_POLLS_DOWN + 1) * INTERVAL, others.map((s) => [s, []] as const));
     const to = answerEstablish(p);
     f.d.advance(40);
@@ -515,7 +515,7 @@ describe('failover: the master\'s gap estimate (§11.5)', () => {
     const p = playing({ pollInterval: INTERVAL });
     const { f, from, sid, others } = p;
     live(f, 350, [[from, [sid]], ...others.map((s) => [s, []] as const)]);
-    const lastHeard = f.master.servers.get(from.addr)!.lastHeard;
+    const lastHeard = f.master.serverView(from.addr)!.lastHeard;
     // The master keeps hearing the others; the client, without data from its server, asks after its silence timeout.
     live(f, 200, others.map((s) => [s, []] as const));
     const askedAt = f.d.now;
@@ -532,7 +532,7 @@ describe('failover: the master\'s gap estimate (§11.5)', () => {
     const p = playing({ pollInterval: INTERVAL });
     const { f, from, sid, others } = p;
     live(f, 350, [[from, [sid]], ...others.map((s) => [s, []] as const)]);
-    const lastHeard = f.master.servers.get(from.addr)!.lastHeard;
+    const lastHeard = f.master.serverView(from.addr)!.lastHeard;
     // The server died just after its last report; the client notices 500 ms after its last data, 900 ms later.
     live(f, 900, others.map((s) => [s, []] as const));
     const askedAt = f.d.now;
