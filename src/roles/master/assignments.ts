@@ -132,8 +132,10 @@ export class AssignmentTable {
   trimSource(client: string, rate: number, limit: number): number {
     const r = this.bySource.get(sourceOf(client));
     let n = 0;
-    if (!r) return 0;
-    for (const oldest of [...r.list]) {
+    // Called on every request: nothing is copied unless something must end (a Set may lose the
+    // entry being visited: iteration goes on from the next, oldest first).
+    if (!r || r.bw + rate <= limit) return 0;
+    for (const oldest of r.list) {
       if (r.bw + rate <= limit) break;
       this.endReservation(oldest);
       n++;
