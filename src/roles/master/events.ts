@@ -9,10 +9,12 @@ import type { WireErrorCode } from '../../protocol/errors.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import type { RateLimited } from '../rateLimit.js';
 import type { CoreEvent } from '../role.js';
-import type { MoveWhy } from './failover.js';
 import type { RegistrationBound } from './registrationBounds.js';
 import type { Policy } from './selection.js';
 import type { ServerState } from './serverRecord.js';
+
+/** Why a stream moves (§10.1). */
+export type MoveWhy = 'failure' | 'overload' | 'drain' | 'operator';
 
 type Debug = { readonly level: 'debug' };
 type Warn = { readonly level: 'warn' };

@@ -19,12 +19,12 @@ import { Queue, type RoleDeps, type TableSize } from '../role.js';
 import { defineTable, mustMove } from '../stateMachine.js';
 import type { Assignment } from './assignments.js';
 import { FifoMap } from '../fifoMap.js';
-import type { FailoverEvent } from './events.js';
+import type { FailoverEvent, MoveWhy } from './events.js';
 import { adjusted, nptAt, type NptState, played } from './npt.js';
 import type { Candidate } from './selection.js';
 import type { ServerRecord } from './serverRecord.js';
 
-export type MoveWhy = 'failure' | 'overload' | 'drain' | 'operator';
+export type { MoveWhy } from './events.js';
 
 export type HandoffState = 'establishing' | 'moving' | 'done' | 'failed';
 export type HandoffTrigger = 'setup' | 'refused' | 'timeout' | 'client-asked' | 'client-moved' | 'played' | 'no-server' | 'no-play' | 'ended';

@@ -7,7 +7,7 @@ import type { WireErrorCode } from '../../protocol/errors.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import type { RateLimited } from '../rateLimit.js';
 import type { CoreEvent } from '../role.js';
-import type { RegistrationState, RegistrationTrigger } from './registration.js';
+import type { RegistrationState, RegistrationTrigger } from './registrationTable.js';
 import type { StreamTrigger } from './stream.js';
 
 type Warn = { readonly level: 'warn' };
