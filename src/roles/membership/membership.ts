@@ -1,0 +1,494 @@
+/**
+ * Group membership (S3.2): a sub-machine that keeps which members of a group (masters, later
+ * servers) are alive, SWIM style (Das, Gupta, Motivala 2002), with memberlist's timing rules and
+ * Lifeguard's local health (Dadgar et al. 2018).
+ *
+ * Every protocol period it probes one member, in an order shuffled each round: a `ping`; without
+ * an `ack` within the probe timeout, a `ping-req` through MEMBER_INDIRECT_PROBES other members;
+ * without any `ack` by the end of the period, the member is suspect. A suspect not refuted within
+ * the suspicion timeout is dead. Updates ride on every message, each a bounded number of times.
+ *
+ * It never sends or reports: the parent drains `pollSend()` and `pollEvent()`, and arms
+ * `nextTimeout()`.
+ */
+import type { Rng } from '../../protocol/rng.js';
+import { Queue, type TableSize } from '../role.js';
+import {
+  MAX_MEMBER_RELAYS, MAX_MEMBER_UPDATES, MAX_MEMBERS, MEMBER_DEAD_RETAIN, MEMBER_INDIRECT_PROBES, MEMBER_MAX_LOCAL_HEALTH,
+  MEMBER_PROBE_INTERVAL, MEMBER_PROBE_TIMEOUT, MEMBER_RETRANSMIT_MULT, MEMBER_SUSPICION_MAX_MULT, MEMBER_SUSPICION_MULT,
+  MEMBER_UPDATES_PER_MESSAGE,
+} from './constants.js';
+import type { MemberEvent, MemberMessage, MemberState, MemberUpdate } from './messages.js';
+
+export type { MemberEvent, MemberMessage, MemberState, MemberUpdate } from './messages.js';
+
+/** A member as this member sees it. */
+export interface MemberView {
+  readonly addr: string;
+  readonly inc: number;
+  readonly state: MemberState;
+  /** When it entered this state. */
+  readonly since: number;
+}
+
+export interface MemberSend {
+  readonly to: string;
+  readonly msg: MemberMessage;
+}
+
+interface Member {
+  addr: string;
+  inc: number;
+  state: MemberState;
+  since: number;
+  /** A suspect's deadline: dead then, unless refuted. */
+  deadline: number | undefined;
+  suspicion: Suspicion | undefined;
+}
+
+/**
+ * A suspicion (Lifeguard §4.2, memberlist's `suspicion`): it lasts `max` while nobody confirms it,
+ * down to `min` as `k` other members independently suspect the same member.
+ */
+interface Suspicion {
+  readonly start: number;
+  readonly min: number;
+  readonly max: number;
+  readonly k: number;
+  /** Who suspects: the first, then up to k confirmations. */
+  readonly by: Set<string>;
+}
+
+function suspicionDeadline(s: Suspicion): number {
+  const c = s.by.size - 1;
+  if (s.k < 1 || c >= s.k) return s.start + s.min;
+  return s.start + Math.max(s.min, s.max - ((s.max - s.min) * Math.log(c + 1)) / Math.log(s.k + 1));
+}
+
+/** The probe of this period. */
+interface Probe {
+  readonly target: string;
+  readonly seq: number;
+  /** When the indirect probe goes out, if no ack came. */
+  readonly indirectAt: number;
+  indirect: boolean;
+  acked: boolean;
+}
+
+/** An indirect probe relayed for another member: its ack goes back to `origin` with `seq`. */
+interface Relay {
+  readonly origin: string;
+  readonly seq: number;
+  readonly expires: number;
+}
+
+interface Queued {
+  update: MemberUpdate;
+  transmits: number;
+  /** Order of queueing: among updates sent as often, the newest goes first. */
+  order: number;
+}
+
+/** memberlist's `suspicionTimeout`: MEMBER_SUSPICION_MULT periods, times max(1, log10 n). */
+export function suspicionTimeout(n: number, interval = MEMBER_PROBE_INTERVAL): number {
+  return MEMBER_SUSPICION_MULT * Math.max(1, Math.log10(Math.max(1, n))) * interval;
+}
+
+/** How many independent suspicions make a suspicion's timeout its shortest, in a group of n (memberlist: SuspicionMult − 2, or 0 when n is small). */
+export function suspicionConfirmations(n: number): number {
+  const k = MEMBER_SUSPICION_MULT - 2;
+  return n - 2 < k ? 0 : k;
+}
+
+/** memberlist's `retransmitLimit`: how many times an update is piggybacked in a group of n. */
+export function retransmitLimit(n: number): number {
+  return MEMBER_RETRANSMIT_MULT * Math.ceil(Math.log10(n + 1));
+}
+
+/**
+ * Does `u` override what is known, `m` (SWIM §4.2, memberlist)? alive(i) overrides alive or
+ * suspect of a lower incarnation, and dead or left only of a lower one; suspect(i) overrides
+ * alive(j) for i ≥ j; dead or left override everything at their incarnation.
+ */
+export function overrides(u: Pick<MemberUpdate, 'state' | 'inc'>, m: Pick<MemberView, 'state' | 'inc'>): boolean {
+  switch (u.state) {
+    case 'alive':
+      return u.inc > m.inc;
+    case 'suspect':
+      return m.state === 'suspect' ? u.inc > m.inc : m.state === 'alive' && u.inc >= m.inc;
+    case 'dead':
+    case 'left':
+      return u.inc > m.inc || (u.inc === m.inc && m.state !== 'dead' && m.state !== 'left');
+  }
+}
+
+export class Membership {
+  private readonly table = new Map<string, Member>();
+  private readonly updates = new Map<string, Queued>();
+  private readonly relays = new Map<number, Relay>();
+  private readonly sends = new Queue<MemberSend>();
+  private readonly events = new Queue<MemberEvent>();
+  private inc = 0;
+  private seq = 0;
+  private order = 0;
+  private probeOrder: string[] = [];
+  private probeIndex = 0;
+  private probe: Probe | undefined;
+  private nextProbeAt: number | undefined;
+  private leaving = false;
+  /** Lifeguard's local health score: 0 healthy, up to MEMBER_MAX_LOCAL_HEALTH; probe timeouts are scaled by it plus one. */
+  private health = 0;
+
+  constructor(readonly self: string, private readonly rng: Rng) {}
+
+  /** This member's own incarnation. */
+  get incarnation(): number {
+    return this.inc;
+  }
+
+  /** Lifeguard's local health score (0 is healthy). */
+  get localHealth(): number {
+    return this.health;
+  }
+
+  /** The members known, this member not among them: a read-only snapshot. */
+  members(): MemberView[] {
+    const out: MemberView[] = [];
+    for (const m of this.table.values()) out.push({ addr: m.addr, inc: m.inc, state: m.state, since: m.since });
+    return out;
+  }
+
+  /** One member as this member sees it. */
+  member(addr: string): MemberView | undefined {
+    const m = this.table.get(addr);
+    return m && { addr: m.addr, inc: m.inc, state: m.state, since: m.since };
+  }
+
+  /** The bounded tables, with their bounds. */
+  tables(): Record<string, TableSize> {
+    return {
+      members: { size: this.table.size, limit: MAX_MEMBERS },
+      'member updates': { size: this.updates.size, limit: MAX_MEMBER_UPDATES },
+      'probe relays': { size: this.relays.size, limit: MAX_MEMBER_RELAYS },
+    };
+  }
+
+  /** Join through seed members: ping each, announcing this member; it learns the rest from updates. */
+  join(addrs: readonly string[], now: number): void {
+    this.leaving = false;
+    this.enqueue({ state: 'alive', addr: this.self, inc: this.inc });
+    for (const addr of addrs) {
+      if (addr === this.self) continue;
+      this.send(addr, { type: 'ping', seq: this.nextSeq(), updates: [] });
+    }
+    this.nextProbeAt ??= now + this.rng.below(MEMBER_PROBE_INTERVAL);
+  }
+
+  /** Leave the group: announce `left` to a few members (it rides on the next probes too). */
+  leave(): void {
+    this.leaving = true;
+    this.enqueue({ state: 'left', addr: this.self, inc: this.inc });
+  }
+
+  /** A message from `from`: its updates, then the message itself. */
+  handle(from: string, msg: MemberMessage, now: number): void {
+    for (const u of msg.updates) this.apply(u, now);
+    switch (msg.type) {
+      case 'ping':
+        this.send(from, { type: 'ack', seq: msg.seq, updates: [] });
+        return;
+      case 'ping-req': {
+        if (msg.target === this.self) {
+          this.send(from, { type: 'ack', seq: msg.seq, updates: [] });
+          return;
+        }
+        this.pruneRelays(now);
+        if (this.relays.size >= MAX_MEMBER_RELAYS) return;
+        const seq = this.nextSeq();
+        this.relays.set(seq, { origin: from, seq: msg.seq, expires: now + this.scaled(MEMBER_PROBE_INTERVAL) });
+        this.send(msg.target, { type: 'ping', seq, updates: [] });
+        return;
+      }
+      case 'ack': {
+        const relay = this.relays.get(msg.seq);
+        if (relay) {
+          this.relays.delete(msg.seq);
+          if (relay.expires > now) this.send(relay.origin, { type: 'ack', seq: relay.seq, updates: [] });
+          return;
+        }
+        if (this.probe && this.probe.seq === msg.seq && !this.probe.acked) {
+          this.probe.acked = true;
+          this.health = Math.max(0, this.health - 1);
+        }
+        return;
+      }
+    }
+  }
+
+  /** The time has come: suspicions that ran out, the indirect probe, the end of the period. */
+  handleTimeout(now: number): void {
+    for (const m of this.table.values()) {
+      if (m.state === 'suspect' && m.deadline !== undefined && m.deadline <= now) {
+        this.apply({ state: 'dead', addr: m.addr, inc: m.inc }, now);
+      } else if ((m.state === 'dead' || m.state === 'left') && m.since + MEMBER_DEAD_RETAIN <= now) {
+        this.table.delete(m.addr);
+        this.updates.delete(m.addr);
+      }
+    }
+    const p = this.probe;
+    if (p && !p.acked && !p.indirect && p.indirectAt <= now) {
+      p.indirect = true;
+      for (const via of this.pick(MEMBER_INDIRECT_PROBES, p.target)) {
+        this.send(via, { type: 'ping-req', seq: p.seq, target: p.target, updates: [] });
+      }
+    }
+    if (this.nextProbeAt !== undefined && this.nextProbeAt <= now) {
+      this.endPeriod(now);
+      this.startProbe(now);
+    }
+    this.pruneRelays(now);
+  }
+
+  /** When this member next needs `handleTimeout`, or undefined when it waits for nothing. */
+  nextTimeout(): number | undefined {
+    let t = this.nextProbeAt;
+    const p = this.probe;
+    if (p && !p.acked && !p.indirect && (t === undefined || p.indirectAt < t)) t = p.indirectAt;
+    for (const m of this.table.values()) {
+      const at = m.state === 'suspect' ? m.deadline : m.state === 'dead' || m.state === 'left' ? m.since + MEMBER_DEAD_RETAIN : undefined;
+      if (at !== undefined && (t === undefined || at < t)) t = at;
+    }
+    return t;
+  }
+
+  pollSend(): MemberSend | undefined {
+    return this.sends.take();
+  }
+
+  pollEvent(): MemberEvent | undefined {
+    return this.events.take();
+  }
+
+  /** The number of members believed in the group, this one included: memberlist's estimate for its scaling. */
+  private groupSize(): number {
+    let n = 1;
+    for (const m of this.table.values()) if (m.state === 'alive' || m.state === 'suspect') n++;
+    return n;
+  }
+
+  /** A timeout scaled by Lifeguard's local health: a member that misses acks waits longer before blaming others. */
+  private scaled(ms: number): number {
+    return ms * (this.health + 1);
+  }
+
+  private nextSeq(): number {
+    this.seq = (this.seq + 1) >>> 0;
+    return this.seq;
+  }
+
+  /** The period is over: a probe with no ack at all makes its target suspect. */
+  private endPeriod(now: number): void {
+    const p = this.probe;
+    this.probe = undefined;
+    if (!p || p.acked) return;
+    this.health = Math.min(MEMBER_MAX_LOCAL_HEALTH, this.health + 1);
+    const m = this.table.get(p.target);
+    if (!m || (m.state !== 'alive' && m.state !== 'suspect')) return;
+    const was = m.state;
+    this.apply({ state: 'suspect', addr: m.addr, inc: m.inc, from: this.self }, now);
+    // Lifeguard's buddy system, at once: tell the suspect itself, which alone can refute it.
+    if (was === 'alive') this.send(m.addr, { type: 'ping', seq: this.nextSeq(), updates: [] });
+  }
+
+  /** Probe the next member of the round, reshuffling the round when it is over (SWIM §4.3). */
+  private startProbe(now: number): void {
+    const period = this.scaled(MEMBER_PROBE_INTERVAL);
+    this.nextProbeAt = now + period;
+    for (let tries = 0; tries <= this.probeOrder.length; tries++) {
+      if (this.probeIndex >= this.probeOrder.length) {
+        this.probeOrder = this.shuffled();
+        this.probeIndex = 0;
+        if (this.probeOrder.length === 0) break;
+      }
+      const target = this.probeOrder[this.probeIndex++]!;
+      const m = this.table.get(target);
+      if (!m || (m.state !== 'alive' && m.state !== 'suspect')) continue;
+      const seq = this.nextSeq();
+      this.probe = { target, seq, indirectAt: now + this.scaled(MEMBER_PROBE_TIMEOUT), indirect: false, acked: false };
+      this.send(target, { type: 'ping', seq, updates: [] });
+      return;
+    }
+    if (this.table.size === 0) this.nextProbeAt = undefined;
+  }
+
+  /** The live members, in a fresh random order (Fisher–Yates with the injected rng). */
+  private shuffled(): string[] {
+    const out: string[] = [];
+    for (const m of this.table.values()) if (m.state === 'alive' || m.state === 'suspect') out.push(m.addr);
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.rng.below(i + 1);
+      const t = out[i]!;
+      out[i] = out[j]!;
+      out[j] = t;
+    }
+    return out;
+  }
+
+  /** Up to k alive members other than `except`, at random. */
+  private pick(k: number, except: string): string[] {
+    const all: string[] = [];
+    for (const m of this.table.values()) if (m.state === 'alive' && m.addr !== except) all.push(m.addr);
+    const out: string[] = [];
+    while (out.length < k && all.length > 0) {
+      const i = this.rng.below(all.length);
+      out.push(all[i]!);
+      all[i] = all[all.length - 1]!;
+      all.pop();
+    }
+    return out;
+  }
+
+  private pruneRelays(now: number): void {
+    for (const [seq, r] of this.relays) if (r.expires <= now) this.relays.delete(seq);
+  }
+
+  /** Apply one update, by the precedence rules; an update about this member is refuted. */
+  private apply(u: MemberUpdate, now: number): void {
+    if (u.addr === this.self) {
+      this.refute(u);
+      return;
+    }
+    let m = this.table.get(u.addr);
+    if (!m) {
+      // Only an `alive` brings a member this member has not heard of (memberlist ignores the rest).
+      if (u.state !== 'alive' || !this.makeRoom()) return;
+      m = { addr: u.addr, inc: u.inc, state: 'alive', since: now, deadline: undefined, suspicion: undefined };
+      this.table.set(u.addr, m);
+      this.arrived(m, now);
+      return;
+    }
+    // A suspicion of a newer incarnation is a new one (that member refuted the last): its timer starts again.
+    if (u.state === 'suspect' && m.state === 'suspect' && m.suspicion && u.inc === m.inc) {
+      this.confirm(m, m.suspicion, u);
+      return;
+    }
+    if (!overrides(u, m)) return;
+    const was = m.state;
+    m.inc = u.inc;
+    m.state = u.state;
+    m.since = now;
+    m.suspicion = undefined;
+    m.deadline = undefined;
+    if (u.state === 'suspect') {
+      const n = this.groupSize();
+      const min = suspicionTimeout(n);
+      m.suspicion = { start: now, min, max: MEMBER_SUSPICION_MAX_MULT * min, k: suspicionConfirmations(n), by: new Set([u.from ?? '']) };
+      m.deadline = suspicionDeadline(m.suspicion);
+    }
+    this.enqueue(u);
+    if (u.state === 'alive') {
+      if (was !== 'alive') this.events.push({ type: 'member-alive', level: 'info', addr: m.addr, inc: m.inc });
+      if (was === 'dead' || was === 'left') this.announce();
+    } else {
+      this.events.push({ type: `member-${u.state}`, level: u.state === 'left' ? 'info' : 'warn', addr: m.addr, inc: m.inc } as MemberEvent);
+    }
+  }
+
+  /** Another member suspects a suspect too: the suspicion runs out sooner, and others hear of the confirmation. */
+  private confirm(m: Member, s: Suspicion, u: MemberUpdate): void {
+    if (u.from === undefined || s.by.has(u.from) || s.by.size > s.k) return;
+    s.by.add(u.from);
+    m.deadline = suspicionDeadline(s);
+    this.enqueue(u);
+  }
+
+  /** A member heard of for the first time: report it, and probe it from now on. */
+  private arrived(m: Member, now: number): void {
+    this.enqueue({ state: 'alive', addr: m.addr, inc: m.inc });
+    this.events.push({ type: 'member-alive', level: 'info', addr: m.addr, inc: m.inc });
+    // A newcomer knows only its seeds: announce this member again, so that it hears of it.
+    this.announce();
+    // Into this round at a random place, so that it is probed before the next reshuffle (SWIM §4.3).
+    const at = this.probeIndex + this.rng.below(this.probeOrder.length - this.probeIndex + 1);
+    this.probeOrder.splice(at, 0, m.addr);
+    this.nextProbeAt ??= now + this.rng.below(MEMBER_PROBE_INTERVAL);
+  }
+
+  /** Room for one more member: forget the oldest dead or left one if the table is full. */
+  private makeRoom(): boolean {
+    if (this.table.size < MAX_MEMBERS) return true;
+    let oldest: Member | undefined;
+    for (const m of this.table.values()) {
+      if ((m.state === 'dead' || m.state === 'left') && (!oldest || m.since < oldest.since)) oldest = m;
+    }
+    if (!oldest) return false;
+    this.table.delete(oldest.addr);
+    this.updates.delete(oldest.addr);
+    return true;
+  }
+
+  /** Someone says this member is suspect, dead or left, or alive at a newer incarnation: say otherwise, newer (SWIM §4.2). */
+  private refute(u: MemberUpdate): void {
+    if (u.inc < this.inc) {
+      // Someone has not heard the last refutation yet, and it may have gone out its last time: again.
+      if (u.state !== 'alive') this.announce();
+      return;
+    }
+    if (u.state === 'alive' && u.inc === this.inc) return;
+    if (u.state === 'left' && this.leaving) return;
+    this.inc = u.inc + 1;
+    this.health = Math.min(MEMBER_MAX_LOCAL_HEALTH, this.health + 1);
+    this.announce();
+    this.events.push({ type: 'refuted', level: 'info', about: u.state, inc: this.inc });
+    // The member that suspects it hears first, by a ping of its own: its timer runs out first.
+    const by = u.from === undefined ? undefined : this.table.get(u.from);
+    if (by && (by.state === 'alive' || by.state === 'suspect')) this.send(by.addr, { type: 'ping', seq: this.nextSeq(), updates: [] });
+  }
+
+  /** Queue this member's own state for piggybacking. */
+  private announce(): void {
+    this.enqueue({ state: this.leaving ? 'left' : 'alive', addr: this.self, inc: this.inc });
+  }
+
+  /** Queue an update, replacing any older one about the same member (memberlist's invalidation). */
+  private enqueue(update: MemberUpdate): void {
+    this.updates.delete(update.addr);
+    if (this.updates.size >= MAX_MEMBER_UPDATES) return; // cannot happen: one per member and this one
+    this.updates.set(update.addr, { update, transmits: 0, order: this.order++ });
+  }
+
+  /** Send `msg` with the updates sent least often, newest first; each goes out at most `retransmitLimit` times. */
+  private send(to: string, msg: MemberMessage): void {
+    const limit = retransmitLimit(this.groupSize());
+    const chosen: Queued[] = [];
+    for (const q of this.updates.values()) {
+      if (q.transmits >= limit) {
+        this.updates.delete(q.update.addr);
+        continue;
+      }
+      if (chosen.length < MEMBER_UPDATES_PER_MESSAGE) {
+        chosen.push(q);
+        continue;
+      }
+      let worst = 0;
+      for (let i = 1; i < chosen.length; i++) if (before(chosen[worst]!, chosen[i]!)) worst = i;
+      if (before(q, chosen[worst]!)) chosen[worst] = q;
+    }
+    chosen.sort((a, b) => (before(a, b) ? -1 : 1));
+    for (const q of chosen) q.transmits++;
+    const updates = chosen.map((q) => q.update);
+    // A suspect is told so by everyone who suspects it and talks to it, however often the update
+    // went out already: it is the one member that can refute it (SWIM §4.2).
+    const m = this.table.get(to);
+    if (m?.state === 'suspect' && !updates.some((u) => u.addr === to && u.state === 'suspect' && u.inc === m.inc)) {
+      if (updates.length >= MEMBER_UPDATES_PER_MESSAGE) updates.pop();
+      updates.unshift({ state: 'suspect', addr: to, inc: m.inc, from: this.self });
+    }
+    this.sends.push({ to, msg: { ...msg, updates } });
+  }
+}
+
+/** Does `a` go out before `b`: sent fewer times, or as often and newer? */
+function before(a: Queued, b: Queued): boolean {
+  return a.transmits !== b.transmits ? a.transmits < b.transmits : a.order > b.order;
+}

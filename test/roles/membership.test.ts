@@ -1,0 +1,430 @@
+// Group membership (SWIM): the precedence rules, probes, refutation, suspicion, and a small
+// seeded network of members with latency, loss and loss bursts on a simulated clock.
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/protocol/rng.js';
+import {
+  MEMBER_INDIRECT_PROBES, MEMBER_PROBE_INTERVAL, MEMBER_PROBE_TIMEOUT, MEMBER_SUSPICION_MAX_MULT, MEMBER_SUSPICION_MULT,
+  MEMBER_UPDATES_PER_MESSAGE,
+} from '../../src/roles/membership/constants.js';
+import {
+  type MemberEvent, type MemberMessage, type MemberSend, Membership, overrides, retransmitLimit, suspicionConfirmations, suspicionTimeout,
+} from '../../src/roles/membership/membership.js';
+
+function drain(m: Membership): MemberSend[] {
+  const out: MemberSend[] = [];
+  for (let s = m.pollSend(); s; s = m.pollSend()) out.push(s);
+  return out;
+}
+
+function events(m: Membership): MemberEvent[] {
+  const out: MemberEvent[] = [];
+  for (let e = m.pollEvent(); e; e = m.pollEvent()) out.push(e);
+  return out;
+}
+
+const ping = (seq: number, updates: MemberMessage['updates'] = []): MemberMessage => ({ type: 'ping', seq, updates });
+
+/** A member that knows `others`, all alive at incarnation 0, with its queues drained. */
+function knowing(self: string, others: readonly string[], seed = 1): Membership {
+  const m = new Membership(self, new Rng(seed));
+  m.handle(others[0] ?? 'x', ping(1, others.map((addr) => ({ state: 'alive' as const, addr, inc: 0 }))), 0);
+  drain(m);
+  events(m);
+  return m;
+}
+
+describe('membership precedence (SWIM §4.2, memberlist)', () => {
+  it('alive overrides alive or suspect of a lower incarnation only', () => {
+    expect(overrides({ state: 'alive', inc: 2 }, { state: 'alive', inc: 1 })).toBe(true);
+    expect(overrides({ state: 'alive', inc: 2 }, { state: 'suspect', inc: 1 })).toBe(true);
+    expect(overrides({ state: 'alive', inc: 1 }, { state: 'suspect', inc: 1 })).toBe(false);
+    expect(overrides({ state: 'alive', inc: 1 }, { state: 'alive', inc: 1 })).toBe(false);
+    expect(overrides({ state: 'alive', inc: 1 }, { state: 'dead', inc: 1 })).toBe(false);
+    expect(overrides({ state: 'alive', inc: 2 }, { state: 'dead', inc: 1 })).toBe(true);
+  });
+  it('suspect(i) overrides alive(j) for i ≥ j, and a suspect only at a newer incarnation', () => {
+    expect(overrides({ state: 'suspect', inc: 1 }, { state: 'alive', inc: 1 })).toBe(true);
+    expect(overrides({ state: 'suspect', inc: 2 }, { state: 'alive', inc: 1 })).toBe(true);
+    expect(overrides({ state: 'suspect', inc: 0 }, { state: 'alive', inc: 1 })).toBe(false);
+    expect(overrides({ state: 'suspect', inc: 1 }, { state: 'suspect', inc: 1 })).toBe(false);
+    expect(overrides({ state: 'suspect', inc: 3 }, { state: 'dead', inc: 1 })).toBe(false);
+  });
+  it('dead overrides everything at its incarnation, and nothing older', () => {
+    expect(overrides({ state: 'dead', inc: 1 }, { state: 'alive', inc: 1 })).toBe(true);
+    expect(overrides({ state: 'dead', inc: 1 }, { state: 'suspect', inc: 1 })).toBe(true);
+    expect(overrides({ state: 'dead', inc: 1 }, { state: 'dead', inc: 1 })).toBe(false);
+    expect(overrides({ state: 'dead', inc: 0 }, { state: 'alive', inc: 1 })).toBe(false);
+  });
+  it('applies them to what it knows, reporting each change once', () => {
+    const m = knowing('a', ['b']);
+    m.handle('c', ping(1, [{ state: 'suspect', addr: 'b', inc: 0 }]), 10);
+    expect(m.member('b')?.state).toBe('suspect');
+    m.handle('c', ping(2, [{ state: 'alive', addr: 'b', inc: 0 }]), 11);
+    expect(m.member('b')?.state).toBe('suspect');
+    m.handle('c', ping(3, [{ state: 'alive', addr: 'b', inc: 1 }]), 12);
+    expect(m.member('b')).toMatchObject({ state: 'alive', inc: 1 });
+    m.handle('c', ping(4, [{ state: 'dead', addr: 'b', inc: 1 }, { state: 'dead', addr: 'b', inc: 1 }]), 13);
+    m.handle('c', ping(5, [{ state: 'alive', addr: 'b', inc: 1 }, { state: 'suspect', addr: 'b', inc: 1 }]), 14);
+    expect(m.member('b')).toMatchObject({ state: 'dead', inc: 1 });
+    expect(events(m).map((e) => e.type)).toEqual(['member-suspect', 'member-alive', 'member-dead']);
+    m.handle('c', ping(6, [{ state: 'suspect', addr: 'z', inc: 0 }]), 15);
+    expect(m.member('z')).toBeUndefined();
+  });
+});
+
+describe('membership refutation', () => {
+  for (const state of ['suspect', 'dead'] as const) {
+    it(`a member told it is ${state} says alive with a higher incarnation`, () => {
+      const m = knowing('a', ['b']);
+      m.handle('b', ping(7, [{ state, addr: 'a', inc: 0 }]), 5);
+      expect(m.incarnation).toBe(1);
+      expect(events(m)).toEqual([{ type: 'refuted', level: 'info', about: state, inc: 1 }]);
+      const [ack] = drain(m);
+      expect(ack).toEqual({ to: 'b', msg: { type: 'ack', seq: 7, updates: expect.arrayContaining([{ state: 'alive', addr: 'a', inc: 1 }]) } });
+      expect(ack!.msg.updates[0]).toEqual({ state: 'alive', addr: 'a', inc: 1 }); // newest first
+      // A stale rumour about an older incarnation is not refuted again.
+      m.handle('b', ping(8, [{ state, addr: 'a', inc: 0 }]), 6);
+      expect(m.incarnation).toBe(1);
+    });
+  }
+  it('a suspect that refutes is alive again everywhere it is heard', () => {
+    const m = knowing('a', ['b']);
+    m.handle('c', ping(1, [{ state: 'suspect', addr: 'b', inc: 0 }]), 0);
+    m.handle('b', ping(2, [{ state: 'alive', addr: 'b', inc: 1 }]), 10);
+    expect(m.member('b')).toMatchObject({ state: 'alive', inc: 1 });
+    expect(events(m).map((e) => e.type)).toEqual(['member-suspect', 'member-alive']);
+    // No suspicion left to run out: the next wake-up is the probe's.
+    expect(m.nextTimeout()).toBeLessThan(MEMBER_PROBE_INTERVAL);
+  });
+});
+
+describe('membership probes', () => {
+  it('pings one member per period and needs nothing more when acked', () => {
+    const m = knowing('a', ['b', 'c', 'd']);
+    const t0 = m.nextTimeout()!;
+    expect(t0).toBeLessThan(MEMBER_PROBE_INTERVAL);
+    m.handleTimeout(t0);
+    const [p] = drain(m);
+    expect(p!.msg.type).toBe('ping');
+    m.handle(p!.to, { type: 'ack', seq: p!.msg.seq, updates: [] }, t0 + 5);
+    expect(m.nextTimeout()).toBe(t0 + MEMBER_PROBE_INTERVAL);
+    m.handleTimeout(t0 + MEMBER_PROBE_INTERVAL);
+    expect(events(m)).toEqual([]);
+    const [q] = drain(m);
+    expect(q!.msg.type).toBe('ping');
+    expect(q!.to).not.toBe(p!.to);
+  });
+  it('probes every member once a round, in an order shuffled each round', () => {
+    const others = ['b', 'c', 'd', 'e', 'f'];
+    const m = knowing('a', others);
+    const rounds: string[][] = [];
+    for (let r = 0; r < 4; r++) {
+      const round: string[] = [];
+      for (let i = 0; i < others.length; i++) {
+        const t = m.nextTimeout()!;
+        m.handleTimeout(t);
+        const p = drain(m).find((s) => s.msg.type === 'ping')!;
+        round.push(p.to);
+        m.handle(p.to, { type: 'ack', seq: p.msg.seq, updates: [] }, t + 1);
+      }
+      rounds.push(round);
+      expect([...round].sort()).toEqual(others);
+    }
+    expect(new Set(rounds.map((r) => r.join())).size).toBeGreaterThan(1);
+  });
+  it('without an ack asks k others to probe, and their relayed ack clears the target', () => {
+    const m = knowing('a', ['b', 'c', 'd', 'e', 'f']);
+    const t0 = m.nextTimeout()!;
+    m.handleTimeout(t0);
+    const [p] = drain(m);
+    expect(m.nextTimeout()).toBe(t0 + MEMBER_PROBE_TIMEOUT);
+    m.handleTimeout(t0 + MEMBER_PROBE_TIMEOUT);
+    const reqs = drain(m);
+    expect(reqs).toHaveLength(MEMBER_INDIRECT_PROBES);
+    for (const r of reqs) {
+      expect(r.msg).toMatchObject({ type: 'ping-req', seq: p!.msg.seq, target: p!.to });
+      expect(r.to).not.toBe(p!.to);
+    }
+    m.handle(reqs[1]!.to, { type: 'ack', seq: p!.msg.seq, updates: [] }, t0 + 120);
+    m.handleTimeout(t0 + MEMBER_PROBE_INTERVAL);
+    expect(events(m)).toEqual([]);
+    expect(m.member(p!.to)?.state).toBe('alive');
+  });
+  it('relays a ping-req: pings the target and forwards its ack with the asker’s sequence number', () => {
+    const b = knowing('b', ['a', 'c']);
+    b.handle('a', { type: 'ping-req', seq: 42, target: 'c', updates: [] }, 100);
+    const [relayPing] = drain(b);
+    expect(relayPing).toMatchObject({ to: 'c', msg: { type: 'ping' } });
+    expect(b.tables()['probe relays']!.size).toBe(1);
+    b.handle('c', { type: 'ack', seq: relayPing!.msg.seq, updates: [] }, 110);
+    expect(drain(b)).toMatchObject([{ to: 'a', msg: { type: 'ack', seq: 42 } }]);
+    expect(b.tables()['probe relays']!.size).toBe(0);
+  });
+  it('a suspicion nobody confirms lasts the longest; one confirmation shortens it to the suspicion timeout (Lifeguard)', () => {
+    const others = ['b', 'c', 'd', 'e'];
+    const n = others.length + 1;
+    expect(suspicionConfirmations(n)).toBe(MEMBER_SUSPICION_MULT - 2);
+    const lone = knowing('a', others);
+    lone.handle('c', ping(1, [{ state: 'suspect', addr: 'b', inc: 0, from: 'c' }]), 1_000);
+    expect(lone.nextTimeout()).toBeLessThan(1_000); // its own probe comes first
+    const deadlineOf = (m: Membership) => {
+      for (let i = 0; i < 1_000; i++) {
+        const t = m.nextTimeout()!;
+        m.handleTimeout(t);
+        for (const s of drain(m)) if (s.to !== 'b') m.handle(s.to, { type: 'ack', seq: s.msg.seq, updates: [] }, t);
+        if (m.member('b')?.state === 'dead') return t;
+      }
+      return undefined;
+    };
+    const confirmed = knowing('a', others);
+    confirmed.handle('c', ping(1, [{ state: 'suspect', addr: 'b', inc: 0, from: 'c' }]), 1_000);
+    confirmed.handle('d', ping(2, [{ state: 'suspect', addr: 'b', inc: 0, from: 'd' }]), 1_000);
+    expect(deadlineOf(confirmed)).toBe(1_000 + suspicionTimeout(n));
+    // `a`'s own failed probe of b would confirm it too: answer b's pings here, so that only c suspects.
+    for (let i = 0; i < 1_000; i++) {
+      const t = lone.nextTimeout()!;
+      lone.handleTimeout(t);
+      for (const s of drain(lone)) lone.handle(s.to, { type: 'ack', seq: s.msg.seq, updates: [] }, t);
+      if (lone.member('b')?.state === 'dead') {
+        expect(t).toBeCloseTo(1_000 + MEMBER_SUSPICION_MAX_MULT * suspicionTimeout(n), 6);
+        break;
+      }
+    }
+    expect(lone.member('b')?.state).toBe('dead');
+  });
+
+  it('a member with no ack at all by the end of the period is suspect, then dead', () => {
+    const m = knowing('a', ['b', 'c', 'd']);
+    const t0 = m.nextTimeout()!;
+    m.handleTimeout(t0);
+    const [p] = drain(m);
+    m.handleTimeout(t0 + MEMBER_PROBE_TIMEOUT);
+    drain(m);
+    const end = t0 + MEMBER_PROBE_INTERVAL;
+    m.handleTimeout(end);
+    expect(events(m)).toEqual([{ type: 'member-suspect', level: 'warn', addr: p!.to, inc: 0 }]);
+    expect(m.localHealth).toBe(1);
+    // The suspicion rides on the next ping.
+    const next = drain(m).find((s) => s.msg.type === 'ping')!;
+    expect(next.msg.updates).toContainEqual({ state: 'suspect', addr: p!.to, inc: 0, from: 'a' });
+    const deadline = end + MEMBER_SUSPICION_MAX_MULT * suspicionTimeout(4);
+    expect(m.member(p!.to)?.state).toBe('suspect');
+    for (let i = 0; i < 1_000; i++) {
+      const t = m.nextTimeout()!;
+      if (t > deadline) break;
+      m.handleTimeout(t);
+      for (const s of drain(m)) if (s.to !== p!.to) m.handle(s.to, { type: 'ack', seq: s.msg.seq, updates: [] }, t + 1);
+    }
+    expect(m.member(p!.to)?.state).toBe('dead');
+    expect(events(m)).toContainEqual({ type: 'member-dead', level: 'warn', addr: p!.to, inc: 0 });
+  });
+});
+
+describe('membership dissemination', () => {
+  it('piggybacks each update a bounded number of times, at most a bounded number per message', () => {
+    const others = Array.from({ length: 20 }, (_, i) => `m${i}`);
+    const m = new Membership('a', new Rng(1));
+    const limit = retransmitLimit(21);
+    m.handle('m0', ping(0, others.map((addr) => ({ state: 'alive' as const, addr, inc: 0 }))), 0);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 200; i++) {
+      m.handle('m0', ping(i), i);
+      for (const s of drain(m)) {
+        expect(s.msg.updates.length).toBeLessThanOrEqual(MEMBER_UPDATES_PER_MESSAGE);
+        for (const u of s.msg.updates) counts.set(u.addr, (counts.get(u.addr) ?? 0) + 1);
+      }
+    }
+    expect(counts.size).toBe(21);
+    for (const c of counts.values()) expect(c).toBe(limit);
+    expect(m.tables()['member updates']!.size).toBe(0);
+  });
+  it('keeps its tables within their bounds', () => {
+    const m = new Membership('a', new Rng(3));
+    for (let i = 0; i < 500; i++) m.handle(`x${i}`, ping(i, [{ state: 'alive', addr: `x${i}`, inc: 0 }]), i);
+    for (let i = 0; i < 500; i++) m.handle(`x${i}`, { type: 'ping-req', seq: i, target: `y${i}`, updates: [] }, 500);
+    for (const t of Object.values(m.tables())) expect(t.size).toBeLessThanOrEqual(t.limit);
+  });
+});
+
+// --- A deterministic network of members -------------------------------------------------------
+
+interface Entry {
+  readonly at: number;
+  readonly n: number;
+  readonly to: number;
+  readonly from?: number;
+  readonly msg?: MemberMessage;
+}
+
+/** A binary min-heap on (at, insertion order), so that runs are reproducible. */
+class Heap {
+  private items: Entry[] = [];
+  get length(): number {
+    return this.items.length;
+  }
+  push(e: Entry): void {
+    const a = this.items;
+    a.push(e);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(a[i]!, a[p]!)) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+  pop(): Entry | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && less(a[l]!, a[m]!)) m = l;
+        if (r < a.length && less(a[r]!, a[m]!)) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function less(a: Entry, b: Entry): boolean {
+  return a.at !== b.at ? a.at < b.at : a.n < b.n;
+}
+
+interface NetOptions {
+  readonly members: number;
+  readonly seed: number;
+  readonly until: number;
+  /** Loss outside bursts and in them; per link, the mean gap between bursts and their mean length (ms). */
+  readonly loss?: { readonly base: number; readonly burst: number; readonly gap: number; readonly length: number };
+  /** Member `who` stops answering at `at`. */
+  readonly kill?: { readonly who: number; readonly at: number };
+}
+
+interface NetResult {
+  /** Per member, when it declared each other member dead. */
+  readonly deadAt: Map<string, number>[];
+  readonly falseDeaths: number;
+  readonly suspicions: number;
+  readonly refutations: number;
+  readonly sent: number;
+  readonly lost: number;
+  readonly members: Membership[];
+}
+
+/** N members joining through the first, over links with 1–10 ms latency and Gilbert–Elliott loss bursts. */
+function runNet(o: NetOptions): NetResult {
+  const rng = new Rng(o.seed);
+  const addr = (i: number) => `m${i}`;
+  const members = Array.from({ length: o.members }, (_, i) => new Membership(addr(i), rng.fork()));
+  const index = new Map(members.map((m, i) => [m.self, i]));
+  const armed: (number | undefined)[] = members.map(() => undefined);
+  // Per directed link, the current or next loss burst: bursts start after exponential gaps.
+  const burstFrom = new Float64Array(o.members * o.members).fill(-1);
+  const burstTo = new Float64Array(o.members * o.members).fill(-1);
+  const bursting = (link: number, now: number): boolean => {
+    const l = o.loss!;
+    for (let i = 0; i < 1000 && burstTo[link]! < now; i++) {
+      burstFrom[link] = Math.max(burstTo[link]!, 0) - l.gap * Math.log(1 - rng.float());
+      burstTo[link] = burstFrom[link]! + l.length * (0.5 + rng.float());
+    }
+    return burstFrom[link]! <= now;
+  };
+  const deadAt = members.map(() => new Map<string, number>());
+  const heap = new Heap();
+  const r = { falseDeaths: 0, suspicions: 0, refutations: 0, sent: 0, lost: 0 };
+  let n = 0;
+  const dead = (i: number, now: number) => o.kill !== undefined && o.kill.who === i && now >= o.kill.at;
+  const after = (i: number, now: number) => {
+    const m = members[i]!;
+    for (let s = m.pollSend(); s; s = m.pollSend()) {
+      const to = index.get(s.to)!;
+      r.sent++;
+      const link = i * o.members + to;
+      const lost = o.loss !== undefined && rng.float() < (bursting(link, now) ? o.loss.burst : o.loss.base);
+      if (lost) r.lost++;
+      else heap.push({ at: now + 1 + rng.below(10), n: n++, to, from: i, msg: s.msg });
+    }
+    for (let e = m.pollEvent(); e; e = m.pollEvent()) {
+      if (e.type === 'member-suspect') r.suspicions++;
+      if (e.type === 'refuted') r.refutations++;
+      if (e.type === 'member-dead') {
+        if (!deadAt[i]!.has(e.addr)) deadAt[i]!.set(e.addr, now);
+        if (!dead(index.get(e.addr)!, now)) r.falseDeaths++;
+      }
+    }
+    const t = m.nextTimeout();
+    if (t !== armed[i]) {
+      armed[i] = t;
+      if (t !== undefined) heap.push({ at: Math.max(t, now), n: n++, to: i });
+    }
+  };
+  members.forEach((m, i) => {
+    const at = rng.below(100);
+    heap.push({ at, n: n++, to: i, from: -1 });
+  });
+  for (let steps = 0; heap.length > 0 && steps < 5_000_000; steps++) {
+    const e = heap.pop()!;
+    if (e.at > o.until) break;
+    const m = members[e.to]!;
+    if (dead(e.to, e.at)) continue;
+    if (e.from === -1) m.join(e.to === 0 ? [] : [addr(0)], e.at);
+    else if (e.msg) m.handle(addr(e.from!), e.msg, e.at);
+    else if (armed[e.to] !== e.at) continue; // superseded
+    else { armed[e.to] = undefined; m.handleTimeout(e.at); }
+    after(e.to, e.at);
+  }
+  return { deadAt, members, ...r };
+}
+
+describe('membership over a simulated network', () => {
+  for (const size of [5, 20]) {
+    it(`${size} members: all join through one, and a killed member is declared dead by every other within 2 s`, () => {
+      let worst = 0;
+      const seeds = 10;
+      for (let seed = 1; seed <= seeds; seed++) {
+        const killAt = 5_000 + seed * 37;
+        const who = 1 + (seed % (size - 1));
+        const r = runNet({ members: size, seed, until: killAt + 4_000, kill: { who, at: killAt } });
+        expect(r.falseDeaths).toBe(0);
+        for (let i = 0; i < size; i++) {
+          if (i === who) continue;
+          const at = r.deadAt[i]!.get(`m${who}`);
+          expect(at, `m${i} declares m${who} dead (seed ${seed})`).toBeDefined();
+          worst = Math.max(worst, at! - killAt);
+          // Everyone else it knows, alive.
+          const alive = r.members[i]!.members().filter((v) => v.state === 'alive').length;
+          expect(alive).toBe(size - 2);
+        }
+      }
+      console.log(`membership: ${size} members, ${seeds} seeds: worst detection ${worst} ms`);
+      expect(worst).toBeLessThan(2_000);
+    });
+  }
+
+  for (const [size, seeds] of [[5, 50], [20, 50]] as const) {
+    it(`${size} members, 10% loss with bursts, ${seeds} seeds × 30 s: no live member is ever declared dead`, () => {
+      let suspicions = 0;
+      let refutations = 0;
+      let sent = 0;
+      let lost = 0;
+      for (let seed = 1; seed <= seeds; seed++) {
+        const r = runNet({ members: size, seed: 1000 + seed, until: 30_000, loss: { base: 0.06, burst: 0.5, gap: 2_500, length: 250 } });
+        expect(r.falseDeaths, `seed ${1000 + seed}`).toBe(0);
+        suspicions += r.suspicions;
+        refutations += r.refutations;
+        sent += r.sent;
+        lost += r.lost;
+      }
+      console.log(`membership: ${size} members, ${seeds} seeds × 30 s: loss ${((100 * lost) / sent).toFixed(1)}% of ${sent} messages, ${suspicions} suspicions, ${refutations} refutations, 0 false deaths`);
+    });
+  }
+});
