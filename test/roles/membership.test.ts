@@ -98,6 +98,38 @@ describe('membership refutation', () => {
   });
 });
 
+describe('membership leave', () => {
+  it('a member that leaves says so, and is not refuted by itself; others see it left', () => {
+    const a = knowing('a', ['b']);
+    a.leave();
+    a.handle('b', ping(1), 0);
+    const [ack] = drain(a);
+    expect(ack!.msg.updates[0]).toEqual({ state: 'left', addr: 'a', inc: 0 });
+    a.handle('b', ping(2, [{ state: 'left', addr: 'a', inc: 0 }]), 1);
+    expect(events(a)).toEqual([]);
+    const b = knowing('b', ['a']);
+    b.handle('a', ack!.msg, 2);
+    expect(b.member('a')?.state).toBe('left');
+    expect(events(b)).toEqual([{ type: 'member-left', level: 'info', addr: 'a', inc: 0 }]);
+    // A stale alive does not bring it back; one of a newer incarnation does.
+    b.handle('c', ping(3, [{ state: 'alive', addr: 'a', inc: 0 }]), 3);
+    expect(b.member('a')?.state).toBe('left');
+    b.handle('a', ping(4, [{ state: 'alive', addr: 'a', inc: 1 }]), 4);
+    expect(b.member('a')?.state).toBe('alive');
+  });
+  it('forgets dead members after a while', () => {
+    const m = knowing('a', ['b', 'c']);
+    m.handle('c', ping(1, [{ state: 'dead', addr: 'b', inc: 0 }]), 0);
+    for (let i = 0; i < 10_000 && m.member('b'); i++) {
+      const t = m.nextTimeout()!;
+      m.handleTimeout(t);
+      for (const s of drain(m)) m.handle(s.to, { type: 'ack', seq: s.msg.seq, updates: [] }, t);
+    }
+    expect(m.member('b')).toBeUndefined();
+    expect(m.members().map((v) => v.addr)).toEqual(['c']);
+  });
+});
+
 describe('membership probes', () => {
   it('pings one member per period and needs nothing more when acked', () => {
     const m = knowing('a', ['b', 'c', 'd']);
@@ -405,7 +437,7 @@ describe('membership over a simulated network', () => {
           expect(alive).toBe(size - 2);
         }
       }
-      console.log(`membership: ${size} members, ${seeds} seeds: worst detection ${worst} ms`);
+      console.log(`membership: ${size} members, ${seeds} seeds: worst detection ${Math.round(worst)} ms`);
       expect(worst).toBeLessThan(2_000);
     });
   }

@@ -10,11 +10,11 @@ export const MEMBER_PROBE_INTERVAL = 200;
 export const MEMBER_PROBE_TIMEOUT = 80;
 /** How many other members relay an indirect probe (`ping-req`): SWIM's k, memberlist's IndirectChecks. */
 export const MEMBER_INDIRECT_PROBES = 3;
-/** The suspicion timeout, in protocol periods, scaled by max(1, log10 n) (memberlist's SuspicionMult). */
+/** The suspicion timeout, in protocol periods, scaled by max(1, log10 n) (memberlist's SuspicionMult, 4 there); Lifeguard waits for MULT − 2 confirmations. */
 export const MEMBER_SUSPICION_MULT = 3;
 /** A suspicion nobody confirms lasts this many times the suspicion timeout (Lifeguard; memberlist's SuspicionMaxTimeoutMult). */
 export const MEMBER_SUSPICION_MAX_MULT = 6;
-/** Each update is piggybacked this many times, scaled by ceil(log10(n + 1)) (memberlist's RetransmitMult). */
+/** Each update is piggybacked this many times, scaled by ceil(log10(n + 1)) (memberlist's RetransmitMult, 4 there: it also gossips apart from probes). */
 export const MEMBER_RETRANSMIT_MULT = 6;
 /** At most this many piggybacked updates in one message. */
 export const MEMBER_UPDATES_PER_MESSAGE = 8;

@@ -184,7 +184,7 @@ export class Membership {
     this.nextProbeAt ??= now + this.rng.below(MEMBER_PROBE_INTERVAL);
   }
 
-  /** Leave the group: announce `left` to a few members (it rides on the next probes too). */
+  /** Leave the group: `left` rides on the next messages; the parent keeps it running a few periods for it to spread. */
   leave(): void {
     this.leaving = true;
     this.enqueue({ state: 'left', addr: this.self, inc: this.inc });
@@ -390,7 +390,8 @@ export class Membership {
       if (was !== 'alive') this.events.push({ type: 'member-alive', level: 'info', addr: m.addr, inc: m.inc });
       if (was === 'dead' || was === 'left') this.announce();
     } else {
-      this.events.push({ type: `member-${u.state}`, level: u.state === 'left' ? 'info' : 'warn', addr: m.addr, inc: m.inc } as MemberEvent);
+      if (u.state === 'left') this.events.push({ type: 'member-left', level: 'info', addr: m.addr, inc: m.inc });
+      else this.events.push({ type: u.state === 'suspect' ? 'member-suspect' : 'member-dead', level: 'warn', addr: m.addr, inc: m.inc });
     }
   }
 
