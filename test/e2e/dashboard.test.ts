@@ -15,6 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanupProcesses, processScope, runOfp, tempDir } from '../helpers/processes.js';
 import { waitUntil, within } from '../helpers/wait.js';
 
+/** A test that starts processes waits its turn for each (test/helpers/startSlots.ts): on a machine busy with other tests, that alone can take tens of seconds. */
+const START_BOUND = 60_000;
+
 cleanupProcesses();
 const dir = tempDir('ofp-dashboard-e2e-');
 const media = join(dir, 'media');
@@ -180,7 +183,7 @@ describe.concurrent('the dashboard, end to end', () => {
       const r = await oneShots.run(['testbed', 'run', 'failover-mid-stream', '--ui']);
       expect(r.code).toBe(2);
       expect(r.stderr.trim()).toBe('error usage: --ui needs --mode real: a simulated run goes faster than real time, so there is nothing live to watch; run it with --mode real --ui');
-    }, 30_000);
+    }, START_BOUND);
   });
 
   describe('ofp demo --ui without a terminal', () => {
@@ -242,7 +245,7 @@ describe.concurrent('the dashboard, end to end', () => {
       } finally {
         await p.killAll();
       }
-    }, 30_000);
+    }, START_BOUND);
 
     it('bad flags exit 2 with one line', async () => {
       const refresh = await oneShots.run(['dashboard', '--master', '127.0.0.1:7700', '--refresh', '5']);
@@ -254,6 +257,6 @@ describe.concurrent('the dashboard, end to end', () => {
       const unknown = await oneShots.run(['dashboard', '--bogus']);
       expect(unknown.code).toBe(2);
       expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
-    }, 30_000);
+    }, START_BOUND);
   });
 });
