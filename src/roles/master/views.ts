@@ -30,23 +30,12 @@ export interface ServerView {
   readonly history: readonly LoadSample[];
 }
 
-/** One stream the master follows (S3.3). */
-export interface AssignmentView {
-  readonly sid: number;
-  readonly client: string;
-  readonly file: string;
-  readonly server: string;
-  readonly rate: number;
-  readonly at: number;
-  readonly live: boolean;
-  readonly holding?: boolean;
-  readonly seen: number;
-  readonly sk?: Uint8Array;
-  readonly npt?: NptState;
+/** One stream the master follows (S3.3): its assignment, read-only, with nothing shared. */
+export type AssignmentView = Readonly<Omit<Assignment, 'npt' | 'tracked'>> & {
+  readonly npt?: Readonly<NptState>;
   /** Per server, the last `track` event recorded in order. */
   readonly tracked?: ReadonlyMap<string, { readonly n: number; readonly when: number }>;
-  readonly handoffs: number;
-}
+};
 
 export function serverView(r: ServerRecord): ServerView {
   return Object.freeze({
