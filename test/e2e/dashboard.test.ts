@@ -192,8 +192,9 @@ describe.concurrent('the dashboard, end to end', () => {
       expect(r.code, r.stderr).toBe(0);
       const status = r.stdout.split('\n').filter((l) => /^\S+Z {2}master \S+ up {2}servers \d\/3 up/.test(l));
       expect(status.length).toBeGreaterThanOrEqual(5);
-      expect(r.stdout).toMatch(/ERROR server \S+ down: missed its polls/);
-      expect(r.stdout).toMatch(/handoff \d+ \S+ → \S+ \(drain\) (no gap|gap ~\d+ ms)/);
+      // The narration (which server is killed, which drained, and why) is on stderr.
+      expect(r.stdout, r.stderr).toMatch(/ERROR server \S+ down: missed its polls/);
+      expect(r.stdout, r.stderr).toMatch(/handoff \d+ \S+ → \S+ \(drain\) (no gap|gap ~\d+ ms)/);
       expect(r.stdout).toMatch(/^all 6 copies are identical to their originals/m);
     }, 150_000);
   });

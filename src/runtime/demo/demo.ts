@@ -46,8 +46,8 @@ export interface DemoFlags {
 
 const START_TIMEOUT = 15_000;
 const CLIENT_TIMEOUT_S = 60;
-/** How long the demo waits for a server it can drain: one whose clients all have somewhere to go. */
-const DRAIN_WAIT = 8_000;
+/** How long the demo waits for a server it can kill, then one it can drain: one whose clients all have somewhere to go. */
+const VICTIM_WAIT = 8_000;
 /** Tries of the drain order (each waits 700 ms for the master's answer), and a bound on the drained server's exit (DRAIN_TIMEOUT, and some). */
 const DRAIN_ATTEMPTS = 5;
 const DRAINED_EXIT_TIMEOUT = 20_000;
@@ -355,7 +355,14 @@ async function killOneServer(c: Cluster, delay: number): Promise<Action | undefi
     return undefined;
   }
   await sleep(delay);
-  const victim = pick(c, new Set());
+  // On a busy machine the first streams may all come from the server that must stay (the only one
+  // holding a file a client still wants): wait, as the drain does, for one that can go.
+  const deadline = now() + VICTIM_WAIT;
+  let victim = pick(c, new Set());
+  while (!victim && now() < deadline && c.clients.some((x) => x.running)) {
+    await sleep(100);
+    victim = pick(c, new Set());
+  }
   if (!victim) {
     c.say('no server can be killed without leaving a client with no other source: none is killed');
     return undefined;
@@ -367,7 +374,7 @@ async function killOneServer(c: Cluster, delay: number): Promise<Action | undefi
 }
 
 /**
- * Then drain a server as `ofp server drain` does: the first (within DRAIN_WAIT)
+ * Then drain a server as `ofp server drain` does: the first (within VICTIM_WAIT)
  * that serves clients whose files a server still up also holds. Its streams
  * move, and it leaves and exits on its own.
  */
@@ -375,7 +382,7 @@ async function drainOneServer(c: Cluster, killed: Action | undefined): Promise<A
   const gone = new Set(killed ? [killed.index] : []);
   // Let the killed server's clients settle on their new servers first.
   await sleep(killed ? 800 : 1_000);
-  const deadline = now() + DRAIN_WAIT;
+  const deadline = now() + VICTIM_WAIT;
   let victim = pick(c, gone);
   while (!victim && now() < deadline && c.clients.some((x) => x.running)) {
     await sleep(100);
