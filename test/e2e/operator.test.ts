@@ -23,6 +23,7 @@ beforeAll(async () => {
     runOfp(['media', 'make', 'six.ts', '--duration', '6', '--bitrate', '4M', '--out', media]),
     runOfp(['media', 'make', 'four.ts', '--duration', '4', '--bitrate', '4M', '--out', media]),
     runOfp(['media', 'make', 'eight.ts', '--duration', '8', '--bitrate', '4M', '--out', media]),
+    runOfp(['media', 'make', 'long.ts', '--duration', '20', '--bitrate', '1M', '--out', media]),
     runOfp(['media', 'make', 'show', '--duration', '6', '--flows', 'video:4M,audio:256k', '--out', media]),
   ]);
   for (const m of makes) expect(m.code, m.stderr).toBe(0);
@@ -56,10 +57,11 @@ describe.concurrent('operators move streams, and every copy comes out identical'
     try {
       const c = await cluster(p, 'handoff', 3);
       const copy = join(dir, 'handoff.copy.ts');
-      // Eight seconds: room for two orders on a machine busy with other tests.
-      const client = get(p, 'handoff', 'eight.ts', c.master.address, copy);
+      // Twenty seconds at 1 Mbit/s: the order is a process of its own, which on a machine busy
+      // with other tests' processes can take seconds to start; the stream still plays when it acts.
+      const client = get(p, 'handoff', 'long.ts', c.master.address, copy);
       const setup = await client.waitFor((e) => e.event === 'setup', 15_000, 'setup');
-      await client.waitFor(playedAtLeast(500_000), 10_000, 'a second of the stream');
+      await client.waitFor(playedAtLeast(125_000), 10_000, 'a second of the stream');
       const first = setup.data.srv as string;
       const [to, third] = c.servers.filter((s) => s.address !== first);
       const moved = await p.run(['master', 'handoff', '--master', c.master.address, '--stream', String(setup.data.sid), '--to', to!.address, '--json'], { now: true });
@@ -83,7 +85,7 @@ describe.concurrent('operators move streams, and every copy comes out identical'
       expect(summary.handoffs[1]).toMatchObject({ from: to!.address, why: 'drain' });
       expect(summary.servers).toEqual([first, to!.address, last]);
       for (const h of summary.handoffs) expect(h.gap, JSON.stringify(h)).toBeLessThan(250);
-      expect(readFileSync(copy).equals(original('eight.ts'))).toBe(true);
+      expect(readFileSync(copy).equals(original('long.ts'))).toBe(true);
       // The master says which stream it moved, and why.
       expect(c.master.child.events.some((e) => e.event === 'handoff' && e.data.sid === setup.data.sid && e.data.why === 'operator')).toBe(true);
     } finally {
@@ -96,22 +98,22 @@ describe.concurrent('operators move streams, and every copy comes out identical'
     try {
       const c = await cluster(p, 'overload', 2);
       const copy = join(dir, 'overload.copy.ts');
-      // Eight seconds: the order is a process of its own, and it starts in its turn beside the other tests'.
-      const client = get(p, 'overload', 'eight.ts', c.master.address, copy);
+      // Twenty seconds at 1 Mbit/s, for the same reason as above.
+      const client = get(p, 'overload', 'long.ts', c.master.address, copy);
       const setup = await client.waitFor((e) => e.event === 'setup', 15_000, 'setup');
-      await client.waitFor(playedAtLeast(500_000), 10_000, 'a second of the stream');
+      await client.waitFor(playedAtLeast(125_000), 10_000, 'a second of the stream');
       const busy = setup.data.srv as string;
       const other = c.servers.find((s) => s.address !== busy)!;
-      const order = await p.run(['server', 'overload', '--master', c.master.address, '--server', busy, '--capacity', '1M'], { now: true });
+      const order = await p.run(['server', 'overload', '--master', c.master.address, '--server', busy, '--capacity', '500k'], { now: true });
       expect(order.code, order.stderr).toBe(0);
-      expect(order.stdout).toMatch(/^ok: .*capacity set to 1000000 bit\/s/);
+      expect(order.stdout).toMatch(/^ok: .*capacity set to 500000 bit\/s/);
       const migrate = await c.master.child.waitFor((e) => e.event === 'migrate', 10_000, 'a migration');
       expect(migrate.data).toMatchObject({ sid: setup.data.sid, srv: busy, why: 'overload' });
 
       const summary = await summaryOf(client);
       expect(summary.handoffs).toHaveLength(1);
       expect(summary.handoffs[0]).toMatchObject({ from: busy, to: other.address, why: 'overload' });
-      expect(readFileSync(copy).equals(original('eight.ts'))).toBe(true);
+      expect(readFileSync(copy).equals(original('long.ts'))).toBe(true);
     } finally {
       await p.killAll();
     }
