@@ -343,6 +343,17 @@ function plural(clients: number[]): string {
   return `client${clients.length > 1 ? 's' : ''} ${clients.join(', ')} stream${clients.length > 1 ? '' : 's'}`;
 }
 
+/** The first server that can go (see pick) within VICTIM_WAIT, while clients still run. */
+async function victimWithin(c: Cluster, gone: ReadonlySet<number>): Promise<ReturnType<typeof pick>> {
+  const deadline = now() + VICTIM_WAIT;
+  let victim = pick(c, gone);
+  while (!victim && now() < deadline && c.clients.some((x) => x.running)) {
+    await sleep(100);
+    victim = pick(c, gone);
+  }
+  return victim;
+}
+
 /**
  * Once streams play, SIGKILL the server that serves the most clients among
  * those whose files another server also holds, so every client can carry on.
@@ -356,13 +367,8 @@ async function killOneServer(c: Cluster, delay: number): Promise<Action | undefi
   }
   await sleep(delay);
   // On a busy machine the first streams may all come from the server that must stay (the only one
-  // holding a file a client still wants): wait, as the drain does, for one that can go.
-  const deadline = now() + VICTIM_WAIT;
-  let victim = pick(c, new Set());
-  while (!victim && now() < deadline && c.clients.some((x) => x.running)) {
-    await sleep(100);
-    victim = pick(c, new Set());
-  }
+  // holding a file a client still wants).
+  const victim = await victimWithin(c, new Set());
   if (!victim) {
     c.say('no server can be killed without leaving a client with no other source: none is killed');
     return undefined;
@@ -382,12 +388,7 @@ async function drainOneServer(c: Cluster, killed: Action | undefined): Promise<A
   const gone = new Set(killed ? [killed.index] : []);
   // Let the killed server's clients settle on their new servers first.
   await sleep(killed ? 800 : 1_000);
-  const deadline = now() + VICTIM_WAIT;
-  let victim = pick(c, gone);
-  while (!victim && now() < deadline && c.clients.some((x) => x.running)) {
-    await sleep(100);
-    victim = pick(c, gone);
-  }
+  const victim = await victimWithin(c, gone);
   if (!victim) {
     c.say('no server can be drained without leaving a client with no other source: none is drained');
     return undefined;
