@@ -20,6 +20,13 @@ export const SOCKET_BUFFER = 4 * 1024 * 1024;
 const REPORTED_INTERNAL_ERRORS = 10;
 /** Parsed destination addresses kept (a master talks to many clients). */
 const ENDPOINT_CACHE = 4096;
+/**
+ * A timer that fires this late, ms, found the event loop held up (a busy machine, a pause of the
+ * process): it runs only after the loop has read what the socket received meanwhile. Otherwise a
+ * client held up for longer than the server-silence timeout would find the server silent, with the
+ * server's packets waiting unread in its own socket buffer, and move the stream for nothing.
+ */
+export const LATE_TIMER = 20;
 
 type AnyRole = Role<unknown, RoleEvent>;
 /** The events a role core reports: its own typed union. */
@@ -202,9 +209,12 @@ export async function startRole<R extends AnyRole>(o: StartRoleOptions<R>): Prom
   };
 
   const onTimer = () => {
+    const due = armedAt;
     timer = undefined;
     armedAt = undefined;
-    feed({ kind: 'timer' });
+    // Timers run before the loop polls the socket; setImmediate runs after it.
+    if (due !== undefined && now() - due > LATE_TIMER) setImmediate(() => feed({ kind: 'timer' }));
+    else feed({ kind: 'timer' });
   };
 
   const arm = (deadline: number | undefined, t: number) => {

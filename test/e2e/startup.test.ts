@@ -147,6 +147,21 @@ function dashboardInTerminal(): Promise<{ code: number | null; output: string }>
   });
 }
 
+describe('NODE_ENV', () => {
+  it('"development" or "test" starts a command from the bundle all the same: oclif looks for no TypeScript sources', async () => {
+    // Left to itself, oclif reads tsconfig.json and probes for sources to run instead of the
+    // compiled commands under these two values, at three times the CPU of a start.
+    for (const NODE_ENV of ['development', 'test']) {
+      const r = await runOfp(['master', '--help'], { env: { NODE_ENV, DEBUG: 'oclif:config:ts-path' } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^Run a master/m);
+      const lookups = r.stderr.split('\n').filter((l) => l.includes('oclif:config:ts-path'));
+      expect(lookups, NODE_ENV).not.toHaveLength(0);
+      for (const l of lookups) expect(l, NODE_ENV).toMatch(/Skipping typescript path lookup .* because enableAutoTranspile is explicitly set to false/);
+    }
+  });
+});
+
 describe("V8's code cache", () => {
   const cacheDir = join(root, 'dist', '.v8-cache');
   /** The cache of `ofp --version` (named `ofp-…`: no command word). */

@@ -5,7 +5,7 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Input, Role, RoleEvent, Transmit } from '../../src/roles/role.js';
-import { type RunningRole, SOCKET_BUFFER, startRole } from '../../src/runtime/driver.js';
+import { LATE_TIMER, type RunningRole, SOCKET_BUFFER, startRole } from '../../src/runtime/driver.js';
 import { waitUntil } from '../helpers/wait.js';
 
 /** Echoes datagrams, throws on a datagram that says "boom", wakes once at a deadline it is told. */
@@ -75,6 +75,30 @@ describe('driver', () => {
     expect(events.some((e) => e.type === 'woke')).toBe(true);
     expect(await r.flushed(1_000)).toBe(true);
     expect(r.stats).toMatchObject({ datagramsIn: 2, datagramsOut: 1, sendErrors: 0 });
+    peer.close();
+  });
+
+  it('a timer that fires late, the loop held up, runs after the datagrams that came meanwhile are read', async () => {
+    const events: RoleEvent[] = [];
+    const r = await startRole({ role: new EchoRole(), host: '127.0.0.1', port: 0, onEvent: (e) => events.push(e) });
+    running.push(r);
+    const peer = createSocket('udp4');
+    await new Promise<void>((res) => peer.bind(0, '127.0.0.1', () => res()));
+    peer.on('message', () => {});
+    const at = performance.timeOrigin + performance.now() + 20;
+    r.command({ type: 'wake', at });
+    peer.send('hello', r.port, r.host);
+    // The send leaves on the next tick (after the address lookup); then the loop is held up past
+    // the deadline, by more than LATE_TIMER, as a process is on a busy machine.
+    await new Promise((res) => process.nextTick(res));
+    const until = performance.now() + 20 + LATE_TIMER + 40;
+    while (performance.now() < until) {
+      // held up
+    }
+    await waitUntil(() => events.some((e) => e.type === 'woke') && events.some((e) => e.type === 'got'), 2_000, 'the timer and the datagram');
+    // The datagram was in the socket when the timer fired: it is read first, so a silence timer
+    // does not find silent a peer whose packets are waiting unread.
+    expect(events.filter((e) => e.type === 'woke' || e.type === 'got').map((e) => e.type)).toEqual(['got', 'woke']);
     peer.close();
   });
 
