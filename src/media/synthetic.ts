@@ -21,37 +21,52 @@ export function nameKey(name: string): number {
   return (h ^ (h >>> 16)) & 0xffff;
 }
 
-/** The 8 bytes of the word at offset `o` (a multiple of 8), into `w`. */
-function word(o: number, key: number, w: Uint8Array): void {
+/** The 8 bytes of the word at offset `o` (a multiple of 8), into `w` at `at`. */
+function word(o: number, key: number, w: Uint8Array, at: number): void {
   const hi = Math.floor(o / 0x1_0000_0000);
   const lo = o >>> 0;
   const tag = (o / 8 + key) & 0xffff;
-  w[0] = (hi >>> 8) & 0xff;
-  w[1] = hi & 0xff;
-  w[2] = lo >>> 24;
-  w[3] = (lo >>> 16) & 0xff;
-  w[4] = (lo >>> 8) & 0xff;
-  w[5] = lo & 0xff;
-  w[6] = tag >>> 8;
-  w[7] = tag & 0xff;
+  w[at] = (hi >>> 8) & 0xff;
+  w[at + 1] = hi & 0xff;
+  w[at + 2] = lo >>> 24;
+  w[at + 3] = (lo >>> 16) & 0xff;
+  w[at + 4] = (lo >>> 8) & 0xff;
+  w[at + 5] = lo & 0xff;
+  w[at + 6] = tag >>> 8;
+  w[at + 7] = tag & 0xff;
 }
 
 /** The `length` bytes at `offset` of the synthetic file keyed `key`. */
 export function syntheticBytes(key: number, offset: number, length: number): Uint8Array {
   const out = new Uint8Array(length);
-  const w = new Uint8Array(8);
   let pos = 0;
   let o = offset;
-  while (pos < length) {
+  // A word cut by the start or the end goes through a scratch word; whole words are written in place.
+  const partial = (n: number) => {
+    const w = new Uint8Array(8);
     const base = o - (o % 8);
-    const from = o - base;
-    const n = Math.min(8 - from, length - pos);
-    word(base, key, w);
-    if (from === 0 && n === 8) out.set(w, pos);
-    else out.set(w.subarray(from, from + n), pos);
+    word(base, key, w, 0);
+    out.set(w.subarray(o - base, o - base + n), pos);
     pos += n;
     o += n;
+  };
+  if (o % 8 !== 0 && length > 0) partial(Math.min(8 - (o % 8), length));
+  if (length - pos >= 8) {
+    // Word after word, in 32-bit integers: the offset's two halves and the tag, each stepped on.
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    let hi = Math.floor(o / 0x1_0000_0000);
+    let lo = o >>> 0;
+    let tag = (o / 8 + key) & 0xffff;
+    for (; length - pos >= 8; pos += 8, o += 8) {
+      view.setUint16(pos, hi);
+      view.setUint32(pos + 2, lo);
+      view.setUint16(pos + 6, tag);
+      lo = (lo + 8) >>> 0;
+      if (lo === 0) hi++;
+      tag = (tag + 1) & 0xffff;
+    }
   }
+  if (pos < length) partial(length - pos);
   return out;
 }
 

@@ -16,8 +16,36 @@ import { type LinkProfile, PERFECT_LINK, SimNetwork, type TraceRecord } from '..
 
 export const MASTER = '10.0.0.1:4000';
 
+/**
+ * Synthetic files, made once per name and kept (up to KEPT_BYTES in all, for the worker's life):
+ * the servers read their chunks from them and the copies are compared with them, instead of
+ * generating the same bytes again for every chunk sent and every copy checked. Nothing writes to
+ * what read() and expectedBytes() return.
+ */
+const KEPT_BYTES = 64 * 1024 * 1024;
+const kept = new Map<string, Uint8Array>();
+let keptBytes = 0;
+
+/** The first `end` bytes (at least) of the synthetic file `name`; undefined past the budget. */
+function keptPrefix(name: string, end: number): Uint8Array | undefined {
+  const have = kept.get(name);
+  if (have && have.length >= end) return have;
+  const had = have?.length ?? 0;
+  const size = Math.max(end, 2 * had, 1 << 20);
+  if (keptBytes - had + size > KEPT_BYTES) return undefined;
+  const made = syntheticBytes(nameKey(name), 0, size);
+  kept.set(name, made);
+  keptBytes += size - had;
+  return made;
+}
+
+/** The `len` bytes at `off` of the synthetic file `file`. */
+function synthetic(file: string, off: number, len: number): Uint8Array {
+  return keptPrefix(file, off + len)?.subarray(off, off + len) ?? syntheticBytes(nameKey(file), off, len);
+}
+
 export function syntheticReader() {
-  return { read: (file: string, off: number, len: number) => syntheticBytes(nameKey(file), off, len) };
+  return { read: synthetic };
 }
 
 /** An event of any of the cluster's roles: one union, narrowed by its `type`. */
@@ -178,7 +206,7 @@ export function mediaFile(name: string, size: number, rate = 4_000_000): MediaFi
 }
 
 export function expectedBytes(name: string, size: number, start = 0): Uint8Array {
-  return syntheticBytes(nameKey(name), start, size - start);
+  return synthetic(name, start, size - start);
 }
 
 /** Record a network's trace and hash it (every datagram's time, ends, size, type and fate). */
@@ -212,7 +240,9 @@ export const seedRange = (from: number, count: number) => Array.from({ length: c
 
 /** Where two copies first differ, or undefined when they are identical. */
 export function firstDifference(a: Uint8Array, b: Uint8Array): string | undefined {
-  if (Buffer.from(a).equals(Buffer.from(b))) return undefined;
+  // Views of the same memory: Buffer.from(a Uint8Array) would copy it, byte by byte.
+  const view = (x: Uint8Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  if (view(a).equals(view(b))) return undefined;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return `first difference at byte ${i} (lengths ${a.length} and ${b.length})`;
   return `lengths differ: ${a.length} and ${b.length}`;
