@@ -7,8 +7,12 @@ import { defineConfig } from 'vitest/config';
  * turn machine-wide (test/helpers/startSlots.ts). The floods and the quick benchmark run last, one
  * after the other and alone: they load the machine on purpose (a flood beside a real-mode fault
  * test made its servers miss their deadlines), and the benchmark measures how much a server sustains.
+ * The bundled catalog scenario in real mode runs alone too: it expects every client of B to stay on the one
+ * server the master chose, which holds only while no process of the run (its relay included) is held
+ * up past the 500 ms server-silence timeout; beside the suite's other files, its first client was
+ * twice seen moved to another server.
  */
-const ALONE = ['test/bench.test.ts', 'test/e2e/flood.test.ts'];
+const ALONE = ['test/bench.test.ts', 'test/e2e/flood.test.ts', 'test/testbed-real/bundled.test.ts'];
 const WORKERS = Math.max(2, availableParallelism() - 1);
 
 export default defineConfig({

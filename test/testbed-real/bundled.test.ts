@@ -5,7 +5,8 @@
  * the item three servers hold goes to the one with the most bandwidth, one no
  * server holds fails with not-found). The mechanisms of the other `short`
  * ones have real-mode tests of their own (faults, links, plain); all of them
- * run with `ofp testbed matrix --modes real` (a few minutes).
+ * run with `ofp testbed matrix --modes real` (a few minutes). It runs alone,
+ * after the suite (vitest.config.ts says why).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +27,9 @@ describe('bundled scenarios in real mode', () => {
       const progress: string[] = [];
       const { result } = await runOne(sc, { mode: 'real', seed: 5, out, target: name, progress: (l) => progress.push(l) });
       expect(result.harness).toBeUndefined();
-      expect(result.checks.filter((c) => c.verdict !== 'pass'), progress.join('\n')).toEqual([]);
+      // A failed check says what moved whom: the run's handoff events, with their reasons.
+      const moves = () => readFileSync(join(out, name, 'latest', 'events.ndjson'), 'utf8').split('\n').filter((l) => /"type":"handoff/.test(l)).join('\n');
+      expect(result.checks.filter((c) => c.verdict !== 'pass'), `${progress.join('\n')}\n${moves()}`).toEqual([]);
       expect(result.verdict).toBe('pass');
       expect(progress.some((l) => /the run starts/.test(l))).toBe(true);
       expect(ofpChildren()).toEqual([]);
