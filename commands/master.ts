@@ -14,6 +14,7 @@ export default class MasterCommand extends OfpCommand {
     policy: Flags.string({ description: 'How to choose a server for a request.', options: [...POLICIES], default: 'greatest-available-bandwidth' }),
     mode: Flags.string({ description: 'How to answer a request that does not say: send the client to the server, or relay the server\'s setup.', options: ['redirect', 'relay'], default: 'redirect' }),
     'poll-interval': Flags.string({ description: 'Time between two load polls of a server (ms, or with a unit: 2s).', default: '1000' }),
+    peers: Flags.string({ description: 'Other masters of its group, HOST:PORT[,HOST:PORT…]: it joins them and watches them fail (SWIM). Without a cluster key, only these are members.' }),
     interval: Flags.string({ description: 'Time between interval reports of what the master answered (s, or with a unit: 500ms); 0: none. Each request is logged at debug level.', default: '10' }),
     key,
     insecure: insecure(),
@@ -36,6 +37,7 @@ export default class MasterCommand extends OfpCommand {
       ...(flags.key !== undefined ? { key: flags.key } : {}),
       insecure: flags.insecure,
       rateLimit: flags['rate-limit'],
+      ...(flags.peers !== undefined ? { peers: flags.peers } : {}),
       output: outputMode(flags),
       logLevel: flags['log-level'],
     });

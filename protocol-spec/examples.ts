@@ -8,7 +8,7 @@
  */
 import { ClusterAuth, handoffToken, type TokenClaims } from '../src/protocol/auth.js';
 import { encode, encodeWithMac } from '../src/protocol/codec.js';
-import { AUTH_MAX_SKEW, DATA_CHUNK, MAX_DATAGRAM, REQUEST_PAD_TO, SUPPORTED_VERSIONS, TOKEN_TTL } from '../src/protocol/constants.js';
+import { AUTH_MAX_SKEW, DATA_CHUNK, MAX_DATAGRAM, MEMBER_PAD_TO, REQUEST_PAD_TO, SUPPORTED_VERSIONS, TOKEN_TTL } from '../src/protocol/constants.js';
 import type { ErrorCode, UnknownErrorCode } from '../src/protocol/errors.js';
 import type { Message, MessageOf } from '../src/protocol/messages.js';
 import { padded } from '../src/protocol/padding.js';
@@ -83,6 +83,10 @@ const CLIENT6 = '[2001:db8:c::7]:53211';
 const SRV_A = '192.0.2.10:5000';
 const SRV_B = '192.0.2.11:5000';
 const SRV_C = '[2001:db8::12]:5000';
+/** Masters of one group (§12.1). */
+const MASTER_A = '192.0.2.1:7700';
+const MASTER_B = '192.0.2.2:7700';
+const MASTER_C = '[2001:db8::3]:7700';
 const FILE = 'B';
 /** 2500 whole chunks and a last one of 17 bytes. */
 const FILE_SIZE = 2_750_017;
@@ -278,6 +282,11 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'establish: without a cluster key', message: { type: 'establish', rid: 0x7000_0002, sid: SID, file: FILE, client: CLIENT, npt: 803, scale: 1000, why: 'failure' } },
   { name: 'move: without a cluster key', message: { type: 'move', sid: SID, srv: SRV_B, cookie: COOKIE, off: 401_500, npt: 803, scale: 1000, tok: HANDOFF_TOKEN, exp: EXP, why: 'overload' } },
   { name: 'order: without a cluster key', message: { type: 'order', op: 'drain' } },
+  { name: 'member: ping, announcing the sender, padded to MEMBER_PAD_TO bytes', message: padded({ type: 'member', k: 'ping', seq: 1, up: [{ s: 'alive', a: MASTER_A, i: 0 }] }, MEMBER_PAD_TO) },
+  {
+    name: 'member: ack with updates, a suspicion among them',
+    message: { type: 'member', k: 'ack', seq: 1, up: [{ s: 'alive', a: MASTER_B, i: 2 }, { s: 'suspect', a: MASTER_C, i: 0, by: MASTER_B }] },
+  },
   { name: 'control: without a cluster key', message: { type: 'control', rid: 12, op: 'drain', srv: SRV_A } },
   { name: 'control: move a stream, padded to REQUEST_PAD_TO bytes', message: paddedControl({ type: 'control', rid: 13, op: 'handoff', sid: SID }) },
   { name: 'control-result: without a cluster key', message: { type: 'control-result', rid: 12, ok: true, msg: `${SRV_A} drains` } },
@@ -437,6 +446,12 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
   },
   { name: 'order', now: TEST_NOW, message: stamped({ type: 'order', op: 'capacity', cap: 8_000_000 }) },
   { name: 'order: drain', now: TEST_NOW, message: stamped({ type: 'order', op: 'drain' }) },
+  {
+    name: 'member: ping-req, padded to MEMBER_PAD_TO bytes, MAC included',
+    now: TEST_NOW,
+    message: padded(stamped({ type: 'member', k: 'ping-req', seq: 77, target: MASTER_C, up: [{ s: 'dead', a: MASTER_C, i: 3 }] }), MEMBER_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
+  },
+  { name: 'member: ack', now: TEST_NOW, message: stamped({ type: 'member', k: 'ack', seq: 77, up: [] }) },
   { name: 'control', now: TEST_NOW, message: stamped({ type: 'control', rid: 12, op: 'handoff', sid: SID, srv: SRV_B }) },
   {
     name: 'control: drain a server, padded to REQUEST_PAD_TO bytes, MAC included',

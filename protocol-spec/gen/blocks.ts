@@ -18,7 +18,7 @@ import { AUTH_RULE_TEXT, renderAuthRules, renderLegs, renderListLimits, renderMe
 import { renderStateTable } from './stateDiagram.js';
 
 /** Constants that bound the state a role keeps (§7.3). */
-const TABLE_LIMITS = ['AMPLIFICATION_TABLE_SIZE', 'ANSWER_CACHE_SIZE', 'MAX_FORWARDS_IN_FLIGHT', 'MAX_CANDIDATES', 'MAX_CONTENT_PARTS', 'MAX_NAMES_PER_SERVER', 'MAX_CATALOG_BYTES_PER_SERVER', 'MAX_SERVERS_PER_SOURCE', 'MAX_ASSIGNMENTS', 'MAX_FAILED_HANDOFFS', 'MAX_TRACKED_STREAMS', 'MAX_TRACK_HISTORY', 'VERSION_ERROR_TABLE_SIZE', 'LOAD_HISTORY', 'MAX_STATUS_SNAPSHOTS', 'MAX_SUBSCRIBERS', 'NOTICE_RING', 'RATE_LIMIT_TABLE_SIZE'];
+const TABLE_LIMITS = ['AMPLIFICATION_TABLE_SIZE', 'ANSWER_CACHE_SIZE', 'MAX_FORWARDS_IN_FLIGHT', 'MAX_CANDIDATES', 'MAX_CONTENT_PARTS', 'MAX_NAMES_PER_SERVER', 'MAX_CATALOG_BYTES_PER_SERVER', 'MAX_SERVERS_PER_SOURCE', 'MAX_ASSIGNMENTS', 'MAX_FAILED_HANDOFFS', 'MAX_TRACKED_STREAMS', 'MAX_TRACK_HISTORY', 'VERSION_ERROR_TABLE_SIZE', 'LOAD_HISTORY', 'MAX_STATUS_SNAPSHOTS', 'MAX_SUBSCRIBERS', 'NOTICE_RING', 'RATE_LIMIT_TABLE_SIZE', 'MAX_MEMBERS', 'MAX_MEMBER_UPDATES', 'MAX_MEMBER_RELAYS'];
 /** Sizes defined outside §7 that belong in the sizes table too (§7.1). */
 const SIZE_LIMITS = ['MAX_DATAGRAM', 'MAX_NESTING', 'MAC_LENGTH', 'TOKEN_LENGTH', 'STREAM_KEY_LENGTH', 'COOKIE_LENGTH', 'DATA_CHUNK', 'MAX_MISSING_RANGES', 'REQUEST_PAD_TO', 'MAX_FLOWS', 'MAX_SCALE', 'MAX_STREAM_RATE', 'MAX_LIST_SERVERS', 'MAX_CONTENT_FILES', 'MAX_STATUS_ROWS', 'MAX_FILE_ROW_SERVERS'];
 
@@ -95,5 +95,6 @@ export function blockRenderers(constants: readonly ConstantDoc[]): ReadonlyMap<s
     ['operator-messages', renderOperatorMessages],
     ['notice-kinds', renderNoticeKinds],
     ['operator-constants', () => table(headers, constantRows(constants.filter((c) => c.section.startsWith('§11'))))],
+    ['group-constants', () => table(headers, constantRows(constants.filter((c) => c.section.startsWith('§12'))))],
   ]);
 }

@@ -239,3 +239,34 @@ export const RATE_LIMIT_TABLE_SIZE = 65_536;
 export const RATE_LIMIT_REPORT_INTERVAL = 1_000;
 /** §9.5 Sources a role reports rate-limited per RATE_LIMIT_REPORT_INTERVAL at most (the others are only counted). */
 export const RATE_LIMIT_REPORTS = 16;
+
+/** §12.1 One protocol period: each member probes one other member per period (SWIM §3.1). */
+export const MEMBER_PROBE_INTERVAL = 200;
+/** §12.1 How long a direct `ping` waits for its `ack` before the indirect probe (memberlist's ProbeTimeout). */
+export const MEMBER_PROBE_TIMEOUT = 80;
+/** §12.1 How many other members relay an indirect probe (`ping-req`): SWIM's k, memberlist's IndirectChecks. */
+export const MEMBER_INDIRECT_PROBES = 3;
+/** §12.1 The suspicion timeout, in protocol periods, scaled by max(1, log10 n) (memberlist's SuspicionMult, 4 there); Lifeguard waits for MULT − 2 confirmations. */
+export const MEMBER_SUSPICION_MULT = 3;
+/** §12.1 A suspicion nobody confirms lasts this many times the suspicion timeout (Lifeguard; memberlist's SuspicionMaxTimeoutMult). */
+export const MEMBER_SUSPICION_MAX_MULT = 6;
+/** §12.1 Each update is piggybacked this many times, scaled by ceil(log10(n + 1)) (memberlist's RetransmitMult, 4 there: it also gossips apart from probes). */
+export const MEMBER_RETRANSMIT_MULT = 6;
+/** §12.1 A `member` `ping` or `ping-req` is padded to this many bytes, so that the `ack` it draws, never larger, cannot amplify toward a forged source (§9.4). */
+export const MEMBER_PAD_TO = MAX_DATAGRAM;
+/** §12.1 Apart from probes, a member gossips what it has to tell this often (memberlist's GossipInterval). */
+export const MEMBER_GOSSIP_INTERVAL = 200;
+/** §12.1 How many members, at random, each round of gossip goes to (memberlist's GossipNodes, 3 there: its messages carry as many updates as fit, ours MEMBER_UPDATES_PER_MESSAGE). */
+export const MEMBER_GOSSIP_NODES = 4;
+/** §12.1 At most this many piggybacked updates in one message: a `member` with every field at its widest, MAC included, fits in MAX_DATAGRAM. */
+export const MEMBER_UPDATES_PER_MESSAGE = 6;
+/** §12.1 At most this many members known, this member not counted; dead and left ones are forgotten first. */
+export const MAX_MEMBERS = 64;
+/** §12.1 At most this many updates queued for piggybacking: one per member, and this member's own. */
+export const MAX_MEMBER_UPDATES = MAX_MEMBERS + 1;
+/** §12.1 At most this many indirect probes relayed at once for other members. */
+export const MAX_MEMBER_RELAYS = MAX_MEMBERS;
+/** §12.1 How long a dead or left member is remembered (so that stale `alive` updates about it lose) before it is forgotten. */
+export const MEMBER_DEAD_RETAIN = 30_000;
+/** §12.1 Lifeguard's local health: the most the probe timeouts are multiplied by, plus one, when this member misses acks. */
+export const MEMBER_MAX_LOCAL_HEALTH = 8;

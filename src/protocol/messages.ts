@@ -14,6 +14,7 @@ import {
   MAX_FILE_ROW_SERVERS,
   MAX_LIST_SERVERS,
   MAX_LOAD_SIDS,
+  MEMBER_UPDATES_PER_MESSAGE,
   MAX_MISSING_RANGES,
   MAX_NAME,
   MAX_DATAGRAM,
@@ -406,6 +407,20 @@ export const MESSAGES = {
     'An operator\'s order, passed on by the master: `drain` (hand every stream off, then leave) or `capacity` (set the capacity; a server over it reports `overloaded`).', {
       op: t.enum(['drain', 'capacity'] as const, 'The order.'),
       cap: opt(t.uint('`capacity`: the new capacity, bits per second.')),
+      at,
+    }),
+  member: message(40, ['master → master'], 'cluster',
+    'Group membership between masters (§12.1, SWIM): `ping` a member, which answers `ack` with the same `seq`; `ping-req` asks a member to probe `target` and relay its `ack`; `gossip` spreads updates and is not answered. Every one carries piggybacked updates of members\' states. A `ping` and a `ping-req` are padded to MEMBER_PAD_TO bytes; an `ack` is never larger (§12.1).', {
+      k: t.enum(['ping', 'ack', 'ping-req', 'gossip'] as const, 'Which message: `gossip` carries updates only, and is not answered.'),
+      seq: t.u32('Probe number, chosen by the member that probes; an `ack` echoes it; 0 in `gossip`.'),
+      target: opt(addr('`ping-req`: the member to probe.')),
+      up: t.list(t.struct({
+        s: t.enum(['alive', 'suspect', 'dead', 'left'] as const, 'The member\'s state.'),
+        a: addr('The member: the address masters reach it at.'),
+        i: t.uint('Its incarnation: a member refutes a suspicion about itself with a higher one (§12.1).'),
+        by: opt(addr('`suspect`: the member that suspects it.')),
+      }, 'One update.'), MEMBER_UPDATES_PER_MESSAGE, 'Piggybacked updates, each about one member.'),
+      pad: opt(t.bin(MAX_DATAGRAM, '`ping`, `ping-req`: padding (any bytes) that brings the datagram to MEMBER_PAD_TO bytes (§12.1).')),
       at,
     }),
   'status-request': message(32, ['operator → master'], 'status',

@@ -9,7 +9,7 @@ import { MIN_POLL_INTERVAL } from '../protocol/constants.js';
 import { roleDeps } from '../platform/crypto.js';
 import { type DriverEvent, type RunningRole, startRole } from './driver.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
-import { resolveHost } from './resolve.js';
+import { resolveEndpoints, resolveHost } from './resolve.js';
 import { untilStopSignal } from './signals.js';
 import { describeRateLimit, withRateLimit } from './rateLimitFlag.js';
 import { parseCount, parseDuration } from './units.js';
@@ -30,6 +30,8 @@ export interface MasterSettings {
   readonly rateLimit?: RateLimit;
   /** Said once the master listens: it has no key (§9.6). */
   readonly warning?: string;
+  /** The other masters of its group, `host:port` (§12.1); none: a master on its own. */
+  readonly peers?: readonly string[];
 }
 
 /** What a running master reports: its core's events, and the driver's. */
@@ -37,8 +39,15 @@ export type MasterRunEvent = MasterEvent | DriverEvent;
 
 /** Start a master core on a socket (for the command and for tests). */
 export async function startMaster(s: MasterSettings, onEvent: (e: MasterRunEvent) => void): Promise<RunningRole<Master>> {
-  const running = await startRole({
-    role: new Master(roleDeps(s.key), { policy: s.policy, mode: s.mode, pollInterval: s.pollInterval, ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}) }),
+  const running = await startRole<Master>({
+    // In a group, the master's own address is the one it listens on: the others reach it there.
+    role: (address) => new Master(roleDeps(s.key), {
+      policy: s.policy,
+      mode: s.mode,
+      pollInterval: s.pollInterval,
+      ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}),
+      ...(s.peers ? { group: { self: address, peers: s.peers } } : {}),
+    }),
     host: s.host,
     port: s.port,
     onEvent,
@@ -59,6 +68,8 @@ export interface MasterFlags {
   readonly insecure?: boolean;
   /** `--rate-limit`: off, on, N/s, N/s:BURST. */
   readonly rateLimit?: string;
+  /** `--peers`: HOST:PORT,… */
+  readonly peers?: string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
 }
@@ -69,6 +80,13 @@ export async function parseMasterFlags(f: MasterFlags): Promise<MasterSettings> 
   const host = await resolveHost(f.host, '--host');
   const key = clusterKey(f.key);
   const warning = keylessWarning('master', host.host, key, f.insecure ?? false);
+  let peers: string[] | undefined;
+  if (f.peers !== undefined) {
+    if (host.host === '0.0.0.0' || host.host === '::') {
+      throw new UsageError('usage', `--peers with --host ${host.host}: give --host the address the other masters reach this one at`);
+    }
+    peers = (await resolveEndpoints(f.peers, '--peers')).map((e) => e.address);
+  }
   return {
     host: host.host,
     port: parseCount(f.port, '--port', 0, 65535),
@@ -79,6 +97,7 @@ export async function parseMasterFlags(f: MasterFlags): Promise<MasterSettings> 
     ...(key ? { key } : {}),
     ...(warning ? { warning } : {}),
     ...withRateLimit(f.rateLimit),
+    ...(peers ? { peers } : {}),
   };
 }
 
@@ -91,7 +110,7 @@ export async function runMaster(f: MasterFlags): Promise<number> {
   try {
     running = await startMaster(s, (e) => {
       if (e.type === 'listening') {
-        out.listening(e, `ofp master listening on ${e.address} (policy ${s.policy}, mode ${s.mode}${s.key ? ', cluster key set' : ''}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
+        out.listening(e, `ofp master listening on ${e.address} (policy ${s.policy}, mode ${s.mode}${s.key ? ', cluster key set' : ''}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''}${s.peers ? `, group of ${s.peers.length + 1}` : ''})`);
         if (s.warning) out.warning('no-key', s.warning);
       } else {
         out.event(e);

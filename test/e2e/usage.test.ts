@@ -64,6 +64,9 @@ describe('usage errors', () => {
       [['master', 'status', '--master', '127.0.0.1:7700', '--key', 'x'], 'bad-key'],
       [['server', 'drain', '--master', '127.0.0.1:7700', '--server', '127.0.0.1:7701', '--key', 'x'], 'bad-key'],
       [['master', '--host', '0.0.0.0', '--port', '0'], 'insecure'],
+      // A group of masters (§12.1).
+      [['master', '--port', '0', '--peers', 'nonsense'], 'bad-address'],
+      [['master', '--host', '0.0.0.0', '--port', '0', '--insecure', '--peers', '127.0.0.1:7701'], 'usage'],
       [['server', '--master', '127.0.0.1:7700', '--media', dir, '--host', '0.0.0.0', '--name', '127.0.0.1'], 'insecure'],
     ];
     const results = await Promise.all(cases.map(([args]) => runOfp(args, { timeoutMs: 20_000 })));

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/protocol/rng.js';
 import {
-  MEMBER_INDIRECT_PROBES, MEMBER_PROBE_INTERVAL, MEMBER_PROBE_TIMEOUT, MEMBER_SUSPICION_MAX_MULT, MEMBER_SUSPICION_MULT,
+  MEMBER_GOSSIP_INTERVAL, MEMBER_GOSSIP_NODES, MEMBER_INDIRECT_PROBES, MEMBER_PROBE_INTERVAL, MEMBER_PROBE_TIMEOUT, MEMBER_SUSPICION_MAX_MULT, MEMBER_SUSPICION_MULT,
   MEMBER_UPDATES_PER_MESSAGE,
-} from '../../src/roles/membership/constants.js';
+} from '../../src/protocol/constants.js';
 import {
   type MemberEvent, type MemberMessage, type MemberSend, Membership, overrides, retransmitLimit, suspicionConfirmations, suspicionTimeout,
 } from '../../src/roles/membership/membership.js';
@@ -24,9 +24,12 @@ function events(m: Membership): MemberEvent[] {
 
 const ping = (seq: number, updates: MemberMessage['updates'] = []): MemberMessage => ({ type: 'ping', seq, updates });
 
-/** A member that knows `others`, all alive at incarnation 0, with its queues drained. */
-function knowing(self: string, others: readonly string[], seed = 1): Membership {
-  const m = new Membership(self, new Rng(seed));
+/**
+ * A member that knows `others`, all alive at incarnation 0, with its queues drained. Without the
+ * rounds of gossip unless asked: most tests here follow the probes, sends and timers one by one.
+ */
+function knowing(self: string, others: readonly string[], seed = 1, gossipInterval = 0): Membership {
+  const m = new Membership(self, new Rng(seed), gossipInterval);
   m.handle(others[0] ?? 'x', ping(1, others.map((addr) => ({ state: 'alive' as const, addr, inc: 0 }))), 0);
   drain(m);
   events(m);
@@ -78,7 +81,7 @@ describe('membership refutation', () => {
       const m = knowing('a', ['b']);
       m.handle('b', ping(7, [{ state, addr: 'a', inc: 0 }]), 5);
       expect(m.incarnation).toBe(1);
-      expect(events(m)).toEqual([{ type: 'refuted', level: 'info', about: state, inc: 1 }]);
+      expect(events(m)).toEqual([{ type: 'member-refuted', level: 'info', about: state, inc: 1 }]);
       const [ack] = drain(m);
       expect(ack).toEqual({ to: 'b', msg: { type: 'ack', seq: 7, updates: expect.arrayContaining([{ state: 'alive', addr: 'a', inc: 1 }]) } });
       expect(ack!.msg.updates[0]).toEqual({ state: 'alive', addr: 'a', inc: 1 }); // newest first
@@ -270,6 +273,37 @@ describe('membership dissemination', () => {
     for (const c of counts.values()) expect(c).toBe(limit);
     expect(m.tables()['member updates']!.size).toBe(0);
   });
+  it('gossips what it has to tell every MEMBER_GOSSIP_INTERVAL to MEMBER_GOSSIP_NODES live members, suspects included, and stops when nothing is left', () => {
+    const others = ['b', 'c', 'd', 'e', 'f'];
+    const m = knowing('a', others, 4, MEMBER_GOSSIP_INTERVAL);
+    // c is suspect: it is among those gossiped to, as the one member that can refute it.
+    m.handle('b', ping(2, [{ state: 'suspect', addr: 'c', inc: 0, from: 'b' }]), 1);
+    drain(m);
+    const rounds: MemberSend[][] = [];
+    for (let t = 0; t < 40 && m.nextTimeout() !== undefined; t++) {
+      const at = m.nextTimeout()!;
+      m.handleTimeout(at);
+      const gossip = drain(m).filter((x) => x.msg.type === 'gossip');
+      if (gossip.length > 0) rounds.push(gossip);
+    }
+    expect(rounds.length).toBeGreaterThan(2);
+    for (const r of rounds) {
+      expect(r.length).toBeLessThanOrEqual(MEMBER_GOSSIP_NODES);
+      expect(new Set(r.map((x) => x.to)).size).toBe(r.length);
+      for (const x of r) expect(x.msg.updates.length).toBeGreaterThan(0);
+    }
+    expect(rounds.flat().some((x) => x.to === 'c')).toBe(true);
+    // Once every update went out its retransmit limit, the rounds send nothing.
+    for (let i = 0; i < 200; i++) {
+      const at = m.nextTimeout();
+      if (at === undefined) break;
+      m.handleTimeout(at);
+      drain(m);
+    }
+    const late = m.nextTimeout()!;
+    m.handleTimeout(late);
+    expect(drain(m).filter((x) => x.msg.type === 'gossip')).toEqual([]);
+  });
   it('keeps its tables within their bounds', () => {
     const m = new Membership('a', new Rng(3));
     for (let i = 0; i < 500; i++) m.handle(`x${i}`, ping(i, [{ state: 'alive', addr: `x${i}`, inc: 0 }]), i);
@@ -387,7 +421,7 @@ function runNet(o: NetOptions): NetResult {
     }
     for (let e = m.pollEvent(); e; e = m.pollEvent()) {
       if (e.type === 'member-suspect') r.suspicions++;
-      if (e.type === 'refuted') r.refutations++;
+      if (e.type === 'member-refuted') r.refutations++;
       if (e.type === 'member-dead') {
         if (!deadAt[i]!.has(e.addr)) deadAt[i]!.set(e.addr, now);
         if (!dead(index.get(e.addr)!, now)) r.falseDeaths++;

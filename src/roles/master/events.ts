@@ -9,6 +9,7 @@ import type { WireErrorCode } from '../../protocol/errors.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import type { RateLimited } from '../rateLimit.js';
 import type { CoreEvent } from '../role.js';
+import type { MemberEvent } from '../membership/messages.js';
 import type { RegistrationBound } from './registrationBounds.js';
 import type { Policy } from './selection.js';
 import type { ServerState } from './serverRecord.js';
@@ -69,6 +70,7 @@ export type RegistryEvent =
 
 export type MasterEvent =
   | CoreEvent
+  | MemberEvent
   | RateLimited
   | FailoverEvent
   | RegistryEvent

@@ -26,6 +26,7 @@ import {
   TOKEN_TTL,
   ASSIGNMENT_TTL,
   RESERVE_SOURCE_SHARE,
+  MEMBER_PAD_TO,
 } from '../../protocol/constants.js';
 import { type Decoded, encode, encodedLength } from '../../protocol/codec.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
@@ -46,6 +47,9 @@ import { type Candidate, type Policy, Selector } from './selection.js';
 import { Registry, type RegistryOutput } from './registry.js';
 import type { ServerRecord } from './serverRecord.js';
 import { StatusPages } from './statusPages.js';
+import { Membership, type MemberView } from '../membership/membership.js';
+import { fromWire, toWire } from '../membership/messages.js';
+import { padded } from '../../protocol/padding.js';
 import { type AssignmentView, assignmentView, type ServerView, serverView } from './views.js';
 
 export type AnswerMode = 'redirect' | 'relay';
@@ -57,6 +61,8 @@ export interface MasterConfig {
   readonly pollInterval: number;
   /** Per-source rate limit on datagrams (§9.5); none when absent. Servers that proved their address are exempt. */
   readonly rateLimit?: RateLimit;
+  /** A group of masters (§12.1): this master's own address, as the others reach it, and the members it joins through. */
+  readonly group?: { readonly self: string; readonly peers: readonly string[] };
 }
 
 export const DEFAULT_MASTER_CONFIG: MasterConfig = {
@@ -96,9 +102,9 @@ interface Forward {
  * request's answer, `handoff` the failover manager's next, `notice` the notice feed's next, `poll`
  * the next poll round (and the sweep of what has expired).
  */
-type MasterTimer = 'forward' | 'handoff' | 'notice' | 'poll';
+type MasterTimer = 'forward' | 'handoff' | 'notice' | 'poll' | 'member';
 /** The order in which a wake-up handles what is due. */
-const TIMER_ORDER: readonly MasterTimer[] = ['forward', 'handoff', 'notice', 'poll'];
+const TIMER_ORDER: readonly MasterTimer[] = ['forward', 'handoff', 'notice', 'poll', 'member'];
 
 export class Master extends RoleCore<MasterCommand, MasterEvent> {
   readonly config: MasterConfig;
@@ -138,11 +144,18 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   private readonly reserveWarned = new FifoMap<string, number>(1_024);
   /** The per-source rate limit (§9.5), when configured. */
   readonly limiter: SourceLimiter | undefined;
+  /** The group of masters this one belongs to (§12.1), when it has one. */
+  private readonly membership: Membership | undefined;
+  /** The members named at start (`--peers`): without a cluster key, the only members it admits (§12.1). */
+  private readonly peers: ReadonlySet<string>;
 
   constructor(deps: RoleDeps, config: Partial<MasterConfig> = {}) {
     super(deps);
     this.config = { ...DEFAULT_MASTER_CONFIG, ...config };
     this.limiter = this.config.rateLimit ? new SourceLimiter(this.config.rateLimit) : undefined;
+    const group = this.config.group;
+    this.membership = group ? new Membership(group.self, deps.rng.fork()) : undefined;
+    this.peers = new Set(group ? [group.self, ...group.peers] : []);
     this.selector = new Selector(this.config.policy, deps.rng.fork());
     this.registry = new Registry(deps, this.config.pollInterval);
     this.servers = this.registry.servers;
@@ -168,6 +181,10 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     if (this.startedAt === undefined) {
       this.startedAt = now;
       this.registry.start(now);
+      if (this.membership) {
+        this.membership.join(this.config.group!.peers, now);
+        this.drainMembership(now);
+      }
     }
     if (this.stopped) return;
     switch (input.kind) {
@@ -198,6 +215,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     t.handoff = on ? this.failover.nextTimeout() : undefined;
     t.notice = on ? this.notices.nextTimeout() : undefined;
     t.poll = on ? this.registry.nextTimeout() : undefined;
+    t.member = on ? this.membership?.nextTimeout() : undefined;
     return t;
   }
 
@@ -219,6 +237,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       subscribers: { size: this.notices.subscriptions.size, limit: MAX_SUBSCRIBERS },
       ...this.status.tables(),
       ...this.failover.tables(),
+      ...this.membership?.tables(),
     };
   }
 
@@ -301,6 +320,45 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     }
   }
 
+  /** The members of this master's group as it sees them (§12.1), itself not among them; empty without a group. */
+  members(): MemberView[] {
+    return this.membership?.members() ?? [];
+  }
+
+  /**
+   * Without a cluster key, a master admits as members only those named at start (a forged update
+   * could otherwise make it probe any address); with one, any member the group vouches for (§12.1).
+   */
+  private admitsMember(addr: string): boolean {
+    return this.deps.auth !== undefined || this.peers.has(addr);
+  }
+
+  private onMember(msg: MessageOf<'member'>, from: string, now: number): void {
+    const m = this.membership;
+    if (!m) return this.drop('unexpected-message', from, 'member: this master belongs to no group', msg.type);
+    if (!this.admitsMember(from)) return this.drop('unexpected-message', from, 'member from an address that is not a member', msg.type);
+    const said = fromWire(msg);
+    if (!said) return this.drop('missing-field', from, 'member ping-req without a target', msg.type);
+    m.handle(from, { ...said, updates: said.updates.filter((u) => this.admitsMember(u.addr)) }, now);
+    this.drainMembership(now);
+  }
+
+  /**
+   * Send and report what membership queued. A `ping` and a `ping-req` go padded to MEMBER_PAD_TO
+   * bytes, and `gossip` as it is, to members only; an `ack` goes to whoever asked, within what that
+   * address sent (§9.4): a padded `ping` leaves room for any `ack`, a forged small one draws none larger.
+   */
+  private drainMembership(now: number): void {
+    const m = this.membership!;
+    for (let o = m.pollSend(); o; o = m.pollSend()) {
+      const wire = toWire(o.msg);
+      const auth = this.deps.auth;
+      const msg = wire.k === 'ping' || wire.k === 'ping-req' ? padded(wire, MEMBER_PAD_TO, (x) => (auth ? auth.encode(x, now) : encode(x))) : wire;
+      this.sendControl(o.to, msg, now, wire.k !== 'ack');
+    }
+    for (let e = m.pollEvent(); e; e = m.pollEvent()) this.emit(e);
+  }
+
   /** Push the notices the feed queued for its subscribers (proven addresses, §9.4). */
   private drainNotices(): void {
     for (let t = this.notices.pollTransmit(); t; t = this.notices.pollTransmit()) this.sendBytes(t.to, t.bytes, true);
@@ -353,6 +411,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       case 'subscribe':
         if (this.authentic(d, from, now)) this.onSubscribe(msg, from, now);
         return;
+      case 'member':
+        if (this.authentic(d, from, now)) this.onMember(msg, from, now);
+        return;
       default:
         this.drop('unexpected-message', from, `a master does not take ${msg.type}`, msg.type);
     }
@@ -383,6 +444,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         // One server at a time: what one's poll sets off (its streams move) is done before the next is polled.
         while (this.registry.handleTimeout(now)) this.drainRegistry(now);
         return this.sweep(now);
+      case 'member':
+        this.membership!.handleTimeout(now);
+        return this.drainMembership(now);
     }
   }
 

@@ -16,8 +16,8 @@ import { Queue, type TableSize } from '../role.js';
 import {
   MAX_MEMBER_RELAYS, MAX_MEMBER_UPDATES, MAX_MEMBERS, MEMBER_DEAD_RETAIN, MEMBER_INDIRECT_PROBES, MEMBER_MAX_LOCAL_HEALTH,
   MEMBER_PROBE_INTERVAL, MEMBER_PROBE_TIMEOUT, MEMBER_RETRANSMIT_MULT, MEMBER_SUSPICION_MAX_MULT, MEMBER_SUSPICION_MULT,
-  MEMBER_UPDATES_PER_MESSAGE,
-} from './constants.js';
+  MEMBER_UPDATES_PER_MESSAGE, MEMBER_GOSSIP_INTERVAL, MEMBER_GOSSIP_NODES,
+} from '../../protocol/constants.js';
 import type { MemberEvent, MemberMessage, MemberState, MemberUpdate } from './messages.js';
 
 export type { MemberEvent, MemberMessage, MemberState, MemberUpdate } from './messages.js';
@@ -135,11 +135,14 @@ export class Membership {
   private probeIndex = 0;
   private probe: Probe | undefined;
   private nextProbeAt: number | undefined;
+  /** The next round of gossip: updates to MEMBER_GOSSIP_NODES members, apart from probes. */
+  private nextGossipAt: number | undefined;
   private leaving = false;
   /** Lifeguard's local health score: 0 healthy, up to MEMBER_MAX_LOCAL_HEALTH; probe timeouts are scaled by it plus one. */
   private health = 0;
 
-  constructor(readonly self: string, private readonly rng: Rng) {}
+  /** `gossipInterval`: the rounds of gossip apart from probes, ms; 0: none (updates ride on probes only). */
+  constructor(readonly self: string, private readonly rng: Rng, private readonly gossipInterval = MEMBER_GOSSIP_INTERVAL) {}
 
   /** This member's own incarnation. */
   get incarnation(): number {
@@ -182,6 +185,7 @@ export class Membership {
       this.send(addr, { type: 'ping', seq: this.nextSeq(), updates: [] });
     }
     this.nextProbeAt ??= now + this.rng.below(MEMBER_PROBE_INTERVAL);
+    if (this.gossipInterval > 0) this.nextGossipAt ??= now + this.rng.below(this.gossipInterval);
   }
 
   /** Leave the group: `left` rides on the next messages; the parent keeps it running a few periods for it to spread. */
@@ -196,6 +200,8 @@ export class Membership {
     switch (msg.type) {
       case 'ping':
         this.send(from, { type: 'ack', seq: msg.seq, updates: [] });
+        return;
+      case 'gossip':
         return;
       case 'ping-req': {
         if (msg.target === this.self) {
@@ -246,12 +252,14 @@ export class Membership {
       this.endPeriod(now);
       this.startProbe(now);
     }
+    if (this.nextGossipAt !== undefined && this.nextGossipAt <= now) this.gossip(now);
     this.pruneRelays(now);
   }
 
   /** When this member next needs `handleTimeout`, or undefined when it waits for nothing. */
   nextTimeout(): number | undefined {
     let t = this.nextProbeAt;
+    if (this.nextGossipAt !== undefined && (t === undefined || this.nextGossipAt < t)) t = this.nextGossipAt;
     const p = this.probe;
     if (p && !p.acked && !p.indirect && (t === undefined || p.indirectAt < t)) t = p.indirectAt;
     for (const m of this.table.values()) {
@@ -321,6 +329,28 @@ export class Membership {
     if (this.table.size === 0) this.nextProbeAt = undefined;
   }
 
+  /**
+   * A round of gossip (memberlist's): what this member has to tell goes to MEMBER_GOSSIP_NODES live
+   * members at random, whatever the probes do. Updates otherwise ride only on probes, and a small
+   * group (three masters) probes each member a few times a second at best, fewer as local health
+   * slows it: a refutation could miss a suspecter for a whole suspicion timeout.
+   */
+  private gossip(now: number): void {
+    this.nextGossipAt = this.table.size === 0 ? undefined : now + this.gossipInterval;
+    // Suspects too: a suspect is the one member that can refute what is said of it.
+    for (const to of this.pick(MEMBER_GOSSIP_NODES, this.self, true)) {
+      if (!this.hasUpdates()) return;
+      this.send(to, { type: 'gossip', seq: 0, updates: [] });
+    }
+  }
+
+  /** Is any update still to be sent (within its retransmit limit)? */
+  private hasUpdates(): boolean {
+    const limit = retransmitLimit(this.groupSize());
+    for (const q of this.updates.values()) if (q.transmits < limit) return true;
+    return false;
+  }
+
   /** The live members, in a fresh random order (Fisher–Yates with the injected rng). */
   private shuffled(): string[] {
     const out: string[] = [];
@@ -334,10 +364,10 @@ export class Membership {
     return out;
   }
 
-  /** Up to k alive members other than `except`, at random. */
-  private pick(k: number, except: string): string[] {
+  /** Up to k alive members (and suspects, when `suspects`) other than `except`, at random. */
+  private pick(k: number, except: string, suspects = false): string[] {
     const all: string[] = [];
-    for (const m of this.table.values()) if (m.state === 'alive' && m.addr !== except) all.push(m.addr);
+    for (const m of this.table.values()) if ((m.state === 'alive' || (suspects && m.state === 'suspect')) && m.addr !== except) all.push(m.addr);
     const out: string[] = [];
     while (out.length < k && all.length > 0) {
       const i = this.rng.below(all.length);
@@ -413,6 +443,7 @@ export class Membership {
     const at = this.probeIndex + this.rng.below(this.probeOrder.length - this.probeIndex + 1);
     this.probeOrder.splice(at, 0, m.addr);
     this.nextProbeAt ??= now + this.rng.below(MEMBER_PROBE_INTERVAL);
+    if (this.gossipInterval > 0) this.nextGossipAt ??= now + this.rng.below(this.gossipInterval);
   }
 
   /** Room for one more member: forget the oldest dead or left one if the table is full. */
@@ -440,12 +471,11 @@ export class Membership {
     this.inc = u.inc + 1;
     this.health = Math.min(MEMBER_MAX_LOCAL_HEALTH, this.health + 1);
     this.announce();
-    this.events.push({ type: 'refuted', level: 'info', about: u.state, inc: this.inc });
+    this.events.push({ type: 'member-refuted', level: 'info', about: u.state, inc: this.inc });
     // The member that suspects it hears first, by a ping of its own: its timer runs out first.
     const by = u.from === undefined ? undefined : this.table.get(u.from);
     if (by && (by.state === 'alive' || by.state === 'suspect')) this.send(by.addr, { type: 'ping', seq: this.nextSeq(), updates: [] });
   }
-
   /** Queue this member's own state for piggybacking. */
   private announce(): void {
     this.enqueue({ state: this.leaving ? 'left' : 'alive', addr: this.self, inc: this.inc });
