@@ -327,6 +327,20 @@ export const EXAMPLES: readonly Example[] = [
       ],
     },
   },
+  {
+    name: 'status: the summary of a master in a group of three (§12.1)',
+    message: {
+      type: 'status', rid: 14, what: 'summary', total: 1, from: 0,
+      summary: { servers: 2, up: 2, files: 5, sessions: 0, bw: 0, cap: 2_000_000_000, requests: 0, policy: 'greatest-available-bandwidth', mode: 'redirect', uptime: 60_000, group: 2 },
+    },
+  },
+  {
+    name: 'status: a page of members',
+    message: {
+      type: 'status', rid: 15, what: 'members', total: 2, from: 0,
+      members: [{ addr: MASTER_B, state: 'alive', inc: 0, age: 59_800 }, { addr: MASTER_C, state: 'suspect', inc: 3, age: 140 }],
+    },
+  },
   { name: 'subscribe: the first, without a cookie, padded to REQUEST_PAD_TO bytes (§11.1)', message: paddedSubscribe({ type: 'subscribe', rid: 21 }) },
   { name: 'subscribe: echoing the cookie, asking for events from 1000 on, padded to REQUEST_PAD_TO bytes', message: paddedSubscribe({ type: 'subscribe', rid: 22, cookie: SUBSCRIBE_COOKIE, since: 1_000 }) },
   { name: 'subscribe: ending the subscription (the cookie proves the address, so the answer needs no padding)', message: { type: 'subscribe', rid: 23, cookie: SUBSCRIBE_COOKIE, end: true } },

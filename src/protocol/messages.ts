@@ -75,7 +75,7 @@ const offs = opt(t.list(t.uint('Byte offset.'), MAX_FLOWS, 'The byte offset of e
 const flowIndex = opt(t.uint('Flow index (S2.4); 0 when absent.', MAX_FLOWS - 1));
 const why = t.enum(['failure', 'overload', 'drain', 'operator'] as const, 'Why the stream moves (S2.5).');
 const npt = t.uint('Normal play time, ms (§10.3).');
-const statusTable = t.enum(['summary', 'servers', 'files', 'sessions'] as const, 'Which table.');
+const statusTable = t.enum(['summary', 'servers', 'files', 'sessions', 'members'] as const, 'Which table; `members` only of a master in a group (§12.1).');
 /** A code of the error table (§8.1): a sender puts one of the table's wire codes, a receiver accepts any. */
 const errorCode = (doc: string) => t.open<WireCode>(32, `${doc} A receiver accepts a code it does not know (§8.1).`);
 
@@ -448,6 +448,7 @@ export const MESSAGES = {
         policy: t.str(32, 'Selection policy.'),
         mode: t.str(16, 'Default answer mode.'),
         uptime: t.uint('Milliseconds since the master started.'),
+        group: opt(t.uint('Members of its group it knows, itself not counted (§12.1); absent for a master on its own.')),
       }, 'Totals.')),
       servers: opt(t.list(t.struct({
         name: serverName,
@@ -481,6 +482,12 @@ export const MESSAGES = {
         scale: opt(scale),
         moving: opt(t.bool('True while a handoff of the stream is under way (§10.6).')),
       }, 'A session.'), MAX_STATUS_ROWS, 'Sessions.')),
+      members: opt(t.list(t.struct({
+        addr: addr('A member of the master\'s group (§12.1).'),
+        state: t.enum(['alive', 'suspect', 'dead', 'left'] as const, 'Its state as this master sees it.'),
+        inc: t.uint('Its incarnation.'),
+        age: t.uint('Milliseconds since it entered that state.'),
+      }, 'A member.'), MAX_STATUS_ROWS, 'Members of the group, this master not among them.')),
       at,
     }),
   control: message(34, ['operator → master'], 'status',

@@ -1,5 +1,6 @@
 /**
- * `ofp master status`: the master's summary, servers, files and sessions.
+ * `ofp master status`: the master's summary, servers, files and sessions, and the members of its
+ * group when it has one.
  */
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { resolveEndpoint } from './resolve.js';
@@ -56,6 +57,10 @@ export function statusLines(s: MasterStatus): string[] {
       s.sessions.map((r) => [r.sid, r.client, r.file, r.srv, formatDuration(r.age), r.live ? 'yes' : 'no', r.handoffs ?? 0])));
   } else {
     lines.push('', 'no sessions');
+  }
+  // A master in a group (§12.1): the other members as it sees them.
+  if (m.group !== undefined) {
+    lines.push('', ...table(['MEMBER', 'STATE', 'INCARNATION', 'FOR'], s.members.map((r) => [r.addr, r.state, r.inc, formatDuration(r.age)])));
   }
   return lines;
 }

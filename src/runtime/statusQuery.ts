@@ -21,6 +21,7 @@ export type StatusSummary = NonNullable<Status['summary']>;
 export type StatusServer = NonNullable<Status['servers']>[number];
 export type StatusFile = NonNullable<Status['files']>[number];
 export type StatusSession = NonNullable<Status['sessions']>[number];
+export type StatusMember = NonNullable<Status['members']>[number];
 
 export interface MasterStatus {
   readonly master: string;
@@ -28,6 +29,8 @@ export interface MasterStatus {
   readonly servers: StatusServer[];
   readonly files: StatusFile[];
   readonly sessions: StatusSession[];
+  /** The members of its group (§12.1); none for a master on its own. */
+  readonly members: StatusMember[];
 }
 
 export interface StatusOptions {
@@ -86,7 +89,7 @@ export async function queryStatus(o: StatusOptions): Promise<MasterStatus> {
     throw new NoAnswerError(o.master.address, attempts, unauthenticated);
   };
 
-  const table = async <K extends 'servers' | 'files' | 'sessions'>(what: K): Promise<NonNullable<Status[K]>> => {
+  const table = async <K extends 'servers' | 'files' | 'sessions' | 'members'>(what: K): Promise<NonNullable<Status[K]>> => {
     const rows: unknown[] = [];
     for (let page = 0; page < MAX_PAGES; page++) {
       const s = await ask(what, rows.length);
@@ -100,7 +103,9 @@ export async function queryStatus(o: StatusOptions): Promise<MasterStatus> {
   try {
     const summary = (await ask('summary', 0)).summary;
     if (!summary) throw new NoAnswerError(o.master.address, attempts, unauthenticated);
-    return { master: o.master.address, summary, servers: await table('servers'), files: await table('files'), sessions: await table('sessions') };
+    // The members of its group only from a master that has one (§12.1): its summary says so.
+    const members = summary.group !== undefined ? await table('members') : [];
+    return { master: o.master.address, summary, servers: await table('servers'), files: await table('files'), sessions: await table('sessions'), members };
   } finally {
     await socket.close().catch(() => {});
   }

@@ -42,6 +42,15 @@ describe('ofp master --peers', () => {
         for (const [i, m] of masters.entries()) {
           for (const other of addrs.filter((a) => a !== addrs[i])) await m.waitFor(isMember('member-alive', other), 10_000, `${other} alive`);
         }
+        // ofp master status shows the group: the other two, alive.
+        const status = await p.run(['master', 'status', '--master', addrs[1]!, '--json', ...(key ? ['--key', key] : [])], { timeoutMs: 20_000 });
+        expect(status.code, status.stderr).toBe(0);
+        const doc = JSON.parse(status.stdout) as { summary: { group?: number }; members: { addr: string; state: string }[] };
+        expect(doc.summary.group).toBe(2);
+        expect(doc.members.map((m) => [m.addr, m.state])).toEqual([addrs[0], addrs[2]].sort().map((a) => [a, 'alive']));
+        const text = await p.run(['master', 'status', '--master', addrs[1]!, ...(key ? ['--key', key] : [])], { timeoutMs: 20_000 });
+        expect(text.stdout).toMatch(/^MEMBER +STATE +INCARNATION +FOR$/m);
+        expect(text.stdout).toMatch(new RegExp(`^${addrs[0]!.replace(/\./g, '\\.')} +alive +0 `, 'm'));
         const [victim, ...living] = masters;
         const killedAt = Date.now();
         victim!.kill('SIGKILL');

@@ -77,7 +77,7 @@ export type MasterCommand = { readonly type: 'start' } | { readonly type: 'stop'
 export type { MasterEvent } from './events.js';
 
 /** A table of the master's status (§11.2). */
-export type StatusTable = 'servers' | 'files' | 'sessions';
+export type StatusTable = 'servers' | 'files' | 'sessions' | 'members';
 
 /** A relayed request waiting for its server's setup. */
 interface Forward {
@@ -166,6 +166,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       catalog: this.catalog,
       assignments: this.assignments,
       moving: (sid) => this.failover.moving(sid) !== undefined,
+      members: () => this.members(),
       summary: (now) => this.summary(now),
     });
     this.notices = new NoticeFeed(deps);
@@ -857,6 +858,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       policy: this.config.policy,
       mode: this.config.mode,
       uptime: Math.max(0, Math.floor(now - (this.startedAt ?? now))),
+      ...(this.membership ? { group: this.membership.members().length } : {}),
     };
   }
 

@@ -13,14 +13,16 @@ import type { Assignment } from './assignments.js';
 import type { Catalog } from './catalog.js';
 import { nptAt } from './npt.js';
 import type { ServerRecord } from './serverRecord.js';
+import type { MemberView } from '../membership/membership.js';
 
 type Status = MessageOf<'status'>;
 export type ServerRow = NonNullable<Status['servers']>[number];
 export type FileRow = NonNullable<Status['files']>[number];
 export type SessionRow = NonNullable<Status['sessions']>[number];
+export type MemberRow = NonNullable<Status['members']>[number];
 
 /** A table of the master's status (§11.2). */
-export type StatusTable = 'servers' | 'files' | 'sessions';
+export type StatusTable = 'servers' | 'files' | 'sessions' | 'members';
 
 /** What the tables are read from. */
 export interface StatusSource {
@@ -29,6 +31,8 @@ export interface StatusSource {
   readonly assignments: { values(): IterableIterator<Assignment>; get(sid: number): Assignment | undefined };
   /** A handoff of the stream is under way. */
   moving(sid: number): boolean;
+  /** The members of its group (§12.1), itself not among them; none without a group. */
+  members(): readonly MemberView[];
 }
 
 /** One reading of a table: how many rows it has, and row `i` as it is at `now`. */
@@ -84,6 +88,10 @@ export function readTable(what: StatusTable, src: StatusSource): TableReading {
     case 'sessions': {
       const list = [...src.assignments.values()];
       return { size: list.length, row: (i, now) => sessionRow(src, list[i]!, now) };
+    }
+    case 'members': {
+      const list = [...src.members()].sort((a, b) => (a.addr < b.addr ? -1 : 1));
+      return { size: list.length, row: (i, now): MemberRow => { const m = list[i]!; return { addr: m.addr, state: m.state, inc: m.inc, age: Math.max(0, Math.floor(now - m.since)) }; } };
     }
   }
 }
