@@ -20,10 +20,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // A worker keeps the modules it has loaded from one test file to the next: most of the 120
-    // small files spent more time loading them again than running. No test file mocks a module or
-    // leaves global state behind; each one's processes, sockets and temp folders are its own.
-    isolate: false,
+    // Each file in a fresh worker (vitest's default isolation). Sharing workers between files saved
+    // their loading, but the real-mode testbed runs its relay inside the worker, and in a worker
+    // grown by the files before it, every stream of a real-mode run at once was seen to miss the
+    // 500 ms server-silence timeout and move for nothing.
+    isolate: true,
     projects: [
       {
         extends: true,
