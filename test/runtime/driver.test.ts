@@ -2,7 +2,7 @@
  * The driver on its own: the order of what it reports, a core that throws,
  * timers, and waiting for sends to be flushed.
  */
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Input, Role, RoleEvent, Transmit } from '../../src/roles/role.js';
 import { LATE_TIMER, type RunningRole, SOCKET_BUFFER, startRole } from '../../src/runtime/driver.js';
@@ -38,6 +38,13 @@ class EchoRole implements Role<{ type: 'wake'; at: number }, RoleEvent> {
   }
 }
 
+/** A UDP socket bound to a free port on 127.0.0.1, to talk to a role from. */
+async function loopbackPeer(): Promise<Socket> {
+  const peer = createSocket('udp4');
+  await new Promise<void>((res) => peer.bind(0, '127.0.0.1', () => res()));
+  return peer;
+}
+
 let running: RunningRole<EchoRole>[] = [];
 afterEach(async () => {
   await Promise.all(running.map((r) => r.close()));
@@ -55,8 +62,7 @@ describe('driver', () => {
     if (r.stats.recvBuffer < SOCKET_BUFFER) expect(events[0]!.detail).toMatch(/rmem_max/);
     expect(r.stats.sendBuffer).toBeGreaterThan(0);
 
-    const peer = createSocket('udp4');
-    await new Promise<void>((res) => peer.bind(0, '127.0.0.1', () => res()));
+    const peer = await loopbackPeer();
     const echoes: string[] = [];
     peer.on('message', (m) => echoes.push(m.toString()));
     const [host, port] = [r.host, r.port];
@@ -82,8 +88,7 @@ describe('driver', () => {
     const events: RoleEvent[] = [];
     const r = await startRole({ role: new EchoRole(), host: '127.0.0.1', port: 0, onEvent: (e) => events.push(e) });
     running.push(r);
-    const peer = createSocket('udp4');
-    await new Promise<void>((res) => peer.bind(0, '127.0.0.1', () => res()));
+    const peer = await loopbackPeer();
     peer.on('message', () => {});
     const at = performance.timeOrigin + performance.now() + 20;
     r.command({ type: 'wake', at });
@@ -113,8 +118,7 @@ describe('driver', () => {
     const events: RoleEvent[] = [];
     const r = await startRole({ role: new EchoRole(), host: '::', port: 0, onEvent: (e) => events.push(e) });
     running.push(r);
-    const peer = createSocket('udp4');
-    await new Promise<void>((res) => peer.bind(0, '127.0.0.1', () => res()));
+    const peer = await loopbackPeer();
     const echoes: string[] = [];
     peer.on('message', (m) => echoes.push(m.toString()));
     peer.send('hi', r.port, '127.0.0.1');
