@@ -17,6 +17,7 @@ export class CopyWriter {
   problem: string | undefined;
   private chunks: Uint8Array[] = [];
   private buffered = 0;
+  private closed = false;
 
   private constructor(
     readonly target: string,
@@ -79,8 +80,14 @@ export class CopyWriter {
     }
   }
 
+  /**
+   * Write what is buffered and close. Once: a second close is a no-op, never a second closeSync
+   * (which fails with EBADF, or, once the number is reused, closes some other file or socket).
+   */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.flush();
+    this.closed = true;
     if (this.fd !== undefined) {
       closeSync(this.fd);
       return;

@@ -13,7 +13,8 @@ import { parseAddress } from '../protocol/address.js';
 const MAX_PROBES = 16;
 
 export class PortProbe {
-  private readonly sockets = new Map<string, Socket>();
+  /** Per peer, its socket, and whether it is connected yet (connecting is asynchronous). */
+  private readonly sockets = new Map<string, { socket: Socket; connected: boolean }>();
   private closed = false;
 
   constructor(private readonly onRefused: (peer: string) => void) {}
@@ -23,27 +24,32 @@ export class PortProbe {
     if (this.closed) return;
     const existing = this.sockets.get(peer);
     if (existing) {
-      existing.send(new Uint8Array(0), () => {});
+      // Still connecting: the probe it sends once connected is this one too. (A socket that is
+      // not connected yet takes a send without an address as a send to a bad port, and throws.)
+      if (existing.connected) existing.socket.send(new Uint8Array(0), () => {});
       return;
     }
     const at = parseAddress(peer);
     if (!at || this.sockets.size >= MAX_PROBES) return;
     const s = createSocket(isIPv6(at.host) ? 'udp6' : 'udp4');
-    this.sockets.set(peer, s);
+    const entry = { socket: s, connected: false };
+    this.sockets.set(peer, entry);
     s.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ECONNREFUSED' && !this.closed) this.onRefused(peer);
     });
     s.on('message', () => {});
     s.connect(at.port, at.host, () => {
+      if (this.closed) return;
+      entry.connected = true;
       s.send(new Uint8Array(0), () => {});
     });
   }
 
   close(): void {
     this.closed = true;
-    for (const s of this.sockets.values()) {
+    for (const { socket } of this.sockets.values()) {
       try {
-        s.close();
+        socket.close();
       } catch {
         // already closed
       }

@@ -10,6 +10,7 @@
  *    the demo without a terminal (plain lines, then the demo's summary).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanupProcesses, processScope, runOfp, tempDir } from '../helpers/processes.js';
@@ -161,6 +162,18 @@ describe.concurrent('the dashboard, end to end', () => {
     return { proc, lines, exited, stderr: () => stderr };
   }
 
+  /** When a role crashed in a run: the logs the run kept of the roles named crashed, to say why. */
+  function crashLogs(verdict: string): string {
+    const crashed = /no-crash +\d+ role\(s\) crashed \(([^)]*)\)/.exec(verdict)?.[1]?.split(', ') ?? [];
+    const artifacts = /artifacts: (\S+)/.exec(verdict)?.[1];
+    if (crashed.length === 0 || !artifacts) return 'no-crash';
+    const logs = join(artifacts, 'logs');
+    return crashed.map((node) => {
+      const file = readdirSync(logs).find((f) => f === `${node}.log`);
+      return file ? `${node}:\n${readFileSync(join(logs, file), 'utf8').split('\n').slice(-40).join('\n')}` : `${node}: no log`;
+    }).join('\n');
+  }
+
   describe('the dashboard attached to a testbed run (--ui)', () => {
     it('in real mode, kills the selected server by hand with x, then prints the verdict once the user quits', async () => {
       const t = new Terminal(['testbed', 'run', 'failover-mid-stream', '--mode', 'real', '--ui', '--out', join(dir, 'runs')]);
@@ -177,7 +190,7 @@ describe.concurrent('the dashboard, end to end', () => {
         const after = plain(t.output.slice(t.output.lastIndexOf('ofp dashboard')));
         // Killed by hand, the server is no crash; whether the scenario's checks pass depends on when the key came.
         expect(after).toMatch(/ failover-mid-stream · real · seed \d+ · (pass|fail)/);
-        expect(after).toMatch(/✓ no-crash/);
+        expect(after, crashLogs(after)).toMatch(/✓ no-crash/);
         expect([0, 1]).toContain(code);
       } finally {
         t.proc.kill('SIGKILL');

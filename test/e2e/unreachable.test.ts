@@ -5,7 +5,9 @@
  */
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { decode, encode } from '../../src/protocol/codec.js';
 import { cleanupProcesses, runOfp, startMaster, startServer, tempDir } from '../helpers/processes.js';
 
 cleanupProcesses();
@@ -70,5 +72,33 @@ describe('a peer that is not there', () => {
     const r = await runOfp(['dashboard', '--master', `127.0.0.1:${port}`, '--duration', '2'], { timeoutMs: 20_000 });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^error master-unreachable: master 127\\.0\\.0\\.1:${port} never answered`, 'm'));
+  });
+
+  it('a setup, then not one byte: the client reports how it ended and leaves no file (it used to exit 3, closing its copy twice)', async () => {
+    // A stand-in master that answers the first request with a relayed setup naming a server
+    // that swallows everything: the client has its copy open and nothing to write in it.
+    const master = createSocket('udp4');
+    const hole = createSocket('udp4');
+    await Promise.all([master, hole].map((s) => new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve))));
+    let setups = 0;
+    master.on('message', (msg, rinfo) => {
+      const d = decode(msg);
+      if (!d.ok || d.msg.type !== 'request' || setups > 0) return;
+      setups++;
+      const srv = `127.0.0.1:${hole.address().port}`;
+      master.send(encode({ type: 'setup', rid: d.msg.rid, sid: 5, file: d.msg.file, srv, size: 100_000, rate: 800_000, chunk: 1000, off: 0, cookie: new Uint8Array(8) }), rinfo.port, rinfo.address);
+    });
+    try {
+      const out = join(dir, 'never.ts');
+      const r = await runOfp(['client', 'get', 'A.ts', '--master', `127.0.0.1:${master.address().port}`, '--out', out, '--timeout', '2', '--json'], { timeoutMs: 20_000 });
+      expect(setups).toBe(1);
+      expect(r.code, r.stderr).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, code: 'timeout', bytes: 0, size: 100_000 });
+      expect(r.stderr).toContain(`error timeout: the copy was not complete after --timeout 2; nothing was written (${out} was not created)`);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      master.close();
+      hole.close();
+    }
   });
 });

@@ -102,4 +102,13 @@ describe('CopyTarget', () => {
     expect(await t.discard()).toBe(true);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('discards after it was closed, as ofp client get does when a setup came and no byte', async () => {
+    const out = join(dir, 'late.ts');
+    const t = CopyTarget.prepare(out, false, 'late.ts');
+    t.open([{ name: 'late.ts', size: 10 }]);
+    await t.close();
+    expect(await t.discard()).toBe(true);
+    expect(existsSync(out)).toBe(false);
+  });
 });

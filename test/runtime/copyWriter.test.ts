@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,5 +33,21 @@ describe('CopyWriter', () => {
     expect(w.problem).toMatch(/arrived when 307202 was expected/);
     await w.close();
     expect(readFileSync(path).length).toBe(big.length + 2); // the in-order prefix
+  });
+
+  it('closes its file once: a second close leaves alone whatever file now has the same number', async () => {
+    const w = CopyWriter.open(join(dir, 'copy'), false);
+    w.write(0, Buffer.from('abc'));
+    await w.close();
+    // The next file opened gets the number just freed (the lowest free one).
+    const other = openSync(join(dir, 'other'), 'w');
+    try {
+      await w.close();
+      writeSync(other, 'still open');
+    } finally {
+      closeSync(other);
+    }
+    expect(readFileSync(join(dir, 'other'), 'utf8')).toBe('still open');
+    expect(readFileSync(join(dir, 'copy'), 'utf8')).toBe('abc');
   });
 });

@@ -195,7 +195,11 @@ export class Runner {
     void rp.child.exited.then((exit) => {
       const summary = rp.child.events.findLast((e) => e.event === 'summary')?.data;
       if (summary) this.say(`client ${c.name} ${summary.ok ? 'complete' : `failed (${summary.code})`}: ${summary.bytes} bytes, ${(summary.handoffs as unknown[] | undefined)?.length ?? 0} handoff(s)`);
-      else this.say(`client ${c.name} ended without a summary (code ${exit.code}, signal ${exit.signal})`);
+      else {
+        // What it said last on stderr says why (an `error …` line), when it said anything.
+        const last = rp.child.stderr.trim().split('\n').pop();
+        this.say(`client ${c.name} ended without a summary (code ${exit.code}, signal ${exit.signal})${last ? `: ${last}` : ''}`);
+      }
     });
     await this.listening(rp);
     this.say(`client ${c.name} asks for ${c.file}${item?.flows ? ` (${item.flows.length} flows)` : ''} (pid ${rp.child.pid})`);
