@@ -16,6 +16,7 @@ import DemoCommand from './demo.js';
 import MasterCommand from './master.js';
 import MasterHandoffCommand from './master/handoff.js';
 import MasterStatusCommand from './master/status.js';
+import MasterSuperviseCommand from './master/supervise.js';
 import MediaCheckCommand from './media/check.js';
 import MediaMakeCommand from './media/make.js';
 import ServerCommand from './server.js';
@@ -40,6 +41,7 @@ export const COMMANDS = {
   master: MasterCommand,
   'master:status': MasterStatusCommand,
   'master:handoff': MasterHandoffCommand,
+  'master:supervise': MasterSuperviseCommand,
   server: ServerCommand,
   'server:drain': ServerDrainCommand,
   'server:overload': ServerOverloadCommand,

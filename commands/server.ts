@@ -8,7 +8,7 @@ export default class ServerCommand extends OfpCommand {
   static override examples = ['<%= config.bin %> server --master 127.0.0.1:7700 --media ./media', '<%= config.bin %> server --master 10.0.0.1:7700 --media /srv/media --host 0.0.0.0 --name 10.0.0.5 --port 7701 --capacity 400M', '<%= config.bin %> server --master 127.0.0.1:7700 --media ./media --rate-limit 500/s:1000'];
 
   static override flags = {
-    master: masterFlag(),
+    master: masterFlag('Its master, HOST:PORT; in a group of masters, every master of the group, comma-separated: it registers with each, and one supervises it.'),
     media: Flags.string({ description: 'Directory of media files.', required: true }),
     host: Flags.string({ description: 'Address to listen on.', default: '127.0.0.1' }),
     port: Flags.integer({ description: 'UDP port to listen on; 0 picks a free one.', default: 0, min: 0, max: 65535 }),

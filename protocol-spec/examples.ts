@@ -282,6 +282,7 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'establish: without a cluster key', message: { type: 'establish', rid: 0x7000_0002, sid: SID, file: FILE, client: CLIENT, npt: 803, scale: 1000, why: 'failure' } },
   { name: 'move: without a cluster key', message: { type: 'move', sid: SID, srv: SRV_B, cookie: COOKIE, off: 401_500, npt: 803, scale: 1000, tok: HANDOFF_TOKEN, exp: EXP, why: 'overload' } },
   { name: 'order: without a cluster key', message: { type: 'order', op: 'drain' } },
+  { name: 'supervise: without a cluster key', message: { type: 'supervise', name: SRV_A, ep: 1, to: MASTER_B } },
   { name: 'member: ping, announcing the sender, padded to MEMBER_PAD_TO bytes', message: padded({ type: 'member', k: 'ping', seq: 1, up: [{ s: 'alive', a: MASTER_A, i: 0 }] }, MEMBER_PAD_TO) },
   {
     name: 'member: ack with updates, a suspicion among them',
@@ -466,6 +467,15 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
     message: padded(stamped({ type: 'member', k: 'ping-req', seq: 77, target: MASTER_C, up: [{ s: 'dead', a: MASTER_C, i: 3 }] }), MEMBER_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
   },
   { name: 'member: ack', now: TEST_NOW, message: stamped({ type: 'member', k: 'ack', seq: 77, up: [] }) },
+  { name: 'supervise: a master claims the supervision of a server', now: TEST_NOW, message: stamped({ type: 'supervise', name: SRV_A, ep: 4, to: MASTER_B }) },
+  { name: 'supervise: an operator places it, pinned', now: TEST_NOW, message: stamped({ type: 'supervise', name: SRV_A, ep: 5, to: MASTER_C, pin: true }) },
+  {
+    name: 'load: a server of a group, saying who supervises it',
+    now: TEST_NOW,
+    message: stamped({ type: 'load', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, seq: 0, streams: 1, bw: 4_000_000, sent: 4_012_000, cap: 1_000_000_000, sids: [SID], sup: MASTER_B, sep: 4 }),
+  },
+  { name: 'error: a move from a master that does not supervise the server', now: TEST_NOW, message: stamped({ type: 'error', sid: SID, code: 'not-supervisor', msg: `${MASTER_B} supervises this server (epoch 4)` }) },
+  { name: 'control: place a server\'s supervision', now: TEST_NOW, message: stamped({ type: 'control', rid: 16, op: 'supervise', srv: SRV_A, to: MASTER_C }) },
   { name: 'control', now: TEST_NOW, message: stamped({ type: 'control', rid: 12, op: 'handoff', sid: SID, srv: SRV_B }) },
   {
     name: 'control: drain a server, padded to REQUEST_PAD_TO bytes, MAC included',

@@ -268,5 +268,18 @@ export const MAX_MEMBER_UPDATES = MAX_MEMBERS + 1;
 export const MAX_MEMBER_RELAYS = MAX_MEMBERS;
 /** §12.1 How long a dead or left member is remembered (so that stale `alive` updates about it lose) before it is forgotten. */
 export const MEMBER_DEAD_RETAIN = 30_000;
+/** §12.1 This often a member pings one member it holds dead (or a seed it has forgotten), so that two sides of a healed partition find each other again (Serf's reconnect), ms. */
+export const MEMBER_RECONNECT_INTERVAL = 1_000;
 /** §12.1 Lifeguard's local health: the most the probe timeouts are multiplied by, plus one, when this member misses acks. */
 export const MEMBER_MAX_LOCAL_HEALTH = 8;
+
+/** §12.2 A server takes a claim of its supervision from a master other than its supervisor only once the supervisor has been silent this many of its poll intervals. */
+export const SUPERVISOR_SILENCE_POLLS = 1.5;
+/** §12.2 While the supervision a master claims (or hands over) is not yet what the server reports, the master sends `supervise` again this often, ms. */
+export const SUPERVISE_RETRY = 250;
+/** §12.2 How many backups of a server (the live members after its supervisor in its rendezvous order) a master shows. */
+export const SUPERVISION_BACKUPS = 1;
+/** §12.2 A handover the server does not take is tried this many times, then not again until the members change. */
+export const SUPERVISE_HANDOVER_TRIES = 3;
+/** §12.2 The k-th live member in a server's order (k = 0 first) claims it once its supervisor has been gone k × this many SUPERVISE_RETRY rounds. */
+export const SUPERVISE_BACKUP_ROUNDS = 4;

@@ -1,6 +1,6 @@
 /**
  * The operator's commands that act through the master: `ofp server drain`,
- * `ofp server overload`, `ofp master handoff`. Exit 0 when the master did
+ * `ofp server overload`, `ofp master handoff`, `ofp master supervise`. Exit 0 when the master did
  * it (or started it), 1 when it refused (its error code and message in one
  * line) or did not answer, 2 for a usage error.
  */
@@ -67,4 +67,11 @@ export async function runHandoff(f: ControlFlags & { readonly stream: string | n
   const master = await resolveEndpoint(f.master, '--master');
   const to = f.to !== undefined ? await resolveEndpoint(f.to, '--to', master.family) : undefined;
   return runControl(f, master, { op: 'handoff', sid, ...(to ? { srv: to.address } : {}) });
+}
+
+/** `ofp master supervise`: place a server's supervision on a master of the group (§12.2), pinned there while it lives. */
+export async function runSupervise(f: ControlFlags & { readonly server: string; readonly to?: string }): Promise<number> {
+  const { master, server } = await endpoints(f, f.server, '--server');
+  const to = f.to !== undefined ? await resolveEndpoint(f.to, '--to', master.family) : master;
+  return runControl(f, master, { op: 'supervise', srv: server.address, to: to.address });
 }

@@ -1,6 +1,6 @@
 /**
  * Sends an operator's `control` to a master (drain a server, hand a stream
- * off, set a server's capacity) and waits for its `control-result`, with
+ * off, set a server's capacity, place its supervision) and waits for its `control-result`, with
  * bounded retries. Padded like status requests (§9.4) and, with a cluster
  * key, authenticated; the answer is checked the same way.
  *
@@ -22,7 +22,7 @@ import { localBindHost, type ResolvedEndpoint } from './resolve.js';
 import { NoAnswerError } from '../errors.js';
 
 type Control = MessageOf<'control'>;
-export type ControlOrder = Pick<Control, 'op' | 'srv' | 'sid' | 'cap'>;
+export type ControlOrder = Pick<Control, 'op' | 'srv' | 'sid' | 'cap' | 'to'>;
 
 export interface ControlAnswer {
   readonly ok: boolean;
@@ -68,6 +68,7 @@ export async function sendControl(o: ControlOptions, order: ControlOrder): Promi
         ...(order.srv !== undefined ? { srv: order.srv } : {}),
         ...(order.sid !== undefined ? { sid: order.sid } : {}),
         ...(order.cap !== undefined ? { cap: order.cap } : {}),
+        ...(order.to !== undefined ? { to: order.to } : {}),
       };
       const msg = padded(bare, undefined, auth ? (m) => auth.encode(m, t) : encode);
       const bytes = auth ? auth.encode(msg, t) : encode(msg);

@@ -61,12 +61,12 @@ export async function resolveEndpoint(text: string, what: string, family?: Famil
   return { ...h, port: parsed.port, address: formatAddress(h.host, parsed.port) };
 }
 
-/** A comma-separated list of `HOST:PORT`, all of one address family (one socket reaches them all). */
-export async function resolveEndpoints(list: string, what: string): Promise<ResolvedEndpoint[]> {
+/** A comma-separated list of `HOST:PORT`, all of one address family (one socket reaches them all): `family`, or the first one's. */
+export async function resolveEndpoints(list: string, what: string, family?: Family): Promise<ResolvedEndpoint[]> {
   const items = list.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (items.length === 0) throw new UsageError('bad-address', `${what} is empty: give HOST:PORT[,HOST:PORT…]`);
   const out: ResolvedEndpoint[] = [];
-  for (const item of items) out.push(await resolveEndpoint(item, what, out[0]?.family));
+  for (const item of items) out.push(await resolveEndpoint(item, what, out[0]?.family ?? family));
   return out;
 }
 

@@ -13,7 +13,7 @@ import { roleDeps } from '../platform/crypto.js';
 import { type DriverEvent, type RunningRole, startRole } from './driver.js';
 import { catalogOf, FileMediaReader, type MediaScan, readableFiles, scanMediaDir } from './mediaDir.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
-import { isWildcard, resolveEndpoint, resolveHost } from './resolve.js';
+import { isWildcard, resolveEndpoint, resolveEndpoints, resolveHost } from './resolve.js';
 import { describeRateLimit, withRateLimit } from './rateLimitFlag.js';
 import { onEachStopSignal, signalStatus } from './signals.js';
 import { formatRate } from '../view/units.js';
@@ -27,8 +27,8 @@ const UNREGISTERED_WARNING = 5_000;
 export interface ServerSettings {
   readonly host: string;
   readonly port: number;
-  /** The master's numeric address. */
-  readonly master: string;
+  /** Its masters' numeric addresses: one, or every master of a group (§12.2). */
+  readonly masters: readonly string[];
   /** The address clients reach this server at; undefined: the bound address. `HOST` alone takes the bound port. */
   readonly name?: { readonly host: string; readonly port?: number };
   readonly media: MediaScan;
@@ -75,7 +75,7 @@ export async function startServer(s: ServerSettings, onEvent: (e: RunningServerE
   const running: RunningRole<MediaServer> = await startRole({
     role: (bound: string) => {
       const name = advertisedName(s, bound);
-      return new MediaServer(roleDeps(s.key), { name, master: s.master, group: s.group, cap: s.cap, files: catalogOf(s.media), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}) }, reader);
+      return new MediaServer(roleDeps(s.key), { name, masters: s.masters, group: s.group, cap: s.cap, files: catalogOf(s.media), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}) }, reader);
     },
     host: s.host,
     port: s.port,
@@ -127,7 +127,7 @@ export interface ServerFlags {
 export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> {
   const host = await resolveHost(f.host, '--host');
   const key = clusterKey(f.key);
-  const master = await resolveEndpoint(f.master, '--master', host.family);
+  const masters = [...new Set((await resolveEndpoints(f.master, '--master', host.family)).map((m) => m.address))];
   const cap = parseRate(f.capacity, '--capacity');
   const defaultRate = parseRate(f.defaultRate, '--default-rate');
   if (f.group.length === 0 || Buffer.byteLength(f.group) > MAX_NAME) throw new UsageError('usage', `--group must be 1 to ${MAX_NAME} bytes`);
@@ -148,7 +148,7 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
   return {
     host: host.host,
     port: parseCount(f.port, '--port', 0, 65535),
-    master: master.address,
+    masters,
     ...(name ? { name } : {}),
     media: scanMediaDir(f.media, defaultRate),
     group: f.group,
@@ -176,8 +176,8 @@ export async function runServer(f: ServerFlags): Promise<number> {
     // The name clients are sent to: the bound address, or the one --name gives.
     const bound = e.address;
     const name = advertisedName(s, bound);
-    out.listening({ ...e, name, master: s.master, files: catalog.length, items, group: s.group, cap: s.cap },
-      `ofp server listening on ${bound}${name !== bound ? `, clients sent to ${name}` : ''} (master ${s.master}, ${catalog.length} files${items ? ` (${items} of several flows)` : ''}, group ${s.group}, capacity ${formatRate(s.cap)}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
+    out.listening({ ...e, name, master: s.masters[0]!, masters: s.masters, files: catalog.length, items, group: s.group, cap: s.cap },
+      `ofp server listening on ${bound}${name !== bound ? `, clients sent to ${name}` : ''} (${s.masters.length > 1 ? `masters ${s.masters.join(', ')}` : `master ${s.masters[0]}`}, ${catalog.length} files${items ? ` (${items} of several flows)` : ''}, group ${s.group}, capacity ${formatRate(s.cap)}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
     if (s.warning) out.warning('no-key', s.warning);
     for (const skip of s.media.skipped) out.event({ type: 'media-skipped', level: 'warn', file: skip.name, why: skip.why });
     if (catalog.length === 0) out.event({ type: 'no-media', level: 'warn', dir: f.media, detail: 'no media files: the server registers an empty content list' });
@@ -188,7 +188,7 @@ export async function runServer(f: ServerFlags): Promise<number> {
   });
   // The core retries quietly; a person watching should hear why nothing happens.
   const silent = setTimeout(() => {
-    if (!registered) out.event({ type: 'master-not-answering', level: 'warn', master: s.master, detail: `no answer from the master after ${UNREGISTERED_WARNING / 1000} s; still trying (is it running? same --key?)` });
+    if (!registered) out.event({ type: 'master-not-answering', level: 'warn', master: s.masters.join(','), detail: `no answer from ${s.masters.length > 1 ? 'any master' : 'the master'} after ${UNREGISTERED_WARNING / 1000} s; still trying (is it running? same --key?)` });
   }, UNREGISTERED_WARNING);
   const unsubscribe = onEachStopSignal((signal, count) => {
     const core = server.running.role;
@@ -216,7 +216,8 @@ export async function runServer(f: ServerFlags): Promise<number> {
     role: 'server',
     address: server.running.address,
     name: core.config.name,
-    master: s.master,
+    master: s.masters[0]!,
+    masters: s.masters,
     ...core.stats,
     counters: core.counters,
     dropped: Object.fromEntries(core.dropped),

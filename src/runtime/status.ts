@@ -47,8 +47,13 @@ export function statusLines(s: MasterStatus): string[] {
     `master ${s.master}  policy ${m.policy}  mode ${m.mode}  up ${formatDuration(m.uptime)}  requests ${m.requests}`,
     `servers ${m.servers} (${m.up} up)  files ${m.files}  sessions ${m.sessions}  committed ${formatRate(m.bw)} of ${formatRate(m.cap)}`,
     '',
-    ...table(['SERVER', 'GROUP', 'STATE', 'FILES', 'STREAMS', 'COMMITTED', 'AVERAGE', 'SENT', 'CAPACITY', 'MISSED'],
-      s.servers.map((r) => [r.name, r.group, r.state, r.files, r.streams, formatRate(r.bw), formatRate(r.avg), formatRate(r.sent), formatRate(r.cap), r.missed])),
+    // A master in a group (§12.2): each server's supervisor (pinned: `*`) and the backup next in line.
+    ...(m.group !== undefined
+      ? table(['SERVER', 'GROUP', 'STATE', 'FILES', 'STREAMS', 'COMMITTED', 'AVERAGE', 'SENT', 'CAPACITY', 'MISSED', 'SUPERVISOR', 'EPOCH', 'BACKUP'],
+        s.servers.map((r) => [r.name, r.group, r.state, r.files, r.streams, formatRate(r.bw), formatRate(r.avg), formatRate(r.sent), formatRate(r.cap), r.missed,
+          r.sup === undefined ? '-' : `${r.sup}${r.pin ? '*' : ''}`, r.sep ?? 0, r.backup ?? '-']))
+      : table(['SERVER', 'GROUP', 'STATE', 'FILES', 'STREAMS', 'COMMITTED', 'AVERAGE', 'SENT', 'CAPACITY', 'MISSED'],
+        s.servers.map((r) => [r.name, r.group, r.state, r.files, r.streams, formatRate(r.bw), formatRate(r.avg), formatRate(r.sent), formatRate(r.cap), r.missed]))),
     '',
     ...table(['FILE', 'SIZE', 'RATE', 'SERVERS'], s.files.map((r) => [r.file, r.size, formatRate(r.rate), r.servers.join(',')])),
   ];

@@ -19,6 +19,8 @@ export interface ServerFixtureOptions {
   readonly reader?: MediaReader;
   readonly group?: string;
   readonly seed?: number;
+  /** Its masters (§12.2); MASTER alone when absent. */
+  readonly masters?: readonly string[];
 }
 
 export class ServerFixture {
@@ -30,7 +32,7 @@ export class ServerFixture {
   constructor(o: ServerFixtureOptions = {}) {
     const files = o.files ?? [{ name: 'movie.ts', size: 5_000_000, rate: 4_000_000 }];
     this.d = new Driver<ServerCommand, MediaServer>(
-      new MediaServer(testDeps(o.seed ?? 2, o.key), { name: NAME, master: MASTER, group: o.group ?? 'default', cap: o.cap ?? 1_000_000_000, files }, o.reader ?? syntheticReader()),
+      new MediaServer(testDeps(o.seed ?? 2, o.key), { name: NAME, masters: o.masters ?? [MASTER], group: o.group ?? 'default', cap: o.cap ?? 1_000_000_000, files }, o.reader ?? syntheticReader()),
     );
     this.auth = o.key ? testAuth(o.key) : undefined;
   }
@@ -44,14 +46,17 @@ export class ServerFixture {
     return this.d.control(MASTER, m, this.auth, at);
   }
 
-  /** Start and complete registration: register-ack, then content-ack for every part. */
+  /** Start and complete registration with every master: register-ack, then content-ack for every part. */
   register(interval = 1000): this {
+    const masters = this.server.config.masters;
     const reg = ofType(this.d.command({ type: 'start' }), 'register');
-    expect(reg).toHaveLength(1);
+    expect(reg.map((r) => r.to)).toEqual(masters);
     const cookie = new Uint8Array(8).fill(0x5a);
-    const content = ofType(this.fromMaster({ type: 'register-ack', name: NAME, epoch: this.server.epoch, cookie, interval }), 'content');
-    for (const c of content) this.fromMaster({ type: 'content-ack', epoch: this.server.epoch, part: c.part });
-    expect(this.server.state).toBe('registered');
+    for (const m of masters) {
+      const content = ofType(this.d.control(m, { type: 'register-ack', name: NAME, epoch: this.server.epoch, cookie, interval }, this.auth), 'content');
+      for (const c of content) this.d.control(m, { type: 'content-ack', epoch: this.server.epoch, part: c.part }, this.auth);
+      expect(this.server.registrationWith(m)).toBe('registered');
+    }
     return this;
   }
 

@@ -16,6 +16,11 @@ import { type LinkProfile, PERFECT_LINK, SimNetwork, type TraceRecord } from '..
 
 export const MASTER = '10.0.0.1:4000';
 
+/** The masters of a group (`group: N`): MASTER, then 10.0.0.2:4000, … */
+export function groupMasters(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `10.0.0.${i + 1}:4000`);
+}
+
 /**
  * Synthetic files, made once per name and kept (up to KEPT_BYTES in all, for the worker's life):
  * the servers read their chunks from them and the copies are compared with them, instead of
@@ -66,6 +71,8 @@ export interface SimClusterOptions {
   key?: string;
   master?: Partial<MasterConfig>;
   servers: SimServerSpec[];
+  /** A group of this many masters (§12.1), each server registered with every one of them (§12.2); one master when absent. */
+  group?: number;
 }
 
 export interface SimClient {
@@ -127,9 +134,16 @@ export function simCluster(o: SimClusterOptions) {
     masterLog.push({ at: net.now, e });
   };
 
+  const masterAddrs = groupMasters(o.group ?? 1);
+  const masterConfig = (self: string): Partial<MasterConfig> => ({
+    ...(o.master ?? {}),
+    ...(o.group ? { group: { self, peers: masterAddrs.filter((m) => m !== self) } } : {}),
+  });
   const cluster = {
     net,
-    master: new Master(deps(), o.master ?? {}),
+    master: new Master(deps(), masterConfig(MASTER)),
+    /** Every master by address (MASTER alone without a group); a killed one is gone from it. */
+    masters: new Map<string, Master>(),
     servers: [] as MediaServer[],
     clients: [] as SimClient[],
     log,
@@ -137,6 +151,7 @@ export function simCluster(o: SimClusterOptions) {
     addServer,
     addClient,
     restartMaster,
+    killMaster,
     injector,
     /** True once every client added so far has finished (complete or failed). */
     allDone: () => cluster.clients.every((c) => c.client.result !== undefined),
@@ -145,10 +160,24 @@ export function simCluster(o: SimClusterOptions) {
       log.filter(filter).map((l) => `${l.at - net.now} ${l.addr} ${JSON.stringify(l.e, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))}`).join('\n'),
   };
   net.add(MASTER, cluster.master, recordMaster);
+  cluster.masters.set(MASTER, cluster.master);
+  for (const addr of masterAddrs.slice(1)) {
+    const m = new Master(deps(), masterConfig(addr));
+    cluster.masters.set(addr, m);
+    net.add(addr, m, record);
+    net.command(addr, { type: 'start' });
+  }
+  if (o.group) net.command(MASTER, { type: 'start' });
+
+  /** A master of the group dies (its process is killed): it is gone from the network. */
+  function killMaster(addr: string): void {
+    net.remove(addr);
+    cluster.masters.delete(addr);
+  }
 
   function addServer(s: SimServerSpec, i = cluster.servers.length): MediaServer {
     const name = s.name ?? `10.0.1.${i + 1}:5000`;
-    const server = new MediaServer(deps(s.key === undefined ? o.key : s.key), { name, master: MASTER, group: s.group ?? 'default', cap: s.cap ?? 1_000_000_000, files: s.files }, syntheticReader());
+    const server = new MediaServer(deps(s.key === undefined ? o.key : s.key), { name, masters: masterAddrs, group: s.group ?? 'default', cap: s.cap ?? 1_000_000_000, files: s.files }, syntheticReader());
     net.add(name, server, record);
     net.command(name, { type: 'start' });
     cluster.servers.push(server);

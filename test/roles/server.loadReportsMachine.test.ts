@@ -10,7 +10,7 @@ const cookie = new Uint8Array(8).fill(0x5a);
 const WHO = { name: '10.0.1.1:5000', epoch: 77 };
 
 function load(ids: number[], more: Partial<LoadNow> = {}): LoadNow {
-  return { cookie, streams: new Map(ids.map((id) => [id, undefined])), bw: 1_000, cap: 10_000, state: 'up', ...more };
+  return { cookie, streams: new Map(ids.map((id) => [id, undefined])), bw: 1_000, cap: 10_000, state: 'up', sentBytes: 0, supervision: {}, ...more };
 }
 
 /** The ids a report lists, as the server once computed them: a copy of every id, turned from the cursor. */
@@ -24,13 +24,19 @@ describe('server load reports sub-machine', () => {
   it('answers a poll with the load, the rate sent since the last report, and the state when not up', () => {
     const r = new LoadReports(WHO);
     r.start(0);
-    r.sent(500);
-    r.sent(500);
-    expect(r.handlePoll(4, 1000, load([1, 2], { state: 'draining' }))).toEqual({
+    // The server's running total: 1,000 bytes by the first report, none more by the second.
+    expect(r.handlePoll(4, 1000, load([1, 2], { state: 'draining', sentBytes: 1_000 }))).toEqual({
       type: 'load', name: WHO.name, epoch: WHO.epoch, cookie, seq: 4, streams: 2, bw: 1_000, sent: 8_000, cap: 10_000, sids: [1, 2], state: 'draining',
     });
-    expect(r.handlePoll(5, 2000, load([]))).toMatchObject({ seq: 5, sent: 0, sids: [] });
+    expect(r.handlePoll(5, 2000, load([], { sentBytes: 1_000 }))).toMatchObject({ seq: 5, sent: 0, sids: [] });
     expect(r.listed).toBe(0);
+  });
+
+  it('says who supervises the server (§12.2) in every report, as the server gives it', () => {
+    const r = new LoadReports(WHO);
+    r.start(0);
+    expect(r.handlePoll(1, 500, load([], { supervision: { sup: '10.0.0.2:7700', sep: 3, pin: true } }))).toMatchObject({ sup: '10.0.0.2:7700', sep: 3, pin: true });
+    expect(r.handlePoll(2, 900, load([]))).not.toHaveProperty('sup');
   });
 
   it('pushes on a change of load at most once per LOAD_PUSH_MIN_INTERVAL, and only while registered', () => {

@@ -41,7 +41,7 @@ async function cluster(loopback: string, key?: string) {
   const servers: RunningServer[] = [];
   for (let i = 0; i < 2; i++) {
     const s = await startServer(
-      { host: loopback, port: 0, master: master.address, media: scanMediaDir(dir, 4_000_000), group: `g${i}`, cap: 1_000_000_000, ...(key ? { key } : {}) },
+      { host: loopback, port: 0, masters: [master.address], media: scanMediaDir(dir, 4_000_000), group: `g${i}`, cap: 1_000_000_000, ...(key ? { key } : {}) },
       (e) => log.push({ who: `server${i}`, e }),
     );
     stops.push(() => s.stop());

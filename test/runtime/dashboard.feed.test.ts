@@ -53,7 +53,7 @@ async function master(port = 0, key = KEY): Promise<RunningRole<Master>> {
 
 async function server(masterAddress: string): Promise<RunningServer> {
   let registered = false;
-  const s = await startServer({ host: '127.0.0.1', port: 0, master: masterAddress, media: scanMediaDir(dir, 4_000_000), group: 'g', cap: 1_000_000_000, key: KEY }, (e) => {
+  const s = await startServer({ host: '127.0.0.1', port: 0, masters: [masterAddress], media: scanMediaDir(dir, 4_000_000), group: 'g', cap: 1_000_000_000, key: KEY }, (e) => {
     if (e.type === 'registration-registered') registered = true;
   });
   stops.push(() => s.stop());

@@ -43,7 +43,7 @@ async function cluster(key?: string) {
   const servers: RunningServer[] = [];
   for (let i = 0; i < 2; i++) {
     const s = await startServer(
-      { host: '127.0.0.1', port: 0, master: master.address, media: scanMediaDir(dir, 1_000_000), group: 'g', cap: 1_000_000_000, ...(key ? { key } : {}) },
+      { host: '127.0.0.1', port: 0, masters: [master.address], media: scanMediaDir(dir, 1_000_000), group: 'g', cap: 1_000_000_000, ...(key ? { key } : {}) },
       (e) => log.push({ who: `server${i}`, e }),
     );
     stops.push(() => s.stop());

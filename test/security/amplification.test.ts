@@ -104,7 +104,7 @@ function serverSubject(key: boolean): Subject {
     name: `server${key ? ' key' : ''}`,
     key,
     build: () => {
-      const d = new Driver<ServerCommand, MediaServer>(new MediaServer(testDeps(2, key ? KEY : undefined), { name: SERVER, master: MASTER, group: 'g', cap: 1e9, files: [{ name: 'movie.ts', size: 5_000_000, rate: 4_000_000 }] }, syntheticReader()));
+      const d = new Driver<ServerCommand, MediaServer>(new MediaServer(testDeps(2, key ? KEY : undefined), { name: SERVER, masters: [MASTER], group: 'g', cap: 1e9, files: [{ name: 'movie.ts', size: 5_000_000, rate: 4_000_000 }] }, syntheticReader()));
       d.command({ type: 'start' });
       const content = d.control(MASTER, { type: 'register-ack', name: SERVER, epoch: d.role.epoch, cookie: new Uint8Array(8).fill(3), interval: 1000 }, auth).filter((s) => s.msg?.type === 'content');
       for (const c of content) d.control(MASTER, { type: 'content-ack', epoch: d.role.epoch, part: (c.msg as MessageOf<'content'>).part }, auth);

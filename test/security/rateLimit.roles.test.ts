@@ -82,7 +82,7 @@ describe('server: per-source rate limit', () => {
   const auth = testAuth();
   const files = [{ name: 'movie.ts', size: 5_000_000, rate: 4_000_000 }];
   const registered = (rateLimit?: RateLimit) => {
-    const d = new Driver<ServerCommand, MediaServer>(new MediaServer(testDeps(2, KEY), { name: NAME, master: MASTER, group: 'default', cap: 1e9, files, ...(rateLimit ? { rateLimit } : {}) }, syntheticReader()));
+    const d = new Driver<ServerCommand, MediaServer>(new MediaServer(testDeps(2, KEY), { name: NAME, masters: [MASTER], group: 'default', cap: 1e9, files, ...(rateLimit ? { rateLimit } : {}) }, syntheticReader()));
     d.command({ type: 'start' });
     const cookie = new Uint8Array(8).fill(7);
     const content = ofType(d.control(MASTER, { type: 'register-ack', name: NAME, epoch: d.role.epoch, cookie, interval: 1000 }, auth), 'content');

@@ -110,7 +110,7 @@ const MASTER = '10.0.0.1:4000';
 const SERVER = '10.0.1.1:5000';
 
 function registeredServer(): Driver<ServerCommand, MediaServer> {
-  const d = new Driver<ServerCommand, MediaServer>(new MediaServer(testDeps(2, KEY), { name: SERVER, master: MASTER, group: 'g', cap: 1e9, files: [{ name: 'movie.ts', size: 5_000_000, rate: 4_000_000 }] }, syntheticReader()));
+  const d = new Driver<ServerCommand, MediaServer>(new MediaServer(testDeps(2, KEY), { name: SERVER, masters: [MASTER], group: 'g', cap: 1e9, files: [{ name: 'movie.ts', size: 5_000_000, rate: 4_000_000 }] }, syntheticReader()));
   d.command({ type: 'start' });
   const content = ofType(d.control(MASTER, { type: 'register-ack', name: SERVER, epoch: d.role.epoch, cookie: new Uint8Array(8).fill(3), interval: 1000 }, auth), 'content');
   for (const c of content) d.control(MASTER, { type: 'content-ack', epoch: d.role.epoch, part: c.part }, auth);

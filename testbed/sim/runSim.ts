@@ -166,7 +166,7 @@ function startRole(run: Run, slot: Slot): void {
     place(run, slot, new Master(deps(true), { policy: m.policy, mode: m.mode, pollInterval: m.pollInterval }));
   } else if (slot.kind === 'server') {
     const s: ServerSpec = sc.servers.find((x) => x.name === slot.name)!;
-    place(run, slot, new MediaServer(deps(true), { name: book.addr(s.name), master: book.addr(s.master), group: s.group, cap: s.capacity, files: s.files.map((f) => run.files.get(f)!) }, run.media));
+    place(run, slot, new MediaServer(deps(true), { name: book.addr(s.name), masters: [book.addr(s.master)], group: s.group, cap: s.capacity, files: s.files.map((f) => run.files.get(f)!) }, run.media));
   }
 }
 

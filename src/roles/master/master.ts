@@ -27,6 +27,7 @@ import {
   ASSIGNMENT_TTL,
   RESERVE_SOURCE_SHARE,
   MEMBER_PAD_TO,
+  SUPERVISION_BACKUPS,
 } from '../../protocol/constants.js';
 import { type Decoded, encode, encodedLength } from '../../protocol/codec.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
@@ -47,6 +48,7 @@ import { type Candidate, type Policy, Selector } from './selection.js';
 import { Registry, type RegistryOutput } from './registry.js';
 import type { ServerRecord } from './serverRecord.js';
 import { StatusPages } from './statusPages.js';
+import { type SupervisionChange, type SupervisionView, Supervision } from './supervision.js';
 import { Membership, type MemberView } from '../membership/membership.js';
 import { fromWire, toWire } from '../membership/messages.js';
 import { padded } from '../../protocol/padding.js';
@@ -100,11 +102,12 @@ interface Forward {
 /**
  * The master's deadlines, each a named slot (one timer table): `forward` the oldest relayed
  * request's answer, `handoff` the failover manager's next, `notice` the notice feed's next, `poll`
- * the next poll round (and the sweep of what has expired).
+ * the next poll round (and the sweep of what has expired), `member` the group membership's next,
+ * `supervise` the next round of supervision claims and handovers (§12.2).
  */
-type MasterTimer = 'forward' | 'handoff' | 'notice' | 'poll' | 'member';
+type MasterTimer = 'forward' | 'handoff' | 'notice' | 'poll' | 'member' | 'supervise';
 /** The order in which a wake-up handles what is due. */
-const TIMER_ORDER: readonly MasterTimer[] = ['forward', 'handoff', 'notice', 'poll', 'member'];
+const TIMER_ORDER: readonly MasterTimer[] = ['forward', 'handoff', 'notice', 'poll', 'member', 'supervise'];
 
 export class Master extends RoleCore<MasterCommand, MasterEvent> {
   readonly config: MasterConfig;
@@ -148,6 +151,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   private readonly membership: Membership | undefined;
   /** The members named at start (`--peers`): without a cluster key, the only members it admits (§12.1). */
   private readonly peers: ReadonlySet<string>;
+  /** Which master of the group supervises each server (§12.2), when it has a group. */
+  private readonly supervision: Supervision | undefined;
 
   constructor(deps: RoleDeps, config: Partial<MasterConfig> = {}) {
     super(deps);
@@ -156,6 +161,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     const group = this.config.group;
     this.membership = group ? new Membership(group.self, deps.rng.fork()) : undefined;
     this.peers = new Set(group ? [group.self, ...group.peers] : []);
+    this.supervision = group ? new Supervision(group.self) : undefined;
     this.selector = new Selector(this.config.policy, deps.rng.fork());
     this.registry = new Registry(deps, this.config.pollInterval);
     this.servers = this.registry.servers;
@@ -167,6 +173,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       assignments: this.assignments,
       moving: (sid) => this.failover.moving(sid) !== undefined,
       members: () => this.members(),
+      supervision: (server) => this.supervisionOf(server),
       summary: (now) => this.summary(now),
     });
     this.notices = new NoticeFeed(deps);
@@ -217,6 +224,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     t.notice = on ? this.notices.nextTimeout() : undefined;
     t.poll = on ? this.registry.nextTimeout() : undefined;
     t.member = on ? this.membership?.nextTimeout() : undefined;
+    t.supervise = on ? this.supervision?.nextTimeout() : undefined;
     return t;
   }
 
@@ -307,13 +315,19 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         // What was assigned to it goes, but the streams handed off from it, which live on elsewhere.
         this.assignments.removeServer(o.name, this.handedOff);
         this.unanswered.delete(o.name);
+        this.supervision?.forget(o.name);
         return;
-      case 'load':
+      case 'load': {
         // Sessions: confirm the ones the server reports, end the ones it no longer has.
         this.assignments.report(o.server, o.sids, o.complete, now, this.handedOff);
         if (o.sids.length > 0 && this.unanswered.delete(o.server)) this.emit({ type: 'server-answering', srv: o.server });
+        const change = this.supervision?.report(o.server, o.supervision);
+        if (change) this.supervisionChanged(change);
         return;
+      }
       case 'streams':
+        // Moving a server's streams is its supervisor's duty alone (§12.2): one master orders each handoff.
+        if (this.supervision && !this.supervision.supervises(o.server.name)) return;
         if (o.change === 'down') this.failover.serverDown(o.server, now);
         else if (o.change === 'draining') this.failover.serverDraining(o.server, now);
         else this.failover.serverOverloaded(o.server, now);
@@ -324,6 +338,39 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   /** The members of this master's group as it sees them (§12.1), itself not among them; empty without a group. */
   members(): MemberView[] {
     return this.membership?.members() ?? [];
+  }
+
+  /** The members this master counts as live for supervision (§12.2): alive, or only suspected so far. */
+  private liveMembers(): string[] {
+    return this.members().filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => m.addr);
+  }
+
+  /** `server`'s supervision as this master knows it (§12.2); undefined without a group. */
+  supervisionOf(server: string): SupervisionView | undefined {
+    return this.supervision?.view(server, this.liveMembers(), SUPERVISION_BACKUPS);
+  }
+
+  /** Does this master supervise `server` (§12.2)? Every server, for a master on its own. */
+  supervises(server: string): boolean {
+    return this.supervision?.supervises(server) ?? true;
+  }
+
+  /**
+   * This master gained or lost a server (§12.2). Gained: the server tells it of every stream playing
+   * there (it retells them to a new supervisor), and its handoffs are this master's from now on.
+   */
+  private supervisionChanged(c: SupervisionChange): void {
+    if (c.kind === 'gained') this.emit({ type: 'supervision-gained', level: 'info', srv: c.server, from: c.from, epoch: c.epoch, pinned: c.pinned });
+    else this.emit({ type: 'supervision-lost', level: 'info', srv: c.server, to: c.to, epoch: c.epoch, pinned: c.pinned });
+  }
+
+  /** Send `supervise` to server `name` (§12.2). */
+  private sendSupervise(name: string, ep: number, to: string, pin: boolean, now: number): boolean {
+    const rec = this.servers.get(name);
+    if (!rec) return false;
+    this.emit({ type: 'supervise', level: 'debug', srv: name, to, ep, pin });
+    this.sendControl(rec.addr, { type: 'supervise', name, ep, to, ...(pin ? { pin: true } : {}) }, now, true);
+    return true;
   }
 
   /**
@@ -357,7 +404,11 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       const msg = wire.k === 'ping' || wire.k === 'ping-req' ? padded(wire, MEMBER_PAD_TO, (x) => (auth ? auth.encode(x, now) : encode(x))) : wire;
       this.sendControl(o.to, msg, now, wire.k !== 'ack');
     }
-    for (let e = m.pollEvent(); e; e = m.pollEvent()) this.emit(e);
+    for (let e = m.pollEvent(); e; e = m.pollEvent()) {
+      // A member back: handovers it could not take before may go now.
+      if (e.type === 'member-alive') this.supervision?.membersChanged();
+      this.emit(e);
+    }
   }
 
   /** Push the notices the feed queued for its subscribers (proven addresses, §9.4). */
@@ -448,6 +499,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       case 'member':
         this.membership!.handleTimeout(now);
         return this.drainMembership(now);
+      case 'supervise':
+        for (const o of this.supervision!.handleTimeout(now, this.liveMembers())) this.sendSupervise(o.server, o.ep, o.to, o.pin === true, now);
+        return;
     }
   }
 
@@ -823,6 +877,15 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         this.drainFailover(now);
         if (why) return reply(false, `stream ${a.sid} cannot move: ${why}`, 'no-capacity');
         return reply(true, `stream ${a.sid} moves from ${a.server}${msg.srv ? ` to ${msg.srv}` : ''}`);
+      }
+      case 'supervise': {
+        if (!this.supervision) return reply(false, 'this master belongs to no group: it supervises every server it knows', 'bad-request');
+        if (!rec) return reply(false, `this master does not know a server ${JSON.stringify(msg.srv ?? '')}`, 'unknown-server');
+        const to = msg.to ?? this.config.group!.self;
+        if (to !== this.config.group!.self && !this.liveMembers().includes(to)) return reply(false, `${to} is not a live member of this master's group`, 'bad-request');
+        const sup = this.supervision.view(rec.name, this.liveMembers(), 0);
+        this.sendSupervise(rec.name, sup.epoch + 1, to, true, now);
+        return reply(true, `${rec.name} is to be supervised by ${to} (epoch ${sup.epoch + 1}, placed by an operator; it was ${sup.supervisor})`);
       }
     }
   }

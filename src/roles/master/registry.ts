@@ -25,6 +25,7 @@ import { Catalog } from './catalog.js';
 import type { RegistryEvent, ServerMoved } from './events.js';
 import { type Refusal, RegistrationBounds, refusalText, sourceHost, utf8Length } from './registrationBounds.js';
 import { SERVER_VIEW_TABLE, ServerRecord, type ServerState, type ServerTrigger } from './serverRecord.js';
+import type { SupervisionReport } from './supervision.js';
 
 /** Why a server's streams move (S2.5): it went down, it drains, it is overloaded. */
 export type ServerChange = 'down' | 'draining' | 'overloaded';
@@ -40,7 +41,7 @@ export type RegistryOutput =
   | { readonly kind: 'event'; readonly event: RegistryEvent }
   | { readonly kind: 'drop'; readonly code: ErrorCode; readonly from: string; readonly detail: string; readonly msg: string | undefined }
   | { readonly kind: 'forgotten'; readonly name: string }
-  | { readonly kind: 'load'; readonly server: string; readonly sids: readonly number[]; readonly complete: boolean }
+  | { readonly kind: 'load'; readonly server: string; readonly sids: readonly number[]; readonly complete: boolean; readonly supervision: SupervisionReport }
   | { readonly kind: 'streams'; readonly server: ServerRecord; readonly change: ServerChange };
 
 /** An operator's order to a server: drain, or a capacity (bits per second). */
@@ -246,7 +247,7 @@ export class Registry {
     rec.record(msg, now);
     if (rec.order && (rec.order.op === 'drain' ? msg.state === 'draining' : msg.cap === rec.order.cap)) rec.order = undefined;
     // Sessions: the master confirms the ones the server reports, and ends the ones it no longer has.
-    this.outputs.push({ kind: 'load', server: rec.name, sids: msg.sids, complete: !msg.more });
+    this.outputs.push({ kind: 'load', server: rec.name, sids: msg.sids, complete: !msg.more, supervision: { ...(msg.sup !== undefined ? { sup: msg.sup } : {}), ...(msg.sep !== undefined ? { sep: msg.sep } : {}), ...(msg.pin !== undefined ? { pin: msg.pin } : {}) } });
     if (rec.state === 'down' && rec.cataloged) this.move(rec, 'load', now);
     // Change events the server reports, or that its load shows (S2.5b, S2.5c).
     // A report that changes nothing in the server's state (draining again, overloaded while draining) moves nothing.

@@ -13,6 +13,7 @@ import type { Assignment } from './assignments.js';
 import type { Catalog } from './catalog.js';
 import { nptAt } from './npt.js';
 import type { ServerRecord } from './serverRecord.js';
+import type { SupervisionView } from './supervision.js';
 import type { MemberView } from '../membership/membership.js';
 
 type Status = MessageOf<'status'>;
@@ -33,6 +34,8 @@ export interface StatusSource {
   moving(sid: number): boolean;
   /** The members of its group (§12.1), itself not among them; none without a group. */
   members(): readonly MemberView[];
+  /** A server's supervision (§12.2), for a master in a group. */
+  supervision(server: string): SupervisionView | undefined;
 }
 
 /** One reading of a table: how many rows it has, and row `i` as it is at `now`. */
@@ -41,8 +44,11 @@ export interface TableReading {
   row(i: number, now: number): unknown;
 }
 
-export function serverRow(r: ServerRecord): ServerRow {
-  return { name: r.name, group: r.group, state: r.state, files: r.files.size, streams: r.streams, bw: r.bw, avg: Math.round(r.avg), sent: r.sent, cap: r.cap, missed: r.missed };
+export function serverRow(r: ServerRecord, sup?: SupervisionView): ServerRow {
+  return {
+    name: r.name, group: r.group, state: r.state, files: r.files.size, streams: r.streams, bw: r.bw, avg: Math.round(r.avg), sent: r.sent, cap: r.cap, missed: r.missed,
+    ...(sup ? { sup: sup.supervisor, ...(sup.epoch > 0 ? { sep: sup.epoch } : {}), ...(sup.pinned ? { pin: true } : {}), ...(sup.backups[0] ? { backup: sup.backups[0] } : {}) } : {}),
+  };
 }
 
 /** A file's row; a file no server holds any more (since the reading began) has no servers. */
@@ -79,7 +85,7 @@ export function readTable(what: StatusTable, src: StatusSource): TableReading {
   switch (what) {
     case 'servers': {
       const recs = [...src.servers.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-      return { size: recs.length, row: (i) => serverRow(recs[i]!) };
+      return { size: recs.length, row: (i) => serverRow(recs[i]!, src.supervision(recs[i]!.name)) };
     }
     case 'files': {
       const names = src.catalog.names();

@@ -7,6 +7,8 @@
  * an `ack` within the probe timeout, a `ping-req` through MEMBER_INDIRECT_PROBES other members;
  * without any `ack` by the end of the period, the member is suspect. A suspect not refuted within
  * the suspicion timeout is dead. Updates ride on every message, each a bounded number of times.
+ * Every MEMBER_RECONNECT_INTERVAL it pings one member it holds dead (or a seed it no longer
+ * knows), telling it so: across a partition that healed, each side refutes the other's verdict.
  *
  * It never sends or reports: the parent drains `pollSend()` and `pollEvent()`, and arms
  * `nextTimeout()`.
@@ -16,7 +18,7 @@ import { Queue, type TableSize } from '../role.js';
 import {
   MAX_MEMBER_RELAYS, MAX_MEMBER_UPDATES, MAX_MEMBERS, MEMBER_DEAD_RETAIN, MEMBER_INDIRECT_PROBES, MEMBER_MAX_LOCAL_HEALTH,
   MEMBER_PROBE_INTERVAL, MEMBER_PROBE_TIMEOUT, MEMBER_RETRANSMIT_MULT, MEMBER_SUSPICION_MAX_MULT, MEMBER_SUSPICION_MULT,
-  MEMBER_UPDATES_PER_MESSAGE, MEMBER_GOSSIP_INTERVAL, MEMBER_GOSSIP_NODES,
+  MEMBER_UPDATES_PER_MESSAGE, MEMBER_GOSSIP_INTERVAL, MEMBER_GOSSIP_NODES, MEMBER_RECONNECT_INTERVAL,
 } from '../../protocol/constants.js';
 import type { MemberEvent, MemberMessage, MemberState, MemberUpdate } from './messages.js';
 
@@ -140,6 +142,10 @@ export class Membership {
   private leaving = false;
   /** Lifeguard's local health score: 0 healthy, up to MEMBER_MAX_LOCAL_HEALTH; probe timeouts are scaled by it plus one. */
   private health = 0;
+  /** The members it joined through: tried again, now and then, once forgotten. */
+  private seeds: readonly string[] = [];
+  /** The next ping to a dead member or a forgotten seed. */
+  private nextReconnectAt: number | undefined;
 
   /** `gossipInterval`: the rounds of gossip apart from probes, ms; 0: none (updates ride on probes only). */
   constructor(readonly self: string, private readonly rng: Rng, private readonly gossipInterval = MEMBER_GOSSIP_INTERVAL) {}
@@ -179,6 +185,8 @@ export class Membership {
   /** Join through seed members: ping each, announcing this member; it learns the rest from updates. */
   join(addrs: readonly string[], now: number): void {
     this.leaving = false;
+    this.seeds = addrs.filter((a) => a !== this.self);
+    this.nextReconnectAt ??= now + MEMBER_RECONNECT_INTERVAL;
     this.enqueue({ state: 'alive', addr: this.self, inc: this.inc });
     for (const addr of addrs) {
       if (addr === this.self) continue;
@@ -253,13 +261,32 @@ export class Membership {
       this.startProbe(now);
     }
     if (this.nextGossipAt !== undefined && this.nextGossipAt <= now) this.gossip(now);
+    if (this.nextReconnectAt !== undefined && this.nextReconnectAt <= now) this.reconnect(now);
     this.pruneRelays(now);
+  }
+
+  /**
+   * Serf's reconnect: ping one member held dead (its death rides on the ping, so it refutes it), or
+   * a seed no longer known (it answers, and comes back alive). A partition that healed is thus
+   * found again: nothing else ever talks to a dead member.
+   */
+  private reconnect(now: number): void {
+    this.nextReconnectAt = this.leaving ? undefined : now + MEMBER_RECONNECT_INTERVAL;
+    const out: string[] = [];
+    for (const m of this.table.values()) if (m.state === 'dead') out.push(m.addr);
+    for (const s of this.seeds) if (!this.table.has(s)) out.push(s);
+    if (out.length === 0) return;
+    const to = out[this.rng.below(out.length)]!;
+    // A seed not known yet hears this member's own state: it admits a member by an `alive`.
+    if (!this.table.has(to)) this.announce();
+    this.send(to, { type: 'ping', seq: this.nextSeq(), updates: [] });
   }
 
   /** When this member next needs `handleTimeout`, or undefined when it waits for nothing. */
   nextTimeout(): number | undefined {
     let t = this.nextProbeAt;
     if (this.nextGossipAt !== undefined && (t === undefined || this.nextGossipAt < t)) t = this.nextGossipAt;
+    if (this.nextReconnectAt !== undefined && (t === undefined || this.nextReconnectAt < t)) t = this.nextReconnectAt;
     const p = this.probe;
     if (p && !p.acked && !p.indirect && (t === undefined || p.indirectAt < t)) t = p.indirectAt;
     for (const m of this.table.values()) {
@@ -514,6 +541,11 @@ export class Membership {
     if (m?.state === 'suspect' && !updates.some((u) => u.addr === to && u.state === 'suspect' && u.inc === m.inc)) {
       if (updates.length >= MEMBER_UPDATES_PER_MESSAGE) updates.pop();
       updates.unshift({ state: 'suspect', addr: to, inc: m.inc, from: this.self });
+    }
+    // So is a member held dead that it talks to (a reconnect, or the answer to one): it refutes it.
+    if (m?.state === 'dead' && !updates.some((u) => u.addr === to && u.state === 'dead' && u.inc === m.inc)) {
+      if (updates.length >= MEMBER_UPDATES_PER_MESSAGE) updates.pop();
+      updates.unshift({ state: 'dead', addr: to, inc: m.inc });
     }
     this.sends.push({ to, msg: { ...msg, updates } });
   }

@@ -56,6 +56,9 @@ export type ServerEvent =
     readonly sent: number; readonly resent: number; readonly complete: boolean;
   } & StreamFields)
   | { readonly type: 'media-error'; readonly level: 'error'; readonly file: string; readonly off: number; readonly detail: string }
+  /** A master took the supervision (§12.2): `master` from `from`, at `epoch`, on the `supervise` of `by`. */
+  | { readonly type: 'supervisor'; readonly master: string; readonly epoch: number; readonly from: string; readonly by: string; readonly pinned: boolean }
+  | { readonly type: 'supervise-refused'; readonly level: 'debug'; readonly from: string; readonly to: string; readonly ep: number; readonly why: string }
   | { readonly type: 'draining'; readonly streams: number }
   | { readonly type: 'drained'; readonly level: 'info' | 'warn'; readonly left: number; readonly ms: number };
 

@@ -4,11 +4,13 @@
  * lists (at most MAX_LOAD_SIDS, in turn), and when a report is due: pushed on a
  * change of load (at most once per LOAD_PUSH_MIN_INTERVAL), or as a heartbeat
  * once the master's polls stopped coming. It builds each `load` report; it
- * never sends anything itself: the server core does.
+ * never sends anything itself: the server core does. A server keeps one per
+ * master it registers with (§12.2).
  */
 import { LOAD_PUSH_MIN_INTERVAL, MAX_LOAD_SIDS } from '../../protocol/constants.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import type { SelfState } from './events.js';
+import type { SupervisionFields } from './supervisorRecord.js';
 
 /** The server's load now, as a report gives it. */
 export interface LoadNow {
@@ -20,6 +22,10 @@ export interface LoadNow {
   readonly bw: number;
   readonly cap: number;
   readonly state: SelfState;
+  /** Media bytes the server has sent since it started, over every stream: a report gives the rate since the one before it. */
+  readonly sentBytes: number;
+  /** Who supervises the server (§12.2), as every report says. */
+  readonly supervision: SupervisionFields;
 }
 
 /** How often the master polls and when it was last heard from: the heartbeat's clock (the registration keeps it). */
@@ -34,9 +40,9 @@ export class LoadReports {
   /** When a push asked for by a change of load is due, if one is. */
   private pushAt: number | undefined;
   private lastReport = -Infinity;
-  /** Since when `sentBytes` counts. */
+  /** When the last report was built, and the server's bytes sent then: the next one's rate counts from there. */
   private since = 0;
-  private sentBytes = 0;
+  private sentThen = 0;
   /** Where the next report's ids start, when there are more streams than a report lists. */
   private cursor = 0;
   private listedNow = 0;
@@ -51,11 +57,6 @@ export class LoadReports {
   /** The server started: the first report's rate counts from `now`. */
   start(now: number): void {
     this.since = now;
-  }
-
-  /** `bytes` of media went out. On the streaming path: one addition, nothing allocated. */
-  sent(bytes: number): void {
-    this.sentBytes += bytes;
   }
 
   /** The load changed: a push, at most once per LOAD_PUSH_MIN_INTERVAL, while `registered`. */
@@ -103,8 +104,8 @@ export class LoadReports {
   private report(seq: number, now: number, load: LoadNow): LoadReport {
     const sids = this.nextIds(load.streams);
     const elapsed = Math.max(1, now - this.since);
-    const sent = Math.round((this.sentBytes * 8 * 1000) / elapsed);
-    this.sentBytes = 0;
+    const sent = Math.round(((load.sentBytes - this.sentThen) * 8 * 1000) / elapsed);
+    this.sentThen = load.sentBytes;
     this.since = now;
     this.lastReport = now;
     return {
@@ -120,6 +121,7 @@ export class LoadReports {
       sids,
       ...(load.streams.size > sids.length ? { more: true } : {}),
       ...(load.state !== 'up' ? { state: load.state } : {}),
+      ...load.supervision,
     };
   }
 

@@ -1,12 +1,13 @@
 /**
- * The media server (S1): registers its content list with the master (S1.1),
+ * The media server (S1): registers its content list with its masters (S1.1),
  * answers load polls and pushes load reports (S1.5), answers requests,
  * forwarded requests and stream establishments with a setup (S1.3, S1.4,
  * S2.6), and streams media items — one or several flows (S2.4) — at their
  * rate times the stream's scale (S2.1), resending what clients report missing
- * (§5). It tells its master each stream's control events (§10.4), relays a
- * handoff to the client (§10.6), and when draining marks its data with the
- * change indicator (S2.5c).
+ * (§5). It tells each of its masters each stream's control events (§10.4),
+ * relays a handoff its supervisor orders — the one master of several that
+ * moves its streams (§12.2) — to the client (§10.6), and when draining marks
+ * its data with the change indicator (S2.5c).
  */
 import {
   CLIENT_SILENCE_TIMEOUT,
@@ -33,6 +34,7 @@ import type { SelfState, ServerEvent } from './events.js';
 import type { Chunk } from './flowSender.js';
 import { type LoadNow, type LoadReport, LoadReports } from './loadReports.js';
 import { Registration, REGISTRATION_TABLE, type RegistrationState, type RegistrationStep } from './registration.js';
+import { SupervisorRecord } from './supervisorRecord.js';
 import { type FlowFile, offsetsAt, ServerStream, SERVER_STREAM_TABLE, type StreamTrigger } from './stream.js';
 import { Tracker } from './tracker.js';
 import { type StreamView, streamView } from './views.js';
@@ -56,18 +58,29 @@ export interface MediaReader {
 export interface ServerConfig {
   /** The address clients reach this server at (`host:port`): its name. */
   readonly name: string;
-  /** The master's address. */
-  readonly master: string;
+  /** Its masters' addresses (one, or the group's, §12.2): it registers with each; the first supervises it until a master claims the supervision. */
+  readonly masters: readonly string[];
   readonly group: string;
   /** Capacity, bits per second. */
   readonly cap: number;
   readonly files: readonly MediaFile[];
-  /** Per-source rate limit on datagrams (§9.5); none when absent. The master's address is exempt. */
+  /** Per-source rate limit on datagrams (§9.5); none when absent. The masters' addresses are exempt. */
   readonly rateLimit?: RateLimit;
 }
 
+/** The server's tie to one of its masters: its registration there (§6.5), the load reports (S1.5) and the stream control events (§10.4) it is sent. */
+interface MasterLink {
+  readonly master: string;
+  readonly registration: Registration;
+  readonly loads: LoadReports;
+  readonly tracker: Tracker;
+}
+
+/** Which registration state stands for the server's, over its masters: the furthest along. */
+const REGISTRATION_RANK: Readonly<Record<RegistrationState, number>> = { registered: 3, listing: 2, registering: 1, stopped: 0 };
+
 /**
- * `start`: register with the master (any first input does); `stop`: end
+ * `start`: register with the masters (any first input does); `stop`: end
  * streams, send `leave`; `drain`: hand every stream off, then stop;
  * `capacity`: a new capacity (a server beyond it is overloaded).
  */
@@ -78,6 +91,16 @@ export type ServerCommand =
   | { readonly type: 'capacity'; readonly cap: number };
 export type { ServerEvent } from './events.js';
 export { REGISTRATION_TABLE, type RegistrationState, type RegistrationTrigger } from './registration.js';
+
+/** The earlier of two deadlines, either of which may be unset. */
+function earlier(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || (b !== undefined && b < a) ? b : a;
+}
+
+/** A deadline that has come. */
+function isDue(at: number | undefined, now: number): boolean {
+  return at !== undefined && now >= at;
+}
 
 /** `12.5 Mbit/s`: a rate for people. */
 function mbit(bps: number): string {
@@ -93,9 +116,10 @@ type SetupFields = Omit<MessageOf<'setup'>, 'type' | 'rid'>;
 type Refusal = { code: WireErrorCode; text: string };
 
 /**
- * The server's deadlines, each a named slot (one timer table): `retry` the registration's next
- * `register` or `content` sending, `silence` the master's silence, `report` a load report (pushed
- * on a change of load, or a heartbeat when polls stopped coming), `track` the stream control
+ * The server's deadlines, each a named slot (one timer table), the soonest over its masters where
+ * it has one per master: `retry` a registration's next `register` or `content` sending, `silence`
+ * a master's silence, `report` a load report (pushed on a change of load, or a heartbeat when
+ * polls stopped coming), `track` the stream control
  * events to send again, `tick` pacing and housekeeping, `drain` the bound of a drain.
  */
 export type ServerTimer = 'retry' | 'silence' | 'report' | 'track' | 'tick' | 'drain';
@@ -111,20 +135,21 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   cap: number;
   /** Draining (S2.5c): a sub-machine whose outcomes the server reports and acts on. */
   private readonly draining = new Drain();
-  readonly tracker = new Tracker();
 
   /** The server's bounded tables, with their bounds (§7.3): a read-only view for tests and tools. */
   override tables(): Record<string, TableSize> {
     return {
       ...super.tables(),
-      'tracked streams': { size: this.tracker.size, limit: MAX_TRACKED_STREAMS },
-      'load report ids': { size: this.loads.listed, limit: MAX_LOAD_SIDS },
+      'tracked streams': { size: Math.max(0, ...[...this.links.values()].map((l) => l.tracker.size)), limit: MAX_TRACKED_STREAMS },
+      'load report ids': { size: Math.max(0, ...[...this.links.values()].map((l) => l.loads.listed)), limit: MAX_LOAD_SIDS },
     };
   }
-  /** The registration with the master (§6.5): a sub-machine whose steps the server sends and reports. */
-  private readonly registration: Registration;
-  /** Load reporting (S1.5): a sub-machine whose reports the server sends. */
-  private readonly loads: LoadReports;
+  /** Per master, in the order given: the registration there and its load reports (sub-machines whose steps the server sends and reports). */
+  private readonly links = new Map<string, MasterLink>();
+  /** Who supervises this server (§12.2): the master it sends `track` to and takes `move` from. */
+  private readonly supervisor: SupervisorRecord;
+  /** Media bytes sent since the server started (the load reports' rate). On the streaming path: one addition. */
+  private sentBytes = 0;
   private nextTick: number | undefined;
   private started = false;
   /** The sum of `rate` over `streams`, kept as streams come, go and change scale. */
@@ -150,14 +175,33 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       if (f.rate > MAX_STREAM_RATE) this.tooFast.push(f);
       else this.files.set(f.name, f);
     }
-    this.registration = new Registration({
-      name: config.name,
-      master: config.master,
-      group: config.group,
-      epoch: this.epoch,
-      files: [...this.files.values()].map((f) => [f.name, f.size, f.rate] as const),
-    });
-    this.loads = new LoadReports({ name: config.name, epoch: this.epoch });
+    const listed = [...this.files.values()].map((f) => [f.name, f.size, f.rate] as const);
+    for (const master of config.masters) {
+      if (this.links.has(master)) continue;
+      this.links.set(master, {
+        master,
+        registration: new Registration({ name: config.name, master, group: config.group, epoch: this.epoch, files: listed }),
+        loads: new LoadReports({ name: config.name, epoch: this.epoch }),
+        tracker: new Tracker(),
+      });
+    }
+    this.supervisor = new SupervisorRecord([...this.links.keys()]);
+  }
+
+  /** The master that supervises this server now (§12.2). */
+  get supervisedBy(): string {
+    return this.supervisor.master;
+  }
+
+  /** The stream control events (§10.4) over every master: waiting for an acknowledgement, and given up on. */
+  get tracker(): { readonly pending: number; readonly lost: number } {
+    let pending = 0;
+    let lost = 0;
+    for (const l of this.links.values()) {
+      pending += l.tracker.pending;
+      lost += l.tracker.lost;
+    }
+    return { pending, lost };
   }
 
   /** Since when the server has been draining (S2.5c), if it is. */
@@ -165,17 +209,26 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     return this.draining.since;
   }
 
-  /** The registration's state (REGISTRATION_TABLE). */
+  /** The registration's state (REGISTRATION_TABLE): with several masters, the furthest along of them. */
   get state(): RegistrationState {
-    return this.registration.state;
+    let best: RegistrationState = 'stopped';
+    for (const l of this.links.values()) if (REGISTRATION_RANK[l.registration.state] > REGISTRATION_RANK[best]) best = l.registration.state;
+    return best;
+  }
+
+  /** The registration with one master: its state, or undefined for an address that is not one of its masters. */
+  registrationWith(master: string): RegistrationState | undefined {
+    return this.links.get(master)?.registration.state;
   }
 
   handle(input: Input<ServerCommand>, now: number): void {
     if (!this.started) {
       this.started = true;
-      this.loads.start(now);
       for (const f of this.tooFast) this.emit({ type: 'media-skipped', level: 'warn', file: f.name, why: `${mbit(f.rate)} is faster than one stream may go, ${mbit(MAX_STREAM_RATE)} (MAX_STREAM_RATE): not served` });
-      this.apply(this.registration.start(now, this.cap), this.config.master, now);
+      for (const l of this.links.values()) {
+        l.loads.start(now);
+        this.apply(l, l.registration.start(now, this.cap), now);
+      }
     }
     if (this.state === 'stopped') return;
     switch (input.kind) {
@@ -201,15 +254,29 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
    */
   private timers(): Deadlines<ServerTimer> {
     if (this.state === 'stopped') return {};
-    const registered = this.state === 'registered';
+    let retry: number | undefined;
+    let silence: number | undefined;
+    let report: number | undefined;
+    let track: number | undefined;
+    for (const l of this.links.values()) {
+      retry = earlier(retry, l.registration.retryDeadline());
+      silence = earlier(silence, l.registration.silenceDeadline());
+      report = earlier(report, this.reportDeadline(l));
+      track = earlier(track, l.tracker.nextDue());
+    }
     return {
-      retry: this.registration.retryDeadline(),
-      silence: this.registration.silenceDeadline(),
-      report: this.loads.nextTimeout(registered ? this.registration : undefined),
-      track: this.tracker.nextDue(),
+      retry,
+      silence,
+      report,
+      track,
       tick: this.streams.size > 0 ? this.nextTick : undefined,
       drain: this.draining.deadline(),
     };
+  }
+
+  /** When `l`'s next load report is due: a push asked for, or (registered there) a heartbeat. */
+  private reportDeadline(l: MasterLink): number | undefined {
+    return l.loads.nextTimeout(l.registration.state === 'registered' ? l.registration : undefined);
   }
 
   private due(name: ServerTimer, now: number): boolean {
@@ -249,34 +316,34 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   // ---- Registration (S1.1) ------------------------------------------------
 
   /**
-   * Act on a step of the registration: send what it sends, in order, then report what it reports;
-   * once registered, report the load and tell the master of the streams playing here again.
+   * Act on a step of the registration with `l`'s master: send what it sends, in order, then report
+   * what it reports; once registered, report the load there and tell of the streams playing here again.
    */
-  private apply(step: RegistrationStep, from: string, now: number): void {
-    if (step.dropped !== undefined) return this.drop('unexpected-message', from, step.dropped, 'register-ack');
+  private apply(l: MasterLink, step: RegistrationStep, now: number): void {
+    if (step.dropped !== undefined) return this.drop('unexpected-message', l.master, step.dropped, 'register-ack');
     for (const msg of step.send) {
-      if (msg.type === 'register') this.sendRegister(msg, now);
-      else this.sendControl(this.config.master, msg, now, true);
+      if (msg.type === 'register') this.sendRegister(l.master, msg, now);
+      else this.sendControl(l.master, msg, now, true);
     }
     for (const e of step.events) this.emit(e);
     if (!step.registered) return;
-    this.pushLoad(now);
+    this.pushLoadTo(l, now);
     // A master that restarted (or forgot us) knows nothing of the streams playing here: tell it again.
-    for (const st of this.streams.values()) if (st.state === 'playing') for (const e of this.tracker.retell(st.sid, now)) this.sendTrack(e, now);
+    for (const st of this.streams.values()) if (st.state === 'playing') for (const e of l.tracker.retell(st.sid, now)) this.sendTrack(l, e, now);
   }
 
   /** Padding keeps the master's answer within what it received (§9.4). */
-  private sendRegister(msg: MessageOf<'register'>, now: number): void {
+  private sendRegister(master: string, msg: MessageOf<'register'>, now: number): void {
     const size = (this.deps.auth ? this.deps.auth.encode(msg, now) : encode(msg)).length;
     const pad = size < REGISTER_PAD_TO ? new Uint8Array(Math.max(0, REGISTER_PAD_TO - size - 3)) : undefined;
-    this.sendControl(this.config.master, { ...msg, ...(pad ? { pad } : {}) }, now, true);
+    this.sendControl(master, { ...msg, ...(pad ? { pad } : {}) }, now, true);
   }
 
   // ---- Input ---------------------------------------------------------------
 
   private onDatagram(from: string, bytes: Uint8Array, now: number): void {
-    // Before any decoding; the master's address is exempt, so no flood can starve the server of it (§9.5).
-    if (this.limiter && from !== this.config.master && !admitDatagram(this.limiter, from, now, (e) => this.emit(e))) return;
+    // Before any decoding; the masters' addresses are exempt, so no flood can starve the server of them (§9.5).
+    if (this.limiter && !this.links.has(from) && !admitDatagram(this.limiter, from, now, (e) => this.emit(e))) return;
     const d = this.receive(from, bytes, now);
     if (!d) return;
     const msg = d.msg;
@@ -302,6 +369,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       case 'move':
       case 'order':
       case 'track-ack':
+      case 'supervise':
       case 'error':
         return this.onMasterMessage(d, from, now);
       default:
@@ -311,34 +379,37 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
 
   private onMasterMessage(d: Decoded, from: string, now: number): void {
     const msg = d.msg;
-    if (from !== this.config.master) return this.drop('unexpected-message', from, `${msg.type} from an address that is not the master`, msg.type);
+    const l = this.links.get(from);
+    if (!l) return this.drop('unexpected-message', from, `${msg.type} from an address that is not one of its masters`, msg.type);
     if (!this.authentic(d, from, now)) return;
-    this.registration.heard(now);
+    l.registration.heard(now);
     switch (msg.type) {
       case 'register-ack':
-        return this.apply(this.registration.onRegisterAck(msg, now), from, now);
+        return this.apply(l, l.registration.onRegisterAck(msg, now), now);
       case 'content-ack':
-        return this.apply(this.registration.onContentAck(msg, now), from, now);
+        return this.apply(l, l.registration.onContentAck(msg, now), now);
       case 'poll': {
-        const load = this.loadNow(false);
+        const load = this.loadNow(l, false);
         if (!load) return; // not registered yet: the master will be told by `register`
-        return this.sendLoad(this.loads.handlePoll(msg.seq, now, load), now);
+        return this.sendLoad(l, l.loads.handlePoll(msg.seq, now, load), now);
       }
       case 'forward':
         return this.onForward(msg, from, now);
       case 'establish':
         return this.onEstablish(msg, from, now);
       case 'move':
-        return this.onMove(msg);
+        return this.onMove(msg, from, now);
+      case 'supervise':
+        return this.onSupervise(msg, from, now);
       case 'order':
         if (msg.op === 'drain') return this.drain(now);
         if (msg.cap !== undefined) return this.setCapacity(msg.cap, now);
         return;
       case 'track-ack':
-        this.tracker.ack(msg.sid, msg.n);
+        l.tracker.ack(msg.sid, msg.n);
         return;
       case 'error':
-        return this.apply(this.registration.onError(msg, now, this.cap), from, now);
+        return this.apply(l, l.registration.onError(msg, now, this.cap), now);
       default:
         return;
     }
@@ -355,13 +426,16 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   private onTimeout(name: ServerTimer, now: number): void {
     switch (name) {
       case 'retry':
-        return this.apply(this.registration.onRetry(now, this.cap), this.config.master, now);
+        for (const l of this.links.values()) if (isDue(l.registration.retryDeadline(), now)) this.apply(l, l.registration.onRetry(now, this.cap), now);
+        return;
       case 'silence':
-        return this.apply(this.registration.onSilence(now, this.cap), this.config.master, now);
+        for (const l of this.links.values()) if (isDue(l.registration.silenceDeadline(), now)) this.apply(l, l.registration.onSilence(now, this.cap), now);
+        return;
       case 'report':
-        return this.sendLoad(this.loads.handleTimeout(now, this.loadNow(true)), now);
+        for (const l of this.links.values()) if (isDue(this.reportDeadline(l), now)) this.sendLoad(l, l.loads.handleTimeout(now, this.loadNow(l, true)), now);
+        return;
       case 'track':
-        for (const e of this.tracker.due(now)) this.sendTrack(e, now);
+        for (const l of this.links.values()) for (const e of l.tracker.due(now)) this.sendTrack(l, e, now);
         return;
       case 'tick':
         this.tick(now);
@@ -374,25 +448,49 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
 
   // ---- Load (S1.5) ----------------------------------------------------------
 
-  /** The load as a report gives it; undefined without the master's cookie (or, for a push, unless registered). */
-  private loadNow(registeredOnly: boolean): LoadNow | undefined {
-    const cookie = this.registration.cookie;
-    if (!cookie || (registeredOnly && this.state !== 'registered')) return undefined;
-    return { cookie, streams: this.streams, bw: this.committed(), cap: this.cap, state: this.selfState() };
+  /** The load as a report to `l`'s master gives it; undefined without its cookie (or, for a push, unless registered there). */
+  private loadNow(l: MasterLink, registeredOnly: boolean): LoadNow | undefined {
+    const cookie = l.registration.cookie;
+    if (!cookie || (registeredOnly && l.registration.state !== 'registered')) return undefined;
+    return { cookie, streams: this.streams, bw: this.committed(), cap: this.cap, state: this.selfState(), sentBytes: this.sentBytes, supervision: this.supervisor.fields() };
   }
 
-  private sendLoad(report: LoadReport | undefined, now: number): void {
-    if (report) this.sendControl(this.config.master, report, now, true);
+  private sendLoad(l: MasterLink, report: LoadReport | undefined, now: number): void {
+    if (report) this.sendControl(l.master, report, now, true);
   }
 
-  /** A load report now, if registered (a push asked for lapses otherwise). */
+  /** A load report now to every master it is registered with (a push asked for lapses otherwise). */
   private pushLoad(now: number): void {
-    this.sendLoad(this.loads.push(now, this.loadNow(true)), now);
+    for (const l of this.links.values()) this.pushLoadTo(l, now);
+  }
+
+  private pushLoadTo(l: MasterLink, now: number): void {
+    this.sendLoad(l, l.loads.push(now, this.loadNow(l, true)), now);
   }
 
   /** The load changed: push a report, at most once per LOAD_PUSH_MIN_INTERVAL. */
   private loadChanged(now: number): void {
-    this.loads.handleChange(now, this.state === 'registered');
+    for (const l of this.links.values()) l.loads.handleChange(now, l.registration.state === 'registered');
+  }
+
+  // ---- Supervision (§12.2) -------------------------------------------------------
+
+  /**
+   * A master's `supervise`: taken or not by the supervisor record. Taken, every master hears it in a
+   * load report at once (each knows the streams already: every master is told of them); refused,
+   * the sender hears what holds.
+   */
+  private onSupervise(msg: MessageOf<'supervise'>, from: string, now: number): void {
+    if (msg.name !== this.config.name) return this.drop('unexpected-message', from, `supervise for another server, ${msg.name}`, 'supervise');
+    const holder = this.links.get(this.supervisor.master)!;
+    const silentFor = now - holder.registration.lastFromMaster;
+    const outcome = this.supervisor.claim(msg, from, { silentFor, pollInterval: holder.registration.pollInterval });
+    if (!outcome.taken) {
+      this.emit({ type: 'supervise-refused', level: 'debug', from, to: msg.to, ep: msg.ep, why: outcome.why });
+      return this.pushLoadTo(this.links.get(from)!, now);
+    }
+    this.emit({ type: 'supervisor', master: msg.to, epoch: msg.ep, from: outcome.from, by: from, pinned: msg.pin === true });
+    this.pushLoad(now);
   }
 
   private setCapacity(cap: number, now: number): void {
@@ -405,14 +503,15 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
 
   // ---- Stream control events for the master (§10.4) -----------------------------
 
+  /** A stream control event, numbered and sent to each master (each acknowledges it on its own). */
   private track(s: ServerStream, e: Omit<MessageOf<'track'>, 'type' | 'at' | 'sid' | 'n' | 'scale'>, now: number): void {
-    const ev = this.tracker.add(s.sid, { ...e, scale: s.scale }, now);
-    this.sendTrack(ev, now);
+    for (const l of this.links.values()) this.sendTrack(l, l.tracker.add(s.sid, { ...e, scale: s.scale }, now), now);
   }
 
-  private sendTrack(e: Omit<MessageOf<'track'>, 'type' | 'at'>, now: number): void {
-    if (!this.registration.cookie) return; // resent once registered, or given up on
-    this.sendControl(this.config.master, { type: 'track', ...e }, now, true);
+  /** To `l`'s master, once registered there: until then the event waits, and is resent. */
+  private sendTrack(l: MasterLink, e: Omit<MessageOf<'track'>, 'type' | 'at'>, now: number): void {
+    if (!l.registration.cookie) return; // resent once registered, or given up on
+    this.sendControl(l.master, { type: 'track', ...e }, now, true);
   }
 
   // ---- Requests and setup (S1.3, S1.4, S2.6) --------------------------------------
@@ -580,10 +679,17 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     this.send(from, { type: 'adjust-ack', sid: s.sid, n: s.adjusted, scale: s.scale }, true);
   }
 
-  /** The master moves a stream: tell the client, and keep streaming until it tears down (§10.6). */
-  private onMove(msg: MessageOf<'move'>): void {
+  /**
+   * The supervisor moves a stream: tell the client, and keep streaming until it tears down (§10.6).
+   * A move from any other master is fenced off (§12.2): the stream stays, and the sender is told.
+   */
+  private onMove(msg: MessageOf<'move'>, from: string, now: number): void {
+    if (from !== this.supervisor.master) {
+      this.sendControl(from, { type: 'error', sid: msg.sid, code: 'not-supervisor', msg: `${this.supervisor.master} supervises this server (epoch ${this.supervisor.epoch})` }, now, true);
+      return this.drop('unexpected-message', from, `move for stream ${msg.sid} from a master that does not supervise this server`, 'move');
+    }
     const s = this.streams.get(msg.sid);
-    if (!s || s.state !== 'playing') return this.drop('unexpected-message', this.config.master, `move for stream ${msg.sid}, which does not play here`, 'move');
+    if (!s || s.state !== 'playing') return this.drop('unexpected-message', from, `move for stream ${msg.sid}, which does not play here`, 'move');
     s.movingTo = msg.srv;
     this.stats.moved++;
     const { type: _t, at: _at, ...fields } = msg;
@@ -627,7 +733,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
           break;
         }
         s.seq = (s.seq + 1) >>> 0;
-        this.loads.sent(data.length);
+        this.sentBytes += data.length;
         this.send(s.client, {
           type: 'data',
           sid: s.sid,
@@ -689,8 +795,10 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       this.endStream(s, 'stop', now);
     }
     // Their `end` events go now, once: a stopped server resends nothing.
-    this.apply(this.registration.stop(now), this.config.master, now);
-    this.loads.stop();
+    for (const l of this.links.values()) {
+      this.apply(l, l.registration.stop(now), now);
+      l.loads.stop();
+    }
     this.draining.end();
   }
 
