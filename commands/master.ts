@@ -15,6 +15,7 @@ export default class MasterCommand extends OfpCommand {
     mode: Flags.string({ description: 'How to answer a request that does not say: send the client to the server, or relay the server\'s setup.', options: ['redirect', 'relay'], default: 'redirect' }),
     'poll-interval': Flags.string({ description: 'Time between two load polls of a server (ms, or with a unit: 2s).', default: '1000' }),
     peers: Flags.string({ description: 'Other masters of its group, HOST:PORT[,HOST:PORT…]: it joins them and watches them fail (SWIM). Without a cluster key, only these are members.' }),
+    name: Flags.string({ description: 'With --peers: the address the other masters and the servers reach this master at, HOST:PORT (default: the one it listens on; behind a relay or NAT, the outside one).' }),
     interval: Flags.string({ description: 'Time between interval reports of what the master answered (s, or with a unit: 500ms); 0: none. Each request is logged at debug level.', default: '10' }),
     key,
     insecure: insecure(),
@@ -38,6 +39,7 @@ export default class MasterCommand extends OfpCommand {
       insecure: flags.insecure,
       rateLimit: flags['rate-limit'],
       ...(flags.peers !== undefined ? { peers: flags.peers } : {}),
+      ...(flags.name !== undefined ? { name: flags.name } : {}),
       output: outputMode(flags),
       logLevel: flags['log-level'],
     });

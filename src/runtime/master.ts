@@ -9,7 +9,7 @@ import { MIN_POLL_INTERVAL } from '../protocol/constants.js';
 import { roleDeps } from '../platform/crypto.js';
 import { type DriverEvent, type RunningRole, startRole } from './driver.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
-import { resolveEndpoints, resolveHost } from './resolve.js';
+import { resolveEndpoint, resolveEndpoints, resolveHost } from './resolve.js';
 import { untilStopSignal } from './signals.js';
 import { describeRateLimit, withRateLimit } from './rateLimitFlag.js';
 import { parseCount, parseDuration } from './units.js';
@@ -32,6 +32,8 @@ export interface MasterSettings {
   readonly warning?: string;
   /** The other masters of its group, `host:port` (§12.1); none: a master on its own. */
   readonly peers?: readonly string[];
+  /** In a group: the address the other masters and the servers reach it at (§12.2); default: the one it listens on. */
+  readonly name?: string;
 }
 
 /** What a running master reports: its core's events, and the driver's. */
@@ -40,13 +42,13 @@ export type MasterRunEvent = MasterEvent | DriverEvent;
 /** Start a master core on a socket (for the command and for tests). */
 export async function startMaster(s: MasterSettings, onEvent: (e: MasterRunEvent) => void): Promise<RunningRole<Master>> {
   const running = await startRole<Master>({
-    // In a group, the master's own address is the one it listens on: the others reach it there.
+    // In a group, the master's own address is the one the others reach it at: its name, or where it listens.
     role: (address) => new Master(roleDeps(s.key), {
       policy: s.policy,
       mode: s.mode,
       pollInterval: s.pollInterval,
       ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}),
-      ...(s.peers ? { group: { self: address, peers: s.peers } } : {}),
+      ...(s.peers ? { group: { self: s.name ?? address, peers: s.peers } } : {}),
     }),
     host: s.host,
     port: s.port,
@@ -70,6 +72,8 @@ export interface MasterFlags {
   readonly rateLimit?: string;
   /** `--peers`: HOST:PORT,… */
   readonly peers?: string;
+  /** `--name`: HOST:PORT, with --peers. */
+  readonly name?: string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
 }
@@ -87,6 +91,8 @@ export async function parseMasterFlags(f: MasterFlags): Promise<MasterSettings> 
     }
     peers = (await resolveEndpoints(f.peers, '--peers')).map((e) => e.address);
   }
+  if (f.name !== undefined && peers === undefined) throw new UsageError('usage', '--name is the address a group\'s members reach this master at: it goes with --peers');
+  const name = f.name !== undefined ? (await resolveEndpoint(f.name, '--name', host.family)).address : undefined;
   return {
     host: host.host,
     port: parseCount(f.port, '--port', 0, 65535),
@@ -98,6 +104,7 @@ export async function parseMasterFlags(f: MasterFlags): Promise<MasterSettings> 
     ...(warning ? { warning } : {}),
     ...withRateLimit(f.rateLimit),
     ...(peers ? { peers } : {}),
+    ...(name ? { name } : {}),
   };
 }
 

@@ -9,11 +9,11 @@ import { PERFECT } from '../../testbed/scenario/linkPresets.js';
 import type { RealRun } from '../../testbed/real/run.js';
 
 export function master(name = 'm1', over: Partial<MasterSpec> = {}): MasterSpec {
-  return { name, policy: 'greatest-available-bandwidth', mode: 'redirect', pollInterval: 300, ...over };
+  return { name, policy: 'greatest-available-bandwidth', mode: 'redirect', pollInterval: 300, peers: [], ...over };
 }
 
 export function server(name: string, files: readonly string[], over: Partial<ServerSpec> = {}): ServerSpec {
-  return { name, files, capacity: 1_000_000_000, group: 'default', master: 'm1', ...over };
+  return { name, files, capacity: 1_000_000_000, group: 'default', masters: ['m1'], ...over };
 }
 
 export function client(name: string, file: string, start: number, over: Partial<ClientSpec> = {}): ClientSpec {

@@ -122,3 +122,34 @@ describe('invalid scenario files: every problem at its line and column', () => {
     expect(problems(`duration: 2s\n${base()}`)).toEqual([expect.stringMatching(/^2:1: Map keys must be unique/)]);
   });
 });
+
+describe('a group of masters in a scenario (§12.1, §12.2)', () => {
+  const group = (servers = '  - {name: edge, count: 2, files: [movie.ts]}\n', extra = '') => `duration: 3s
+masters:
+  - {name: m, count: 3, group: true}
+  - {name: lone}
+media:
+  - {name: movie.ts, duration: 1s, bitrate: 1M}
+servers:
+${servers}clients:
+  - {name: viewer, file: movie.ts, start: 200ms}
+${extra}expect:
+  takeover: 2s
+`;
+
+  it('makes each master of a group entry a peer of the others, and has servers register with the whole group by default', () => {
+    const sc = parseScenario(group(), 'g.yaml', { scale: 0.5 });
+    expect(sc.masters.map((m) => [m.name, m.peers])).toEqual([['m-1', ['m-2', 'm-3']], ['m-2', ['m-1', 'm-3']], ['m-3', ['m-1', 'm-2']], ['lone', []]]);
+    expect(sc.servers.map((x) => x.masters)).toEqual([['m-1', 'm-2', 'm-3']]);
+    expect(sc.expect.takeover).toBe(2000);
+    expect(parseScenario(group('  - {name: edge, files: [movie.ts], masters: [m-2, lone]}\n'), 'g.yaml').servers[0]!.masters).toEqual(['m-2', 'lone']);
+  });
+
+  it('reads the supervise fault, and refuses one without its master, a lone group, and master with masters', () => {
+    const sc = parseScenario(group(undefined, 'faults:\n  - {at: 1s, supervise: edge, to: m-2}\n'), 'g.yaml');
+    expect(sc.faults.map((f) => f.action)).toEqual([{ kind: 'supervise', node: 'edge-1', to: 'm-2' }, { kind: 'supervise', node: 'edge-2', to: 'm-2' }]);
+    expect(problems(group(undefined, 'faults:\n  - {at: 1s, supervise: edge}\n'))).toEqual(['12:25: supervise: name the master to supervise it with `to` (§12.2)']);
+    expect(problems(group().replace('{name: lone}', '{name: lone, group: true}').replace('{name: m, count: 3, group: true}', '{name: m, count: 3}'))).toEqual(['3:3: masters: a group needs at least two masters (only lone has group: true)']);
+    expect(problems(group('  - {name: edge, files: [movie.ts], master: lone, masters: [m]}\n'))[0]).toMatch(/server edge: give master \(one\) or masters \(several\), not both/);
+  });
+});

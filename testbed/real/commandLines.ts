@@ -6,17 +6,19 @@
  */
 import type { ClientSpec, MasterSpec, ServerSpec } from '../scenario/types.js';
 
-export function masterArgs(m: MasterSpec): string[] {
+/** `o`: in a group, the master's public address and its peers' (through the relay). */
+export function masterArgs(m: MasterSpec, o: { name: string; peers: readonly string[] }): string[] {
   return [
     'master', '--host', '127.0.0.1', '--port', '0',
     '--policy', m.policy, '--mode', m.mode, '--poll-interval', `${Math.max(1, Math.round(m.pollInterval))}ms`,
+    ...(o.peers.length > 0 ? ['--peers', o.peers.join(','), '--name', o.name] : []),
     '--interval', '0', '--json-stream',
   ];
 }
 
-export function serverArgs(s: ServerSpec, o: { master: string; name: string; media: string }): string[] {
+export function serverArgs(s: ServerSpec, o: { masters: readonly string[]; name: string; media: string }): string[] {
   return [
-    'server', '--master', o.master, '--name', o.name, '--media', o.media, '--host', '127.0.0.1', '--port', '0',
+    'server', '--master', o.masters.join(','), '--name', o.name, '--media', o.media, '--host', '127.0.0.1', '--port', '0',
     '--capacity', String(Math.max(1, Math.round(s.capacity))), '--group', s.group, '--json-stream',
   ];
 }

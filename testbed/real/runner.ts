@@ -153,18 +153,19 @@ export class Runner {
   }
 
   private async startMaster(m: MasterSpec): Promise<RoleProcess> {
-    const rp = this.spawn(m.name, masterArgs(m));
+    const rp = this.spawn(m.name, masterArgs(m, { name: this.publicOf(m.name), peers: m.peers.map((p) => this.publicOf(p)) }));
     const real = await this.listening(rp);
     this.say(`master ${m.name} at ${this.publicOf(m.name)} (listens on ${real}, pid ${rp.child.pid})`);
     return rp;
   }
 
+  /** The server's master an order goes through: the first of its masters that runs. */
   private masterOf(srv: ServerSpec): string {
-    return srv.master || this.scenario.masters[0]!.name;
+    return srv.masters.find((m) => this.current.get(m)?.child.running === true) ?? srv.masters[0] ?? this.scenario.masters[0]!.name;
   }
 
   private async startServer(srv: ServerSpec): Promise<RoleProcess> {
-    const rp = this.spawn(srv.name, serverArgs(srv, { master: this.publicOf(this.masterOf(srv)), name: this.publicOf(srv.name), media: this.media!.serverDirs.get(srv.name)! }));
+    const rp = this.spawn(srv.name, serverArgs(srv, { masters: srv.masters.map((m) => this.publicOf(m)), name: this.publicOf(srv.name), media: this.media!.serverDirs.get(srv.name)! }));
     const real = await this.listening(rp);
     this.say(`server ${srv.name} at ${this.publicOf(srv.name)} (listens on ${real}, pid ${rp.child.pid}; ${srv.files.join(', ')})`);
     return rp;
@@ -311,15 +312,18 @@ export class Runner {
       case 'overload':
         await this.control(a.node, { op: 'capacity', srv: this.publicOf(a.node), cap: a.capacity });
         return;
+      case 'supervise':
+        await this.control(a.node, { op: 'supervise', srv: this.publicOf(a.node), to: this.publicOf(a.to) }, a.to);
+        return;
       default:
         return;
     }
   }
 
-  /** An operator's order through the server's master (`ofp server drain` / `overload`, in process). */
-  private async control(server: string, order: ControlOrder): Promise<boolean> {
+  /** An operator's order through the server's master, or `via` (`ofp server drain` / `overload`, `ofp master supervise`, in process). */
+  private async control(server: string, order: ControlOrder, via?: string): Promise<boolean> {
     const srv = this.scenario.servers.find((x) => x.name === server);
-    const master = srv ? this.masterOf(srv) : this.scenario.masters[0]?.name;
+    const master = via ?? (srv ? this.masterOf(srv) : this.scenario.masters[0]?.name);
     const real = master ? this.real.get(master) : undefined;
     const ep = real ? parseAddress(real) : undefined;
     if (!master || !ep) {

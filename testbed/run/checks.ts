@@ -32,7 +32,40 @@ export function checkRun(sc: Scenario, r: RunRecord): CheckResult[] {
   if (x.amplification) out.push(amplification(r, x.amplification.max));
   if (x.serversDown) out.push(serversDown(r, x.serversDown));
   if (x.servedBy) out.push(servedBy(r, x.servedBy));
+  if (x.takeover !== undefined) out.push(takeover(sc, r, x.takeover));
   return out;
+}
+
+/**
+ * Every server whose supervisor (§12.2) was killed took another one within `limit` ms of the kill:
+ * from the servers' `supervisor` events (a server's supervisor before any is its first master).
+ */
+function takeover(sc: Scenario, r: RunRecord, limit: number): CheckResult {
+  const name = 'takeover';
+  const masters = new Set(sc.masters.map((m) => m.name));
+  const kills = r.events.filter((e) => e.node === 'testbed' && e.type === 'fault' && (e.data.action ?? e.data.kind) === 'kill' && masters.has(String(e.data.node)));
+  if (kills.length === 0) return unknown(name, 'no master was killed');
+  const times: number[] = [];
+  const late: string[] = [];
+  for (const kill of kills) {
+    const victim = String(kill.data.node);
+    for (const srv of sc.servers) {
+      const before = r.events.filter((e) => e.node === srv.name && e.type === 'supervisor' && e.t <= kill.t).at(-1);
+      const supervisor = before ? String(before.data.master) : srv.masters[0];
+      if (supervisor !== victim) continue;
+      const after = r.events.find((e) => e.node === srv.name && e.type === 'supervisor' && e.t > kill.t && e.data.master !== victim);
+      if (!after) {
+        late.push(`${srv.name} (never, after ${victim} was killed)`);
+        continue;
+      }
+      times.push(after.t - kill.t);
+      if (after.t - kill.t > limit) late.push(`${srv.name} (${Math.round(after.t - kill.t)} ms)`);
+    }
+  }
+  if (times.length === 0 && late.length === 0) return unknown(name, 'no killed master supervised a server');
+  const worst = times.length > 0 ? Math.round(Math.max(...times)) : undefined;
+  const detail = `${times.length} server(s) taken over${worst !== undefined ? `, the last ${worst} ms after the kill` : ''} (at most ${limit} ms)`;
+  return late.length === 0 ? pass(name, detail, worst) : fail(name, `${detail}; late: ${list(late)}`, worst);
 }
 
 const list = (names: readonly string[], n = 5) => names.slice(0, n).join(', ') + (names.length > n ? `, … (${names.length} in all)` : '');

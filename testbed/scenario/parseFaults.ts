@@ -34,10 +34,10 @@ export function parseImpairments(ctx: ParseContext, node: Node | null | undefine
   return out;
 }
 
-const ACTIONS = ['kill', 'restart', 'pause', 'resume', 'drain', 'overload', 'impair', 'partition', 'heal', 'blackhole'] as const;
+const ACTIONS = ['kill', 'restart', 'pause', 'resume', 'drain', 'overload', 'supervise', 'impair', 'partition', 'heal', 'blackhole'] as const;
 type ActionWord = (typeof ACTIONS)[number];
 /** Keys that go with one action only. */
-const MODIFIERS: Readonly<Record<string, ActionWord>> = { capacity: 'overload', 'one-way': 'partition', state: 'blackhole' };
+const MODIFIERS: Readonly<Record<string, ActionWord>> = { capacity: 'overload', 'one-way': 'partition', state: 'blackhole', to: 'supervise' };
 const FAULT_KEYS = ['at', ...ACTIONS, ...Object.keys(MODIFIERS)];
 
 /** Which kinds of node each action applies to. */
@@ -48,6 +48,7 @@ const TARGETS: Partial<Record<ActionWord, readonly RoleKind[]>> = {
   resume: ['master', 'server', 'client'],
   drain: ['server'],
   overload: ['server'],
+  supervise: ['server'],
   blackhole: ['master', 'server', 'client'],
 };
 
@@ -107,6 +108,17 @@ function faultActions(ctx: ParseContext, action: ActionWord, e: Entries): FaultA
       const capacity = r.unit(e.get('capacity')!.value, 'overload capacity', parseRate);
       if (!nodes || capacity === undefined) return [];
       return nodes.map((node) => ({ kind: 'overload', node, capacity }));
+    }
+    case 'supervise': {
+      const nodes = ctx.resolve(value, 'supervise', { kinds: TARGETS.supervise });
+      if (!e.has('to')) {
+        r.problem(value, 'supervise: name the master to supervise it with `to` (§12.2)');
+        return [];
+      }
+      const to = ctx.resolve(e.get('to')!.value, 'supervise to', { kinds: ['master'] });
+      if (to && to.length !== 1) r.problem(e.get('to')!.value, 'supervise to: name one master');
+      if (!nodes || !to || to.length !== 1) return [];
+      return nodes.map((node) => ({ kind: 'supervise', node, to: to[0]! }));
     }
     case 'blackhole': {
       const nodes = ctx.resolve(value, 'blackhole', { kinds: TARGETS.blackhole });
@@ -189,7 +201,8 @@ function checkSchedule(ctx: ParseContext, faults: readonly Fault[], node: Node |
         break;
       case 'drain':
       case 'overload':
-        if (s !== 'up') fail(f, `${a.node} is ${s}: it cannot take ${a.kind === 'drain' ? 'a drain' : 'a new capacity'}`);
+      case 'supervise':
+        if (s !== 'up') fail(f, `${a.node} is ${s}: it cannot take ${a.kind === 'drain' ? 'a drain' : a.kind === 'overload' ? 'a new capacity' : 'a supervisor'}`);
         break;
       case 'blackhole':
         if (s === 'killed') fail(f, `${a.node} is killed`);

@@ -17,7 +17,7 @@ export const POLICIES = ['greatest-available-bandwidth', 'round-robin', 'least-s
 const MAX_COUNT = 100_000;
 
 /** `count: N` (scaled, at least 1) and the names it gives: `base` alone, or `base-1 … base-N`. */
-function expandNames(ctx: ParseContext, base: string, countNode: Node | null | undefined, baseNode: Node, kind: 'master' | 'server' | 'client' | 'attacker'): string[] | undefined {
+function expandNames(ctx: ParseContext, base: string, countNode: Node | null | undefined, baseNode: Node, kind: 'master' | 'server' | 'client' | 'attacker', scaled = true): string[] | undefined {
   const r = ctx.r;
   if (countNode === undefined) {
     const why = ctx.names.declare(base, kind);
@@ -27,8 +27,8 @@ function expandNames(ctx: ParseContext, base: string, countNode: Node | null | u
   }
   const n = r.unit(countNode, 'count', (v) => parseCount(v, 1, MAX_COUNT));
   if (n === undefined) return undefined;
-  const scaled = Math.max(1, Math.round(n * ctx.scale));
-  const names = Array.from({ length: scaled }, (_, i) => `${base}-${i + 1}`);
+  const count = scaled ? Math.max(1, Math.round(n * ctx.scale)) : n;
+  const names = Array.from({ length: count }, (_, i) => `${base}-${i + 1}`);
   const why = ctx.names.declareGroup(base, names);
   if (why) return r.problem(baseNode, why);
   for (const name of names) {
@@ -130,28 +130,32 @@ export function parseMasters(ctx: ParseContext, node: Node | null | undefined): 
   const r = ctx.r;
   if (node === undefined) {
     ctx.names.declare('master', 'master');
-    return [{ name: 'master', policy: 'greatest-available-bandwidth', mode: 'redirect', pollInterval: 1000 }];
+    return [{ name: 'master', policy: 'greatest-available-bandwidth', mode: 'redirect', pollInterval: 1000, peers: [] }];
   }
   const out: MasterSpec[] = [];
+  /** The masters of entries with `group: true`: one group (§12.1). */
+  const grouped: string[] = [];
   const items = r.list(node, 'masters') ?? [];
   if (items.length === 0 && node) r.problem(node, 'masters: give at least one master (or leave `masters` out for one named `master`)');
   for (const item of items) {
-    const e = r.map(item, 'a master', ['name', 'policy', 'mode', 'poll-interval'], ['name']);
+    const e = r.map(item, 'a master', ['name', 'count', 'policy', 'mode', 'poll-interval', 'group'], ['name']);
     if (!e) continue;
-    const name = r.str(e.get('name')!.value, 'master name', NAME_PATTERN, NAME_SHAPE);
-    if (name === undefined) continue;
-    const why = ctx.names.declare(name, 'master');
-    if (why) {
-      r.problem(e.get('name')!.value, why);
-      continue;
-    }
-    const policy = e.has('policy') ? r.oneOf(e.get('policy')!.value, `master ${name} policy`, POLICIES) : 'greatest-available-bandwidth';
-    const mode = e.has('mode') ? r.oneOf(e.get('mode')!.value, `master ${name} mode`, ['redirect', 'relay'] as const) : 'redirect';
-    const pollInterval = e.has('poll-interval') ? r.unit(e.get('poll-interval')!.value, `master ${name} poll-interval`, parseDuration) : 1000;
-    if (pollInterval !== undefined && pollInterval < MIN_POLL_INTERVAL) r.problem(e.get('poll-interval')!.value, `master ${name} poll-interval: at least ${MIN_POLL_INTERVAL}ms (MIN_POLL_INTERVAL)`);
-    if (policy && mode && pollInterval !== undefined) out.push({ name, policy, mode, pollInterval });
+    const nameNode = e.get('name')!.value;
+    const base = r.str(nameNode, 'master name', NAME_PATTERN, NAME_SHAPE);
+    if (base === undefined) continue;
+    // A group of masters is its own topology: --scale leaves its size alone.
+    const names = expandNames(ctx, base, e.get('count')?.value, nameNode!, 'master', false);
+    if (!names) continue;
+    const group = e.has('group') ? r.bool(e.get('group')!.value, `master ${base} group`) : false;
+    if (group) grouped.push(...names);
+    const policy = e.has('policy') ? r.oneOf(e.get('policy')!.value, `master ${base} policy`, POLICIES) : 'greatest-available-bandwidth';
+    const mode = e.has('mode') ? r.oneOf(e.get('mode')!.value, `master ${base} mode`, ['redirect', 'relay'] as const) : 'redirect';
+    const pollInterval = e.has('poll-interval') ? r.unit(e.get('poll-interval')!.value, `master ${base} poll-interval`, parseDuration) : 1000;
+    if (pollInterval !== undefined && pollInterval < MIN_POLL_INTERVAL) r.problem(e.get('poll-interval')!.value, `master ${base} poll-interval: at least ${MIN_POLL_INTERVAL}ms (MIN_POLL_INTERVAL)`);
+    if (policy && mode && pollInterval !== undefined) for (const name of names) out.push({ name, policy, mode, pollInterval, peers: [] });
   }
-  return out;
+  if (grouped.length === 1) r.problem(node ?? null, `masters: a group needs at least two masters (only ${grouped[0]} has group: true)`);
+  return grouped.length < 2 ? out : out.map((m) => (grouped.includes(m.name) ? { ...m, peers: grouped.filter((g) => g !== m.name) } : m));
 }
 
 export function parseServers(ctx: ParseContext, node: Node | null, masters: readonly MasterSpec[]): ServerSpec[] {
@@ -160,7 +164,7 @@ export function parseServers(ctx: ParseContext, node: Node | null, masters: read
   const items = r.list(node, 'servers') ?? [];
   if (items.length === 0 && node) r.problem(node, 'servers: give at least one server');
   for (const item of items) {
-    const e = r.map(item, 'a server', ['name', 'count', 'files', 'capacity', 'group', 'master'], ['name', 'files']);
+    const e = r.map(item, 'a server', ['name', 'count', 'files', 'capacity', 'group', 'master', 'masters'], ['name', 'files']);
     if (!e) continue;
     const nameNode = e.get('name')!.value;
     const base = r.str(nameNode, 'server name', NAME_PATTERN, NAME_SHAPE);
@@ -168,15 +172,20 @@ export function parseServers(ctx: ParseContext, node: Node | null, masters: read
     const files = mediaNames(ctx, e.get('files')!.value, `server ${base} files`, true);
     const capacity = e.has('capacity') ? r.unit(e.get('capacity')!.value, `server ${base} capacity`, parseRate) : 1_000_000_000;
     const group = e.has('group') ? r.str(e.get('group')!.value, `server ${base} group`, GROUP_NAME, 'must be letters, digits, `.`, `_` or `-`') : 'default';
-    let master = masters[0]?.name;
+    // By default, the first master and the rest of its group (§12.2): a server registers with each.
+    const first = masters[0];
+    let ms: readonly string[] | undefined = first ? [first.name, ...first.peers] : undefined;
+    if (e.has('master') && e.has('masters')) r.problem(e.get('masters')!.key, `server ${base}: give master (one) or masters (several), not both`);
     if (e.has('master')) {
       const m = ctx.resolve(e.get('master')!.value, `server ${base} master`, { kinds: ['master'] });
-      if (m && m.length !== 1) r.problem(e.get('master')!.value, `server ${base} master: a server registers with one master`);
-      master = m?.[0];
+      if (m && m.length !== 1) r.problem(e.get('master')!.value, `server ${base} master: name one master (several: masters)`);
+      ms = m?.slice(0, 1);
+    } else if (e.has('masters')) {
+      ms = ctx.resolve(e.get('masters')!.value, `server ${base} masters`, { kinds: ['master'] });
     }
     const names = expandNames(ctx, base, e.get('count')?.value, nameNode!, 'server');
-    if (!names || !files || capacity === undefined || group === undefined || master === undefined) continue;
-    for (const name of names) out.push({ name, files, capacity, group, master });
+    if (!names || !files || capacity === undefined || group === undefined || !ms || ms.length === 0) continue;
+    for (const name of names) out.push({ name, files, capacity, group, masters: ms });
   }
   return out;
 }

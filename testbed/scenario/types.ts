@@ -52,6 +52,8 @@ export interface MasterSpec {
   readonly mode: 'redirect' | 'relay';
   /** ms */
   readonly pollInterval: number;
+  /** The other masters of its group (§12.1), by name; none: a master on its own. */
+  readonly peers: readonly string[];
 }
 
 export interface ServerSpec {
@@ -61,8 +63,8 @@ export interface ServerSpec {
   /** bits/s */
   readonly capacity: number;
   readonly group: string;
-  /** Masters it registers with (by name); default: the first master. */
-  readonly master: string;
+  /** Masters it registers with (by name): every master of the first master's group, or the first master. */
+  readonly masters: readonly string[];
 }
 
 export interface ClientSpec {
@@ -111,6 +113,8 @@ export type FaultAction =
   | { readonly kind: 'resume'; readonly node: string }
   | { readonly kind: 'overload'; readonly node: string; readonly capacity: number }
   | { readonly kind: 'drain'; readonly node: string }
+  /** An operator places the server's supervision on master `to` (§12.2, `ofp master supervise`). */
+  | { readonly kind: 'supervise'; readonly node: string; readonly to: string }
   | { readonly kind: 'impair'; readonly impairment: ImpairmentSpec }
   | { readonly kind: 'partition'; readonly sides: readonly (readonly string[])[]; readonly oneWay: boolean }
   | { readonly kind: 'heal' }
@@ -142,6 +146,8 @@ export interface Expectations {
   readonly noCrash?: boolean;
   /** Bytes sent to spoofed addresses ÷ bytes the attackers sent, at most. */
   readonly amplification?: { readonly max: number };
+  /** Every server whose supervisor (§12.2) is killed takes another within this many ms. */
+  readonly takeover?: number;
   /** Servers that must be seen down by the master (by name). */
   readonly serversDown?: readonly string[];
   /** Clients that must have been served only by the servers given (the catalog and the selection policy at work). */

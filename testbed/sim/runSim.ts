@@ -163,10 +163,11 @@ function startRole(run: Run, slot: Slot): void {
   const { sc, book, deps } = run;
   if (slot.kind === 'master') {
     const m = sc.masters.find((x) => x.name === slot.name)!;
-    place(run, slot, new Master(deps(true), { policy: m.policy, mode: m.mode, pollInterval: m.pollInterval }));
+    const group = m.peers.length > 0 ? { group: { self: book.addr(m.name), peers: m.peers.map((p) => book.addr(p)) } } : {};
+    place(run, slot, new Master(deps(true), { policy: m.policy, mode: m.mode, pollInterval: m.pollInterval, ...group }));
   } else if (slot.kind === 'server') {
     const s: ServerSpec = sc.servers.find((x) => x.name === slot.name)!;
-    place(run, slot, new MediaServer(deps(true), { name: book.addr(s.name), masters: [book.addr(s.master)], group: s.group, cap: s.capacity, files: s.files.map((f) => run.files.get(f)!) }, run.media));
+    place(run, slot, new MediaServer(deps(true), { name: book.addr(s.name), masters: s.masters.map((m) => book.addr(m)), group: s.group, cap: s.capacity, files: s.files.map((f) => run.files.get(f)!) }, run.media));
   }
 }
 
@@ -260,6 +261,10 @@ function applyFault(run: Run, f: Fault): void {
       return;
     case 'overload':
       net.command(slot!.addr, { type: 'capacity', cap: a.capacity });
+      return;
+    case 'supervise':
+      // The operator's order, as `ofp master supervise` gives it: to the master named.
+      net.command(run.book.addr(a.to), { type: 'supervise', srv: slot!.addr, to: run.book.addr(a.to) });
       return;
     case 'impair':
       links.impair(a.impairment);
@@ -373,6 +378,8 @@ function describe(f: Fault): Record<string, unknown> {
   switch (a.kind) {
     case 'overload':
       return { capacity: a.capacity };
+    case 'supervise':
+      return { to: a.to };
     case 'impair':
       return { from: a.impairment.from, to: a.impairment.to, link: a.impairment.link };
     case 'partition':

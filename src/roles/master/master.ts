@@ -73,8 +73,11 @@ export const DEFAULT_MASTER_CONFIG: MasterConfig = {
   pollInterval: POLL_INTERVAL,
 };
 
-/** `start`: begin polling (any first input does); `stop`: take nothing more. */
-export type MasterCommand = { readonly type: 'start' } | { readonly type: 'stop' };
+/**
+ * `start`: begin polling (any first input does); `stop`: take nothing more; `supervise`: an
+ * operator's order placing server `srv`'s supervision on master `to` (§12.2), as `control` gives it.
+ */
+export type MasterCommand = { readonly type: 'start' } | { readonly type: 'stop' } | { readonly type: 'supervise'; readonly srv: string; readonly to: string };
 
 export type { MasterEvent } from './events.js';
 
@@ -204,6 +207,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         break;
       case 'command':
         if (input.command.type === 'stop') this.stopped = true;
+        else if (input.command.type === 'supervise') this.placeSupervision(input.command.srv, input.command.to, now);
         break;
     }
   }
@@ -362,6 +366,17 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   private supervisionChanged(c: SupervisionChange): void {
     if (c.kind === 'gained') this.emit({ type: 'supervision-gained', level: 'info', srv: c.server, from: c.from, epoch: c.epoch, pinned: c.pinned });
     else this.emit({ type: 'supervision-lost', level: 'info', srv: c.server, to: c.to, epoch: c.epoch, pinned: c.pinned });
+  }
+
+  /** An operator places `server`'s supervision on master `to` (§12.2): a pinned `supervise`, which the server takes from any of its masters. */
+  private placeSupervision(server: string, to: string, now: number): { ok: boolean; text: string; code?: WireErrorCode } {
+    if (!this.supervision) return { ok: false, text: 'this master belongs to no group: it supervises every server it knows', code: 'bad-request' };
+    const rec = this.servers.get(server);
+    if (!rec) return { ok: false, text: `this master does not know a server ${JSON.stringify(server)}`, code: 'unknown-server' };
+    if (to !== this.config.group!.self && !this.liveMembers().includes(to)) return { ok: false, text: `${to} is not a live member of this master's group`, code: 'bad-request' };
+    const sup = this.supervision.view(rec.name, this.liveMembers(), 0);
+    this.sendSupervise(rec.name, sup.epoch + 1, to, true, now);
+    return { ok: true, text: `${rec.name} is to be supervised by ${to} (epoch ${sup.epoch + 1}, placed by an operator; it was ${sup.supervisor})` };
   }
 
   /** Send `supervise` to server `name` (§12.2). */
@@ -879,13 +894,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         return reply(true, `stream ${a.sid} moves from ${a.server}${msg.srv ? ` to ${msg.srv}` : ''}`);
       }
       case 'supervise': {
-        if (!this.supervision) return reply(false, 'this master belongs to no group: it supervises every server it knows', 'bad-request');
-        if (!rec) return reply(false, `this master does not know a server ${JSON.stringify(msg.srv ?? '')}`, 'unknown-server');
-        const to = msg.to ?? this.config.group!.self;
-        if (to !== this.config.group!.self && !this.liveMembers().includes(to)) return reply(false, `${to} is not a live member of this master's group`, 'bad-request');
-        const sup = this.supervision.view(rec.name, this.liveMembers(), 0);
-        this.sendSupervise(rec.name, sup.epoch + 1, to, true, now);
-        return reply(true, `${rec.name} is to be supervised by ${to} (epoch ${sup.epoch + 1}, placed by an operator; it was ${sup.supervisor})`);
+        const r = this.placeSupervision(msg.srv ?? '', msg.to ?? this.config.group?.self ?? '', now);
+        return reply(r.ok, r.text, r.code);
       }
     }
   }
