@@ -132,6 +132,7 @@ function initial(o: DashboardBenchOptions, at: number): Snapshot {
     lastHeard: at,
     servers,
     sessions,
+    members: [],
     events: [],
     totals: { serversUp: o.servers, servers: o.servers, streams: o.sessions, bw: 50e6 * o.servers, cap: 100e6 * o.servers, requestsPerSec: 120 },
     version: 0,

@@ -98,11 +98,16 @@ export const NOTICE_KINDS = [
   'handoff',
   'handoff-failed',
   'migrate',
+  'member-alive',
+  'member-suspect',
+  'member-dead',
+  'member-left',
+  'supervisor',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /** The fields of a notice event besides `ago` and `ev`. */
-export type NoticeField = 'sid' | 'srv' | 'to' | 'why' | 'npt' | 'gap' | 'n' | 'counts' | 'code';
+export type NoticeField = 'sid' | 'srv' | 'to' | 'why' | 'npt' | 'gap' | 'n' | 'counts' | 'code' | 'mbr';
 
 export interface NoticeDoc {
   /** Fields an event of this kind always carries. */
@@ -131,6 +136,11 @@ export const NOTICE_DOCS: { readonly [K in NoticeKind]: NoticeDoc } = {
   handoff: { fields: ['sid', 'srv', 'to', 'why', 'npt', 'gap'], doc: 'Stream `sid` plays at `to` instead of `srv`; `npt` is its position there (the new server\'s `track` `play`), `gap` the master\'s estimate of the interruption (§11.5).' },
   'handoff-failed': { fields: ['sid', 'srv', 'why'], optional: ['to'], doc: 'A handoff of stream `sid` from `srv` gave up (no server could take it, or it did not play at `to` in time); the stream stays where it is.' },
   migrate: { fields: ['sid', 'srv', 'why'], doc: 'Stream `sid` leaves the overloaded server `srv` (`why` is `overload`), just after its `handoff-start`.' },
+  'member-alive': { fields: ['mbr', 'n'], doc: 'A master of the group (§12.1) is alive: it joined, came back, or refuted a suspicion; `n` is its incarnation.' },
+  'member-suspect': { fields: ['mbr', 'n'], doc: 'A master of the group is suspect: a probe of it went unanswered (§12.1).' },
+  'member-dead': { fields: ['mbr', 'n'], doc: 'A master of the group is dead: it did not refute the suspicion in time (§12.1).' },
+  'member-left': { fields: ['mbr', 'n'], doc: 'A master of the group left it.' },
+  supervisor: { fields: ['srv', 'mbr', 'n'], doc: 'Server `srv` is supervised by master `mbr` from epoch `n` on, this master gaining or losing it (§12.2).' },
 };
 
 const noticeEvent = t.struct({
@@ -142,13 +152,14 @@ const noticeEvent = t.struct({
   why: opt(why),
   npt: opt(t.uint('`handoff-start`: the position the master computed for the change event; `handoff`: the position the stream plays from at its new server; ms (§10.3).')),
   gap: opt(t.u32('`handoff`: the master\'s estimate of the interruption, ms (§11.5).')),
-  n: opt(t.uint('`request-errors`: how many; `capacity-ordered`: the capacity ordered, bits per second.')),
+  n: opt(t.uint('`request-errors`: how many; `capacity-ordered`: the capacity ordered, bits per second; `member-*`: the incarnation; `supervisor`: the epoch.')),
   counts: opt(t.tuple([
     t.u32('Redirects.'),
     t.u32('Relayed setups.'),
     t.u32('Server lists.'),
   ] as const, '`requests`: the requests answered in the window, by answer: [redirects, relayed setups, server lists].')),
   code: opt(t.str(32, '`request-errors`: the error code the requests were answered with (§8).')),
+  mbr: opt(addr('`member-*`: the master of the group the event is about; `supervisor`: the master that supervises `srv` now.')),
 }, 'One event.');
 
 export const MESSAGES = {

@@ -13,6 +13,7 @@ import { keyHelp } from './keymap.js';
 import { INITIAL_UI, reduceKey, type Effect, type KeyContext, type Message, type UiState } from './keys.js';
 import { frameLayout, paneRows } from './layout.js';
 import { ColorContext, Line } from './Line.js';
+import { MastersPane } from './MastersPane.js';
 import type { ActionResult, Actions, SnapshotStore } from '../view/model.js';
 import { PANES, type PaneName } from './panes.js';
 import { keyedList, resolveSelection, scrollWindow } from './scroll.js';
@@ -67,7 +68,7 @@ export function Dashboard(props: DashboardProps) {
     events: keyedList(events, (e) => e.seq),
   }), [snapshot.servers, snapshot.sessions, events]);
 
-  const layout = frameLayout(size.rows, { servers: lists.servers.length, sessions: lists.sessions.length, events: lists.events.length }, ui.focus);
+  const layout = frameLayout(size.rows, { servers: lists.servers.length, sessions: lists.sessions.length, events: lists.events.length }, ui.focus, snapshot.members.length);
   const pageRows = {} as Record<PaneName, number>;
   const selected = {} as Record<PaneName, number>;
   const offsets = useRef<Record<PaneName, number>>({ servers: 0, sessions: 0, events: 0 });
@@ -131,9 +132,10 @@ export function Dashboard(props: DashboardProps) {
             {helpLines(keys, readOnly).slice(0, layout.body).map((segments, i) => <Line key={i} segments={segments} width={width} />)}
           </Box>
         : <Box flexDirection="column" height={layout.body} overflowY="hidden">
+            {layout.masters > 0 && <MastersPane items={snapshot.members} rows={layout.masters - 2} width={width} />}
             {layout.panes.servers > 0 && (
               <ServersPane items={snapshot.servers} offset={offsets.current.servers} rows={pageRows.servers}
-                selected={selected.servers} focused={ui.focus === 'servers'} width={width} />
+                selected={selected.servers} focused={ui.focus === 'servers'} width={width} supervised={snapshot.members.length > 0} />
             )}
             {layout.panes.sessions > 0 && (
               <SessionsPane items={snapshot.sessions} offset={offsets.current.sessions} rows={pageRows.sessions}

@@ -15,8 +15,9 @@ export interface ListPaneProps<T> {
   readonly width: number;
 }
 
-export function ServersPane({ items, offset, rows, selected, focused, width }: ListPaneProps<ServerView>) {
-  const cols = serverColumns(width);
+/** `supervised`: the master belongs to a group, and each server's supervisor is shown (§12.2). */
+export function ServersPane({ items, offset, rows, selected, focused, width, supervised = false }: ListPaneProps<ServerView> & { readonly supervised?: boolean }) {
+  const cols = serverColumns(width, supervised);
   const end = Math.min(items.length, offset + rows);
   const lines = [];
   for (let i = offset; i < end; i++) {

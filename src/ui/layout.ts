@@ -12,6 +12,8 @@ export interface FrameLayout {
   readonly footer: boolean;
   /** Lines for each pane including its title and column header; 0 = not shown. */
   readonly panes: Readonly<Record<PaneName, number>>;
+  /** Lines of the masters pane (a group's members, above the others; not focusable); 0 = not shown. */
+  readonly masters: number;
   /** Lines of the pane area (where help is drawn when open). */
   readonly body: number;
   /** Total lines of the frame. */
@@ -28,11 +30,15 @@ export function frameHeight(rows: number): number {
   return Math.max(1, Math.floor(rows) - 1);
 }
 
+/** The body needs this many lines before the masters pane gets any: the three panes come first. */
+const MASTERS_FROM = 14;
+
 /**
  * `items` is how many rows each pane could show; panes with few items give their lines to
  * the others. When the terminal is too short for all three panes only the focused one is shown.
+ * `members`: the rows of the masters pane (a group's masters); it takes at most a third of the body.
  */
-export function frameLayout(rows: number, items: Readonly<Record<PaneName, number>>, focus: PaneName): FrameLayout {
+export function frameLayout(rows: number, items: Readonly<Record<PaneName, number>>, focus: PaneName, members = 0): FrameLayout {
   const height = frameHeight(rows);
   // Chrome first, shed from the least useful when short: header totals, status, footer, title.
   let left = height;
@@ -43,7 +49,8 @@ export function frameLayout(rows: number, items: Readonly<Record<PaneName, numbe
   const status = left >= 5;
   if (status) left -= 1;
   const body = left;
-  return { header, status, footer, panes: splitPanes(body, items, focus), body, height };
+  const masters = members > 0 && body >= MASTERS_FROM ? Math.min(2 + members, Math.floor(body / 3)) : 0;
+  return { header, status, footer, panes: splitPanes(body - masters, items, focus), masters, body, height };
 }
 
 function splitPanes(lines: number, items: Readonly<Record<PaneName, number>>, focus: PaneName): Record<PaneName, number> {

@@ -14,14 +14,17 @@ export interface ServerColumns {
   readonly bw: number;
   readonly bar: number;
   readonly spark: number;
+  /** The supervisor column (§12.2), for a master in a group; 0 = none. */
+  readonly sup: number;
 }
 
-/** Column widths for a terminal `width` wide; computed once per frame, not per row. */
-export function serverColumns(width: number): ServerColumns {
+/** Column widths for a terminal `width` wide; computed once per frame, not per row. `supervised`: a master in a group shows each server's supervisor. */
+export function serverColumns(width: number, supervised = false): ServerColumns {
   const name = width >= 120 ? 24 : 18;
+  const sup = supervised ? name + 1 : 0;
   const fixed = { name, group: 7, state: 10, files: 5, streams: 7, bw: 11 };
   // 2 for the selection marker, 1 space after each fixed column.
-  const used = 2 + fixed.name + fixed.group + fixed.state + fixed.files + fixed.streams + fixed.bw + 6;
+  const used = 2 + fixed.name + fixed.group + fixed.state + fixed.files + fixed.streams + fixed.bw + 6 + (sup > 0 ? sup + 1 : 0);
   const rest = Math.max(0, width - used);
   // The sparkline wants at most HISTORY_LENGTH cells; the bar 6..20; below 12 cells only the bar.
   let spark = 0;
@@ -32,12 +35,13 @@ export function serverColumns(width: number): ServerColumns {
   } else if (rest >= 5) {
     barWidth = rest - 1;
   }
-  return { ...fixed, bar: barWidth, spark };
+  return { ...fixed, bar: barWidth, spark, sup };
 }
 
 export function serverHeader(c: ServerColumns): Segment[] {
   const text = '  ' + fit('server', c.name) + ' ' + fit('group', c.group) + ' ' + fit('state', c.state) + ' ' +
     fit('files', c.files, 'right') + ' ' + fit('streams', c.streams, 'right') + ' ' + fit('bandwidth', c.bw, 'right') +
+    (c.sup > 0 ? ' ' + fit('supervisor', c.sup) : '') +
     (c.bar > 0 ? ' ' + fit('use', c.bar) : '') + (c.spark > 0 ? ' ' + fit('load', c.spark) : '');
   return [{ text, bold: true }];
 }
@@ -51,6 +55,7 @@ export function serverRow(s: ServerView, c: ServerColumns, selected: boolean): S
     { text: ' ' + fit(String(s.files), c.files, 'right') + ' ' + fit(String(s.streams), c.streams, 'right') + ' ' +
       fit(`${compactRate(s.bw)}/${compactRate(s.cap)}`, c.bw, 'right') },
   ];
+  if (c.sup > 0) out.push({ text: ' ' + fit(s.supervisor ?? '-', c.sup) });
   if (c.bar > 0) out.push({ text: ' ' }, { text: bar(use, c.bar), color: usageColor(use) });
   if (c.spark > 0) out.push({ text: ' ' }, { text: sparkline(s.history, c.spark, s.cap), color: 'cyan' });
   return out;

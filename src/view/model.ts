@@ -25,6 +25,22 @@ export interface ServerView {
   readonly cap: number;
   /** Bandwidth in use at each refresh, oldest first, at most HISTORY_LENGTH samples (the sparkline). */
   readonly history: readonly number[];
+  /** Its supervisor, for a master in a group (§12.2); `*` after it when an operator pinned it. */
+  readonly supervisor?: string;
+}
+
+/** A master of the group the watched master belongs to (§12.1), the watched one first. */
+export interface MemberView {
+  readonly addr: string;
+  /** `self` for the watched master; otherwise its state as the watched master sees it. */
+  readonly state: 'self' | 'alive' | 'suspect' | 'dead' | 'left';
+  readonly inc: number;
+  /** How long it has been in that state, ms (0 for the watched master). */
+  readonly age: number;
+  /** Servers it supervises, by the servers table (§12.2). */
+  readonly supervises: number;
+  /** Requests answered per second: known for the watched master only. */
+  readonly requestsPerSec?: number;
 }
 
 export interface SessionView {
@@ -83,6 +99,8 @@ export interface Snapshot {
   readonly lastHeard?: number;
   readonly servers: readonly ServerView[];
   readonly sessions: readonly SessionView[];
+  /** The watched master's group (§12.1): empty for a master on its own. */
+  readonly members: readonly MemberView[];
   /** Newest first, at most EVENT_LIMIT. */
   readonly events: readonly EventView[];
   readonly totals: Totals;

@@ -157,3 +157,36 @@ describe('the dashboard feed, against a real master', () => {
     expect(none.store.get().events[0]!.text).toMatch(/does not answer: is it running\? if it has a cluster key, pass --key$/);
   }, 20_000);
 });
+
+describe('the dashboard feed, against a master of a group (§12.1, §12.2)', () => {
+  it('fills the masters pane with the group, the servers with their supervisor, and shows a master\'s death as an event', async () => {
+    // Two masters on fixed ports of their own choosing: bind at 0, learn the ports, then name them as peers.
+    const probe = await Promise.all([master(), master()]);
+    const ports = probe.map((m) => m.port);
+    for (const m of probe) await m.close();
+    stops = [];
+    const addrs = ports.map((p) => `127.0.0.1:${p}`);
+    const group = await Promise.all(ports.map(async (port, i) => {
+      const m = await startMaster({ host: '127.0.0.1', port, policy: 'greatest-available-bandwidth', mode: 'redirect', pollInterval: 200, key: KEY, peers: [addrs[1 - i]!] }, () => {});
+      stops.push(() => m.close());
+      return m;
+    }));
+    let registered = 0;
+    const s = await startServer({ host: '127.0.0.1', port: 0, masters: addrs, media: scanMediaDir(dir, 4_000_000), group: 'g', cap: 1_000_000_000, key: KEY }, (e) => {
+      if (e.type === 'registration-registered') registered++;
+    });
+    stops.push(() => s.stop());
+    await waitUntil(() => registered === 2, 10_000, 'the server registered with both');
+    const { store } = await feed(addrs[0]!);
+    await waitUntil(() => store.get().members.length === 2 && store.get().members[1]!.state === 'alive' && store.get().servers[0]?.supervisor !== undefined, 10_000, 'the group and the supervisor in the store');
+    const snap = store.get();
+    expect(snap.members.map((m) => [m.addr, m.state])).toEqual([[addrs[0], 'self'], [addrs[1], 'alive']]);
+    const sup = snap.servers[0]!.supervisor!;
+    expect(addrs).toContain(sup);
+    expect(snap.members.find((m) => m.addr === sup)!.supervises).toBe(1);
+    // The other master dies: the watched one says so, in the pane and as an event.
+    await group[1]!.close();
+    await waitUntil(() => store.get().members[1]?.state === 'dead' && store.get().events.some((e) => e.kind === 'member-dead'), 10_000, 'the other master dead');
+    await waitUntil(() => store.get().servers[0]?.supervisor === addrs[0], 10_000, 'the server supervised by the master left');
+  }, 30_000);
+});

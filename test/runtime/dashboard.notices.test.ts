@@ -23,6 +23,13 @@ describe('notice events as lines', () => {
     expect(describeNotice(ev({ ev: 'server-left', srv: 'a:1' }))?.text).toBe('server a:1 left');
   });
 
+  it('a group\'s masters and the servers\' supervisors have lines of their own (§12.1, §12.2)', () => {
+    expect(describeNotice(ev({ ev: 'member-dead', mbr: '127.0.0.1:7702', n: 3 }))).toEqual({ text: 'master 127.0.0.1:7702 dead (incarnation 3)', level: 'error' });
+    expect(describeNotice(ev({ ev: 'member-suspect', mbr: '127.0.0.1:7702', n: 3 }))?.level).toBe('warn');
+    expect(describeNotice(ev({ ev: 'member-alive', mbr: '127.0.0.1:7702', n: 4 }))).toEqual({ text: 'master 127.0.0.1:7702 alive (incarnation 4)', level: 'info' });
+    expect(describeNotice(ev({ ev: 'supervisor', srv: 'a:1', mbr: '127.0.0.1:7701', n: 5 }))).toEqual({ text: 'server a:1 supervised by 127.0.0.1:7701 (epoch 5)', level: 'info' });
+  });
+
   it('orders, migrations, failed handoffs and request errors have lines of their own', () => {
     expect(describeNotice(ev({ ev: 'drain-ordered', srv: 'a:1' }))?.text).toBe('drain of a:1 ordered');
     expect(describeNotice(ev({ ev: 'capacity-ordered', srv: 'a:1', n: 4_000_000 }))?.text).toBe('capacity of a:1 set to 4.00 Mbit/s');

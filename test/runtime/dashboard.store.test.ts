@@ -141,3 +141,26 @@ describe('when the dashboard is interactive', () => {
     expect(ciSet({ CI: '0' })).toBe(false);
   });
 });
+
+describe('the snapshot store, for a master in a group (§12.1, §12.2)', () => {
+  it('keeps the group with the watched master first, each master with the servers it supervises, and the servers\' supervisors', () => {
+    const store = new DashboardStore('127.0.0.1:7700');
+    const servers = [{ ...server('a:1', 0), sup: '127.0.0.1:7700' }, { ...server('b:2', 0), sup: '127.0.0.1:7701', pin: true }, { ...server('c:3', 0), sup: '127.0.0.1:7700' }] as StatusServer[];
+    store.applyPoll(poll({
+      summary: summary({ group: 2 }),
+      servers,
+      members: [{ addr: '127.0.0.1:7702', state: 'dead', inc: 2, age: 1_234 }, { addr: '127.0.0.1:7701', state: 'alive', inc: 0, age: 9_999 }],
+      requestsPerSec: 3,
+    }));
+    const s = store.get();
+    expect(s.servers.map((x) => x.supervisor)).toEqual(['127.0.0.1:7700', '127.0.0.1:7701*', '127.0.0.1:7700']);
+    expect(s.members).toEqual([
+      { addr: '127.0.0.1:7700', state: 'self', inc: 0, age: 0, supervises: 2, requestsPerSec: 3 },
+      { addr: '127.0.0.1:7701', state: 'alive', inc: 0, age: 9_000, supervises: 1 },
+      { addr: '127.0.0.1:7702', state: 'dead', inc: 2, age: 1_000, supervises: 0 },
+    ]);
+    // A master on its own has no group to show.
+    store.applyPoll(poll());
+    expect(store.get().members).toEqual([]);
+  });
+});

@@ -57,6 +57,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     lastHeard: T0,
     servers,
     sessions,
+    members: [],
     events: [event(2), event(1)],
     totals: totalsOf(servers, sessions),
     version: 1,

@@ -84,8 +84,8 @@ export type MasterEvent =
   | ({ readonly type: 'forward-refused'; readonly client: string; readonly rid: number; readonly srv: string; readonly code: MessageOf<'error'>['code'] } & Warn)
   | ({ readonly type: 'request-error'; readonly client: string; readonly rid: number; readonly code: WireErrorCode; readonly msg: string } & Warn)
   | { readonly type: 'order'; readonly op: 'drain' | 'capacity'; readonly srv: string; readonly cap?: number; readonly streams: number }
-  /** This master now supervises `srv` (§12.2), from `from` (its supervisor before), at `epoch`. */
-  | { readonly type: 'supervision-gained'; readonly level: 'info'; readonly srv: string; readonly from: string | undefined; readonly epoch: number; readonly pinned: boolean }
+  /** This master, `to`, now supervises `srv` (§12.2), from `from` (its supervisor before), at `epoch`. */
+  | { readonly type: 'supervision-gained'; readonly level: 'info'; readonly srv: string; readonly to: string; readonly from: string | undefined; readonly epoch: number; readonly pinned: boolean }
   /** `srv` is supervised by `to` now, no longer by this master (§12.2). */
   | { readonly type: 'supervision-lost'; readonly level: 'info'; readonly srv: string; readonly to: string; readonly epoch: number; readonly pinned: boolean }
   /** This master asks `srv` to be supervised by `to` (a claim when `to` is this master, else a handover or an operator's order). */

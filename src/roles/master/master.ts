@@ -364,7 +364,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
    * there (it retells them to a new supervisor), and its handoffs are this master's from now on.
    */
   private supervisionChanged(c: SupervisionChange): void {
-    if (c.kind === 'gained') this.emit({ type: 'supervision-gained', level: 'info', srv: c.server, from: c.from, epoch: c.epoch, pinned: c.pinned });
+    if (c.kind === 'gained') this.emit({ type: 'supervision-gained', level: 'info', srv: c.server, to: this.config.group!.self, from: c.from, epoch: c.epoch, pinned: c.pinned });
     else this.emit({ type: 'supervision-lost', level: 'info', srv: c.server, to: c.to, epoch: c.epoch, pinned: c.pinned });
   }
 

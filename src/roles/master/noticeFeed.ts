@@ -53,6 +53,14 @@ function noticeOf(e: MasterEvent): HeldEvent | undefined {
       return { ev: 'handoff-failed', sid: e.sid, srv: e.from, to: e.to, why: e.why };
     case 'migrate':
       return { ev: 'migrate', sid: e.sid, srv: e.srv, why: 'overload' };
+    case 'member-alive':
+    case 'member-suspect':
+    case 'member-dead':
+    case 'member-left':
+      return { ev: e.type, mbr: e.addr, n: e.inc };
+    case 'supervision-gained':
+    case 'supervision-lost':
+      return { ev: 'supervisor', srv: e.srv, mbr: e.to, n: e.epoch };
     default:
       return undefined;
   }

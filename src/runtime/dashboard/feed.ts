@@ -12,7 +12,7 @@ import type { EventView } from '../../view/model.js';
 import { now } from '../clock.js';
 import type { ResolvedEndpoint } from '../resolve.js';
 import { NoAnswerError } from '../../errors.js';
-import { noAnswerHint, type StatusServer, type StatusSession } from '../statusQuery.js';
+import { noAnswerHint, type StatusMember, type StatusServer, type StatusSession } from '../statusQuery.js';
 import { MasterLink, type MasterLocator } from './masterLink.js';
 import { eventView, requestCount } from './noticeText.js';
 import { RequestRate } from './requestRate.js';
@@ -42,7 +42,7 @@ const ACK_WAIT = 1_000;
 /** Wait for the answer to the `subscribe` that ends the subscription when the dashboard closes, ms. */
 const END_WAIT = 200;
 
-type Table = 'servers' | 'sessions';
+type Table = 'servers' | 'sessions' | 'members';
 
 export class MasterFeed {
   readonly subscriber = new NoticeSubscriber();
@@ -144,6 +144,8 @@ export class MasterFeed {
     this.lastUptime = summary.uptime;
     const servers = await this.table('servers') as StatusServer[] | undefined;
     const sessions = await this.table('sessions') as StatusSession[] | undefined;
+    // A master in a group (§12.1): its members, for the masters pane.
+    const members = summary.group !== undefined ? await this.table('members') as StatusMember[] | undefined : undefined;
     if (this.closed) return;
     const t = now();
     this.rate.onCounter(summary.requests, t);
@@ -152,6 +154,7 @@ export class MasterFeed {
       summary: termSafeDeep(summary),
       ...(servers ? { servers: termSafeDeep(servers) } : {}),
       ...(sessions ? { sessions: termSafeDeep(sessions) } : {}),
+      ...(members ? { members: termSafeDeep(members) } : {}),
       requestsPerSec: this.rate.value(t, this.subscriber.active),
     });
   }

@@ -50,6 +50,15 @@ export function describeNotice(e: NoticeEvent): { text: string; level: EventLeve
       return { text: `drain of ${srv} ordered`, level: 'info' };
     case 'capacity-ordered':
       return { text: `capacity of ${srv} set to ${e.n !== undefined ? formatRate(e.n) : '?'}`, level: 'info' };
+    case 'member-alive':
+    case 'member-suspect':
+    case 'member-dead':
+    case 'member-left': {
+      const state = e.ev.slice('member-'.length);
+      return { text: `master ${e.mbr ?? '?'} ${state}${e.n !== undefined ? ` (incarnation ${e.n})` : ''}`, level: state === 'dead' ? 'error' : state === 'suspect' ? 'warn' : 'info' };
+    }
+    case 'supervisor':
+      return { text: `server ${srv} supervised by ${e.mbr ?? '?'}${e.n !== undefined ? ` (epoch ${e.n})` : ''}`, level: 'info' };
     case 'request-errors':
       return { text: `${e.n ?? '?'} request${e.n === 1 ? '' : 's'} answered with ${e.code ?? 'an error'}`, level: 'warn' };
     default:

@@ -7,14 +7,16 @@
  */
 import { EVENT_LIMIT, type EventLevel, type EventView, type Reachability, type Snapshot, type SnapshotStore, type Totals } from '../../view/model.js';
 import { now } from '../clock.js';
-import type { StatusServer, StatusSession, StatusSummary } from '../statusQuery.js';
-import { sameList, serverViews, sessionViews } from './views.js';
+import type { StatusMember, StatusServer, StatusSession, StatusSummary } from '../statusQuery.js';
+import { memberViews, sameList, serverViews, sessionViews } from './views.js';
 
 /** What one refresh brought; a table that could not be read is absent (the old one stays). */
 export interface Poll {
   readonly summary: StatusSummary;
   readonly servers?: readonly StatusServer[];
   readonly sessions?: readonly StatusSession[];
+  /** The members of its group (§12.1), for a master that has one. */
+  readonly members?: readonly StatusMember[];
   readonly requestsPerSec: number;
 }
 
@@ -41,7 +43,7 @@ export class DashboardStore implements SnapshotStore {
     master: string,
     private readonly clock: () => number = now,
   ) {
-    this.snapshot = { master, reachability: 'connecting', servers: [], sessions: [], events: [], totals: NO_TOTALS, version: 0 };
+    this.snapshot = { master, reachability: 'connecting', servers: [], sessions: [], members: [], events: [], totals: NO_TOTALS, version: 0 };
   }
 
   get(): Snapshot {
@@ -67,8 +69,11 @@ export class DashboardStore implements SnapshotStore {
     const sessions = p.sessions ? sessionViews(p.sessions, s.sessions) : s.sessions;
     const m = p.summary;
     const totals: Totals = { serversUp: m.up, servers: m.servers, streams: m.sessions, bw: m.bw, cap: m.cap, requestsPerSec: p.requestsPerSec };
+    // A master with no group (its summary says so) shows no masters pane.
+    const members = m.group === undefined ? [] : p.members ? memberViews(s.master, p.members, servers, p.requestsPerSec, s.members) : s.members;
     const changed: Partial<Snapshot> = {};
     if (!sameList(servers, s.servers)) Object.assign(changed, { servers });
+    if (!sameList(members, s.members)) Object.assign(changed, { members });
     if (!sameList(sessions, s.sessions)) Object.assign(changed, { sessions });
     if (!sameTotals(totals, s.totals)) Object.assign(changed, { totals });
     this.publish(changed);

@@ -4,8 +4,8 @@
  * per refresh, and a row that has not changed keeps its old object, so the
  * store (and a view that memoizes on identity) can tell nothing changed.
  */
-import { HISTORY_LENGTH, type ServerView, type SessionView } from '../../view/model.js';
-import type { StatusServer, StatusSession } from '../statusQuery.js';
+import { HISTORY_LENGTH, type MemberView, type ServerView, type SessionView } from '../../view/model.js';
+import type { StatusMember, StatusServer, StatusSession } from '../statusQuery.js';
 
 /** The next history: the sample appended, the oldest dropped beyond `length`. */
 export function nextHistory(previous: readonly number[] | undefined, sample: number, length = HISTORY_LENGTH): number[] {
@@ -19,7 +19,28 @@ export function sameNumbers(a: readonly number[], b: readonly number[]): boolean
 
 export function sameServer(a: ServerView, b: ServerView): boolean {
   return a.name === b.name && a.group === b.group && a.state === b.state && a.files === b.files && a.streams === b.streams
-    && a.bw === b.bw && a.cap === b.cap && sameNumbers(a.history, b.history);
+    && a.bw === b.bw && a.cap === b.cap && a.supervisor === b.supervisor && sameNumbers(a.history, b.history);
+}
+
+export function sameMember(a: MemberView, b: MemberView): boolean {
+  return a.addr === b.addr && a.state === b.state && a.inc === b.inc && a.age === b.age && a.supervises === b.supervises && a.requestsPerSec === b.requestsPerSec;
+}
+
+/**
+ * The group as the masters pane shows it: the watched master first (its requests per second), then
+ * the members in address order, each with the servers it supervises by the servers table.
+ */
+export function memberViews(self: string, rows: readonly StatusMember[], servers: readonly ServerView[], requestsPerSec: number, previous: readonly MemberView[]): MemberView[] {
+  const supervises = (addr: string) => servers.filter((s) => s.supervisor?.replace(/\*$/, '') === addr).length;
+  const before = new Map(previous.map((m) => [m.addr, m]));
+  const all: MemberView[] = [
+    { addr: self, state: 'self', inc: 0, age: 0, supervises: supervises(self), requestsPerSec },
+    ...[...rows].sort((a, b) => (a.addr < b.addr ? -1 : 1)).map((r): MemberView => ({ addr: r.addr, state: r.state, inc: r.inc, age: Math.floor(r.age / 1000) * 1000, supervises: supervises(r.addr) })),
+  ];
+  return all.map((m) => {
+    const old = before.get(m.addr);
+    return old && sameMember(old, m) ? old : m;
+  });
 }
 
 export function sameSession(a: SessionView, b: SessionView): boolean {
@@ -41,6 +62,7 @@ export function serverViews(rows: readonly StatusServer[], previous: readonly Se
       bw: r.bw,
       cap: r.cap,
       history: nextHistory(old?.history, r.bw),
+      ...(r.sup !== undefined ? { supervisor: `${r.sup}${r.pin ? '*' : ''}` } : {}),
     };
     return old && sameServer(old, next) ? old : next;
   });
