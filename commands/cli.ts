@@ -19,6 +19,7 @@ import MasterStatusCommand from './master/status.js';
 import MasterSuperviseCommand from './master/supervise.js';
 import MediaCheckCommand from './media/check.js';
 import MediaMakeCommand from './media/make.js';
+import PortalCommand from './portal.js';
 import ServerCommand from './server.js';
 import ServerDrainCommand from './server/drain.js';
 import ServerOverloadCommand from './server/overload.js';
@@ -42,6 +43,7 @@ export const COMMANDS = {
   'master:status': MasterStatusCommand,
   'master:handoff': MasterHandoffCommand,
   'master:supervise': MasterSuperviseCommand,
+  portal: PortalCommand,
   server: ServerCommand,
   'server:drain': ServerDrainCommand,
   'server:overload': ServerOverloadCommand,

@@ -283,6 +283,8 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'move: without a cluster key', message: { type: 'move', sid: SID, srv: SRV_B, cookie: COOKIE, off: 401_500, npt: 803, scale: 1000, tok: HANDOFF_TOKEN, exp: EXP, why: 'overload' } },
   { name: 'order: without a cluster key', message: { type: 'order', op: 'drain' } },
   { name: 'supervise: without a cluster key', message: { type: 'supervise', name: SRV_A, ep: 1, to: MASTER_B } },
+  { name: 'refer: a portal names the master to ask', message: { type: 'refer', rid: 0x1234_5678, master: MASTER_B } },
+  { name: 'pass: as a portal without a key would send it (masters drop it)', message: { type: 'pass', client: CLIENT, size: 1200, rid: 0x1234_5678, file: FILE } },
   { name: 'member: ping, announcing the sender, padded to MEMBER_PAD_TO bytes', message: padded({ type: 'member', k: 'ping', seq: 1, up: [{ s: 'alive', a: MASTER_A, i: 0 }] }, MEMBER_PAD_TO) },
   {
     name: 'member: ack with updates, a suspicion among them',
@@ -467,6 +469,11 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
     message: padded(stamped({ type: 'member', k: 'ping-req', seq: 77, target: MASTER_C, up: [{ s: 'dead', a: MASTER_C, i: 3 }] }), MEMBER_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
   },
   { name: 'member: ack', now: TEST_NOW, message: stamped({ type: 'member', k: 'ack', seq: 77, up: [] }) },
+  {
+    name: 'pass: a portal passes a client\'s relay request on, resuming a stream',
+    now: TEST_NOW,
+    message: stamped({ type: 'pass', client: CLIENT6, size: 1200, rid: 0x1234_5679, file: ITEM, mode: 'relay', off: OFFS_AT_NPT[0]!, offs: OFFS_AT_NPT, scale: 2000, prev: SID, avoid: [SRV_A] }),
+  },
   { name: 'supervise: a master claims the supervision of a server', now: TEST_NOW, message: stamped({ type: 'supervise', name: SRV_A, ep: 4, to: MASTER_B }) },
   { name: 'supervise: an operator places it, pinned', now: TEST_NOW, message: stamped({ type: 'supervise', name: SRV_A, ep: 5, to: MASTER_C, pin: true }) },
   {

@@ -19,6 +19,7 @@ export default class ClientGetCommand extends OfpCommand {
 
   static override flags = {
     master: masterFlag('The master, HOST:PORT; several, comma-separated, are rotated.'),
+    portal: Flags.string({ description: 'Ask a portal instead (ofp portal), HOST:PORT; several, comma-separated, are rotated. It names the master, or passes the request on to it.' }),
     out: Flags.string({ description: 'Where to write the copy: a file, or - for stdout (into it when it is a directory). For an item of several flows: a directory (created if missing) that gets one file per flow, named after the flow.', required: true }),
     mode: Flags.string({ description: 'How to be answered: redirected to a server, the server\'s setup relayed by the master, or a list of servers to choose from (default: the master\'s mode).', options: ['redirect', 'relay', 'list'] }),
     choose: Flags.string({ description: 'With --mode list: how to choose a server: random, fewest-users or group:NAME.', default: 'random' }),
@@ -37,6 +38,7 @@ export default class ClientGetCommand extends OfpCommand {
     process.exitCode = await runGet({
       name: args.name,
       master: flags.master,
+      ...(flags.portal !== undefined ? { portal: flags.portal } : {}),
       out: flags.out,
       ...(flags.mode ? { mode: flags.mode } : {}),
       choose: flags.choose,

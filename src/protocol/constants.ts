@@ -283,3 +283,12 @@ export const SUPERVISION_BACKUPS = 1;
 export const SUPERVISE_HANDOVER_TRIES = 3;
 /** §12.2 The k-th live member in a server's order (k = 0 first) claims it once its supervisor has been gone k × this many SUPERVISE_RETRY rounds. */
 export const SUPERVISE_BACKUP_ROUNDS = 4;
+
+/** §12.3 A portal asks each master for its summary this often, ms: its liveness, round trip and load. */
+export const PORTAL_POLL_INTERVAL = 250;
+/** §12.3 A master that misses this many of a portal's polls in a row is down for the portal (it asks it no more until it answers). */
+export const PORTAL_MISSED_POLLS = 3;
+/** §12.3 Weight of a new round trip in a portal's moving average of a master's (an EWMA, as TCP's SRTT with 1/8 there). */
+export const PORTAL_RTT_WEIGHT = 0.25;
+/** §12.3 At most this many masters behind one portal. */
+export const MAX_PORTAL_MASTERS = 64;

@@ -202,6 +202,14 @@ export abstract class RoleCore<C = never, E extends RoleEvent = RoleEvent> imple
     this.emit({ type: 'dropped', level: 'debug', code, from, detail, msg: type });
   }
 
+  /**
+   * `n` bytes that `addr` sent to a peer that vouches for them (an authenticated portal passing a
+   * request on, §12.3) count as received from it (§9.4): the answer may go to it directly.
+   */
+  protected vouched(addr: string, n: number): void {
+    this.guard.received(addr, n);
+  }
+
   /** Check an authenticated message when a cluster key is configured; report and return false when it fails. */
   protected authentic(d: Decoded, from: string, now: number): boolean {
     const auth = this.deps.auth;

@@ -9,8 +9,10 @@ import { type DriverEvent, type RunningRole, startRole } from './driver.js';
 import { PortProbe } from './portProbe.js';
 
 export interface FetchSettings {
-  /** Numeric master addresses, rotated. */
+  /** Numeric master addresses, rotated; with `portal`, the portals'. */
   readonly masters: readonly string[];
+  /** The addresses are portals (§12.3). */
+  readonly portal?: boolean;
   readonly file: string;
   readonly mode?: RequestMode;
   readonly choose: Choice;
@@ -55,6 +57,7 @@ export async function startFetch(s: FetchSettings, h: FetchHandlers): Promise<Fe
   });
   const client = new Client(roleDeps(), {
     masters: s.masters,
+    ...(s.portal ? { portal: true } : {}),
     file: s.file,
     ...(s.mode ? { mode: s.mode } : {}),
     choose: s.choose,
@@ -76,6 +79,7 @@ export async function startFetch(s: FetchSettings, h: FetchHandlers): Promise<Fe
       }
       if (e.type === 'ask') probe.probe(e.master);
       if (e.type === 'redirected') probe.probe(e.srv);
+      if (e.type === 'referred') probe.probe(e.master);
       if (e.type === 'listed' && e.chose !== undefined) probe.probe(e.chose);
       h.onEvent(e);
       if ((e.type === 'complete' || e.type === 'failed') && client.result) settle(client.result);

@@ -23,6 +23,8 @@ import { termSafe } from './termSafe.js';
 export interface GetFlags {
   readonly name: string;
   readonly master: string;
+  /** `--portal`: portals to ask instead of the masters (§12.3). */
+  readonly portal?: string;
   readonly out: string;
   readonly mode?: string;
   readonly choose: string;
@@ -109,6 +111,8 @@ interface GetPlan {
   readonly timeoutMs: number;
   readonly schedule: ScheduledRate[] | undefined;
   readonly masters: readonly { readonly address: string; readonly family: 4 | 6 }[];
+  /** The masters are portals (§12.3). */
+  readonly portal: boolean;
   readonly host: string;
   readonly target: CopyTarget;
 }
@@ -149,10 +153,11 @@ async function planGet(f: GetFlags): Promise<GetPlan> {
   const choose = parseChoose(f.choose);
   const timeoutMs = parseDuration(f.timeout, '--timeout', 's', true);
   const schedule: ScheduledRate[] | undefined = f.rateSchedule !== undefined ? parseRateSchedule(f.rateSchedule) : undefined;
-  const masters = await resolveEndpoints(f.master, '--master');
+  const portal = f.portal !== undefined;
+  const masters = portal ? await resolveEndpoints(f.portal!, '--portal') : await resolveEndpoints(f.master, '--master');
   const host = f.host ? (await resolveHost(f.host, '--host', masters[0]!.family)).host : localBindHost(masters);
   const target = CopyTarget.prepare(f.out, f.force, f.name);
-  return { mode, choose, timeoutMs, schedule, masters, host, target };
+  return { mode, choose, timeoutMs, schedule, masters, portal, host, target };
 }
 
 /** Step 2: run the client into the copy, with progress, until it ends, times out or a signal stops it. */
@@ -164,7 +169,7 @@ async function streamToCopy(f: GetFlags, plan: GetPlan, out: Output): Promise<St
   /** Stops the stream; set once it runs. */
   let stopStream = () => {};
   const fetch = await startFetch(
-    { masters: masters.map((m) => m.address), file: f.name, ...(mode ? { mode } : {}), choose, ...(schedule ? { schedule } : {}), host },
+    { masters: masters.map((m) => m.address), ...(plan.portal ? { portal: true } : {}), file: f.name, ...(mode ? { mode } : {}), choose, ...(schedule ? { schedule } : {}), host },
     {
       onFlows: (fl) => {
         flows = fl;
@@ -184,7 +189,7 @@ async function streamToCopy(f: GetFlags, plan: GetPlan, out: Output): Promise<St
       },
       onEvent: (e) => {
         if (e.type === 'listening') {
-          const line = `ofp client get ${f.name}: asking ${masters.map((m) => m.address).join(', ')}${mode ? ` (${mode})` : ''}${schedule ? `, rate schedule ${formatRateSchedule(schedule)}` : ''} from ${e.address}`;
+          const line = `ofp client get ${f.name}: asking ${plan.portal ? 'portal ' : ''}${masters.map((m) => m.address).join(', ')}${mode ? ` (${mode})` : ''}${schedule ? `, rate schedule ${formatRateSchedule(schedule)}` : ''} from ${e.address}`;
           // With the copy on stdout, nothing else may go there.
           return target.toStdout ? out.note(line) : out.listening(e, line);
         }

@@ -15,6 +15,7 @@ import { type Message, MESSAGES, type MessageOf, type MessageType } from '../../
 import { padded } from '../../src/protocol/padding.js';
 import { Client, type ClientCommand } from '../../src/roles/client/client.js';
 import { Master, type MasterCommand } from '../../src/roles/master/master.js';
+import { Portal, type PortalCommand } from '../../src/roles/portal/portal.js';
 import type { Role, RoleEvent } from '../../src/roles/role.js';
 import { MediaServer, type ServerCommand } from '../../src/roles/server/server.js';
 import { FakeServer } from '../helpers/fakeServer.js';
@@ -152,7 +153,24 @@ function clientSubject(): Subject {
   };
 }
 
-const subjects: Subject[] = [masterSubject(true, 'redirect'), masterSubject(false, 'redirect'), masterSubject(true, 'relay'), serverSubject(true), serverSubject(false), clientSubject()];
+/** A portal (§12.3) whose masters are up: it refers a request, or passes it on (with a key). */
+function portalSubject(mode: 'refer' | 'forward'): Subject {
+  const auth = testAuth();
+  return {
+    name: `portal ${mode}`,
+    key: true,
+    build: () => {
+      const d = new Driver<PortalCommand, Portal>(new Portal(testDeps(4, KEY), { masters: [MASTER], policy: 'priority', mode }));
+      d.command({ type: 'start' });
+      const poll = d.sent.find((x) => x.msg?.type === 'status-request')!.msg as MessageOf<'status-request'>;
+      d.datagram(MASTER, auth.encode({ type: 'status', rid: poll.rid, what: 'summary', total: 1, from: 0, summary: { servers: 1, up: 1, files: 1, sessions: 0, bw: 0, cap: 1e9, requests: 0, policy: 'p', mode: 'redirect', uptime: 1 } }, d.now));
+      return d as unknown as AnyDriver;
+    },
+    extra: {},
+  };
+}
+
+const subjects: Subject[] = [masterSubject(true, 'redirect'), masterSubject(false, 'redirect'), masterSubject(true, 'relay'), serverSubject(true), serverSubject(false), clientSubject(), portalSubject('refer'), portalSubject('forward')];
 
 /** Every message type: plain, with a made-up MAC, and (for the types that carry one) with a genuine MAC. */
 function sampleInputs(): Record<string, (from: string, d: AnyDriver) => Uint8Array[]> {
@@ -226,7 +244,7 @@ describe('amplification toward unvalidated senders (§9.4)', () => {
   it('the measurement reaches the answers it is about: every reply an unvalidated sender can draw was drawn', () => {
     const drawn = new Set(rows.flatMap((r) => r.answers.split(', ')));
     expect(rows.some((r) => r.role.startsWith('master relay') && r.answers.includes('setup')), 'a setup relayed by the master').toBe(true);
-    for (const answer of ['redirect', 'server-list', 'setup', 'register-ack', 'status', 'control-result', 'subscribe-ack']) expect(drawn, answer).toContain(answer);
+    for (const answer of ['redirect', 'server-list', 'setup', 'register-ack', 'status', 'control-result', 'subscribe-ack', 'refer']) expect(drawn, answer).toContain(answer);
     const codes: ErrorCode[] = ['unknown-version', 'bad-request', 'not-found', 'no-capacity', 'bad-token', 'token-expired', 'bad-cookie', 'unknown-stream', 'not-registered', 'unavailable'];
     for (const code of codes) {
       expect(ERRORS[code].wire).toBe(true);

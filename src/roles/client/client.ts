@@ -55,8 +55,14 @@ export type { ClientEvent } from './events.js';
 export type { ClientResult, HandoffRecord } from './result.js';
 
 export interface ClientConfig {
-  /** Master addresses, rotated (S4.3). */
+  /** Master addresses, rotated (S4.3); with `portal`, the portals' addresses. */
   readonly masters: readonly string[];
+  /**
+   * The addresses are portals (§12.3): a portal refers the client to a master (`refer`), or passes
+   * the request on and the master answers from its own address. While asking, an answer to the
+   * request's id is then taken from whichever master sends it.
+   */
+  readonly portal?: boolean;
   readonly file: string;
   /** How to ask; absent: the master's default. */
   readonly mode?: RequestMode;
@@ -300,8 +306,9 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
     this.askMaster(now);
   }
 
+  /** A master the client is asking: one of its masters or, through a portal (§12.3), whichever answers while it asks. */
   private isMaster(addr: string): boolean {
-    return this.masters.isMaster(addr);
+    return this.masters.isMaster(addr) || (this.config.portal === true && this.state === 'asking');
   }
 
   // ---- Input -----------------------------------------------------------------
@@ -331,6 +338,12 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       case 'server-list':
         if (this.state !== 'asking' || msg.rid !== this.rid || !this.isMaster(from) || msg.file !== this.config.file) break;
         return this.onServerList(msg, from, now);
+      case 'refer':
+        // The portal asked names the master to ask: the same request (the same id) goes there.
+        if (this.config.portal !== true || this.state !== 'asking' || msg.rid !== this.rid || from !== this.requestTo || !this.masters.isMaster(from)) break;
+        this.emit({ type: 'referred', portal: from, master: msg.master });
+        this.requestTo = msg.master;
+        return this.sendRequest(now);
       case 'setup':
         return this.onSetup(msg, from, now);
       case 'switch':

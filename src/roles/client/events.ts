@@ -24,6 +24,8 @@ export type ClientEvent =
   | ({ readonly type: 'master-silent' | 'master-refused'; readonly master: string } & Warn)
   | ({ readonly type: 'master-error'; readonly master: string; readonly code: string; readonly msg: string } & Warn)
   | { readonly type: 'redirected'; readonly master: string; readonly srv: string; readonly sid: number }
+  /** A portal (§12.3) named the master to ask: the same request goes there. */
+  | { readonly type: 'referred'; readonly portal: string; readonly master: string }
   | { readonly type: 'listed'; readonly master: string; readonly servers: number; readonly total: number; readonly chose: string | undefined; readonly by: string }
   | ({ readonly type: 'group-empty'; readonly group: string; readonly detail: string } & Warn)
   | {

@@ -481,9 +481,24 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       case 'member':
         if (this.authentic(d, from, now)) this.onMember(msg, from, now);
         return;
+      case 'pass':
+        return this.onPass(d, msg, from, now);
       default:
         this.drop('unexpected-message', from, `a master does not take ${msg.type}`, msg.type);
     }
+  }
+
+  /**
+   * A portal passes a client's request on (§12.3): answered to the client directly, as if it had
+   * asked, within the bytes the portal says it sent (§9.4). Only in a cluster with a key: without
+   * one, anyone could pass a request "from" a victim's address.
+   */
+  private onPass(d: Decoded, msg: MessageOf<'pass'>, from: string, now: number): void {
+    if (!this.deps.auth) return this.drop('unexpected-message', from, 'pass without a cluster key: a portal forwards only in a cluster with one', msg.type);
+    if (!this.authentic(d, from, now)) return;
+    const { type: _t, client, size, at: _at, ...fields } = msg;
+    this.vouched(client, size);
+    this.onRequest({ type: 'request', ...fields }, size, client, now);
   }
 
   /** A wake-up: each deadline due, in TIMER_ORDER, each looked up again after the ones before acted. */
@@ -931,8 +946,25 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       policy: this.config.policy,
       mode: this.config.mode,
       uptime: Math.max(0, Math.floor(now - (this.startedAt ?? now))),
-      ...(this.membership ? { group: this.membership.members().length } : {}),
+      ...(this.membership ? { group: this.membership.members().length, ...this.supervisedTotals() } : {}),
     };
+  }
+
+  /** The servers this master supervises (§12.2), and their committed bandwidth and capacity while up: what a portal compares (§12.3). */
+  private supervisedTotals(): { sv: number; svbw: number; svcap: number; svs: number } {
+    let sv = 0;
+    let svbw = 0;
+    let svcap = 0;
+    let svs = 0;
+    for (const rec of this.servers.values()) {
+      if (!this.supervises(rec.name)) continue;
+      sv++;
+      svs += rec.streams;
+      if (rec.state !== 'up') continue;
+      svbw += rec.bw;
+      svcap += rec.cap;
+    }
+    return { sv, svbw, svcap, svs };
   }
 
   /** The rows of a status table now (§11.2): what `status` pages carry. */
