@@ -56,4 +56,27 @@ describe('ofp demo', () => {
       if (doc.dir) rmSync(doc.dir, { recursive: true, force: true });
     }
   });
+
+  it('--masters 3: a group behind a portal; the master supervising the most servers is killed, its servers are taken over, every copy identical', async () => {
+    const mark = `OFP_TEST_MARK=${process.pid}-${Date.now()}-group`;
+    const [k, v] = mark.split('=') as [string, string];
+    const run = await runOfp(['demo', '--masters', '3', '--json'], { timeoutMs: 90_000, env: { [k]: v } });
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.ok).toBe(true);
+    expect(doc.masters).toHaveLength(3);
+    expect(doc.portal).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(doc.masters).toContain(doc.masterKilled.master);
+    // Never the master the orders go through.
+    expect(doc.masterKilled.master).not.toBe(doc.master);
+    expect(doc.masterKilled.servers.length, JSON.stringify(doc.masterKilled)).toBeGreaterThanOrEqual(1);
+    for (const s of doc.masterKilled.servers) {
+      expect(s.by, JSON.stringify(s)).not.toBeNull();
+      expect(s.by).not.toBe(doc.masterKilled.master);
+    }
+    for (const c of doc.clients) expect(c, JSON.stringify(c)).toMatchObject({ identical: true, exit: 0 });
+    expect(run.stderr).toMatch(/killing master \d \(\S+\) with SIGKILL; it supervises/);
+    expect(run.stderr).toMatch(/portal listening on \S+: the clients ask it/);
+    expect(processesMarked(mark)).toEqual([]);
+  }, 100_000);
 });

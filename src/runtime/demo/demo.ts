@@ -6,13 +6,21 @@
  * position. Every copy is compared with its original; exit 0 only when all are
  * identical. No process is left behind, and the temp dir goes unless --keep.
  *
- * With --ui, the dashboard is attached to the demo's master. On a terminal
+ * With --masters N (N > 1), N masters form a group behind a portal, with a
+ * cluster key; each server registers with all of them, and the clients ask
+ * the portal. Once streams play, the master that supervises the most servers
+ * is killed: the demo shows its servers taken over by the others, and the
+ * server kill and the drain that follow are ordered by their new supervisors.
+ *
+ * With --ui, the dashboard is attached to the demo's master (the last one of a group, never killed). On a terminal
  * the files last UI_SLOWER times longer, so that there is time to watch; the
  * kill comes after UI_KILL_DELAY, the narration goes to the events pane, the
  * drain is left to the user (`d`; `x` kills the selected server), and the
  * summary is printed once the user quits (`q`). Without a terminal, the demo
  * runs as without --ui and the dashboard prints plain status lines.
  */
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +50,8 @@ export interface DemoFlags {
   readonly bin: string;
   /** Attach the dashboard to the demo's master. */
   readonly ui?: boolean;
+  /** Masters: 1, or a group of this many behind a portal (§12). */
+  readonly masters?: number | string;
 }
 
 const START_TIMEOUT = 15_000;
@@ -85,7 +95,10 @@ interface Action {
 /** What the demo knows of the cluster while it runs. */
 interface Cluster {
   readonly t0: number;
+  /** The master orders go through (a group's last one: it is never killed). */
   readonly master: string;
+  /** The cluster key, for a group. */
+  readonly key?: string;
   readonly plan: readonly DemoClient[];
   readonly clients: readonly OfpChild[];
   readonly servers: readonly OfpChild[];
@@ -96,6 +109,9 @@ interface Cluster {
 
 export async function runDemo(f: DemoFlags): Promise<number> {
   const n = parseCount(f.clients, '--clients', 1, 32);
+  const group = parseCount(f.masters ?? 1, '--masters', 1, 5);
+  // A group shares a key: with it every master can move every stream (§12.2), and a portal forwards.
+  const key = group > 1 ? randomBytes(16).toString('hex') : undefined;
   const t0 = now();
   const interactive = f.ui === true && interactiveTerminal();
   const slower = interactive ? UI_SLOWER : 1;
@@ -130,8 +146,9 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     const { originals, dirs, copies } = makeDemoMedia(tmp, slower);
     say(`media in ${tmp}: ${DEMO_SERVERS.map((files, i) => `server ${i + 1} holds ${files.map((x) => x.replace('.ts', '')).join(',')}`).join('; ')}`);
 
-    // 2. The master and the servers.
-    const { master, masterAddr, servers, serverAddrs } = await startDemoCluster(children, dirs, say);
+    // 2. The master (or a group of them behind a portal) and the servers.
+    const { masters, masterAddrs, portal, portalAddr, servers, serverAddrs } = await startDemoCluster(children, dirs, say, group, key);
+    const masterAddr = masterAddrs.at(-1)!;
     const serverName = (addr: string | undefined) => {
       const i = addr === undefined ? -1 : serverAddrs.indexOf(addr);
       return i >= 0 ? `server ${i + 1}` : (addr ?? '?');
@@ -139,6 +156,7 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     if (f.ui) {
       dashboard = await attachDashboard({
         master: await resolveEndpoint(masterAddr, 'the master'),
+        ...(key ? { key } : {}),
         refreshMs: UI_REFRESH,
         readOnly: false,
         interactive,
@@ -156,7 +174,7 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     const plan = demoClients(n);
     const clients = plan.map((c) => {
       const child = children.spawn(`client ${c.index}`, [
-        'client', 'get', c.file, '--master', masterAddr, '--out', join(copies, `client${c.index}-${c.file}`),
+        'client', 'get', c.file, ...(portalAddr ? ['--portal', portalAddr] : ['--master', masterAddr]), '--out', join(copies, `client${c.index}-${c.file}`),
         '--mode', c.mode, '--choose', c.choose, '--timeout', String(CLIENT_TIMEOUT_S), '--json-stream',
       ]);
       narrate(child, c, serverName, say);
@@ -167,10 +185,12 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     void clientsDone.then(over);
 
     // 4. A server dies mid-stream; then another is drained.
-    const cluster: Cluster = { t0, master: masterAddr, plan, clients, servers, addrs: serverAddrs, children, say };
+    const cluster: Cluster = { t0, master: masterAddr, ...(key ? { key } : {}), plan, clients, servers, addrs: serverAddrs, children, say };
     let killed: Action | undefined;
     let drained: Action | undefined;
+    let masterKilled: MasterKill | undefined;
     let stoppedEarly = false;
+    if (f.failover && group > 1) masterKilled = await killOneMaster(cluster, masters, masterAddrs, serverName);
     if (f.failover) {
       killed = await killOneServer(cluster, interactive ? UI_KILL_DELAY : KILL_DELAY);
       if (!interactive) drained = await drainOneServer(cluster, killed);
@@ -198,12 +218,13 @@ export async function runDemo(f: DemoFlags): Promise<number> {
 
     // 6. Stop the servers left (each drains: it has no stream left, so it leaves at once), then the master.
     await Promise.all(servers.map((s) => s.stop('SIGTERM', 5_000)));
-    await master.stop('SIGTERM', 5_000);
+    await Promise.all([...masters, ...(portal ? [portal] : [])].map((m) => m.stop('SIGTERM', 5_000)));
 
     const ok = reports.every((r) => r.identical);
     const doc = {
       ok,
       master: masterAddr,
+      ...(group > 1 ? { masters: masterAddrs, portal: portalAddr, masterKilled: masterKilled ?? null } : {}),
       servers: serverAddrs.map((address, i) => ({ server: i + 1, address, files: DEMO_SERVERS[i], killed: killed?.index === i, drained: drained?.index === i })),
       killed: killed ? { server: killed.index + 1, atSeconds: Math.round(killed.at) / 1000 } : null,
       drained: drained ? { server: drained.index + 1, atSeconds: Math.round(drained.at) / 1000 } : null,
@@ -211,7 +232,7 @@ export async function runDemo(f: DemoFlags): Promise<number> {
       seconds: Math.round(now() - t0) / 1000,
       dir: f.keep ? tmp : null,
     };
-    printDemoResult(f, doc, serverAddrs, killed, drained, stoppedEarly, now() - t0, tmp);
+    printDemoResult(f, doc, serverAddrs, killed, drained, stoppedEarly, now() - t0, tmp, masterKilled);
     return ok ? 0 : 1;
   } finally {
     over();
@@ -242,18 +263,103 @@ function makeDemoMedia(tmp: string, slower: number): { originals: string; dirs: 
   return { originals, dirs, copies };
 }
 
-/** Step 2: the master, then one server per media directory, each registered with it. */
-async function startDemoCluster(children: Children, dirs: readonly string[], say: (t: string) => void): Promise<{ master: OfpChild; masterAddr: string; servers: OfpChild[]; serverAddrs: string[] }> {
-  const master = children.spawn('master', ['master', '--host', '127.0.0.1', '--port', '0', '--poll-interval', '500', '--json-stream']);
-  const masterAddr = (await master.waitFor((e) => e.event === 'listening', START_TIMEOUT, 'listening')).data.address as string;
-  say(`master listening on ${masterAddr}`);
+/** Loopback UDP ports free now: bound at 0, read, let go (the masters of a group take them at once). */
+async function freePorts(n: number): Promise<number[]> {
+  const sockets = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createSocket>>((resolve) => {
+    const s = createSocket('udp4');
+    s.bind(0, '127.0.0.1', () => resolve(s));
+  })));
+  const ports = sockets.map((s) => s.address().port);
+  await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  return ports;
+}
+
+/**
+ * Step 2: the master (or a group of `group` masters, each knowing the others by --peers, and a
+ * portal in front of them), then one server per media directory, registered with every master.
+ */
+async function startDemoCluster(children: Children, dirs: readonly string[], say: (t: string) => void, group: number, key: string | undefined): Promise<{ masters: OfpChild[]; masterAddrs: string[]; portal: OfpChild | undefined; portalAddr: string | undefined; servers: OfpChild[]; serverAddrs: string[] }> {
+  const keyArgs = key ? ['--key', key] : [];
+  const ports = group > 1 ? await freePorts(group) : [0];
+  const peersOf = (i: number) => ports.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p}`).join(',');
+  const masters = ports.map((port, i) => children.spawn(group > 1 ? `master ${i + 1}` : 'master', [
+    'master', '--host', '127.0.0.1', '--port', String(port), '--poll-interval', '500', ...(group > 1 ? ['--peers', peersOf(i)] : []), ...keyArgs, '--json-stream',
+  ]));
+  const masterAddrs = await Promise.all(masters.map(async (m) => (await m.waitFor((e) => e.event === 'listening', START_TIMEOUT, 'listening')).data.address as string));
+  say(group > 1 ? `${group} masters in a group, listening on ${masterAddrs.join(', ')}` : `master listening on ${masterAddrs[0]}`);
+  let portalAddr: string | undefined;
+  let portal: OfpChild | undefined;
+  if (group > 1) {
+    portal = children.spawn('portal', ['portal', '--host', '127.0.0.1', '--port', '0', '--masters', masterAddrs.join(','), '--policy', 'round-robin', ...keyArgs, '--json-stream']);
+    portalAddr = (await portal.waitFor((e) => e.event === 'listening', START_TIMEOUT, 'listening')).data.address as string;
+    say(`portal listening on ${portalAddr}: the clients ask it, and it refers each to a master in turn`);
+  }
   const servers = dirs.map((dir, i) => children.spawn(`server ${i + 1}`, [
-    'server', '--master', masterAddr, '--media', dir, '--host', '127.0.0.1', '--port', '0', '--group', `g${i + 1}`, '--json-stream',
+    'server', '--master', masterAddrs.join(','), '--media', dir, '--host', '127.0.0.1', '--port', '0', '--group', `g${i + 1}`, ...keyArgs, '--json-stream',
   ]));
   const serverAddrs = await Promise.all(servers.map(async (s) => (await s.waitFor((e) => e.event === 'listening', START_TIMEOUT, 'listening')).data.address as string));
-  await Promise.all(servers.map((s) => s.waitFor((e) => e.event === 'registration-registered', START_TIMEOUT, 'registration with the master')));
-  say(`servers registered: ${serverAddrs.map((a, i) => `server ${i + 1} ${a}`).join(', ')}`);
-  return { master, masterAddr, servers, serverAddrs };
+  for (const m of masterAddrs) await Promise.all(servers.map((s) => s.waitFor((e) => e.event === 'registration-registered' && e.data.master === m, START_TIMEOUT, `registration with ${m}`)));
+  say(`servers registered${group > 1 ? ' with every master' : ''}: ${serverAddrs.map((a, i) => `server ${i + 1} ${a}`).join(', ')}`);
+  return { masters, masterAddrs, portal, portalAddr, servers, serverAddrs };
+}
+
+/** A master the demo killed, and the servers taken over from it. */
+interface MasterKill {
+  readonly master: string;
+  readonly atSeconds: number;
+  readonly servers: { readonly server: number; readonly by: string | null; readonly afterMs: number | null }[];
+}
+
+/** Who supervises a server now: its last `supervisor` event, or the first master it was given (§12.2). */
+function supervisorOf(server: OfpChild, first: string): string {
+  for (let i = server.events.length - 1; i >= 0; i--) {
+    const e = server.events[i]!;
+    if (e.event === 'supervisor') return e.data.master as string;
+  }
+  return first;
+}
+
+/**
+ * Once streams play, SIGKILL the master that supervises the most servers (never the last one: the
+ * dashboard and the orders go through it), and tell when each of its servers is taken over.
+ */
+async function killOneMaster(c: Cluster, masters: readonly OfpChild[], addrs: readonly string[], serverName: (a: string) => string): Promise<MasterKill | undefined> {
+  try {
+    await Promise.any(c.clients.map((x) => x.waitFor((e) => e.event === 'playing', START_TIMEOUT, 'playing')));
+  } catch {
+    return undefined;
+  }
+  await sleep(300);
+  const count = addrs.slice(0, -1).map((m) => c.servers.filter((s) => supervisorOf(s, addrs[0]!) === m).length);
+  const index = count.indexOf(Math.max(...count));
+  const victim = addrs[index]!;
+  if (count[index] === 0) {
+    // It supervises nothing (the last master has them all): an operator places server 1 on it first,
+    // as ofp master supervise does, so that its death has something to show.
+    c.say(`placing server 1's supervision on master ${index + 1} (${victim}) as ofp master supervise --server ${c.addrs[0]} --to ${victim} does`);
+    try {
+      await sendControl({ master: await resolveEndpoint(c.master, '--master'), ...(c.key ? { key: c.key } : {}), attempts: DRAIN_ATTEMPTS }, { op: 'supervise', srv: c.addrs[0]!, to: victim });
+      await c.servers[0]!.waitFor((e) => e.event === 'supervisor' && e.data.master === victim, 5_000, 'the supervision placed');
+    } catch (e) {
+      c.say(`the supervision was not placed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const orphans = c.servers.map((s, i) => ({ s, i })).filter(({ s }) => supervisorOf(s, addrs[0]!) === victim);
+  c.say(`killing master ${index + 1} (${victim}) with SIGKILL; it supervises ${orphans.length ? orphans.map(({ i }) => `server ${i + 1}`).join(', ') : 'no server'}`);
+  const t = now();
+  masters[index]!.kill('SIGKILL');
+  const servers = await Promise.all(orphans.map(async ({ s, i }) => {
+    try {
+      const e = await s.waitFor((x) => x.event === 'supervisor' && x.data.master !== victim && x.t >= t, 10_000, 'a new supervisor');
+      const by = e.data.master as string;
+      c.say(`server ${i + 1} taken over by master ${addrs.indexOf(by) + 1} (${by}) ${Math.round(e.t - t)} ms after the kill; its streams play on`);
+      return { server: i + 1, by, afterMs: Math.round(e.t - t) };
+    } catch {
+      c.say(`server ${i + 1} (${serverName(c.addrs[i]!)}) was not taken over within 10 s`);
+      return { server: i + 1, by: null, afterMs: null };
+    }
+  }));
+  return { master: victim, atSeconds: Math.round(t - c.t0) / 1000, servers };
 }
 
 /** The last step: the document (`--json`) or the summary lines and the verdict. */
@@ -266,13 +372,14 @@ function printDemoResult(
   stoppedEarly: boolean,
   ms: number,
   tmp: string,
+  masterKilled?: MasterKill,
 ): void {
   if (f.output === 'json') {
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     return;
   }
   const reports = doc.clients;
-  for (const line of summaryLines(doc.master, serverAddrs, killed, drained, reports)) process.stdout.write(line + '\n');
+  for (const line of summaryLines(doc.master, serverAddrs, killed, drained, reports, masterKilled)) process.stdout.write(line + '\n');
   process.stdout.write(doc.ok ? `all ${reports.length} copies are identical to their originals (${formatDuration(ms)})\n`
     : stoppedEarly ? `stopped before the clients finished: ${reports.filter((r) => r.identical).length} of ${reports.length} copies complete and identical; the others kept what they had, in order\n`
     : `${reports.filter((r) => !r.identical).length} of ${reports.length} copies differ from their originals or are incomplete\n`);
@@ -401,7 +508,7 @@ async function drainOneServer(c: Cluster, killed: Action | undefined): Promise<A
   const at = now() - c.t0;
   let answer: ControlAnswer;
   try {
-    answer = await sendControl({ master: await resolveEndpoint(c.master, '--master'), attempts: DRAIN_ATTEMPTS }, { op: 'drain', srv: addr });
+    answer = await sendControl({ master: await resolveEndpoint(c.master, '--master'), ...(c.key ? { key: c.key } : {}), attempts: DRAIN_ATTEMPTS }, { op: 'drain', srv: addr });
   } catch (e) {
     c.say(`the drain order got no answer: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
@@ -475,11 +582,13 @@ function report(c: DemoClient, child: OfpChild, original: string, copy: string, 
   };
 }
 
-function summaryLines(master: string, addrs: readonly string[], killed: Action | undefined, drained: Action | undefined, reports: readonly ClientReport[]): string[] {
+function summaryLines(master: string, addrs: readonly string[], killed: Action | undefined, drained: Action | undefined, reports: readonly ClientReport[], masterKilled?: MasterKill): string[] {
   const what = (i: number) => (killed?.index === i ? `  (killed with SIGKILL at ${formatDuration(killed.at)})`
     : drained?.index === i ? `  (drained at ${formatDuration(drained.at)})` : '');
+  const takenOver = masterKilled?.servers.map((s) => `server ${s.server} ${s.by ? `by ${s.by} after ${s.afterMs} ms` : 'by none'}`).join(', ');
   return [
     '',
+    ...(masterKilled ? [`master    ${masterKilled.master}  killed with SIGKILL at ${masterKilled.atSeconds.toFixed(2)} s; taken over: ${takenOver || 'no server'}`] : []),
     `master    ${master}`,
     ...addrs.map((a, i) => `server ${i + 1}  ${a}  holds ${DEMO_SERVERS[i]!.join(' ')}${what(i)}`),
     '',
