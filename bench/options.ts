@@ -6,12 +6,13 @@
 import type { CodecSettings } from './codec.js';
 import type { DashboardBenchOptions } from './dashboard.js';
 import type { HandoffSettings } from './handoff.js';
+import type { MastersSettings } from './masters.js';
 import type { RedirectSettings } from './redirect.js';
 import type { SimSettings } from './sim.js';
 import type { StartupSettings } from './startup.js';
 import type { StreamSettings } from './streams.js';
 
-export const SECTIONS = ['startup', 'redirect', 'relay', 'streams', 'handoff', 'codec', 'sim', 'dashboard'] as const;
+export const SECTIONS = ['startup', 'redirect', 'relay', 'streams', 'handoff', 'masters', 'codec', 'sim', 'dashboard'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -26,6 +27,7 @@ export interface BenchOptions {
   readonly handoff: HandoffSettings;
   readonly codec: CodecSettings;
   readonly sim: SimSettings;
+  readonly masters: MastersSettings;
   readonly dashboard: DashboardBenchOptions;
   readonly startup: StartupSettings;
   /** Play time of the streamed file, ms: longer than any step streams. */
@@ -40,6 +42,7 @@ export const USAGE = `usage: node dist/bench/run.js [--quick] [--only S[,S…]] 
                  first line vs node -e 0), redirect (master vs raw echo),
                  relay (relayed setups vs raw echo), streams (server vs raw one-way),
                  handoff (streams moved by failure, drain, overload and operator, vs the detection budget),
+                 masters (a group's supervisor killed: each server's takeover, p50/p99, vs the 2 s budget),
                  codec (ofp encode/decode vs bare msgpackr, in process),
                  sim (the 1,000 × 10,000 scenario: simulated time ÷ wall time, events/s vs the bare event loop),
                  dashboard (frame time with 1,000 servers and 10,000 sessions vs a one-line frame)
@@ -55,6 +58,7 @@ const FULL = {
   handoff: { clients: 3, rounds: { failure: 4, drain: 2, overload: 2, operator: 2 }, fileMs: 3_000, actAtMs: 800, pings: 200 },
   codec: { loopMs: 300, rounds: 5 },
   sim: { scale: 1, seed: 1, baselineMs: 1_000 },
+  masters: { seeds: 40, realRuns: 3 },
   dashboard: { servers: 1_000, sessions: 10_000, frames: 300 },
   startup: { runs: 15, timeoutMs: 20_000 },
   streamFileMs: 20_000,
@@ -69,6 +73,7 @@ const QUICK = {
   handoff: { clients: 1, rounds: { failure: 1, drain: 1, overload: 1, operator: 1 }, fileMs: 2_500, actAtMs: 700, pings: 50 },
   codec: { loopMs: 40, rounds: 1 },
   sim: { scale: 0.02, seed: 1, baselineMs: 200 },
+  masters: { seeds: 2, realRuns: 0 },
   dashboard: { servers: 1_000, sessions: 10_000, frames: 20 },
   startup: { runs: 2, timeoutMs: 20_000 },
   streamFileMs: 4_000,

@@ -8,6 +8,7 @@ import { type HandoffResults, KINDS } from './handoff.js';
 import type { RedirectResults, RedirectRound } from './redirect.js';
 import { fmt, median, pct } from './stats.js';
 import type { SimResults } from './sim.js';
+import type { MastersResults } from './masters.js';
 import { STARTUP_AIM, type StartupResults } from './startup.js';
 import { MAX_RESIDUAL_LOSS, MIN_DELIVERED, type StreamResults } from './streams.js';
 
@@ -38,6 +39,7 @@ export interface BenchResults {
   readonly handoff?: HandoffResults;
   readonly codec?: CodecResults;
   readonly sim?: SimResults;
+  readonly masters?: MastersResults;
   readonly dashboard?: DashboardBenchResults;
   readonly startup?: StartupResults;
   /** The store the dashboard section drew. */
@@ -54,6 +56,7 @@ export interface Sections {
   handoff?: HandoffResults | undefined;
   codec?: CodecResults | undefined;
   sim?: SimResults | undefined;
+  masters?: MastersResults | undefined;
   dashboard?: DashboardBenchResults | undefined;
   startup?: StartupResults | undefined;
 }
@@ -103,6 +106,20 @@ export function figures(r: Sections): Record<string, number> {
       'sim.wallSeconds': x.wallMs / 1000,
       'sim.heapMiB': x.heapMiB,
       'sim.passed': x.verdict === 'pass' ? 1 : 0,
+    });
+  }
+  if (r.masters) {
+    const x = r.masters;
+    Object.assign(out, {
+      'masters.takeoverP50Ms': x.takeoverMs.p50,
+      'masters.takeoverP99Ms': x.takeoverMs.p99,
+      'masters.takeoverMaxMs': x.takeoverMs.max,
+      'masters.takeovers': x.takeoverMs.n,
+      'masters.detectP50Ms': x.detectMs.p50,
+      'masters.budgetMs': x.budgetMs,
+      'masters.ratio': x.ratio,
+      'masters.passed': x.passed,
+      ...(x.realTakeoverMs ? { 'masters.real.takeoverP50Ms': x.realTakeoverMs.p50, 'masters.real.takeoverMaxMs': x.realTakeoverMs.max } : {}),
     });
   }
   if (r.dashboard) {
@@ -258,6 +275,15 @@ function simTable(x: SimResults): string[] {
   ];
 }
 
+function mastersTable(x: MastersResults): string[] {
+  return [
+    `Master failover: ${x.scenario}, the supervisor of every server killed (${x.settings.seeds} seeds simulated${x.settings.realRuns ? `, ${x.settings.realRuns} runs on real processes` : ''}; ${x.passed} of ${x.runs} runs passed their checks)`,
+    `  takeover after the kill: p50 ${Math.round(x.takeoverMs.p50)} ms, p99 ${Math.round(x.takeoverMs.p99)} ms, max ${Math.round(x.takeoverMs.max)} ms over ${x.takeoverMs.n} servers; the other masters declare it dead at p50 ${Math.round(x.detectMs.p50)} ms`,
+    ...(x.realTakeoverMs ? [`  on real processes: p50 ${Math.round(x.realTakeoverMs.p50)} ms, max ${Math.round(x.realTakeoverMs.max)} ms over ${x.realTakeoverMs.n} servers`] : []),
+    `  budget ${x.budgetMs} ms: p99 ÷ budget ${x.ratio.toFixed(2)}`,
+  ];
+}
+
 function dashboardTable(x: DashboardBenchResults, o: { servers: number; sessions: number }): string[] {
   const u = x.underLoad;
   return [
@@ -276,6 +302,7 @@ export function table(r: BenchResults, resultsPath: string): string {
   if (r.streams) lines.push('', ...streamsTable(r.streams));
   if (r.handoff) lines.push('', ...handoffTable(r.handoff));
   if (r.codec) lines.push('', ...codecTable(r.codec));
+  if (r.masters) lines.push('', ...mastersTable(r.masters));
   if (r.sim) lines.push('', ...simTable(r.sim));
   if (r.dashboard) lines.push('', ...dashboardTable(r.dashboard, r.dashboardSize ?? { servers: 0, sessions: 0 }));
   lines.push('', `results: ${resultsPath}`, '', howToRead(r));
@@ -330,6 +357,11 @@ export const HOW_TO_READ = {
     'against its schema and the structure of the bytes before decoding, over msgpackr alone on the same',
     'value (1 would be "the checks cost nothing").',
   ],
+  masters: [
+    'Master failover: from SIGKILL of the master supervising the servers to each server taking another',
+    'supervisor (§12.2), against the 2 s the group has to notice a death (§12.1); below 1, within it.',
+    'Streams play on meanwhile: no master is on their path.',
+  ],
   sim: [
     'Simulator: how many times faster than real time the simulator runs the 1,000-server, 10,000-client',
     'scenario with the real role cores (above 1: faster than the wall clock), and its events per second',
@@ -356,6 +388,7 @@ function howToRead(r: BenchResults): string {
   if (r.redirect || r.relay || r.streams) lines.push(...HOW_TO_READ.cpu);
   if (r.handoff) lines.push(...HOW_TO_READ.handoff);
   if (r.codec) lines.push(...HOW_TO_READ.codec);
+  if (r.masters) lines.push(...HOW_TO_READ.masters);
   if (r.sim) lines.push(...HOW_TO_READ.sim);
   if (r.dashboard) lines.push(...HOW_TO_READ.dashboard);
   return lines.join('\n');

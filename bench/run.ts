@@ -39,6 +39,7 @@ import { type BenchChild, ChildSet, type JsonLine } from './processes.js';
 import { benchRedirects, type MasterUnderTest, type RedirectResults } from './redirect.js';
 import { type BenchResults, figures, table } from './report.js';
 import { benchSim, type SimResults } from './sim.js';
+import { benchMasters, type MastersResults } from './masters.js';
 import { benchStartup, type StartupResults, startupCommands } from './startup.js';
 import { benchStreams, type StreamResults } from './streams.js';
 
@@ -230,6 +231,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let handoff: HandoffResults | undefined;
   let codec: CodecResults | undefined;
   let sim: SimResults | undefined;
+  let masters: MastersResults | undefined;
   let dashboard: DashboardBenchResults | undefined;
   let startup: StartupResults | undefined;
   try {
@@ -240,6 +242,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (o.sections.includes('relay')) relay = await redirectSection(o, children, tmp, 'relay');
     if (o.sections.includes('streams')) streams = await streamsSection(o, children, tmp);
     if (o.sections.includes('handoff')) handoff = await handoffSection(o, children, tmp);
+    if (o.sections.includes('masters')) masters = await benchMasters(o.masters, tmp, progress);
     // In process, after every child is gone: nothing else competes for the cpu.
     if (o.sections.includes('codec')) codec = benchCodec(o.codec, progress);
     if (o.sections.includes('sim')) sim = await benchSim(o.sim, progress);
@@ -255,12 +258,13 @@ async function main(argv: readonly string[]): Promise<number> {
     seconds: (performance.now() - t0) / 1000,
     quick: o.quick,
     machine,
-    figures: figures({ startup, redirect, relay, streams, handoff, codec, sim, dashboard }),
+    figures: figures({ startup, redirect, relay, streams, handoff, masters, codec, sim, dashboard }),
     ...(startup ? { startup } : {}),
     ...(redirect ? { redirect } : {}),
     ...(relay ? { relay } : {}),
     ...(streams ? { streams } : {}),
     ...(handoff ? { handoff } : {}),
+    ...(masters ? { masters } : {}),
     ...(codec ? { codec } : {}),
     ...(sim ? { sim } : {}),
     ...(dashboard ? { dashboard, dashboardSize: { servers: o.dashboard.servers, sessions: o.dashboard.sessions } } : {}),

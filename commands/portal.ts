@@ -1,5 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import { PORTAL_POLICIES } from '../src/roles/portal/masterTable.js';
+import { PORTAL_POLICIES } from '../src/roles/portal/policies.js';
 import { OfpCommand } from './base.js';
 import { json, jsonStream, key, logLevel, outputMode } from './flags.js';
 

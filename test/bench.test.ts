@@ -56,6 +56,14 @@ const POSITIVE_FIGURES = [
   'sim.wallSeconds',
   'sim.heapMiB',
   'sim.passed',
+  'masters.takeoverP50Ms',
+  'masters.takeoverP99Ms',
+  'masters.takeoverMaxMs',
+  'masters.takeovers',
+  'masters.detectP50Ms',
+  'masters.budgetMs',
+  'masters.ratio',
+  'masters.passed',
   ...['frameP50Ms', 'frameP99Ms', 'frameMeanMs', 'cpuPerFrameMs', 'baselineMs', 'ratio', 'keyP50Ms', 'keyP99Ms', 'framesUnderLoad'].map((f) => `dashboard.${f}`),
   'streams.sustained',
   'streams.packetsPerSecond',
@@ -142,6 +150,9 @@ describe('npm run bench, quick', () => {
     // The quick run simulates a fiftieth of the scale scenario, which must pass its own expectations.
     expect(results.sim!.verdict, results.sim!.failed.join('; ')).toBe('pass');
     expect(results.sim!.servers).toBe(20);
+    // Both simulated runs of the master failover pass their checks, each server taken over within the budget.
+    expect(results.masters!.passed).toBe(results.masters!.runs);
+    expect(results.masters!.takeoverMs.max).toBeLessThanOrEqual(results.masters!.budgetMs);
     expect(results.dashboard!.react).toBe('production');
     expect(results.codec!.ops.map((o) => o.name)).toEqual(['encode data', 'decode data', 'encode request', 'decode request', 'encode load', 'decode load']);
     expect(results.streams!.steps.some((s) => s.ok)).toBe(true);
@@ -159,7 +170,7 @@ describe('npm run bench, quick', () => {
   it('refuses an unknown section or argument with a usage error', async () => {
     const run = await runBench(['--only', 'everything']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--only "everything": use startup, redirect, relay, streams, handoff, codec, sim or dashboard/);
+    expect(run.stderr).toMatch(/--only "everything": use startup, redirect, relay, streams, handoff, masters, codec, sim or dashboard/);
     expect(() => parseOptions(['--fast'])).toThrow(UsageProblem);
     expect(parseOptions(['--only', 'streams', '--quick']).sections).toEqual(['streams']);
     expect(parseOptions(['--only=handoff']).sections).toEqual(['handoff']);

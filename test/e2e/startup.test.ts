@@ -57,6 +57,7 @@ describe('a command loads only what it runs', () => {
       'src/media/synthetic.ts',
       'src/protocol/constants.ts',
       'src/roles/master/selection.ts',
+      'src/roles/portal/policies.ts',
       'src/runtime/clock.ts',
       'src/runtime/dashboard/loadUi.ts',
       'src/runtime/errorLine.ts',

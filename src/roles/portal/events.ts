@@ -3,7 +3,7 @@
  * checks: consumers switch on `type` and read typed fields.
  */
 import type { CoreEvent } from '../role.js';
-import type { PortalPolicy } from './masterTable.js';
+import type { PortalPolicy } from './policies.js';
 
 export type PortalEvent =
   | CoreEvent

@@ -8,16 +8,12 @@
  */
 import { PORTAL_MISSED_POLLS, PORTAL_RTT_WEIGHT } from '../../protocol/constants.js';
 import type { MessageOf } from '../../protocol/messages.js';
+import type { PortalPolicy } from './policies.js';
 
 /** Requests sent a master that its summaries do not count yet, kept at most (a bound, far above a poll interval's worth). */
 const MAX_UNCOUNTED = 4_096;
 
-export const PORTAL_POLICIES = ['round-robin', 'priority', 'resources', 'least-loaded', 'nearest'] as const;
-export type PortalPolicy = (typeof PORTAL_POLICIES)[number];
-
-export function isPortalPolicy(s: string): s is PortalPolicy {
-  return (PORTAL_POLICIES as readonly string[]).includes(s);
-}
+export { isPortalPolicy, PORTAL_POLICIES, type PortalPolicy } from './policies.js';
 
 type Summary = NonNullable<MessageOf<'status'>['summary']>;
 
