@@ -35,8 +35,8 @@ describe('shared supervision, real processes', () => {
     const p = processScope();
     try {
       const media = join(dir, 'media');
-      // 12 s at 1 Mbit/s: long enough for a master's death and a server's, one after the other.
-      const made = await runOfp(['media', 'make', 'long.ts', '--duration', '12', '--bitrate', '1M', '--out', media]);
+      // 8 s at 1 Mbit/s: long enough for a master's death (taken over in about 1.5 s) and a server's, one after the other.
+      const made = await runOfp(['media', 'make', 'long.ts', '--duration', '8', '--bitrate', '1M', '--out', media]);
       expect(made.code, made.stderr).toBe(0);
       const addrs = (await freePorts(3)).map((port) => `127.0.0.1:${port}`);
       const masters = addrs.map((addr, i) => p.ofp(`master ${i + 1}`, ['master', '--port', addr.split(':')[1]!, '--peers', addrs.filter((a) => a !== addr).join(','), '--key', KEY, '--json-stream']));

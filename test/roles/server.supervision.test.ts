@@ -19,18 +19,23 @@ const heard = (silentFor: number) => ({ silentFor, pollInterval: 1000 });
 const LIMIT = SUPERVISOR_SILENCE_POLLS * 1000;
 
 describe('supervisor record (§12.2)', () => {
-  it('has the first master supervise until a claim, says nothing in loads for a server with one master, and takes a first claim at once', () => {
+  it('has the first master supervise until a claim, says nothing in loads for a server with one master, and holds the first master to the silence rule', () => {
     expect(new SupervisorRecord([MASTER]).fields()).toEqual({});
     const r = new SupervisorRecord([MASTER, M2, M3]);
     expect(r.master).toBe(MASTER);
     expect(r.fields()).toEqual({ sup: MASTER });
-    expect(r.claim({ ep: 1, to: M2 }, M2, heard(0))).toEqual({ taken: true, from: MASTER });
+    // The first master is heard: another's claim is refused (it hands the server over itself).
+    expect(r.claim({ ep: 1, to: M2 }, M2, heard(0))).toMatchObject({ taken: false });
+    expect(r.claim({ ep: 1, to: M2 }, MASTER, heard(0))).toEqual({ taken: true, from: MASTER });
     expect(r.fields()).toEqual({ sup: M2, sep: 1 });
+    // A first master that never answered: the claim is taken.
+    const s = new SupervisorRecord([MASTER, M2, M3]);
+    expect(s.claim({ ep: 1, to: M3 }, M3, heard(LIMIT))).toEqual({ taken: true, from: MASTER });
   });
 
   it('refuses a claim while the supervisor is heard, and takes it once the supervisor has been silent long enough', () => {
     const r = new SupervisorRecord([MASTER, M2, M3]);
-    r.claim({ ep: 1, to: M2 }, M2, heard(0));
+    r.claim({ ep: 1, to: M2 }, MASTER, heard(0));
     expect(r.claim({ ep: 2, to: M3 }, M3, heard(LIMIT - 1))).toMatchObject({ taken: false, why: expect.stringMatching(/was heard 1499 ms ago/) });
     expect(r.master).toBe(M2);
     expect(r.claim({ ep: 2, to: M3 }, M3, heard(LIMIT))).toEqual({ taken: true, from: M2 });
@@ -39,7 +44,7 @@ describe('supervisor record (§12.2)', () => {
 
   it('refuses an epoch that is not higher, a claim for another master by one that does not supervise, and a master it does not have', () => {
     const r = new SupervisorRecord([MASTER, M2, M3]);
-    r.claim({ ep: 5, to: M2 }, M2, heard(0));
+    r.claim({ ep: 5, to: M2 }, MASTER, heard(0));
     expect(r.claim({ ep: 5, to: M3 }, M2, heard(0))).toMatchObject({ taken: false, why: 'epoch 5 is not above 5, held by 10.0.0.2:4000' });
     expect(r.claim({ ep: 6, to: M3 }, MASTER, heard(LIMIT * 2))).toMatchObject({ taken: false, why: `only the supervisor, ${M2}, hands the supervision to another master` });
     expect(r.claim({ ep: 6, to: '10.9.9.9:4000' }, M2, heard(0))).toMatchObject({ taken: false, why: '10.9.9.9:4000 is not one of this server\'s masters' });
@@ -48,7 +53,7 @@ describe('supervisor record (§12.2)', () => {
 
   it('takes a handover from its supervisor, and an operator\'s pinned order from any of its masters', () => {
     const r = new SupervisorRecord([MASTER, M2, M3]);
-    r.claim({ ep: 1, to: M2 }, M2, heard(0));
+    r.claim({ ep: 1, to: M2 }, MASTER, heard(0));
     expect(r.claim({ ep: 2, to: M3 }, M2, heard(0))).toEqual({ taken: true, from: M2 });
     expect(r.claim({ ep: 3, to: MASTER, pin: true }, M2, heard(0))).toEqual({ taken: true, from: M3 });
     expect(r.fields()).toEqual({ sup: MASTER, sep: 3, pin: true });
@@ -77,9 +82,10 @@ describe('a server with three masters (§12.2)', () => {
   it('takes a claim, tells every master at once, and from then on takes a move from the new supervisor only', () => {
     const f = new ServerFixture({ masters: [MASTER, M2, M3] }).register();
     const s = f.play('movie.ts');
-    const out = f.d.control(M2, { type: 'supervise', name: NAME, ep: 1, to: M2 }, undefined);
+    // The first master hands the server over to M2.
+    const out = f.d.control(MASTER, { type: 'supervise', name: NAME, ep: 1, to: M2 }, undefined);
     expect(f.server.supervisedBy).toBe(M2);
-    expect(f.d.eventsOf('supervisor')).toMatchObject([{ master: M2, epoch: 1, from: MASTER, by: M2, pinned: false }]);
+    expect(f.d.eventsOf('supervisor')).toMatchObject([{ master: M2, epoch: 1, from: MASTER, by: MASTER, pinned: false }]);
     expect(ofType(out, 'load').map((l) => [l.to, l.sup, l.sep]).sort()).toEqual([[MASTER, M2, 1], [M2, M2, 1], [M3, M2, 1]]);
     // The master it replaced is fenced off: its move is refused, and it is told who supervises.
     const fenced = f.d.control(MASTER, move(s.sid), undefined);
@@ -90,7 +96,7 @@ describe('a server with three masters (§12.2)', () => {
 
   it('refuses a claim while its supervisor polls it, and answers the claimant alone with what holds', () => {
     const f = new ServerFixture({ masters: [MASTER, M2, M3] }).register();
-    f.d.control(M2, { type: 'supervise', name: NAME, ep: 1, to: M2 }, undefined);
+    f.d.control(MASTER, { type: 'supervise', name: NAME, ep: 1, to: M2 }, undefined);
     f.d.advance(900);
     f.d.control(M2, { type: 'poll', seq: 3 }, undefined);
     const out = f.d.control(M3, { type: 'supervise', name: NAME, ep: 2, to: M3 }, undefined);

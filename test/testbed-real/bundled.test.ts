@@ -3,8 +3,7 @@
  * them (runOne: the real runner, the checkers, the artifact folder): the
  * seed's catalog, which the other real-mode tests do not cover (a request for
  * the item three servers hold goes to the one with the most bandwidth, one no
- * server holds fails with not-found), and a group of three masters that loses
- * the one supervising every server (§12.2). The mechanisms of the other `short`
+ * server holds fails with not-found). The mechanisms of the other `short`
  * ones have real-mode tests of their own (faults, links, plain); all of them
  * run with `ofp testbed matrix --modes real` (a few minutes). It runs alone,
  * after the suite (vitest.config.ts says why).
@@ -48,20 +47,4 @@ describe('bundled scenarios in real mode', () => {
       expect(readFileSync(join(dir, 'trace.ndjson'), 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(100);
     });
   }
-
-  it('master-killed-among-three passes: three master processes in a group, the supervisor killed, its servers taken over within 2 s', async () => {
-    const name = 'master-killed-among-three';
-    const sc = loadScenario(bundledScenarios().find((b) => b.name === name)!.file);
-    expect(sc.masters.map((m) => m.peers.length)).toEqual([2, 2, 2]);
-    const progress: string[] = [];
-    const { result } = await runOne(sc, { mode: 'real', seed: 5, out, target: name, progress: (l) => progress.push(l) });
-    expect(result.harness).toBeUndefined();
-    expect(result.checks.filter((c) => c.verdict !== 'pass'), progress.join('\n')).toEqual([]);
-    const takeover = result.checks.find((c) => c.name === 'takeover')!;
-    expect(takeover.detail).toMatch(/^3 server\(s\) taken over/);
-    expect(ofpChildren()).toEqual([]);
-    // Each master ran in the group, under the name the others reach it at.
-    const m1 = readFileSync(join(out, name, 'latest', 'logs', 'm-1.log'), 'utf8').split('\n')[0]!;
-    expect(m1).toMatch(/^# ofp master .*--peers \S+,\S+ --name /);
-  });
 });

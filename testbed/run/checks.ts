@@ -33,7 +33,19 @@ export function checkRun(sc: Scenario, r: RunRecord): CheckResult[] {
   if (x.serversDown) out.push(serversDown(r, x.serversDown));
   if (x.servedBy) out.push(servedBy(r, x.servedBy));
   if (x.takeover !== undefined) out.push(takeover(sc, r, x.takeover));
+  if (x.supervisorChanges !== undefined) out.push(supervisorChanges(sc, r, x.supervisorChanges));
   return out;
+}
+
+/** The servers took at most `max` new supervisors (§12.2) after the first fault: a partition between masters moves none. */
+function supervisorChanges(sc: Scenario, r: RunRecord, max: number): CheckResult {
+  const name = 'supervisor-changes';
+  const first = r.events.find((e) => e.node === 'testbed' && e.type === 'fault');
+  if (!first) return unknown(name, 'no fault happened');
+  const servers = new Set(sc.servers.map((s) => s.name));
+  const changes = r.events.filter((e) => servers.has(e.node) && e.type === 'supervisor' && e.t >= first.t);
+  const detail = `${changes.length} supervisor change(s) after the first fault${changes.length ? `: ${list(changes.map((e) => `${e.node} → ${String(e.data.master)}`))}` : ''} (at most ${max})`;
+  return changes.length <= max ? pass(name, detail, changes.length) : fail(name, detail, changes.length);
 }
 
 /**

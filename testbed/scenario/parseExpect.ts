@@ -7,7 +7,7 @@ import type { ParseContext } from './context.js';
 import type { Expectations, SourcePos } from './types.js';
 import { parseCount, parseDuration, parsePositive } from './units.js';
 
-export const EXPECTATION_KEYS = ['copies-identical', 'clients-fail', 'handoffs', 'max-gap', 'load-spread', 'redirect-p99', 'no-crash', 'amplification', 'servers-down', 'served-by', 'takeover'] as const;
+export const EXPECTATION_KEYS = ['copies-identical', 'clients-fail', 'handoffs', 'max-gap', 'load-spread', 'redirect-p99', 'no-crash', 'amplification', 'servers-down', 'served-by', 'takeover', 'supervisor-changes'] as const;
 
 export function parseExpect(ctx: ParseContext, node: Node | null | undefined, attackers: number): Expectations {
   const r = ctx.r;
@@ -81,6 +81,7 @@ export function parseExpect(ctx: ParseContext, node: Node | null | undefined, at
   }
   if (e.has('served-by')) out.servedBy = servedBy(ctx, value('served-by'));
   if (e.has('takeover')) out.takeover = r.unit(value('takeover'), 'takeover', parseDuration);
+  if (e.has('supervisor-changes')) out.supervisorChanges = r.unit(value('supervisor-changes'), 'supervisor-changes', (v) => parseCount(v, 0, 1_000_000));
   return out;
 }
 

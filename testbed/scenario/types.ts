@@ -148,6 +148,8 @@ export interface Expectations {
   readonly amplification?: { readonly max: number };
   /** Every server whose supervisor (§12.2) is killed takes another within this many ms. */
   readonly takeover?: number;
+  /** Servers' supervisor changes (§12.2) after the first fault, at most. */
+  readonly supervisorChanges?: number;
   /** Servers that must be seen down by the master (by name). */
   readonly serversDown?: readonly string[];
   /** Clients that must have been served only by the servers given (the catalog and the selection policy at work). */

@@ -2,8 +2,10 @@
  * Who supervises this server (§12.2): a sub-machine of the media server core.
  * The server is the one place a supervision is decided: it takes a master's
  * `supervise` only when the epoch is higher than its own and the claim is
- * legitimate (a handover by the supervisor, a first claim, an operator's
- * order, or a claim by another master once the supervisor has gone silent).
+ * legitimate (a handover by the supervisor, an operator's order, or a claim
+ * by another master once the supervisor has gone silent). Until a claim is
+ * taken its first master supervises it, and is held to the same rule: alive,
+ * it hands the server over; silent, it may be claimed from.
  * The epoch it holds fences the supervisor it replaced: from then on only the
  * new one's `move` is taken. It never sends or reports anything itself: the
  * server core does.
@@ -64,8 +66,8 @@ export class SupervisorRecord {
     if (!msg.pin && !handover) {
       if (msg.to !== from) return { taken: false, why: `only the supervisor, ${holder}, hands the supervision to another master` };
       const limit = SUPERVISOR_SILENCE_POLLS * silence.pollInterval;
-      // A first claim is taken at once: the first master supervised by default, not by a claim.
-      if (this.primary !== undefined && silence.silentFor < limit) {
+      // The first master too, supervising by default: a partition between masters must not move it.
+      if (silence.silentFor < limit) {
         return { taken: false, why: `the supervisor, ${holder}, was heard ${Math.round(silence.silentFor)} ms ago (a claim waits ${limit} ms of silence)` };
       }
     }
