@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/protocol/codec.js';
+import { parseAddress } from '../../src/protocol/address.js';
 import type { Message } from '../../src/protocol/messages.js';
 import type { Master, MasterCommand, MasterEvent } from '../../src/roles/master/master.js';
 import { file, MasterFixture } from '../helpers/masterFixture.js';
@@ -39,6 +40,8 @@ function masterScene(key: boolean, mode: 'redirect' | 'relay'): Scene<MasterComm
     proven: SERVERS,
     // A cookie the master sent an address, echoed from there: a server's `content` or `load`, a subscriber's `subscribe`.
     proves: (from, msg, books) => (books.sentCookie(from, msg) ? [from] : []),
+    // A portal's authentic `pass` vouches for its client's datagram (§12.3); without a key the master drops it.
+    vouches: (d, now) => (auth && d.msg.type === 'pass' && auth.verify(d, now) === undefined && parseAddress(d.msg.client) ? [{ addr: d.msg.client, n: d.msg.size }] : []),
     tables: () => masterTables(m),
     // Its two servers answer polls, listing the streams the master gave them, so they stay up and the streams live.
     respond: (to, msg, now) => {

@@ -21,7 +21,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { ClusterAuth } from '../../src/protocol/auth.js';
-import { decode, encode } from '../../src/protocol/codec.js';
+import { type Decoded, decode, encode } from '../../src/protocol/codec.js';
 import { AMPLIFICATION_RATIO, AUTH_MAX_SKEW, MAX_DATAGRAM } from '../../src/protocol/constants.js';
 import { checkValue, type Field } from '../../src/protocol/fields.js';
 import { MESSAGES, type Message } from '../../src/protocol/messages.js';
@@ -76,6 +76,11 @@ export interface Scene<C, E extends RoleEvent = RoleEvent> {
   readonly bytesTo: ReadonlyMap<string, number>;
   /** Does this datagram from `from` prove that address, or others (a master naming servers)? Returns what it proves. */
   proves(from: string, msg: Message, books: Books): readonly string[];
+  /**
+   * Bytes a peer the role trusts vouches another address sent (a portal's authentic `pass`, §12.3):
+   * the role may answer that address as if it had received them.
+   */
+  vouches?(d: Decoded, now: number): readonly { readonly addr: string; readonly n: number }[];
   /** The role's tables and their limits. */
   tables(): Record<string, { size: number; limit: number }>;
   /**
@@ -210,6 +215,7 @@ export class Fuzzer<C, E extends RoleEvent = RoleEvent> {
     b.rx.set(from, (b.rx.get(from) ?? 0) + bytes.length);
     const d = decode(bytes);
     if (d.ok) for (const a of this.s.proves(from, d.msg, b)) b.proven.add(a);
+    if (d.ok && this.s.vouches) for (const v of this.s.vouches(d, this.s.now)) b.rx.set(v.addr, (b.rx.get(v.addr) ?? 0) + v.n);
     this.s.role.handle({ kind: 'datagram', from, bytes }, this.s.now);
     this.drain();
   }

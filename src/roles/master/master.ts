@@ -52,6 +52,7 @@ import { type SupervisionChange, type SupervisionView, Supervision } from './sup
 import { Membership, type MemberView } from '../membership/membership.js';
 import { fromWire, toWire } from '../membership/messages.js';
 import { padded } from '../../protocol/padding.js';
+import { parseAddress } from '../../protocol/address.js';
 import { type AssignmentView, assignmentView, type ServerView, serverView } from './views.js';
 
 export type AnswerMode = 'redirect' | 'relay';
@@ -496,6 +497,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   private onPass(d: Decoded, msg: MessageOf<'pass'>, from: string, now: number): void {
     if (!this.deps.auth) return this.drop('unexpected-message', from, 'pass without a cluster key: a portal forwards only in a cluster with one', msg.type);
     if (!this.authentic(d, from, now)) return;
+    if (!parseAddress(msg.client)) return this.drop('bad-field', from, `pass for a client that is no address: ${JSON.stringify(msg.client)}`, msg.type);
     const { type: _t, client, size, at: _at, ...fields } = msg;
     this.vouched(client, size);
     this.onRequest({ type: 'request', ...fields }, size, client, now);
