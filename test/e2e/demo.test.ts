@@ -75,6 +75,9 @@ describe('ofp demo', () => {
       expect(s.by).not.toBe(doc.masterKilled.master);
     }
     for (const c of doc.clients) expect(c, JSON.stringify(c)).toMatchObject({ identical: true, exit: 0 });
+    // Then a server killed and another drained, as with one master: ordered by their supervisors now.
+    expect(doc.killed).not.toBeNull();
+    expect(doc.drained).not.toBeNull();
     expect(run.stderr).toMatch(/killing master \d \(\S+\) with SIGKILL; it supervises/);
     expect(run.stderr).toMatch(/portal listening on \S+: the clients ask it/);
     expect(processesMarked(mark)).toEqual([]);

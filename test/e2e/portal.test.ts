@@ -57,13 +57,11 @@ describe('ofp portal', () => {
       masters[0]!.kill('SIGKILL');
       for (const portal of portals) await portal.child.waitFor((e) => e.event === 'master-down' && e.data.master === addrs[0], 10_000, 'the killed master down');
       for (const portal of portals) {
-        for (let i = 0; i < 2; i++) {
-          const out = join(dir, `after.${portal.mode}.${i}.ts`);
-          const r = await p.run(['client', 'get', 'a.ts', '--portal', portal.address, '--out', out, '--json-stream', '--timeout', '30'], { timeoutMs: 40_000 });
-          expect(r.code, r.stderr).toBe(0);
-          // Answered by the master left: no request went to the dead one, so none timed out.
-          expect(r.stdout).not.toContain('"event":"master-silent"');
-        }
+        const out = join(dir, `after.${portal.mode}.ts`);
+        const r = await p.run(['client', 'get', 'a.ts', '--portal', portal.address, '--out', out, '--json-stream', '--timeout', '30'], { timeoutMs: 40_000 });
+        expect(r.code, r.stderr).toBe(0);
+        // Answered by the master left: no request went to the dead one, so none timed out.
+        expect(r.stdout).not.toContain('"event":"master-silent"');
       }
     } finally {
       await p.killAll();
