@@ -431,6 +431,16 @@ export const MESSAGES = {
       pin: opt(t.bool('An operator\'s order: the masters leave the supervision where it is while `to` lives.')),
       at,
     }),
+  assign: message(44, ['master → master'], 'cluster',
+    'An assignment record (S3.3, §12.4): this master gave stream `sid` of `file` to `client` on server `srv`. Sent to every live member of its group once, as the assignment is made; a member that knows the stream already ignores it. The others reserve its rate on `srv` until the server reports the stream, so that masters answering a burst at once spread it as one master would.', {
+      srv: serverName,
+      sid,
+      client: addr('The client.'),
+      file,
+      rate: t.uint('The rate reserved on `srv`, bits per second.'),
+      sk: opt(t.binExact(STREAM_KEY_LENGTH, 'The stream key the client holds (§10.5), in a group without a cluster key (with one, every master derives it): so that any master can move the stream.')),
+      at,
+    }),
   refer: message(42, ['portal → client'], 'none',
     'A portal (§12.3) names the master that handles the request `rid`: the client sends the same request there. Never larger than the `request` it answers.', {
       rid,

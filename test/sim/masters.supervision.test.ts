@@ -167,18 +167,25 @@ describe('shared supervision over three masters, simulated', () => {
     });
   });
 
-  it(`without a cluster key, a drained server's streams still move, byte-identical: their clients move them (${SEEDS.length} seeds)`, () => {
+  it(`without a cluster key, the new supervisor moves a drained server's streams too: the assignments told it their keys (${SEEDS.length} seeds)`, () => {
     forSeeds(SEEDS, (seed) => {
       const c = cluster(seed, undefined);
       const list = clients(c, 4, c.net.now);
       c.net.run({ until: c.net.now + 1_000 });
       const busy = c.servers.filter((s) => s.streamCount() > 0);
       const server = busy[seed % busy.length]!;
+      const streams = server.streamsView().map((s) => s.sid);
       c.killMaster(server.supervisedBy);
       runUntil(c, () => c.masters.has(server.supervisedBy), 'the server taken over', 5_000);
+      const heir = server.supervisedBy;
+      const at = c.net.now;
       c.net.command(server.config.name, { type: 'drain' });
       runUntil(c, () => c.allDone(), 'the clients done', 20_000);
       expectCopies(c, list);
+      for (const sid of streams) {
+        const orders = c.log.filter((l) => l.at >= at && l.e.type === 'handoff-start' && l.e.sid === sid);
+        expect(orders.map((l) => l.addr), `stream ${sid}: the drain's move`).toEqual([heir]);
+      }
     });
   });
 });

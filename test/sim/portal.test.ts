@@ -26,8 +26,8 @@ interface Setup {
   readonly log: { at: number; e: PortalEvent }[];
 }
 
-function setup(seed: number, policy: PortalPolicy, mode: 'refer' | 'forward'): Setup {
-  const c = simCluster({ seed, group: 3, key: KEY, master: { pollInterval: 250 }, servers: Array.from({ length: 3 }, () => ({ files: [mediaFile(FILE, SIZE)] })) });
+function setup(seed: number, policy: PortalPolicy, mode: 'refer' | 'forward', size = SIZE): Setup {
+  const c = simCluster({ seed, group: 3, key: KEY, master: { pollInterval: 250 }, servers: Array.from({ length: 3 }, () => ({ files: [mediaFile(FILE, size)] })) });
   const portal = new Portal({ rng: new Rng(seed ^ 0x907), crypto: nodeCrypto, auth: new ClusterAuth(KEY, nodeCrypto) }, { masters: MASTERS, policy, mode });
   const log: Setup['log'] = [];
   c.net.add(PORTAL, portal, (e) => log.push({ at: c.net.now, e }));
@@ -76,6 +76,21 @@ describe('the portal, simulated', () => {
       });
     });
   }
+
+  it('round robin over three masters spreads a burst over equal servers as one master does: each master reserves what the others assign (§12.4)', () => {
+    forSeeds(seedRange(6000, 20), (seed) => {
+      // 8 s streams: all twelve play when they are counted.
+      const { c } = setup(seed, 'round-robin', 'refer', 4_000_000);
+      const since = c.net.now;
+      clients(c, 12, since, 50);
+      c.net.run({ until: since + 12 * 50 + 400 });
+      expect(c.servers.reduce((n, x) => n + x.streamCount(), 0)).toBe(12);
+      const counts = c.servers.map((s) => s.streamCount());
+      expect(Math.max(...counts) - Math.min(...counts), counts.join('/')).toBeLessThanOrEqual(1);
+      // Every master holds every stream's record: the ones it assigned, and the others' it was told of.
+      for (const m of c.masters.values()) expect(m.tables().assignments!.size).toBe(12);
+    });
+  });
 
   it('priority sends every request to the first master that answers, in the order given; the next one once it dies', () => {
     forSeeds(SEEDS.slice(0, 4), (seed) => {

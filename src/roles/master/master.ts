@@ -484,6 +484,9 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         return;
       case 'pass':
         return this.onPass(d, msg, from, now);
+      case 'assign':
+        if (this.authentic(d, from, now)) this.onAssign(msg, from, now);
+        return;
       default:
         this.drop('unexpected-message', from, `a master does not take ${msg.type}`, msg.type);
     }
@@ -846,7 +849,29 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     const rate = this.catalog.holders(file)?.get(server)?.rate ?? 0;
     const a: Assignment = { sid, client, file, server, rate, at: now, live: false, seen: now, sk: this.streamKey(sid, client), handoffs: 0 };
     this.assignments.add(a);
+    this.shareAssignment(a, now);
     return a;
+  }
+
+  /**
+   * Tell the live members of the group of an assignment (S3.3, §12.4): they reserve its rate on its
+   * server until the server reports the stream, as this master does. Without a cluster key the
+   * stream's key goes with it (with one, every master derives it), so any master can move it.
+   */
+  private shareAssignment(a: Assignment, now: number): void {
+    if (!this.membership) return;
+    const msg: MessageOf<'assign'> = { type: 'assign', srv: a.server, sid: a.sid, client: a.client, file: a.file, rate: a.rate, ...(!this.deps.auth && a.sk ? { sk: a.sk } : {}) };
+    for (const m of this.liveMembers()) this.sendControl(m, msg, now, true);
+  }
+
+  /** Another master's assignment (§12.4): reserved here too, unless the stream is known already. */
+  private onAssign(msg: MessageOf<'assign'>, from: string, now: number): void {
+    if (!this.membership) return this.drop('unexpected-message', from, 'assign: this master belongs to no group', msg.type);
+    if (!this.admitsMember(from)) return this.drop('unexpected-message', from, 'assign from an address that is not a member', msg.type);
+    if (this.assignments.has(msg.sid)) return;
+    if (!this.servers.has(msg.srv)) return this.drop('unexpected-message', from, `assign for a server this master does not know: ${msg.srv}`, msg.type);
+    const sk = msg.sk ?? (this.deps.auth ? this.deps.auth.streamKey(msg.sid, msg.client) : undefined);
+    this.assignments.add({ sid: msg.sid, client: msg.client, file: msg.file, server: msg.srv, rate: msg.rate, at: now, live: false, seen: now, ...(sk ? { sk } : {}), handoffs: 0 });
   }
 
   private tokenFields(client: string, file: string, server: string, sid: number, exp: number): { tok?: Uint8Array; exp?: number } {
