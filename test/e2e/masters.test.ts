@@ -3,24 +3,13 @@
  * another; SIGKILL one, and the other two declare it dead; its port then
  * refuses, and they stay alive to each other. With and without a cluster key.
  */
-import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../src/runtime/children.js';
 import { cleanupProcesses, isListening, processScope } from '../helpers/processes.js';
 import { within } from '../helpers/wait.js';
+import { freePorts } from '../../src/runtime/freePorts.js';
 
 cleanupProcesses();
-
-/** Three free UDP ports on loopback: bound at 0, read, let go (the masters take them at once). */
-async function freePorts(n: number): Promise<number[]> {
-  const sockets = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createSocket>>((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = sockets.map((s) => s.address().port);
-  await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
-}
 
 const isMember = (type: string, addr: string) => (e: StreamEvent) => e.event === type && e.data.addr === addr;
 

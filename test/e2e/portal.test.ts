@@ -5,25 +5,15 @@
  * (`--mode forward`); a killed master is down for the portal, and the next
  * clients go to the one left. Forward without a key is a usage error.
  */
-import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupProcesses, isListening, processScope, runOfp, tempDir } from '../helpers/processes.js';
+import { freePorts } from '../../src/runtime/freePorts.js';
 
 cleanupProcesses();
 const dir = tempDir();
 const KEY = 'a cluster key for a portal and its masters';
-
-async function freePorts(n: number): Promise<number[]> {
-  const sockets = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createSocket>>((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = sockets.map((s) => s.address().port);
-  await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
-}
 
 describe('ofp portal', () => {
   it('refers and forwards clients to the masters behind it; a killed master is down for it, and the next clients go to the other', async () => {

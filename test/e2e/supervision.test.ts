@@ -5,25 +5,15 @@
  * taken over while their streams play on, and a server failing afterwards,
  * on real processes: test/e2e/demo.test.ts, `ofp demo --masters 3`.)
  */
-import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../src/runtime/children.js';
 import { cleanupProcesses, isListening, processScope, runOfp, tempDir } from '../helpers/processes.js';
+import { freePorts } from '../../src/runtime/freePorts.js';
 
 cleanupProcesses();
 const dir = tempDir();
 const KEY = 'a cluster key for three masters and their servers';
-
-async function freePorts(n: number): Promise<number[]> {
-  const sockets = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createSocket>>((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = sockets.map((s) => s.address().port);
-  await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
-}
 
 const supervisorEvent = (e: StreamEvent) => e.event === 'supervisor';
 

@@ -9,18 +9,10 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from '../../src/protocol/codec.js';
 import { cleanupProcesses, runOfp, startMaster, startServer, tempDir } from '../helpers/processes.js';
+import { closedPort } from '../../src/runtime/freePorts.js';
 
 cleanupProcesses();
 const dir = tempDir();
-
-/** A loopback UDP port nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  const port = s.address().port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 describe('a peer that is not there', () => {
   it('a master port with nothing listening fails at once with "nothing listens", like connection refused', async () => {

@@ -7,6 +7,7 @@ import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PortProbe } from '../../src/runtime/portProbe.js';
 import { waitUntil } from '../helpers/wait.js';
+import { closedPort } from '../../src/runtime/freePorts.js';
 
 const open: { close(): void }[] = [];
 afterEach(() => {
@@ -18,14 +19,6 @@ async function bound() {
   open.push(s);
   await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
   return s;
-}
-
-async function closedPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  const port = s.address().port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }
 
 describe('PortProbe', () => {

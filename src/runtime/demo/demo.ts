@@ -20,7 +20,6 @@
  * runs as without --ui and the dashboard prints plain status lines.
  */
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +38,7 @@ import { parseCount } from '../units.js';
 import type { HandoffRecord } from '../../roles/client/client.js';
 import type { ExtraAction } from '../../view/model.js';
 import { DEMO_FILES, DEMO_SERVERS, type DemoClient, demoClients, holders } from './plan.js';
+import { freePorts } from '../freePorts.js';
 
 export interface DemoFlags {
   readonly clients: number | string;
@@ -261,17 +261,6 @@ function makeDemoMedia(tmp: string, slower: number): { originals: string; dirs: 
   const copies = join(tmp, 'copies');
   mkdirSync(copies);
   return { originals, dirs, copies };
-}
-
-/** Loopback UDP ports free now: bound at 0, read, let go (the masters of a group take them at once). */
-async function freePorts(n: number): Promise<number[]> {
-  const sockets = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createSocket>>((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = sockets.map((s) => s.address().port);
-  await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
 }
 
 /**
