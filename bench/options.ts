@@ -69,8 +69,9 @@ const QUICK = {
   // Short: the test suite runs it to check that every figure comes out, on a machine busy with other tests.
   redirect: { inflight: 64, rounds: 1, warmupMs: 200, durationMs: 400, timeoutMs: 1_000 },
   streams: { steps: [2, 4], refinements: 0, warmupMs: 400, durationMs: 600, pauseMs: 200 },
-  // The act comes 700 ms into a 2.5 s file: 1.8 s of room for a command to start and act on a busy machine.
-  handoff: { clients: 1, rounds: { failure: 1, drain: 1, overload: 1, operator: 1 }, fileMs: 2_500, actAtMs: 700, pings: 50 },
+  // The act comes 600 ms into a 2 s file: 1.4 s of room for a command to start and act (an `ofp`
+  // command starts in about 0.12 s on two cores; the quick run runs alone in the test suite).
+  handoff: { clients: 1, rounds: { failure: 1, drain: 1, overload: 1, operator: 1 }, fileMs: 2_000, actAtMs: 600, pings: 50 },
   codec: { loopMs: 40, rounds: 1 },
   sim: { scale: 0.02, seed: 1, baselineMs: 200 },
   masters: { seeds: 2, realRuns: 0 },
