@@ -3,7 +3,9 @@
  * them (runOne: the real runner, the checkers, the artifact folder): the
  * seed's catalog, which the other real-mode tests do not cover (a request for
  * the item three servers hold goes to the one with the most bandwidth, one no
- * server holds fails with not-found). The mechanisms of the other `short`
+ * server holds fails with not-found), and two portals before a group of three
+ * masters (`ofp portal` processes: round robin spreads clients evenly, priority
+ * sends them to the first master until it is killed). The mechanisms of the other `short`
  * ones have real-mode tests of their own (faults, links, plain); all of them
  * run with `ofp testbed matrix --modes real` (a few minutes). It runs alone,
  * after the suite (vitest.config.ts says why).
@@ -20,7 +22,7 @@ import { ofpChildren } from './scenarios.js';
 const out = tempDir('ofp-real-bundled-');
 
 describe('bundled scenarios in real mode', () => {
-  for (const name of ['catalog-greatest-bandwidth']) {
+  for (const name of ['catalog-greatest-bandwidth', 'portal-policies']) {
     it(`${name} passes, with its artifacts, and leaves no process behind`, async () => {
       const sc = loadScenario(bundledScenarios().find((b) => b.name === name)!.file);
       expect(sc.tags).toContain('short');
@@ -38,12 +40,16 @@ describe('bundled scenarios in real mode', () => {
       const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { mode: string; seed: number; reproduce: string };
       expect(run).toMatchObject({ mode: 'real', seed: 5, reproduce: `ofp testbed run ${name} --mode real --seed 5` });
       const logs = readdirSync(join(dir, 'logs'));
-      expect(logs).toContain('master.log');
       expect(logs).toContain('testbed.log');
-      // One line per event, led by the command line the role ran as.
-      const master = readFileSync(join(dir, 'logs', 'master.log'), 'utf8').split('\n');
-      expect(master[0]).toMatch(/^# ofp master /);
-      expect(master.some((l) => /^ +-?\d+\.\d{3} s {2}listening /.test(l))).toBe(true);
+      // One line per event, led by the command line the role ran as: each master's, each portal's.
+      for (const [role, names] of [['master', sc.masters.map((m) => m.name)], ['portal', sc.portals.map((p) => p.name)]] as const) {
+        for (const node of names) {
+          expect(logs).toContain(`${node}.log`);
+          const log = readFileSync(join(dir, 'logs', `${node}.log`), 'utf8').split('\n');
+          expect(log[0]).toMatch(new RegExp(`^# ofp ${role} `));
+          expect(log.some((l) => /^ +-?\d+\.\d{3} s {2}listening /.test(l))).toBe(true);
+        }
+      }
       expect(readFileSync(join(dir, 'trace.ndjson'), 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(100);
     });
   }

@@ -34,6 +34,7 @@ export function scenario(name: string, over: Partial<Scenario> = {}): Scenario {
     link: PERFECT,
     media: [],
     masters: [master()],
+    portals: [],
     servers: [],
     clients: [],
     attackers: [],

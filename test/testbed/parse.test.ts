@@ -153,3 +153,50 @@ ${extra}expect:
     expect(problems(group('  - {name: edge, files: [movie.ts], master: lone, masters: [m]}\n'))[0]).toMatch(/server edge: give master \(one\) or masters \(several\), not both/);
   });
 });
+
+describe('portals in a scenario (S3.1, §12.3)', () => {
+  const withPortals = (portals: string, clients: string, expect = '  copies-identical: true\n', key = 'key: a cluster key of at least sixteen characters\n') => `duration: 3s
+${key}masters:
+  - {name: m, count: 3, group: true}
+portals:
+${portals}media:
+  - {name: movie.ts, duration: 1s, bitrate: 1M}
+servers:
+  - {name: edge, count: 2, files: [movie.ts]}
+clients:
+${clients}expect:
+${expect}`;
+
+  it('reads portals (by default round robin, refer, before every master) and the clients that ask them', () => {
+    const sc = parseScenario(withPortals('  - {name: door}\n  - {name: first, policy: priority, mode: forward, poll-interval: 100ms, masters: [m-3, m-1]}\n', '  - {name: v, count: 2, file: movie.ts, portal: door}\n  - {name: w, file: movie.ts, portal: [door, first]}\n  - {name: direct, file: movie.ts}\n'), 'p.yaml');
+    expect(sc.portals).toEqual([
+      { name: 'door', policy: 'round-robin', mode: 'refer', pollInterval: 250, masters: ['m-1', 'm-2', 'm-3'] },
+      { name: 'first', policy: 'priority', mode: 'forward', pollInterval: 100, masters: ['m-3', 'm-1'] },
+    ]);
+    expect(sc.clients.map((c) => [c.name, c.masters, c.portal ?? false])).toEqual([
+      ['v-1', ['door'], true], ['v-2', ['door'], true], ['w', ['door', 'first'], true], ['direct', ['m-1', 'm-2', 'm-3'], false],
+    ]);
+  });
+
+  it('refuses a portal that forwards without the cluster key, an unknown policy, a client with both masters and portal, and a master named as a portal', () => {
+    expect(problems(withPortals('  - {name: door, mode: forward}\n', '  - {name: v, file: movie.ts, portal: door}\n', undefined, ''))).toEqual(['5:12: portal door: mode forward needs the cluster key (give the scenario a `key`), or use mode refer']);
+    expect(problems(withPortals('  - {name: door, policy: fastest}\n', '  - {name: v, file: movie.ts, portal: door}\n'))[0]).toBe('6:26: portal door policy "fastest" is not one of round-robin, priority, resources, least-loaded, nearest');
+    expect(problems(withPortals('  - {name: door}\n', '  - {name: v, file: movie.ts, portal: door, masters: m}\n'))).toEqual(['12:31: client v: give masters (it asks them) or portal (it asks the portal), not both']);
+    expect(problems(withPortals('  - {name: door}\n', '  - {name: v, file: movie.ts, portal: m-1}\n'))).toEqual(['12:39: client v portal: "m-1" is a master, not a portal']);
+    expect(problems(withPortals('  - {name: door}\n', '  - {name: v, file: movie.ts, portal: door}\n', '  answers-spread: {masters: m-1, max: 0}\n'))).toEqual(['14:19: answers-spread: a spread needs at least two masters']);
+  });
+
+  it('judges which masters answered the clients of a portal: a priority portal sends all to its first master, which a wrong expectation names', async () => {
+    const text = withPortals('  - {name: first, policy: priority}\n', '  - {name: v, count: 3, file: movie.ts, portal: first, start: 200ms, every: 100ms}\n',
+      '  answered-by:\n    - {clients: v, masters: m-2}\n  answers-spread: {max: 1}\n');
+    const sc = parseScenario(text, 'p.yaml');
+    const out = await runSim(sc, { seed: 4, traceCap: 0 });
+    expect(out.record.clients.map((c) => c.answeredBy)).toEqual([['m-1'], ['m-1'], ['m-1']]);
+    const checks = checkRun(sc, out.record);
+    expect(checks.map((c) => [c.name, c.verdict, c.detail])).toEqual([
+      ['answered-by', 'fail', 'v-1 was answered by m-1, not only by m-2; v-2 was answered by m-1, not only by m-2; v-3 was answered by m-1, not only by m-2'],
+      ['answers-spread', 'fail', 'm-1 3, m-2 0, m-3 0: the most less the fewest is 3 (at most 1)'],
+    ]);
+    expect(verdictOf(checks)).toBe('fail');
+  });
+});

@@ -2,9 +2,9 @@
  * The `ofp` command lines of a real run's roles. Every role listens on
  * 127.0.0.1, port 0, prints `--json-stream` events, and knows the others only
  * by their public addresses (the relay's sockets): a server is told its
- * master's and its own (`--name`), a client its masters'.
+ * master's and its own (`--name`), a portal its masters', a client its masters' or its portals'.
  */
-import type { ClientSpec, MasterSpec, ServerSpec } from '../scenario/types.js';
+import type { ClientSpec, MasterSpec, PortalSpec, ServerSpec } from '../scenario/types.js';
 
 /** `o`: in a group, the master's public address and its peers' (through the relay). */
 export function masterArgs(m: MasterSpec, o: { name: string; peers: readonly string[] }): string[] {
@@ -13,6 +13,14 @@ export function masterArgs(m: MasterSpec, o: { name: string; peers: readonly str
     '--policy', m.policy, '--mode', m.mode, '--poll-interval', `${Math.max(1, Math.round(m.pollInterval))}ms`,
     ...(o.peers.length > 0 ? ['--peers', o.peers.join(','), '--name', o.name] : []),
     '--interval', '0', '--json-stream',
+  ];
+}
+
+/** `masters`: the public addresses of the portal's masters, in its order. */
+export function portalArgs(p: PortalSpec, o: { masters: readonly string[] }): string[] {
+  return [
+    'portal', '--host', '127.0.0.1', '--port', '0', '--masters', o.masters.join(','),
+    '--policy', p.policy, '--mode', p.mode, '--poll-interval', `${Math.max(1, Math.round(p.pollInterval))}ms`, '--json-stream',
   ];
 }
 
@@ -28,9 +36,10 @@ export function rateSchedule(schedule: ClientSpec['schedule']): string {
   return schedule.map((x) => `${Math.round(x.at)}ms:${x.scale / 1000}x`).join(',');
 }
 
+/** `masters`: the public addresses it asks (its portals', with `portal`). */
 export function clientArgs(c: ClientSpec, o: { masters: readonly string[]; out: string; timeoutMs: number }): string[] {
   return [
-    'client', 'get', c.file, '--master', o.masters.join(','), '--out', o.out, '--force',
+    'client', 'get', c.file, c.portal ? '--portal' : '--master', o.masters.join(','), '--out', o.out, '--force',
     ...(c.mode ? ['--mode', c.mode] : []),
     '--choose', c.choose,
     ...(c.schedule.length > 0 ? ['--rate-schedule', rateSchedule(c.schedule)] : []),

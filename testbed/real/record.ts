@@ -47,7 +47,7 @@ function timed(rp: RoleProcess, e: StreamEvent, i: RecordInputs): TimedEvent {
 }
 
 /** A process exited on its own, not on the testbed's signal, order or (for a client) by finishing. */
-function crashedProcess(rp: RoleProcess, kind: 'master' | 'server' | 'client'): boolean {
+function crashedProcess(rp: RoleProcess, kind: 'master' | 'portal' | 'server' | 'client'): boolean {
   if (rp.child.events.some((e) => e.event === 'internal-error')) return true;
   const exit = rp.child.exit;
   if (!exit || rp.stopping !== undefined) return false;
@@ -70,6 +70,9 @@ function latencies(events: readonly StreamEvent[]): number[] {
   }
   return out;
 }
+
+/** A master's answer to a client: a redirect, a list, a setup it relayed. */
+const isAnswer = (e: StreamEvent) => (e.event === 'redirected' || e.event === 'listed' || (e.event === 'setup' && e.data.via === 'master')) && typeof e.data.master === 'string';
 
 function clientOutcome(c: ClientSpec, procs: readonly RoleProcess[], i: RecordInputs): ClientOutcome {
   const last = procs[procs.length - 1];
@@ -99,13 +102,15 @@ function clientOutcome(c: ClientSpec, procs: readonly RoleProcess[], i: RecordIn
     handoffs: Array.isArray(summary?.handoffs) ? summary.handoffs.length : 0,
     maxGap: typeof summary?.maxGap === 'number' ? summary.maxGap : 0,
     servers: Array.isArray(summary?.servers) ? (summary.servers as string[]).map((s) => i.names.get(s) ?? s) : [],
+    answeredBy: procs.flatMap((rp) => rp.child.events.filter(isAnswer).map((e) => String(e.data.master))).map((m) => i.names.get(m) ?? m),
   };
 }
 
 export function buildRecord(i: RecordInputs): RunRecord {
   const s = i.scenario;
-  const kindOf = new Map<string, 'master' | 'server' | 'client'>([
+  const kindOf = new Map<string, 'master' | 'portal' | 'server' | 'client'>([
     ...s.masters.map((m) => [m.name, 'master'] as const),
+    ...s.portals.map((p) => [p.name, 'portal'] as const),
     ...s.servers.map((x) => [x.name, 'server'] as const),
     ...s.clients.map((c) => [c.name, 'client'] as const),
   ]);

@@ -10,9 +10,9 @@ import { now } from '../../src/runtime/clock.js';
 import type { StreamEvent } from '../../src/runtime/children.js';
 import { type ControlOrder, sendControl } from '../../src/runtime/controlQuery.js';
 import { parseAddress } from '../../src/protocol/address.js';
-import type { ClientSpec, Fault, FaultAction, MasterSpec, Scenario, ServerSpec, TimedEvent } from '../scenario/types.js';
+import type { ClientSpec, Fault, FaultAction, MasterSpec, PortalSpec, Scenario, ServerSpec, TimedEvent } from '../scenario/types.js';
 import { Attacks } from './attacks.js';
-import { clientArgs, masterArgs, serverArgs } from './commandLines.js';
+import { clientArgs, masterArgs, portalArgs, serverArgs } from './commandLines.js';
 import { HarnessError } from '../../src/errors.js';
 import { Interruption } from './interrupt.js';
 import { LinkTable } from './links.js';
@@ -32,7 +32,7 @@ const CLIENT_TIMEOUT_MARGIN = 10_000;
 /** How often the convergence wait looks whether every client is done, ms. */
 const DONE_CHECK = 50;
 
-type Kind = 'master' | 'server' | 'client';
+type Kind = 'master' | 'portal' | 'server' | 'client';
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
@@ -71,6 +71,7 @@ export class Runner {
     readonly opts: RunnerOptions,
   ) {
     for (const m of scenario.masters) this.kinds.set(m.name, 'master');
+    for (const p of scenario.portals) this.kinds.set(p.name, 'portal');
     for (const s of scenario.servers) this.kinds.set(s.name, 'server');
     for (const c of scenario.clients) this.kinds.set(c.name, 'client');
     this.links = new LinkTable(scenario);
@@ -97,7 +98,7 @@ export class Runner {
     const s = this.scenario;
     this.media = makeMedia(s, this.opts.workDir);
     this.say(`media made in ${this.media.dir}: ${s.media.map((m) => m.name).join(', ')}`);
-    const roles = [...s.masters, ...s.servers, ...s.clients].map((n) => n.name);
+    const roles = [...s.masters, ...s.portals, ...s.servers, ...s.clients].map((n) => n.name);
     const bystanders = [...new Set(s.attackers.map((a) => a.spoof))].filter((n) => !roles.includes(n));
     this.relay = await this.stop.race(Relay.open([...roles, ...bystanders], {
       seed: s.seed,
@@ -111,6 +112,7 @@ export class Runner {
     }));
     this.attacks = new Attacks(s, this.relay, this.clock, (node) => this.current.get(node)?.child.running === true);
     await this.stop.race(Promise.all(s.masters.map((m) => this.startMaster(m))));
+    await this.stop.race(Promise.all(s.portals.map((p) => this.startPortal(p))));
     await this.stop.race(Promise.all(s.servers.map(async (srv) => {
       const rp = await this.startServer(srv);
       await this.registered(rp);
@@ -156,6 +158,13 @@ export class Runner {
     const rp = this.spawn(m.name, masterArgs(m, { name: this.publicOf(m.name), peers: m.peers.map((p) => this.publicOf(p)) }));
     const real = await this.listening(rp);
     this.say(`master ${m.name} at ${this.publicOf(m.name)} (listens on ${real}, pid ${rp.child.pid})`);
+    return rp;
+  }
+
+  private async startPortal(p: PortalSpec): Promise<RoleProcess> {
+    const rp = this.spawn(p.name, portalArgs(p, { masters: p.masters.map((m) => this.publicOf(m)) }));
+    const real = await this.listening(rp);
+    this.say(`portal ${p.name} at ${this.publicOf(p.name)} (listens on ${real}, pid ${rp.child.pid}; ${p.policy}, ${p.mode} in front of ${p.masters.join(', ')})`);
     return rp;
   }
 
@@ -353,6 +362,7 @@ export class Runner {
     const kind = this.kinds.get(node);
     const s = this.scenario;
     if (kind === 'master') await this.startMaster(s.masters.find((m) => m.name === node)!);
+    else if (kind === 'portal') await this.startPortal(s.portals.find((p) => p.name === node)!);
     else if (kind === 'server') await this.startServer(s.servers.find((x) => x.name === node)!);
     else if (kind === 'client') await this.startClient(s.clients.find((c) => c.name === node)!);
     else this.say(`restart ${node}: no such role; skipped`);
@@ -360,7 +370,7 @@ export class Runner {
 
   // ---- The end ---------------------------------------------------------------------
 
-  /** Stop attackers and timers, then clients, servers, masters (each SIGTERM, then SIGKILL after a grace). */
+  /** Stop attackers and timers, then clients, servers, portals, masters (each SIGTERM, then SIGKILL after a grace). */
   async finish(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
@@ -368,6 +378,7 @@ export class Runner {
     const running = (kind: Kind) => [...this.current].filter(([node, rp]) => this.kinds.get(node) === kind && rp.child.running).map(([, rp]) => rp);
     await this.procs.stopAll(running('client'), 'SIGTERM', STOP_GRACE);
     await Promise.all(running('server').map((rp) => this.stopServer(rp)));
+    await this.procs.stopAll(running('portal'), 'SIGTERM', STOP_GRACE);
     await this.procs.stopAll(running('master'), 'SIGTERM', STOP_GRACE);
   }
 

@@ -32,6 +32,8 @@ export function checkRun(sc: Scenario, r: RunRecord): CheckResult[] {
   if (x.amplification) out.push(amplification(r, x.amplification.max));
   if (x.serversDown) out.push(serversDown(r, x.serversDown));
   if (x.servedBy) out.push(servedBy(r, x.servedBy));
+  if (x.answeredBy) out.push(answeredBy(r, x.answeredBy));
+  if (x.answersSpread) out.push(answersSpread(r, x.answersSpread));
   if (x.takeover !== undefined) out.push(takeover(sc, r, x.takeover));
   if (x.supervisorChanges !== undefined) out.push(supervisorChanges(sc, r, x.supervisorChanges));
   return out;
@@ -185,6 +187,47 @@ function serversDown(r: RunRecord, names: readonly string[]): CheckResult {
   return missed.length === 0
     ? pass(name, `the master marked ${list(names)} down`)
     : fail(name, `never marked down: ${list(missed)}${r.serversDown.length > 0 ? ` (marked down: ${list(r.serversDown)})` : ''}`);
+}
+
+function answeredBy(r: RunRecord, rules: readonly { clients: readonly string[]; masters: readonly string[] }[]): CheckResult {
+  const name = 'answered-by';
+  const wrong: string[] = [];
+  const unanswered: string[] = [];
+  let judged = 0;
+  for (const rule of rules) {
+    for (const n of rule.clients) {
+      const c = r.clients.find((x) => x.name === n);
+      if (!c || c.answeredBy.length === 0) {
+        unanswered.push(n);
+        continue;
+      }
+      judged++;
+      const other = c.answeredBy.filter((m) => !rule.masters.includes(m));
+      if (other.length > 0) wrong.push(`${n} was answered by ${[...new Set(other)].join(', ')}, not only by ${list(rule.masters, 3)}`);
+    }
+  }
+  if (wrong.length > 0) return fail(name, wrong.slice(0, 4).join('; ') + (wrong.length > 4 ? '; …' : ''));
+  if (unanswered.length > 0) return unknown(name, `no master answered ${list(unanswered)}`);
+  return pass(name, `${judged} client(s) answered by the masters expected (${rules.map((x) => `${list(x.clients, 2)} → ${list(x.masters, 3)}`).join('; ')})`);
+}
+
+/** How evenly the clients' requests were answered among `masters`: each client's first answer counts for its master. */
+function answersSpread(r: RunRecord, x: { clients: readonly string[]; masters: readonly string[]; max: number }): CheckResult {
+  const name = 'answers-spread';
+  const count = new Map<string, number>(x.masters.map((m) => [m, 0]));
+  let answered = 0;
+  for (const c of r.clients) {
+    if (!x.clients.includes(c.name)) continue;
+    const m = c.answeredBy[0];
+    if (m === undefined || !count.has(m)) continue;
+    count.set(m, count.get(m)! + 1);
+    answered++;
+  }
+  if (answered === 0) return unknown(name, `no client was answered by ${list(x.masters, 3)}`);
+  const values = [...count.values()];
+  const spread = Math.max(...values) - Math.min(...values);
+  const detail = `${[...count].map(([m, n]) => `${m} ${n}`).join(', ')}: the most less the fewest is ${spread} (at most ${x.max})`;
+  return spread <= x.max ? pass(name, detail, spread) : fail(name, detail, spread);
 }
 
 function servedBy(r: RunRecord, rules: readonly { clients: readonly string[]; servers: readonly string[] }[]): CheckResult {

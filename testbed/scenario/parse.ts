@@ -9,13 +9,13 @@ import { defaultLink, ParseContext } from './context.js';
 import { NAME_PATTERN } from './names.js';
 import { parseExpect } from './parseExpect.js';
 import { parseFaults, parseImpairments } from './parseFaults.js';
-import { parseAttackers, parseClients, parseMasters, parseMedia, parseServers } from './parseTopology.js';
+import { parseAttackers, parseClients, parseMasters, parseMedia, parsePortals, parseServers } from './parseTopology.js';
 import type { Scenario } from './types.js';
 import { parseCount, parseDuration } from './units.js';
 import { ScenarioError } from '../../src/errors.js';
 import { YamlReader } from './yamlReader.js';
 
-export const TOP_KEYS = ['name', 'description', 'tags', 'seed', 'duration', 'converge', 'key', 'link', 'media', 'masters', 'servers', 'clients', 'attackers', 'impairments', 'faults', 'expect'] as const;
+export const TOP_KEYS = ['name', 'description', 'tags', 'seed', 'duration', 'converge', 'key', 'link', 'media', 'masters', 'portals', 'servers', 'clients', 'attackers', 'impairments', 'faults', 'expect'] as const;
 
 export const DEFAULT_CONVERGE = 30_000;
 
@@ -53,6 +53,13 @@ export function parseScenario(text: string, file: string, o: ParseOptions = {}):
 
   const media = has('media') ? parseMedia(ctx, node('media')!) : [];
   const masters = parseMasters(ctx, node('masters'));
+  const portals = parsePortals(ctx, node('portals'), masters);
+  // A portal passes a request on with the cluster key (§12.3): the master could not tell it from a spoofed one.
+  for (const p of portals) {
+    if (p.mode !== 'forward' || key !== undefined) continue;
+    const at = ctx.nodePos.get(p.name);
+    r.problems.push({ file, line: at?.line ?? 1, col: at?.col ?? 1, message: `portal ${p.name}: mode forward needs the cluster key (give the scenario a \`key\`), or use mode refer` });
+  }
   const servers = has('servers') ? parseServers(ctx, node('servers')!, masters) : [];
   const clients = parseClients(ctx, node('clients'), masters, duration);
   const attackers = parseAttackers(ctx, node('attackers'), duration);
@@ -86,6 +93,7 @@ export function parseScenario(text: string, file: string, o: ParseOptions = {}):
     link,
     media,
     masters,
+    portals,
     servers,
     clients,
     attackers,

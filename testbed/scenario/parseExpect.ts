@@ -7,7 +7,7 @@ import type { ParseContext } from './context.js';
 import type { Expectations, SourcePos } from './types.js';
 import { parseCount, parseDuration, parsePositive } from './units.js';
 
-export const EXPECTATION_KEYS = ['copies-identical', 'clients-fail', 'handoffs', 'max-gap', 'load-spread', 'redirect-p99', 'no-crash', 'amplification', 'servers-down', 'served-by', 'takeover', 'supervisor-changes'] as const;
+export const EXPECTATION_KEYS = ['copies-identical', 'clients-fail', 'handoffs', 'max-gap', 'load-spread', 'redirect-p99', 'no-crash', 'amplification', 'servers-down', 'served-by', 'answered-by', 'answers-spread', 'takeover', 'supervisor-changes'] as const;
 
 export function parseExpect(ctx: ParseContext, node: Node | null | undefined, attackers: number): Expectations {
   const r = ctx.r;
@@ -80,6 +80,15 @@ export function parseExpect(ctx: ParseContext, node: Node | null | undefined, at
     if (names) out.serversDown = names;
   }
   if (e.has('served-by')) out.servedBy = servedBy(ctx, value('served-by'));
+  if (e.has('answered-by')) out.answeredBy = answeredBy(ctx, value('answered-by'));
+  if (e.has('answers-spread')) {
+    const m = r.map(value('answers-spread'), 'answers-spread', ['clients', 'masters', 'max'], ['max']);
+    const clients = m?.has('clients') ? ctx.resolve(m.get('clients')!.value, 'answers-spread clients', { kinds: ['client'] }) : ctx.names.ofKind('client');
+    const masters = m?.has('masters') ? ctx.resolve(m.get('masters')!.value, 'answers-spread masters', { kinds: ['master'] }) : ctx.names.ofKind('master');
+    const max = m?.has('max') ? r.unit(m.get('max')!.value, 'answers-spread max', (x) => parseCount(x, 0, 1e9)) : undefined;
+    if (masters && masters.length < 2) r.problem(value('answers-spread'), 'answers-spread: a spread needs at least two masters');
+    if (clients && masters && max !== undefined) out.answersSpread = { clients, masters, max };
+  }
   if (e.has('takeover')) out.takeover = r.unit(value('takeover'), 'takeover', parseDuration);
   if (e.has('supervisor-changes')) out.supervisorChanges = r.unit(value('supervisor-changes'), 'supervisor-changes', (v) => parseCount(v, 0, 1_000_000));
   return out;
@@ -95,6 +104,20 @@ function servedBy(ctx: ParseContext, node: Node | null): { clients: string[]; se
     const clients = ctx.resolve(m.get('clients')!.value, 'served-by clients', { kinds: ['client'] });
     const servers = ctx.resolve(m.get('servers')!.value, 'served-by servers', { kinds: ['server'] });
     if (clients && servers) out.push({ clients, servers });
+  }
+  return out;
+}
+
+/** `[{clients: [a, b], masters: [m-1]}]`: those clients were answered only by those masters. */
+function answeredBy(ctx: ParseContext, node: Node | null): { clients: string[]; masters: string[] }[] | undefined {
+  const r = ctx.r;
+  const out: { clients: string[]; masters: string[] }[] = [];
+  for (const item of r.list(node, 'answered-by') ?? []) {
+    const m = r.map(item, 'answered-by item', ['clients', 'masters'], ['clients', 'masters']);
+    if (!m) continue;
+    const clients = ctx.resolve(m.get('clients')!.value, 'answered-by clients', { kinds: ['client'] });
+    const masters = ctx.resolve(m.get('masters')!.value, 'answered-by masters', { kinds: ['master'] });
+    if (clients && masters) out.push({ clients, masters });
   }
   return out;
 }

@@ -42,14 +42,14 @@ const FAULT_KEYS = ['at', ...ACTIONS, ...Object.keys(MODIFIERS)];
 
 /** Which kinds of node each action applies to. */
 const TARGETS: Partial<Record<ActionWord, readonly RoleKind[]>> = {
-  kill: ['master', 'server', 'client'],
-  restart: ['master', 'server'],
-  pause: ['master', 'server', 'client'],
-  resume: ['master', 'server', 'client'],
+  kill: ['master', 'portal', 'server', 'client'],
+  restart: ['master', 'portal', 'server'],
+  pause: ['master', 'portal', 'server', 'client'],
+  resume: ['master', 'portal', 'server', 'client'],
   drain: ['server'],
   overload: ['server'],
   supervise: ['server'],
-  blackhole: ['master', 'server', 'client'],
+  blackhole: ['master', 'portal', 'server', 'client'],
 };
 
 export function parseFaults(ctx: ParseContext, node: Node | null | undefined, duration: number | undefined): Fault[] {

@@ -5,10 +5,11 @@
 import { isMap, type Node } from 'yaml';
 import type { ParseContext } from './context.js';
 import { NAME_PATTERN, NAME_SHAPE } from './names.js';
-import type { AttackerSpec, ClientSpec, MasterSpec, MediaSpec, ServerSpec } from './types.js';
+import type { AttackerSpec, ClientSpec, MasterSpec, MediaSpec, PortalSpec, ServerSpec } from './types.js';
 import { parseCount, parseDuration, parsePositive, parseRate, parseScale } from './units.js';
 import { nearest } from '../../src/text/nearest.js';
 import { MIN_POLL_INTERVAL } from '../../src/protocol/constants.js';
+import { PORTAL_POLICIES } from '../../src/roles/portal/policies.js';
 
 export const MEDIA_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const FLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
@@ -17,7 +18,7 @@ export const POLICIES = ['greatest-available-bandwidth', 'round-robin', 'least-s
 const MAX_COUNT = 100_000;
 
 /** `count: N` (scaled, at least 1) and the names it gives: `base` alone, or `base-1 … base-N`. */
-function expandNames(ctx: ParseContext, base: string, countNode: Node | null | undefined, baseNode: Node, kind: 'master' | 'server' | 'client' | 'attacker', scaled = true): string[] | undefined {
+function expandNames(ctx: ParseContext, base: string, countNode: Node | null | undefined, baseNode: Node, kind: 'master' | 'portal' | 'server' | 'client' | 'attacker', scaled = true): string[] | undefined {
   const r = ctx.r;
   if (countNode === undefined) {
     const why = ctx.names.declare(base, kind);
@@ -158,6 +159,33 @@ export function parseMasters(ctx: ParseContext, node: Node | null | undefined): 
   return grouped.length < 2 ? out : out.map((m) => (grouped.includes(m.name) ? { ...m, peers: grouped.filter((g) => g !== m.name) } : m));
 }
 
+/** `portals: [{name, policy, mode, poll-interval, masters}]`: by default each in front of every master, round robin, refer. */
+export function parsePortals(ctx: ParseContext, node: Node | null | undefined, masters: readonly MasterSpec[]): PortalSpec[] {
+  const r = ctx.r;
+  const out: PortalSpec[] = [];
+  if (node === undefined) return out;
+  const items = r.list(node, 'portals') ?? [];
+  if (items.length === 0 && node) r.problem(node, 'portals: give at least one portal (or leave `portals` out)');
+  for (const item of items) {
+    const e = r.map(item, 'a portal', ['name', 'count', 'policy', 'mode', 'poll-interval', 'masters'], ['name']);
+    if (!e) continue;
+    const nameNode = e.get('name')!.value;
+    const base = r.str(nameNode, 'portal name', NAME_PATTERN, NAME_SHAPE);
+    if (base === undefined) continue;
+    const policy = e.has('policy') ? r.oneOf(e.get('policy')!.value, `portal ${base} policy`, PORTAL_POLICIES) : 'round-robin';
+    const mode = e.has('mode') ? r.oneOf(e.get('mode')!.value, `portal ${base} mode`, ['refer', 'forward'] as const) : 'refer';
+    const pollInterval = e.has('poll-interval') ? r.unit(e.get('poll-interval')!.value, `portal ${base} poll-interval`, parseDuration) : 250;
+    if (pollInterval !== undefined && pollInterval < MIN_POLL_INTERVAL) r.problem(e.get('poll-interval')!.value, `portal ${base} poll-interval: at least ${MIN_POLL_INTERVAL}ms (MIN_POLL_INTERVAL)`);
+    const ms = e.has('masters') ? ctx.resolve(e.get('masters')!.value, `portal ${base} masters`, { kinds: ['master'] }) : masters.map((m) => m.name);
+    if (ms && ms.length === 0) r.problem(e.get('masters')?.value ?? item, `portal ${base}: give it at least one master`);
+    // Portals are part of the topology: --scale leaves their number alone.
+    const names = expandNames(ctx, base, e.get('count')?.value, nameNode!, 'portal', false);
+    if (!names || !policy || !mode || pollInterval === undefined || !ms || ms.length === 0) continue;
+    for (const name of names) out.push({ name, policy, mode, pollInterval, masters: ms });
+  }
+  return out;
+}
+
 export function parseServers(ctx: ParseContext, node: Node | null, masters: readonly MasterSpec[]): ServerSpec[] {
   const r = ctx.r;
   const out: ServerSpec[] = [];
@@ -221,7 +249,7 @@ export function parseClients(ctx: ParseContext, node: Node | null | undefined, m
   const out: ClientSpec[] = [];
   if (node === undefined) return out;
   for (const item of r.list(node, 'clients') ?? []) {
-    const e = r.map(item, 'a client', ['name', 'count', 'file', 'files', 'start', 'every', 'mode', 'choose', 'masters', 'schedule']);
+    const e = r.map(item, 'a client', ['name', 'count', 'file', 'files', 'start', 'every', 'mode', 'choose', 'masters', 'portal', 'schedule']);
     if (!e) continue;
     if (!e.has('name')) {
       r.problem(item, 'a client needs `name`');
@@ -242,7 +270,10 @@ export function parseClients(ctx: ParseContext, node: Node | null | undefined, m
     const every = e.has('every') ? r.unit(e.get('every')!.value, `client ${base} every`, parseDuration) : 0;
     const mode = e.has('mode') ? r.oneOf(e.get('mode')!.value, `client ${base} mode`, ['redirect', 'relay', 'list'] as const) : undefined;
     const choose = e.has('choose') ? r.str(e.get('choose')!.value, `client ${base} choose`, CHOICE, 'is not a choice: random, fewest-users or group:NAME') : 'random';
-    const ms = e.has('masters') ? ctx.resolve(e.get('masters')!.value, `client ${base} masters`, { kinds: ['master'] }) : masters.map((m) => m.name);
+    if (e.has('masters') && e.has('portal')) r.problem(e.get('portal')!.key, `client ${base}: give masters (it asks them) or portal (it asks the portal), not both`);
+    const portal = e.has('portal');
+    const ms = portal ? ctx.resolve(e.get('portal')!.value, `client ${base} portal`, { kinds: ['portal'] })
+      : e.has('masters') ? ctx.resolve(e.get('masters')!.value, `client ${base} masters`, { kinds: ['master'] }) : masters.map((m) => m.name);
     const schedule = e.has('schedule') ? parseSchedule(ctx, e.get('schedule')!.value, base) : [];
     const names = expandNames(ctx, base, e.get('count')?.value, nameNode!, 'client');
     if (!names || !files || start === undefined || every === undefined || choose === undefined || !ms || !schedule) continue;
@@ -254,7 +285,7 @@ export function parseClients(ctx: ParseContext, node: Node | null | undefined, m
       continue;
     }
     names.forEach((name, i) => {
-      out.push({ name, file: files[i % files.length]!, start: start + every * i, ...(mode ? { mode } : {}), choose, masters: ms, schedule });
+      out.push({ name, file: files[i % files.length]!, start: start + every * i, ...(mode ? { mode } : {}), choose, masters: ms, ...(portal ? { portal: true } : {}), schedule });
     });
   }
   return out;

@@ -34,7 +34,7 @@ export interface LinkSpec {
   readonly blocked: boolean;
 }
 
-export type RoleKind = 'master' | 'server' | 'client' | 'attacker';
+export type RoleKind = 'master' | 'server' | 'client' | 'attacker' | 'portal';
 
 export interface MediaSpec {
   readonly name: string;
@@ -56,6 +56,18 @@ export interface MasterSpec {
   readonly peers: readonly string[];
 }
 
+/** A portal (S3.1, §12.3): the clients that name it ask it, and it hands each request to one of its masters. */
+export interface PortalSpec {
+  readonly name: string;
+  readonly policy: 'round-robin' | 'priority' | 'resources' | 'least-loaded' | 'nearest';
+  /** `refer`: it names the master and the client asks it; `forward`: it passes the request on. */
+  readonly mode: 'refer' | 'forward';
+  /** ms between two polls of each master. */
+  readonly pollInterval: number;
+  /** Its masters (by name), in priority order. */
+  readonly masters: readonly string[];
+}
+
 export interface ServerSpec {
   readonly name: string;
   /** Media item names it holds. */
@@ -75,8 +87,10 @@ export interface ClientSpec {
   readonly mode?: 'redirect' | 'relay' | 'list';
   /** `random`, `fewest-users` or `group:NAME`. */
   readonly choose: string;
-  /** Master names, rotated (S4.3). */
+  /** Master names, rotated (S4.3); with `portal`, the names of the portals it asks. */
   readonly masters: readonly string[];
+  /** The client asks portals (`ofp client get --portal`), named in `masters`. */
+  readonly portal?: boolean;
   /** Rate schedule: [{at ms after playing starts, scale in thousandths}]. */
   readonly schedule: readonly { readonly at: number; readonly scale: number }[];
 }
@@ -154,6 +168,10 @@ export interface Expectations {
   readonly serversDown?: readonly string[];
   /** Clients that must have been served only by the servers given (the catalog and the selection policy at work). */
   readonly servedBy?: readonly { readonly clients: readonly string[]; readonly servers: readonly string[] }[];
+  /** Clients that must have been answered only by the masters given (a portal's policy at work). */
+  readonly answeredBy?: readonly { readonly clients: readonly string[]; readonly masters: readonly string[] }[];
+  /** Among the masters given, the most first answers to the clients given less the fewest, at most (a portal spreading requests). */
+  readonly answersSpread?: { readonly clients: readonly string[]; readonly masters: readonly string[]; readonly max: number };
   readonly pos?: Readonly<Record<string, SourcePos>>;
 }
 
@@ -172,6 +190,7 @@ export interface Scenario {
   readonly link: LinkSpec;
   readonly media: readonly MediaSpec[];
   readonly masters: readonly MasterSpec[];
+  readonly portals: readonly PortalSpec[];
   readonly servers: readonly ServerSpec[];
   readonly clients: readonly ClientSpec[];
   readonly attackers: readonly AttackerSpec[];
@@ -232,6 +251,8 @@ export interface ClientOutcome {
   readonly handoffs: number;
   readonly maxGap: number;
   readonly servers: readonly string[];
+  /** The masters that answered its requests (a redirect, a list, a relayed setup), in order, by name. */
+  readonly answeredBy: readonly string[];
   /** What is wrong, for people, when something is (a failure, the first wrong byte). */
   readonly detail?: string;
 }

@@ -19,6 +19,8 @@ export class SimRecorder {
   readonly streamsPerServer: Record<string, number> = {};
   readonly serversDown = new Set<string>();
   readonly crashed: string[] = [];
+  /** Client name → the masters that answered it (by name), in order. */
+  readonly answeredBy = new Map<string, string[]>();
   private readonly askAt = new Map<string, number>();
 
   constructor(
@@ -35,6 +37,10 @@ export class SimRecorder {
     switch (kind) {
       case 'client':
         if (e.type === 'ask') this.askAt.set(node, now);
+        else if (e.type === 'redirected' || e.type === 'listed' || e.type === 'setup') {
+          const master = (e as { master?: unknown }).master;
+          if (typeof master === 'string') this.answeredBy.set(node, [...(this.answeredBy.get(node) ?? []), this.name(master)]);
+        }
         else if (e.type === 'state' && e.from === 'asking' && (e.on === 'redirect' || e.on === 'server-list' || e.on === 'setup')) {
           const at = this.askAt.get(node);
           if (at !== undefined) this.answerLatencies.push(now - at);

@@ -13,6 +13,7 @@ import { ClusterAuth } from '../../src/protocol/auth.js';
 import { Rng } from '../../src/protocol/rng.js';
 import { Client, parseChoice } from '../../src/roles/client/client.js';
 import { Master } from '../../src/roles/master/master.js';
+import { Portal } from '../../src/roles/portal/portal.js';
 import type { Role, RoleDeps, RoleEvent, StreamBytes } from '../../src/roles/role.js';
 import { type MediaFile, MediaServer } from '../../src/roles/server/server.js';
 import { LinkTable } from '../link/linkTable.js';
@@ -121,6 +122,7 @@ function slotsOf(sc: Scenario, book: AddressBook): Map<string, Slot> {
   const slots = new Map<string, Slot>();
   const add = (name: string, kind: RoleKind) => slots.set(name, { name, kind, addr: book.assign(name, kind), node: undefined, state: 'waiting' });
   for (const m of sc.masters) add(m.name, 'master');
+  for (const p of sc.portals) add(p.name, 'portal');
   for (const s of sc.servers) add(s.name, 'server');
   for (const c of sc.clients) add(c.name, 'client');
   for (const a of sc.attackers) add(a.name, 'attacker');
@@ -158,22 +160,26 @@ function place(run: Run, slot: Slot, role: Role<unknown>, startCommand = true): 
   if (startCommand) run.net.command(slot.addr, { type: 'start' });
 }
 
-/** Start (or restart) a master or a media server with a fresh core. */
+/** Start (or restart) a master, a portal or a media server with a fresh core. */
 function startRole(run: Run, slot: Slot): void {
   const { sc, book, deps } = run;
   if (slot.kind === 'master') {
     const m = sc.masters.find((x) => x.name === slot.name)!;
     const group = m.peers.length > 0 ? { group: { self: book.addr(m.name), peers: m.peers.map((p) => book.addr(p)) } } : {};
     place(run, slot, new Master(deps(true), { policy: m.policy, mode: m.mode, pollInterval: m.pollInterval, ...group }));
+  } else if (slot.kind === 'portal') {
+    const p = sc.portals.find((x) => x.name === slot.name)!;
+    place(run, slot, new Portal(deps(true), { masters: p.masters.map((m) => book.addr(m)), policy: p.policy, mode: p.mode, pollInterval: p.pollInterval }));
   } else if (slot.kind === 'server') {
     const s: ServerSpec = sc.servers.find((x) => x.name === slot.name)!;
     place(run, slot, new MediaServer(deps(true), { name: book.addr(s.name), masters: s.masters.map((m) => book.addr(m)), group: s.group, cap: s.capacity, files: s.files.map((f) => run.files.get(f)!) }, run.media));
   }
 }
 
-/** Masters, then media servers, up from the start. */
+/** Masters, portals, then media servers, up from the start. */
 function startServers(run: Run): void {
   for (const m of run.sc.masters) startRole(run, run.slots.get(m.name)!);
+  for (const p of run.sc.portals) startRole(run, run.slots.get(p.name)!);
   for (const s of run.sc.servers) startRole(run, run.slots.get(s.name)!);
 }
 
@@ -190,6 +196,7 @@ function scheduleClients(run: Run): void {
       if (slot.state === 'killed') return;
       const core = new Client(run.deps(false), {
         masters: c.masters.map((m) => book.addr(m)),
+        ...(c.portal ? { portal: true } : {}),
         file: c.file,
         ...(c.mode ? { mode: c.mode } : {}),
         choose: parseChoice(c.choose)!,
@@ -330,7 +337,7 @@ function advancer(run: Run): (until: number, done?: () => boolean) => Promise<vo
 /** The run record, the trace and each node's log. */
 function collect(run: Run, wallStart: number): ModeOutput {
   const { sc, net, rec, trace, slots, book } = run;
-  const outcomes: ClientOutcome[] = sc.clients.map((c) => outcome(c, run.clients.get(c.name)!, slots.get(c.name)!, (a) => book.name(a)));
+  const outcomes: ClientOutcome[] = sc.clients.map((c) => ({ ...outcome(c, run.clients.get(c.name)!, slots.get(c.name)!, (a) => book.name(a)), answeredBy: rec.answeredBy.get(c.name) ?? [] }));
   const record: RunRecord = {
     scenario: sc.name,
     mode: 'sim',
@@ -350,7 +357,7 @@ function collect(run: Run, wallStart: number): ModeOutput {
   return { record, trace: trace.entries(), ...(notes.length > 0 ? { traceNote: notes.join('; ') } : {}), logs: logsOf(rec.events) };
 }
 
-function outcome(c: ClientSpec, entry: ClientEntry, slot: Slot, name: (a: string) => string): ClientOutcome {
+function outcome(c: ClientSpec, entry: ClientEntry, slot: Slot, name: (a: string) => string): Omit<ClientOutcome, 'answeredBy'> {
   const r = entry.core?.result;
   const copy = entry.copy;
   const base = { name: c.name, file: c.file, bytes: copy.bytes, prefix: copy.problem === undefined };

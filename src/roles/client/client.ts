@@ -473,7 +473,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       this.flows = flows;
       this.receivers = flows.map((f, i) => new Receiver(f.size, offs[i] ?? 0, (off, data) => this.handOn(i, off, data)));
     }
-    this.emit({ type: 'setup', srv: msg.srv, sid: msg.sid, size: msg.size, rate: msg.rate, off: msg.off, flows: this.flows.map((f) => ({ ...f })), via: relayed ? 'master' : 'server' });
+    this.emit({ type: 'setup', srv: msg.srv, sid: msg.sid, size: msg.size, rate: msg.rate, off: msg.off, flows: this.flows.map((f) => ({ ...f })), via: relayed ? 'master' : 'server', ...(relayed ? { master: from } : {}) });
     this.move('setup', now);
     this.serverTries = 1;
     this.sendPlay(this.stream, now);

@@ -31,6 +31,8 @@ export type ClientEvent =
   | {
     readonly type: 'setup'; readonly srv: string; readonly sid: number; readonly size: number; readonly rate: number; readonly off: number;
     readonly flows: readonly AcceptedFlow[]; readonly via: 'master' | 'server';
+    /** The master that relayed it (via `master`). */
+    readonly master?: string;
   }
   | { readonly type: 'playing'; readonly srv: string; readonly sid: number; readonly off: number }
   | { readonly type: 'change-indicator'; readonly srv: string; readonly sid: number; readonly off: number }
