@@ -13,6 +13,7 @@ import type { RunRecord, Scenario } from '../testbed/scenario/types.js';
 import { checkRun, verdictOf } from '../testbed/run/checks.js';
 import { runOne } from '../testbed/run/runOne.js';
 import { runSim } from '../testbed/sim/runSim.js';
+import { benchConvergence, type ConvergenceResults, type ConvergenceSettings } from './convergence.js';
 import { percentile } from './stats.js';
 
 /** What a master's death may cost before the group notices (§12.1) and its servers are taken over (§12.2). */
@@ -23,6 +24,8 @@ export interface MastersSettings {
   readonly seeds: number;
   /** Real-mode runs (0 in a quick run). */
   readonly realRuns: number;
+  /** The large group whose convergence is measured (convergence.ts). */
+  readonly convergence: ConvergenceSettings;
 }
 
 export interface MastersResults {
@@ -40,6 +43,7 @@ export interface MastersResults {
   /** Runs whose checks all passed, of all runs. */
   readonly passed: number;
   readonly runs: number;
+  readonly convergence: ConvergenceResults;
 }
 
 /** From a run's record: each server's takeover after the master kill, and when the others declared it dead. */
@@ -79,6 +83,7 @@ export async function benchMasters(s: MastersSettings, tmp: string, progress: (l
     if (result.verdict === 'pass') passed++;
     if (output) real.push(...measure(sc, output.record).takeovers);
   }
+  const convergence = await benchConvergence(s.convergence, progress);
   const sorted = [...takeovers].sort((a, b) => a - b);
   const p99 = percentile(sorted, 99);
   const results: MastersResults = {
@@ -89,8 +94,9 @@ export async function benchMasters(s: MastersSettings, tmp: string, progress: (l
     ...(real.length > 0 ? { realTakeoverMs: { p50: percentile([...real].sort((a, b) => a - b), 50), max: Math.max(...real), n: real.length } } : {}),
     budgetMs: FAILOVER_BUDGET_MS,
     ratio: p99 / FAILOVER_BUDGET_MS,
-    passed,
-    runs: s.seeds + s.realRuns,
+    passed: passed + (convergence.passed ? 1 : 0),
+    runs: s.seeds + s.realRuns + 1,
+    convergence,
   };
   progress(`masters: takeover p50 ${Math.round(results.takeoverMs.p50)} ms, p99 ${Math.round(p99)} ms over ${sorted.length} servers`);
   return results;

@@ -12,7 +12,7 @@ import type { SimSettings } from './sim.js';
 import type { StartupSettings } from './startup.js';
 import type { StreamSettings } from './streams.js';
 
-export const SECTIONS = ['startup', 'redirect', 'relay', 'streams', 'handoff', 'masters', 'codec', 'sim', 'dashboard'] as const;
+export const SECTIONS = ['startup', 'redirect', 'relay', 'portal', 'streams', 'handoff', 'masters', 'codec', 'sim', 'dashboard'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -23,6 +23,8 @@ export interface BenchOptions {
   /** Where the results file goes; undefined: `.bench/results.json` in the repository. */
   readonly out?: string;
   readonly redirect: RedirectSettings;
+  /** Redirects through a portal before two masters, against one master. */
+  readonly portal: RedirectSettings;
   readonly streams: StreamSettings;
   readonly handoff: HandoffSettings;
   readonly codec: CodecSettings;
@@ -40,9 +42,11 @@ export const USAGE = `usage: node dist/bench/run.js [--quick] [--only S[,S…]] 
   --quick        short measurements (checks that the benchmark works; the figures are rough)
   --only S       run these sections only (comma-separated): startup (ofp --version, --help and the roles'
                  first line vs node -e 0), redirect (master vs raw echo),
-                 relay (relayed setups vs raw echo), streams (server vs raw one-way),
+                 relay (relayed setups vs raw echo),
+                 portal (redirects through ofp portal before two masters vs one master alone), streams (server vs raw one-way),
                  handoff (streams moved by failure, drain, overload and operator, vs the detection budget),
-                 masters (a group's supervisor killed: each server's takeover, p50/p99, vs the 2 s budget),
+                 masters (a group's supervisor killed: each server's takeover, p50/p99, vs the 2 s budget;
+                 how fast 10 masters and 1,000 servers agree on members, supervisors and assignments, simulated),
                  codec (ofp encode/decode vs bare msgpackr, in process),
                  sim (the 1,000 × 10,000 scenario: simulated time ÷ wall time, events/s vs the bare event loop),
                  dashboard (frame time with 1,000 servers and 10,000 sessions vs a one-line frame)
@@ -53,12 +57,13 @@ export class UsageProblem extends Error {}
 
 const FULL = {
   redirect: { inflight: 64, rounds: 3, warmupMs: 1_000, durationMs: 4_000, timeoutMs: 1_000 },
+  portal: { inflight: 64, rounds: 3, warmupMs: 1_000, durationMs: 4_000, timeoutMs: 1_000 },
   streams: { steps: [8, 16, 32, 64, 128, 256, 512, 1024], refinements: 3, warmupMs: 1_500, durationMs: 3_000, pauseMs: 300 },
   // 4 rounds of failures and 2 of each other kind, 3 clients each: 12 and 6 handoffs.
   handoff: { clients: 3, rounds: { failure: 4, drain: 2, overload: 2, operator: 2 }, fileMs: 3_000, actAtMs: 800, pings: 200 },
   codec: { loopMs: 300, rounds: 5 },
   sim: { scale: 1, seed: 1, baselineMs: 1_000 },
-  masters: { seeds: 40, realRuns: 3 },
+  masters: { seeds: 40, realRuns: 3, convergence: { masters: 10, servers: 1_000, clients: 500, seed: 1 } },
   dashboard: { servers: 1_000, sessions: 10_000, frames: 300 },
   startup: { runs: 15, timeoutMs: 20_000 },
   streamFileMs: 20_000,
@@ -68,13 +73,14 @@ const FULL = {
 const QUICK = {
   // Short: the test suite runs it to check that every figure comes out, on a machine busy with other tests.
   redirect: { inflight: 64, rounds: 1, warmupMs: 200, durationMs: 400, timeoutMs: 1_000 },
+  portal: { inflight: 64, rounds: 1, warmupMs: 200, durationMs: 400, timeoutMs: 1_000 },
   streams: { steps: [2, 4], refinements: 0, warmupMs: 400, durationMs: 600, pauseMs: 200 },
   // The act comes 600 ms into a 2 s file: 1.4 s of room for a command to start and act (an `ofp`
   // command starts in about 0.12 s on two cores; the quick run runs alone in the test suite).
   handoff: { clients: 1, rounds: { failure: 1, drain: 1, overload: 1, operator: 1 }, fileMs: 2_000, actAtMs: 600, pings: 50 },
   codec: { loopMs: 40, rounds: 1 },
   sim: { scale: 0.02, seed: 1, baselineMs: 200 },
-  masters: { seeds: 2, realRuns: 0 },
+  masters: { seeds: 2, realRuns: 0, convergence: { masters: 10, servers: 50, clients: 20, seed: 1 } },
   dashboard: { servers: 1_000, sessions: 10_000, frames: 20 },
   startup: { runs: 2, timeoutMs: 20_000 },
   streamFileMs: 4_000,

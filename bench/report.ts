@@ -9,6 +9,7 @@ import type { RedirectResults, RedirectRound } from './redirect.js';
 import { fmt, median, pct } from './stats.js';
 import type { SimResults } from './sim.js';
 import type { MastersResults } from './masters.js';
+import type { PortalResults } from './portal.js';
 import { STARTUP_AIM, type StartupResults } from './startup.js';
 import { MAX_RESIDUAL_LOSS, MIN_DELIVERED, type StreamResults } from './streams.js';
 
@@ -35,6 +36,7 @@ export interface BenchResults {
   readonly figures: Readonly<Record<string, number>>;
   readonly redirect?: RedirectResults;
   readonly relay?: RedirectResults;
+  readonly portal?: PortalResults;
   readonly streams?: StreamResults;
   readonly handoff?: HandoffResults;
   readonly codec?: CodecResults;
@@ -52,6 +54,7 @@ export interface BenchResults {
 export interface Sections {
   redirect?: RedirectResults | undefined;
   relay?: RedirectResults | undefined;
+  portal?: PortalResults | undefined;
   streams?: StreamResults | undefined;
   handoff?: HandoffResults | undefined;
   codec?: CodecResults | undefined;
@@ -87,6 +90,17 @@ export function figures(r: Sections): Record<string, number> {
       [`${k}.p99Ratio`]: x.p99Ratio,
     });
   }
+  if (r.portal) {
+    const x = r.portal;
+    Object.assign(out, {
+      'portal.portal.redirectsPerSecond': x.portal.perSecond,
+      'portal.one.redirectsPerSecond': x.one.perSecond,
+      'portal.ratio': x.ratio,
+      'portal.portal.p99Ms': x.portal.p99,
+      'portal.one.p99Ms': x.one.p99,
+      'portal.p99Ratio': x.p99Ratio,
+    });
+  }
   if (r.codec) {
     for (const op of r.codec.ops) {
       const k = `codec.${op.name.replace(' ', '.')}`;
@@ -119,6 +133,12 @@ export function figures(r: Sections): Record<string, number> {
       'masters.budgetMs': x.budgetMs,
       'masters.ratio': x.ratio,
       'masters.passed': x.passed,
+      'masters.convergence.masters': x.convergence.settings.masters,
+      'masters.convergence.servers': x.convergence.settings.servers,
+      'masters.convergence.membershipMs': x.convergence.membershipMs,
+      'masters.convergence.supervisionMs': x.convergence.supervisionMs,
+      'masters.convergence.assignP99Ms': x.convergence.assignMs.p99,
+      'masters.convergence.assignEverywhere': x.convergence.assignments > 0 ? x.convergence.assignmentsEverywhere / x.convergence.assignments : 0,
       ...(x.realTakeoverMs ? { 'masters.real.takeoverP50Ms': x.realTakeoverMs.p50, 'masters.real.takeoverMaxMs': x.realTakeoverMs.max } : {}),
     });
   }
@@ -281,6 +301,27 @@ function mastersTable(x: MastersResults): string[] {
     `  takeover after the kill: p50 ${Math.round(x.takeoverMs.p50)} ms, p99 ${Math.round(x.takeoverMs.p99)} ms, max ${Math.round(x.takeoverMs.max)} ms over ${x.takeoverMs.n} servers; the other masters declare it dead at p50 ${Math.round(x.detectMs.p50)} ms`,
     ...(x.realTakeoverMs ? [`  on real processes: p50 ${Math.round(x.realTakeoverMs.p50)} ms, max ${Math.round(x.realTakeoverMs.max)} ms over ${x.realTakeoverMs.n} servers`] : []),
     `  budget ${x.budgetMs} ms: p99 ÷ budget ${x.ratio.toFixed(2)}`,
+    ...convergenceTable(x.convergence),
+  ];
+}
+
+function convergenceTable(c: MastersResults['convergence']): string[] {
+  const s = c.settings;
+  return [
+    `Convergence of a large group (simulated, seed ${s.seed}): ${fmt(s.masters, 0)} masters, ${fmt(s.servers, 0)} servers registered with each, ${fmt(s.clients, 0)} clients through a round-robin portal; ${fmt(c.simulatedSeconds, 1)} s simulated in ${fmt(c.wallSeconds, 1)} s${c.passed ? '' : ' (its checks FAILED)'}`,
+    `  every master sees every other alive ${fmt(c.membershipMs, 1)} ms after the start; every server has the supervisor it keeps at ${fmt(c.supervisionMs, 0)} ms`,
+    `  ${fmt(c.assignmentsEverywhere, 0)} of ${fmt(c.assignments, 0)} assignments reached every other master: p50 ${c.assignMs.p50.toFixed(2)} ms, p99 ${c.assignMs.p99.toFixed(2)} ms, max ${c.assignMs.max.toFixed(2)} ms after they were made`,
+  ];
+}
+
+function portalTable(x: PortalResults): string[] {
+  const row = (name: string, a: string, b: string, c: string) => `  ${name.padEnd(34)}${pad(a, 10)}${pad(b, 10)}${pad(c, 10)}`;
+  return [
+    `Redirects through a portal: ${x.settings.inflight} requests in flight, median of ${x.rounds.length} alternating round${x.rounds.length > 1 ? 's' : ''}`,
+    row('', 'req/s', 'p50 ms', 'p99 ms'),
+    row(`ofp portal (forward) → ${x.masters} masters`, fmt(x.portal.perSecond), fmt(x.portal.p50), fmt(x.portal.p99)),
+    row('one ofp master', fmt(x.one.perSecond), fmt(x.one.p50), fmt(x.one.p99)),
+    `  portal ÷ one master: ${x.ratio.toFixed(3)} (p99 ${x.p99Ratio.toFixed(2)}×)`,
   ];
 }
 
@@ -299,6 +340,7 @@ export function table(r: BenchResults, resultsPath: string): string {
   if (r.startup) lines.push('', ...startupTable(r.startup));
   if (r.redirect) lines.push('', ...redirectTable(r.redirect));
   if (r.relay) lines.push('', ...redirectTable(r.relay));
+  if (r.portal) lines.push('', ...portalTable(r.portal));
   if (r.streams) lines.push('', ...streamsTable(r.streams));
   if (r.handoff) lines.push('', ...handoffTable(r.handoff));
   if (r.codec) lines.push('', ...codecTable(r.codec));
@@ -360,7 +402,14 @@ export const HOW_TO_READ = {
   masters: [
     'Master failover: from SIGKILL of the master supervising the servers to each server taking another',
     'supervisor (§12.2), against the 2 s the group has to notice a death (§12.1); below 1, within it.',
-    'Streams play on meanwhile: no master is on their path.',
+    'Streams play on meanwhile: no master is on their path. Convergence: in simulated time, from a cold',
+    'start of the whole group, and from each assignment to the last other master that learned it (§12.4).',
+  ],
+  portal: [
+    'Portal: redirects per second answered through a portal that passes each request on to one of two',
+    'masters in turn (the master answers the client directly), over one master alone answering the same',
+    'generator: above 1, the portal lets more masters answer than one could; below, the extra hop costs',
+    'more than the second master brings (on two cores, the portal, the masters and the generator share them).',
   ],
   sim: [
     'Simulator: how many times faster than real time the simulator runs the 1,000-server, 10,000-client',
@@ -385,6 +434,7 @@ function howToRead(r: BenchResults): string {
   if (r.redirect) lines.push(...HOW_TO_READ.redirect);
   if (r.streams) lines.push(...HOW_TO_READ.streams);
   if (r.relay) lines.push(...HOW_TO_READ.relay);
+  if (r.portal) lines.push(...HOW_TO_READ.portal);
   if (r.redirect || r.relay || r.streams) lines.push(...HOW_TO_READ.cpu);
   if (r.handoff) lines.push(...HOW_TO_READ.handoff);
   if (r.codec) lines.push(...HOW_TO_READ.codec);

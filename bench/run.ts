@@ -18,7 +18,11 @@
  *  7. dashboard: the time and CPU of one frame of `ofp dashboard` with
  *     1,000 servers and 10,000 sessions, vs a one-line ink frame;
  *  8. startup (run first): `ofp --version`, `--help` and the roles' first
- *     line, vs `node -e 0`.
+ *     line, vs `node -e 0`;
+ *  9. portal: redirects through an `ofp portal` before two masters of a
+ *     group, vs one master alone, under the generator of 1;
+ * 10. masters: a group's failover (the supervisor of every server killed),
+ *     and how fast ten masters and a thousand servers agree (simulated).
  *
  * Progress goes to stderr, the table (or `--json`, the document) to stdout,
  * the results to `.bench/results.json`. Every child process is stopped at
@@ -29,6 +33,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePorts } from '../src/runtime/freePorts.js';
 import { makeSyntheticFile } from '../src/runtime/syntheticFile.js';
 import { benchCodec, type CodecResults } from './codec.js';
 import type { DashboardBenchResults } from './dashboard.js';
@@ -40,6 +45,7 @@ import { benchRedirects, type MasterUnderTest, type RedirectResults } from './re
 import { type BenchResults, figures, table } from './report.js';
 import { benchSim, type SimResults } from './sim.js';
 import { benchMasters, type MastersResults } from './masters.js';
+import { benchPortal, type PortalResults, type PortalTarget } from './portal.js';
 import { benchStartup, type StartupResults, startupCommands } from './startup.js';
 import { benchStreams, type StreamResults } from './streams.js';
 
@@ -72,8 +78,8 @@ async function startOfp(children: ChildSet, name: string, args: readonly string[
   return { child, address: String(e.data.address) };
 }
 
-async function startServer(children: ChildSet, name: string, master: string, media: string, capacity: string) {
-  const s = await startOfp(children, name, ['server', '--master', master, '--media', media, '--port', '0', '--capacity', capacity]);
+async function startServer(children: ChildSet, name: string, master: string, media: string, capacity: string, extra: readonly string[] = []) {
+  const s = await startOfp(children, name, ['server', '--master', master, '--media', media, '--port', '0', '--capacity', capacity, ...extra]);
   await s.child.waitFor((e) => e.event === 'registration-registered', START_TIMEOUT, 'registration with the master');
   return s;
 }
@@ -99,6 +105,36 @@ async function redirectSection(o: BenchOptions, children: ChildSet, tmp: string,
   const r = await benchRedirects({ startMaster, echo, echoAddress, file: SMALL_FILE.name, mode }, o.redirect, progress);
   await echo.stop();
   return r;
+}
+
+/** The portal section's cluster key: the portal passes requests on (forward), which needs one (§12.3). */
+const PORTAL_KEY = 'the cluster key of the benchmark portal and its masters';
+
+/** The portal section: two masters of one group, their server registered with both, an `ofp portal` forwarding to them; or one master alone. */
+async function portalSection(o: BenchOptions, children: ChildSet, tmp: string): Promise<PortalResults> {
+  const media = join(tmp, 'portal-media');
+  makeSyntheticFile({ ...SMALL_FILE, dir: media });
+  const startOne = async (): Promise<PortalTarget> => {
+    const master = await startOfp(children, 'master (alone)', ['master', '--port', '0', '--key', PORTAL_KEY]);
+    const server = await startServer(children, 'server (alone)', master.address, media, '1T', ['--key', PORTAL_KEY]);
+    await master.child.waitFor((e) => e.event === 'server-up' && e.data.srv === server.address, START_TIMEOUT, 'the server up in its catalog');
+    master.child.quiet();
+    server.child.quiet();
+    return { address: master.address, stop: async () => void (await Promise.all([server.child.stopNow(), master.child.stop()])) };
+  };
+  const startPortal = async (): Promise<PortalTarget> => {
+    const ports = await freePorts(2);
+    const addrs = ports.map((p) => `127.0.0.1:${p}`);
+    const masters = await Promise.all(addrs.map((a, i) => startOfp(children, `master ${i + 1} (group)`, ['master', '--port', a.split(':')[1]!, '--peers', addrs[1 - i]!, '--key', PORTAL_KEY])));
+    const server = await startServer(children, 'server (group)', addrs.join(','), media, '1T', ['--key', PORTAL_KEY]);
+    await Promise.all(masters.map((m) => m.child.waitFor((e) => e.event === 'server-up' && e.data.srv === server.address, START_TIMEOUT, 'the server up in its catalog')));
+    const portal = await startOfp(children, 'portal', ['portal', '--port', '0', '--masters', addrs.join(','), '--mode', 'forward', '--policy', 'round-robin', '--key', PORTAL_KEY]);
+    await Promise.all(addrs.map((a) => portal.child.waitFor((e) => e.event === 'master-up' && e.data.master === a, START_TIMEOUT, `${a} up at the portal`)));
+    for (const c of [portal.child, server.child, ...masters.map((m) => m.child)]) c.quiet();
+    return { address: portal.address, stop: async () => void (await Promise.all([portal.child.stop(), server.child.stopNow(), ...masters.map((m) => m.child.stop())])) };
+  };
+  progress('portal: redirects through an ofp portal (forward, round robin) before two masters, against one master alone; new processes each round');
+  return benchPortal({ startOne, startPortal, file: SMALL_FILE.name }, o.portal, progress);
 }
 
 async function streamsSection(o: BenchOptions, children: ChildSet, tmp: string): Promise<StreamResults> {
@@ -227,6 +263,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const machine = { cpus: cpuList.length, model: cpuList[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: loadavg()[0] ?? 0 };
   let redirect: RedirectResults | undefined;
   let relay: RedirectResults | undefined;
+  let portal: PortalResults | undefined;
   let streams: StreamResults | undefined;
   let handoff: HandoffResults | undefined;
   let codec: CodecResults | undefined;
@@ -240,6 +277,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (o.sections.includes('startup')) startup = await startupSection(o, tmp);
     if (o.sections.includes('redirect')) redirect = await redirectSection(o, children, tmp, 'redirect');
     if (o.sections.includes('relay')) relay = await redirectSection(o, children, tmp, 'relay');
+    if (o.sections.includes('portal')) portal = await portalSection(o, children, tmp);
     if (o.sections.includes('streams')) streams = await streamsSection(o, children, tmp);
     if (o.sections.includes('handoff')) handoff = await handoffSection(o, children, tmp);
     if (o.sections.includes('masters')) masters = await benchMasters(o.masters, tmp, progress);
@@ -258,10 +296,11 @@ async function main(argv: readonly string[]): Promise<number> {
     seconds: (performance.now() - t0) / 1000,
     quick: o.quick,
     machine,
-    figures: figures({ startup, redirect, relay, streams, handoff, masters, codec, sim, dashboard }),
+    figures: figures({ startup, redirect, relay, portal, streams, handoff, masters, codec, sim, dashboard }),
     ...(startup ? { startup } : {}),
     ...(redirect ? { redirect } : {}),
     ...(relay ? { relay } : {}),
+    ...(portal ? { portal } : {}),
     ...(streams ? { streams } : {}),
     ...(handoff ? { handoff } : {}),
     ...(masters ? { masters } : {}),

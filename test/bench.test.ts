@@ -64,6 +64,8 @@ const POSITIVE_FIGURES = [
   'masters.budgetMs',
   'masters.ratio',
   'masters.passed',
+  ...['masters', 'servers', 'membershipMs', 'supervisionMs', 'assignP99Ms', 'assignEverywhere'].map((f) => `masters.convergence.${f}`),
+  ...['portal.redirectsPerSecond', 'one.redirectsPerSecond', 'ratio', 'portal.p99Ms', 'one.p99Ms', 'p99Ratio'].map((f) => `portal.${f}`),
   ...['frameP50Ms', 'frameP99Ms', 'frameMeanMs', 'cpuPerFrameMs', 'baselineMs', 'ratio', 'keyP50Ms', 'keyP99Ms', 'framesUnderLoad'].map((f) => `dashboard.${f}`),
   'streams.sustained',
   'streams.packetsPerSecond',
@@ -153,6 +155,14 @@ describe('npm run bench, quick', () => {
     // Both simulated runs of the master failover pass their checks, each server taken over within the budget.
     expect(results.masters!.passed).toBe(results.masters!.runs);
     expect(results.masters!.takeoverMs.max).toBeLessThanOrEqual(results.masters!.budgetMs);
+    // The large group's run passes its checks, and every assignment reached every other master.
+    const conv = results.masters!.convergence;
+    expect(conv.passed).toBe(true);
+    expect(conv.assignments).toBe(conv.settings.clients);
+    expect(conv.assignmentsEverywhere).toBe(conv.assignments);
+    // Redirects came back through the portal, from its two masters.
+    expect(results.portal!.masters).toBe(2);
+    expect(results.portal!.rounds.every((r) => r.portal.completed > 0 && r.one.completed > 0)).toBe(true);
     expect(results.dashboard!.react).toBe('production');
     expect(results.codec!.ops.map((o) => o.name)).toEqual(['encode data', 'decode data', 'encode request', 'decode request', 'encode load', 'decode load']);
     expect(results.streams!.steps.some((s) => s.ok)).toBe(true);
@@ -161,21 +171,23 @@ describe('npm run bench, quick', () => {
     expect(h.runs.length).toBe(planRounds(h.settings).length * h.settings.clients);
     expect(h.total).toBe(h.runs.length);
     for (const r of h.runs) expect(r.copy.expected).toBe(h.size);
-    // The master, its server, the echo, the streams' server and master, the blaster; the handoff
+    // The master, its server, the echo, the streams' server and master, the blaster; the portal
+    // section's master and server, and its two masters, their server and the portal; the handoff
     // section's echo, master, standby, primaries, clients and commands: all started, all gone.
-    expect(results.processes.length).toBeGreaterThanOrEqual(6 + 4 + 4 * h.settings.clients);
+    expect(results.processes.length).toBeGreaterThanOrEqual(6 + 2 + 4 + 4 + 4 * h.settings.clients);
     for (const p of results.processes) expect(alive(p.pid), `${p.name} (pid ${p.pid}) is still running`).toBe(false);
   }, QUICK_RUN_LIMIT + 20_000);
 
   it('refuses an unknown section or argument with a usage error', async () => {
     const run = await runBench(['--only', 'everything']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--only "everything": use startup, redirect, relay, streams, handoff, masters, codec, sim or dashboard/);
+    expect(run.stderr).toMatch(/--only "everything": use startup, redirect, relay, portal, streams, handoff, masters, codec, sim or dashboard/);
     expect(() => parseOptions(['--fast'])).toThrow(UsageProblem);
     expect(parseOptions(['--only', 'streams', '--quick']).sections).toEqual(['streams']);
     expect(parseOptions(['--only=handoff']).sections).toEqual(['handoff']);
     // Several sections, in the suite's own order whatever order they are given in.
     expect(parseOptions(['--only', 'sim,codec,relay']).sections).toEqual(['relay', 'codec', 'sim']);
+    expect(parseOptions(['--only', 'masters,portal']).sections).toEqual(['portal', 'masters']);
     expect(() => parseOptions(['--only', 'codec,nothing'])).toThrow(/--only "nothing"/);
   });
 });

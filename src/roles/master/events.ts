@@ -89,6 +89,8 @@ export type MasterEvent =
   /** `srv` is supervised by `to` now, no longer by this master (§12.2). */
   | { readonly type: 'supervision-lost'; readonly level: 'info'; readonly srv: string; readonly to: string; readonly epoch: number; readonly pinned: boolean }
   /** This master asks `srv` to be supervised by `to` (a claim when `to` is this master, else a handover or an operator's order). */
-  | ({ readonly type: 'supervise'; readonly srv: string; readonly to: string; readonly ep: number; readonly pin: boolean } & Debug);
+  | ({ readonly type: 'supervise'; readonly srv: string; readonly to: string; readonly ep: number; readonly pin: boolean } & Debug)
+  /** Another master, `from`, made assignment `sid` on `srv` (§12.4): reserved here too. */
+  | ({ readonly type: 'assignment-learned'; readonly sid: number; readonly srv: string; readonly from: string } & Debug);
 
 export type MasterEventType = MasterEvent['type'];

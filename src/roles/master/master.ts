@@ -872,6 +872,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     if (!this.servers.has(msg.srv)) return this.drop('unexpected-message', from, `assign for a server this master does not know: ${msg.srv}`, msg.type);
     const sk = msg.sk ?? (this.deps.auth ? this.deps.auth.streamKey(msg.sid, msg.client) : undefined);
     this.assignments.add({ sid: msg.sid, client: msg.client, file: msg.file, server: msg.srv, rate: msg.rate, at: now, live: false, seen: now, ...(sk ? { sk } : {}), handoffs: 0 });
+    this.emit({ type: 'assignment-learned', level: 'debug', sid: msg.sid, srv: msg.srv, from });
   }
 
   private tokenFields(client: string, file: string, server: string, sid: number, exp: number): { tok?: Uint8Array; exp?: number } {
