@@ -142,6 +142,7 @@ const OPERATOR_SEQ = 1_041;
 
 export const EXAMPLES: readonly Example[] = [
   { name: 'request: to a master, smallest form', message: { type: 'request', rid: 1, file: FILE } },
+  { name: 'request: from a client that says where it is (§12.5)', message: { type: 'request', rid: 2, file: FILE, loc: 'par-1' } },
   {
     name: 'request: to a master in redirect mode, padded to REQUEST_PAD_TO bytes',
     message: padded({ type: 'request', rid: 0x1a2b_3c4d, file: 'movies/B.ts', mode: 'redirect' }),
@@ -240,6 +241,7 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'end: the file cannot be read', message: { type: 'end', sid: SID, code: 'media-error' } },
   { name: 'end: a code this version does not know (§8.1)', message: { type: 'end', sid: SID, code: LATER_CODE } },
   { name: 'register: without a cluster key', message: { type: 'register', name: SRV_A, epoch: EPOCH, cap: 1_000_000_000, group: 'eu', files: 4, parts: 1 } },
+  { name: 'register: with its static facts (§12.5)', message: { type: 'register', name: SRV_A, epoch: EPOCH, cap: 1_000_000_000, group: 'eu', files: 4, parts: 1, loc: 'par-1', cpus: 16, mem: 65_536, lat: 5 } },
   { name: 'register-ack: without a cluster key', message: { type: 'register-ack', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, interval: 1_000 } },
   {
     name: 'content: without a cluster key',
@@ -308,7 +310,7 @@ export const EXAMPLES: readonly Example[] = [
     message: {
       type: 'status', rid: 10, what: 'servers', total: 3, from: 0,
       servers: [
-        { name: SRV_A, group: 'eu', state: 'up', files: 4, streams: 2, bw: 8_000_000, avg: 7_500_000, sent: 7_912_000, cap: 1_000_000_000, missed: 0 },
+        { name: SRV_A, group: 'eu', state: 'up', files: 4, streams: 2, bw: 8_000_000, avg: 7_500_000, sent: 7_912_000, cap: 1_000_000_000, missed: 0, loc: 'par-1', rtt: 3 },
         { name: SRV_B, group: 'eu', state: 'down', files: 5, streams: 0, bw: 0, avg: 0, sent: 0, cap: 1_000_000_000, missed: 3 },
       ],
     },

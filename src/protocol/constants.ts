@@ -292,3 +292,8 @@ export const PORTAL_MISSED_POLLS = 3;
 export const PORTAL_RTT_WEIGHT = 0.25;
 /** §12.3 At most this many masters behind one portal. */
 export const MAX_PORTAL_MASTERS = 64;
+
+/** §12.5 Weight of a new sample in a master's smoothed round trip to a server, from its polls (TCP's SRTT gain, RFC 6298). */
+export const SERVER_RTT_WEIGHT = 0.125;
+/** §12.5 The `nearest` policy counts servers whose round trips from the master fall in the same band of this many ms as equally near (then the most available bandwidth wins), so that jitter does not herd a burst onto one server. */
+export const NEAREST_RTT_BAND = 5;

@@ -174,6 +174,7 @@ export const MESSAGES = {
       off: opt(t.uint('Byte offset to start the stream at (a resumed stream); 0 when absent.')),
       from: opt(t.uint('`list` mode: index of the first server to list (paging); 0 when absent.')),
       avoid: opt(t.list(serverName, MAX_AVOID, 'Servers the client failed to get the stream from; the master picks another one when it can.')),
+      loc: opt(t.str(MAX_NAME, 'Where the client is (§12.5), as the operators name locations: the `nearest` policy prefers servers there.')),
       offs,
       scale: opt(scale),
       prev: opt(t.id('The stream this request resumes (its server failed): the master keeps the stream id and its state (§10.6).')),
@@ -299,6 +300,10 @@ export const MESSAGES = {
       group: t.str(MAX_NAME, 'Server group (S4.1).'),
       files: t.uint('Number of files in the content list.'),
       parts: t.uint('Number of `content` parts.', 65_535),
+      loc: opt(t.str(MAX_NAME, 'Static fact (S3.5, §12.5): where the server is (a site, a region), as its operator names it.')),
+      cpus: opt(t.uint('Static fact (§12.5): processor cores.', 65_535)),
+      mem: opt(t.uint('Static fact (§12.5): memory, MiB.')),
+      lat: opt(t.uint('Static fact (§12.5): the latency its operator expects to it, ms.', 65_535)),
       // Without this field the encoder dropped the server's padding, and a small `register` could
       // leave the master too little budget for its `register-ack` (§9.4).
       pad: opt(t.bin(MAX_DATAGRAM, 'Padding (any bytes) so that the master\'s `register-ack` is no larger than the `register` (§9.4).')),
@@ -521,6 +526,8 @@ export const MESSAGES = {
         sep: opt(t.u32('The supervision epoch (§12.2).')),
         pin: opt(t.bool('An operator placed the supervision (§12.2).')),
         backup: opt(addr('The live member next in the server\'s rendezvous order after its supervisor: the one that takes over (§12.2).')),
+        loc: opt(t.str(MAX_NAME, 'Its location (§12.5), as it registered.')),
+        rtt: opt(t.uint('The smoothed round trip from this master to it, measured on its polls (§12.5), ms.')),
       }, 'A server.'), MAX_STATUS_ROWS, 'Servers.')),
       files: opt(t.list(t.struct({
         file,
@@ -602,6 +609,9 @@ export type Message = {
 }[MessageType];
 
 export type MessageOf<K extends MessageType> = Extract<Message, { type: K }>;
+
+/** Static facts a server registers with (S3.5, §12.5): where it is, its cores, its memory (MiB), the latency expected to it (ms). */
+export type ServerFacts = Pick<MessageOf<'register'>, 'loc' | 'cpus' | 'mem' | 'lat'>;
 /** A message of type K as its sender builds it, before `type` is attached. */
 export type Body<K extends MessageType> = Omit<MessageOf<K>, 'type'>;
 

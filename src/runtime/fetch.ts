@@ -18,6 +18,8 @@ export interface FetchSettings {
   readonly choose: Choice;
   /** Stream adjustments to ask for, ms after the stream starts playing. */
   readonly schedule?: readonly ScheduledRate[];
+  /** Where the client is (§12.5). */
+  readonly loc?: string;
   /** Numeric IP to bind. */
   readonly host: string;
   readonly port?: number;
@@ -62,6 +64,7 @@ export async function startFetch(s: FetchSettings, h: FetchHandlers): Promise<Fe
     ...(s.mode ? { mode: s.mode } : {}),
     choose: s.choose,
     ...(s.schedule && s.schedule.length > 0 ? { schedule: s.schedule } : {}),
+    ...(s.loc !== undefined ? { loc: s.loc } : {}),
   });
   let flowsTold = false;
   // Nothing listening at a master or server is known at once, not after every retry (§6.1).

@@ -5,6 +5,7 @@
  * handoffs included. Exit 0 only when the copy is complete; 1 when the
  * stream failed.
  */
+import { MAX_NAME } from '../protocol/constants.js';
 import { type Choice, type ClientResult, type HandoffRecord, parseChoice, type RequestMode, type ScheduledRate } from '../roles/client/client.js';
 import { CopyTarget } from './copyTarget.js';
 import { type FetchFlow, startFetch } from './fetch.js';
@@ -33,6 +34,8 @@ export interface GetFlags {
   readonly timeout: string;
   /** `0s:1x,10s:2x`: stream adjustments after the stream starts playing. */
   readonly rateSchedule?: string;
+  /** `--location`: where the client is (§12.5). */
+  readonly location?: string;
   readonly host?: string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
@@ -110,6 +113,7 @@ interface GetPlan {
   readonly choose: Choice;
   readonly timeoutMs: number;
   readonly schedule: ScheduledRate[] | undefined;
+  readonly loc: string | undefined;
   readonly masters: readonly { readonly address: string; readonly family: 4 | 6 }[];
   /** The masters are portals (§12.3). */
   readonly portal: boolean;
@@ -153,11 +157,12 @@ async function planGet(f: GetFlags): Promise<GetPlan> {
   const choose = parseChoose(f.choose);
   const timeoutMs = parseDuration(f.timeout, '--timeout', 's', true);
   const schedule: ScheduledRate[] | undefined = f.rateSchedule !== undefined ? parseRateSchedule(f.rateSchedule) : undefined;
+  if (f.location !== undefined && (f.location.length === 0 || Buffer.byteLength(f.location) > MAX_NAME)) throw new UsageError('usage', `--location must be 1 to ${MAX_NAME} bytes`);
   const portal = f.portal !== undefined;
   const masters = portal ? await resolveEndpoints(f.portal!, '--portal') : await resolveEndpoints(f.master, '--master');
   const host = f.host ? (await resolveHost(f.host, '--host', masters[0]!.family)).host : localBindHost(masters);
   const target = CopyTarget.prepare(f.out, f.force, f.name);
-  return { mode, choose, timeoutMs, schedule, masters, portal, host, target };
+  return { mode, choose, timeoutMs, schedule, loc: f.location, masters, portal, host, target };
 }
 
 /** Step 2: run the client into the copy, with progress, until it ends, times out or a signal stops it. */
@@ -169,7 +174,7 @@ async function streamToCopy(f: GetFlags, plan: GetPlan, out: Output): Promise<St
   /** Stops the stream; set once it runs. */
   let stopStream = () => {};
   const fetch = await startFetch(
-    { masters: masters.map((m) => m.address), ...(plan.portal ? { portal: true } : {}), file: f.name, ...(mode ? { mode } : {}), choose, ...(schedule ? { schedule } : {}), host },
+    { masters: masters.map((m) => m.address), ...(plan.portal ? { portal: true } : {}), file: f.name, ...(mode ? { mode } : {}), choose, ...(schedule ? { schedule } : {}), ...(plan.loc !== undefined ? { loc: plan.loc } : {}), host },
     {
       onFlows: (fl) => {
         flows = fl;

@@ -7,6 +7,7 @@
  */
 import { formatAddress, parseAddress } from '../protocol/address.js';
 import { DRAIN_TIMEOUT, MAX_NAME, MAX_STREAM_RATE } from '../protocol/constants.js';
+import type { ServerFacts } from '../protocol/messages.js';
 import type { RateLimit } from '../roles/rateLimit.js';
 import { MediaServer, type RegistrationState, type ServerEvent } from '../roles/server/server.js';
 import { roleDeps } from '../platform/crypto.js';
@@ -20,6 +21,7 @@ import { formatRate } from '../view/units.js';
 import { parseCount, parseRate } from './units.js';
 import { UsageError } from '../errors.js';
 import { clusterKey, keylessWarning } from './clusterKey.js';
+import { type FactFlags, parseFacts } from './facts.js';
 
 /** How long a server waits for its first registration before it says so. */
 const UNREGISTERED_WARNING = 5_000;
@@ -34,12 +36,16 @@ export interface ServerSettings {
   readonly media: MediaScan;
   readonly group: string;
   readonly cap: number;
+  /** Static facts for its masters (§12.5), when it was given any. */
+  readonly facts?: ServerFacts;
   readonly key?: string;
   /** Per-source rate limit (§9.5); none when absent. */
   readonly rateLimit?: RateLimit;
   /** Said once the server listens: it has no key (§9.6). */
   readonly warning?: string;
 }
+
+const withFacts = (facts: ServerFacts) => (Object.keys(facts).length > 0 ? { facts } : {});
 
 /** The address clients are sent to: the bound one, or the one --name gives (its port, or the bound port). */
 function advertisedName(s: ServerSettings, bound: string): string {
@@ -75,7 +81,7 @@ export async function startServer(s: ServerSettings, onEvent: (e: RunningServerE
   const running: RunningRole<MediaServer> = await startRole({
     role: (bound: string) => {
       const name = advertisedName(s, bound);
-      return new MediaServer(roleDeps(s.key), { name, masters: s.masters, group: s.group, cap: s.cap, files: catalogOf(s.media), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}) }, reader);
+      return new MediaServer(roleDeps(s.key), { name, masters: s.masters, group: s.group, cap: s.cap, files: catalogOf(s.media), ...(s.facts ? { facts: s.facts } : {}), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}) }, reader);
     },
     host: s.host,
     port: s.port,
@@ -115,6 +121,8 @@ export interface ServerFlags {
   readonly capacity: string;
   readonly group: string;
   readonly defaultRate: string;
+  /** Static facts (§12.5): `--facts FILE`, `--location`, `--cpus`, `--memory`, `--latency`. */
+  readonly facts?: FactFlags;
   readonly key?: string;
   /** Listen beyond loopback without a key (§9.6). */
   readonly insecure?: boolean;
@@ -153,6 +161,7 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
     media: scanMediaDir(f.media, defaultRate),
     group: f.group,
     cap,
+    ...withFacts(parseFacts(f.facts ?? {})),
     ...(key ? { key } : {}),
     ...(warning ? { warning } : {}),
     ...withRateLimit(f.rateLimit),
@@ -176,8 +185,8 @@ export async function runServer(f: ServerFlags): Promise<number> {
     // The name clients are sent to: the bound address, or the one --name gives.
     const bound = e.address;
     const name = advertisedName(s, bound);
-    out.listening({ ...e, name, master: s.masters[0]!, masters: s.masters, files: catalog.length, items, group: s.group, cap: s.cap },
-      `ofp server listening on ${bound}${name !== bound ? `, clients sent to ${name}` : ''} (${s.masters.length > 1 ? `masters ${s.masters.join(', ')}` : `master ${s.masters[0]}`}, ${catalog.length} files${items ? ` (${items} of several flows)` : ''}, group ${s.group}, capacity ${formatRate(s.cap)}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
+    out.listening({ ...e, name, master: s.masters[0]!, masters: s.masters, files: catalog.length, items, group: s.group, cap: s.cap, ...(s.facts ? { facts: s.facts } : {}) },
+      `ofp server listening on ${bound}${name !== bound ? `, clients sent to ${name}` : ''} (${s.masters.length > 1 ? `masters ${s.masters.join(', ')}` : `master ${s.masters[0]}`}, ${catalog.length} files${items ? ` (${items} of several flows)` : ''}, group ${s.group}${s.facts?.loc !== undefined ? `, location ${s.facts.loc}` : ''}, capacity ${formatRate(s.cap)}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
     if (s.warning) out.warning('no-key', s.warning);
     for (const skip of s.media.skipped) out.event({ type: 'media-skipped', level: 'warn', file: skip.name, why: skip.why });
     if (catalog.length === 0) out.event({ type: 'no-media', level: 'warn', dir: f.media, detail: 'no media files: the server registers an empty content list' });

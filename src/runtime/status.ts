@@ -41,19 +41,22 @@ export async function runStatus(f: StatusFlags): Promise<number> {
   return 0;
 }
 
+const rtt = (ms: number | undefined) => (ms === undefined ? '-' : `${ms} ms`);
+
 export function statusLines(s: MasterStatus): string[] {
   const m = s.summary;
   const lines = [
     `master ${s.master}  policy ${m.policy}  mode ${m.mode}  up ${formatDuration(m.uptime)}  requests ${m.requests}`,
     `servers ${m.servers} (${m.up} up)  files ${m.files}  sessions ${m.sessions}  committed ${formatRate(m.bw)} of ${formatRate(m.cap)}`,
     '',
-    // A master in a group (§12.2): each server's supervisor (pinned: `*`) and the backup next in line.
+    // Where each server is and the master's round trip to it (§12.5), when known; a master in a
+    // group (§12.2): each server's supervisor (pinned: `*`) and the backup next in line.
     ...(m.group !== undefined
-      ? table(['SERVER', 'GROUP', 'STATE', 'FILES', 'STREAMS', 'COMMITTED', 'AVERAGE', 'SENT', 'CAPACITY', 'MISSED', 'SUPERVISOR', 'EPOCH', 'BACKUP'],
-        s.servers.map((r) => [r.name, r.group, r.state, r.files, r.streams, formatRate(r.bw), formatRate(r.avg), formatRate(r.sent), formatRate(r.cap), r.missed,
+      ? table(['SERVER', 'GROUP', 'STATE', 'FILES', 'STREAMS', 'COMMITTED', 'AVERAGE', 'SENT', 'CAPACITY', 'MISSED', 'LOCATION', 'RTT', 'SUPERVISOR', 'EPOCH', 'BACKUP'],
+        s.servers.map((r) => [r.name, r.group, r.state, r.files, r.streams, formatRate(r.bw), formatRate(r.avg), formatRate(r.sent), formatRate(r.cap), r.missed, r.loc ?? '-', rtt(r.rtt),
           r.sup === undefined ? '-' : `${r.sup}${r.pin ? '*' : ''}`, r.sep ?? 0, r.backup ?? '-']))
-      : table(['SERVER', 'GROUP', 'STATE', 'FILES', 'STREAMS', 'COMMITTED', 'AVERAGE', 'SENT', 'CAPACITY', 'MISSED'],
-        s.servers.map((r) => [r.name, r.group, r.state, r.files, r.streams, formatRate(r.bw), formatRate(r.avg), formatRate(r.sent), formatRate(r.cap), r.missed]))),
+      : table(['SERVER', 'GROUP', 'STATE', 'FILES', 'STREAMS', 'COMMITTED', 'AVERAGE', 'SENT', 'CAPACITY', 'MISSED', 'LOCATION', 'RTT'],
+        s.servers.map((r) => [r.name, r.group, r.state, r.files, r.streams, formatRate(r.bw), formatRate(r.avg), formatRate(r.sent), formatRate(r.cap), r.missed, r.loc ?? '-', rtt(r.rtt)]))),
     '',
     ...table(['FILE', 'SIZE', 'RATE', 'SERVERS'], s.files.map((r) => [r.file, r.size, formatRate(r.rate), r.servers.join(',')])),
   ];

@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { ClusterAuth } from '../../src/protocol/auth.js';
-import type { MessageOf } from '../../src/protocol/messages.js';
+import type { MessageOf, ServerFacts } from '../../src/protocol/messages.js';
 import type { Master, MasterCommand } from '../../src/roles/master/master.js';
 import { type Driver, ofType, type Sent } from './roleDriver.js';
 
@@ -21,6 +21,8 @@ export interface FakeServerOptions {
   readonly auth?: ClusterAuth;
   /** The content list in parts of this many files (default: one part). */
   readonly partSize?: number;
+  /** Static facts it registers with (§12.5). */
+  readonly facts?: ServerFacts;
 }
 
 export class FakeServer {
@@ -56,6 +58,7 @@ export class FakeServer {
       group: this.o.group ?? 'default',
       files: this.o.files.length,
       parts: this.parts.length,
+      ...this.o.facts,
     });
   }
 

@@ -1,7 +1,7 @@
 /** A Master core with hand-played servers, and a way to ask it for files as a client would. */
 import { expect } from 'vitest';
 import type { ClusterAuth } from '../../src/protocol/auth.js';
-import type { Message, MessageOf } from '../../src/protocol/messages.js';
+import type { Message, MessageOf, ServerFacts } from '../../src/protocol/messages.js';
 import { padded } from '../../src/protocol/padding.js';
 import { Master, type MasterCommand, type MasterConfig } from '../../src/roles/master/master.js';
 import { FakeServer, type FileEntry } from './fakeServer.js';
@@ -22,6 +22,7 @@ export interface ServerSpec {
   readonly group?: string;
   readonly addr?: string;
   readonly partSize?: number;
+  readonly facts?: ServerFacts;
 }
 
 export class MasterFixture {
@@ -43,7 +44,7 @@ export class MasterFixture {
   /** Add a server (addresses 10.0.1.1:5000, 10.0.1.2:5000, … unless given) and let it join. */
   addServer(s: ServerSpec): FakeServer {
     const addr = s.addr ?? `10.0.1.${this.servers.length + 1}:5000`;
-    const fake = new FakeServer(this.d, { addr, files: s.files, cap: s.cap, group: s.group, auth: this.auth, partSize: s.partSize });
+    const fake = new FakeServer(this.d, { addr, files: s.files, cap: s.cap, group: s.group, auth: this.auth, partSize: s.partSize, ...(s.facts ? { facts: s.facts } : {}) });
     fake.join();
     expect(this.master.serverView(addr)?.state, `${addr} is up after joining`).toBe('up');
     this.servers.push(fake);

@@ -5,7 +5,7 @@ const bytes = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => 
 const AT = 1_700_000_123_456;
 
 export const SAMPLES: { readonly [K in MessageType]: MessageOf<K> } = {
-  request: { type: 'request', rid: 0xffff_ffff, file: 'movies/ß-été.ts', mode: 'list', sid: 9, tok: bytes(16), exp: AT + 30_000, off: 2 ** 40, from: 3, avoid: ['10.0.1.1:5000', '[::1]:5001'], pad: bytes(40) },
+  request: { type: 'request', rid: 0xffff_ffff, file: 'movies/ß-été.ts', mode: 'list', sid: 9, tok: bytes(16), exp: AT + 30_000, off: 2 ** 40, from: 3, avoid: ['10.0.1.1:5000', '[::1]:5001'], loc: 'par-1', pad: bytes(40) },
   redirect: { type: 'redirect', rid: 1, file: 'B', srv: '10.0.1.2:5000', sid: 77, tok: bytes(16, 2), exp: AT },
   setup: { type: 'setup', rid: 2, sid: 3, file: 'B', srv: '[2001:db8::1]:5000', size: 5_000_000_000, rate: 4_000_000, chunk: 1100, off: 0, cookie: bytes(8), at: AT },
   'server-list': {
@@ -21,7 +21,7 @@ export const SAMPLES: { readonly [K in MessageType]: MessageOf<K> } = {
   ack: { type: 'ack', sid: 1, next: 1100, hi: 5500, miss: [[1100, 1100], [3300, 2200]] },
   teardown: { type: 'teardown', sid: 12 },
   end: { type: 'end', sid: 12, code: 'shutting-down' },
-  register: { type: 'register', name: '10.0.1.1:5000', epoch: 99, cap: 1_000_000_000, group: 'default', files: 4, parts: 1, pad: bytes(100), at: AT },
+  register: { type: 'register', name: '10.0.1.1:5000', epoch: 99, cap: 1_000_000_000, group: 'default', files: 4, parts: 1, loc: 'par-1', cpus: 16, mem: 65_536, lat: 5, pad: bytes(100), at: AT },
   'register-ack': { type: 'register-ack', name: '10.0.1.1:5000', epoch: 99, cookie: bytes(8, 5), interval: 1000, at: AT },
   content: { type: 'content', name: '10.0.1.1:5000', epoch: 99, cookie: bytes(8, 5), part: 0, parts: 1, files: [['A', 1000, 4_000_000], ['B', 2 ** 36, 8_000_000]], at: AT },
   'content-ack': { type: 'content-ack', epoch: 99, part: 0, at: AT },
@@ -48,7 +48,7 @@ export const SAMPLES: { readonly [K in MessageType]: MessageOf<K> } = {
   status: {
     type: 'status', rid: 10, what: 'summary', total: 1, from: 0, at: AT,
     summary: { servers: 3, up: 2, files: 9, sessions: 4, bw: 16_000_000, cap: 3_000_000_000, requests: 100, policy: 'round-robin', mode: 'redirect', uptime: 12_345 },
-    servers: [{ name: '10.0.1.1:5000', group: 'g', state: 'joining', files: 4, streams: 1, bw: 1, avg: 1, sent: 1, cap: 10, missed: 0 }],
+    servers: [{ name: '10.0.1.1:5000', group: 'g', state: 'joining', files: 4, streams: 1, bw: 1, avg: 1, sent: 1, cap: 10, missed: 0, loc: 'par-1', rtt: 3 }],
     files: [{ file: 'A', size: 10, rate: 20, servers: ['10.0.1.1:5000'] }],
     sessions: [{ sid: 1, client: '10.0.2.1:6000', file: 'A', srv: '10.0.1.1:5000', age: 5, live: true, handoffs: 1, npt: 2_500, size: 10, rate: 20, scale: 1500, moving: true }],
   },

@@ -18,7 +18,7 @@ function tally(names: string[]): Record<string, number> {
 
 describe('selection policies (S1.2)', () => {
   it('names every policy, and nothing else', () => {
-    expect(POLICIES).toEqual(['greatest-available-bandwidth', 'round-robin', 'least-streams', 'random', 'weighted']);
+    expect(POLICIES).toEqual(['greatest-available-bandwidth', 'round-robin', 'least-streams', 'random', 'weighted', 'nearest']);
     for (const p of POLICIES) expect(isPolicy(p)).toBe(true);
     expect(isPolicy('fastest')).toBe(false);
   });

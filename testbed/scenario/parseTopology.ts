@@ -14,7 +14,8 @@ import { PORTAL_POLICIES } from '../../src/roles/portal/policies.js';
 export const MEDIA_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const FLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
-export const POLICIES = ['greatest-available-bandwidth', 'round-robin', 'least-streams', 'random', 'weighted'] as const;
+export { POLICIES } from '../../src/roles/master/selection.js';
+import { POLICIES } from '../../src/roles/master/selection.js';
 const MAX_COUNT = 100_000;
 
 /** `count: N` (scaled, at least 1) and the names it gives: `base` alone, or `base-1 … base-N`. */

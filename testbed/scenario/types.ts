@@ -48,7 +48,7 @@ export interface MediaSpec {
 
 export interface MasterSpec {
   readonly name: string;
-  readonly policy: 'greatest-available-bandwidth' | 'round-robin' | 'least-streams' | 'random' | 'weighted';
+  readonly policy: 'greatest-available-bandwidth' | 'round-robin' | 'least-streams' | 'random' | 'weighted' | 'nearest';
   readonly mode: 'redirect' | 'relay';
   /** ms */
   readonly pollInterval: number;

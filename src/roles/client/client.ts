@@ -72,6 +72,8 @@ export interface ClientConfig {
   readonly start?: number;
   /** Stream adjustments to ask for, in time order. */
   readonly schedule?: readonly ScheduledRate[];
+  /** Where the client is (§12.5): told to its masters, whose `nearest` policy prefers servers there. */
+  readonly loc?: string;
 }
 
 /**
@@ -286,6 +288,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       ...(resumed !== undefined ? { prev: resumed } : {}),
       ...(from > 0 ? { from } : {}),
       ...(avoid ? { avoid } : {}),
+      ...(this.config.loc !== undefined ? { loc: this.config.loc } : {}),
     });
     this.masters.asked();
     this.emit({ type: 'ask', master: this.requestTo, file: this.config.file, mode: this.config.mode ?? 'default', off: this.next });

@@ -96,6 +96,8 @@ interface Forward {
   readonly scale?: number;
   readonly tried: string[];
   readonly avoid: readonly string[];
+  /** Where the client said it is (§12.5). */
+  readonly loc?: string;
   server: string;
   sid: number;
   deadline: number;
@@ -622,7 +624,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
    */
   private serverFor(msg: MessageOf<'request'>, from: string, avoid: readonly string[], resumed: Assignment | undefined, moving: string | undefined, now: number): string | undefined {
     if (moving === undefined && !resumed) this.keepReserve(from, msg.file, msg.scale, now);
-    const srv = moving ?? this.choose(msg.file, avoid, [])?.name;
+    const srv = moving ?? this.choose(msg.file, avoid, [], 1000, msg.loc)?.name;
     if (srv === undefined) return undefined;
     if (resumed && moving === undefined) {
       this.failover.clientMoved(resumed, srv, now);
@@ -662,6 +664,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       off: msg.off ?? 0,
       ...(msg.offs ? { offs: msg.offs } : {}),
       ...(msg.scale !== undefined ? { scale: msg.scale } : {}),
+      ...(msg.loc !== undefined ? { loc: msg.loc } : {}),
       tried: [],
       avoid,
       server: srv,
@@ -734,7 +737,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
 
   private retryForward(f: Forward, now: number, code: WireErrorCode, why: string): void {
     if (!f.resumed) this.assignments.remove(f.sid);
-    const next = f.tried.length < FORWARD_ATTEMPTS ? this.choose(f.file, f.avoid, f.tried) : undefined;
+    const next = f.tried.length < FORWARD_ATTEMPTS ? this.choose(f.file, f.avoid, f.tried, 1000, f.loc) : undefined;
     if (next) {
       this.forwards.delete(f.mrid);
       const again: Forward = { ...f, mrid: this.newRid(), server: next.name };
@@ -823,8 +826,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     this.answer(from, key, encode({ ...empty, servers: page.items }), now);
   }
 
-  /** Eligible servers for `file`: up, not avoided (unless nothing else is left), with room for its rate. */
-  private choose(file: string, avoid: readonly string[], tried: readonly string[], scale = 1000): Candidate | undefined {
+  /** Eligible servers for `file`: up, not avoided (unless nothing else is left), with room for its rate; `loc`, where the client is (§12.5). */
+  private choose(file: string, avoid: readonly string[], tried: readonly string[], scale = 1000, loc?: string): Candidate | undefined {
     const holders = this.catalog.holders(file);
     if (!holders) return undefined;
     const eligible = (skipAvoided: boolean): Candidate[] => {
@@ -835,13 +838,17 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         if (!rec || rec.state !== 'up') continue;
         const available = rec.available(this.assignments.reservedBw(name) + this.failover.heldBw(name));
         if (available < (info.rate * scale) / 1000) continue;
-        out.push({ name, available, streams: rec.streams + this.assignments.reservedCount(name) });
+        out.push({
+          name, available, streams: rec.streams + this.assignments.reservedCount(name),
+          ...(rec.facts.loc !== undefined ? { loc: rec.facts.loc } : {}),
+          ...(rec.rtt !== undefined ? { rtt: rec.rtt } : rec.facts.lat !== undefined ? { rtt: rec.facts.lat } : {}),
+        });
       }
       return out;
     };
     let candidates = eligible(true);
     if (candidates.length === 0 && (avoid.length > 0 || this.unanswered.size > 0)) candidates = eligible(false);
-    return this.selector.pick(candidates);
+    return this.selector.pick(candidates, loc);
   }
 
   /** Record the assignment, with the stream's key (§10.5); until the server reports the stream, its rate counts against the server's room. */

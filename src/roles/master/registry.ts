@@ -243,7 +243,10 @@ export class Registry {
   handleLoad(msg: MessageOf<'load'>, from: string, now: number): void {
     const rec = this.known(msg.name, msg.epoch, msg.cookie, from, now);
     if (!rec) return this.notRegistered(from, msg.name);
-    if (msg.seq === rec.pollSeq) rec.pollAnswered = true;
+    if (msg.seq !== 0 && msg.seq === rec.pollSeq && !rec.pollAnswered) {
+      rec.pollAnswered = true;
+      rec.pollAnsweredAt(now);
+    }
     rec.record(msg, now);
     if (rec.order && (rec.order.op === 'drain' ? msg.state === 'draining' : msg.cap === rec.order.cap)) rec.order = undefined;
     // Sessions: the master confirms the ones the server reports, and ends the ones it no longer has.
@@ -336,6 +339,7 @@ export class Registry {
     }
     rec.pollSeq = (rec.pollSeq % 0xffff_fffe) + 1;
     rec.pollAnswered = false;
+    rec.pollSentAt = now;
     this.send(rec.addr, { type: 'poll', seq: rec.pollSeq }, true);
     // Nothing acknowledges an order but its effect in the load reports: until then, say it again.
     if (rec.order) this.send(rec.addr, { type: 'order', ...rec.order }, true);

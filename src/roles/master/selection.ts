@@ -8,9 +8,10 @@
  * (`reserved`: the rates of streams the master has just assigned and the server
  * has not reported yet), so both the history and the current load count.
  */
+import { NEAREST_RTT_BAND } from '../../protocol/constants.js';
 import type { Rng } from '../../protocol/rng.js';
 
-export const POLICIES = ['greatest-available-bandwidth', 'round-robin', 'least-streams', 'random', 'weighted'] as const;
+export const POLICIES = ['greatest-available-bandwidth', 'round-robin', 'least-streams', 'random', 'weighted', 'nearest'] as const;
 export type Policy = (typeof POLICIES)[number];
 
 export function isPolicy(s: string): s is Policy {
@@ -23,6 +24,7 @@ export const POLICY_DOCS: Readonly<Record<Policy, string>> = {
   'least-streams': 'The server with the fewest streams, counting those just assigned (ties: more available bandwidth, then name).',
   'random': 'A uniformly random eligible server, from the master\'s seeded generator.',
   'weighted': 'A random eligible server, with probability proportional to its available bandwidth.',
+  'nearest': 'Proximity (S3.5, §12.5): a server in the client\'s location first (the request\'s `loc`), then the shortest round trip from the master in bands of NEAREST_RTT_BAND ms (measured on polls; the latency the server registered until then), then the most available bandwidth, then name.',
 };
 
 export interface Candidate {
@@ -31,6 +33,10 @@ export interface Candidate {
   readonly available: number;
   /** Streams reported plus streams assigned and not yet reported. */
   readonly streams: number;
+  /** Where the server is (§12.5), when it said. */
+  readonly loc?: string;
+  /** The round trip from the master to it, ms (measured, or as it registered), when known. */
+  readonly rtt?: number;
 }
 
 export class Selector {
@@ -41,10 +47,15 @@ export class Selector {
     private readonly rng: Rng,
   ) {}
 
-  /** Pick one of `candidates` (all eligible: up, holding the file, with room), or undefined when there are none. */
-  pick(candidates: readonly Candidate[]): Candidate | undefined {
+  /** Pick one of `candidates` (all eligible: up, holding the file, with room), or undefined when there are none; `loc`, where the client is. */
+  pick(candidates: readonly Candidate[], loc?: string): Candidate | undefined {
     if (candidates.length <= 1) return candidates[0];
     switch (this.policy) {
+      case 'nearest': {
+        const here = (c: Candidate) => (loc !== undefined && c.loc === loc ? 0 : 1);
+        const band = (c: Candidate) => (c.rtt === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(c.rtt / NEAREST_RTT_BAND));
+        return best(candidates, (a, b) => here(a) - here(b) || band(a) - band(b) || b.available - a.available || a.streams - b.streams || byName(a, b));
+      }
       // The greedy policies need no order: ties go to the name that sorts first.
       case 'greatest-available-bandwidth':
         return best(candidates, (a, b) => b.available - a.available || a.streams - b.streams || byName(a, b));

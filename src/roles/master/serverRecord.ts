@@ -2,8 +2,8 @@
  * What a master knows of one server: identity, content-list progress, state,
  * and its load history (S1.5).
  */
-import { LOAD_EWMA_WEIGHT, LOAD_HISTORY } from '../../protocol/constants.js';
-import type { MessageOf } from '../../protocol/messages.js';
+import { LOAD_EWMA_WEIGHT, LOAD_HISTORY, SERVER_RTT_WEIGHT } from '../../protocol/constants.js';
+import type { MessageOf, ServerFacts } from '../../protocol/messages.js';
 import { defineTable } from '../stateMachine.js';
 
 export type ServerState = 'joining' | 'up' | 'down' | 'draining' | 'overloaded';
@@ -48,6 +48,8 @@ export class ServerRecord {
   fileCount: number;
   cap: number;
   group: string;
+  /** Static facts it registered with (S3.5, §12.5). */
+  readonly facts: ServerFacts;
   readonly files = new Map<string, { size: number; rate: number }>();
   /** The bytes (UTF-8) of the names in `files` (§4.6). */
   catalogBytes = 0;
@@ -61,6 +63,10 @@ export class ServerRecord {
   missed = 0;
   pollSeq = 0;
   pollAnswered = true;
+  /** When the poll `pollSeq` went, for the round trip. */
+  pollSentAt = 0;
+  /** The smoothed round trip to it, from its answers to polls (§12.5), ms; undefined until one is answered. */
+  rtt: number | undefined;
   lastHeard: number;
   downSince = 0;
 
@@ -77,7 +83,22 @@ export class ServerRecord {
     this.fileCount = reg.files;
     this.cap = reg.cap;
     this.group = reg.group;
+    this.facts = {
+      ...(reg.loc !== undefined ? { loc: reg.loc } : {}),
+      ...(reg.cpus !== undefined ? { cpus: reg.cpus } : {}),
+      ...(reg.mem !== undefined ? { mem: reg.mem } : {}),
+      ...(reg.lat !== undefined ? { lat: reg.lat } : {}),
+    };
     this.lastHeard = now;
+  }
+
+  /**
+   * The answer to the poll just sent came `now`: one sample of the round trip, smoothed as TCP does
+   * (RFC 6298: SRTT ← SRTT + (sample − SRTT) × SERVER_RTT_WEIGHT), the first sample taken as it is.
+   */
+  pollAnsweredAt(now: number): void {
+    const sample = Math.max(0, now - this.pollSentAt);
+    this.rtt = this.rtt === undefined ? sample : this.rtt + (sample - this.rtt) * SERVER_RTT_WEIGHT;
   }
 
   get contentComplete(): boolean {

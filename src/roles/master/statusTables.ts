@@ -48,6 +48,8 @@ export function serverRow(r: ServerRecord, sup?: SupervisionView): ServerRow {
   return {
     name: r.name, group: r.group, state: r.state, files: r.files.size, streams: r.streams, bw: r.bw, avg: Math.round(r.avg), sent: r.sent, cap: r.cap, missed: r.missed,
     ...(sup ? { sup: sup.supervisor, ...(sup.epoch > 0 ? { sep: sup.epoch } : {}), ...(sup.pinned ? { pin: true } : {}), ...(sup.backups[0] ? { backup: sup.backups[0] } : {}) } : {}),
+    ...(r.facts.loc !== undefined ? { loc: r.facts.loc } : {}),
+    ...(r.rtt !== undefined ? { rtt: Math.round(r.rtt) } : {}),
   };
 }
 

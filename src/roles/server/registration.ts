@@ -15,7 +15,7 @@ import {
   REGISTER_RETRY_MAX,
 } from '../../protocol/constants.js';
 import { widestLength } from '../../protocol/codec.js';
-import { type MessageOf, MESSAGES } from '../../protocol/messages.js';
+import { type MessageOf, MESSAGES, type ServerFacts } from '../../protocol/messages.js';
 import { ListFill } from '../../protocol/sizes.js';
 import { canMove, mustMove } from '../stateMachine.js';
 import type { RegistrationEvent, ServerEvent } from './events.js';
@@ -47,7 +47,10 @@ export interface RegistrationConfig {
   readonly epoch: number;
   /** The content list: name, size, rate of every file listed. */
   readonly files: readonly (readonly [string, number, number])[];
+  /** Static facts it tells its masters (S3.5, §12.5). */
+  readonly facts?: ServerFacts;
 }
+
 
 export class Registration {
   private current: RegistrationState = REGISTRATION_TABLE.initial;
@@ -199,6 +202,7 @@ export class Registration {
       group: this.config.group,
       files: this.config.files.length,
       parts: this.parts.length,
+      ...this.config.facts,
     });
     this.backOff(now);
   }

@@ -24,7 +24,7 @@ import {
 import { equalBytes } from '../../protocol/auth.js';
 import { type Decoded, encode } from '../../protocol/codec.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
-import type { MessageOf } from '../../protocol/messages.js';
+import type { MessageOf, ServerFacts } from '../../protocol/messages.js';
 import { type Input, RoleCore, type RoleDeps, type TableSize } from '../role.js';
 import { canMove } from '../stateMachine.js';
 import { type Deadlines, soonest } from '../timers.js';
@@ -64,6 +64,8 @@ export interface ServerConfig {
   /** Capacity, bits per second. */
   readonly cap: number;
   readonly files: readonly MediaFile[];
+  /** Static facts for its masters (S3.5, §12.5). */
+  readonly facts?: ServerFacts;
   /** Per-source rate limit on datagrams (§9.5); none when absent. The masters' addresses are exempt. */
   readonly rateLimit?: RateLimit;
 }
@@ -180,7 +182,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       if (this.links.has(master)) continue;
       this.links.set(master, {
         master,
-        registration: new Registration({ name: config.name, master, group: config.group, epoch: this.epoch, files: listed }),
+        registration: new Registration({ name: config.name, master, group: config.group, epoch: this.epoch, files: listed, ...(config.facts ? { facts: config.facts } : {}) }),
         loads: new LoadReports({ name: config.name, epoch: this.epoch }),
         tracker: new Tracker(),
       });
