@@ -286,7 +286,9 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'order: without a cluster key', message: { type: 'order', op: 'drain' } },
   { name: 'supervise: without a cluster key', message: { type: 'supervise', name: SRV_A, ep: 1, to: MASTER_B } },
   { name: 'refer: a portal names the master to ask', message: { type: 'refer', rid: 0x1234_5678, master: MASTER_B } },
-  { name: 'assign: a group without a key, the stream\'s key with it', message: { type: 'assign', srv: SRV_A, sid: SID, client: CLIENT, file: FILE, rate: 4_000_000, sk: STREAM_KEY } },
+  { name: 'assign: a group without a key, the stream\'s key with it', message: { type: 'assign', srv: SRV_A, sid: SID, client: CLIENT, file: FILE, rate: 4_000_000, sk: STREAM_KEY, inc: EPOCH, seq: 1 } },
+  { name: 'digest: as a master without a key would send it', message: { type: 'digest', ents: [{ srv: SRV_A, inc: EPOCH, seq: 3, sids: [SID] }] } },
+  { name: 'pull: as a master without a key would send it', message: { type: 'pull', sids: [SID] } },
   { name: 'pass: as a portal without a key would send it (masters drop it)', message: { type: 'pass', client: CLIENT, size: 1200, rid: 0x1234_5678, file: FILE } },
   { name: 'member: ping, announcing the sender, padded to MEMBER_PAD_TO bytes', message: padded({ type: 'member', k: 'ping', seq: 1, up: [{ s: 'alive', a: MASTER_A, i: 0 }] }, MEMBER_PAD_TO) },
   {
@@ -477,7 +479,13 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
     now: TEST_NOW,
     message: stamped({ type: 'pass', client: CLIENT6, size: 1200, rid: 0x1234_5679, file: ITEM, mode: 'relay', off: OFFS_AT_NPT[0]!, offs: OFFS_AT_NPT, scale: 2000, prev: SID, avoid: [SRV_A] }),
   },
-  { name: 'assign: a master tells the group of an assignment', now: TEST_NOW, message: stamped({ type: 'assign', srv: SRV_B, sid: SID, client: CLIENT6, file: ITEM, rate: 4_128_000 }) },
+  { name: 'assign: a master tells the group of an assignment', now: TEST_NOW, message: stamped({ type: 'assign', srv: SRV_B, sid: SID, client: CLIENT6, file: ITEM, rate: 4_128_000, inc: EPOCH, seq: 42 }) },
+  {
+    name: 'digest: a master\'s assignments on two servers, the newest it holds',
+    now: TEST_NOW,
+    message: stamped({ type: 'digest', ents: [{ srv: SRV_A, inc: EPOCH, seq: 7, sids: [SID, SID + 1] }, { srv: SRV_B, inc: EPOCH + 1, seq: 42, sids: [SID + 2] }] }),
+  },
+  { name: 'pull: a member asks again for two assignments it missed', now: TEST_NOW, message: stamped({ type: 'pull', sids: [SID + 1, SID + 2] }) },
   { name: 'supervise: a master claims the supervision of a server', now: TEST_NOW, message: stamped({ type: 'supervise', name: SRV_A, ep: 4, to: MASTER_B }) },
   { name: 'supervise: an operator places it, pinned', now: TEST_NOW, message: stamped({ type: 'supervise', name: SRV_A, ep: 5, to: MASTER_C, pin: true }) },
   {

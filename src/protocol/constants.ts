@@ -293,6 +293,15 @@ export const PORTAL_RTT_WEIGHT = 0.25;
 /** §12.3 At most this many masters behind one portal. */
 export const MAX_PORTAL_MASTERS = 64;
 
+/** §12.4 Each master of a group sends its live members a digest of the assignments it made this often, ms (anti-entropy). */
+export const ASSIGN_DIGEST_INTERVAL = 1_000;
+/** §12.4 At most this many servers in one `digest` (the others in the next ones, in turn). */
+export const MAX_DIGEST_ENTRIES = 5;
+/** §12.4 At most this many assignment ids per server in a `digest`: the newest the origin still holds there. */
+export const MAX_DIGEST_SIDS = 16;
+/** §12.4 At most this many assignment ids in one `pull`. */
+export const MAX_PULL_SIDS = 64;
+
 /** §12.5 Weight of a new sample in a master's smoothed round trip to a server, from its polls (TCP's SRTT gain, RFC 6298). */
 export const SERVER_RTT_WEIGHT = 0.125;
 /** §12.5 The `nearest` policy counts servers whose round trips from the master fall in the same band of this many ms as equally near (then the most available bandwidth wins), so that jitter does not herd a burst onto one server. */

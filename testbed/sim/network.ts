@@ -110,6 +110,8 @@ export class SimNetwork {
   onTrace: ((r: TraceRecord) => void) | undefined;
   /** The links, by the shared impairment model; undefined: the profiles of setLink and defaultLink. */
   model: LinkModel | undefined;
+  /** When set, the datagrams for which it says true are lost on their way (a test that cuts one kind of message only). */
+  lose: ((from: string, to: string, bytes: Uint8Array) => boolean) | undefined;
   /**
    * When set, an exception thrown by a core is a crash of that node (it is
    * taken off the network and reported here) rather than of the simulation.
@@ -319,6 +321,7 @@ export class SimNetwork {
       this.onTrace({ t: this.now, from, to, size: bytes.length, type: d.ok ? d.msg.type : `!${d.code}`, fate });
     };
     if (!this.nodes.has(to)) return trace('no-such-node');
+    if (this.lose?.(from, to, bytes)) return trace('lost');
     if (link.loss > 0 && rng.float() < link.loss) return trace('lost');
     const copies = link.duplicate > 0 && rng.float() < link.duplicate ? 2 : 1;
     trace(copies === 2 ? 'duplicated' : 'delivered');

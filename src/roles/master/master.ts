@@ -49,6 +49,7 @@ import { Registry, type RegistryOutput } from './registry.js';
 import type { ServerRecord } from './serverRecord.js';
 import { StatusPages } from './statusPages.js';
 import { type SupervisionChange, type SupervisionView, Supervision } from './supervision.js';
+import { AssignShare } from './assignShare.js';
 import { Membership, type MemberView } from '../membership/membership.js';
 import { fromWire, toWire } from '../membership/messages.js';
 import { padded } from '../../protocol/padding.js';
@@ -111,9 +112,9 @@ interface Forward {
  * the next poll round (and the sweep of what has expired), `member` the group membership's next,
  * `supervise` the next round of supervision claims and handovers (§12.2).
  */
-type MasterTimer = 'forward' | 'handoff' | 'notice' | 'poll' | 'member' | 'supervise';
+type MasterTimer = 'forward' | 'handoff' | 'notice' | 'poll' | 'member' | 'supervise' | 'digest';
 /** The order in which a wake-up handles what is due. */
-const TIMER_ORDER: readonly MasterTimer[] = ['forward', 'handoff', 'notice', 'poll', 'member', 'supervise'];
+const TIMER_ORDER: readonly MasterTimer[] = ['forward', 'handoff', 'notice', 'poll', 'member', 'supervise', 'digest'];
 
 export class Master extends RoleCore<MasterCommand, MasterEvent> {
   readonly config: MasterConfig;
@@ -159,6 +160,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   private readonly peers: ReadonlySet<string>;
   /** Which master of the group supervises each server (§12.2), when it has a group. */
   private readonly supervision: Supervision | undefined;
+  /** The assignment deltas' keys and their anti-entropy (§12.4), when it has a group. */
+  private readonly sharing: AssignShare | undefined;
 
   constructor(deps: RoleDeps, config: Partial<MasterConfig> = {}) {
     super(deps);
@@ -168,6 +171,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     this.membership = group ? new Membership(group.self, deps.rng.fork()) : undefined;
     this.peers = new Set(group ? [group.self, ...group.peers] : []);
     this.supervision = group ? new Supervision(group.self) : undefined;
+    this.sharing = group ? new AssignShare() : undefined;
     this.selector = new Selector(this.config.policy, deps.rng.fork());
     this.registry = new Registry(deps, this.config.pollInterval);
     this.servers = this.registry.servers;
@@ -198,6 +202,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       if (this.membership) {
         this.membership.join(this.config.group!.peers, now);
         this.drainMembership(now);
+        this.sharing!.start(now);
       }
     }
     if (this.stopped) return;
@@ -232,6 +237,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     t.poll = on ? this.registry.nextTimeout() : undefined;
     t.member = on ? this.membership?.nextTimeout() : undefined;
     t.supervise = on ? this.supervision?.nextTimeout() : undefined;
+    t.digest = on ? this.sharing?.nextTimeout() : undefined;
     return t;
   }
 
@@ -323,6 +329,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         this.assignments.removeServer(o.name, this.handedOff);
         this.unanswered.delete(o.name);
         this.supervision?.forget(o.name);
+        this.sharing?.forgetServer(o.name);
         return;
       case 'load': {
         // Sessions: confirm the ones the server reports, end the ones it no longer has.
@@ -425,6 +432,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     for (let e = m.pollEvent(); e; e = m.pollEvent()) {
       // A member back: handovers it could not take before may go now.
       if (e.type === 'member-alive') this.supervision?.membersChanged();
+      // A member gone: what was heard from it goes; one that comes back starts its deltas afresh.
+      if (e.type === 'member-dead' || e.type === 'member-left') this.sharing?.forgetMember(e.addr);
       this.emit(e);
     }
   }
@@ -489,6 +498,12 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       case 'assign':
         if (this.authentic(d, from, now)) this.onAssign(msg, from, now);
         return;
+      case 'digest':
+        if (this.authentic(d, from, now)) this.onDigest(msg, from, now);
+        return;
+      case 'pull':
+        if (this.authentic(d, from, now)) this.onPull(msg, from, now);
+        return;
       default:
         this.drop('unexpected-message', from, `a master does not take ${msg.type}`, msg.type);
     }
@@ -539,6 +554,11 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       case 'supervise':
         for (const o of this.supervision!.handleTimeout(now, this.liveMembers())) this.sendSupervise(o.server, o.ep, o.to, o.pin === true, now);
         return;
+      case 'digest': {
+        const ents = this.sharing!.digest(now, (srv) => this.assignments.ofServer(srv).filter((a) => a.origin === undefined).map((a) => a.sid));
+        if (ents) for (const m of this.liveMembers()) this.sendControl(m, { type: 'digest', ents }, now, true);
+        return;
+      }
     }
   }
 
@@ -855,6 +875,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   private assign(sid: number, client: string, file: string, server: string, now: number): Assignment {
     const rate = this.catalog.holders(file)?.get(server)?.rate ?? 0;
     const a: Assignment = { sid, client, file, server, rate, at: now, live: false, seen: now, sk: this.streamKey(sid, client), handoffs: 0 };
+    const key = this.sharing && this.servers.get(server) ? this.sharing.stamp(server, this.servers.get(server)!.epoch) : undefined;
+    if (key) Object.assign(a, key);
     this.assignments.add(a);
     this.shareAssignment(a, now);
     return a;
@@ -865,20 +887,39 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
    * server until the server reports the stream, as this master does. Without a cluster key the
    * stream's key goes with it (with one, every master derives it), so any master can move it.
    */
-  private shareAssignment(a: Assignment, now: number): void {
-    if (!this.membership) return;
-    const msg: MessageOf<'assign'> = { type: 'assign', srv: a.server, sid: a.sid, client: a.client, file: a.file, rate: a.rate, ...(!this.deps.auth && a.sk ? { sk: a.sk } : {}) };
-    for (const m of this.liveMembers()) this.sendControl(m, msg, now, true);
+  private shareAssignment(a: Assignment, now: number, to: readonly string[] = this.liveMembers()): void {
+    if (!this.membership || a.inc === undefined || a.seq === undefined) return;
+    const msg: MessageOf<'assign'> = { type: 'assign', srv: a.server, sid: a.sid, client: a.client, file: a.file, rate: a.rate, ...(!this.deps.auth && a.sk ? { sk: a.sk } : {}), inc: a.inc, seq: a.seq };
+    for (const m of to) this.sendControl(m, msg, now, true);
+  }
+
+  /** A member's digest (§12.4): pull what it lists that this master is missing. */
+  private onDigest(msg: MessageOf<'digest'>, from: string, now: number): void {
+    if (!this.sharing) return this.drop('unexpected-message', from, 'digest: this master belongs to no group', msg.type);
+    if (!this.admitsMember(from)) return this.drop('unexpected-message', from, 'digest from an address that is not a member', msg.type);
+    const sids = this.sharing.onDigest(from, msg.ents, (sid) => this.assignments.has(sid), (srv) => this.servers.has(srv));
+    if (sids.length > 0) this.sendControl(from, { type: 'pull', sids }, now, true);
+  }
+
+  /** A member pulls assignments it missed (§12.4): those this master made and still holds go again, to it alone. */
+  private onPull(msg: MessageOf<'pull'>, from: string, now: number): void {
+    if (!this.sharing) return this.drop('unexpected-message', from, 'pull: this master belongs to no group', msg.type);
+    if (!this.admitsMember(from)) return this.drop('unexpected-message', from, 'pull from an address that is not a member', msg.type);
+    for (const sid of msg.sids) {
+      const a = this.assignments.get(sid);
+      if (a && a.origin === undefined) this.shareAssignment(a, now, [from]);
+    }
   }
 
   /** Another master's assignment (§12.4): reserved here too, unless the stream is known already. */
   private onAssign(msg: MessageOf<'assign'>, from: string, now: number): void {
     if (!this.membership) return this.drop('unexpected-message', from, 'assign: this master belongs to no group', msg.type);
     if (!this.admitsMember(from)) return this.drop('unexpected-message', from, 'assign from an address that is not a member', msg.type);
-    if (this.assignments.has(msg.sid)) return;
     if (!this.servers.has(msg.srv)) return this.drop('unexpected-message', from, `assign for a server this master does not know: ${msg.srv}`, msg.type);
+    this.sharing!.delta(from, msg.srv, msg.inc, msg.seq);
+    if (this.assignments.has(msg.sid)) return;
     const sk = msg.sk ?? (this.deps.auth ? this.deps.auth.streamKey(msg.sid, msg.client) : undefined);
-    this.assignments.add({ sid: msg.sid, client: msg.client, file: msg.file, server: msg.srv, rate: msg.rate, at: now, live: false, seen: now, ...(sk ? { sk } : {}), handoffs: 0 });
+    this.assignments.add({ sid: msg.sid, client: msg.client, file: msg.file, server: msg.srv, rate: msg.rate, at: now, live: false, seen: now, ...(sk ? { sk } : {}), handoffs: 0, origin: from });
     this.emit({ type: 'assignment-learned', level: 'debug', sid: msg.sid, srv: msg.srv, from });
   }
 
