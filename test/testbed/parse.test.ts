@@ -200,3 +200,25 @@ ${expect}`;
     expect(verdictOf(checks)).toBe('fail');
   });
 });
+
+describe('locations in a scenario (S3.5, §12.5)', () => {
+  it('reads a server\'s and a client\'s location, and refuses one that is not a word', () => {
+    const text = (loc: string) => `duration: 3s
+masters:
+  - {name: master, policy: nearest}
+media:
+  - {name: movie.ts, duration: 1s, bitrate: 1M}
+servers:
+  - {name: edge, files: [movie.ts], location: ${loc}}
+clients:
+  - {name: v, file: movie.ts, location: par-1}
+expect:
+  copies-identical: true
+`;
+    const sc = parseScenario(text('par-1'), 'l.yaml');
+    expect(sc.masters[0]!.policy).toBe('nearest');
+    expect(sc.servers[0]!.location).toBe('par-1');
+    expect(sc.clients[0]!.location).toBe('par-1');
+    expect(problems(text('"par 1"'))).toEqual(['7:47: server edge location "par 1" must be letters, digits, `.`, `_` or `-` (32 at most)']);
+  });
+});

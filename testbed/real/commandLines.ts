@@ -27,7 +27,7 @@ export function portalArgs(p: PortalSpec, o: { masters: readonly string[] }): st
 export function serverArgs(s: ServerSpec, o: { masters: readonly string[]; name: string; media: string }): string[] {
   return [
     'server', '--master', o.masters.join(','), '--name', o.name, '--media', o.media, '--host', '127.0.0.1', '--port', '0',
-    '--capacity', String(Math.max(1, Math.round(s.capacity))), '--group', s.group, '--json-stream',
+    '--capacity', String(Math.max(1, Math.round(s.capacity))), '--group', s.group, ...(s.location !== undefined ? ['--location', s.location] : []), '--json-stream',
   ];
 }
 
@@ -42,6 +42,7 @@ export function clientArgs(c: ClientSpec, o: { masters: readonly string[]; out: 
     'client', 'get', c.file, c.portal ? '--portal' : '--master', o.masters.join(','), '--out', o.out, '--force',
     ...(c.mode ? ['--mode', c.mode] : []),
     '--choose', c.choose,
+    ...(c.location !== undefined ? ['--location', c.location] : []),
     ...(c.schedule.length > 0 ? ['--rate-schedule', rateSchedule(c.schedule)] : []),
     '--timeout', `${Math.max(1_000, Math.round(o.timeoutMs))}ms`,
     '--json-stream',

@@ -193,7 +193,7 @@ export function parseServers(ctx: ParseContext, node: Node | null, masters: read
   const items = r.list(node, 'servers') ?? [];
   if (items.length === 0 && node) r.problem(node, 'servers: give at least one server');
   for (const item of items) {
-    const e = r.map(item, 'a server', ['name', 'count', 'files', 'capacity', 'group', 'master', 'masters'], ['name', 'files']);
+    const e = r.map(item, 'a server', ['name', 'count', 'files', 'capacity', 'group', 'location', 'master', 'masters'], ['name', 'files']);
     if (!e) continue;
     const nameNode = e.get('name')!.value;
     const base = r.str(nameNode, 'server name', NAME_PATTERN, NAME_SHAPE);
@@ -201,6 +201,7 @@ export function parseServers(ctx: ParseContext, node: Node | null, masters: read
     const files = mediaNames(ctx, e.get('files')!.value, `server ${base} files`, true);
     const capacity = e.has('capacity') ? r.unit(e.get('capacity')!.value, `server ${base} capacity`, parseRate) : 1_000_000_000;
     const group = e.has('group') ? r.str(e.get('group')!.value, `server ${base} group`, GROUP_NAME, 'must be letters, digits, `.`, `_` or `-`') : 'default';
+    const location = e.has('location') ? r.str(e.get('location')!.value, `server ${base} location`, GROUP_NAME, 'must be letters, digits, `.`, `_` or `-` (32 at most)') : undefined;
     // By default, the first master and the rest of its group (§12.2): a server registers with each.
     const first = masters[0];
     let ms: readonly string[] | undefined = first ? [first.name, ...first.peers] : undefined;
@@ -214,7 +215,7 @@ export function parseServers(ctx: ParseContext, node: Node | null, masters: read
     }
     const names = expandNames(ctx, base, e.get('count')?.value, nameNode!, 'server');
     if (!names || !files || capacity === undefined || group === undefined || !ms || ms.length === 0) continue;
-    for (const name of names) out.push({ name, files, capacity, group, masters: ms });
+    for (const name of names) out.push({ name, files, capacity, group, masters: ms, ...(location !== undefined ? { location } : {}) });
   }
   return out;
 }
@@ -250,7 +251,7 @@ export function parseClients(ctx: ParseContext, node: Node | null | undefined, m
   const out: ClientSpec[] = [];
   if (node === undefined) return out;
   for (const item of r.list(node, 'clients') ?? []) {
-    const e = r.map(item, 'a client', ['name', 'count', 'file', 'files', 'start', 'every', 'mode', 'choose', 'masters', 'portal', 'schedule']);
+    const e = r.map(item, 'a client', ['name', 'count', 'file', 'files', 'start', 'every', 'mode', 'choose', 'masters', 'portal', 'location', 'schedule']);
     if (!e) continue;
     if (!e.has('name')) {
       r.problem(item, 'a client needs `name`');
@@ -276,6 +277,7 @@ export function parseClients(ctx: ParseContext, node: Node | null | undefined, m
     const ms = portal ? ctx.resolve(e.get('portal')!.value, `client ${base} portal`, { kinds: ['portal'] })
       : e.has('masters') ? ctx.resolve(e.get('masters')!.value, `client ${base} masters`, { kinds: ['master'] }) : masters.map((m) => m.name);
     const schedule = e.has('schedule') ? parseSchedule(ctx, e.get('schedule')!.value, base) : [];
+    const location = e.has('location') ? r.str(e.get('location')!.value, `client ${base} location`, GROUP_NAME, 'must be letters, digits, `.`, `_` or `-` (32 at most)') : undefined;
     const names = expandNames(ctx, base, e.get('count')?.value, nameNode!, 'client');
     if (!names || !files || start === undefined || every === undefined || choose === undefined || !ms || !schedule) continue;
     if (e.has('mode') && mode === undefined) continue;
@@ -286,7 +288,7 @@ export function parseClients(ctx: ParseContext, node: Node | null | undefined, m
       continue;
     }
     names.forEach((name, i) => {
-      out.push({ name, file: files[i % files.length]!, start: start + every * i, ...(mode ? { mode } : {}), choose, masters: ms, ...(portal ? { portal: true } : {}), schedule });
+      out.push({ name, file: files[i % files.length]!, start: start + every * i, ...(mode ? { mode } : {}), choose, masters: ms, ...(portal ? { portal: true } : {}), ...(location !== undefined ? { location } : {}), schedule });
     });
   }
   return out;

@@ -77,6 +77,8 @@ export interface ServerSpec {
   readonly group: string;
   /** Masters it registers with (by name): every master of the first master's group, or the first master. */
   readonly masters: readonly string[];
+  /** Where it is (§12.5): `ofp server --location`. */
+  readonly location?: string;
 }
 
 export interface ClientSpec {
@@ -91,6 +93,8 @@ export interface ClientSpec {
   readonly masters: readonly string[];
   /** The client asks portals (`ofp client get --portal`), named in `masters`. */
   readonly portal?: boolean;
+  /** Where it is (§12.5): `ofp client get --location`. */
+  readonly location?: string;
   /** Rate schedule: [{at ms after playing starts, scale in thousandths}]. */
   readonly schedule: readonly { readonly at: number; readonly scale: number }[];
 }

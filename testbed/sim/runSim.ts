@@ -172,7 +172,7 @@ function startRole(run: Run, slot: Slot): void {
     place(run, slot, new Portal(deps(true), { masters: p.masters.map((m) => book.addr(m)), policy: p.policy, mode: p.mode, pollInterval: p.pollInterval }));
   } else if (slot.kind === 'server') {
     const s: ServerSpec = sc.servers.find((x) => x.name === slot.name)!;
-    place(run, slot, new MediaServer(deps(true), { name: book.addr(s.name), masters: s.masters.map((m) => book.addr(m)), group: s.group, cap: s.capacity, files: s.files.map((f) => run.files.get(f)!) }, run.media));
+    place(run, slot, new MediaServer(deps(true), { name: book.addr(s.name), masters: s.masters.map((m) => book.addr(m)), group: s.group, cap: s.capacity, files: s.files.map((f) => run.files.get(f)!), ...(s.location !== undefined ? { facts: { loc: s.location } } : {}) }, run.media));
   }
 }
 
@@ -197,6 +197,7 @@ function scheduleClients(run: Run): void {
       const core = new Client(run.deps(false), {
         masters: c.masters.map((m) => book.addr(m)),
         ...(c.portal ? { portal: true } : {}),
+        ...(c.location !== undefined ? { loc: c.location } : {}),
         file: c.file,
         ...(c.mode ? { mode: c.mode } : {}),
         choose: parseChoice(c.choose)!,
