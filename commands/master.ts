@@ -11,7 +11,7 @@ export default class MasterCommand extends OfpCommand {
   static override flags = {
     host: Flags.string({ description: 'Address to listen on.', default: '127.0.0.1' }),
     port: Flags.integer({ description: 'UDP port to listen on; 0 picks a free one.', default: 7700, min: 0, max: 65535 }),
-    policy: Flags.string({ description: 'How to choose a server for a request.', options: [...POLICIES], default: 'greatest-available-bandwidth' }),
+    policy: Flags.string({ description: 'How to choose a server for a request: greatest-available-bandwidth, round-robin, least-streams, random, weighted, or nearest (a server in the client\'s --location first, then the shortest round trip the master measures).', options: [...POLICIES], default: 'greatest-available-bandwidth', helpValue: 'NAME' }),
     mode: Flags.string({ description: 'How to answer a request that does not say: send the client to the server, or relay the server\'s setup.', options: ['redirect', 'relay'], default: 'redirect' }),
     'poll-interval': Flags.string({ description: 'Time between two load polls of a server (ms, or with a unit: 2s).', default: '1000' }),
     peers: Flags.string({ description: 'Other masters of its group, HOST:PORT[,HOST:PORT…]: it joins them and watches them fail (SWIM). Without a cluster key, only these are members.' }),
