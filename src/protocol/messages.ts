@@ -481,6 +481,7 @@ export const MESSAGES = {
       off: opt(t.uint('As in `request`.')),
       from: opt(t.uint('As in `request`.')),
       avoid: opt(t.list(serverName, MAX_AVOID, 'As in `request`.')),
+      loc: opt(t.str(MAX_NAME, 'As in `request`.')),
       offs,
       scale: opt(scale),
       prev: opt(t.id('As in `request`.')),

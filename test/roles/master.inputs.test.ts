@@ -66,6 +66,18 @@ describe('the nearest policy (S3.5, §12.5)', () => {
   });
 });
 
+describe('the client\'s location through a portal (§12.3, §12.5)', () => {
+  it('a request a portal passes on keeps its loc: the master sends the client to a server there', () => {
+    const f = new MasterFixture({ config: { policy: 'nearest', pollInterval: INTERVAL }, key: 'a cluster key of at least sixteen bytes' });
+    f.addServer({ files: [file('B')], facts: { loc: 'par-1', lat: 1 } });
+    const lon = f.addServer({ files: [file('B')], facts: { loc: 'lon-1', lat: 30 } });
+    const client = '10.0.2.9:6000';
+    const out = f.d.control('10.0.0.9:3000', { type: 'pass', client, size: 1200, rid: 5, file: 'B', loc: 'lon-1' }, f.auth);
+    const redirects = ofType(out.filter((x) => x.to === client), 'redirect');
+    expect(redirects.map((r) => r.srv)).toEqual([lon.addr]);
+  });
+});
+
 describe('what a master knows of its servers (S3.5, §12.5)', () => {
   it('keeps the facts a server registers with, and shows its location in the status rows', () => {
     const f = new MasterFixture({ config: { pollInterval: INTERVAL } });

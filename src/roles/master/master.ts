@@ -110,6 +110,7 @@ interface Forward {
  * The master's deadlines, each a named slot (one timer table): `forward` the oldest relayed
  * request's answer, `handoff` the failover manager's next, `notice` the notice feed's next, `poll`
  * the next poll round (and the sweep of what has expired), `member` the group membership's next,
+ * `digest` the next digest of this master's assignments to its group (§12.4),
  * `supervise` the next round of supervision claims and handovers (§12.2).
  */
 type MasterTimer = 'forward' | 'handoff' | 'notice' | 'poll' | 'member' | 'supervise' | 'digest';
