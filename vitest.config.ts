@@ -5,8 +5,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 /**
  * One test file more than the machine has cores: most of the end-to-end files wait on real time (a
  * stream plays at its rate), so the simulator's files, which only compute, fill the time they wait.
- * On two cores, three files at a time took the suite from 204 s to 184 s idle, and from 237 s to
- * 200 s with a CPU-bound process on one core beside it. The processes the files start still take
+ * On two cores, three files at a time took vitest from 204 s to 184 s idle, and from 239 s to
+ * 204 s with a CPU-bound process on one core beside it. The processes the files start still take
  * their turn machine-wide (test/helpers/startSlots.ts). The floods and the quick benchmark run last, one
  * after the other and alone: they load the machine on purpose (a flood beside a real-mode fault
  * test made its servers miss their deadlines), and the benchmark measures how much a server sustains.
