@@ -15,10 +15,15 @@ export interface ListPaneProps<T> {
   readonly width: number;
 }
 
-/** `supervised`: the master belongs to a group, and each server's supervisor is shown (§12.2). */
+/**
+ * `supervised`: the master belongs to a group, and each server's supervisor is shown (§12.2). Where
+ * the servers are (§12.5) is shown when a server in the window said (only the rows shown are read).
+ */
 export function ServersPane({ items, offset, rows, selected, focused, width, supervised = false }: ListPaneProps<ServerView> & { readonly supervised?: boolean }) {
-  const cols = serverColumns(width, supervised);
   const end = Math.min(items.length, offset + rows);
+  let located = false;
+  for (let i = offset; i < end && !located; i++) located = items[i]!.loc !== undefined;
+  const cols = serverColumns(width, supervised, located);
   const lines = [];
   for (let i = offset; i < end; i++) {
     const mine = i === selected;

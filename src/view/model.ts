@@ -27,6 +27,10 @@ export interface ServerView {
   readonly history: readonly number[];
   /** Its supervisor, for a master in a group (§12.2); `*` after it when an operator pinned it. */
   readonly supervisor?: string;
+  /** Where it is, as it registered (§12.5). */
+  readonly loc?: string;
+  /** The master's smoothed round trip to it, ms (§12.5), once measured. */
+  readonly rtt?: number;
 }
 
 /** A master of the group the watched master belongs to (§12.1), the watched one first. */

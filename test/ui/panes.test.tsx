@@ -26,6 +26,25 @@ describe('servers pane', () => {
     expect(frame()).toContain('Servers');
   });
 
+  it('shows where each server is and the master\'s round trip to it (§12.5), once one server said where it is', () => {
+    const servers = [
+      server(0, { name: '10.0.0.1:7001', loc: 'par-1', rtt: 3 }),
+      server(1, { name: '10.0.0.2:7001', loc: 'lon-1' }),
+      server(2, { name: '10.0.0.3:7001' }),
+    ];
+    const { frame } = show({ store: new FakeStore(snapshot({ servers })), columns: 120 });
+    expect(lineWith(frame(), 'where')).toMatch(/bandwidth where/);
+    expect(lineWith(frame(), '10.0.0.1:7001')).toMatch(/ par-1 3ms /);
+    expect(lineWith(frame(), '10.0.0.2:7001')).toMatch(/ lon-1 - /);
+    expect(lineWith(frame(), '10.0.0.3:7001')).toMatch(/\/\S+ - - /);
+    // No server said where it is: no column.
+    const plain = show({ store: new FakeStore(snapshot({ servers: [server(0, { rtt: 3 })] })), columns: 120 });
+    expect(plain.frame()).not.toContain('where');
+    // A narrow terminal keeps the bar rather than the column.
+    expect(serverColumns(80, false, true).where).toBe(0);
+    expect(serverColumns(120, false, true).where).toBeGreaterThan(0);
+  });
+
   it('colours each state', () => {
     const cols = serverColumns(100);
     const colour = (state: ServerStateView) => serverRow(server(0, { state }), cols, false).find((s) => s.text.trim() === state)?.color;
@@ -52,6 +71,7 @@ describe('servers pane', () => {
   it('keeps every row exactly as wide as the terminal', () => {
     for (const width of [80, 100, 160]) {
       expect(segmentsText(serverRow(server(0, { name: 'x'.repeat(60) }), serverColumns(width), true)).length).toBeLessThanOrEqual(width);
+      expect(segmentsText(serverRow(server(0, { name: 'x'.repeat(60), loc: 'l'.repeat(32), rtt: 12_345 }), serverColumns(width, false, true), true)).length).toBeLessThanOrEqual(width);
       expect(segmentsText(sessionRow(session(1, { file: 'f'.repeat(80) }), sessionColumns(width), true)).length).toBeLessThanOrEqual(width);
       expect(segmentsText(eventRow(event(1, { text: 't'.repeat(300) }), width, true)).length).toBe(width);
     }

@@ -19,7 +19,7 @@ export function sameNumbers(a: readonly number[], b: readonly number[]): boolean
 
 export function sameServer(a: ServerView, b: ServerView): boolean {
   return a.name === b.name && a.group === b.group && a.state === b.state && a.files === b.files && a.streams === b.streams
-    && a.bw === b.bw && a.cap === b.cap && a.supervisor === b.supervisor && sameNumbers(a.history, b.history);
+    && a.bw === b.bw && a.cap === b.cap && a.supervisor === b.supervisor && a.loc === b.loc && a.rtt === b.rtt && sameNumbers(a.history, b.history);
 }
 
 export function sameMember(a: MemberView, b: MemberView): boolean {
@@ -63,6 +63,8 @@ export function serverViews(rows: readonly StatusServer[], previous: readonly Se
       cap: r.cap,
       history: nextHistory(old?.history, r.bw),
       ...(r.sup !== undefined ? { supervisor: `${r.sup}${r.pin ? '*' : ''}` } : {}),
+      ...(r.loc !== undefined ? { loc: r.loc } : {}),
+      ...(r.rtt !== undefined ? { rtt: r.rtt } : {}),
     };
     return old && sameServer(old, next) ? old : next;
   });
