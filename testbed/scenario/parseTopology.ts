@@ -9,13 +9,12 @@ import type { AttackerSpec, ClientSpec, MasterSpec, MediaSpec, PortalSpec, Serve
 import { parseCount, parseDuration, parsePositive, parseRate, parseScale } from './units.js';
 import { nearest } from '../../src/text/nearest.js';
 import { MIN_POLL_INTERVAL } from '../../src/protocol/constants.js';
+import { POLICIES } from '../../src/roles/master/selection.js';
 import { PORTAL_POLICIES } from '../../src/roles/portal/policies.js';
 
 export const MEDIA_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const FLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
-export { POLICIES } from '../../src/roles/master/selection.js';
-import { POLICIES } from '../../src/roles/master/selection.js';
 const MAX_COUNT = 100_000;
 
 /** `count: N` (scaled, at least 1) and the names it gives: `base` alone, or `base-1 … base-N`. */

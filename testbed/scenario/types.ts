@@ -5,6 +5,7 @@
  * into (durations in ms, rates in bits/s, probabilities in [0, 1], counts
  * expanded into named nodes), and what both runners take.
  */
+import type { Policy } from '../../src/roles/master/selection.js';
 
 /** Where a value came from in the scenario file, for error messages and reports. */
 export interface SourcePos {
@@ -48,7 +49,7 @@ export interface MediaSpec {
 
 export interface MasterSpec {
   readonly name: string;
-  readonly policy: 'greatest-available-bandwidth' | 'round-robin' | 'least-streams' | 'random' | 'weighted' | 'nearest';
+  readonly policy: Policy;
   readonly mode: 'redirect' | 'relay';
   /** ms */
   readonly pollInterval: number;
