@@ -221,4 +221,13 @@ expect:
     expect(sc.clients[0]!.location).toBe('par-1');
     expect(problems(text('"par 1"'))).toEqual(['7:47: server edge location "par 1" must be letters, digits, `.`, `_` or `-` (32 at most)']);
   });
+
+  it('nearest-location fails its served-by check without the nearest policy: the default spreads clients over both locations', async () => {
+    const bundled = readFileSync(fileURLToPath(new URL('../../testbed/scenarios/nearest-location.yaml', import.meta.url)), 'utf8');
+    const sc = parseScenario(bundled.replace('policy: nearest', 'policy: greatest-available-bandwidth'), 'n.yaml');
+    const out = await runSim(sc, { seed: 1, traceCap: 0 });
+    const served = checkRun(sc, out.record).find((c) => c.name === 'served-by')!;
+    expect(served.verdict).toBe('fail');
+    expect(served.detail).toMatch(/^(p|l)-\d was served by (lon|par)-\d, not only by (par|lon)-1, (par|lon)-2/);
+  });
 });

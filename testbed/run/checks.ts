@@ -31,8 +31,8 @@ export function checkRun(sc: Scenario, r: RunRecord): CheckResult[] {
   if (x.noCrash !== undefined) out.push(noCrash(r, x.noCrash));
   if (x.amplification) out.push(amplification(r, x.amplification.max));
   if (x.serversDown) out.push(serversDown(r, x.serversDown));
-  if (x.servedBy) out.push(servedBy(r, x.servedBy));
-  if (x.answeredBy) out.push(answeredBy(r, x.answeredBy));
+  if (x.servedBy) out.push(onlyBy(r, SERVED_BY, x.servedBy.map((y) => ({ clients: y.clients, by: y.servers }))));
+  if (x.answeredBy) out.push(onlyBy(r, ANSWERED_BY, x.answeredBy.map((y) => ({ clients: y.clients, by: y.masters }))));
   if (x.answersSpread) out.push(answersSpread(r, x.answersSpread));
   if (x.takeover !== undefined) out.push(takeover(sc, r, x.takeover));
   if (x.supervisorChanges !== undefined) out.push(supervisorChanges(sc, r, x.supervisorChanges));
@@ -189,28 +189,6 @@ function serversDown(r: RunRecord, names: readonly string[]): CheckResult {
     : fail(name, `never marked down: ${list(missed)}${r.serversDown.length > 0 ? ` (marked down: ${list(r.serversDown)})` : ''}`);
 }
 
-function answeredBy(r: RunRecord, rules: readonly { clients: readonly string[]; masters: readonly string[] }[]): CheckResult {
-  const name = 'answered-by';
-  const wrong: string[] = [];
-  const unanswered: string[] = [];
-  let judged = 0;
-  for (const rule of rules) {
-    for (const n of rule.clients) {
-      const c = r.clients.find((x) => x.name === n);
-      if (!c || c.answeredBy.length === 0) {
-        unanswered.push(n);
-        continue;
-      }
-      judged++;
-      const other = c.answeredBy.filter((m) => !rule.masters.includes(m));
-      if (other.length > 0) wrong.push(`${n} was answered by ${[...new Set(other)].join(', ')}, not only by ${list(rule.masters, 3)}`);
-    }
-  }
-  if (wrong.length > 0) return fail(name, wrong.slice(0, 4).join('; ') + (wrong.length > 4 ? '; …' : ''));
-  if (unanswered.length > 0) return unknown(name, `no master answered ${list(unanswered)}`);
-  return pass(name, `${judged} client(s) answered by the masters expected (${rules.map((x) => `${list(x.clients, 2)} → ${list(x.masters, 3)}`).join('; ')})`);
-}
-
 /** How evenly the clients' requests were answered among `masters`: each client's first answer counts for its master. */
 function answersSpread(r: RunRecord, x: { clients: readonly string[]; masters: readonly string[]; max: number }): CheckResult {
   const name = 'answers-spread';
@@ -230,24 +208,41 @@ function answersSpread(r: RunRecord, x: { clients: readonly string[]; masters: r
   return spread <= x.max ? pass(name, detail, spread) : fail(name, detail, spread);
 }
 
-function servedBy(r: RunRecord, rules: readonly { clients: readonly string[]; servers: readonly string[] }[]): CheckResult {
-  const name = 'served-by';
+/** What `served-by` and `answered-by` say of one client: the nodes that did it, and the words for them. */
+interface OnlyBy {
+  readonly name: 'served-by' | 'answered-by';
+  /** The servers that streamed to a client, or the masters that answered it. */
+  readonly of: (c: RunRecord['clients'][number]) => readonly string[];
+  /** `served`, `answered`. */
+  readonly verb: string;
+  /** `servers`, `masters`. */
+  readonly nodes: string;
+  /** `no server served`, `no master answered`. */
+  readonly none: string;
+}
+
+const SERVED_BY: OnlyBy = { name: 'served-by', of: (c) => c.servers, verb: 'served', nodes: 'servers', none: 'no server served' };
+const ANSWERED_BY: OnlyBy = { name: 'answered-by', of: (c) => c.answeredBy, verb: 'answered', nodes: 'masters', none: 'no master answered' };
+
+/** Each rule's clients were served (or answered) only by its nodes. */
+function onlyBy(r: RunRecord, k: OnlyBy, rules: readonly { clients: readonly string[]; by: readonly string[] }[]): CheckResult {
   const wrong: string[] = [];
-  const unserved: string[] = [];
+  const missing: string[] = [];
   let judged = 0;
   for (const rule of rules) {
     for (const n of rule.clients) {
-      const c = r.clients.find((x) => x.name === n);
-      if (!c || c.servers.length === 0) {
-        unserved.push(n);
+      const by = r.clients.find((x) => x.name === n);
+      const did = by ? k.of(by) : [];
+      if (did.length === 0) {
+        missing.push(n);
         continue;
       }
       judged++;
-      const other = c.servers.filter((s) => !rule.servers.includes(s));
-      if (other.length > 0) wrong.push(`${n} was served by ${other.join(', ')}, not only by ${list(rule.servers, 3)}`);
+      const other = [...new Set(did.filter((s) => !rule.by.includes(s)))];
+      if (other.length > 0) wrong.push(`${n} was ${k.verb} by ${other.join(', ')}, not only by ${list(rule.by, 3)}`);
     }
   }
-  if (wrong.length > 0) return fail(name, wrong.slice(0, 4).join('; ') + (wrong.length > 4 ? '; …' : ''));
-  if (unserved.length > 0) return unknown(name, `no server served ${list(unserved)}`);
-  return pass(name, `${judged} client(s) served by the servers expected (${rules.map((x) => `${list(x.clients, 2)} → ${list(x.servers, 3)}`).join('; ')})`);
+  if (wrong.length > 0) return fail(k.name, wrong.slice(0, 4).join('; ') + (wrong.length > 4 ? '; …' : ''));
+  if (missing.length > 0) return unknown(k.name, `${k.none} ${list(missing)}`);
+  return pass(k.name, `${judged} client(s) ${k.verb} by the ${k.nodes} expected (${rules.map((x) => `${list(x.clients, 2)} → ${list(x.by, 3)}`).join('; ')})`);
 }

@@ -79,8 +79,8 @@ export function parseExpect(ctx: ParseContext, node: Node | null | undefined, at
     const names = ctx.resolve(value('servers-down'), 'servers-down', { kinds: ['server'] });
     if (names) out.serversDown = names;
   }
-  if (e.has('served-by')) out.servedBy = servedBy(ctx, value('served-by'));
-  if (e.has('answered-by')) out.answeredBy = answeredBy(ctx, value('answered-by'));
+  if (e.has('served-by')) out.servedBy = onlyBy(ctx, value('served-by'), 'served-by', 'servers');
+  if (e.has('answered-by')) out.answeredBy = onlyBy(ctx, value('answered-by'), 'answered-by', 'masters');
   if (e.has('answers-spread')) {
     const m = r.map(value('answers-spread'), 'answers-spread', ['clients', 'masters', 'max'], ['max']);
     const clients = m?.has('clients') ? ctx.resolve(m.get('clients')!.value, 'answers-spread clients', { kinds: ['client'] }) : ctx.names.ofKind('client');
@@ -94,30 +94,20 @@ export function parseExpect(ctx: ParseContext, node: Node | null | undefined, at
   return out;
 }
 
-/** `[{clients: [a, b], servers: [s1]}]`: those clients were served only by those servers. */
-function servedBy(ctx: ParseContext, node: Node | null): { clients: string[]; servers: string[] }[] | undefined {
+/**
+ * `[{clients: [a, b], servers: [s1]}]` (`served-by`: those clients were served only by those servers)
+ * or `[{clients: [a], masters: [m-1]}]` (`answered-by`: answered only by those masters).
+ */
+function onlyBy<K extends 'servers' | 'masters'>(ctx: ParseContext, node: Node | null, key: 'served-by' | 'answered-by', nodes: K): ({ clients: string[] } & Record<K, string[]>)[] {
   const r = ctx.r;
-  const out: { clients: string[]; servers: string[] }[] = [];
-  for (const item of r.list(node, 'served-by') ?? []) {
-    const m = r.map(item, 'served-by item', ['clients', 'servers'], ['clients', 'servers']);
+  const kind = nodes === 'servers' ? 'server' : 'master';
+  const out: ({ clients: string[] } & Record<K, string[]>)[] = [];
+  for (const item of r.list(node, key) ?? []) {
+    const m = r.map(item, `${key} item`, ['clients', nodes], ['clients', nodes]);
     if (!m) continue;
-    const clients = ctx.resolve(m.get('clients')!.value, 'served-by clients', { kinds: ['client'] });
-    const servers = ctx.resolve(m.get('servers')!.value, 'served-by servers', { kinds: ['server'] });
-    if (clients && servers) out.push({ clients, servers });
-  }
-  return out;
-}
-
-/** `[{clients: [a, b], masters: [m-1]}]`: those clients were answered only by those masters. */
-function answeredBy(ctx: ParseContext, node: Node | null): { clients: string[]; masters: string[] }[] | undefined {
-  const r = ctx.r;
-  const out: { clients: string[]; masters: string[] }[] = [];
-  for (const item of r.list(node, 'answered-by') ?? []) {
-    const m = r.map(item, 'answered-by item', ['clients', 'masters'], ['clients', 'masters']);
-    if (!m) continue;
-    const clients = ctx.resolve(m.get('clients')!.value, 'answered-by clients', { kinds: ['client'] });
-    const masters = ctx.resolve(m.get('masters')!.value, 'answered-by masters', { kinds: ['master'] });
-    if (clients && masters) out.push({ clients, masters });
+    const clients = ctx.resolve(m.get('clients')!.value, `${key} clients`, { kinds: ['client'] });
+    const by = ctx.resolve(m.get(nodes)!.value, `${key} ${nodes}`, { kinds: [kind] });
+    if (clients && by) out.push({ clients, [nodes]: by } as { clients: string[] } & Record<K, string[]>);
   }
   return out;
 }
