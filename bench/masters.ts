@@ -4,7 +4,9 @@
  * killed mid-run. Figures: the time from the kill to each server's takeover
  * by another master, p50 and p99 over many seeds in the simulator (and, in a
  * full run, over real processes), and when the other masters declared the
- * killed one dead, against the 2 s budget of the detection.
+ * killed one dead, against the 2 s budget of the detection. With them, how
+ * fast a large group converges (convergence.ts) and how near its clients the
+ * `nearest` policy serves them (proximity.ts).
  */
 import { join } from 'node:path';
 import { scenariosDir } from '../testbed/scenario/bundled.js';
@@ -14,6 +16,7 @@ import { checkRun, verdictOf } from '../testbed/run/checks.js';
 import { runOne } from '../testbed/run/runOne.js';
 import { runSim } from '../testbed/sim/runSim.js';
 import { benchConvergence, type ConvergenceResults, type ConvergenceSettings } from './convergence.js';
+import { benchProximity, type ProximityResults, type ProximitySettings } from './proximity.js';
 import { percentile } from './stats.js';
 
 /** What a master's death may cost before the group notices (§12.1) and its servers are taken over (§12.2). */
@@ -26,6 +29,8 @@ export interface MastersSettings {
   readonly realRuns: number;
   /** The large group whose convergence is measured (convergence.ts). */
   readonly convergence: ConvergenceSettings;
+  /** Sites whose clients the master serves near or far (proximity.ts). */
+  readonly proximity: ProximitySettings;
 }
 
 export interface MastersResults {
@@ -44,6 +49,7 @@ export interface MastersResults {
   readonly passed: number;
   readonly runs: number;
   readonly convergence: ConvergenceResults;
+  readonly proximity: ProximityResults;
 }
 
 /** From a run's record: each server's takeover after the master kill, and when the others declared it dead. */
@@ -84,6 +90,7 @@ export async function benchMasters(s: MastersSettings, tmp: string, progress: (l
     if (output) real.push(...measure(sc, output.record).takeovers);
   }
   const convergence = await benchConvergence(s.convergence, progress);
+  const proximity = await benchProximity(s.proximity, progress);
   const sorted = [...takeovers].sort((a, b) => a - b);
   const p99 = percentile(sorted, 99);
   const results: MastersResults = {
@@ -94,9 +101,10 @@ export async function benchMasters(s: MastersSettings, tmp: string, progress: (l
     ...(real.length > 0 ? { realTakeoverMs: { p50: percentile([...real].sort((a, b) => a - b), 50), max: Math.max(...real), n: real.length } } : {}),
     budgetMs: FAILOVER_BUDGET_MS,
     ratio: p99 / FAILOVER_BUDGET_MS,
-    passed: passed + (convergence.passed ? 1 : 0),
-    runs: s.seeds + s.realRuns + 1,
+    passed: passed + (convergence.passed ? 1 : 0) + proximity.arms.filter((a) => a.passed).length,
+    runs: s.seeds + s.realRuns + 1 + proximity.arms.length,
     convergence,
+    proximity,
   };
   progress(`masters: takeover p50 ${Math.round(results.takeoverMs.p50)} ms, p99 ${Math.round(p99)} ms over ${sorted.length} servers`);
   return results;

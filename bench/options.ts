@@ -46,7 +46,8 @@ export const USAGE = `usage: node dist/bench/run.js [--quick] [--only S[,S…]] 
                  portal (redirects through ofp portal before two masters vs one master alone), streams (server vs raw one-way),
                  handoff (streams moved by failure, drain, overload and operator, vs the detection budget),
                  masters (a group's supervisor killed: each server's takeover, p50/p99, vs the 2 s budget;
-                 how fast 10 masters and 1,000 servers agree on members, supervisors and assignments, simulated),
+                 how fast 10 masters and 1,000 servers agree on members, supervisors and assignments, simulated;
+                 how many clients the nearest policy serves at their own site, by round trip or location, simulated),
                  codec (ofp encode/decode vs bare msgpackr, in process),
                  sim (the 1,000 × 10,000 scenario: simulated time ÷ wall time, events/s vs the bare event loop),
                  dashboard (frame time with 1,000 servers and 10,000 sessions vs a one-line frame)
@@ -63,7 +64,7 @@ const FULL = {
   handoff: { clients: 3, rounds: { failure: 4, drain: 2, overload: 2, operator: 2 }, fileMs: 3_000, actAtMs: 800, pings: 200 },
   codec: { loopMs: 300, rounds: 5 },
   sim: { scale: 1, seed: 1, baselineMs: 1_000 },
-  masters: { seeds: 40, realRuns: 3, convergence: { masters: 10, servers: 1_000, clients: 500, seed: 1 } },
+  masters: { seeds: 40, realRuns: 3, convergence: { masters: 10, servers: 1_000, clients: 500, seed: 1 }, proximity: { sites: 4, seed: 1 } },
   dashboard: { servers: 1_000, sessions: 10_000, frames: 300 },
   startup: { runs: 15, timeoutMs: 20_000 },
   streamFileMs: 20_000,
@@ -80,7 +81,7 @@ const QUICK = {
   handoff: { clients: 1, rounds: { failure: 1, drain: 1, overload: 1, operator: 1 }, fileMs: 2_000, actAtMs: 600, pings: 50 },
   codec: { loopMs: 40, rounds: 1 },
   sim: { scale: 0.02, seed: 1, baselineMs: 200 },
-  masters: { seeds: 2, realRuns: 0, convergence: { masters: 10, servers: 50, clients: 20, seed: 1 } },
+  masters: { seeds: 2, realRuns: 0, convergence: { masters: 10, servers: 50, clients: 20, seed: 1 }, proximity: { sites: 2, seed: 1 } },
   dashboard: { servers: 1_000, sessions: 10_000, frames: 20 },
   startup: { runs: 2, timeoutMs: 20_000 },
   streamFileMs: 4_000,

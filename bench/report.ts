@@ -139,6 +139,7 @@ export function figures(r: Sections): Record<string, number> {
       'masters.convergence.supervisionMs': x.convergence.supervisionMs,
       'masters.convergence.assignP99Ms': x.convergence.assignMs.p99,
       'masters.convergence.assignEverywhere': x.convergence.assignments > 0 ? x.convergence.assignmentsEverywhere / x.convergence.assignments : 0,
+      ...Object.fromEntries(x.proximity.arms.flatMap((a) => [[`masters.proximity.${a.arm}.ownSite`, a.ownSite], [`masters.proximity.${a.arm}.meanDelayMs`, a.meanDelayMs]])),
       ...(x.realTakeoverMs ? { 'masters.real.takeoverP50Ms': x.realTakeoverMs.p50, 'masters.real.takeoverMaxMs': x.realTakeoverMs.max } : {}),
     });
   }
@@ -302,6 +303,15 @@ function mastersTable(x: MastersResults): string[] {
     ...(x.realTakeoverMs ? [`  on real processes: p50 ${Math.round(x.realTakeoverMs.p50)} ms, max ${Math.round(x.realTakeoverMs.max)} ms over ${x.realTakeoverMs.n} servers`] : []),
     `  budget ${x.budgetMs} ms: p99 ÷ budget ${x.ratio.toFixed(2)}`,
     ...convergenceTable(x.convergence),
+    ...proximityTable(x.proximity),
+  ];
+}
+
+function proximityTable(p: MastersResults['proximity']): string[] {
+  const n = p.arms[0]?.clients ?? 0;
+  return [
+    `Proximity (simulated, seed ${p.settings.seed}): ${p.settings.sites} sites ${p.hopMs} ms apart on a line, the master at the first, ${fmt(n, 0)} clients in all`,
+    ...p.arms.map((a) => `  ${a.arm.padEnd(18)}${(a.ownSite * 100).toFixed(1).padStart(6)}% served at their own site, mean one-way delay to their server ${a.meanDelayMs.toFixed(1)} ms${a.passed ? '' : ' (its checks FAILED)'}`),
   ];
 }
 
@@ -404,6 +414,8 @@ export const HOW_TO_READ = {
     'supervisor (§12.2), against the 2 s the group has to notice a death (§12.1); below 1, within it.',
     'Streams play on meanwhile: no master is on their path. Convergence: in simulated time, from a cold',
     'start of the whole group, and from each assignment to the last other master that learned it (§12.4).',
+    'Proximity: the same arrivals served by the default policy, by `nearest` with clients that echo the',
+    'master\'s answers (round trips only, §12.5), and by `nearest` with clients that say their location.',
   ],
   portal: [
     'Portal: redirects per second answered through a portal that passes each request on to one of two',

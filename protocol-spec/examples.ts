@@ -143,6 +143,7 @@ const OPERATOR_SEQ = 1_041;
 export const EXAMPLES: readonly Example[] = [
   { name: 'request: to a master, smallest form', message: { type: 'request', rid: 1, file: FILE } },
   { name: 'request: from a client that says where it is (§12.5)', message: { type: 'request', rid: 2, file: FILE, loc: 'par-1' } },
+  { name: 'request: from a client that lets the master time its round trip (§12.5)', message: { type: 'request', rid: 0x1234_5678, file: FILE, echo: true } },
   {
     name: 'request: to a master in redirect mode, padded to REQUEST_PAD_TO bytes',
     message: padded({ type: 'request', rid: 0x1a2b_3c4d, file: 'movies/B.ts', mode: 'redirect' }),
@@ -286,7 +287,9 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'order: without a cluster key', message: { type: 'order', op: 'drain' } },
   { name: 'supervise: without a cluster key', message: { type: 'supervise', name: SRV_A, ep: 1, to: MASTER_B } },
   { name: 'refer: a portal names the master to ask', message: { type: 'refer', rid: 0x1234_5678, master: MASTER_B } },
+  { name: 'echo: a client got the master\'s answer to request 0x12345678', message: { type: 'echo', rid: 0x1234_5678 } },
   { name: 'assign: a group without a key, the stream\'s key with it', message: { type: 'assign', srv: SRV_A, sid: SID, client: CLIENT, file: FILE, rate: 4_000_000, sk: STREAM_KEY, inc: EPOCH, seq: 1 } },
+  { name: 'assign: a handoff, told again to a member that pulled it 1.2 s on', message: { type: 'assign', srv: SRV_B, sid: SID, client: CLIENT, file: FILE, rate: 4_000_000, inc: EPOCH, seq: 7, age: 1_200, hops: 1 } },
   { name: 'digest: as a master without a key would send it', message: { type: 'digest', ents: [{ srv: SRV_A, inc: EPOCH, seq: 3, sids: [SID] }] } },
   { name: 'pull: as a master without a key would send it', message: { type: 'pull', sids: [SID] } },
   { name: 'pass: as a portal without a key would send it (masters drop it)', message: { type: 'pass', client: CLIENT, size: 1200, rid: 0x1234_5678, file: FILE } },
@@ -477,7 +480,7 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
   {
     name: 'pass: a portal passes a client\'s relay request on, resuming a stream',
     now: TEST_NOW,
-    message: stamped({ type: 'pass', client: CLIENT6, size: 1200, rid: 0x1234_5679, file: ITEM, mode: 'relay', off: OFFS_AT_NPT[0]!, offs: OFFS_AT_NPT, scale: 2000, prev: SID, avoid: [SRV_A] }),
+    message: stamped({ type: 'pass', client: CLIENT6, size: 1200, rid: 0x1234_5679, file: ITEM, mode: 'relay', off: OFFS_AT_NPT[0]!, offs: OFFS_AT_NPT, scale: 2000, prev: SID, avoid: [SRV_A], echo: true }),
   },
   { name: 'assign: a master tells the group of an assignment', now: TEST_NOW, message: stamped({ type: 'assign', srv: SRV_B, sid: SID, client: CLIENT6, file: ITEM, rate: 4_128_000, inc: EPOCH, seq: 42 }) },
   {

@@ -65,6 +65,7 @@ const POSITIVE_FIGURES = [
   'masters.ratio',
   'masters.passed',
   ...['masters', 'servers', 'membershipMs', 'supervisionMs', 'assignP99Ms', 'assignEverywhere'].map((f) => `masters.convergence.${f}`),
+
   ...['portal.redirectsPerSecond', 'one.redirectsPerSecond', 'ratio', 'portal.p99Ms', 'one.p99Ms', 'p99Ratio'].map((f) => `portal.${f}`),
   ...['frameP50Ms', 'frameP99Ms', 'frameMeanMs', 'cpuPerFrameMs', 'baselineMs', 'ratio', 'keyP50Ms', 'keyP99Ms', 'framesUnderLoad'].map((f) => `dashboard.${f}`),
   'streams.sustained',
@@ -82,6 +83,8 @@ const POSITIVE_FIGURES = [
 
 /** Figures that are finite but may be 0 (bytes lost, a gap under a millisecond, …). */
 const FINITE_FIGURES = [
+  // A share of clients, and a delay that is 0 when every client is served at its own site.
+  ...['default', 'nearest-echo', 'nearest-location'].flatMap((a) => [`masters.proximity.${a}.ownSite`, `masters.proximity.${a}.meanDelayMs`]),
   'handoff.identical',
   'handoff.bytesLost',
   'handoff.bytesTwice',
@@ -160,6 +163,11 @@ describe('npm run bench, quick', () => {
     expect(conv.passed).toBe(true);
     expect(conv.assignments).toBe(conv.settings.clients);
     expect(conv.assignmentsEverywhere).toBe(conv.assignments);
+    // Proximity: echoed round trips bring most clients to their own site, a location all of them; the default policy looks at neither.
+    const arm = (a: string) => results.masters!.proximity.arms.find((x) => x.arm === a)!;
+    expect(arm('nearest-location').ownSite).toBe(1);
+    expect(arm('nearest-echo').ownSite).toBeGreaterThan(0.9);
+    expect(arm('default').ownSite).toBeLessThan(arm('nearest-echo').ownSite);
     // Redirects came back through the portal, from its two masters.
     expect(results.portal!.masters).toBe(2);
     expect(results.portal!.rounds.every((r) => r.portal.completed > 0 && r.one.completed > 0)).toBe(true);

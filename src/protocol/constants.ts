@@ -306,3 +306,9 @@ export const MAX_PULL_SIDS = 64;
 export const SERVER_RTT_WEIGHT = 0.125;
 /** §12.5 The `nearest` policy counts servers whose round trips from the master fall in the same band of this many ms as equally near (then the most available bandwidth wins), so that jitter does not herd a burst onto one server. */
 export const NEAREST_RTT_BAND = 5;
+/** §12.5 A master's answer to a request that said `echo` waits this long for the client's `echo`; a later one is no sample, ms. */
+export const ECHO_WAIT = 2_000;
+/** §12.5 At most this many answers await their `echo` at once at a master; the oldest is forgotten first. */
+export const MAX_ECHOES = 1_024;
+/** §12.5 At most this many client sources (/24, /64) with a round trip at a master; the first measured is forgotten first. */
+export const MAX_CLIENT_RTTS = 4_096;

@@ -181,6 +181,7 @@ export const MESSAGES = {
       offs,
       scale: opt(scale),
       prev: opt(t.id('The stream this request resumes (its server failed): the master keeps the stream id and its state (§10.6).')),
+      echo: opt(t.bool('To a master: the client will answer its answer with `echo`, so that the master may time its round trip to the client (§12.5).')),
       pad,
     }),
   redirect: message(2, ['master → client'], 'none',
@@ -440,7 +441,7 @@ export const MESSAGES = {
       at,
     }),
   assign: message(44, ['master → master'], 'cluster',
-    'An assignment record (S3.3, §12.4): this master gave stream `sid` of `file` to `client` on server `srv`. Sent to every live member of its group once, as the assignment is made; a member that knows the stream already ignores it. The others reserve its rate on `srv` until the server reports the stream, so that masters answering a burst at once spread it as one master would.', {
+    'An assignment record (S3.3, §12.4): this master gave stream `sid` of `file` to `client` on server `srv`, or moved it there (a handoff). Sent to every live member of its group once, as the assignment is made; a member that knows the stream already ignores it, unless it is a handoff it has not counted yet. The others reserve its rate on `srv` until the server reports the stream, so that masters answering a burst at once spread it as one master would.', {
       srv: serverName,
       sid,
       client: addr('The client.'),
@@ -449,6 +450,8 @@ export const MESSAGES = {
       sk: opt(t.binExact(STREAM_KEY_LENGTH, 'The stream key the client holds (§10.5), in a group without a cluster key (with one, every master derives it): so that any master can move the stream.')),
       inc: t.u32('The incarnation of `srv` as the sender knows it: its registration epoch. With `srv` and `seq`, the delta\'s key.'),
       seq: t.u32('The sender\'s count of the assignments it made on `srv` in that incarnation, from 1: a receiver that saw every one before it holds them all (§12.4).'),
+      age: opt(t.uint('Milliseconds since the assignment was made (0 when absent): the receiver dates it back by as much, so that its reservation runs out when the sender\'s does (§4.4).')),
+      hops: opt(t.uint('Handoffs the stream has had (0 when absent). A delta with more than the receiver counts is a handoff (S3.3): the stream now plays at `srv`. One with no more leaves the receiver\'s record as it is.')),
       at,
     }),
   digest: message(45, ['master → master'], 'cluster',
@@ -485,7 +488,12 @@ export const MESSAGES = {
       offs,
       scale: opt(scale),
       prev: opt(t.id('As in `request`.')),
+      echo: opt(t.bool('As in `request`.')),
       at,
+    }),
+  echo: message(47, ['client → master'], 'none',
+    'The client got the master\'s answer to request `rid` (§12.5): sent once, as it arrives, when the request said `echo`. The master times its round trip to the client from it, and answers nothing.', {
+      rid,
     }),
   member: message(40, ['master → master'], 'cluster',
     'Group membership between masters (§12.1, SWIM): `ping` a member, which answers `ack` with the same `seq`; `ping-req` asks a member to probe `target` and relay its `ack`; `gossip` spreads updates and is not answered. Every one carries piggybacked updates of members\' states. A `ping` and a `ping-req` are padded to MEMBER_PAD_TO bytes; an `ack` is never larger (§12.1).', {
@@ -569,6 +577,7 @@ export const MESSAGES = {
         rate: opt(t.uint('Media rate of the item, bits per second (every flow).')),
         scale: opt(scale),
         moving: opt(t.bool('True while a handoff of the stream is under way (§10.6).')),
+        rtt: opt(t.uint('The master\'s smoothed round trip to the client\'s source, ms, once one of its clients echoed an answer (§12.5).')),
       }, 'A session.'), MAX_STATUS_ROWS, 'Sessions.')),
       members: opt(t.list(t.struct({
         addr: addr('A member of the master\'s group (§12.1).'),

@@ -20,6 +20,8 @@ export interface FetchSettings {
   readonly schedule?: readonly ScheduledRate[];
   /** Where the client is (§12.5). */
   readonly loc?: string;
+  /** Its masters may time their round trip to it (§12.5). */
+  readonly echo?: boolean;
   /** Numeric IP to bind. */
   readonly host: string;
   readonly port?: number;
@@ -65,6 +67,7 @@ export async function startFetch(s: FetchSettings, h: FetchHandlers): Promise<Fe
     choose: s.choose,
     ...(s.schedule && s.schedule.length > 0 ? { schedule: s.schedule } : {}),
     ...(s.loc !== undefined ? { loc: s.loc } : {}),
+    ...(s.echo === true ? { echo: true } : {}),
   });
   let flowsTold = false;
   // Nothing listening at a master or server is known at once, not after every retry (§6.1).

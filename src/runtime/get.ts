@@ -36,6 +36,8 @@ export interface GetFlags {
   readonly rateSchedule?: string;
   /** `--location`: where the client is (§12.5). */
   readonly location?: string;
+  /** `--echo`: the master may time its round trip to the client (§12.5). */
+  readonly echo?: boolean;
   readonly host?: string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
@@ -174,7 +176,7 @@ async function streamToCopy(f: GetFlags, plan: GetPlan, out: Output): Promise<St
   /** Stops the stream; set once it runs. */
   let stopStream = () => {};
   const fetch = await startFetch(
-    { masters: masters.map((m) => m.address), ...(plan.portal ? { portal: true } : {}), file: f.name, ...(mode ? { mode } : {}), choose, ...(schedule ? { schedule } : {}), ...(plan.loc !== undefined ? { loc: plan.loc } : {}), host },
+    { masters: masters.map((m) => m.address), ...(plan.portal ? { portal: true } : {}), file: f.name, ...(mode ? { mode } : {}), choose, ...(schedule ? { schedule } : {}), ...(plan.loc !== undefined ? { loc: plan.loc } : {}), ...(f.echo === true ? { echo: true } : {}), host },
     {
       onFlows: (fl) => {
         flows = fl;

@@ -61,8 +61,8 @@ export function statusLines(s: MasterStatus): string[] {
     ...table(['FILE', 'SIZE', 'RATE', 'SERVERS'], s.files.map((r) => [r.file, r.size, formatRate(r.rate), r.servers.join(',')])),
   ];
   if (s.sessions.length > 0) {
-    lines.push('', ...table(['SESSION', 'CLIENT', 'FILE', 'SERVER', 'AGE', 'LIVE', 'HANDOFFS'],
-      s.sessions.map((r) => [r.sid, r.client, r.file, r.srv, formatDuration(r.age), r.live ? 'yes' : 'no', r.handoffs ?? 0])));
+    lines.push('', ...table(['SESSION', 'CLIENT', 'FILE', 'SERVER', 'AGE', 'LIVE', 'HANDOFFS', 'CLIENT RTT'],
+      s.sessions.map((r) => [r.sid, r.client, r.file, r.srv, formatDuration(r.age), r.live ? 'yes' : 'no', r.handoffs ?? 0, rtt(r.rtt)])));
   } else {
     lines.push('', 'no sessions');
   }

@@ -5,7 +5,7 @@ const bytes = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => 
 const AT = 1_700_000_123_456;
 
 export const SAMPLES: { readonly [K in MessageType]: MessageOf<K> } = {
-  request: { type: 'request', rid: 0xffff_ffff, file: 'movies/ß-été.ts', mode: 'list', sid: 9, tok: bytes(16), exp: AT + 30_000, off: 2 ** 40, from: 3, avoid: ['10.0.1.1:5000', '[::1]:5001'], loc: 'par-1', pad: bytes(40) },
+  request: { type: 'request', rid: 0xffff_ffff, file: 'movies/ß-été.ts', mode: 'list', sid: 9, tok: bytes(16), exp: AT + 30_000, off: 2 ** 40, from: 3, avoid: ['10.0.1.1:5000', '[::1]:5001'], loc: 'par-1', echo: true, pad: bytes(40) },
   redirect: { type: 'redirect', rid: 1, file: 'B', srv: '10.0.1.2:5000', sid: 77, tok: bytes(16, 2), exp: AT },
   setup: { type: 'setup', rid: 2, sid: 3, file: 'B', srv: '[2001:db8::1]:5000', size: 5_000_000_000, rate: 4_000_000, chunk: 1100, off: 0, cookie: bytes(8), at: AT },
   'server-list': {
@@ -38,10 +38,11 @@ export const SAMPLES: { readonly [K in MessageType]: MessageOf<K> } = {
   move: { type: 'move', sid: 9, srv: '10.0.1.3:5000', cookie: bytes(8, 8), off: 1100, npt: 2200, scale: 1000, tok: bytes(16, 9), exp: AT + 30_000, why: 'overload', at: AT },
   order: { type: 'order', op: 'capacity', cap: 8_000_000, at: AT },
   refer: { type: 'refer', rid: 12, master: '10.0.0.2:7700' },
-  assign: { type: 'assign', srv: '10.0.0.5:5000', sid: 44, client: '[2001:db8::9]:40000', file: 'B', rate: 4_000_000, sk: bytes(16), inc: 7, seq: 3, at: AT },
+  echo: { type: 'echo', rid: 0xffff_ffff },
+  assign: { type: 'assign', srv: '10.0.0.5:5000', sid: 44, client: '[2001:db8::9]:40000', file: 'B', rate: 4_000_000, sk: bytes(16), inc: 7, seq: 3, age: 1_500, hops: 2, at: AT },
   digest: { type: 'digest', ents: [{ srv: '10.0.0.5:5000', inc: 7, seq: 3, sids: [44, 45] }, { srv: '[2001:db8::5]:5000', inc: 1, seq: 9, sids: [] }], at: AT },
   pull: { type: 'pull', sids: [44, 45], at: AT },
-  pass: { type: 'pass', client: '[2001:db8::9]:40000', size: 1200, rid: 12, file: 'B', mode: 'relay', off: 1000, from: 0, avoid: ['10.0.0.5:5000'], loc: 'par-1', offs: [1000, 20], scale: 2000, prev: 44, at: AT },
+  pass: { type: 'pass', client: '[2001:db8::9]:40000', size: 1200, rid: 12, file: 'B', mode: 'relay', off: 1000, from: 0, avoid: ['10.0.0.5:5000'], loc: 'par-1', offs: [1000, 20], scale: 2000, prev: 44, echo: true, at: AT },
   supervise: { type: 'supervise', name: '10.0.0.5:5000', ep: 4, to: '10.0.0.2:7700', pin: true, at: AT },
   member: { type: 'member', k: 'ping-req', seq: 77, target: '10.0.0.3:7700', up: [{ s: 'suspect', a: '10.0.0.3:7700', i: 2, by: '10.0.0.2:7700' }, { s: 'alive', a: '10.0.0.2:7700', i: 0 }], pad: bytes(7), at: AT },
   control: { type: 'control', rid: 12, op: 'handoff', sid: 9, srv: '10.0.1.3:5000', pad: bytes(5), at: AT },

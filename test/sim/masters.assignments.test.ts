@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ASSIGN_DIGEST_INTERVAL } from '../../src/protocol/constants.js';
 import { decode } from '../../src/protocol/codec.js';
 import { peekType } from '../../testbed/link/peekType.js';
-import { forSeeds, groupMasters, mediaFile, seedRange, simCluster, type SimCluster } from '../helpers/simCluster.js';
+import { expectedBytes, firstDifference, forSeeds, groupMasters, mediaFile, seedRange, simCluster, type SimCluster } from '../helpers/simCluster.js';
 
 const MASTERS = groupMasters(3);
 const [M1, M2, M3] = MASTERS as [string, string, string];
@@ -74,8 +74,52 @@ describe('assignment records shared by a group of masters, simulated (§12.4)', 
         expect((l.e as { from: string }).from).toBe(M1);
         expect(l.at).toBeGreaterThan(seen.firstPull);
       }
-      // Each on the server M1 gave it.
-      for (const sid of sids) expect(m2.assignmentView(sid)!.server).toBe(c.masters.get(M1)!.assignmentView(sid)!.server);
+      // Each on the server M1 gave it, dated as M1 made it (its reservation runs out when M1's does), not as M2 learned it.
+      for (const sid of sids) {
+        const mine = c.masters.get(M1)!.assignmentView(sid)!;
+        const learnt = m2.assignmentView(sid)!;
+        expect(learnt.server).toBe(mine.server);
+        expect(Math.abs(learnt.at - mine.at), `stream ${sid}: M1 made it at ${mine.at}, M2 dates it ${learnt.at}`).toBeLessThanOrEqual(50);
+      }
+    });
+  });
+
+  it(`tells a handoff as a delta: a member the new server's track has not reached moves the stream at once (${SEEDS.length} seeds)`, () => {
+    forSeeds(SEEDS, (seed) => {
+      const c = cluster(seed);
+      const since = c.net.now;
+      const list = Array.from({ length: 3 }, (_, i) => c.addClient(`10.0.2.${i + 1}:6000`, { masters: [M1], file: FILE, choose: { by: 'random' } }, since + i * 20));
+      c.net.run({ until: since + 1_500 });
+      const busy = c.servers.filter((s) => s.streamCount() > 0);
+      const server = busy[seed % busy.length]!;
+      const supervisor = server.supervisedBy;
+      const other = MASTERS.find((m) => m !== supervisor)!;
+      const sids = server.streamsView().map((s) => s.sid);
+      // Every `track` to `other` is lost for a while: only the supervisor's delta can tell it of the move.
+      let cut = true;
+      c.net.lose = (_from, to, bytes) => cut && to === other && peekType(bytes) === 'track';
+      const at = c.net.now;
+      c.net.command(server.config.name, { type: 'drain' });
+      c.net.run({ until: at + 1_500 });
+      const m = c.masters.get(other)!;
+      for (const sid of sids) {
+        const here = c.masters.get(supervisor)!.assignmentView(sid)!;
+        expect(here.server, `stream ${sid} at its supervisor`).not.toBe(server.config.name);
+        const there = m.assignmentView(sid);
+        expect(there?.server, `stream ${sid} at ${other}, which heard no track\n${c.logText()}`).toBe(here.server);
+        expect(there!.handoffs).toBe(1);
+        const told = c.log.filter((l) => l.addr === other && l.at >= at && l.e.type === 'assignment-learned' && (l.e as { sid: number }).sid === sid);
+        expect(told.map((l) => [(l.e as { from: string }).from, (l.e as { hops: number }).hops]), `stream ${sid}`).toEqual([[supervisor, 1]]);
+      }
+      cut = false;
+      c.net.run({ until: c.net.now + 20_000 });
+      // The tracks come through in the end: counted already, they move nothing again, and every copy is whole.
+      for (const sid of sids) expect(c.masters.get(other)!.assignmentView(sid)?.handoffs ?? 1).toBe(1);
+      const want = expectedBytes(FILE, SIZE);
+      for (const cl of list) {
+        expect(cl.client.result?.ok, `${cl.addr}: ${cl.client.result?.message}`).toBe(true);
+        expect(firstDifference(cl.copy, want), cl.addr).toBeUndefined();
+      }
     });
   });
 

@@ -43,6 +43,7 @@ export function clientArgs(c: ClientSpec, o: { masters: readonly string[]; out: 
     ...(c.mode ? ['--mode', c.mode] : []),
     '--choose', c.choose,
     ...(c.location !== undefined ? ['--location', c.location] : []),
+    ...(c.echo === true ? ['--echo'] : []),
     ...(c.schedule.length > 0 ? ['--rate-schedule', rateSchedule(c.schedule)] : []),
     '--timeout', `${Math.max(1_000, Math.round(o.timeoutMs))}ms`,
     '--json-stream',

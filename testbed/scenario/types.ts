@@ -96,6 +96,8 @@ export interface ClientSpec {
   readonly portal?: boolean;
   /** Where it is (§12.5): `ofp client get --location`. */
   readonly location?: string;
+  /** It lets its masters time their round trip to it (§12.5): `ofp client get --echo`. */
+  readonly echo?: boolean;
   /** Rate schedule: [{at ms after playing starts, scale in thousandths}]. */
   readonly schedule: readonly { readonly at: number; readonly scale: number }[];
 }

@@ -198,6 +198,7 @@ function scheduleClients(run: Run): void {
         masters: c.masters.map((m) => book.addr(m)),
         ...(c.portal ? { portal: true } : {}),
         ...(c.location !== undefined ? { loc: c.location } : {}),
+        ...(c.echo === true ? { echo: true } : {}),
         file: c.file,
         ...(c.mode ? { mode: c.mode } : {}),
         choose: parseChoice(c.choose)!,

@@ -74,6 +74,8 @@ export interface ClientConfig {
   readonly schedule?: readonly ScheduledRate[];
   /** Where the client is (§12.5): told to its masters, whose `nearest` policy prefers servers there. */
   readonly loc?: string;
+  /** Let its masters time their round trip to it (§12.5): its requests say `echo`, and it echoes each answer. */
+  readonly echo?: boolean;
 }
 
 /**
@@ -289,6 +291,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       ...(from > 0 ? { from } : {}),
       ...(avoid ? { avoid } : {}),
       ...(this.config.loc !== undefined ? { loc: this.config.loc } : {}),
+      ...(this.config.echo === true ? { echo: true } : {}),
     });
     this.masters.asked();
     this.emit({ type: 'ask', master: this.requestTo, file: this.config.file, mode: this.config.mode ?? 'default', off: this.next });
@@ -298,6 +301,11 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
   private sendRequest(now: number): void {
     this.send(this.requestTo, this.request!, true);
     this.deadline = now + REQUEST_TIMEOUT;
+  }
+
+  /** A master's answer to the request in flight arrived: echoed at once when the client allows its round trip timed (§12.5). */
+  private echoAnswer(master: string): void {
+    if (this.config.echo === true) this.send(master, { type: 'echo', rid: this.rid }, true);
   }
 
   /** The master did not answer: again, then the next master, for MASTER_ROUNDS rounds (S4.3). */
@@ -333,6 +341,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       case 'redirect':
         if (this.state !== 'asking' || msg.rid !== this.rid || !this.isMaster(from) || msg.file !== this.config.file) break;
         this.masters.answered();
+        this.echoAnswer(from);
         if (this.sentBackInVain(this.servers.giveUp(msg.srv, this.config.file, this.next), now)) return;
         if (msg.sk) this.streamKey = msg.sk;
         this.emit({ type: 'redirected', master: from, srv: msg.srv, sid: msg.sid });
@@ -371,6 +380,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
 
   private onServerList(msg: MessageOf<'server-list'>, from: string, now: number): void {
     this.masters.answered();
+    this.echoAnswer(from);
     this.listed = msg.from === 0 ? [...msg.servers] : [...this.listed, ...msg.servers];
     this.listExp = msg.exp;
     this.listPages++;
@@ -476,6 +486,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       this.flows = flows;
       this.receivers = flows.map((f, i) => new Receiver(f.size, offs[i] ?? 0, (off, data) => this.handOn(i, off, data)));
     }
+    if (relayed) this.echoAnswer(from);
     this.emit({ type: 'setup', srv: msg.srv, sid: msg.sid, size: msg.size, rate: msg.rate, off: msg.off, flows: this.flows.map((f) => ({ ...f })), via: relayed ? 'master' : 'server', ...(relayed ? { master: from } : {}) });
     this.move('setup', now);
     this.serverTries = 1;
@@ -595,6 +606,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
 
   private onError(msg: MessageOf<'error'>, from: string, now: number): void {
     if (this.state === 'asking' && msg.rid === this.rid && this.isMaster(from)) {
+      this.echoAnswer(from);
       this.emit({ type: 'master-error', level: 'warn', master: from, code: msg.code, msg: msg.msg });
       // Only what CLIENT_TABLE's `refused` names is final. Anything else (`unavailable`: the relayed
       // setup was lost; no capacity mid-stream) is retried, or a lossy link fails relayed requests.

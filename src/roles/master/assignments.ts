@@ -38,8 +38,8 @@ export interface Assignment {
   tracked?: Map<string, { n: number; when: number }>;
   /** Handoffs completed. */
   handoffs: number;
-  /** The member that made it and told this master (§12.4); undefined: this master made it. */
-  readonly origin?: string;
+  /** The member that made it, or moved it last, and told this master (§12.4); undefined: this master did. */
+  origin?: string;
   /** Its delta's key (§12.4), for one this master made in a group: the server's incarnation and this master's count there. */
   inc?: number;
   seq?: number;

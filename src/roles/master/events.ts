@@ -90,7 +90,9 @@ export type MasterEvent =
   | { readonly type: 'supervision-lost'; readonly level: 'info'; readonly srv: string; readonly to: string; readonly epoch: number; readonly pinned: boolean }
   /** This master asks `srv` to be supervised by `to` (a claim when `to` is this master, else a handover or an operator's order). */
   | ({ readonly type: 'supervise'; readonly srv: string; readonly to: string; readonly ep: number; readonly pin: boolean } & Debug)
-  /** Another master, `from`, made assignment `sid` on `srv` (§12.4): reserved here too. */
-  | ({ readonly type: 'assignment-learned'; readonly sid: number; readonly srv: string; readonly from: string } & Debug);
+  /** A client echoed an answer (§12.5): the round trip `sample`, and its source's smoothed `rtt`, ms. */
+  | ({ readonly type: 'client-rtt'; readonly client: string; readonly sample: number; readonly rtt: number } & Debug)
+  /** Another master, `from`, made assignment `sid` on `srv` (§12.4): reserved here too; `hops` > 0, it moved the stream there (a handoff). */
+  | ({ readonly type: 'assignment-learned'; readonly sid: number; readonly srv: string; readonly from: string; readonly hops: number } & Debug);
 
 export type MasterEventType = MasterEvent['type'];

@@ -131,12 +131,12 @@ export interface StreamsView {
  * drains the queue, in order: `follow` a stream the master did not assign (a server list, or a
  * master that restarted); `tracked`, the last `track` event recorded in order from `server`
  * (§10.4); `playing`, the stream plays at `server` from `npt` (confirmed where it is, or moved
- * there: a handoff done); `position`, its accounting after an `adjust`; `ended` at its server.
+ * there: a handoff done, `mine` when this master ran it); `position`, its accounting after an `adjust`; `ended` at its server.
  */
 export type StreamChange =
   | { readonly kind: 'follow'; readonly assignment: Assignment }
   | { readonly kind: 'tracked'; readonly sid: number; readonly server: string; readonly n: number; readonly when: number }
-  | { readonly kind: 'playing'; readonly sid: number; readonly server: string; readonly npt: NptState }
+  | { readonly kind: 'playing'; readonly sid: number; readonly server: string; readonly npt: NptState; readonly mine?: boolean }
   | { readonly kind: 'position'; readonly sid: number; readonly npt: NptState }
   | { readonly kind: 'ended'; readonly sid: number };
 
@@ -293,7 +293,7 @@ export class FailoverManager {
         const computed = move ? move.computed : a.npt ? Math.max(0, Math.round(nptAt(a.npt, te))) : undefined;
         const why = move?.why ?? 'failure';
         const gap = this.gapEstimate(why, from, now, move);
-        this.change({ kind: 'playing', sid: a.sid, server: rec.name, npt: position });
+        this.change({ kind: 'playing', sid: a.sid, server: rec.name, npt: position, ...(move ? { mine: true } : {}) });
         this.stats.done++;
         if (move) this.finish(move, 'played');
         this.emit({

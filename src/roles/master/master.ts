@@ -50,6 +50,7 @@ import type { ServerRecord } from './serverRecord.js';
 import { StatusPages } from './statusPages.js';
 import { type SupervisionChange, type SupervisionView, Supervision } from './supervision.js';
 import { AssignShare } from './assignShare.js';
+import { ClientRtts } from './clientRtts.js';
 import { Membership, type MemberView } from '../membership/membership.js';
 import { fromWire, toWire } from '../membership/messages.js';
 import { padded } from '../../protocol/padding.js';
@@ -130,6 +131,8 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   private readonly forwards = new FifoMap<number, Forward>();
   /** Client request key → the answer sent, so a repeated request gets the same answer. */
   private readonly answers = new FifoMap<string, { at: number; bytes: Uint8Array }>(ANSWER_CACHE_SIZE);
+  /** Round trips to the clients that allow them (§12.5). */
+  private readonly clientRtts = new ClientRtts();
   private readonly pending = new Set<string>();
   /** Stream ids and keys handed out in server lists, until a server reports the stream (list mode has no assignment). */
   private readonly offers = new FifoMap<number, { client: string; file: string; sk: Uint8Array }>(ANSWER_CACHE_SIZE);
@@ -185,6 +188,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       moving: (sid) => this.failover.moving(sid) !== undefined,
       members: () => this.members(),
       supervision: (server) => this.supervisionOf(server),
+      clientRtt: (client) => this.clientRtts.rtt(client),
       summary: (now) => this.summary(now),
     });
     this.notices = new NoticeFeed(deps);
@@ -261,6 +265,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       ...this.status.tables(),
       ...this.failover.tables(),
       ...this.membership?.tables(),
+      ...this.clientRtts.tables(),
     };
   }
 
@@ -298,6 +303,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
         this.assignments.reassign(a, c.server, now);
         a.npt = c.npt;
         a.handoffs++;
+        if (c.mine === true) this.movedHere(a, now);
         return;
       case 'position':
         a.npt = c.npt;
@@ -505,6 +511,13 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
       case 'pull':
         if (this.authentic(d, from, now)) this.onPull(msg, from, now);
         return;
+      case 'echo': {
+        // Timed only for the address the answer went to (§12.5): nothing is sent back.
+        const sample = this.clientRtts.echo(`${from}|${msg.rid}`, from, now);
+        if (sample === undefined) return this.drop('unexpected-message', from, `echo of no answer awaiting one (rid ${msg.rid})`, msg.type);
+        this.emit({ type: 'client-rtt', level: 'debug', client: from, sample: Math.round(sample), rtt: Math.round(this.clientRtts.rtt(from)!) });
+        return;
+      }
       default:
         this.drop('unexpected-message', from, `a master does not take ${msg.type}`, msg.type);
     }
@@ -588,6 +601,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     const key = `${from}|${msg.rid}`;
     if (this.repeated(key, from, now)) return;
     this.stats.requests++;
+    if (msg.echo === true) this.clientRtts.want(key);
     const mode = msg.mode ?? this.config.mode;
     if (this.unheld(msg, from, now, key)) return;
     // A client resuming a stream (its server failed, or left it): the stream keeps its id and state (§10.6).
@@ -611,6 +625,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   private repeated(key: string, from: string, now: number): boolean {
     const cached = this.answers.get(key);
     if (cached && now - cached.at <= ANSWER_CACHE_TTL) {
+      this.clientRtts.resent(key);
       this.sendBytes(from, cached.bytes, false);
       return true;
     }
@@ -645,7 +660,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
    */
   private serverFor(msg: MessageOf<'request'>, from: string, avoid: readonly string[], resumed: Assignment | undefined, moving: string | undefined, now: number): string | undefined {
     if (moving === undefined && !resumed) this.keepReserve(from, msg.file, msg.scale, now);
-    const srv = moving ?? this.choose(msg.file, avoid, [], 1000, msg.loc)?.name;
+    const srv = moving ?? this.choose(msg.file, avoid, [], 1000, msg.loc, from)?.name;
     if (srv === undefined) return undefined;
     if (resumed && moving === undefined) {
       this.failover.clientMoved(resumed, srv, now);
@@ -758,7 +773,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
 
   private retryForward(f: Forward, now: number, code: WireErrorCode, why: string): void {
     if (!f.resumed) this.assignments.remove(f.sid);
-    const next = f.tried.length < FORWARD_ATTEMPTS ? this.choose(f.file, f.avoid, f.tried, 1000, f.loc) : undefined;
+    const next = f.tried.length < FORWARD_ATTEMPTS ? this.choose(f.file, f.avoid, f.tried, 1000, f.loc, f.client) : undefined;
     if (next) {
       this.forwards.delete(f.mrid);
       const again: Forward = { ...f, mrid: this.newRid(), server: next.name };
@@ -848,7 +863,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
   }
 
   /** Eligible servers for `file`: up, not avoided (unless nothing else is left), with room for its rate; `loc`, where the client is (§12.5). */
-  private choose(file: string, avoid: readonly string[], tried: readonly string[], scale = 1000, loc?: string): Candidate | undefined {
+  private choose(file: string, avoid: readonly string[], tried: readonly string[], scale = 1000, loc?: string, client?: string): Candidate | undefined {
     const holders = this.catalog.holders(file);
     if (!holders) return undefined;
     const eligible = (skipAvoided: boolean): Candidate[] => {
@@ -869,18 +884,35 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     };
     let candidates = eligible(true);
     if (candidates.length === 0 && (avoid.length > 0 || this.unanswered.size > 0)) candidates = eligible(false);
-    return this.selector.pick(candidates, loc);
+    return this.selector.pick(candidates, loc, client === undefined ? undefined : this.clientRtts.rtt(client));
   }
 
   /** Record the assignment, with the stream's key (§10.5); until the server reports the stream, its rate counts against the server's room. */
   private assign(sid: number, client: string, file: string, server: string, now: number): Assignment {
     const rate = this.catalog.holders(file)?.get(server)?.rate ?? 0;
     const a: Assignment = { sid, client, file, server, rate, at: now, live: false, seen: now, sk: this.streamKey(sid, client), handoffs: 0 };
-    const key = this.sharing && this.servers.get(server) ? this.sharing.stamp(server, this.servers.get(server)!.epoch) : undefined;
-    if (key) Object.assign(a, key);
+    this.stampDelta(a);
     this.assignments.add(a);
     this.shareAssignment(a, now);
     return a;
+  }
+
+  /** In a group, `a`'s delta key (§12.4): its server's incarnation and this master's next count there. */
+  private stampDelta(a: Assignment): void {
+    const rec = this.servers.get(a.server);
+    if (this.sharing && rec) Object.assign(a, this.sharing.stamp(a.server, rec.epoch));
+  }
+
+  /**
+   * A handoff this master ran is complete (S3.3): the move is an assignment it made on the new
+   * server, told to the group as a delta with the stream's count of handoffs, so that a member the
+   * server's own `track` has not reached yet moves the stream too.
+   */
+  private movedHere(a: Assignment, now: number): void {
+    if (!this.sharing) return;
+    a.origin = undefined;
+    this.stampDelta(a);
+    this.shareAssignment(a, now);
   }
 
   /**
@@ -890,7 +922,12 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
    */
   private shareAssignment(a: Assignment, now: number, to: readonly string[] = this.liveMembers()): void {
     if (!this.membership || a.inc === undefined || a.seq === undefined) return;
-    const msg: MessageOf<'assign'> = { type: 'assign', srv: a.server, sid: a.sid, client: a.client, file: a.file, rate: a.rate, ...(!this.deps.auth && a.sk ? { sk: a.sk } : {}), inc: a.inc, seq: a.seq };
+    const age = Math.max(0, Math.round(now - a.at));
+    const msg: MessageOf<'assign'> = {
+      type: 'assign', srv: a.server, sid: a.sid, client: a.client, file: a.file, rate: a.rate, ...(!this.deps.auth && a.sk ? { sk: a.sk } : {}), inc: a.inc, seq: a.seq,
+      ...(age > 0 ? { age } : {}),
+      ...(a.handoffs > 0 ? { hops: a.handoffs } : {}),
+    };
     for (const m of to) this.sendControl(m, msg, now, true);
   }
 
@@ -918,10 +955,21 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     if (!this.admitsMember(from)) return this.drop('unexpected-message', from, 'assign from an address that is not a member', msg.type);
     if (!this.servers.has(msg.srv)) return this.drop('unexpected-message', from, `assign for a server this master does not know: ${msg.srv}`, msg.type);
     this.sharing!.delta(from, msg.srv, msg.inc, msg.seq);
-    if (this.assignments.has(msg.sid)) return;
-    const sk = msg.sk ?? (this.deps.auth ? this.deps.auth.streamKey(msg.sid, msg.client) : undefined);
-    this.assignments.add({ sid: msg.sid, client: msg.client, file: msg.file, server: msg.srv, rate: msg.rate, at: now, live: false, seen: now, ...(sk ? { sk } : {}), handoffs: 0, origin: from });
-    this.emit({ type: 'assignment-learned', level: 'debug', sid: msg.sid, srv: msg.srv, from });
+    const hops = msg.hops ?? 0;
+    const known = this.assignments.get(msg.sid);
+    if (known) {
+      // A handoff this master has not counted yet (the new server's `track` is still on its way): the stream plays there now.
+      if (hops <= known.handoffs || known.client !== msg.client || known.file !== msg.file) return;
+      this.assignments.reassign(known, msg.srv, now);
+      known.handoffs = hops;
+      known.origin = from;
+    } else {
+      const sk = msg.sk ?? (this.deps.auth ? this.deps.auth.streamKey(msg.sid, msg.client) : undefined);
+      // Dated back to when its origin made it: its reservation runs out when the origin's does (§4.4). A moved stream plays already.
+      const at = now - Math.min(msg.age ?? 0, ASSIGNMENT_TTL);
+      this.assignments.add({ sid: msg.sid, client: msg.client, file: msg.file, server: msg.srv, rate: msg.rate, at, live: hops > 0, seen: now, ...(sk ? { sk } : {}), handoffs: hops, origin: from });
+    }
+    this.emit({ type: 'assignment-learned', level: 'debug', sid: msg.sid, srv: msg.srv, from, hops });
   }
 
   private tokenFields(client: string, file: string, server: string, sid: number, exp: number): { tok?: Uint8Array; exp?: number } {
@@ -932,6 +980,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
 
   private answer(to: string, key: string, bytes: Uint8Array, now: number): void {
     this.answers.set(key, { at: now, bytes });
+    this.clientRtts.answered(key, now);
     this.sendBytes(to, bytes, false);
   }
 

@@ -24,7 +24,7 @@ export const POLICY_DOCS: Readonly<Record<Policy, string>> = {
   'least-streams': 'The server with the fewest streams, counting those just assigned (ties: more available bandwidth, then name).',
   'random': 'A uniformly random eligible server, from the master\'s seeded generator.',
   'weighted': 'A random eligible server, with probability proportional to its available bandwidth.',
-  'nearest': 'Proximity (S3.5, §12.5): a server in the client\'s location first (the request\'s `loc`), then the shortest round trip from the master in bands of NEAREST_RTT_BAND ms (measured on polls; the latency the server registered until then), then the most available bandwidth, then name.',
+  'nearest': 'Proximity (S3.5, §12.5): a server in the client\'s location first (the request\'s `loc`), then the nearest to the client in bands of NEAREST_RTT_BAND ms, then the most available bandwidth, then name. Nearest: the smallest |rtt(master, server) − rtt(master, client)|, a lower bound of the round trip between them (the triangle inequality), once the client\'s source has echoed an answer; until then the client counts as at the master (the server\'s round trip alone). A server\'s round trip is measured on polls (the latency it registered until then).',
 };
 
 export interface Candidate {
@@ -47,13 +47,16 @@ export class Selector {
     private readonly rng: Rng,
   ) {}
 
-  /** Pick one of `candidates` (all eligible: up, holding the file, with room), or undefined when there are none; `loc`, where the client is. */
-  pick(candidates: readonly Candidate[], loc?: string): Candidate | undefined {
+  /**
+   * Pick one of `candidates` (all eligible: up, holding the file, with room), or undefined when
+   * there are none; `loc`, where the client is; `rtt`, the master's round trip to it, ms (§12.5).
+   */
+  pick(candidates: readonly Candidate[], loc?: string, rtt = 0): Candidate | undefined {
     if (candidates.length <= 1) return candidates[0];
     switch (this.policy) {
       case 'nearest': {
         const here = (c: Candidate) => (loc !== undefined && c.loc === loc ? 0 : 1);
-        const band = (c: Candidate) => (c.rtt === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(c.rtt / NEAREST_RTT_BAND));
+        const band = (c: Candidate) => (c.rtt === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(Math.abs(c.rtt - rtt) / NEAREST_RTT_BAND));
         return best(candidates, (a, b) => here(a) - here(b) || band(a) - band(b) || b.available - a.available || a.streams - b.streams || byName(a, b));
       }
       // The greedy policies need no order: ties go to the name that sorts first.

@@ -36,6 +36,8 @@ export interface StatusSource {
   members(): readonly MemberView[];
   /** A server's supervision (§12.2), for a master in a group. */
   supervision(server: string): SupervisionView | undefined;
+  /** The master's round trip to a client's source, ms, once measured (§12.5). */
+  clientRtt(client: string): number | undefined;
 }
 
 /** One reading of a table: how many rows it has, and row `i` as it is at `now`. */
@@ -67,6 +69,7 @@ export function sessionRow(src: StatusSource, a: Assignment, now: number): Sessi
   // The position never runs past the end of the item (the stream ends there).
   const end = item && item.rate > 0 ? Math.floor((item.size * 8000) / item.rate) : Number.POSITIVE_INFINITY;
   const npt = a.npt ? Math.min(end, Math.max(0, Math.round(nptAt(a.npt, now)))) : undefined;
+  const rtt = src.clientRtt(a.client);
   return {
     sid: a.sid,
     client: a.client,
@@ -79,6 +82,7 @@ export function sessionRow(src: StatusSource, a: Assignment, now: number): Sessi
     ...(item ? { size: item.size, rate: item.rate } : {}),
     ...(scale !== undefined ? { scale } : {}),
     ...(src.moving(a.sid) ? { moving: true } : {}),
+    ...(rtt !== undefined ? { rtt: Math.round(rtt) } : {}),
   };
 }
 
