@@ -64,6 +64,30 @@ describe('servers and clients that say where they are, and a master that sends c
     }
   });
 
+  it('ofp client get --echo echoes the master\'s answer: the master times its round trip to the client; a client without it is not timed', async () => {
+    const p = processScope();
+    try {
+      const master = await p.startMaster(['--policy', 'nearest', '--log-level', 'debug'], 'echoed master');
+      const server = await p.startServer(master.address, media, [], 'a server');
+      await master.child.waitFor((e) => e.event === 'server-up' && e.data.srv === server.address, 10_000, 'the server up');
+      const get = await p.run(['client', 'get', 'clip.ts', '--master', master.address, '--echo', '--out', join(dir, 'echo.copy.ts'), '--json'], { timeoutMs: 30_000 });
+      expect(get.code, get.stderr).toBe(0);
+      const timed = await master.child.waitFor((e) => e.event === 'client-rtt', 5_000, 'the client\'s echo timed');
+      expect(String(timed.data.client)).toMatch(/^127\.0\.0\.1:\d+$/);
+      // Loopback; a second covers a busy machine's scheduling.
+      expect(timed.data.sample).toBeGreaterThanOrEqual(0);
+      expect(timed.data.sample).toBeLessThan(1_000);
+      // A client without --echo sends none: still exactly one sample.
+      const plain = await p.run(['client', 'get', 'clip.ts', '--master', master.address, '--out', join(dir, 'plain.copy.ts'), '--json'], { timeoutMs: 30_000 });
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(master.child.events.filter((e) => e.event === 'client-rtt')).toHaveLength(1);
+      master.child.kill('SIGTERM');
+      await within(master.child.exited, 10_000, 'the master to stop');
+    } finally {
+      await p.killAll();
+    }
+  });
+
   it('facts that are not facts: exit 2 with one line naming the flag or the file', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ location: 'par-1', disks: 4 }));

@@ -230,4 +230,17 @@ expect:
     expect(served.verdict).toBe('fail');
     expect(served.detail).toMatch(/^(p|l)-\d was served by (lon|par)-\d, not only by (par|lon)-1, (par|lon)-2/);
   });
+
+  it('nearest-rtt passes with clients that echo, and fails its served-by check without: no round trip, the master\'s own site serves them', async () => {
+    const bundled = readFileSync(fileURLToPath(new URL('../../testbed/scenarios/nearest-rtt.yaml', import.meta.url)), 'utf8');
+    for (const seed of [1, 2, 3]) {
+      const sc = parseScenario(bundled, 'r.yaml');
+      expect(verdictOf(checkRun(sc, (await runSim(sc, { seed, traceCap: 0 })).record)), `seed ${seed}`).toBe('pass');
+    }
+    const sc = parseScenario(bundled.replaceAll(', echo: true}', '}'), 'r.yaml');
+    expect(sc.clients.every((c) => c.echo === undefined)).toBe(true);
+    const served = checkRun(sc, (await runSim(sc, { seed: 1, traceCap: 0 })).record).find((c) => c.name === 'served-by')!;
+    expect(served.verdict).toBe('fail');
+    expect(served.detail).toMatch(/^v-\d was served by home-\d, not only by away-1, away-2/);
+  });
 });
