@@ -5,7 +5,9 @@
  * the item three servers hold goes to the one with the most bandwidth, one no
  * server holds fails with not-found), and two portals before a group of three
  * masters (`ofp portal` processes: round robin spreads clients evenly, priority
- * sends them to the first master until it is killed). The mechanisms of the other `short`
+ * sends them to the first master until it is killed), and a group of masters
+ * whose `assign` deltas the relay drops (by message type) while their digests
+ * repair every assignment. The mechanisms of the other `short`
  * ones have real-mode tests of their own (faults, links, plain); all of them
  * run with `ofp testbed matrix --modes real` (a few minutes). It runs alone,
  * after the suite (vitest.config.ts says why).
@@ -22,7 +24,7 @@ import { ofpChildren } from './scenarios.js';
 const out = tempDir('ofp-real-bundled-');
 
 describe('bundled scenarios in real mode', () => {
-  for (const name of ['catalog-greatest-bandwidth', 'portal-policies']) {
+  for (const name of ['catalog-greatest-bandwidth', 'portal-policies', 'masters-assign-loss']) {
     it(`${name} passes, with its artifacts, and leaves no process behind`, async () => {
       const sc = loadScenario(bundledScenarios().find((b) => b.name === name)!.file);
       expect(sc.tags).toContain('short');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PERFECT } from '../../testbed/scenario/linkPresets.js';
 import { LinkTable } from '../../testbed/real/links.js';
+import { LinkTable as SharedLinkTable } from '../../testbed/link/linkTable.js';
 
 const base = { link: { ...PERFECT, delay: 5 }, impairments: [] };
 
@@ -52,5 +53,31 @@ describe('the links of a real run', () => {
     t.apply({ kind: 'blackhole', node: 's1', on: false });
     expect(t.link('s1', 'm1').blocked).toBe(false);
     expect(t.apply({ kind: 'kill', node: 's1' })).toBe(false);
+  });
+});
+
+describe('impairments limited to message types (`types`)', () => {
+  const typed = { from: ['m1'], to: ['m2'], link: { loss: 1 }, types: ['assign'] };
+
+  it('a real run\'s links: only datagrams of those types take the impairment; the others keep the pair\'s link', () => {
+    const t = new LinkTable({ link: base.link, impairments: [{ from: ['*'], to: ['m2'], link: { delay: 9 } }] });
+    expect(t.typed).toBe(false);
+    t.apply({ kind: 'impair', impairment: typed });
+    expect(t.typed).toBe(true);
+    expect(t.link('m1', 'm2', 'assign')).toEqual({ ...base.link, delay: 9, loss: 1 });
+    expect(t.link('m1', 'm2', 'member')).toEqual({ ...base.link, delay: 9 });
+    expect(t.link('m1', 'm2')).toEqual({ ...base.link, delay: 9 });
+    expect(t.link('m2', 'm1', 'assign')).toEqual(base.link);
+  });
+
+  it('the simulator\'s links: the same, each type with a link (and loss state) of its own on the pair', () => {
+    const t = new SharedLinkTable(base.link, [typed]);
+    expect(t.typed).toBe(true);
+    expect(t.link('m1', 'm2', 'assign').spec).toEqual({ ...base.link, loss: 1 });
+    expect(t.link('m1', 'm2', 'member').spec).toEqual(base.link);
+    expect(t.link('m1', 'm2', 'assign').state).not.toBe(t.link('m1', 'm2').state);
+    t.impair({ ...typed, link: { loss: 0 } });
+    expect(t.link('m1', 'm2', 'assign').spec.loss).toBe(0);
+    expect(new SharedLinkTable(base.link, []).typed).toBe(false);
   });
 });

@@ -231,6 +231,32 @@ expect:
     expect(served.detail).toMatch(/^(p|l)-\d was served by (lon|par)-\d, not only by (par|lon)-1, (par|lon)-2/);
   });
 
+  it('masters-assign-loss fails its assignments-shared check when the loss never ends: the pulls\' answers are lost too, and only the late tracks tell', async () => {
+    const bundled = readFileSync(fileURLToPath(new URL('../../testbed/scenarios/masters-assign-loss.yaml', import.meta.url)), 'utf8');
+    const sc = parseScenario(bundled.replace(/\n  - \{at: 800ms, impair: [^\n]*/, ''), 'a.yaml');
+    expect(sc.faults).toHaveLength(1);
+    const shared = checkRun(sc, (await runSim(sc, { seed: 1, traceCap: 0 })).record).find((c) => c.name === 'assignments-shared')!;
+    expect(shared.verdict).toBe('fail');
+    expect(shared.detail).toMatch(/pairs late or missing: m-\d's stream \d+ reached m-\d after \d+ ms/);
+  });
+
+  it('an impairment may name the message types it applies to; a name that is no message type is a problem', () => {
+    const text = (types: string) => `name: t
+description: typed
+duration: 1s
+media: [{name: a.ts, duration: 1s, bitrate: 1M}]
+servers: [{name: s, files: ['*']}]
+clients: [{name: c, file: a.ts}]
+impairments:
+  - {from: s, to: c, both-ways: true, types: ${types}, loss: 10%}
+expect: {copies-identical: true}
+`;
+    const sc = parseScenario(text('[data, setup]'), 't.yaml');
+    expect(sc.impairments.map((i) => i.types)).toEqual([['data', 'setup'], ['data', 'setup']]);
+    expect(problems(text('[data, video]'))).toEqual(['8:53: an impairment types: "video" is not a message type (request, redirect, setup, server-list, error, play, … in protocol-spec/03-messages.md)']);
+    expect(problems(text('[]'))).toEqual(['8:46: an impairment types: name at least one message type, or leave types out for every datagram']);
+  });
+
   it('nearest-rtt passes with clients that echo, and fails its served-by check without: no round trip, the master\'s own site serves them', async () => {
     const bundled = readFileSync(fileURLToPath(new URL('../../testbed/scenarios/nearest-rtt.yaml', import.meta.url)), 'utf8');
     for (const seed of [1, 2, 3]) {

@@ -6,13 +6,13 @@
  */
 import type { ClientSpec, MasterSpec, PortalSpec, ServerSpec } from '../scenario/types.js';
 
-/** `o`: in a group, the master's public address and its peers' (through the relay). */
-export function masterArgs(m: MasterSpec, o: { name: string; peers: readonly string[] }): string[] {
+/** `o`: in a group, the master's public address and its peers' (through the relay); `debug`, a check needs its debug events. */
+export function masterArgs(m: MasterSpec, o: { name: string; peers: readonly string[]; debug?: boolean }): string[] {
   return [
     'master', '--host', '127.0.0.1', '--port', '0',
     '--policy', m.policy, '--mode', m.mode, '--poll-interval', `${Math.max(1, Math.round(m.pollInterval))}ms`,
     ...(o.peers.length > 0 ? ['--peers', o.peers.join(','), '--name', o.name] : []),
-    '--interval', '0', '--json-stream',
+    '--interval', '0', '--json-stream', ...(o.debug === true ? ['--log-level', 'debug'] : []),
   ];
 }
 

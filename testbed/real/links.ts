@@ -41,14 +41,19 @@ export class LinkTable {
   private readonly blackholes = new Set<string>();
   private readonly cache = new Map<string, LinkSpec>();
 
-  constructor(private readonly scenario: Pick<Scenario, 'link' | 'impairments'>) {}
+  /** Some impairment applies to certain message types only: the relay then gives each datagram's type. */
+  typed: boolean;
 
-  /** The link from `from` to `to` now. */
-  link(from: string, to: string): LinkSpec {
-    const key = `${from}\u0000${to}`;
+  constructor(private readonly scenario: Pick<Scenario, 'link' | 'impairments'>) {
+    this.typed = scenario.impairments.some((i) => i.types !== undefined);
+  }
+
+  /** The link from `from` to `to` now, for a datagram of message type `type` (needed only when `typed`). */
+  link(from: string, to: string, type?: string): LinkSpec {
+    const key = `${from}\u0000${to}\u0000${type ?? ''}`;
     let spec = this.cache.get(key);
     if (!spec) {
-      spec = this.compute(from, to);
+      spec = this.compute(from, to, type);
       this.cache.set(key, spec);
     }
     return spec;
@@ -59,6 +64,7 @@ export class LinkTable {
     switch (action.kind) {
       case 'impair':
         this.added.push(action.impairment);
+        this.typed ||= action.impairment.types !== undefined;
         break;
       case 'partition':
         this.partitions.push({ sides: action.sides, oneWay: action.oneWay });
@@ -77,10 +83,10 @@ export class LinkTable {
     return true;
   }
 
-  private compute(from: string, to: string): LinkSpec {
+  private compute(from: string, to: string, type: string | undefined): LinkSpec {
     let spec: LinkSpec = this.scenario.link;
     for (const imp of [...this.scenario.impairments, ...this.added]) {
-      if (matches(imp.from, from) && matches(imp.to, to)) spec = { ...spec, ...imp.link };
+      if (matches(imp.from, from) && matches(imp.to, to) && (!imp.types || (type !== undefined && imp.types.includes(type)))) spec = { ...spec, ...imp.link };
     }
     const blocked = this.blackholes.has(from) || this.blackholes.has(to) || this.partitions.some((p) => cuts(p, from, to));
     return blocked ? { ...spec, blocked: true } : spec;

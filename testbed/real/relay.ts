@@ -20,6 +20,7 @@ import { peerHost } from '../../src/runtime/driver.js';
 import { fate, type LinkState, newLinkState } from '../link/impairment.js';
 import type { TraceEntry } from '../scenario/types.js';
 import type { LinkTable } from './links.js';
+import { peekType } from '../link/peekType.js';
 
 /** How long a datagram from an unknown address waits for its sender to be known, ms. */
 export const UNKNOWN_HOLD = 2_000;
@@ -248,7 +249,8 @@ export class Relay {
     }
     const link = this.link(from, to);
     // The link's own clock must only grow (a rate cap's queue is kept in it): the monotonic one, not the run's.
-    const f = fate(this.o.links.link(from, to), link.state, link.rng, performance.now(), bytes);
+    const type = this.o.links.typed ? peekType(bytes) : undefined;
+    const f = fate(this.o.links.link(from, to, type), link.state, link.rng, performance.now(), bytes);
     this.trace(from, to, bytes, decoded, f.fault);
     this.stats.faults[f.fault] = (this.stats.faults[f.fault] ?? 0) + 1;
     if (f.deliveries.length === 0) this.stats.dropped++;

@@ -155,7 +155,7 @@ export class Runner {
   }
 
   private async startMaster(m: MasterSpec): Promise<RoleProcess> {
-    const rp = this.spawn(m.name, masterArgs(m, { name: this.publicOf(m.name), peers: m.peers.map((p) => this.publicOf(p)) }));
+    const rp = this.spawn(m.name, masterArgs(m, { name: this.publicOf(m.name), peers: m.peers.map((p) => this.publicOf(p)), debug: this.scenario.expect.assignmentsShared !== undefined }));
     const real = await this.listening(rp);
     this.say(`master ${m.name} at ${this.publicOf(m.name)} (listens on ${real}, pid ${rp.child.pid})`);
     return rp;

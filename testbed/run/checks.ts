@@ -36,7 +36,58 @@ export function checkRun(sc: Scenario, r: RunRecord): CheckResult[] {
   if (x.answersSpread) out.push(answersSpread(r, x.answersSpread));
   if (x.takeover !== undefined) out.push(takeover(sc, r, x.takeover));
   if (x.supervisorChanges !== undefined) out.push(supervisorChanges(sc, r, x.supervisorChanges));
+  if (x.assignmentsShared !== undefined) out.push(assignmentsShared(sc, r, x.assignmentsShared));
   return out;
+}
+
+/**
+ * Every assignment a master of a group made (its `redirect` or `forward`, §12.4) reached every
+ * other master of the group that was never killed within `limit` ms: by its delta or the digest that
+ * repairs a lost one (`assignment-learned`), or by the server's own `track` of the stream
+ * (`stream-followed`). From the masters' debug events.
+ */
+/** An assignment a master learned more than this long after it was made came by a digest's repair, ms: a delta takes a round trip. */
+const REPAIRED_AFTER = 200;
+
+function assignmentsShared(sc: Scenario, r: RunRecord, limit: number): CheckResult {
+  const name = 'assignments-shared';
+  const killed = new Set(r.events.filter((e) => e.node === 'testbed' && e.type === 'fault' && (e.data.action ?? e.data.kind) === 'kill').map((e) => String(e.data.node)));
+  const group = sc.masters.filter((m) => m.peers.length > 0 && !killed.has(m.name)).map((m) => m.name);
+  const members = new Set(group);
+  const made = new Map<number, { t: number; by: string }>();
+  const learned = new Map<number, Map<string, { t: number; by: 'told' | 'track' }>>();
+  for (const e of r.events) {
+    if (!members.has(e.node)) continue;
+    const sid = Number(e.data.sid);
+    if ((e.type === 'redirect' || e.type === 'forward') && !made.has(sid)) made.set(sid, { t: e.t, by: e.node });
+    else if (e.type === 'assignment-learned' || e.type === 'stream-followed') {
+      let at = learned.get(sid);
+      if (!at) learned.set(sid, (at = new Map()));
+      if (!at.has(e.node)) at.set(e.node, { t: e.t, by: e.type === 'assignment-learned' ? 'told' : 'track' });
+    }
+  }
+  if (made.size === 0) return unknown(name, `no master of ${list(group, 3)} made an assignment (its debug events: a real run gives its masters --log-level debug for this check)`);
+  const late: string[] = [];
+  const lags: number[] = [];
+  const how = { told: 0, repaired: 0, track: 0 };
+  for (const [sid, m] of made) {
+    for (const other of group) {
+      if (other === m.by) continue;
+      const l = learned.get(sid)?.get(other);
+      if (l === undefined) late.push(`${m.by}'s stream ${sid} never reached ${other}`);
+      else if (l.t - m.t > limit) late.push(`${m.by}'s stream ${sid} reached ${other} after ${Math.round(l.t - m.t)} ms`);
+      else {
+        lags.push(l.t - m.t);
+        // A delta arrives within a round trip; later, it was a digest's repair.
+        if (l.by === 'track') how.track++;
+        else if (l.t - m.t > REPAIRED_AFTER) how.repaired++;
+        else how.told++;
+      }
+    }
+  }
+  const slowest = Math.max(0, ...lags);
+  if (late.length > 0) return fail(name, `${late.length} of ${late.length + lags.length} (assignment, master) pairs late or missing: ${late.slice(0, 3).join('; ')}${late.length > 3 ? '; …' : ''} (within ${limit} ms)`);
+  return pass(name, `${made.size} assignment(s), each known to every other master of ${list(group, 3)} within ${Math.round(slowest)} ms (at most ${limit}): ${how.told} by delta, ${how.repaired} by a digest's repair, ${how.track} by the server's track`, slowest);
 }
 
 /** The servers took at most `max` new supervisors (§12.2) after the first fault: a partition between masters moves none. */

@@ -8,11 +8,28 @@ import { isSeq, type Node } from 'yaml';
 import { LINK_KEYS, linkFields, type ParseContext } from './context.js';
 import type { Fault, FaultAction, ImpairmentSpec, RoleKind } from './types.js';
 import { parseRate } from './units.js';
+import { MESSAGES } from '../../src/protocol/messages.js';
 import type { Entries } from './yamlReader.js';
 
-const IMPAIRMENT_KEYS = ['from', 'to', 'both-ways', ...LINK_KEYS] as const;
+const IMPAIRMENT_KEYS = ['from', 'to', 'both-ways', 'types', ...LINK_KEYS] as const;
+const MESSAGE_TYPES = Object.keys(MESSAGES);
 
-/** One impairment map (`from`, `to`, `both-ways`, link fields): one or two one-way impairments. */
+/** `types`: message type names, each one the protocol has. */
+function messageTypes(ctx: ParseContext, node: Node | null, what: string): string[] | undefined {
+  const items = ctx.r.list(node, `${what} types`);
+  if (!items) return undefined;
+  const out: string[] = [];
+  for (const item of items) {
+    const t = ctx.r.str(item, `${what} types`);
+    if (t === undefined) return undefined;
+    if (!MESSAGE_TYPES.includes(t)) return ctx.r.problem(item, `${what} types: ${JSON.stringify(t)} is not a message type (${MESSAGE_TYPES.slice(0, 6).join(', ')}, … in protocol-spec/03-messages.md)`);
+    out.push(t);
+  }
+  if (out.length === 0) return ctx.r.problem(node, `${what} types: name at least one message type, or leave types out for every datagram`);
+  return out;
+}
+
+/** One impairment map (`from`, `to`, `both-ways`, `types`, link fields): one or two one-way impairments. */
 function impairment(ctx: ParseContext, node: Node | null, what: string): ImpairmentSpec[] | undefined {
   const r = ctx.r;
   const e = r.map(node, what, IMPAIRMENT_KEYS);
@@ -21,10 +38,12 @@ function impairment(ctx: ParseContext, node: Node | null, what: string): Impairm
   const to = e.has('to') ? ctx.resolve(e.get('to')!.value, `${what} to`, { star: true, extra: true }) : ['*'];
   const both = e.has('both-ways') ? r.bool(e.get('both-ways')!.value, `${what} both-ways`) : false;
   const link = linkFields(ctx, e, what);
-  if (!from || !to || both === undefined || !link) return undefined;
+  const types = e.has('types') ? messageTypes(ctx, e.get('types')!.value, what) : undefined;
+  if (!from || !to || both === undefined || !link || (e.has('types') && !types)) return undefined;
   if (Object.keys(link).length === 0) return r.problem(node, `${what}: say what the link does (${LINK_KEYS.slice(1).join(', ')}, or a preset)`);
   const pos = r.pos(node);
-  return both && !(from.includes('*') && to.includes('*')) ? [{ from, to, link, pos }, { from: to, to: from, link, pos }] : [{ from, to, link, pos }];
+  const only = types ? { types } : {};
+  return both && !(from.includes('*') && to.includes('*')) ? [{ from, to, link, ...only, pos }, { from: to, to: from, link, ...only, pos }] : [{ from, to, link, ...only, pos }];
 }
 
 export function parseImpairments(ctx: ParseContext, node: Node | null | undefined): ImpairmentSpec[] {

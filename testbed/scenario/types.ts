@@ -124,6 +124,8 @@ export interface ImpairmentSpec {
   readonly from: readonly string[];
   readonly to: readonly string[];
   readonly link: Partial<LinkSpec>;
+  /** The message types it applies to (`assign`, `digest`, …); undefined: every datagram. */
+  readonly types?: readonly string[];
   readonly pos?: SourcePos;
 }
 
@@ -179,6 +181,8 @@ export interface Expectations {
   readonly answeredBy?: readonly { readonly clients: readonly string[]; readonly masters: readonly string[] }[];
   /** Among the masters given, the most first answers to the clients given less the fewest, at most (a portal spreading requests). */
   readonly answersSpread?: { readonly clients: readonly string[]; readonly masters: readonly string[]; readonly max: number };
+  /** ms: every assignment a master of a group made was known to every other master of it within this long (§12.4). */
+  readonly assignmentsShared?: number;
   readonly pos?: Readonly<Record<string, SourcePos>>;
 }
 

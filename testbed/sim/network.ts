@@ -49,7 +49,8 @@ export interface TraceRecord {
 
 /** The links of a network that uses the shared impairment model: the link from one address to another, and its state. */
 export interface LinkModel {
-  link(from: string, to: string): { readonly spec: LinkSpec; readonly state: LinkState };
+  /** `bytes`: the datagram, for a model whose links differ by message type. */
+  link(from: string, to: string, bytes: Uint8Array): { readonly spec: LinkSpec; readonly state: LinkState };
 }
 
 /** What a paused node's receive buffer holds before it drops (Linux's default socket buffer). */
@@ -303,7 +304,7 @@ export class SimNetwork {
     if (!this.nodes.has(to)) {
       fault = 'no-such-node';
     } else {
-      const link = this.model!.link(linkFrom, to);
+      const link = this.model!.link(linkFrom, to, bytes);
       const f = fate(link.spec, link.state, this.rng, this.now, bytes);
       fault = f.fault;
       for (const d of f.deliveries) this.queue.push({ at: this.now + d.delay, seq: this.seq++, kind: 'deliver', from, to, bytes: d.bytes });

@@ -17,6 +17,7 @@ import { Portal } from '../../src/roles/portal/portal.js';
 import type { Role, RoleDeps, RoleEvent, StreamBytes } from '../../src/roles/role.js';
 import { type MediaFile, MediaServer } from '../../src/roles/server/server.js';
 import { LinkTable } from '../link/linkTable.js';
+import { peekType } from '../link/peekType.js';
 import { flowFiles, mediaFile } from '../scenario/media.js';
 import type { ClientOutcome, ClientSpec, Fault, ModeOutput, RoleKind, RunRecord, Scenario, ServerSpec } from '../scenario/types.js';
 import { formatMs } from '../scenario/units.js';
@@ -107,7 +108,7 @@ function buildRun(sc: Scenario, o: SimOptions): Run {
   const slots = slotsOf(sc, book);
   const name = (addr: string) => book.name(addr);
   const links = new LinkTable(sc.link, sc.impairments);
-  net.model = { link: (from, to) => links.link(name(from), name(to)) };
+  net.model = { link: (from, to, bytes) => links.link(name(from), name(to), links.typed ? peekType(bytes) : undefined) };
   const rec = new SimRecorder(start, name, sc.servers.map((s) => s.name));
   const run: Run = {
     sc, o, seed, net, start, book, deps, attackRng, files, media, slots, links, rec,

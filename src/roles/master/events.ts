@@ -90,6 +90,8 @@ export type MasterEvent =
   | { readonly type: 'supervision-lost'; readonly level: 'info'; readonly srv: string; readonly to: string; readonly epoch: number; readonly pinned: boolean }
   /** This master asks `srv` to be supervised by `to` (a claim when `to` is this master, else a handover or an operator's order). */
   | ({ readonly type: 'supervise'; readonly srv: string; readonly to: string; readonly ep: number; readonly pin: boolean } & Debug)
+  /** A stream this master neither made nor was told of (a server list, a master that restarted, a delta not here yet): followed from its server's `track` `play` (§10.4). */
+  | ({ readonly type: 'stream-followed'; readonly sid: number; readonly srv: string } & Debug)
   /** A client echoed an answer (§12.5): the round trip `sample`, and its source's smoothed `rtt`, ms. */
   | ({ readonly type: 'client-rtt'; readonly client: string; readonly sample: number; readonly rtt: number } & Debug)
   /** Another master, `from`, made assignment `sid` on `srv` (§12.4): reserved here too; `hops` > 0, it moved the stream there (a handoff). */

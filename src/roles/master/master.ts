@@ -286,7 +286,10 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
 
   /** A change the failover manager asks of the assignment table: the table is the master's, and changes only here. */
   private applyStream(c: StreamChange, now: number): void {
-    if (c.kind === 'follow') return this.assignments.add(c.assignment);
+    if (c.kind === 'follow') {
+      this.assignments.add(c.assignment);
+      return this.emit({ type: 'stream-followed', level: 'debug', sid: c.assignment.sid, srv: c.assignment.server });
+    }
     const a = this.assignments.get(c.sid);
     if (!a) return;
     switch (c.kind) {
