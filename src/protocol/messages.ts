@@ -578,6 +578,7 @@ export const MESSAGES = {
         scale: opt(scale),
         moving: opt(t.bool('True while a handoff of the stream is under way (§10.6).')),
         rtt: opt(t.uint('The master\'s smoothed round trip to the client\'s source, ms, once one of its clients echoed an answer (§12.5).')),
+        by: opt(addr('The member of its group that made the assignment, or moved the stream last, and told this master (§12.4); absent when this master did, or follows the stream from its server\'s word.')),
       }, 'A session.'), MAX_STATUS_ROWS, 'Sessions.')),
       members: opt(t.list(t.struct({
         addr: addr('A member of the master\'s group (§12.1).'),

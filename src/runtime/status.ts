@@ -61,8 +61,9 @@ export function statusLines(s: MasterStatus): string[] {
     ...table(['FILE', 'SIZE', 'RATE', 'SERVERS'], s.files.map((r) => [r.file, r.size, formatRate(r.rate), r.servers.join(',')])),
   ];
   if (s.sessions.length > 0) {
-    lines.push('', ...table(['SESSION', 'CLIENT', 'FILE', 'SERVER', 'AGE', 'LIVE', 'HANDOFFS', 'CLIENT RTT'],
-      s.sessions.map((r) => [r.sid, r.client, r.file, r.srv, formatDuration(r.age), r.live ? 'yes' : 'no', r.handoffs ?? 0, rtt(r.rtt)])));
+    // In a group (§12.4): the member that assigned each stream (or moved it last), `this` master or another.
+    lines.push('', ...table(['SESSION', 'CLIENT', 'FILE', 'SERVER', 'AGE', 'LIVE', 'HANDOFFS', 'CLIENT RTT', ...(m.group !== undefined ? ['ASSIGNED BY'] : [])],
+      s.sessions.map((r) => [r.sid, r.client, r.file, r.srv, formatDuration(r.age), r.live ? 'yes' : 'no', r.handoffs ?? 0, rtt(r.rtt), ...(m.group !== undefined ? [r.by ?? 'this'] : [])])));
   } else {
     lines.push('', 'no sessions');
   }

@@ -45,6 +45,8 @@ export interface MemberView {
   readonly supervises: number;
   /** Requests answered per second: known for the watched master only. */
   readonly requestsPerSec?: number;
+  /** Streams the watched master follows that this member assigned, or moved last (§12.4); for the watched master, its own (and those it follows from the servers' word). */
+  readonly assigned: number;
 }
 
 export interface SessionView {
@@ -64,6 +66,8 @@ export interface SessionView {
   readonly handoffs: number;
   /** True while a handoff of the stream is under way. */
   readonly moving: boolean;
+  /** The member of the group that assigned it, or moved it last, and told the watched master (§12.4); undefined: the watched master did. */
+  readonly by?: string;
 }
 
 export type EventLevel = 'info' | 'warn' | 'error';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HISTORY_LENGTH } from '../../src/view/model.js';
 import { describeNotice, eventView, type NoticeEvent, requestCount } from '../../src/runtime/dashboard/noticeText.js';
 import { RequestRate } from '../../src/runtime/dashboard/requestRate.js';
-import { durationOf, nextHistory, serverViews, sessionViews } from '../../src/runtime/dashboard/views.js';
+import { durationOf, memberViews, nextHistory, serverViews, sessionViews } from '../../src/runtime/dashboard/views.js';
 import type { StatusServer, StatusSession } from '../../src/runtime/statusQuery.js';
 
 const ev = (e: Partial<NoticeEvent> & { ev: string }): NoticeEvent => ({ ago: 0, ...e }) as NoticeEvent;
@@ -107,5 +107,18 @@ describe('status rows as views', () => {
     const [bare] = sessionViews([{ sid: 6, client: 'c:1', file: 'b.ts', srv: 'a:1', age: 0, live: false } as StatusSession], []);
     expect(bare).toEqual({ sid: 6, client: 'c:1', file: 'b.ts', srv: 'a:1', handoffs: 0, moving: false });
     expect('npt' in bare!).toBe(false);
+  });
+
+  it('the masters pane counts the streams each member assigned (§12.4) from the sessions\' `by`; unchanged members keep their objects', () => {
+    const session = (sid: number, by?: string) => ({ sid, client: 'c:1', file: 'a.ts', srv: 'a:1', age: 0, live: true, ...(by ? { by } : {}) }) as StatusSession;
+    const sessions = sessionViews([session(1), session(2, 'm:2'), session(3, 'm:2'), session(4)], []);
+    expect(sessions[1]!.by).toBe('m:2');
+    const rows = [{ addr: 'm:3', state: 'alive' as const, inc: 1, age: 0 }, { addr: 'm:2', state: 'alive' as const, inc: 2, age: 0 }];
+    const members = memberViews('m:1', rows, [], sessions, 3, []);
+    expect(members.map((m) => [m.addr, m.assigned])).toEqual([['m:1', 2], ['m:2', 2], ['m:3', 0]]);
+    const again = memberViews('m:1', rows, [], sessions, 3, members);
+    expect(again.every((m, i) => m === members[i])).toBe(true);
+    const moved = memberViews('m:1', rows, [], sessionViews([session(1), session(2, 'm:3')], sessions), 3, members);
+    expect(moved.map((m) => m.assigned)).toEqual([1, 0, 1]);
   });
 });

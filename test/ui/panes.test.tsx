@@ -177,22 +177,22 @@ describe('footer and help', () => {
 
 describe('masters pane and supervisors (§12.1, §12.2)', () => {
   const members = [
-    { addr: '127.0.0.1:7000', state: 'self' as const, inc: 0, age: 0, supervises: 2, requestsPerSec: 12.5 },
-    { addr: '127.0.0.1:7001', state: 'alive' as const, inc: 1, age: 42_000, supervises: 1 },
-    { addr: '127.0.0.1:7002', state: 'dead' as const, inc: 3, age: 1_500, supervises: 0 },
+    { addr: '127.0.0.1:7000', state: 'self' as const, inc: 0, age: 0, supervises: 2, requestsPerSec: 12.5, assigned: 4 },
+    { addr: '127.0.0.1:7001', state: 'alive' as const, inc: 1, age: 42_000, supervises: 1, assigned: 3 },
+    { addr: '127.0.0.1:7002', state: 'dead' as const, inc: 3, age: 1_500, supervises: 0, assigned: 0 },
   ];
 
-  it('shows a group\'s masters (state, incarnation, how long, servers supervised, req/s) and each server\'s supervisor', () => {
+  it('shows a group\'s masters (state, incarnation, how long, servers supervised, streams assigned, req/s) and each server\'s supervisor', () => {
     const store = new FakeStore(snapshot({
       members,
       servers: [server(0, { name: '10.0.0.1:7001', supervisor: '127.0.0.1:7000' }), server(1, { name: '10.0.0.2:7001', supervisor: '127.0.0.1:7001*' })],
     }));
     const { frame } = show({ store, rows: 40, columns: 120 });
     expect(frame()).toMatch(/Masters[\s\S]*Servers[\s\S]*Sessions[\s\S]*Events/);
-    expect(lineWith(frame(), 'supervises')).toMatch(/master\s+state\s+inc\s+for\s+supervises\s+req\/s/);
-    expect(frame()).toMatch(/^ +127\.0\.0\.1:7000 +this +- +- +2 +12\.5/m);
-    expect(frame()).toMatch(/^ +127\.0\.0\.1:7001 +alive +1 +42s +1 +-/m);
-    expect(frame()).toMatch(/^ +127\.0\.0\.1:7002 +dead +3 +1s +0 +-/m);
+    expect(lineWith(frame(), 'supervises')).toMatch(/master\s+state\s+inc\s+for\s+supervises\s+assigned\s+req\/s/);
+    expect(frame()).toMatch(/^ +127\.0\.0\.1:7000 +this +- +- +2 +4 +12\.5/m);
+    expect(frame()).toMatch(/^ +127\.0\.0\.1:7001 +alive +1 +42s +1 +3 +-/m);
+    expect(frame()).toMatch(/^ +127\.0\.0\.1:7002 +dead +3 +1s +0 +0 +-/m);
     expect(lineWith(frame(), 'bandwidth')).toContain('supervisor');
     expect(lineWith(frame(), '10.0.0.2:7001')).toContain('127.0.0.1:7001*');
   });

@@ -83,6 +83,7 @@ export function sessionRow(src: StatusSource, a: Assignment, now: number): Sessi
     ...(scale !== undefined ? { scale } : {}),
     ...(src.moving(a.sid) ? { moving: true } : {}),
     ...(rtt !== undefined ? { rtt: Math.round(rtt) } : {}),
+    ...(a.origin !== undefined ? { by: a.origin } : {}),
   };
 }
 

@@ -70,7 +70,7 @@ export class DashboardStore implements SnapshotStore {
     const m = p.summary;
     const totals: Totals = { serversUp: m.up, servers: m.servers, streams: m.sessions, bw: m.bw, cap: m.cap, requestsPerSec: p.requestsPerSec };
     // A master with no group (its summary says so) shows no masters pane.
-    const members = m.group === undefined ? [] : p.members ? memberViews(s.master, p.members, servers, p.requestsPerSec, s.members) : s.members;
+    const members = m.group === undefined ? [] : p.members ? memberViews(s.master, p.members, servers, sessions, p.requestsPerSec, s.members) : s.members;
     const changed: Partial<Snapshot> = {};
     if (!sameList(servers, s.servers)) Object.assign(changed, { servers });
     if (!sameList(members, s.members)) Object.assign(changed, { members });

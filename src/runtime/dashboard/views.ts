@@ -23,19 +23,22 @@ export function sameServer(a: ServerView, b: ServerView): boolean {
 }
 
 export function sameMember(a: MemberView, b: MemberView): boolean {
-  return a.addr === b.addr && a.state === b.state && a.inc === b.inc && a.age === b.age && a.supervises === b.supervises && a.requestsPerSec === b.requestsPerSec;
+  return a.addr === b.addr && a.state === b.state && a.inc === b.inc && a.age === b.age && a.supervises === b.supervises && a.requestsPerSec === b.requestsPerSec && a.assigned === b.assigned;
 }
 
 /**
  * The group as the masters pane shows it: the watched master first (its requests per second), then
- * the members in address order, each with the servers it supervises by the servers table.
+ * the members in address order, each with the servers it supervises by the servers table and the
+ * streams it assigned by the sessions table (§12.4).
  */
-export function memberViews(self: string, rows: readonly StatusMember[], servers: readonly ServerView[], requestsPerSec: number, previous: readonly MemberView[]): MemberView[] {
+export function memberViews(self: string, rows: readonly StatusMember[], servers: readonly ServerView[], sessions: readonly SessionView[], requestsPerSec: number, previous: readonly MemberView[]): MemberView[] {
   const supervises = (addr: string) => servers.filter((s) => s.supervisor?.replace(/\*$/, '') === addr).length;
+  const assigned = new Map<string, number>();
+  for (const s of sessions) assigned.set(s.by ?? self, (assigned.get(s.by ?? self) ?? 0) + 1);
   const before = new Map(previous.map((m) => [m.addr, m]));
   const all: MemberView[] = [
-    { addr: self, state: 'self', inc: 0, age: 0, supervises: supervises(self), requestsPerSec },
-    ...[...rows].sort((a, b) => (a.addr < b.addr ? -1 : 1)).map((r): MemberView => ({ addr: r.addr, state: r.state, inc: r.inc, age: Math.floor(r.age / 1000) * 1000, supervises: supervises(r.addr) })),
+    { addr: self, state: 'self', inc: 0, age: 0, supervises: supervises(self), requestsPerSec, assigned: assigned.get(self) ?? 0 },
+    ...[...rows].sort((a, b) => (a.addr < b.addr ? -1 : 1)).map((r): MemberView => ({ addr: r.addr, state: r.state, inc: r.inc, age: Math.floor(r.age / 1000) * 1000, supervises: supervises(r.addr), assigned: assigned.get(r.addr) ?? 0 })),
   ];
   return all.map((m) => {
     const old = before.get(m.addr);
@@ -45,7 +48,7 @@ export function memberViews(self: string, rows: readonly StatusMember[], servers
 
 export function sameSession(a: SessionView, b: SessionView): boolean {
   return a.sid === b.sid && a.client === b.client && a.file === b.file && a.srv === b.srv && a.npt === b.npt && a.duration === b.duration
-    && a.rate === b.rate && a.scale === b.scale && a.handoffs === b.handoffs && a.moving === b.moving;
+    && a.rate === b.rate && a.scale === b.scale && a.handoffs === b.handoffs && a.moving === b.moving && a.by === b.by;
 }
 
 /** The servers of a fresh table, each with its history extended by its bandwidth now. */
@@ -90,6 +93,7 @@ export function sessionViews(rows: readonly StatusSession[], previous: readonly 
       ...(r.scale !== undefined ? { scale: r.scale } : {}),
       handoffs: r.handoffs ?? 0,
       moving: r.moving ?? false,
+      ...(r.by !== undefined ? { by: r.by } : {}),
     };
     const old = before.get(r.sid);
     return old && sameSession(old, next) ? old : next;
