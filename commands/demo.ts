@@ -9,7 +9,7 @@ export default class DemoCommand extends OfpCommand {
 
   static override flags = {
     clients: Flags.integer({ description: 'Clients to run.', default: 6, min: 1, max: 32 }),
-    masters: Flags.integer({ description: 'Masters: with more than one, a group behind a portal (the clients ask the portal); the master supervising the most servers is killed first, and its servers are taken over by the others.', default: 1, min: 1, max: 5 }),
+    masters: Flags.integer({ description: 'Masters: with more than one, a group behind a portal (the clients ask the portal, which refers each to a master in turn); each master is asked what streams it follows and its round trips, then the master supervising the most servers is killed, and its servers are taken over by the others.', default: 1, min: 1, max: 5 }),
     failover: Flags.boolean({ description: 'Kill a server mid-stream and drain another (their clients carry on elsewhere, from the same position).', default: true, allowNo: true }),
     keep: Flags.boolean({ description: 'Keep the temporary directory (media, copies) and print where it is.' }),
     json: Flags.boolean({ description: 'Print the summary as one JSON document.', exclusive: ['ui'] }),

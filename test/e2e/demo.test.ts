@@ -80,6 +80,20 @@ describe('ofp demo', () => {
     expect(doc.drained).not.toBeNull();
     expect(run.stderr).toMatch(/killing master \d \(\S+\) with SIGKILL; it supervises/);
     expect(run.stderr).toMatch(/portal listening on \S+: the clients ask it/);
+    // Each client is referred to a master in turn; the first three go to three different masters.
+    const referred = [...run.stderr.matchAll(/client \d is referred by the portal to master (\d) \(round robin/g)].map((m) => m[1]);
+    expect(referred.length).toBeGreaterThanOrEqual(doc.clients.length);
+    expect(new Set(referred.slice(0, 3)).size, run.stderr).toBe(3);
+    // Once every stream plays, each master follows all of them: the others' told it of theirs (§12.4), and it has timed its round trips (§12.5).
+    expect(doc.shared, run.stderr).toHaveLength(3);
+    for (const m of doc.shared) {
+      expect(m.streams, JSON.stringify(m)).toBe(doc.clients.length);
+      expect(m.own + Object.values(m.told as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(m.streams);
+      expect(Object.keys(m.serverRttMs)).toHaveLength(3);
+      expect(m.clientRttMs, JSON.stringify(m)).not.toBeNull();
+    }
+    expect(doc.shared.some((m: { told: Record<string, number> }) => Object.keys(m.told).length > 0)).toBe(true);
+    expect(run.stderr).toMatch(/master \d follows 6 streams: .*\(assignments shared, §12\.4\)/);
     expect(processesMarked(mark)).toEqual([]);
   }, 100_000);
 });

@@ -8,9 +8,13 @@
  *
  * With --masters N (N > 1), N masters form a group behind a portal, with a
  * cluster key; each server registers with all of them, and the clients ask
- * the portal. Once streams play, the master that supervises the most servers
- * is killed: the demo shows its servers taken over by the others, and the
- * server kill and the drain that follow are ordered by their new supervisors.
+ * the portal, which refers each to a master in turn (round robin). Once
+ * streams play, the demo asks every master what it follows: each holds every
+ * stream, its own and those the others told it of (§12.4), with its round
+ * trips to the servers and to the clients, which echo its answers (§12.5).
+ * Then the master that supervises the most servers is killed: the demo shows
+ * its servers taken over by the others, and the server kill and the drain that
+ * follow are ordered by their new supervisors.
  *
  * With --ui, the dashboard is attached to the demo's master (the last one of a group, never killed). On a terminal
  * the files last UI_SLOWER times longer, so that there is time to watch; the
@@ -30,6 +34,7 @@ import { interactiveTerminal } from '../dashboard/view.js';
 import { SIDECAR_SUFFIX } from '../mediaDir.js';
 import { type ControlAnswer, sendControl } from '../controlQuery.js';
 import { resolveEndpoint } from '../resolve.js';
+import { queryStatus } from '../statusQuery.js';
 import { onStopSignal, signalStatus } from '../signals.js';
 import { makeSyntheticFile } from '../syntheticFile.js';
 import { table } from '../table.js';
@@ -153,6 +158,10 @@ export async function runDemo(f: DemoFlags): Promise<number> {
       const i = addr === undefined ? -1 : serverAddrs.indexOf(addr);
       return i >= 0 ? `server ${i + 1}` : (addr ?? '?');
     };
+    const masterName = (addr: string | undefined) => {
+      const i = addr === undefined ? -1 : masterAddrs.indexOf(addr);
+      return i >= 0 ? `master ${i + 1}` : (addr ?? '?');
+    };
     if (f.ui) {
       dashboard = await attachDashboard({
         master: await resolveEndpoint(masterAddr, 'the master'),
@@ -175,9 +184,9 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     const clients = plan.map((c) => {
       const child = children.spawn(`client ${c.index}`, [
         'client', 'get', c.file, ...(portalAddr ? ['--portal', portalAddr] : ['--master', masterAddr]), '--out', join(copies, `client${c.index}-${c.file}`),
-        '--mode', c.mode, '--choose', c.choose, '--timeout', String(CLIENT_TIMEOUT_S), '--json-stream',
+        '--mode', c.mode, '--choose', c.choose, '--echo', '--timeout', String(CLIENT_TIMEOUT_S), '--json-stream',
       ]);
-      narrate(child, c, serverName, say);
+      narrate(child, c, serverName, masterName, say);
       return child;
     });
     say(`${n} clients asking for ${plan.map((c) => `${c.file.replace('.ts', '')} (${c.mode})`).join(', ')}`);
@@ -190,6 +199,8 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     let drained: Action | undefined;
     let masterKilled: MasterKill | undefined;
     let stoppedEarly = false;
+    let shared: SharedView[] | undefined;
+    if (group > 1) shared = await tellShared(cluster, masterAddrs, serverName, masterName);
     if (f.failover && group > 1) masterKilled = await killOneMaster(cluster, masters, masterAddrs, serverName);
     if (f.failover) {
       killed = await killOneServer(cluster, interactive ? UI_KILL_DELAY : KILL_DELAY);
@@ -224,7 +235,7 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     const doc = {
       ok,
       master: masterAddr,
-      ...(group > 1 ? { masters: masterAddrs, portal: portalAddr, masterKilled: masterKilled ?? null } : {}),
+      ...(group > 1 ? { masters: masterAddrs, portal: portalAddr, shared: shared ?? null, masterKilled: masterKilled ?? null } : {}),
       servers: serverAddrs.map((address, i) => ({ server: i + 1, address, files: DEMO_SERVERS[i], killed: killed?.index === i, drained: drained?.index === i })),
       killed: killed ? { server: killed.index + 1, atSeconds: Math.round(killed.at) / 1000 } : null,
       drained: drained ? { server: drained.index + 1, atSeconds: Math.round(drained.at) / 1000 } : null,
@@ -290,6 +301,55 @@ async function startDemoCluster(children: Children, dirs: readonly string[], say
   for (const m of masterAddrs) await Promise.all(servers.map((s) => s.waitFor((e) => e.event === 'registration-registered' && e.data.master === m, START_TIMEOUT, `registration with ${m}`)));
   say(`servers registered${group > 1 ? ' with every master' : ''}: ${serverAddrs.map((a, i) => `server ${i + 1} ${a}`).join(', ')}`);
   return { masters, masterAddrs, portal, portalAddr, servers, serverAddrs };
+}
+
+/** What one master of a group follows, as the demo asked it (§12.4, §12.5). */
+interface SharedView {
+  readonly master: string;
+  /** Streams it follows: all of them; those it assigned itself or follows from the servers' word; and those the others told it of (by master). */
+  readonly streams: number;
+  readonly own: number;
+  readonly told: Record<string, number>;
+  /** Its smoothed round trip to each server, ms, once measured. */
+  readonly serverRttMs: Record<string, number>;
+  /** Its round trip to the clients (their source), ms, once one echoed an answer. */
+  readonly clientRttMs: number | null;
+}
+
+/**
+ * Once every client plays, ask each master of the group what it follows (`ofp master status`): every
+ * stream, its own and those the others told it of (§12.4); and what it measures for its decisions,
+ * its round trips to the servers and to the clients that echo its answers (§12.5).
+ */
+async function tellShared(c: Cluster, addrs: readonly string[], serverName: (a: string) => string, masterName: (a: string) => string): Promise<SharedView[] | undefined> {
+  try {
+    await Promise.all(c.clients.map((x) => x.waitFor((e) => e.event === 'playing', START_TIMEOUT, 'playing')));
+  } catch {
+    return undefined;
+  }
+  // One digest interval (§12.4): a delta lost on the way is repaired by then.
+  await sleep(1_000);
+  const out: SharedView[] = [];
+  for (const m of addrs) {
+    let status;
+    try {
+      status = await queryStatus({ master: await resolveEndpoint(m, '--master'), ...(c.key ? { key: c.key } : {}) });
+    } catch (e) {
+      c.say(`${masterName(m)} did not answer ofp master status: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    const told: Record<string, number> = {};
+    for (const s of status.sessions) if (s.by !== undefined) told[s.by] = (told[s.by] ?? 0) + 1;
+    const own = status.sessions.filter((s) => s.by === undefined).length;
+    const serverRttMs = Object.fromEntries(status.servers.filter((s) => s.rtt !== undefined).map((s) => [s.name, s.rtt!]));
+    const clientRtt = status.sessions.find((s) => s.rtt !== undefined)?.rtt;
+    out.push({ master: m, streams: status.sessions.length, own, told, serverRttMs, clientRttMs: clientRtt ?? null });
+    const others = Object.entries(told).map(([by, n]) => `${n} told by ${masterName(by)}`);
+    c.say(`${masterName(m)} follows ${status.sessions.length} streams: ${others.length ? `${others.join(', ')}, ` : ''}${own} it assigned itself or follows from their servers' word (list mode) (assignments shared, §12.4)`);
+    const rtts = Object.entries(serverRttMs).map(([s, ms]) => `${serverName(s)} ${ms} ms`);
+    c.say(`${masterName(m)} measures its round trips: to ${rtts.length ? rtts.join(', ') : 'no server yet'}; to the clients, which echo its answers, ${clientRtt === undefined ? 'none yet' : `${clientRtt} ms`} (§12.5)`);
+  }
+  return out;
 }
 
 /** A master the demo killed, and the servers taken over from it. */
@@ -381,11 +441,13 @@ function position(ms: number): string {
 }
 
 /** Tell what a client does, as it happens, on stderr. */
-function narrate(child: OfpChild, c: DemoClient, serverName: (a: string | undefined) => string, say: (t: string) => void): void {
+function narrate(child: OfpChild, c: DemoClient, serverName: (a: string | undefined) => string, masterName: (a: string | undefined) => string, say: (t: string) => void): void {
   let started = false;
   const name = (v: unknown) => serverName(typeof v === 'string' ? v : undefined);
   child.watch((e) => {
-    if (e.event === 'playing' && !started) {
+    if (e.event === 'referred') {
+      say(`client ${c.index} is referred by the portal to ${masterName(typeof e.data.master === 'string' ? e.data.master : undefined)} (round robin, §12.3)`);
+    } else if (e.event === 'playing' && !started) {
       started = true;
       say(`client ${c.index} streams ${c.file} from ${name(e.data.srv)} (${c.mode})`);
     } else if (e.event === 'server-failed') {
