@@ -35,6 +35,7 @@ describe('usage errors', () => {
       [['server', '--master', '127.0.0.1:7700', '--media', dir, '--capacity', 'lots'], 'bad-rate'],
       [['master', '--port', '99999'], 'usage'],
       [['master', '--policy', 'cheapest'], 'usage'],
+      [['demo', '--masters', '3', '--portal-policy', 'nope'], 'usage'],
       [['master', '--host', '192.0.2.1', '--port', '0', '--insecure'], 'cannot-bind'],
       [['nosuch'], 'unknown-command'],
       // Handoffs and the rate schedule.

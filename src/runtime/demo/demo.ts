@@ -8,7 +8,8 @@
  *
  * With --masters N (N > 1), N masters form a group behind a portal, with a
  * cluster key; each server registers with all of them, and the clients ask
- * the portal, which refers each to a master in turn (round robin). Once
+ * the portal, which refers each to a master by its policy (`--portal-policy`,
+ * round robin by default). Once
  * streams play, the demo asks every master what it follows: each holds every
  * stream, its own and those the others told it of (§12.4), with its round
  * trips to the servers and to the clients, which echo its answers (§12.5).
@@ -35,6 +36,8 @@ import { SIDECAR_SUFFIX } from '../mediaDir.js';
 import { type ControlAnswer, sendControl } from '../controlQuery.js';
 import { resolveEndpoint } from '../resolve.js';
 import { queryStatus } from '../statusQuery.js';
+import { isPortalPolicy, PORTAL_POLICIES, type PortalPolicy } from '../../roles/portal/policies.js';
+import { UsageError } from '../../errors.js';
 import { onStopSignal, signalStatus } from '../signals.js';
 import { makeSyntheticFile } from '../syntheticFile.js';
 import { table } from '../table.js';
@@ -57,6 +60,8 @@ export interface DemoFlags {
   readonly ui?: boolean;
   /** Masters: 1, or a group of this many behind a portal (§12). */
   readonly masters?: number | string;
+  /** How the portal picks a master (§12.3); round robin when absent. */
+  readonly portalPolicy?: string;
 }
 
 const START_TIMEOUT = 15_000;
@@ -115,6 +120,8 @@ interface Cluster {
 export async function runDemo(f: DemoFlags): Promise<number> {
   const n = parseCount(f.clients, '--clients', 1, 32);
   const group = parseCount(f.masters ?? 1, '--masters', 1, 5);
+  const portalPolicy = f.portalPolicy ?? 'round-robin';
+  if (!isPortalPolicy(portalPolicy)) throw new UsageError('usage', `--portal-policy ${JSON.stringify(portalPolicy)} is not a policy: use ${PORTAL_POLICIES.join(', ')}`);
   // A group shares a key: with it every master can move every stream (§12.2), and a portal forwards.
   const key = group > 1 ? randomBytes(16).toString('hex') : undefined;
   const t0 = now();
@@ -152,7 +159,7 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     say(`media in ${tmp}: ${DEMO_SERVERS.map((files, i) => `server ${i + 1} holds ${files.map((x) => x.replace('.ts', '')).join(',')}`).join('; ')}`);
 
     // 2. The master (or a group of them behind a portal) and the servers.
-    const { masters, masterAddrs, portal, portalAddr, servers, serverAddrs } = await startDemoCluster(children, dirs, say, group, key);
+    const { masters, masterAddrs, portal, portalAddr, servers, serverAddrs } = await startDemoCluster(children, dirs, say, group, key, portalPolicy);
     const masterAddr = masterAddrs.at(-1)!;
     const serverName = (addr: string | undefined) => {
       const i = addr === undefined ? -1 : serverAddrs.indexOf(addr);
@@ -186,7 +193,7 @@ export async function runDemo(f: DemoFlags): Promise<number> {
         'client', 'get', c.file, ...(portalAddr ? ['--portal', portalAddr] : ['--master', masterAddr]), '--out', join(copies, `client${c.index}-${c.file}`),
         '--mode', c.mode, '--choose', c.choose, '--echo', '--timeout', String(CLIENT_TIMEOUT_S), '--json-stream',
       ]);
-      narrate(child, c, serverName, masterName, say);
+      narrate(child, c, serverName, masterName, portalPolicy, say);
       return child;
     });
     say(`${n} clients asking for ${plan.map((c) => `${c.file.replace('.ts', '')} (${c.mode})`).join(', ')}`);
@@ -278,7 +285,7 @@ function makeDemoMedia(tmp: string, slower: number): { originals: string; dirs: 
  * Step 2: the master (or a group of `group` masters, each knowing the others by --peers, and a
  * portal in front of them), then one server per media directory, registered with every master.
  */
-async function startDemoCluster(children: Children, dirs: readonly string[], say: (t: string) => void, group: number, key: string | undefined): Promise<{ masters: OfpChild[]; masterAddrs: string[]; portal: OfpChild | undefined; portalAddr: string | undefined; servers: OfpChild[]; serverAddrs: string[] }> {
+async function startDemoCluster(children: Children, dirs: readonly string[], say: (t: string) => void, group: number, key: string | undefined, policy: PortalPolicy): Promise<{ masters: OfpChild[]; masterAddrs: string[]; portal: OfpChild | undefined; portalAddr: string | undefined; servers: OfpChild[]; serverAddrs: string[] }> {
   const keyArgs = key ? ['--key', key] : [];
   const ports = group > 1 ? await freePorts(group) : [0];
   const peersOf = (i: number) => ports.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p}`).join(',');
@@ -290,9 +297,9 @@ async function startDemoCluster(children: Children, dirs: readonly string[], say
   let portalAddr: string | undefined;
   let portal: OfpChild | undefined;
   if (group > 1) {
-    portal = children.spawn('portal', ['portal', '--host', '127.0.0.1', '--port', '0', '--masters', masterAddrs.join(','), '--policy', 'round-robin', ...keyArgs, '--json-stream']);
+    portal = children.spawn('portal', ['portal', '--host', '127.0.0.1', '--port', '0', '--masters', masterAddrs.join(','), '--policy', policy, ...keyArgs, '--json-stream']);
     portalAddr = (await portal.waitFor((e) => e.event === 'listening', START_TIMEOUT, 'listening')).data.address as string;
-    say(`portal listening on ${portalAddr}: the clients ask it, and it refers each to a master in turn`);
+    say(`portal listening on ${portalAddr}: the clients ask it, and it refers each to ${PICKS[policy]} (--policy ${policy})`);
   }
   const servers = dirs.map((dir, i) => children.spawn(`server ${i + 1}`, [
     'server', '--master', masterAddrs.join(','), '--media', dir, '--host', '127.0.0.1', '--port', '0', '--group', `g${i + 1}`, ...keyArgs, '--json-stream',
@@ -351,6 +358,15 @@ async function tellShared(c: Cluster, addrs: readonly string[], serverName: (a: 
   }
   return out;
 }
+
+/** Which master a portal refers a client to, by its policy (§12.3). */
+const PICKS: Readonly<Record<PortalPolicy, string>> = {
+  'round-robin': 'a master in turn',
+  priority: 'the first master that is up, in the order given',
+  resources: 'the master whose servers have the most room',
+  'least-loaded': 'the least loaded master (requests per second, streams)',
+  nearest: 'the master with the shortest round trip from the portal',
+};
 
 /** A master the demo killed, and the servers taken over from it. */
 interface MasterKill {
@@ -441,12 +457,12 @@ function position(ms: number): string {
 }
 
 /** Tell what a client does, as it happens, on stderr. */
-function narrate(child: OfpChild, c: DemoClient, serverName: (a: string | undefined) => string, masterName: (a: string | undefined) => string, say: (t: string) => void): void {
+function narrate(child: OfpChild, c: DemoClient, serverName: (a: string | undefined) => string, masterName: (a: string | undefined) => string, policy: PortalPolicy, say: (t: string) => void): void {
   let started = false;
   const name = (v: unknown) => serverName(typeof v === 'string' ? v : undefined);
   child.watch((e) => {
     if (e.event === 'referred') {
-      say(`client ${c.index} is referred by the portal to ${masterName(typeof e.data.master === 'string' ? e.data.master : undefined)} (round robin, §12.3)`);
+      say(`client ${c.index} is referred by the portal to ${masterName(typeof e.data.master === 'string' ? e.data.master : undefined)} (${policy}, §12.3)`);
     } else if (e.event === 'playing' && !started) {
       started = true;
       say(`client ${c.index} streams ${c.file} from ${name(e.data.srv)} (${c.mode})`);
