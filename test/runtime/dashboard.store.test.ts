@@ -143,21 +143,23 @@ describe('when the dashboard is interactive', () => {
 });
 
 describe('the snapshot store, for a master in a group (§12.1, §12.2)', () => {
-  it('keeps the group with the watched master first, each master with the servers it supervises, and the servers\' supervisors', () => {
+  it('keeps the group with the watched master first, each master with the servers it supervises and the streams it assigned, and the servers\' supervisors', () => {
     const store = new DashboardStore('127.0.0.1:7700');
     const servers = [{ ...server('a:1', 0), sup: '127.0.0.1:7700' }, { ...server('b:2', 0), sup: '127.0.0.1:7701', pin: true }, { ...server('c:3', 0), sup: '127.0.0.1:7700' }] as StatusServer[];
     store.applyPoll(poll({
       summary: summary({ group: 2 }),
       servers,
+      // One stream of its own, two told by 7701 (§12.4).
+      sessions: [session(1, 500), { ...session(2, 500), by: '127.0.0.1:7701' }, { ...session(3, 500), by: '127.0.0.1:7701' }],
       members: [{ addr: '127.0.0.1:7702', state: 'dead', inc: 2, age: 1_234 }, { addr: '127.0.0.1:7701', state: 'alive', inc: 0, age: 9_999 }],
       requestsPerSec: 3,
     }));
     const s = store.get();
     expect(s.servers.map((x) => x.supervisor)).toEqual(['127.0.0.1:7700', '127.0.0.1:7701*', '127.0.0.1:7700']);
     expect(s.members).toEqual([
-      { addr: '127.0.0.1:7700', state: 'self', inc: 0, age: 0, supervises: 2, requestsPerSec: 3 },
-      { addr: '127.0.0.1:7701', state: 'alive', inc: 0, age: 9_000, supervises: 1 },
-      { addr: '127.0.0.1:7702', state: 'dead', inc: 2, age: 1_000, supervises: 0 },
+      { addr: '127.0.0.1:7700', state: 'self', inc: 0, age: 0, supervises: 2, requestsPerSec: 3, assigned: 1 },
+      { addr: '127.0.0.1:7701', state: 'alive', inc: 0, age: 9_000, supervises: 1, assigned: 2 },
+      { addr: '127.0.0.1:7702', state: 'dead', inc: 2, age: 1_000, supervises: 0, assigned: 0 },
     ]);
     // A master on its own has no group to show.
     store.applyPoll(poll());
