@@ -252,6 +252,7 @@ export const EXAMPLES: readonly Example[] = [
     },
   },
   { name: 'content-ack: without a cluster key', message: { type: 'content-ack', epoch: EPOCH, part: 0 } },
+  { name: 'content-ack: the last part, naming the server\'s first peers (§13.1)', message: { type: 'content-ack', epoch: EPOCH, part: 2, peers: [SRV_B, SRV_C] } },
   { name: 'poll: without a cluster key', message: { type: 'poll', seq: 42 } },
   {
     name: 'load: answering a poll, without a cluster key',
@@ -297,6 +298,10 @@ export const EXAMPLES: readonly Example[] = [
   {
     name: 'member: ack with updates, a suspicion among them',
     message: { type: 'member', k: 'ack', seq: 1, up: [{ s: 'alive', a: MASTER_B, i: 2 }, { s: 'suspect', a: MASTER_C, i: 0, by: MASTER_B }] },
+  },
+  {
+    name: 'member: a server\'s gossip without a key: a peer\'s entry refreshed (§13.2)',
+    message: { type: 'member', k: 'gossip', seq: 0, up: [{ s: 'alive', a: SRV_B, i: 1_796_000_100, d: { v: 5, st: 'up', n: 2, g: 'edge', bw: 997_000_000 } }] },
   },
   { name: 'control: without a cluster key', message: { type: 'control', rid: 12, op: 'drain', srv: SRV_A } },
   { name: 'control: move a stream, padded to REQUEST_PAD_TO bytes', message: paddedControl({ type: 'control', rid: 13, op: 'handoff', sid: SID }) },
@@ -477,6 +482,11 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
     message: padded(stamped({ type: 'member', k: 'ping-req', seq: 77, target: MASTER_C, up: [{ s: 'dead', a: MASTER_C, i: 3 }] }), MEMBER_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
   },
   { name: 'member: ack', now: TEST_NOW, message: stamped({ type: 'member', k: 'ack', seq: 77, up: [] }) },
+  {
+    name: 'member: a server\'s sync page (§13.3), its own entry first',
+    now: TEST_NOW,
+    message: stamped({ type: 'member', k: 'sync', seq: 9, up: [{ s: 'alive', a: SRV_A, i: 1_796_000_000, d: { v: 12, st: 'up', n: 3, g: 'edge', bw: 988_000_000 } }, { s: 'alive', a: SRV_B, i: 1_796_000_100, d: { v: 4, st: 'draining', n: 1, g: 'edge', bw: 996_000_000 } }, { s: 'dead', a: SRV_C, i: 1_795_999_000 }] }),
+  },
   {
     name: 'pass: a portal passes a client\'s relay request on, resuming a stream',
     now: TEST_NOW,

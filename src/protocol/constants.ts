@@ -258,7 +258,7 @@ export const MEMBER_PAD_TO = MAX_DATAGRAM;
 export const MEMBER_GOSSIP_INTERVAL = 200;
 /** §12.1 How many members, at random, each round of gossip goes to (memberlist's GossipNodes, 3 there: its messages carry as many updates as fit, ours MEMBER_UPDATES_PER_MESSAGE). */
 export const MEMBER_GOSSIP_NODES = 4;
-/** §12.1 At most this many piggybacked updates in one message: a `member` with every field at its widest, MAC included, fits in MAX_DATAGRAM. */
+/** §12.1 At most this many updates in one message: between masters, a `member` with every field at its widest, MAC included, fits in MAX_DATAGRAM; servers' entries (§13) may fill a datagram with fewer. */
 export const MEMBER_UPDATES_PER_MESSAGE = 6;
 /** §12.1 At most this many members known, this member not counted; dead and left ones are forgotten first. */
 export const MAX_MEMBERS = 64;
@@ -312,3 +312,24 @@ export const ECHO_WAIT = 2_000;
 export const MAX_ECHOES = 1_024;
 /** §12.5 At most this many client sources (/24, /64) with a round trip at a master; the first measured is forgotten first. */
 export const MAX_CLIENT_RTTS = 4_096;
+
+/** §13.1 Servers' view: one protocol period, ms: each server probes one peer per period (memberlist's LAN ProbeInterval). */
+export const VIEW_PROBE_INTERVAL = 1_000;
+/** §13.1 Servers' view: how long a direct `ping` waits for its `ack` before the indirect probe, ms (memberlist's LAN ProbeTimeout, 500 there). */
+export const VIEW_PROBE_TIMEOUT = 400;
+/** §13.1 Servers' view: rounds of gossip of what must spread at once (liveness, a change of status), ms (Serf's GossipInterval). */
+export const VIEW_GOSSIP_INTERVAL = 200;
+/** §13.1 Servers' view: how many peers, at random, each round of gossip goes to (Serf's GossipNodes). */
+export const VIEW_GOSSIP_NODES = 3;
+/** §13.3 Servers' view: a page of entries goes to one peer at random this often, ms, and comes back with a page of the peer's own (anti-entropy). */
+export const VIEW_SYNC_INTERVAL = 2_000;
+/** §13.2 Servers' view: how many times each server passes on a refresh of a peer's users and bandwidth (a change of status goes out as often as liveness). */
+export const VIEW_DATA_RETRANSMITS = 3;
+/** §13.2 Servers' view: a server refreshes its users and bandwidth at most this often, ms; in a larger view, at most every n ÷ VIEW_REFRESH_RATE s. */
+export const VIEW_REFRESH = 2_000;
+/** §13.2 Servers' view: refreshes per second over the whole view that the bandwidth budget allows (VIEW_REFRESH scales up past it). */
+export const VIEW_REFRESH_RATE = 8;
+/** §13.1 At most this many peers in a server's view, itself not counted; dead and left ones are forgotten first. */
+export const MAX_VIEW = 4_096;
+/** §13.1 A master names at most this many other servers to a server it registers (`content-ack` `peers`): its first peers. */
+export const VIEW_SEEDS = 3;

@@ -10,6 +10,7 @@ import {
   MAX_AVOID,
   MAX_DIGEST_ENTRIES,
   MAX_DIGEST_SIDS,
+  VIEW_SEEDS,
   MAX_PULL_SIDS,
   MAX_CONTENT_FILES,
   MAX_ERROR_TEXT,
@@ -167,7 +168,7 @@ const noticeEvent = t.struct({
 
 export const MESSAGES = {
   request: message(1, ['client → master', 'client → server'], 'none',
-    'Ask for a media file by name. To a master: answered by `redirect`, `setup` (relayed) or `server-list` according to `mode`, or by `error`. To a server: answered by `setup` or `error`.', {
+    'Ask for a media file by name. To a master: answered by `redirect`, `setup` (relayed) or `server-list` according to `mode`, or by `error`. To a server: answered by `setup` or `error`; in `list` mode, by `server-list`, from the servers\' view (§13.5).', {
       rid,
       file,
       mode: opt(mode),
@@ -211,8 +212,8 @@ export const MESSAGES = {
       sk: streamKey,
       at,
     }),
-  'server-list': message(4, ['master → client'], 'none',
-    'Every server that holds the file, with status, users and group, for the client to choose from (S4.1). One page per datagram.', {
+  'server-list': message(4, ['master → client', 'server → client'], 'none',
+    'Every server that holds the file, with status, users and group, for the client to choose from (S4.1). One page per datagram. From a server (§13.5): every server of its view, itself included, whether or not it holds the file.', {
       rid,
       file,
       total: t.uint('Number of servers holding the file.'),
@@ -339,6 +340,7 @@ export const MESSAGES = {
     'The master stored one part of the content list.', {
       epoch,
       part: t.uint('Index of the part.', 65_534),
+      peers: opt(t.list(addr('A server.'), VIEW_SEEDS, 'Other servers the master knows up, at most VIEW_SEEDS: the server\'s first peers in the servers\' view (§13.1).')),
       at,
     }),
   poll: message(20, ['master → server'], 'cluster',
@@ -495,18 +497,25 @@ export const MESSAGES = {
     'The client got the master\'s answer to request `rid` (§12.5): sent once, as it arrives, when the request said `echo`. The master times its round trip to the client from it, and answers nothing.', {
       rid,
     }),
-  member: message(40, ['master → master'], 'cluster',
-    'Group membership between masters (§12.1, SWIM): `ping` a member, which answers `ack` with the same `seq`; `ping-req` asks a member to probe `target` and relay its `ack`; `gossip` spreads updates and is not answered. Every one carries piggybacked updates of members\' states. A `ping` and a `ping-req` are padded to MEMBER_PAD_TO bytes; an `ack` is never larger (§12.1).', {
-      k: t.enum(['ping', 'ack', 'ping-req', 'gossip'] as const, 'Which message: `gossip` carries updates only, and is not answered.'),
-      seq: t.u32('Probe number, chosen by the member that probes; an `ack` echoes it; 0 in `gossip`.'),
+  member: message(40, ['master → master', 'server → server'], 'cluster',
+    'Group membership (SWIM): between masters (§12.1), and between servers, whose updates carry each server\'s entry (§13). `ping` a member, which answers `ack` with the same `seq`; `ping-req` asks a member to probe `target` and relay its `ack`; `gossip` spreads updates and is not answered; `sync` sends a page of the sender\'s entries, answered by `sync-ack` with a page of the receiver\'s (anti-entropy, §13.3). Every one carries updates of members\' states. A `ping`, a `ping-req` and a `sync` are padded to MEMBER_PAD_TO bytes; an `ack` or a `sync-ack` is never larger (§12.1).', {
+      k: t.enum(['ping', 'ack', 'ping-req', 'gossip', 'sync', 'sync-ack'] as const, 'Which message: `gossip` carries updates only, and is not answered; `sync` and `sync-ack` carry pages of entries (§13.3).'),
+      seq: t.u32('Probe number, chosen by the member that probes; an `ack` (a `sync-ack`) echoes it; 0 in `gossip`.'),
       target: opt(addr('`ping-req`: the member to probe.')),
       up: t.list(t.struct({
         s: t.enum(['alive', 'suspect', 'dead', 'left'] as const, 'The member\'s state.'),
-        a: addr('The member: the address masters reach it at.'),
+        a: addr('The member: the address its peers reach it at.'),
         i: t.uint('Its incarnation: a member refutes a suspicion about itself with a higher one (§12.1).'),
         by: opt(addr('`suspect`: the member that suspects it.')),
-      }, 'One update.'), MEMBER_UPDATES_PER_MESSAGE, 'Piggybacked updates, each about one member.'),
-      pad: opt(t.bin(MAX_DATAGRAM, '`ping`, `ping-req`: padding (any bytes) that brings the datagram to MEMBER_PAD_TO bytes (§12.1).')),
+        d: opt(t.struct({
+          v: t.uint('Version of the entry: the member counts its changes; with the incarnation, the newer wins (§13.2).'),
+          st: t.enum(['up', 'overloaded', 'draining'] as const, 'Its status, as its load report would say (§4.3).'),
+          n: t.uint('Streams it serves (its users).'),
+          g: t.str(MAX_NAME, 'Its group (S4.1).'),
+          bw: t.uint('Available bandwidth: capacity less committed, bits per second.'),
+        }, '`alive` of a server (§13): its entry as it last said it; absent between masters.')),
+      }, 'One update.'), MEMBER_UPDATES_PER_MESSAGE, 'Updates, each about one member: piggybacked, or a page of entries in `sync` and `sync-ack`.'),
+      pad: opt(t.bin(MAX_DATAGRAM, '`ping`, `ping-req`, `sync`: padding (any bytes) that brings the datagram to MEMBER_PAD_TO bytes (§12.1).')),
       at,
     }),
   'status-request': message(32, ['operator → master'], 'status',

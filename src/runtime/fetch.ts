@@ -22,6 +22,8 @@ export interface FetchSettings {
   readonly loc?: string;
   /** Its masters may time their round trip to it (§12.5). */
   readonly echo?: boolean;
+  /** Servers to ask for the list when no master answers (§13.6). */
+  readonly servers?: readonly string[];
   /** Numeric IP to bind. */
   readonly host: string;
   readonly port?: number;
@@ -68,6 +70,7 @@ export async function startFetch(s: FetchSettings, h: FetchHandlers): Promise<Fe
     ...(s.schedule && s.schedule.length > 0 ? { schedule: s.schedule } : {}),
     ...(s.loc !== undefined ? { loc: s.loc } : {}),
     ...(s.echo === true ? { echo: true } : {}),
+    ...(s.servers && s.servers.length > 0 ? { servers: s.servers } : {}),
   });
   let flowsTold = false;
   // Nothing listening at a master or server is known at once, not after every retry (§6.1).

@@ -38,6 +38,8 @@ export interface GetFlags {
   readonly location?: string;
   /** `--echo`: the master may time its round trip to the client (§12.5). */
   readonly echo?: boolean;
+  /** `--servers`: servers to ask for the list when no master answers (§13.6). */
+  readonly servers?: string;
   readonly host?: string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
@@ -121,6 +123,8 @@ interface GetPlan {
   readonly portal: boolean;
   readonly host: string;
   readonly target: CopyTarget;
+  /** Servers to ask for the list when no master answers (§13.6). */
+  readonly servers: readonly string[] | undefined;
 }
 
 /** How the stream went, as the command saw it. */
@@ -164,7 +168,9 @@ async function planGet(f: GetFlags): Promise<GetPlan> {
   const masters = portal ? await resolveEndpoints(f.portal!, '--portal') : await resolveEndpoints(f.master, '--master');
   const host = f.host ? (await resolveHost(f.host, '--host', masters[0]!.family)).host : localBindHost(masters);
   const target = CopyTarget.prepare(f.out, f.force, f.name);
-  return { mode, choose, timeoutMs, schedule, loc: f.location, masters, portal, host, target };
+  if (f.servers !== undefined && mode !== 'list') throw new UsageError('usage', '--servers is for --mode list: a server answers the list, not a redirect');
+  const servers = f.servers !== undefined ? (await resolveEndpoints(f.servers, '--servers', masters[0]!.family)).map((s) => s.address) : undefined;
+  return { mode, choose, timeoutMs, schedule, loc: f.location, masters, portal, host, target, servers };
 }
 
 /** Step 2: run the client into the copy, with progress, until it ends, times out or a signal stops it. */
@@ -176,7 +182,7 @@ async function streamToCopy(f: GetFlags, plan: GetPlan, out: Output): Promise<St
   /** Stops the stream; set once it runs. */
   let stopStream = () => {};
   const fetch = await startFetch(
-    { masters: masters.map((m) => m.address), ...(plan.portal ? { portal: true } : {}), file: f.name, ...(mode ? { mode } : {}), choose, ...(schedule ? { schedule } : {}), ...(plan.loc !== undefined ? { loc: plan.loc } : {}), ...(f.echo === true ? { echo: true } : {}), host },
+    { masters: masters.map((m) => m.address), ...(plan.portal ? { portal: true } : {}), file: f.name, ...(mode ? { mode } : {}), choose, ...(schedule ? { schedule } : {}), ...(plan.loc !== undefined ? { loc: plan.loc } : {}), ...(f.echo === true ? { echo: true } : {}), ...(plan.servers ? { servers: plan.servers } : {}), host },
     {
       onFlows: (fl) => {
         flows = fl;

@@ -39,6 +39,8 @@ export interface ServerSettings {
   /** Static facts for its masters (§12.5), when it was given any. */
   readonly facts?: ServerFacts;
   readonly key?: string;
+  /** Peers to join the servers' view through (§13.1). */
+  readonly peers?: readonly string[];
   /** Per-source rate limit (§9.5); none when absent. */
   readonly rateLimit?: RateLimit;
   /** Said once the server listens: it has no key (§9.6). */
@@ -81,7 +83,7 @@ export async function startServer(s: ServerSettings, onEvent: (e: RunningServerE
   const running: RunningRole<MediaServer> = await startRole({
     role: (bound: string) => {
       const name = advertisedName(s, bound);
-      return new MediaServer(roleDeps(s.key), { name, masters: s.masters, group: s.group, cap: s.cap, files: catalogOf(s.media), ...(s.facts ? { facts: s.facts } : {}), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}) }, reader);
+      return new MediaServer(roleDeps(s.key), { name, masters: s.masters, group: s.group, cap: s.cap, files: catalogOf(s.media), ...(s.facts ? { facts: s.facts } : {}), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}), ...(s.peers ? { peers: s.peers } : {}) }, reader);
     },
     host: s.host,
     port: s.port,
@@ -124,6 +126,8 @@ export interface ServerFlags {
   /** Static facts (§12.5): `--facts FILE`, `--location`, `--cpus`, `--memory`, `--latency`. */
   readonly facts?: FactFlags;
   readonly key?: string;
+  /** `--peers`: servers to join the view through (§13.1); needs a key. */
+  readonly peers?: string;
   /** Listen beyond loopback without a key (§9.6). */
   readonly insecure?: boolean;
   /** `--rate-limit`: off, on, N/s, N/s:BURST. */
@@ -153,6 +157,8 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
     throw new UsageError('usage', `--host ${f.host} listens on every address, so the server needs a name clients can reach: pass --name IP[:PORT]`);
   }
   const warning = keylessWarning('server', host.host, key, f.insecure ?? false);
+  if (f.peers !== undefined && !key) throw new UsageError('usage', '--peers needs --key: servers share their view only when it is authenticated (§13.4)');
+  const peers = f.peers !== undefined ? (await resolveEndpoints(f.peers, '--peers', host.family)).map((p) => p.address) : undefined;
   return {
     host: host.host,
     port: parseCount(f.port, '--port', 0, 65535),
@@ -163,6 +169,7 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
     cap,
     ...withFacts(parseFacts(f.facts ?? {})),
     ...(key ? { key } : {}),
+    ...(peers ? { peers } : {}),
     ...(warning ? { warning } : {}),
     ...withRateLimit(f.rateLimit),
   };

@@ -1,8 +1,9 @@
 import { unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, encodeVersionError, encodeWithMac } from '../../src/protocol/codec.js';
-import { MAC_LENGTH, MAX_DATAGRAM, PROTOCOL_VERSION, REQUEST_PAD_TO } from '../../src/protocol/constants.js';
-import { MESSAGES, MESSAGE_TYPES, type Message } from '../../src/protocol/messages.js';
+import { MAC_LENGTH, MAX_DATAGRAM, MEMBER_UPDATES_PER_MESSAGE, PROTOCOL_VERSION, REQUEST_PAD_TO } from '../../src/protocol/constants.js';
+import { MESSAGES, MESSAGE_TYPES, type Message, type MessageOf } from '../../src/protocol/messages.js';
+import { fitted } from '../../src/roles/membership/messages.js';
 import { largestMessage, plain } from '../helpers/arbitraries.js';
 import { SAMPLES } from '../helpers/sampleMessages.js';
 
@@ -87,8 +88,9 @@ describe('codec round trips', () => {
 });
 
 describe('worst-case sizes', () => {
-  // server-list, content and status carry lists their senders page to fit (tested with the roles).
-  const paged = ['server-list', 'content', 'status'];
+  // server-list, content and status carry lists their senders page to fit (tested with the roles);
+  // member too, once its updates carry servers' entries (below).
+  const paged = ['server-list', 'content', 'status', 'member'];
   for (const type of MESSAGE_TYPES.filter((t) => !paged.includes(t))) {
     it(`${type} with every field at its largest fits in MAX_DATAGRAM, MAC included`, () => {
       const bytes = encodeWithMac(largestMessage(type, ['pad']), () => new Uint8Array(MAC_LENGTH));
@@ -96,6 +98,21 @@ describe('worst-case sizes', () => {
       expect(decode(bytes).ok).toBe(true);
     });
   }
+  it('member: six updates without entries (a group of masters) fit at their widest; with servers\' entries, the sender keeps what fits', () => {
+    const widest = largestMessage('member', ['pad']) as MessageOf<'member'>;
+    const bare = { ...widest, up: widest.up.map(({ d: _d, ...u }) => u) };
+    expect(bare.up).toHaveLength(MEMBER_UPDATES_PER_MESSAGE);
+    expect(encodeWithMac(bare, () => new Uint8Array(MAC_LENGTH)).length).toBeLessThanOrEqual(MAX_DATAGRAM);
+    const enc = (m: MessageOf<'member'>) => encodeWithMac(m, () => new Uint8Array(MAC_LENGTH));
+    expect(enc(widest).length).toBeGreaterThan(MAX_DATAGRAM);
+    const { msg: fit, bytes } = fitted(widest, enc);
+    expect(bytes).toEqual(enc(fit));
+    expect(bytes.length).toBeLessThanOrEqual(MAX_DATAGRAM);
+    expect(fit.up.length).toBeGreaterThanOrEqual(3);
+    expect(fit.up).toEqual(widest.up.slice(0, fit.up.length));
+    expect(decode(enc(fit)).ok).toBe(true);
+  });
+
   it('the largest request leaves room for its padding', () => {
     expect(encode(largestMessage('request', ['pad'])).length).toBeLessThanOrEqual(REQUEST_PAD_TO - 6);
   });

@@ -29,7 +29,7 @@ const ping = (seq: number, updates: MemberMessage['updates'] = []): MemberMessag
  * rounds of gossip unless asked: most tests here follow the probes, sends and timers one by one.
  */
 function knowing(self: string, others: readonly string[], seed = 1, gossipInterval = 0): Membership {
-  const m = new Membership(self, new Rng(seed), gossipInterval);
+  const m = new Membership(self, new Rng(seed), { gossipInterval });
   m.handle(others[0] ?? 'x', ping(1, others.map((addr) => ({ state: 'alive' as const, addr, inc: 0 }))), 0);
   drain(m);
   events(m);
@@ -493,4 +493,96 @@ describe('membership over a simulated network', () => {
       console.log(`membership: ${size} members, ${seeds} seeds × 30 s: loss ${((100 * lost) / sent).toFixed(1)}% of ${sent} messages, ${suspicions} suspicions, ${refutations} refutations, 0 false deaths`);
     });
   }
+});
+
+describe('what members say of themselves (§13): data, refreshes and anti-entropy', () => {
+  const entry = (n: number, st: 'up' | 'overloaded' | 'draining' = 'up') => ({ st, n, g: 'edge', bw: 1_000_000 * (10 - n) });
+
+  it('a newer (incarnation, version) of a member\'s data wins, whatever its liveness; an older one is ignored', () => {
+    const m = knowing('a', ['b']);
+    const d = (v: number, n: number) => ({ v, ...entry(n) });
+    m.handle('c', ping(1, [{ state: 'alive', addr: 'b', inc: 0, data: d(2, 2) }]), 10);
+    expect(m.member('b')!.data).toEqual(d(2, 2));
+    m.handle('c', ping(2, [{ state: 'alive', addr: 'b', inc: 0, data: d(1, 7) }]), 11);
+    expect(m.member('b')!.data!.n, 'an older version').toBe(2);
+    // Suspect at incarnation 0: a newer version of its data still counts, and leaves it suspect.
+    m.handle('c', ping(3, [{ state: 'suspect', addr: 'b', inc: 0, from: 'c' }]), 12);
+    m.handle('c', ping(4, [{ state: 'alive', addr: 'b', inc: 0, data: d(3, 4) }]), 13);
+    expect(m.member('b')).toMatchObject({ state: 'suspect', data: d(3, 4) });
+    // A refutation (a newer incarnation) wins with any version: the member restarted its count.
+    m.handle('c', ping(5, [{ state: 'alive', addr: 'b', inc: 1, data: d(1, 0) }]), 14);
+    expect(m.member('b')).toMatchObject({ state: 'alive', inc: 1, data: d(1, 0) });
+    // A newcomer brings its data along.
+    m.handle('c', ping(6, [{ state: 'alive', addr: 'z', inc: 4, data: d(9, 1) }]), 15);
+    expect(m.member('z')!.data).toEqual(d(9, 1));
+  });
+
+  it('a refresh rides on what goes anyway, dataRetransmits times, and starts no round of gossip; an urgent change does', () => {
+    const m = new Membership('a', new Rng(4), { gossipInterval: 200, dataRetransmits: 2 });
+    m.handle('b', ping(1, ['b', 'c', 'd', 'e'].map((addr) => ({ state: 'alive' as const, addr, inc: 0 }))), 0);
+    drain(m);
+    events(m);
+    /** The others answer every ping at once: they stay alive. */
+    const run = (from: number, to: number, each: (s: MemberSend) => void = () => {}) => {
+      for (let t = from; t <= to; t += 50) {
+        m.handleTimeout(t);
+        for (const s of drain(m)) {
+          each(s);
+          if (s.msg.type === 'ping') m.handle(s.to, { type: 'ack', seq: s.msg.seq, updates: [] }, t);
+        }
+        drain(m);
+      }
+    };
+    // Long after the joiners' updates went their last time (retransmit limit): nothing urgent is left.
+    run(0, 20_000);
+    m.setData(entry(3), false);
+    let gossip = 0;
+    let carried = 0;
+    run(20_050, 22_000, (s) => {
+      if (s.msg.type === 'gossip') gossip++;
+      if (s.msg.updates.some((u) => u.addr === 'a' && u.data?.n === 3)) carried++;
+    });
+    expect(gossip, 'a refresh starts no gossip').toBe(0);
+    expect(carried, 'carried by two probes, then no more').toBe(2);
+    m.setData(entry(3, 'draining'), true);
+    run(22_050, 22_400, (s) => {
+      if (s.msg.type === 'gossip') gossip++;
+    });
+    expect(gossip, 'a change of status goes out in rounds of gossip').toBeGreaterThan(0);
+    expect(m.ownData).toMatchObject({ v: 2, st: 'draining' });
+  });
+
+  it('every syncInterval, a page of entries to one member, which answers with a page of its own; the pages go round the table', () => {
+    const others = ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'];
+    const m = new Membership('a', new Rng(5), { gossipInterval: 0, syncInterval: 1_000 });
+    m.setData(entry(1), false);
+    m.handle('b', ping(1, others.map((addr) => ({ state: 'alive' as const, addr, inc: 0, data: { v: 1, ...entry(2) } }))), 0);
+    drain(m);
+    const seen = new Set<string>();
+    for (let t = 0; t <= 3_000; t += 100) {
+      m.handleTimeout(t);
+      for (const s of drain(m)) {
+        if (s.msg.type !== 'sync') continue;
+        expect(s.msg.updates[0], 'its own entry first').toMatchObject({ addr: 'a', state: 'alive', data: { n: 1 } });
+        expect(s.msg.updates.length).toBeLessThanOrEqual(MEMBER_UPDATES_PER_MESSAGE);
+        for (const u of s.msg.updates.slice(1)) seen.add(u.addr);
+      }
+    }
+    expect(seen, 'two pages cover the whole table').toEqual(new Set(others));
+    // A page in: applied, and answered with a page of the receiver's.
+    m.handle('b', { type: 'sync', seq: 77, updates: [{ state: 'alive', addr: 'new', inc: 2, data: { v: 5, ...entry(4) } }] }, 3_100);
+    expect(m.member('new')!.data!.n).toBe(4);
+    const [answer] = drain(m);
+    expect(answer).toMatchObject({ to: 'b', msg: { type: 'sync-ack', seq: 77 } });
+    expect(answer!.msg.updates[0]!.addr).toBe('a');
+  });
+
+  it('starts at the incarnation it is given: a member that restarts wins over what the others hold of its last life', () => {
+    const m = new Membership('a', new Rng(6), { firstIncarnation: 1_700 });
+    expect(m.incarnation).toBe(1_700);
+    m.setData(entry(0), false);
+    m.join(['b'], 0);
+    const [join] = drain(m).filter((s) => s.to === 'b');
+    expect(join!.msg.updates.find((u) => u.addr === 'a')).toMatchObject({ state: 'alive', inc: 1_700, data: { v: 1 } });
+  });
 });

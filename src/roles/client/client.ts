@@ -76,6 +76,11 @@ export interface ClientConfig {
   readonly loc?: string;
   /** Let its masters time their round trip to it (§12.5): its requests say `echo`, and it echoes each answer. */
   readonly echo?: boolean;
+  /**
+   * Servers to ask for the list when no master answers (S4.4, §13.6): in list mode, these and the
+   * servers of its last list are asked in turn, as masters are.
+   */
+  readonly servers?: readonly string[];
 }
 
 /**
@@ -114,7 +119,9 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
   readonly config: ClientConfig;
   private current: ClientState = 'idle';
   /** Which master is asked, and when to give up on asking (S4.3). */
-  private readonly masters: MasterRotation;
+  private masters: MasterRotation;
+  /** No master answered, and the client asks servers for the list now (§13.6). */
+  private askingServers = false;
   private rid = 0;
   private request: MessageOf<'request'> | undefined;
   private requestTo = '';
@@ -313,8 +320,25 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
     const t = this.masters.timeout();
     if (t.kind === 'resend') return this.sendRequest(now);
     this.emit({ type: t.refused ? 'master-refused' : 'master-silent', level: 'warn', master: t.master });
-    if (t.kind === 'give-up') return this.fail('gave-up', t.code, t.message, now);
+    if (t.kind === 'give-up') {
+      if (t.code === 'master-unreachable' && this.fallBackToServers()) return this.askMaster(now);
+      return this.fail('gave-up', t.code, t.message, now);
+    }
     this.askMaster(now);
+  }
+
+  /**
+   * No master answered (S4.4, §13.6): a client in list mode asks servers for the list instead, the
+   * ones it was given and those of its last list, in turn and with the same rounds as masters. Once.
+   */
+  private fallBackToServers(): boolean {
+    if (this.askingServers || this.config.mode !== 'list' || this.config.portal === true) return false;
+    const known = [...new Set([...(this.config.servers ?? []), ...this.listed.map((s) => s.srv)])];
+    if (known.length === 0) return false;
+    this.askingServers = true;
+    this.masters = new MasterRotation(known, this.deps.rng.below(known.length));
+    this.emit({ type: 'asking-servers', level: 'warn', servers: known.length, first: this.masters.current });
+    return true;
   }
 
   /** A master the client is asking: one of its masters or, through a portal (§12.3), whichever answers while it asks. */

@@ -22,6 +22,8 @@ export type ClientEvent =
   | ({ readonly type: 'state'; readonly from: ClientState; readonly to: ClientState; readonly on: ClientTrigger; readonly at: number; readonly level: 'debug' })
   | { readonly type: 'ask'; readonly master: string; readonly file: string; readonly mode: string; readonly off: number }
   | ({ readonly type: 'master-silent' | 'master-refused'; readonly master: string } & Warn)
+  /** No master answered: a client in list mode asks `servers` servers for the list, `first` first (§13.6). */
+  | ({ readonly type: 'asking-servers'; readonly servers: number; readonly first: string } & Warn)
   | ({ readonly type: 'master-error'; readonly master: string; readonly code: string; readonly msg: string } & Warn)
   | { readonly type: 'redirected'; readonly master: string; readonly srv: string; readonly sid: number }
   /** A portal (§12.3) named the master to ask: the same request goes there. */

@@ -14,7 +14,7 @@
  * It never calls the master: it queues what it sends, reports and asks of the
  * master (`pollOutput`), and the master drains the queue after each call.
  */
-import { COOKIE_LENGTH, DOWN_FORGET_POLLS, MAX_CANDIDATES, MISSED_POLLS_DOWN } from '../../protocol/constants.js';
+import { COOKIE_LENGTH, DOWN_FORGET_POLLS, MAX_CANDIDATES, MISSED_POLLS_DOWN, VIEW_SEEDS } from '../../protocol/constants.js';
 import { equalBytes } from '../../protocol/auth.js';
 import type { ErrorCode } from '../../protocol/errors.js';
 import type { Message, MessageOf } from '../../protocol/messages.js';
@@ -146,6 +146,24 @@ export class Registry {
     this.send(from, { type: 'register-ack', name: cand.name, epoch: cand.epoch, cookie: cand.cookie, interval: this.pollInterval }, false);
   }
 
+  /** Up to VIEW_SEEDS other servers that are up, at random (a reservoir sample): a server's first peers in the servers' view (§13.1). */
+  private peersFor(name: string): string[] {
+    // Without a cluster key the servers keep no view (§13.4).
+    if (!this.deps.auth) return [];
+    const out: string[] = [];
+    let seen = 0;
+    for (const r of this.records.values()) {
+      if (r.name === name || r.state !== 'up') continue;
+      seen++;
+      if (out.length < VIEW_SEEDS) out.push(r.addr);
+      else {
+        const j = this.deps.rng.below(seen);
+        if (j < VIEW_SEEDS) out[j] = r.addr;
+      }
+    }
+    return out;
+  }
+
   private static matches(r: ServerRecord | undefined, epoch: number, cookie: Uint8Array, from: string): r is ServerRecord {
     return r !== undefined && r.epoch === epoch && r.addr === from && equalBytes(r.cookie, cookie);
   }
@@ -228,7 +246,8 @@ export class Registry {
         rec.files.set(file, { size, rate });
       }
     }
-    this.send(from, { type: 'content-ack', epoch: rec.epoch, part: msg.part }, true);
+    const peers = rec.contentComplete ? this.peersFor(rec.name) : [];
+    this.send(from, { type: 'content-ack', epoch: rec.epoch, part: msg.part, ...(peers.length > 0 ? { peers } : {}) }, true);
     if (rec.contentComplete && !rec.cataloged) {
       // Into the catalog whatever the state: a server marked down while it listed comes back up with its files.
       for (const [file, info] of rec.files) this.catalog.add(rec.name, file, info);

@@ -10,19 +10,62 @@
  * Every MEMBER_RECONNECT_INTERVAL it pings one member it holds dead (or a seed it no longer
  * knows), telling it so: across a partition that healed, each side refutes the other's verdict.
  *
+ * A member may say more of itself than its liveness (a server's entry, §13: its status, users,
+ * group, available bandwidth): `setData` versions it, and it rides on this member's `alive`
+ * updates; a newer (incarnation, version) wins. A change the group must hear at once (`urgent`)
+ * goes out as often as a liveness update, and starts rounds of gossip; a mere refresh rides on the
+ * messages that go anyway, MembershipOptions.dataRetransmits times from each member. Every
+ * `syncInterval`, a page of entries goes to one member at random, which answers with a page of
+ * its own (anti-entropy, memberlist's push-pull a page at a time): what gossip missed is found.
+ *
+ * The same module serves a group of masters (§12.1) and the servers' shared view (§13), with the
+ * timing and bounds of each (MembershipOptions).
+ *
  * It never sends or reports: the parent drains `pollSend()` and `pollEvent()`, and arms
  * `nextTimeout()`.
  */
 import type { Rng } from '../../protocol/rng.js';
 import { Queue, type TableSize } from '../role.js';
 import {
-  MAX_MEMBER_RELAYS, MAX_MEMBER_UPDATES, MAX_MEMBERS, MEMBER_DEAD_RETAIN, MEMBER_INDIRECT_PROBES, MEMBER_MAX_LOCAL_HEALTH,
+  MAX_MEMBER_RELAYS, MAX_MEMBERS, MEMBER_DEAD_RETAIN, MEMBER_INDIRECT_PROBES, MEMBER_MAX_LOCAL_HEALTH,
   MEMBER_PROBE_INTERVAL, MEMBER_PROBE_TIMEOUT, MEMBER_RETRANSMIT_MULT, MEMBER_SUSPICION_MAX_MULT, MEMBER_SUSPICION_MULT,
   MEMBER_UPDATES_PER_MESSAGE, MEMBER_GOSSIP_INTERVAL, MEMBER_GOSSIP_NODES, MEMBER_RECONNECT_INTERVAL,
 } from '../../protocol/constants.js';
-import type { MemberEvent, MemberMessage, MemberState, MemberUpdate } from './messages.js';
+import type { MemberData, MemberEvent, MemberMessage, MemberState, MemberUpdate } from './messages.js';
 
-export type { MemberEvent, MemberMessage, MemberState, MemberUpdate } from './messages.js';
+export type { MemberData, MemberEvent, MemberMessage, MemberState, MemberUpdate } from './messages.js';
+
+/** The timing and bounds of one kind of group. */
+export interface MembershipOptions {
+  /** One protocol period: one member probed per period, ms. */
+  readonly probeInterval: number;
+  /** How long a direct `ping` waits for its `ack` before the indirect probe, ms. */
+  readonly probeTimeout: number;
+  /** Rounds of gossip apart from probes, ms; 0: none (updates ride on probes only). */
+  readonly gossipInterval: number;
+  /** How many members each round of gossip goes to. */
+  readonly gossipNodes: number;
+  /** At most this many members known, this one not counted. */
+  readonly maxMembers: number;
+  /** A page of entries to one member this often, ms (anti-entropy); 0: none. */
+  readonly syncInterval: number;
+  /** How many times each member passes on a refresh of a member's data (not urgent). */
+  readonly dataRetransmits: number;
+  /** This member's first incarnation: a member that restarts starts above its last one (its entries then win). */
+  readonly firstIncarnation: number;
+}
+
+/** A group of masters (§12.1): no data, no anti-entropy. */
+export const MASTER_GROUP: MembershipOptions = {
+  probeInterval: MEMBER_PROBE_INTERVAL,
+  probeTimeout: MEMBER_PROBE_TIMEOUT,
+  gossipInterval: MEMBER_GOSSIP_INTERVAL,
+  gossipNodes: MEMBER_GOSSIP_NODES,
+  maxMembers: MAX_MEMBERS,
+  syncInterval: 0,
+  dataRetransmits: 0,
+  firstIncarnation: 0,
+};
 
 /** A member as this member sees it. */
 export interface MemberView {
@@ -31,6 +74,8 @@ export interface MemberView {
   readonly state: MemberState;
   /** When it entered this state. */
   readonly since: number;
+  /** What it last said of itself, when it says anything (§13). */
+  readonly data?: MemberData;
 }
 
 export interface MemberSend {
@@ -43,6 +88,9 @@ interface Member {
   inc: number;
   state: MemberState;
   since: number;
+  /** What it says of itself, and the incarnation it said it at. */
+  data: MemberData | undefined;
+  dataInc: number;
   /** A suspect's deadline: dead then, unless refuted. */
   deadline: number | undefined;
   suspicion: Suspicion | undefined;
@@ -89,6 +137,8 @@ interface Queued {
   transmits: number;
   /** Order of queueing: among updates sent as often, the newest goes first. */
   order: number;
+  /** A refresh of data only: it goes out `dataRetransmits` times, and starts no round of gossip. */
+  readonly refresh: boolean;
 }
 
 /** memberlist's `suspicionTimeout`: MEMBER_SUSPICION_MULT periods, times max(1, log10 n). */
@@ -124,8 +174,18 @@ export function overrides(u: Pick<MemberUpdate, 'state' | 'inc'>, m: Pick<Member
   }
 }
 
+/** A group this large or smaller picks members by walking its table (the masters' groups, always). */
+const SMALL_GROUP = 64;
+
+const isLive = (s: MemberState) => s === 'alive' || s === 'suspect';
+
 export class Membership {
   private readonly table = new Map<string, Member>();
+  /** Indexes of the table, kept as members change state: the suspect, dead and left ones (their deadlines), the alive ones (to pick from), and how many are alive or suspect. */
+  private readonly timed = new Map<string, Member>();
+  private readonly aliveList: string[] = [];
+  private readonly aliveAt = new Map<string, number>();
+  private liveCount = 0;
   private readonly updates = new Map<string, Queued>();
   private readonly relays = new Map<number, Relay>();
   private readonly sends = new Queue<MemberSend>();
@@ -146,9 +206,35 @@ export class Membership {
   private seeds: readonly string[] = [];
   /** The next ping to a dead member or a forgotten seed. */
   private nextReconnectAt: number | undefined;
+  /** The next page of anti-entropy, and where in the table it starts. */
+  private nextSyncAt: number | undefined;
+  private syncCursor = 0;
+  /** What this member says of itself, when it says anything (§13). */
+  private data: MemberData | undefined;
+  private readonly o: MembershipOptions;
+  private readonly gossipInterval: number;
 
-  /** `gossipInterval`: the rounds of gossip apart from probes, ms; 0: none (updates ride on probes only). */
-  constructor(readonly self: string, private readonly rng: Rng, private readonly gossipInterval = MEMBER_GOSSIP_INTERVAL) {}
+  /** `options`: the group's timing and bounds; a group of masters' by default. */
+  constructor(readonly self: string, private readonly rng: Rng, options: Partial<MembershipOptions> = {}) {
+    this.o = { ...MASTER_GROUP, ...options };
+    this.gossipInterval = this.o.gossipInterval;
+    this.inc = this.o.firstIncarnation;
+  }
+
+  /** What this member says of itself now. */
+  get ownData(): MemberData | undefined {
+    return this.data;
+  }
+
+  /**
+   * What this member says of itself changed (§13): the next version of it rides on its `alive`.
+   * `urgent` (its status changed): it spreads as fast as a liveness update; otherwise it is a
+   * refresh, passed on dataRetransmits times by each member.
+   */
+  setData(d: Omit<MemberData, 'v'>, urgent: boolean): void {
+    this.data = { ...d, v: (this.data?.v ?? 0) + 1 };
+    this.enqueue({ state: this.leaving ? 'left' : 'alive', addr: this.self, inc: this.inc, data: this.data }, !urgent);
+  }
 
   /** This member's own incarnation. */
   get incarnation(): number {
@@ -163,21 +249,26 @@ export class Membership {
   /** The members known, this member not among them: a read-only snapshot. */
   members(): MemberView[] {
     const out: MemberView[] = [];
-    for (const m of this.table.values()) out.push({ addr: m.addr, inc: m.inc, state: m.state, since: m.since });
+    for (const m of this.table.values()) out.push(view(m));
     return out;
+  }
+
+  /** How many members are known, this member not counted. */
+  get size(): number {
+    return this.table.size;
   }
 
   /** One member as this member sees it. */
   member(addr: string): MemberView | undefined {
     const m = this.table.get(addr);
-    return m && { addr: m.addr, inc: m.inc, state: m.state, since: m.since };
+    return m && view(m);
   }
 
   /** The bounded tables, with their bounds. */
   tables(): Record<string, TableSize> {
     return {
-      members: { size: this.table.size, limit: MAX_MEMBERS },
-      'member updates': { size: this.updates.size, limit: MAX_MEMBER_UPDATES },
+      members: { size: this.table.size, limit: this.o.maxMembers },
+      'member updates': { size: this.updates.size, limit: this.o.maxMembers + 1 },
       'probe relays': { size: this.relays.size, limit: MAX_MEMBER_RELAYS },
     };
   }
@@ -185,21 +276,26 @@ export class Membership {
   /** Join through seed members: ping each, announcing this member; it learns the rest from updates. */
   join(addrs: readonly string[], now: number): void {
     this.leaving = false;
-    this.seeds = addrs.filter((a) => a !== this.self);
+    this.seeds = [...new Set([...this.seeds, ...addrs.filter((a) => a !== this.self)])];
     this.nextReconnectAt ??= now + MEMBER_RECONNECT_INTERVAL;
-    this.enqueue({ state: 'alive', addr: this.self, inc: this.inc });
+    this.enqueue(this.own());
     for (const addr of addrs) {
       if (addr === this.self) continue;
       this.send(addr, { type: 'ping', seq: this.nextSeq(), updates: [] });
     }
-    this.nextProbeAt ??= now + this.rng.below(MEMBER_PROBE_INTERVAL);
+    this.nextProbeAt ??= now + this.rng.below(this.o.probeInterval);
     if (this.gossipInterval > 0) this.nextGossipAt ??= now + this.rng.below(this.gossipInterval);
+    if (this.o.syncInterval > 0) this.nextSyncAt ??= now + this.rng.below(this.o.syncInterval);
   }
 
-  /** Leave the group: `left` rides on the next messages; the parent keeps it running a few periods for it to spread. */
-  leave(): void {
+  /**
+   * Leave the group: `left` rides on the next messages; the parent keeps it running a few periods
+   * for it to spread. `now`: a member that stops at once tells gossipNodes members now.
+   */
+  leave(now?: number): void {
     this.leaving = true;
     this.enqueue({ state: 'left', addr: this.self, inc: this.inc });
+    if (now !== undefined) for (const to of this.pick(this.o.gossipNodes, this.self)) this.send(to, { type: 'gossip', seq: 0, updates: [] });
   }
 
   /** A message from `from`: its updates, then the message itself. */
@@ -210,6 +306,10 @@ export class Membership {
         this.send(from, { type: 'ack', seq: msg.seq, updates: [] });
         return;
       case 'gossip':
+      case 'sync-ack':
+        return;
+      case 'sync':
+        this.sends.push({ to: from, msg: { type: 'sync-ack', seq: msg.seq, updates: this.page() } });
         return;
       case 'ping-req': {
         if (msg.target === this.self) {
@@ -219,7 +319,7 @@ export class Membership {
         this.pruneRelays(now);
         if (this.relays.size >= MAX_MEMBER_RELAYS) return;
         const seq = this.nextSeq();
-        this.relays.set(seq, { origin: from, seq: msg.seq, expires: now + this.scaled(MEMBER_PROBE_INTERVAL) });
+        this.relays.set(seq, { origin: from, seq: msg.seq, expires: now + this.scaled(this.o.probeInterval) });
         this.send(msg.target, { type: 'ping', seq, updates: [] });
         return;
       }
@@ -241,12 +341,11 @@ export class Membership {
 
   /** The time has come: suspicions that ran out, the indirect probe, the end of the period. */
   handleTimeout(now: number): void {
-    for (const m of this.table.values()) {
+    for (const m of [...this.timed.values()]) {
       if (m.state === 'suspect' && m.deadline !== undefined && m.deadline <= now) {
         this.apply({ state: 'dead', addr: m.addr, inc: m.inc }, now);
       } else if ((m.state === 'dead' || m.state === 'left') && m.since + MEMBER_DEAD_RETAIN <= now) {
-        this.table.delete(m.addr);
-        this.updates.delete(m.addr);
+        this.forget(m);
       }
     }
     const p = this.probe;
@@ -262,7 +361,36 @@ export class Membership {
     }
     if (this.nextGossipAt !== undefined && this.nextGossipAt <= now) this.gossip(now);
     if (this.nextReconnectAt !== undefined && this.nextReconnectAt <= now) this.reconnect(now);
+    if (this.nextSyncAt !== undefined && this.nextSyncAt <= now) this.sync(now);
     this.pruneRelays(now);
+  }
+
+  /** A page of anti-entropy to one live member at random; it answers with a page of its own. */
+  private sync(now: number): void {
+    this.nextSyncAt = this.table.size === 0 || this.leaving ? undefined : now + this.o.syncInterval;
+    const [to] = this.pick(1, this.self);
+    if (to !== undefined) this.sends.push({ to, msg: { type: 'sync', seq: this.nextSeq(), updates: this.page() } });
+  }
+
+  /**
+   * The next page of entries: this member's own, then the next ones of the table in turn (the
+   * members it holds alive, suspect or dead, with their data), MEMBER_UPDATES_PER_MESSAGE in all.
+   */
+  private page(): MemberUpdate[] {
+    const out: MemberUpdate[] = [this.own()];
+    const all = [...this.table.values()];
+    for (let i = 0; i < all.length && out.length < MEMBER_UPDATES_PER_MESSAGE; i++) {
+      const m = all[(this.syncCursor + i) % all.length]!;
+      if (m.state === 'left') continue;
+      out.push(m.state === 'alive' && m.data ? { state: 'alive', addr: m.addr, inc: m.inc, data: m.data } : { state: m.state, addr: m.addr, inc: m.inc });
+    }
+    this.syncCursor = all.length === 0 ? 0 : (this.syncCursor + out.length - 1) % all.length;
+    return out;
+  }
+
+  /** This member's own update: alive (or left), with its data. */
+  private own(): MemberUpdate {
+    return { state: this.leaving ? 'left' : 'alive', addr: this.self, inc: this.inc, ...(this.data ? { data: this.data } : {}) };
   }
 
   /**
@@ -273,7 +401,7 @@ export class Membership {
   private reconnect(now: number): void {
     this.nextReconnectAt = this.leaving ? undefined : now + MEMBER_RECONNECT_INTERVAL;
     const out: string[] = [];
-    for (const m of this.table.values()) if (m.state === 'dead') out.push(m.addr);
+    for (const m of this.timed.values()) if (m.state === 'dead') out.push(m.addr);
     for (const s of this.seeds) if (!this.table.has(s)) out.push(s);
     if (out.length === 0) return;
     const to = out[this.rng.below(out.length)]!;
@@ -287,10 +415,11 @@ export class Membership {
     let t = this.nextProbeAt;
     if (this.nextGossipAt !== undefined && (t === undefined || this.nextGossipAt < t)) t = this.nextGossipAt;
     if (this.nextReconnectAt !== undefined && (t === undefined || this.nextReconnectAt < t)) t = this.nextReconnectAt;
+    if (this.nextSyncAt !== undefined && (t === undefined || this.nextSyncAt < t)) t = this.nextSyncAt;
     const p = this.probe;
     if (p && !p.acked && !p.indirect && (t === undefined || p.indirectAt < t)) t = p.indirectAt;
-    for (const m of this.table.values()) {
-      const at = m.state === 'suspect' ? m.deadline : m.state === 'dead' || m.state === 'left' ? m.since + MEMBER_DEAD_RETAIN : undefined;
+    for (const m of this.timed.values()) {
+      const at = m.state === 'suspect' ? m.deadline : m.since + MEMBER_DEAD_RETAIN;
       if (at !== undefined && (t === undefined || at < t)) t = at;
     }
     return t;
@@ -306,9 +435,43 @@ export class Membership {
 
   /** The number of members believed in the group, this one included: memberlist's estimate for its scaling. */
   private groupSize(): number {
-    let n = 1;
-    for (const m of this.table.values()) if (m.state === 'alive' || m.state === 'suspect') n++;
-    return n;
+    return 1 + this.liveCount;
+  }
+
+  /** `m` is in the table now, in the state it holds (it was in `was` before, or new): the indexes follow. */
+  private indexed(m: Member, was: MemberState | undefined): void {
+    if (was !== undefined && isLive(was)) this.liveCount--;
+    if (isLive(m.state)) this.liveCount++;
+    if (m.state === 'alive') {
+      this.timed.delete(m.addr);
+      if (!this.aliveAt.has(m.addr)) {
+        this.aliveAt.set(m.addr, this.aliveList.length);
+        this.aliveList.push(m.addr);
+      }
+    } else {
+      this.timed.set(m.addr, m);
+      this.dropAlive(m.addr);
+    }
+  }
+
+  private dropAlive(addr: string): void {
+    const i = this.aliveAt.get(addr);
+    if (i === undefined) return;
+    const last = this.aliveList.pop()!;
+    if (last !== addr) {
+      this.aliveList[i] = last;
+      this.aliveAt.set(last, i);
+    }
+    this.aliveAt.delete(addr);
+  }
+
+  /** `m` leaves the table, and its queued update. */
+  private forget(m: Member): void {
+    this.table.delete(m.addr);
+    this.updates.delete(m.addr);
+    if (isLive(m.state)) this.liveCount--;
+    this.timed.delete(m.addr);
+    this.dropAlive(m.addr);
   }
 
   /** A timeout scaled by Lifeguard's local health: a member that misses acks waits longer before blaming others. */
@@ -337,7 +500,7 @@ export class Membership {
 
   /** Probe the next member of the round, reshuffling the round when it is over (SWIM §4.3). */
   private startProbe(now: number): void {
-    const period = this.scaled(MEMBER_PROBE_INTERVAL);
+    const period = this.scaled(this.o.probeInterval);
     this.nextProbeAt = now + period;
     for (let tries = 0; tries <= this.probeOrder.length; tries++) {
       if (this.probeIndex >= this.probeOrder.length) {
@@ -349,7 +512,7 @@ export class Membership {
       const m = this.table.get(target);
       if (!m || (m.state !== 'alive' && m.state !== 'suspect')) continue;
       const seq = this.nextSeq();
-      this.probe = { target, seq, indirectAt: now + this.scaled(MEMBER_PROBE_TIMEOUT), indirect: false, acked: false };
+      this.probe = { target, seq, indirectAt: now + this.scaled(this.o.probeTimeout), indirect: false, acked: false };
       this.send(target, { type: 'ping', seq, updates: [] });
       return;
     }
@@ -365,17 +528,22 @@ export class Membership {
   private gossip(now: number): void {
     this.nextGossipAt = this.table.size === 0 ? undefined : now + this.gossipInterval;
     // Suspects too: a suspect is the one member that can refute what is said of it.
-    for (const to of this.pick(MEMBER_GOSSIP_NODES, this.self, true)) {
+    for (const to of this.pick(this.o.gossipNodes, this.self, true)) {
       if (!this.hasUpdates()) return;
       this.send(to, { type: 'gossip', seq: 0, updates: [] });
     }
   }
 
-  /** Is any update still to be sent (within its retransmit limit)? */
+  /** Is any update that is not a mere refresh still to be sent (within its retransmit limit)? Refreshes ride on what goes anyway. */
   private hasUpdates(): boolean {
     const limit = retransmitLimit(this.groupSize());
-    for (const q of this.updates.values()) if (q.transmits < limit) return true;
+    for (const q of this.updates.values()) if (!q.refresh && q.transmits < limit) return true;
     return false;
+  }
+
+  /** How many times `q` goes out. */
+  private limitOf(q: Queued, liveness: number): number {
+    return q.refresh ? this.o.dataRetransmits : liveness;
   }
 
   /** The live members, in a fresh random order (Fisher–Yates with the injected rng). */
@@ -393,6 +561,7 @@ export class Membership {
 
   /** Up to k alive members (and suspects, when `suspects`) other than `except`, at random. */
   private pick(k: number, except: string, suspects = false): string[] {
+    if (this.table.size > SMALL_GROUP) return this.sample(k, except, suspects);
     const all: string[] = [];
     for (const m of this.table.values()) if ((m.state === 'alive' || (suspects && m.state === 'suspect')) && m.addr !== except) all.push(m.addr);
     const out: string[] = [];
@@ -401,6 +570,27 @@ export class Membership {
       out.push(all[i]!);
       all[i] = all[all.length - 1]!;
       all.pop();
+    }
+    return out;
+  }
+
+  /** pick() in a large group: k distinct draws from the alive members (and the suspects), without walking the table. */
+  private sample(k: number, except: string, suspects: boolean): string[] {
+    const extra = suspects ? [...this.timed.values()].filter((m) => m.state === 'suspect').map((m) => m.addr) : [];
+    const pool = this.aliveList.length + extra.length;
+    const at = (i: number) => (i < this.aliveList.length ? this.aliveList[i]! : extra[i - this.aliveList.length]!);
+    const out: string[] = [];
+    if (pool <= 2 * k + 1) {
+      for (let i = 0; i < pool; i++) if (at(i) !== except) out.push(at(i));
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = this.rng.below(i + 1);
+        [out[i], out[j]] = [out[j]!, out[i]!];
+      }
+      return out.slice(0, k);
+    }
+    for (let tries = 0; out.length < k && tries < 8 * k; tries++) {
+      const a = at(this.rng.below(pool));
+      if (a !== except && !out.includes(a)) out.push(a);
     }
     return out;
   }
@@ -419,10 +609,22 @@ export class Membership {
     if (!m) {
       // Only an `alive` brings a member this member has not heard of (memberlist ignores the rest).
       if (u.state !== 'alive' || !this.makeRoom()) return;
-      m = { addr: u.addr, inc: u.inc, state: 'alive', since: now, deadline: undefined, suspicion: undefined };
+      m = { addr: u.addr, inc: u.inc, state: 'alive', since: now, deadline: undefined, suspicion: undefined, data: u.data, dataInc: u.inc };
       this.table.set(u.addr, m);
+      this.indexed(m, undefined);
       this.arrived(m, now);
       return;
+    }
+    // What the member says of itself: its newest version wins, whatever its liveness says (only it changes it).
+    const newer = u.data !== undefined && (m.data === undefined || u.inc > m.dataInc || (u.inc === m.dataInc && u.data.v > m.data.v));
+    if (newer) {
+      m.data = u.data;
+      m.dataInc = u.inc;
+      // A refresh is passed on, fewer times than a change of liveness (below, which carries it too).
+      if (!overrides(u, m)) {
+        this.enqueue(u, true);
+        return;
+      }
     }
     // A suspicion of a newer incarnation is a new one (that member refuted the last): its timer starts again.
     if (u.state === 'suspect' && m.state === 'suspect' && m.suspicion && u.inc === m.inc) {
@@ -434,6 +636,7 @@ export class Membership {
     m.inc = u.inc;
     m.state = u.state;
     m.since = now;
+    this.indexed(m, was);
     m.suspicion = undefined;
     m.deadline = undefined;
     if (u.state === 'suspect') {
@@ -469,20 +672,20 @@ export class Membership {
     // Into this round at a random place, so that it is probed before the next reshuffle (SWIM §4.3).
     const at = this.probeIndex + this.rng.below(this.probeOrder.length - this.probeIndex + 1);
     this.probeOrder.splice(at, 0, m.addr);
-    this.nextProbeAt ??= now + this.rng.below(MEMBER_PROBE_INTERVAL);
+    this.nextProbeAt ??= now + this.rng.below(this.o.probeInterval);
     if (this.gossipInterval > 0) this.nextGossipAt ??= now + this.rng.below(this.gossipInterval);
+    if (this.o.syncInterval > 0) this.nextSyncAt ??= now + this.rng.below(this.o.syncInterval);
   }
 
   /** Room for one more member: forget the oldest dead or left one if the table is full. */
   private makeRoom(): boolean {
-    if (this.table.size < MAX_MEMBERS) return true;
+    if (this.table.size < this.o.maxMembers) return true;
     let oldest: Member | undefined;
-    for (const m of this.table.values()) {
+    for (const m of this.timed.values()) {
       if ((m.state === 'dead' || m.state === 'left') && (!oldest || m.since < oldest.since)) oldest = m;
     }
     if (!oldest) return false;
-    this.table.delete(oldest.addr);
-    this.updates.delete(oldest.addr);
+    this.forget(oldest);
     return true;
   }
 
@@ -503,16 +706,25 @@ export class Membership {
     const by = u.from === undefined ? undefined : this.table.get(u.from);
     if (by && (by.state === 'alive' || by.state === 'suspect')) this.send(by.addr, { type: 'ping', seq: this.nextSeq(), updates: [] });
   }
-  /** Queue this member's own state for piggybacking. */
+  /** Queue this member's own state for piggybacking, with its data. */
   private announce(): void {
-    this.enqueue({ state: this.leaving ? 'left' : 'alive', addr: this.self, inc: this.inc });
+    this.enqueue(this.own());
   }
 
-  /** Queue an update, replacing any older one about the same member (memberlist's invalidation). */
-  private enqueue(update: MemberUpdate): void {
+  /**
+   * Queue an update, replacing any older one about the same member (memberlist's invalidation);
+   * `refresh`: data only, passed on fewer times. A refresh does not replace a liveness update still
+   * going out (that one carries data too): it takes its data.
+   */
+  private enqueue(update: MemberUpdate, refresh = false): void {
+    const queued = this.updates.get(update.addr);
+    if (refresh && queued && !queued.refresh && queued.update.inc === update.inc && queued.update.state === update.state) {
+      queued.update = update;
+      return;
+    }
     this.updates.delete(update.addr);
-    if (this.updates.size >= MAX_MEMBER_UPDATES) return; // cannot happen: one per member and this one
-    this.updates.set(update.addr, { update, transmits: 0, order: this.order++ });
+    if (this.updates.size > this.o.maxMembers) return; // cannot happen: one per member and this one
+    this.updates.set(update.addr, { update, transmits: 0, order: this.order++, refresh });
   }
 
   /** Send `msg` with the updates sent least often, newest first; each goes out at most `retransmitLimit` times. */
@@ -520,7 +732,7 @@ export class Membership {
     const limit = retransmitLimit(this.groupSize());
     const chosen: Queued[] = [];
     for (const q of this.updates.values()) {
-      if (q.transmits >= limit) {
+      if (q.transmits >= this.limitOf(q, limit)) {
         this.updates.delete(q.update.addr);
         continue;
       }
@@ -551,7 +763,12 @@ export class Membership {
   }
 }
 
-/** Does `a` go out before `b`: sent fewer times, or as often and newer? */
+/** Does `a` go out before `b`: a change of liveness before a refresh, then sent fewer times, or as often and newer? */
 function before(a: Queued, b: Queued): boolean {
+  if (a.refresh !== b.refresh) return !a.refresh;
   return a.transmits !== b.transmits ? a.transmits < b.transmits : a.order > b.order;
+}
+
+function view(m: Member): MemberView {
+  return { addr: m.addr, inc: m.inc, state: m.state, since: m.since, ...(m.data ? { data: m.data } : {}) };
 }

@@ -3,18 +3,36 @@
  * member to probe a target for the asker, each carrying piggybacked updates. Typed values only:
  * the `member` datagram (§12.1) carries them, toWire() and fromWire() convert.
  */
+import { MAX_DATAGRAM } from '../../protocol/constants.js';
 import type { MessageOf } from '../../protocol/messages.js';
 
 /** A member's state as a group member sees it: `left` is a member that said goodbye. */
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left';
 
-/** One piggybacked update: what `addr`'s state is at incarnation `inc` (SWIM §4.2). */
+/**
+ * What a member says of itself beside its liveness (a server's entry, §13): its status, users,
+ * group and available bandwidth, at version `v`. Only the member itself changes it; (incarnation,
+ * `v`) orders its versions, the newer winning.
+ */
+export interface MemberData {
+  readonly v: number;
+  readonly st: 'up' | 'overloaded' | 'draining';
+  /** Streams it serves. */
+  readonly n: number;
+  readonly g: string;
+  /** Available bandwidth, bits per second. */
+  readonly bw: number;
+}
+
+/** One piggybacked update: what `addr`'s state is at incarnation `inc` (SWIM §4.2), with its data when it has some. */
 export interface MemberUpdate {
   readonly state: MemberState;
   readonly addr: string;
   readonly inc: number;
   /** A suspicion's: the member that suspects, so that others' suspicions confirm it (Lifeguard). */
   readonly from?: string;
+  /** An `alive`'s: what the member says of itself, at the version it had then. */
+  readonly data?: MemberData;
 }
 
 export type MemberMessage =
@@ -23,7 +41,10 @@ export type MemberMessage =
   /** Probe `target` for the sender, and relay its `ack` with this `seq` (SWIM's indirect probe). */
   | { readonly type: 'ping-req'; readonly seq: number; readonly target: string; readonly updates: readonly MemberUpdate[] }
   /** Updates only, unasked and unanswered: a round of gossip apart from probes (memberlist). */
-  | { readonly type: 'gossip'; readonly seq: number; readonly updates: readonly MemberUpdate[] };
+  | { readonly type: 'gossip'; readonly seq: number; readonly updates: readonly MemberUpdate[] }
+  /** Anti-entropy (memberlist's push-pull, a page at a time): the sender's next entries; answered by `sync-ack` with the receiver's. */
+  | { readonly type: 'sync'; readonly seq: number; readonly updates: readonly MemberUpdate[] }
+  | { readonly type: 'sync-ack'; readonly seq: number; readonly updates: readonly MemberUpdate[] };
 
 /** What membership reports: a member's new state, or this member refuting a suspicion about itself. */
 export type MemberEvent =
@@ -35,15 +56,30 @@ export type MemberEvent =
 
 /** A member message as the `member` datagram carries it (§12.1), padding aside. */
 export function toWire(msg: MemberMessage): MessageOf<'member'> {
-  const up = msg.updates.map((u) => ({ s: u.state, a: u.addr, i: u.inc, ...(u.from !== undefined ? { by: u.from } : {}) }));
+  const up = msg.updates.map((u) => ({ s: u.state, a: u.addr, i: u.inc, ...(u.from !== undefined ? { by: u.from } : {}), ...(u.data !== undefined ? { d: u.data } : {}) }));
   return msg.type === 'ping-req'
     ? { type: 'member', k: 'ping-req', seq: msg.seq, target: msg.target, up }
     : { type: 'member', k: msg.type, seq: msg.seq, up };
 }
 
+/**
+ * `m` with as many of its updates as fit in MAX_DATAGRAM once encoded by `encode` (the first kept
+ * whatever: a sync page's own entry), and its bytes. Updates that carry servers' entries may not all
+ * fit (§13.1).
+ */
+export function fitted(m: MessageOf<'member'>, encode: (m: MessageOf<'member'>) => Uint8Array): { msg: MessageOf<'member'>; bytes: Uint8Array } {
+  let msg = m;
+  let bytes = encode(msg);
+  while (msg.up.length > 1 && bytes.length > MAX_DATAGRAM) {
+    msg = { ...msg, up: msg.up.slice(0, -1) };
+    bytes = encode(msg);
+  }
+  return { msg, bytes };
+}
+
 /** The member message a `member` datagram carries; undefined for a `ping-req` without its `target`. */
 export function fromWire(m: MessageOf<'member'>): MemberMessage | undefined {
-  const updates = m.up.map((u): MemberUpdate => ({ state: u.s, addr: u.a, inc: u.i, ...(u.by !== undefined ? { from: u.by } : {}) }));
+  const updates = m.up.map((u): MemberUpdate => ({ state: u.s, addr: u.a, inc: u.i, ...(u.by !== undefined ? { from: u.by } : {}), ...(u.d !== undefined && u.s === 'alive' ? { data: u.d } : {}) }));
   if (m.k !== 'ping-req') return { type: m.k, seq: m.seq, updates };
   return m.target === undefined ? undefined : { type: 'ping-req', seq: m.seq, target: m.target, updates };
 }

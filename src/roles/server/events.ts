@@ -59,6 +59,13 @@ export type ServerEvent =
   /** A master took the supervision (§12.2): `master` from `from`, at `epoch`, on the `supervise` of `by`. */
   | { readonly type: 'supervisor'; readonly master: string; readonly epoch: number; readonly from: string; readonly by: string; readonly pinned: boolean }
   | { readonly type: 'supervise-refused'; readonly level: 'debug'; readonly from: string; readonly to: string; readonly ep: number; readonly why: string }
+  /** The servers' view (§13): a peer's state changed (`peer-alive`, … as membership's `member-*`); this server refuted what was said of it. */
+  | { readonly type: 'peer-alive' | 'peer-left'; readonly level: 'debug'; readonly peer: string; readonly inc: number }
+  | { readonly type: 'peer-suspect'; readonly level: 'debug'; readonly peer: string; readonly inc: number }
+  | { readonly type: 'peer-dead'; readonly level: 'info'; readonly peer: string; readonly inc: number }
+  | { readonly type: 'view-refuted'; readonly level: 'debug'; readonly about: 'suspect' | 'dead' | 'left' | 'alive'; readonly inc: number }
+  /** A client's list request answered from the view (§13.5): `servers` of `total` in this page. */
+  | { readonly type: 'list-answered'; readonly level: 'debug'; readonly client: string; readonly file: string; readonly servers: number; readonly total: number }
   | { readonly type: 'draining'; readonly streams: number }
   | { readonly type: 'drained'; readonly level: 'info' | 'warn'; readonly left: number; readonly ms: number };
 

@@ -20,9 +20,13 @@ import {
   SERVER_HOUSEKEEPING,
   SETUP_TIMEOUT,
   MAX_TRACKED_STREAMS,
+  MAX_DATAGRAM,
+  MAX_LIST_SERVERS,
+  STREAM_KEY_LENGTH,
+  TOKEN_TTL,
 } from '../../protocol/constants.js';
 import { equalBytes } from '../../protocol/auth.js';
-import { type Decoded, encode } from '../../protocol/codec.js';
+import { type Decoded, encode, encodedLength } from '../../protocol/codec.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
 import type { MessageOf, ServerFacts } from '../../protocol/messages.js';
 import { type Input, RoleCore, type RoleDeps, type TableSize } from '../role.js';
@@ -38,6 +42,11 @@ import { SupervisorRecord } from './supervisorRecord.js';
 import { type FlowFile, offsetsAt, ServerStream, SERVER_STREAM_TABLE, type StreamTrigger } from './stream.js';
 import { Tracker } from './tracker.js';
 import { type StreamView, streamView } from './views.js';
+import { SharedView, type ViewPeer } from './view.js';
+import { fitted, fromWire, toWire } from '../membership/messages.js';
+import type { MemberData } from '../membership/membership.js';
+import { ListFill } from '../../protocol/sizes.js';
+import { MESSAGES } from '../../protocol/messages.js';
 
 /** A media item: one file, or several flows streamed together (S2.4). */
 export interface MediaFile {
@@ -68,6 +77,8 @@ export interface ServerConfig {
   readonly facts?: ServerFacts;
   /** Per-source rate limit on datagrams (§9.5); none when absent. The masters' addresses are exempt. */
   readonly rateLimit?: RateLimit;
+  /** Peers to join the servers' view through (§13.1, `--peers`); its masters name others once it is registered. */
+  readonly peers?: readonly string[];
 }
 
 /** The server's tie to one of its masters: its registration there (§6.5), the load reports (S1.5) and the stream control events (§10.4) it is sent. */
@@ -122,11 +133,12 @@ type Refusal = { code: WireErrorCode; text: string };
  * it has one per master: `retry` a registration's next `register` or `content` sending, `silence`
  * a master's silence, `report` a load report (pushed on a change of load, or a heartbeat when
  * polls stopped coming), `track` the stream control
- * events to send again, `tick` pacing and housekeeping, `drain` the bound of a drain.
+ * events to send again, `tick` pacing and housekeeping, `drain` the bound of a drain, `view` the
+ * servers' view (§13).
  */
-export type ServerTimer = 'retry' | 'silence' | 'report' | 'track' | 'tick' | 'drain';
+export type ServerTimer = 'retry' | 'silence' | 'report' | 'track' | 'tick' | 'drain' | 'view';
 /** The order in which a wake-up handles what is due. */
-const TIMER_ORDER: readonly ServerTimer[] = ['retry', 'silence', 'report', 'track', 'tick', 'drain'];
+const TIMER_ORDER: readonly ServerTimer[] = ['retry', 'silence', 'report', 'track', 'tick', 'drain', 'view'];
 
 export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   readonly config: ServerConfig;
@@ -142,6 +154,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   override tables(): Record<string, TableSize> {
     return {
       ...super.tables(),
+      ...this.view?.tables(),
       'tracked streams': { size: Math.max(0, ...[...this.links.values()].map((l) => l.tracker.size)), limit: MAX_TRACKED_STREAMS },
       'load report ids': { size: Math.max(0, ...[...this.links.values()].map((l) => l.loads.listed)), limit: MAX_LOAD_SIDS },
     };
@@ -162,6 +175,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   private readonly chunks: Chunk[] = [];
   /** Items faster than one stream may go (§5.1): neither listed nor served. */
   private readonly tooFast: MediaFile[] = [];
+  /** The servers' shared view (§13), with a cluster key only (§13.4): made as the server starts (its first incarnation is the time then). */
+  private view: SharedView | undefined;
 
   constructor(
     deps: RoleDeps,
@@ -227,6 +242,11 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     if (!this.started) {
       this.started = true;
       for (const f of this.tooFast) this.emit({ type: 'media-skipped', level: 'warn', file: f.name, why: `${mbit(f.rate)} is faster than one stream may go, ${mbit(MAX_STREAM_RATE)} (MAX_STREAM_RATE): not served` });
+      if (this.deps.auth) {
+        this.view = new SharedView(this.config.name, this.deps.rng.fork(), Math.floor(now / 1000));
+        this.noteView(now);
+        this.joinView(this.config.peers ?? [], now);
+      }
       for (const l of this.links.values()) {
         l.loads.start(now);
         this.apply(l, l.registration.start(now, this.cap), now);
@@ -273,6 +293,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       track,
       tick: this.streams.size > 0 ? this.nextTick : undefined,
       drain: this.draining.deadline(),
+      view: this.view?.nextTimeout(),
     };
   }
 
@@ -363,6 +384,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         if (!s || s.client !== from) return this.drop('unexpected-message', from, `teardown for unknown stream ${msg.sid}`, 'teardown');
         return this.endStream(s, 'teardown', now);
       }
+      case 'member':
+        return this.onMember(d, msg, from, now);
       case 'register-ack':
       case 'content-ack':
       case 'poll':
@@ -389,6 +412,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       case 'register-ack':
         return this.apply(l, l.registration.onRegisterAck(msg, now), now);
       case 'content-ack':
+        // Peers the master names (§13.1): the server's first peers in the view.
+        if (msg.peers) this.joinView(msg.peers, now);
         return this.apply(l, l.registration.onContentAck(msg, now), now);
       case 'poll': {
         const load = this.loadNow(l, false);
@@ -445,7 +470,57 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       case 'drain':
         // A draining server whose last stream ended stopped then (drainedIfEmpty): here, DRAIN_TIMEOUT is up.
         return this.drained(this.draining.over(now, this.streams.size, true), now);
+      case 'view':
+        this.view!.handleTimeout(now);
+        return this.drainView(now);
     }
+  }
+
+  // ---- The servers' view (§13) ---------------------------------------------------
+
+  /** What this server says of itself in the view changed, perhaps: its status, users, group and available bandwidth. */
+  private noteView(now: number): void {
+    this.view?.note({ st: this.selfState(), n: this.streams.size, g: this.config.group, bw: Math.max(0, this.cap - this.committed()) }, now);
+    if (this.view) this.drainView(now);
+  }
+
+  private joinView(seeds: readonly string[], now: number): void {
+    if (seeds.length === 0 || !this.view) return;
+    this.view!.join(seeds, now);
+    this.drainView(now);
+  }
+
+  /** A `member` from a peer (§13): only an authentic one (a server without a cluster key keeps no view). */
+  private onMember(d: Decoded, msg: MessageOf<'member'>, from: string, now: number): void {
+    if (!this.view) return this.drop('unexpected-message', from, 'member: a server without a cluster key keeps no view of the others (§13.4)', msg.type);
+    if (!this.authentic(d, from, now)) return;
+    const said = fromWire(msg);
+    if (!said) return this.drop('missing-field', from, 'member ping-req without a target', msg.type);
+    this.view.handle(from, said, now);
+    this.drainView(now);
+  }
+
+  /**
+   * Send and report what the view queued, authenticated (§13.4): a peer is a server with the
+   * cluster key, and a forged datagram draws nothing. Every message holds as many updates as fit.
+   */
+  private drainView(now: number): void {
+    const v = this.view!;
+    const auth = this.deps.auth!;
+    for (let o = v.pollSend(); o; o = v.pollSend()) {
+      const { bytes } = fitted(toWire(o.msg), (m) => auth.encode(m, now));
+      this.sendBytes(o.to, bytes, true);
+    }
+    for (let e = v.pollEvent(); e; e = v.pollEvent()) {
+      if (e.type === 'member-refuted') this.emit({ type: 'view-refuted', level: 'debug', about: e.about, inc: e.inc });
+      else if (e.type === 'member-dead') this.emit({ type: 'peer-dead', level: 'info', peer: e.addr, inc: e.inc });
+      else this.emit({ type: e.type === 'member-alive' ? 'peer-alive' : e.type === 'member-left' ? 'peer-left' : 'peer-suspect', level: 'debug', peer: e.addr, inc: e.inc });
+    }
+  }
+
+  /** The servers' view as this server holds it (§13), a snapshot: its peers, and its own entry. */
+  viewOf(): { readonly peers: ViewPeer[]; readonly own: MemberData | undefined; readonly incarnation: number } | undefined {
+    return this.view && { peers: this.view.servers(), own: this.view.own, incarnation: this.view.incarnation };
   }
 
   // ---- Load (S1.5) ----------------------------------------------------------
@@ -461,18 +536,20 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     if (report) this.sendControl(l.master, report, now, true);
   }
 
-  /** A load report now to every master it is registered with (a push asked for lapses otherwise). */
+  /** A load report now to every master it is registered with (a push asked for lapses otherwise); the view hears of it. */
   private pushLoad(now: number): void {
     for (const l of this.links.values()) this.pushLoadTo(l, now);
+    this.noteView(now);
   }
 
   private pushLoadTo(l: MasterLink, now: number): void {
     this.sendLoad(l, l.loads.push(now, this.loadNow(l, true)), now);
   }
 
-  /** The load changed: push a report, at most once per LOAD_PUSH_MIN_INTERVAL. */
+  /** The load changed: push a report, at most once per LOAD_PUSH_MIN_INTERVAL; the view hears of it (§13.2). */
   private loadChanged(now: number): void {
     for (const l of this.links.values()) l.loads.handleChange(now, l.registration.state === 'registered');
+    this.noteView(now);
   }
 
   // ---- Supervision (§12.2) -------------------------------------------------------
@@ -519,6 +596,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   // ---- Requests and setup (S1.3, S1.4, S2.6) --------------------------------------
 
   private onRequest(msg: MessageOf<'request'>, size: number, from: string, now: number): void {
+    if (msg.mode === 'list') return this.answerList(msg, size, from, now);
     const auth = this.deps.auth;
     let sid = msg.sid;
     if (auth) {
@@ -533,6 +611,46 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     const setup = this.setUp(sid, msg.file, from, offs, msg.scale ?? 1000, now);
     if ('code' in setup) return this.refuse(from, msg.rid, setup.code, setup.text, size, now);
     this.send(from, { type: 'setup', rid: msg.rid, ...setup }, false);
+  }
+
+  /**
+   * A list request (S4.4, §13.5): the servers of this server's view, itself among them, as the
+   * master lists them (S4.1), in address order and paged from `from`: each with its status, users and
+   * group as it last said, a stream id, and (with a cluster key) the token for it. The view holds no
+   * content lists: a server that lacks the file refuses it, and the client asks the next (S4.5).
+   * Without a cluster key there is no view: the server lists itself. Never more bytes than the
+   * request (§9.4).
+   */
+  private answerList(msg: MessageOf<'request'>, size: number, from: string, now: number): void {
+    const own = { st: this.selfState(), n: this.streams.size, g: this.config.group };
+    const all = [
+      { addr: this.config.name, data: own },
+      ...(this.view?.servers() ?? []).filter((s): s is ViewPeer & { data: MemberData } => (s.state === 'alive' || s.state === 'suspect') && s.data !== undefined),
+    ].sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+    const start = Math.min(msg.from ?? 0, all.length);
+    const auth = this.deps.auth;
+    const exp = Math.floor(now) + TOKEN_TTL;
+    const empty: MessageOf<'server-list'> = { type: 'server-list', rid: msg.rid, file: msg.file, total: all.length, from: start, servers: [], exp: auth ? exp : undefined };
+    const page = new ListFill<MessageOf<'server-list'>['servers'][number]>(MESSAGES['server-list'].fields.servers.of!, encodedLength(empty), Math.min(size, MAX_DATAGRAM), MAX_LIST_SERVERS);
+    for (let i = start; i < all.length && !page.full; i++) {
+      const s = all[i]!;
+      const sid = this.deps.rng.id();
+      const entry = {
+        srv: s.addr,
+        status: s.data.st,
+        users: s.data.n,
+        group: s.data.g,
+        sid,
+        ...(auth ? { tok: auth.token({ client: from, file: msg.file, server: s.addr, sid, exp }) } : {}),
+        sk: auth ? auth.streamKey(sid, from) : this.deps.rng.bytes(STREAM_KEY_LENGTH),
+      };
+      if (!page.add(entry)) {
+        if (page.items.length === 0) return this.refuse(from, msg.rid, 'bad-request', `pad the request to ${page.sizeWith({ ...entry, sid: 0xffff_ffff })} bytes for one server of the list`, size, now);
+        break;
+      }
+    }
+    this.emit({ type: 'list-answered', level: 'debug', client: from, file: msg.file, servers: page.items.length, total: all.length });
+    this.send(from, { ...empty, servers: page.items }, false);
   }
 
   private onForward(msg: MessageOf<'forward'>, from: string, now: number): void {
@@ -800,6 +918,11 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     for (const l of this.links.values()) {
       this.apply(l, l.registration.stop(now), now);
       l.loads.stop();
+    }
+    // Its peers hear it left (§13.1).
+    if (this.view) {
+      this.view.leave(now);
+      this.drainView(now);
     }
     this.draining.end();
   }

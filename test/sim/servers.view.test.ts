@@ -1,0 +1,144 @@
+/**
+ * The servers' shared view (S4.4, §13), simulated: servers a master names to
+ * one another at registration find every other one, with its status, users,
+ * group and bandwidth; a change of status reaches them all within 2 s; a
+ * killed server is seen dead by all; and any server answers a list request
+ * from its view.
+ */
+import { describe, expect, it } from 'vitest';
+import { decode, encode } from '../../src/protocol/codec.js';
+import type { MessageOf } from '../../src/protocol/messages.js';
+import { padded } from '../../src/protocol/padding.js';
+import type { MediaServer } from '../../src/roles/server/server.js';
+import { expectedBytes, firstDifference, forSeeds, mediaFile, seedRange, simCluster, type SimCluster } from '../helpers/simCluster.js';
+
+const N = 20;
+const SEEDS = seedRange(5100, 6);
+const KEY = 'the cluster key of the servers of a shared view';
+
+function cluster(seed: number, key: string | null = KEY): SimCluster {
+  return simCluster({ seed, ...(key ? { key } : {}), master: { pollInterval: 1_000 }, servers: Array.from({ length: N }, (_, i) => ({ files: [mediaFile('a.ts', 1_000_000)], group: i % 2 ? 'odd' : 'even' })) });
+}
+
+/** The peers `s` holds alive, with an entry. */
+function known(s: MediaServer): number {
+  return s.viewOf()!.peers.filter((p) => p.state === 'alive' && p.data !== undefined).length;
+}
+
+/** Run until `done`, in steps of `step` ms; the time it took, or fail after `limit`. */
+function until(c: SimCluster, done: () => boolean, limit: number, what: string, step = 50): number {
+  const start = c.net.now;
+  while (!done()) {
+    if (c.net.now - start > limit) throw new Error(`${what}: not within ${limit} ms`);
+    c.net.run({ until: c.net.now + step });
+  }
+  return c.net.now - start;
+}
+
+describe('the servers\' shared view, simulated (§13)', () => {
+  it(`every server learns every other one, with its entry, from the peers its master named (${SEEDS.length} seeds, ${N} servers)`, () => {
+    forSeeds(SEEDS, (seed) => {
+      const c = cluster(seed);
+      until(c, () => c.servers.every((s) => known(s) === N - 1), 30_000, 'a whole view everywhere', 250);
+      const [a, b] = c.servers as [MediaServer, MediaServer];
+      const entry = a.viewOf()!.peers.find((p) => p.addr === b.config.name)!.data!;
+      expect(entry).toMatchObject({ st: 'up', n: 0, g: b.config.group, bw: b.cap });
+    });
+  });
+
+  it(`a change of status reaches every other server within 2 s; users and bandwidth follow, by refreshes and anti-entropy (${SEEDS.length} seeds)`, () => {
+    const drains: number[] = [];
+    const refreshes: number[] = [];
+    forSeeds(SEEDS, (seed) => {
+      const c = cluster(seed);
+      until(c, () => c.servers.every((s) => known(s) === N - 1), 30_000, 'a whole view everywhere', 250);
+      // Long enough that the joins have spread, and nothing urgent is left to gossip.
+      c.net.run({ until: c.net.now + 10_000 });
+      const victim = c.servers[seed % N]!;
+      const name = victim.config.name;
+      const statusOf = (s: MediaServer) => s.viewOf()!.peers.find((p) => p.addr === name)?.data?.st;
+      c.net.command(name, { type: 'capacity', cap: 0 });
+      const others = c.servers.filter((s) => s !== victim);
+      // Overloaded at capacity 0? Only with streams: a server with none is up at any capacity. Its bandwidth says 0.
+      refreshes.push(until(c, () => others.every((s) => s.viewOf()!.peers.find((p) => p.addr === name)?.data?.bw === 0), 30_000, 'the new bandwidth everywhere', 10));
+      c.net.command(name, { type: 'drain' });
+      const drained = until(c, () => others.every((s) => statusOf(s) === 'draining' || s.viewOf()!.peers.find((p) => p.addr === name)?.state === 'left'), 5_000, 'the drain everywhere', 10);
+      expect(drained, `seed ${seed}`).toBeLessThanOrEqual(2_000);
+      drains.push(drained);
+    });
+    console.log(`view of ${N} servers, ${SEEDS.length} seeds: a drain known everywhere after ${drains.join(', ')} ms; a new bandwidth after ${refreshes.join(', ')} ms`);
+  });
+
+  it(`a killed server is seen dead by every other within the failure-detection budget (${SEEDS.length} seeds)`, () => {
+    forSeeds(SEEDS, (seed) => {
+      const c = cluster(seed);
+      until(c, () => c.servers.every((s) => known(s) === N - 1), 30_000, 'a whole view everywhere', 250);
+      c.net.run({ until: c.net.now + 5_000 });
+      const victim = c.servers[(seed * 7) % N]!;
+      c.net.remove(victim.config.name);
+      const others = c.servers.filter((s) => s !== victim);
+      const took = until(c, () => others.every((s) => s.viewOf()!.peers.find((p) => p.addr === victim.config.name)?.state === 'dead'), 20_000, 'the death everywhere', 50);
+      expect(took, `seed ${seed}`).toBeLessThanOrEqual(10_000);
+      expect(c.log.filter((l) => l.e.type === 'peer-dead' && (l.e as { peer: string }).peer !== victim.config.name).map((l) => l.addr), 'no other server declared dead').toEqual([]);
+    });
+  });
+
+  it('a server answers a list request from its view: every server, itself among them, with a token each (paged to the request\'s size)', () => {
+    const c = cluster(5199);
+    until(c, () => c.servers.every((s) => known(s) === N - 1), 30_000, 'a whole view everywhere', 250);
+    const got: MessageOf<'server-list'>[] = [];
+    c.net.add('10.0.2.2:6000', { handle: (i) => { if (i.kind === 'datagram') { const d = decode(i.bytes); if (d.ok && d.msg.type === 'server-list') got.push(d.msg); } }, pollTransmit: () => undefined, pollTimeout: () => undefined, pollEvent: () => undefined });
+    const server = c.servers[3]!;
+    c.net.inject(server.config.name, '10.0.2.2:6000', encode(padded({ type: 'request', rid: 9, file: 'a.ts', mode: 'list' })));
+    c.net.run({ until: c.net.now + 100 });
+    expect(got).toHaveLength(1);
+    const list = got[0]!;
+    expect(list.total).toBe(N);
+    expect(list.servers.length).toBeGreaterThan(5);
+    expect(list.servers.map((s) => s.srv)).toEqual([...list.servers.map((s) => s.srv)].sort());
+    expect(list.servers.every((s) => s.tok !== undefined && s.status === 'up')).toBe(true);
+    expect(list.exp).toBeDefined();
+  });
+});
+
+describe('a client whose masters are all gone asks the servers (S4.4, S4.5, §13.6), simulated', () => {
+  it(`in list mode, it asks a server it was given for the list, chooses, and gets a whole copy (${SEEDS.length} seeds)`, () => {
+    forSeeds(SEEDS, (seed) => {
+      const c = cluster(seed);
+      until(c, () => c.servers.every((s) => known(s) === N - 1), 30_000, 'a whole view everywhere', 250);
+      for (const m of [...c.masters.keys()]) c.killMaster(m);
+      const given = c.servers[seed % N]!.config.name;
+      const cl = c.addClient('10.0.2.1:6000', { masters: [...c.masters.keys(), '10.0.0.1:4000'].slice(-1), file: 'a.ts', mode: 'list', choose: { by: 'fewest-users' }, servers: [given] });
+      until(c, () => cl.client.result !== undefined, 60_000, 'the client done', 100);
+      expect(cl.client.result?.ok, `${cl.client.result?.code} ${cl.client.result?.message}`).toBe(true);
+      expect(firstDifference(cl.copy, expectedBytes('a.ts', 1_000_000))).toBeUndefined();
+      const asked = c.log.filter((l) => l.addr === '10.0.2.1:6000' && l.e.type === 'asking-servers');
+      expect(asked.map((l) => (l.e as { first: string }).first)).toEqual([given]);
+      expect(c.log.some((l) => l.addr === given && l.e.type === 'list-answered')).toBe(true);
+    });
+  });
+
+  it('without servers to ask, or not in list mode, it gives up as before', () => {
+    const c = cluster(5150);
+    until(c, () => c.servers.every((s) => known(s) === N - 1), 30_000, 'a whole view everywhere', 250);
+    for (const m of [...c.masters.keys()]) c.killMaster(m);
+    const redirect = c.addClient('10.0.2.1:6000', { masters: ['10.0.0.1:4000'], file: 'a.ts', choose: { by: 'random' }, servers: [c.servers[0]!.config.name] });
+    const bare = c.addClient('10.0.2.2:6000', { masters: ['10.0.0.1:4000'], file: 'a.ts', mode: 'list', choose: { by: 'random' } });
+    until(c, () => c.allDone(), 120_000, 'the clients done', 200);
+    for (const cl of [redirect, bare]) expect(cl.client.result).toMatchObject({ ok: false, code: 'master-unreachable' });
+  });
+
+  it('without a cluster key a server keeps no view: it lists itself alone, and takes no member', () => {
+    const c = cluster(5160, null);
+    c.net.run({ until: c.net.now + 10_000 });
+    for (const s of c.servers) expect(s.viewOf()).toBeUndefined();
+    const got: MessageOf<'server-list'>[] = [];
+    c.net.add('10.0.2.9:6000', { handle: (i) => { if (i.kind === 'datagram') { const d = decode(i.bytes); if (d.ok && d.msg.type === 'server-list') got.push(d.msg); } }, pollTransmit: () => undefined, pollTimeout: () => undefined, pollEvent: () => undefined });
+    const s = c.servers[2]!;
+    c.net.inject(s.config.name, '10.0.2.9:6000', encode(padded({ type: 'request', rid: 9, file: 'a.ts', mode: 'list' })));
+    c.net.inject(s.config.name, '10.0.2.9:6000', encode(padded({ type: 'member', k: 'ping', seq: 1, up: [{ s: 'alive', a: '10.0.9.9:5000', i: 1 }] }, 1200)));
+    c.net.run({ until: c.net.now + 100 });
+    expect(got.map((l) => l.servers.map((x) => x.srv))).toEqual([[s.config.name]]);
+    expect(c.log.some((l) => l.addr === s.config.name && l.e.type === 'dropped' && /keeps no view/.test(String((l.e as { detail?: string }).detail)))).toBe(true);
+  });
+});
