@@ -9,6 +9,7 @@ import type { RedirectResults, RedirectRound } from './redirect.js';
 import { fmt, median, pct } from './stats.js';
 import type { SimResults } from './sim.js';
 import type { MastersResults } from './masters.js';
+import type { ViewResults } from './view.js';
 import type { PortalResults } from './portal.js';
 import { STARTUP_AIM, type StartupResults } from './startup.js';
 import { MAX_RESIDUAL_LOSS, MIN_DELIVERED, type StreamResults } from './streams.js';
@@ -42,6 +43,7 @@ export interface BenchResults {
   readonly codec?: CodecResults;
   readonly sim?: SimResults;
   readonly masters?: MastersResults;
+  readonly view?: ViewResults;
   readonly dashboard?: DashboardBenchResults;
   readonly startup?: StartupResults;
   /** The store the dashboard section drew. */
@@ -60,6 +62,7 @@ export interface Sections {
   codec?: CodecResults | undefined;
   sim?: SimResults | undefined;
   masters?: MastersResults | undefined;
+  view?: ViewResults | undefined;
   dashboard?: DashboardBenchResults | undefined;
   startup?: StartupResults | undefined;
 }
@@ -107,6 +110,18 @@ export function figures(r: Sections): Record<string, number> {
       Object.assign(out, { [`${k}.perSecond`]: op.ofpPerSecond, [`${k}.ratio`]: op.ratio });
     }
     out['codec.worstRatio'] = r.codec.worstRatio;
+  }
+  if (r.view) {
+    for (const x of r.view.runs) {
+      const k = `view.${x.servers}.loss${Math.round(x.loss * 100)}`;
+      Object.assign(out, {
+        [`${k}.within2s`]: x.within2s,
+        [`${k}.p50Ms`]: x.heardMs.p50,
+        [`${k}.p99Ms`]: x.heardMs.p99,
+        [`${k}.falseDeaths`]: x.falseDeaths,
+        [`${k}.bytesPerServer`]: x.bytesPerServer,
+      });
+    }
   }
   if (r.sim) {
     const x = r.sim;
@@ -287,6 +302,15 @@ function codecTable(x: CodecResults): string[] {
   return lines;
 }
 
+function viewTable(v: ViewResults): string[] {
+  const row = (a: string, b: string, c: string, d: string, e: string, f: string, g: string) => `  ${a.padEnd(9)}${b.padStart(6)}${c.padStart(12)}${d.padStart(10)}${e.padStart(10)}${f.padStart(8)}${g.padStart(10)}`;
+  return [
+    `Servers' shared view (simulated, ${v.settings.seeds} seed${v.settings.seeds > 1 ? 's' : ''} each): one server drains once the view has formed`,
+    row('servers', 'loss', 'within 2 s', 'p50 ms', 'p99 ms', 'deaths', 'B/s/srv'),
+    ...v.runs.map((x) => row(fmt(x.servers, 0), `${Math.round(x.loss * 100)}%`, `${(x.within2s * 100).toFixed(2)}%`, fmt(x.heardMs.p50, 0), fmt(x.heardMs.p99, 0), String(x.falseDeaths), fmt(x.bytesPerServer, 0))),
+  ];
+}
+
 function simTable(x: SimResults): string[] {
   return [
     `Simulator: ${x.scenario} at scale ${x.settings.scale} (${fmt(x.servers)} servers, ${fmt(x.clients)} clients, seed ${x.settings.seed})`,
@@ -355,6 +379,7 @@ export function table(r: BenchResults, resultsPath: string): string {
   if (r.handoff) lines.push('', ...handoffTable(r.handoff));
   if (r.codec) lines.push('', ...codecTable(r.codec));
   if (r.masters) lines.push('', ...mastersTable(r.masters));
+  if (r.view) lines.push('', ...viewTable(r.view));
   if (r.sim) lines.push('', ...simTable(r.sim));
   if (r.dashboard) lines.push('', ...dashboardTable(r.dashboard, r.dashboardSize ?? { servers: 0, sessions: 0 }));
   lines.push('', `results: ${resultsPath}`, '', howToRead(r));
@@ -417,6 +442,11 @@ export const HOW_TO_READ = {
     'Proximity: the same arrivals served by the default policy, by `nearest` with clients that echo the',
     'master\'s answers (round trips only, §12.5), and by `nearest` with clients that say their location.',
   ],
+  view: [
+    'View: servers of a keyed cluster share their view (§13); once it has formed (20 s + 0.15 s a server), one drains. The share of the',
+    'other servers that heard of it within 2 s, and when (p50, p99, in simulated time); peers declared dead that were',
+    'never killed; and the `member` bytes each server sends per second while the view stands, MAC included.',
+  ],
   portal: [
     'Portal: redirects per second answered through a portal that passes each request on to one of two',
     'masters in turn (the master answers the client directly), over one master alone answering the same',
@@ -451,6 +481,7 @@ function howToRead(r: BenchResults): string {
   if (r.handoff) lines.push(...HOW_TO_READ.handoff);
   if (r.codec) lines.push(...HOW_TO_READ.codec);
   if (r.masters) lines.push(...HOW_TO_READ.masters);
+  if (r.view) lines.push(...HOW_TO_READ.view);
   if (r.sim) lines.push(...HOW_TO_READ.sim);
   if (r.dashboard) lines.push(...HOW_TO_READ.dashboard);
   return lines.join('\n');

@@ -44,6 +44,7 @@ import { type BenchChild, ChildSet, type JsonLine } from './processes.js';
 import { benchRedirects, type MasterUnderTest, type RedirectResults } from './redirect.js';
 import { type BenchResults, figures, table } from './report.js';
 import { benchSim, type SimResults } from './sim.js';
+import { benchView, type ViewResults } from './view.js';
 import { benchMasters, type MastersResults } from './masters.js';
 import { benchPortal, type PortalResults, type PortalTarget } from './portal.js';
 import { benchStartup, type StartupResults, startupCommands } from './startup.js';
@@ -269,6 +270,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let codec: CodecResults | undefined;
   let sim: SimResults | undefined;
   let masters: MastersResults | undefined;
+  let view: ViewResults | undefined;
   let dashboard: DashboardBenchResults | undefined;
   let startup: StartupResults | undefined;
   try {
@@ -283,6 +285,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (o.sections.includes('masters')) masters = await benchMasters(o.masters, tmp, progress);
     // In process, after every child is gone: nothing else competes for the cpu.
     if (o.sections.includes('codec')) codec = benchCodec(o.codec, progress);
+    if (o.sections.includes('view')) view = await benchView(o.view, progress);
     if (o.sections.includes('sim')) sim = await benchSim(o.sim, progress);
     if (o.sections.includes('dashboard')) dashboard = await dashboardSection(o);
   } finally {
@@ -296,7 +299,7 @@ async function main(argv: readonly string[]): Promise<number> {
     seconds: (performance.now() - t0) / 1000,
     quick: o.quick,
     machine,
-    figures: figures({ startup, redirect, relay, portal, streams, handoff, masters, codec, sim, dashboard }),
+    figures: figures({ startup, redirect, relay, portal, streams, handoff, masters, view, codec, sim, dashboard }),
     ...(startup ? { startup } : {}),
     ...(redirect ? { redirect } : {}),
     ...(relay ? { relay } : {}),
@@ -304,6 +307,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ...(streams ? { streams } : {}),
     ...(handoff ? { handoff } : {}),
     ...(masters ? { masters } : {}),
+    ...(view ? { view } : {}),
     ...(codec ? { codec } : {}),
     ...(sim ? { sim } : {}),
     ...(dashboard ? { dashboard, dashboardSize: { servers: o.dashboard.servers, sessions: o.dashboard.sessions } } : {}),

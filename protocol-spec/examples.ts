@@ -506,6 +506,11 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
     now: TEST_NOW,
     message: stamped({ type: 'load', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, seq: 0, streams: 1, bw: 4_000_000, sent: 4_012_000, cap: 1_000_000_000, sids: [SID], sup: MASTER_B, sep: 4 }),
   },
+  {
+    name: 'load: a server that shares its view (§13): 19 peers alive, the stalest entry 3 s old',
+    now: TEST_NOW,
+    message: stamped({ type: 'load', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, seq: 17, streams: 0, bw: 0, sent: 0, cap: 1_000_000_000, sids: [], vk: 19, vs: 3 }),
+  },
   { name: 'error: a move from a master that does not supervise the server', now: TEST_NOW, message: stamped({ type: 'error', sid: SID, code: 'not-supervisor', msg: `${MASTER_B} supervises this server (epoch 4)` }) },
   { name: 'control: place a server\'s supervision', now: TEST_NOW, message: stamped({ type: 'control', rid: 16, op: 'supervise', srv: SRV_A, to: MASTER_C }) },
   { name: 'control', now: TEST_NOW, message: stamped({ type: 'control', rid: 12, op: 'handoff', sid: SID, srv: SRV_B }) },

@@ -83,6 +83,8 @@ const POSITIVE_FIGURES = [
 
 /** Figures that are finite but may be 0 (bytes lost, a gap under a millisecond, …). */
 const FINITE_FIGURES = [
+  // The quick run's view: 10 servers, no loss (a share, times, deaths that must be 0, bytes).
+  ...['within2s', 'p50Ms', 'p99Ms', 'falseDeaths', 'bytesPerServer'].map((f) => `view.10.loss0.${f}`),
   // A share of clients, and a delay that is 0 when every client is served at its own site.
   ...['default', 'nearest-echo', 'nearest-location'].flatMap((a) => [`masters.proximity.${a}.ownSite`, `masters.proximity.${a}.meanDelayMs`]),
   'handoff.identical',
@@ -168,6 +170,10 @@ describe('npm run bench, quick', () => {
     expect(arm('nearest-location').ownSite).toBe(1);
     expect(arm('nearest-echo').ownSite).toBeGreaterThan(0.9);
     expect(arm('default').ownSite).toBeLessThan(arm('nearest-echo').ownSite);
+    // The servers' view: every other server heard of the drain within 2 s, none was declared dead, and it cost bytes.
+    const v = results.view!.runs[0]!;
+    expect(v).toMatchObject({ servers: 10, loss: 0, within2s: 1, falseDeaths: 0 });
+    expect(v.bytesPerServer).toBeGreaterThan(0);
     // Redirects came back through the portal, from its two masters.
     expect(results.portal!.masters).toBe(2);
     expect(results.portal!.rounds.every((r) => r.portal.completed > 0 && r.one.completed > 0)).toBe(true);
@@ -189,7 +195,7 @@ describe('npm run bench, quick', () => {
   it('refuses an unknown section or argument with a usage error', async () => {
     const run = await runBench(['--only', 'everything']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--only "everything": use startup, redirect, relay, portal, streams, handoff, masters, codec, sim or dashboard/);
+    expect(run.stderr).toMatch(/--only "everything": use startup, redirect, relay, portal, streams, handoff, masters, view, codec, sim or dashboard/);
     expect(() => parseOptions(['--fast'])).toThrow(UsageProblem);
     expect(parseOptions(['--only', 'streams', '--quick']).sections).toEqual(['streams']);
     expect(parseOptions(['--only=handoff']).sections).toEqual(['handoff']);

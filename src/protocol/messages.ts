@@ -364,6 +364,8 @@ export const MESSAGES = {
       sup: opt(addr('Its supervisor (§12.2): the master it sends `track` to and takes `move` from. Absent while a server with one master has taken no `supervise`.')),
       sep: opt(t.u32('The supervision epoch of `sup` (§12.2); 0 when absent.')),
       pin: opt(t.bool('True when an operator placed the supervision (§12.2): the masters leave it where it is while `sup` lives.')),
+      vk: opt(t.uint('The servers its view (§13) holds alive with an entry, itself not counted; absent without a view.')),
+      vs: opt(t.uint('Seconds since the stalest of those entries last changed at the server (§13).')),
       at,
     }),
   leave: message(22, ['server → master'], 'cluster',
@@ -566,6 +568,8 @@ export const MESSAGES = {
         backup: opt(addr('The live member next in the server\'s rendezvous order after its supervisor: the one that takes over (§12.2).')),
         loc: opt(t.str(MAX_NAME, 'Its location (§12.5), as it registered.')),
         rtt: opt(t.uint('The smoothed round trip from this master to it, measured on its polls (§12.5), ms.')),
+        vk: opt(t.uint('The servers its view holds alive (§13), as its last load report said.')),
+        vs: opt(t.uint('Seconds since the stalest entry of its view last changed there (§13).')),
       }, 'A server.'), MAX_STATUS_ROWS, 'Servers.')),
       files: opt(t.list(t.struct({
         file,

@@ -42,6 +42,8 @@ export async function runStatus(f: StatusFlags): Promise<number> {
 }
 
 const rtt = (ms: number | undefined) => (ms === undefined ? '-' : `${ms} ms`);
+/** `19 (3 s)`: the peers a server's view holds alive, and its stalest entry's age (§13). */
+const view = (r: { vk?: number; vs?: number }) => (r.vk === undefined ? '-' : `${r.vk} (${r.vs ?? 0} s)`);
 
 export function statusLines(s: MasterStatus): string[] {
   const m = s.summary;
@@ -49,14 +51,14 @@ export function statusLines(s: MasterStatus): string[] {
     `master ${s.master}  policy ${m.policy}  mode ${m.mode}  up ${formatDuration(m.uptime)}  requests ${m.requests}`,
     `servers ${m.servers} (${m.up} up)  files ${m.files}  sessions ${m.sessions}  committed ${formatRate(m.bw)} of ${formatRate(m.cap)}`,
     '',
-    // Where each server is and the master's round trip to it (§12.5), when known; a master in a
-    // group (§12.2): each server's supervisor (pinned: `*`) and the backup next in line.
+    // Where each server is and the master's round trip to it (§12.5), when known; its view of the
+    // others (§13); a master in a group (§12.2): each server's supervisor (pinned: `*`) and the backup next in line.
     ...(m.group !== undefined
-      ? table(['SERVER', 'GROUP', 'STATE', 'FILES', 'STREAMS', 'COMMITTED', 'AVERAGE', 'SENT', 'CAPACITY', 'MISSED', 'LOCATION', 'RTT', 'SUPERVISOR', 'EPOCH', 'BACKUP'],
-        s.servers.map((r) => [r.name, r.group, r.state, r.files, r.streams, formatRate(r.bw), formatRate(r.avg), formatRate(r.sent), formatRate(r.cap), r.missed, r.loc ?? '-', rtt(r.rtt),
+      ? table(['SERVER', 'GROUP', 'STATE', 'FILES', 'STREAMS', 'COMMITTED', 'AVERAGE', 'SENT', 'CAPACITY', 'MISSED', 'LOCATION', 'RTT', 'VIEW', 'SUPERVISOR', 'EPOCH', 'BACKUP'],
+        s.servers.map((r) => [r.name, r.group, r.state, r.files, r.streams, formatRate(r.bw), formatRate(r.avg), formatRate(r.sent), formatRate(r.cap), r.missed, r.loc ?? '-', rtt(r.rtt), view(r),
           r.sup === undefined ? '-' : `${r.sup}${r.pin ? '*' : ''}`, r.sep ?? 0, r.backup ?? '-']))
-      : table(['SERVER', 'GROUP', 'STATE', 'FILES', 'STREAMS', 'COMMITTED', 'AVERAGE', 'SENT', 'CAPACITY', 'MISSED', 'LOCATION', 'RTT'],
-        s.servers.map((r) => [r.name, r.group, r.state, r.files, r.streams, formatRate(r.bw), formatRate(r.avg), formatRate(r.sent), formatRate(r.cap), r.missed, r.loc ?? '-', rtt(r.rtt)]))),
+      : table(['SERVER', 'GROUP', 'STATE', 'FILES', 'STREAMS', 'COMMITTED', 'AVERAGE', 'SENT', 'CAPACITY', 'MISSED', 'LOCATION', 'RTT', 'VIEW'],
+        s.servers.map((r) => [r.name, r.group, r.state, r.files, r.streams, formatRate(r.bw), formatRate(r.avg), formatRate(r.sent), formatRate(r.cap), r.missed, r.loc ?? '-', rtt(r.rtt), view(r)]))),
     '',
     ...table(['FILE', 'SIZE', 'RATE', 'SERVERS'], s.files.map((r) => [r.file, r.size, formatRate(r.rate), r.servers.join(',')])),
   ];

@@ -23,7 +23,9 @@ export function ServersPane({ items, offset, rows, selected, focused, width, sup
   const end = Math.min(items.length, offset + rows);
   let located = false;
   for (let i = offset; i < end && !located; i++) located = items[i]!.loc !== undefined;
-  const cols = serverColumns(width, supervised, located);
+  let viewed = false;
+  for (let i = offset; i < end && !viewed; i++) viewed = items[i]!.viewKnown !== undefined;
+  const cols = serverColumns(width, supervised, located, viewed);
   const lines = [];
   for (let i = offset; i < end; i++) {
     const mine = i === selected;

@@ -18,24 +18,31 @@ export interface ServerColumns {
   readonly sup: number;
   /** Where each server is and the master's round trip to it (§12.5), when any server said where it is; 0 = none. */
   readonly where: number;
+  /** Each server's view of the others (§13): peers known and its stalest entry's age, when any server keeps a view; 0 = none. */
+  readonly view: number;
 }
 
 /** The width of the location and round-trip column: a location of 12 and `999ms`. */
 const WHERE_WIDTH = 18;
+/** The width of the view column: `4096 · 99s`. */
+const VIEW_WIDTH = 10;
 
 /**
  * Column widths for a terminal `width` wide; computed once per frame, not per row. `supervised`: a
  * master in a group shows each server's supervisor; `located`: servers said where they are (§12.5),
- * shown with the round trip when the terminal has room for it beside the bar.
+ * shown with the round trip when the terminal has room for it beside the bar; `viewed`: servers
+ * keep a view of one another (§13), shown when there is room too.
  */
-export function serverColumns(width: number, supervised = false, located = false): ServerColumns {
+export function serverColumns(width: number, supervised = false, located = false, viewed = false): ServerColumns {
   const name = width >= 120 ? 24 : 18;
   const sup = supervised ? name + 1 : 0;
   const fixed = { name, group: 7, state: 10, files: 5, streams: 7, bw: 11 };
   // 2 for the selection marker, 1 space after each fixed column.
   const base = 2 + fixed.name + fixed.group + fixed.state + fixed.files + fixed.streams + fixed.bw + 6 + (sup > 0 ? sup + 1 : 0);
   const where = located && width - base >= WHERE_WIDTH + 1 + 12 ? WHERE_WIDTH : 0;
-  const used = base + (where > 0 ? where + 1 : 0);
+  const afterWhere = base + (where > 0 ? where + 1 : 0);
+  const view = viewed && width - afterWhere >= VIEW_WIDTH + 1 + 12 ? VIEW_WIDTH : 0;
+  const used = afterWhere + (view > 0 ? view + 1 : 0);
   const rest = Math.max(0, width - used);
   // The sparkline wants at most HISTORY_LENGTH cells; the bar 6..20; below 12 cells only the bar.
   let spark = 0;
@@ -46,7 +53,7 @@ export function serverColumns(width: number, supervised = false, located = false
   } else if (rest >= 5) {
     barWidth = rest - 1;
   }
-  return { ...fixed, bar: barWidth, spark, sup, where };
+  return { ...fixed, bar: barWidth, spark, sup, where, view };
 }
 
 export function serverHeader(c: ServerColumns): Segment[] {
@@ -54,6 +61,7 @@ export function serverHeader(c: ServerColumns): Segment[] {
     fit('files', c.files, 'right') + ' ' + fit('streams', c.streams, 'right') + ' ' + fit('bandwidth', c.bw, 'right') +
     (c.sup > 0 ? ' ' + fit('supervisor', c.sup) : '') +
     (c.where > 0 ? ' ' + fit('where', c.where) : '') +
+    (c.view > 0 ? ' ' + fit('view', c.view) : '') +
     (c.bar > 0 ? ' ' + fit('use', c.bar) : '') + (c.spark > 0 ? ' ' + fit('load', c.spark) : '');
   return [{ text, bold: true }];
 }
@@ -74,6 +82,7 @@ export function serverRow(s: ServerView, c: ServerColumns, selected: boolean): S
   ];
   if (c.sup > 0) out.push({ text: ' ' + fit(s.supervisor ?? '-', c.sup) });
   if (c.where > 0) out.push({ text: ' ' + fit(where(s), c.where) });
+  if (c.view > 0) out.push({ text: ' ' + fit(s.viewKnown === undefined ? '-' : `${s.viewKnown} · ${s.viewStalest ?? 0}s`, c.view) });
   if (c.bar > 0) out.push({ text: ' ' }, { text: bar(use, c.bar), color: usageColor(use) });
   if (c.spark > 0) out.push({ text: ' ' }, { text: sparkline(s.history, c.spark, s.cap), color: 'cyan' });
   return out;

@@ -31,6 +31,9 @@ export interface ServerView {
   readonly loc?: string;
   /** The master's smoothed round trip to it, ms (§12.5), once measured. */
   readonly rtt?: number;
+  /** Its view of the other servers (§13), as its last load report said: peers it holds alive, and its stalest entry's age, s. */
+  readonly viewKnown?: number;
+  readonly viewStalest?: number;
 }
 
 /** A master of the group the watched master belongs to (§12.1), the watched one first. */

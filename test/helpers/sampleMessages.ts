@@ -26,7 +26,7 @@ export const SAMPLES: { readonly [K in MessageType]: MessageOf<K> } = {
   content: { type: 'content', name: '10.0.1.1:5000', epoch: 99, cookie: bytes(8, 5), part: 0, parts: 1, files: [['A', 1000, 4_000_000], ['B', 2 ** 36, 8_000_000]], at: AT },
   'content-ack': { type: 'content-ack', epoch: 99, part: 0, peers: ['10.0.1.2:5000', '[2001:db8::5]:5000'], at: AT },
   poll: { type: 'poll', seq: 42, at: AT },
-  load: { type: 'load', name: '10.0.1.1:5000', epoch: 99, cookie: bytes(8, 5), seq: 42, streams: 2, bw: 8_000_000, sent: 7_900_000, cap: 1_000_000_000, sids: [1, 2], more: false, at: AT },
+  load: { type: 'load', name: '10.0.1.1:5000', epoch: 99, cookie: bytes(8, 5), seq: 42, streams: 2, bw: 8_000_000, sent: 7_900_000, cap: 1_000_000_000, sids: [1, 2], more: false, vk: 19, vs: 3, at: AT },
   leave: { type: 'leave', name: '10.0.1.1:5000', epoch: 99, cookie: bytes(8, 5), at: AT },
   forward: { type: 'forward', rid: 8, file: 'B', client: '10.0.2.1:6000', sid: 9, off: 0, offs: [0, 4400], scale: 2000, at: AT },
   adjust: { type: 'adjust', sid: 9, n: 2, scale: 1500 },

@@ -257,6 +257,30 @@ expect: {copies-identical: true}
     expect(problems(text('[]'))).toEqual(['8:46: an impairment types: name at least one message type, or leave types out for every datagram']);
   });
 
+  it('server-view-converges fails its view-agrees check when the views cannot settle in time, and says which', async () => {
+    const bundled = readFileSync(fileURLToPath(new URL('../../testbed/scenarios/server-view-converges.yaml', import.meta.url)), 'utf8');
+    // No restart: edge-2 stays dead, and a death takes seconds to be known (probe, suspicion, gossip).
+    const sc = parseScenario(bundled.replace(/\n  - \{at: 11s, restart: edge-2\}/, '').replace('view-agrees: 6s', 'view-agrees: 100ms'), 'v.yaml');
+    expect(sc.faults).toHaveLength(1);
+    const agrees = checkRun(sc, (await runSim(sc, { seed: 1, traceCap: 0 })).record).find((c) => c.name === 'view-agrees')!;
+    expect(agrees.verdict).toBe('fail');
+    expect(agrees.detail).toMatch(/^5 live server\(s\) agree on 5 alive and 1 gone; the last view settled \d+ ms after the last fault \(at most 100\)$/);
+  });
+
+  it('a client\'s servers are for list mode, and name servers', () => {
+    const text = (extra: string) => `name: t
+description: servers to fall back on
+duration: 1s
+key: a cluster key of sixteen bytes or more
+media: [{name: a.ts, duration: 1s, bitrate: 1M}]
+servers: [{name: s, count: 2, files: ['*']}]
+clients: [{name: c, file: a.ts, ${extra}}]
+expect: {copies-identical: true}
+`;
+    expect(parseScenario(text('mode: list, servers: [s-2]'), 't.yaml').clients[0]!.servers).toEqual(['s-2']);
+    expect(problems(text('servers: [s-1]'))[0]).toMatch(/client c: servers are asked for the list when no master answers: give mode: list$/);
+  });
+
   it('nearest-rtt passes with clients that echo, and fails its served-by check without: no round trip, the master\'s own site serves them', async () => {
     const bundled = readFileSync(fileURLToPath(new URL('../../testbed/scenarios/nearest-rtt.yaml', import.meta.url)), 'utf8');
     for (const seed of [1, 2, 3]) {

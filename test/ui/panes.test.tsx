@@ -45,6 +45,17 @@ describe('servers pane', () => {
     expect(serverColumns(120, false, true).where).toBeGreaterThan(0);
   });
 
+  it('shows each server\'s view of the others (§13): how many it holds alive, and its stalest entry\'s age', () => {
+    const servers = [server(0, { name: '10.0.0.1:7001', viewKnown: 19, viewStalest: 3 }), server(1, { name: '10.0.0.2:7001' })];
+    const { frame } = show({ store: new FakeStore(snapshot({ servers })), columns: 120 });
+    expect(lineWith(frame(), 'bandwidth')).toMatch(/bandwidth view /);
+    expect(lineWith(frame(), '10.0.0.1:7001')).toMatch(/ 19 · 3s /);
+    expect(lineWith(frame(), '10.0.0.2:7001')).toMatch(/\/\S+ - /);
+    // No server keeps a view (no cluster key): no column.
+    expect(show({ store: new FakeStore(snapshot({ servers: [server(0)] })), columns: 120 }).frame()).not.toMatch(/ view /);
+    expect(serverColumns(80, false, false, true).view).toBe(0);
+  });
+
   it('colours each state', () => {
     const cols = serverColumns(100);
     const colour = (state: ServerStateView) => serverRow(server(0, { state }), cols, false).find((s) => s.text.trim() === state)?.color;

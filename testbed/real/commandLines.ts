@@ -24,10 +24,12 @@ export function portalArgs(p: PortalSpec, o: { masters: readonly string[] }): st
   ];
 }
 
-export function serverArgs(s: ServerSpec, o: { masters: readonly string[]; name: string; media: string }): string[] {
+/** `debug`: a check needs the server's debug events (its view's, §13). */
+export function serverArgs(s: ServerSpec, o: { masters: readonly string[]; name: string; media: string; debug?: boolean }): string[] {
   return [
     'server', '--master', o.masters.join(','), '--name', o.name, '--media', o.media, '--host', '127.0.0.1', '--port', '0',
     '--capacity', String(Math.max(1, Math.round(s.capacity))), '--group', s.group, ...(s.location !== undefined ? ['--location', s.location] : []), '--json-stream',
+    ...(o.debug === true ? ['--log-level', 'debug'] : []),
   ];
 }
 
@@ -37,13 +39,14 @@ export function rateSchedule(schedule: ClientSpec['schedule']): string {
 }
 
 /** `masters`: the public addresses it asks (its portals', with `portal`). */
-export function clientArgs(c: ClientSpec, o: { masters: readonly string[]; out: string; timeoutMs: number }): string[] {
+export function clientArgs(c: ClientSpec, o: { masters: readonly string[]; servers?: readonly string[]; out: string; timeoutMs: number }): string[] {
   return [
     'client', 'get', c.file, c.portal ? '--portal' : '--master', o.masters.join(','), '--out', o.out, '--force',
     ...(c.mode ? ['--mode', c.mode] : []),
     '--choose', c.choose,
     ...(c.location !== undefined ? ['--location', c.location] : []),
     ...(c.echo === true ? ['--echo'] : []),
+    ...(o.servers && o.servers.length > 0 ? ['--servers', o.servers.join(',')] : []),
     ...(c.schedule.length > 0 ? ['--rate-schedule', rateSchedule(c.schedule)] : []),
     '--timeout', `${Math.max(1_000, Math.round(o.timeoutMs))}ms`,
     '--json-stream',

@@ -174,7 +174,7 @@ export class Runner {
   }
 
   private async startServer(srv: ServerSpec): Promise<RoleProcess> {
-    const rp = this.spawn(srv.name, serverArgs(srv, { masters: srv.masters.map((m) => this.publicOf(m)), name: this.publicOf(srv.name), media: this.media!.serverDirs.get(srv.name)! }));
+    const rp = this.spawn(srv.name, serverArgs(srv, { masters: srv.masters.map((m) => this.publicOf(m)), name: this.publicOf(srv.name), media: this.media!.serverDirs.get(srv.name)!, debug: this.scenario.expect.viewAgrees !== undefined }));
     const real = await this.listening(rp);
     this.say(`server ${srv.name} at ${this.publicOf(srv.name)} (listens on ${real}, pid ${rp.child.pid}; ${srv.files.join(', ')})`);
     return rp;
@@ -200,7 +200,7 @@ export class Runner {
     this.copies.set(c.name, out);
     const masters = (c.masters.length > 0 ? c.masters : [s.masters[0]!.name]).map((m) => this.publicOf(m));
     const timeoutMs = s.duration + s.converge - c.start + CLIENT_TIMEOUT_MARGIN;
-    const rp = this.spawn(c.name, clientArgs(c, { masters, out, timeoutMs }));
+    const rp = this.spawn(c.name, clientArgs(c, { masters, ...(c.servers ? { servers: c.servers.map((x) => this.publicOf(x)) } : {}), out, timeoutMs }));
     this.clientsStarted.add(c.name);
     void rp.child.exited.then((exit) => {
       const summary = rp.child.events.findLast((e) => e.event === 'summary')?.data;

@@ -37,7 +37,68 @@ export function checkRun(sc: Scenario, r: RunRecord): CheckResult[] {
   if (x.takeover !== undefined) out.push(takeover(sc, r, x.takeover));
   if (x.supervisorChanges !== undefined) out.push(supervisorChanges(sc, r, x.supervisorChanges));
   if (x.assignmentsShared !== undefined) out.push(assignmentsShared(sc, r, x.assignmentsShared));
+  if (x.viewAgrees !== undefined) out.push(viewAgrees(sc, r, x.viewAgrees));
   return out;
+}
+
+/**
+ * The servers' view (§13) agrees with what happened: at the end, every live server holds every other
+ * live server alive and every killed one dead, left or unknown, and the last of them got there within
+ * `limit` ms of the last fault; a server killed and restarted was held dead (or left) by every other
+ * live server in between. From the servers' `peer-*` debug events; a restarted server starts its
+ * beliefs afresh.
+ */
+function viewAgrees(sc: Scenario, r: RunRecord, limit: number): CheckResult {
+  const name = 'view-agrees';
+  const servers = sc.servers.map((s) => s.name);
+  const isServer = new Set(servers);
+  const live = new Set(servers);
+  const beliefs = new Map<string, Map<string, { state: string; t: number }>>(servers.map((s) => [s, new Map()]));
+  /** A server killed and not yet back, and the servers that have held it gone since. */
+  const down = new Map<string, Set<string>>();
+  const missed: string[] = [];
+  let lastFault = 0;
+  for (const e of r.events) {
+    if (e.node === 'testbed' && e.type === 'fault') {
+      const node = String(e.data.node ?? '');
+      const action = String(e.data.action ?? e.data.kind);
+      lastFault = Math.max(lastFault, e.t);
+      if (!isServer.has(node)) continue;
+      if (action === 'kill') {
+        live.delete(node);
+        down.set(node, new Set());
+      }
+      if (action === 'restart') {
+        const sawIt = down.get(node);
+        if (sawIt) for (const o of live) if (o !== node && !sawIt.has(o)) missed.push(`${o} never held ${node} gone while it was down`);
+        down.delete(node);
+        live.add(node);
+        beliefs.set(node, new Map());
+      }
+      continue;
+    }
+    if (!isServer.has(e.node) || !e.type.startsWith('peer-') || e.type === 'peer-status') continue;
+    const peer = String(e.data.peer ?? '');
+    if (!isServer.has(peer)) continue;
+    const state = e.type.slice('peer-'.length);
+    beliefs.get(e.node)!.set(peer, { state, t: e.t });
+    if (state === 'dead' || state === 'left') down.get(peer)?.add(e.node);
+  }
+  const wrong: string[] = [...missed];
+  let settled = 0;
+  for (const observer of live) {
+    const b = beliefs.get(observer)!;
+    for (const peer of servers) {
+      if (peer === observer) continue;
+      const held = b.get(peer);
+      const ok = live.has(peer) ? held?.state === 'alive' : held === undefined || held.state === 'dead' || held.state === 'left';
+      if (!ok) wrong.push(`${observer} holds ${peer} ${held?.state ?? 'unknown'}, not ${live.has(peer) ? 'alive' : 'gone'}`);
+      else if (held) settled = Math.max(settled, held.t - lastFault);
+    }
+  }
+  if (wrong.length > 0) return fail(name, `${wrong.length} view(s) wrong at the end: ${wrong.slice(0, 3).join('; ')}${wrong.length > 3 ? '; …' : ''}`);
+  const detail = `${live.size} live server(s) agree on ${live.size} alive and ${servers.length - live.size} gone; the last view settled ${Math.round(settled)} ms after the last fault (at most ${limit})`;
+  return settled <= limit ? pass(name, detail, settled) : fail(name, detail, settled);
 }
 
 /**

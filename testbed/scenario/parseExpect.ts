@@ -7,7 +7,7 @@ import type { ParseContext } from './context.js';
 import type { Expectations, SourcePos } from './types.js';
 import { parseCount, parseDuration, parsePositive } from './units.js';
 
-export const EXPECTATION_KEYS = ['copies-identical', 'clients-fail', 'handoffs', 'max-gap', 'load-spread', 'redirect-p99', 'no-crash', 'amplification', 'servers-down', 'served-by', 'answered-by', 'answers-spread', 'takeover', 'supervisor-changes', 'assignments-shared'] as const;
+export const EXPECTATION_KEYS = ['copies-identical', 'clients-fail', 'handoffs', 'max-gap', 'load-spread', 'redirect-p99', 'no-crash', 'amplification', 'servers-down', 'served-by', 'answered-by', 'answers-spread', 'takeover', 'supervisor-changes', 'assignments-shared', 'view-agrees'] as const;
 
 export function parseExpect(ctx: ParseContext, node: Node | null | undefined, attackers: number): Expectations {
   const r = ctx.r;
@@ -91,6 +91,10 @@ export function parseExpect(ctx: ParseContext, node: Node | null | undefined, at
   }
   if (e.has('takeover')) out.takeover = r.unit(value('takeover'), 'takeover', parseDuration);
   if (e.has('supervisor-changes')) out.supervisorChanges = r.unit(value('supervisor-changes'), 'supervisor-changes', (v) => parseCount(v, 0, 1_000_000));
+  if (e.has('view-agrees')) {
+    out.viewAgrees = r.unit(value('view-agrees'), 'view-agrees', parseDuration);
+    if (ctx.names.ofKind('server').length < 2) r.problem(e.get('view-agrees')!.key, 'view-agrees: the scenario needs two servers or more');
+  }
   if (e.has('assignments-shared')) {
     out.assignmentsShared = r.unit(value('assignments-shared'), 'assignments-shared', parseDuration);
     if (ctx.names.ofKind('master').length < 2) r.problem(e.get('assignments-shared')!.key, 'assignments-shared: the scenario needs a group of two masters or more');

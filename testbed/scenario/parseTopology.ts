@@ -250,7 +250,7 @@ export function parseClients(ctx: ParseContext, node: Node | null | undefined, m
   const out: ClientSpec[] = [];
   if (node === undefined) return out;
   for (const item of r.list(node, 'clients') ?? []) {
-    const e = r.map(item, 'a client', ['name', 'count', 'file', 'files', 'start', 'every', 'mode', 'choose', 'masters', 'portal', 'location', 'echo', 'schedule']);
+    const e = r.map(item, 'a client', ['name', 'count', 'file', 'files', 'start', 'every', 'mode', 'choose', 'masters', 'portal', 'location', 'echo', 'servers', 'schedule']);
     if (!e) continue;
     if (!e.has('name')) {
       r.problem(item, 'a client needs `name`');
@@ -278,6 +278,8 @@ export function parseClients(ctx: ParseContext, node: Node | null | undefined, m
     const schedule = e.has('schedule') ? parseSchedule(ctx, e.get('schedule')!.value, base) : [];
     const location = e.has('location') ? r.str(e.get('location')!.value, `client ${base} location`, GROUP_NAME, 'must be letters, digits, `.`, `_` or `-` (32 at most)') : undefined;
     const echo = e.has('echo') ? r.bool(e.get('echo')!.value, `client ${base} echo`) : false;
+    const servers = e.has('servers') ? ctx.resolve(e.get('servers')!.value, `client ${base} servers`, { kinds: ['server'] }) : undefined;
+    if (servers && mode !== 'list') r.problem(e.get('servers')!.key, `client ${base}: servers are asked for the list when no master answers: give mode: list`);
     const names = expandNames(ctx, base, e.get('count')?.value, nameNode!, 'client');
     if (!names || !files || start === undefined || every === undefined || choose === undefined || !ms || !schedule) continue;
     if (e.has('mode') && mode === undefined) continue;
@@ -288,7 +290,7 @@ export function parseClients(ctx: ParseContext, node: Node | null | undefined, m
       continue;
     }
     names.forEach((name, i) => {
-      out.push({ name, file: files[i % files.length]!, start: start + every * i, ...(mode ? { mode } : {}), choose, masters: ms, ...(portal ? { portal: true } : {}), ...(location !== undefined ? { location } : {}), ...(echo === true ? { echo } : {}), schedule });
+      out.push({ name, file: files[i % files.length]!, start: start + every * i, ...(mode ? { mode } : {}), choose, masters: ms, ...(portal ? { portal: true } : {}), ...(location !== undefined ? { location } : {}), ...(echo === true ? { echo } : {}), ...(servers ? { servers } : {}), schedule });
     });
   }
   return out;

@@ -98,6 +98,8 @@ export interface ClientSpec {
   readonly location?: string;
   /** It lets its masters time their round trip to it (§12.5): `ofp client get --echo`. */
   readonly echo?: boolean;
+  /** Servers it asks for the list when no master answers (§13.6): `ofp client get --servers`, by name. */
+  readonly servers?: readonly string[];
   /** Rate schedule: [{at ms after playing starts, scale in thousandths}]. */
   readonly schedule: readonly { readonly at: number; readonly scale: number }[];
 }
@@ -183,6 +185,8 @@ export interface Expectations {
   readonly answersSpread?: { readonly clients: readonly string[]; readonly masters: readonly string[]; readonly max: number };
   /** ms: every assignment a master of a group made was known to every other master of it within this long (§12.4). */
   readonly assignmentsShared?: number;
+  /** ms: within this long of the last fault, every live server's view held every other live server alive and every killed one gone (§13). */
+  readonly viewAgrees?: number;
   readonly pos?: Readonly<Record<string, SourcePos>>;
 }
 

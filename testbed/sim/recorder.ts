@@ -28,6 +28,8 @@ export class SimRecorder {
     private readonly start: number,
     private readonly name: (addr: string) => string,
     servers: readonly string[],
+    /** Told of every event as it happens, kept or not (a benchmark that measures a large run). */
+    private readonly listener?: (e: TimedEvent) => void,
   ) {
     for (const s of servers) this.streamsPerServer[s] = 0;
   }
@@ -72,6 +74,7 @@ export class SimRecorder {
   }
 
   private keep(node: string, type: string, e: RoleEvent, now: number): void {
+    this.listener?.({ t: this.t(now), node, type, data: eventData(e, this.name) });
     const n = this.events.length;
     if (n >= MAX_EVENTS || (e.level === 'debug' && n >= MAX_DEBUG_EVENTS)) {
       this.skipped++;

@@ -19,7 +19,7 @@ import { type MediaFile, MediaServer } from '../../src/roles/server/server.js';
 import { LinkTable } from '../link/linkTable.js';
 import { peekType } from '../link/peekType.js';
 import { flowFiles, mediaFile } from '../scenario/media.js';
-import type { ClientOutcome, ClientSpec, Fault, ModeOutput, RoleKind, RunRecord, Scenario, ServerSpec } from '../scenario/types.js';
+import type { ClientOutcome, ClientSpec, Fault, ModeOutput, RoleKind, RunRecord, Scenario, ServerSpec, TimedEvent } from '../scenario/types.js';
 import { formatMs } from '../scenario/units.js';
 import { AddressBook } from './addresses.js';
 import { attackPayload } from './attackPayload.js';
@@ -37,6 +37,8 @@ export interface SimOptions {
   readonly traceCap?: number;
   /** Aborted (Ctrl-C): the run stops at the next slice. */
   readonly signal?: AbortSignal;
+  /** Told of every role event as it happens, whether the record keeps it or not. */
+  readonly onEvent?: (e: TimedEvent) => void;
 }
 
 /** Wall time between progress lines (and yields to the event loop), ms. */
@@ -109,7 +111,7 @@ function buildRun(sc: Scenario, o: SimOptions): Run {
   const name = (addr: string) => book.name(addr);
   const links = new LinkTable(sc.link, sc.impairments);
   net.model = { link: (from, to, bytes) => links.link(name(from), name(to), links.typed ? peekType(bytes) : undefined) };
-  const rec = new SimRecorder(start, name, sc.servers.map((s) => s.name));
+  const rec = new SimRecorder(start, name, sc.servers.map((s) => s.name), o.onEvent);
   const run: Run = {
     sc, o, seed, net, start, book, deps, attackRng, files, media, slots, links, rec,
     clients: new Map(), trace: new TraceRecorder(o.traceCap ?? DEFAULT_TRACE_CAP), spoofed: { sent: 0, reflected: 0 }, finished: 0,
@@ -200,6 +202,7 @@ function scheduleClients(run: Run): void {
         ...(c.portal ? { portal: true } : {}),
         ...(c.location !== undefined ? { loc: c.location } : {}),
         ...(c.echo === true ? { echo: true } : {}),
+        ...(c.servers ? { servers: c.servers.map((s) => book.addr(s)) } : {}),
         file: c.file,
         ...(c.mode ? { mode: c.mode } : {}),
         choose: parseChoice(c.choose)!,

@@ -67,6 +67,8 @@ export class ServerRecord {
   pollSentAt = 0;
   /** The smoothed round trip to it, from its answers to polls (§12.5), ms; undefined until one is answered. */
   rtt: number | undefined;
+  /** Its view of the other servers (§13), as its last load report said: peers known, and its stalest entry's age, s. */
+  view: { readonly known: number; readonly stalest: number } | undefined;
   lastHeard: number;
   downSince = 0;
 
@@ -119,6 +121,7 @@ export class ServerRecord {
     this.sent = load.sent;
     this.cap = load.cap;
     this.streams = load.streams;
+    this.view = load.vk !== undefined ? { known: load.vk, stalest: load.vs ?? 0 } : undefined;
     this.lastHeard = now;
     this.missed = 0;
   }

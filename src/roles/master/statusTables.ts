@@ -52,6 +52,7 @@ export function serverRow(r: ServerRecord, sup?: SupervisionView): ServerRow {
     ...(sup ? { sup: sup.supervisor, ...(sup.epoch > 0 ? { sep: sup.epoch } : {}), ...(sup.pinned ? { pin: true } : {}), ...(sup.backups[0] ? { backup: sup.backups[0] } : {}) } : {}),
     ...(r.facts.loc !== undefined ? { loc: r.facts.loc } : {}),
     ...(r.rtt !== undefined ? { rtt: Math.round(r.rtt) } : {}),
+    ...(r.view ? { vk: r.view.known, vs: r.view.stalest } : {}),
   };
 }
 

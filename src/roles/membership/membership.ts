@@ -53,6 +53,12 @@ export interface MembershipOptions {
   readonly dataRetransmits: number;
   /** This member's first incarnation: a member that restarts starts above its last one (its entries then win). */
   readonly firstIncarnation: number;
+  /**
+   * A member heard of for the first time is passed on as a refresh (dataRetransmits times, no
+   * round of gossip), and so is this member's own answer to it: in a large group, joins would
+   * otherwise flood every queue. The joiner announces itself at full strength all the same.
+   */
+  readonly quietArrivals: boolean;
 }
 
 /** A group of masters (§12.1): no data, no anti-entropy. */
@@ -65,6 +71,7 @@ export const MASTER_GROUP: MembershipOptions = {
   syncInterval: 0,
   dataRetransmits: 0,
   firstIncarnation: 0,
+  quietArrivals: false,
 };
 
 /** A member as this member sees it. */
@@ -74,8 +81,9 @@ export interface MemberView {
   readonly state: MemberState;
   /** When it entered this state. */
   readonly since: number;
-  /** What it last said of itself, when it says anything (§13). */
+  /** What it last said of itself, when it says anything (§13), and when that last changed here. */
   readonly data?: MemberData;
+  readonly dataAt?: number;
 }
 
 export interface MemberSend {
@@ -88,9 +96,10 @@ interface Member {
   inc: number;
   state: MemberState;
   since: number;
-  /** What it says of itself, and the incarnation it said it at. */
+  /** What it says of itself, the incarnation it said it at, and when it last changed here. */
   data: MemberData | undefined;
   dataInc: number;
+  dataAt: number;
   /** A suspect's deadline: dead then, unless refuted. */
   deadline: number | undefined;
   suspicion: Suspicion | undefined;
@@ -281,7 +290,9 @@ export class Membership {
     this.enqueue(this.own());
     for (const addr of addrs) {
       if (addr === this.self) continue;
-      this.send(addr, { type: 'ping', seq: this.nextSeq(), updates: [] });
+      // With anti-entropy, a join is memberlist's push-pull: a page of ours, the seed's whole table back.
+      if (this.o.syncInterval > 0) this.sends.push({ to: addr, msg: { type: 'sync', seq: this.nextSeq(), updates: [this.own()] } });
+      else this.send(addr, { type: 'ping', seq: this.nextSeq(), updates: [] });
     }
     this.nextProbeAt ??= now + this.rng.below(this.o.probeInterval);
     if (this.gossipInterval > 0) this.nextGossipAt ??= now + this.rng.below(this.gossipInterval);
@@ -300,6 +311,7 @@ export class Membership {
 
   /** A message from `from`: its updates, then the message itself. */
   handle(from: string, msg: MemberMessage, now: number): void {
+    const stranger = !this.table.has(from);
     for (const u of msg.updates) this.apply(u, now);
     switch (msg.type) {
       case 'ping':
@@ -309,6 +321,11 @@ export class Membership {
       case 'sync-ack':
         return;
       case 'sync':
+        // From a member that joins (unknown until its page): the whole table, a page per message.
+        if (stranger && this.table.has(from)) {
+          for (const updates of this.allPages()) this.sends.push({ to: from, msg: { type: 'sync-ack', seq: msg.seq, updates } });
+          return;
+        }
         this.sends.push({ to: from, msg: { type: 'sync-ack', seq: msg.seq, updates: this.page() } });
         return;
       case 'ping-req': {
@@ -385,6 +402,18 @@ export class Membership {
       out.push(m.state === 'alive' && m.data ? { state: 'alive', addr: m.addr, inc: m.inc, data: m.data } : { state: m.state, addr: m.addr, inc: m.inc });
     }
     this.syncCursor = all.length === 0 ? 0 : (this.syncCursor + out.length - 1) % all.length;
+    return out;
+  }
+
+  /** Every entry, this member's first, MEMBER_UPDATES_PER_MESSAGE to a page: a joiner's push-pull. */
+  private allPages(): MemberUpdate[][] {
+    const out: MemberUpdate[][] = [[this.own()]];
+    for (const m of this.table.values()) {
+      if (m.state === 'left') continue;
+      let last = out[out.length - 1]!;
+      if (last.length >= MEMBER_UPDATES_PER_MESSAGE) out.push((last = []));
+      last.push(m.state === 'alive' && m.data ? { state: 'alive', addr: m.addr, inc: m.inc, data: m.data } : { state: m.state, addr: m.addr, inc: m.inc });
+    }
     return out;
   }
 
@@ -609,7 +638,7 @@ export class Membership {
     if (!m) {
       // Only an `alive` brings a member this member has not heard of (memberlist ignores the rest).
       if (u.state !== 'alive' || !this.makeRoom()) return;
-      m = { addr: u.addr, inc: u.inc, state: 'alive', since: now, deadline: undefined, suspicion: undefined, data: u.data, dataInc: u.inc };
+      m = { addr: u.addr, inc: u.inc, state: 'alive', since: now, deadline: undefined, suspicion: undefined, data: u.data, dataInc: u.inc, dataAt: now };
       this.table.set(u.addr, m);
       this.indexed(m, undefined);
       this.arrived(m, now);
@@ -618,8 +647,10 @@ export class Membership {
     // What the member says of itself: its newest version wins, whatever its liveness says (only it changes it).
     const newer = u.data !== undefined && (m.data === undefined || u.inc > m.dataInc || (u.inc === m.dataInc && u.data.v > m.data.v));
     if (newer) {
+      if (m.data !== undefined && m.data.st !== u.data!.st) this.events.push({ type: 'member-status', level: 'debug', addr: m.addr, st: u.data!.st, v: u.data!.v });
       m.data = u.data;
       m.dataInc = u.inc;
+      m.dataAt = now;
       // A refresh is passed on, fewer times than a change of liveness (below, which carries it too).
       if (!overrides(u, m)) {
         this.enqueue(u, true);
@@ -665,10 +696,11 @@ export class Membership {
 
   /** A member heard of for the first time: report it, and probe it from now on. */
   private arrived(m: Member, now: number): void {
-    this.enqueue({ state: 'alive', addr: m.addr, inc: m.inc });
+    const quiet = this.o.quietArrivals;
+    this.enqueue({ state: 'alive', addr: m.addr, inc: m.inc, ...(m.data ? { data: m.data } : {}) }, quiet);
     this.events.push({ type: 'member-alive', level: 'info', addr: m.addr, inc: m.inc });
     // A newcomer knows only its seeds: announce this member again, so that it hears of it.
-    this.announce();
+    this.enqueue(this.own(), quiet);
     // Into this round at a random place, so that it is probed before the next reshuffle (SWIM §4.3).
     const at = this.probeIndex + this.rng.below(this.probeOrder.length - this.probeIndex + 1);
     this.probeOrder.splice(at, 0, m.addr);
@@ -770,5 +802,5 @@ function before(a: Queued, b: Queued): boolean {
 }
 
 function view(m: Member): MemberView {
-  return { addr: m.addr, inc: m.inc, state: m.state, since: m.since, ...(m.data ? { data: m.data } : {}) };
+  return { addr: m.addr, inc: m.inc, state: m.state, since: m.since, ...(m.data ? { data: m.data, dataAt: m.dataAt } : {}) };
 }

@@ -52,7 +52,9 @@ export type MemberEvent =
   | { readonly type: 'member-suspect'; readonly level: 'warn'; readonly addr: string; readonly inc: number }
   | { readonly type: 'member-dead'; readonly level: 'warn'; readonly addr: string; readonly inc: number }
   | { readonly type: 'member-left'; readonly level: 'info'; readonly addr: string; readonly inc: number }
-  | { readonly type: 'member-refuted'; readonly level: 'info'; readonly about: 'suspect' | 'dead' | 'left' | 'alive'; readonly inc: number };
+  | { readonly type: 'member-refuted'; readonly level: 'info'; readonly about: 'suspect' | 'dead' | 'left' | 'alive'; readonly inc: number }
+  /** A member's data says a new status (§13.2): heard here first at this version. */
+  | { readonly type: 'member-status'; readonly level: 'debug'; readonly addr: string; readonly st: MemberData['st']; readonly v: number };
 
 /** A member message as the `member` datagram carries it (§12.1), padding aside. */
 export function toWire(msg: MemberMessage): MessageOf<'member'> {

@@ -64,6 +64,8 @@ export type ServerEvent =
   | { readonly type: 'peer-suspect'; readonly level: 'debug'; readonly peer: string; readonly inc: number }
   | { readonly type: 'peer-dead'; readonly level: 'info'; readonly peer: string; readonly inc: number }
   | { readonly type: 'view-refuted'; readonly level: 'debug'; readonly about: 'suspect' | 'dead' | 'left' | 'alive'; readonly inc: number }
+  /** A peer's entry says a new status (§13.2), heard here first. */
+  | { readonly type: 'peer-status'; readonly level: 'debug'; readonly peer: string; readonly st: 'up' | 'overloaded' | 'draining' }
   /** A client's list request answered from the view (§13.5): `servers` of `total` in this page. */
   | { readonly type: 'list-answered'; readonly level: 'debug'; readonly client: string; readonly file: string; readonly servers: number; readonly total: number }
   | { readonly type: 'draining'; readonly streams: number }

@@ -26,6 +26,8 @@ export interface LoadNow {
   readonly sentBytes: number;
   /** Who supervises the server (§12.2), as every report says. */
   readonly supervision: SupervisionFields;
+  /** Its view of the other servers (§13): peers known, and its stalest entry's age, ms. */
+  readonly view?: { readonly known: number; readonly stalest: number };
 }
 
 /** How often the master polls and when it was last heard from: the heartbeat's clock (the registration keeps it). */
@@ -122,6 +124,7 @@ export class LoadReports {
       ...(load.streams.size > sids.length ? { more: true } : {}),
       ...(load.state !== 'up' ? { state: load.state } : {}),
       ...load.supervision,
+      ...(load.view ? { vk: load.view.known, vs: Math.round(load.view.stalest / 1000) } : {}),
     };
   }
 

@@ -416,7 +416,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         if (msg.peers) this.joinView(msg.peers, now);
         return this.apply(l, l.registration.onContentAck(msg, now), now);
       case 'poll': {
-        const load = this.loadNow(l, false);
+        const load = this.loadNow(l, false, now);
         if (!load) return; // not registered yet: the master will be told by `register`
         return this.sendLoad(l, l.loads.handlePoll(msg.seq, now, load), now);
       }
@@ -459,7 +459,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         for (const l of this.links.values()) if (isDue(l.registration.silenceDeadline(), now)) this.apply(l, l.registration.onSilence(now, this.cap), now);
         return;
       case 'report':
-        for (const l of this.links.values()) if (isDue(this.reportDeadline(l), now)) this.sendLoad(l, l.loads.handleTimeout(now, this.loadNow(l, true)), now);
+        for (const l of this.links.values()) if (isDue(this.reportDeadline(l), now)) this.sendLoad(l, l.loads.handleTimeout(now, this.loadNow(l, true, now)), now);
         return;
       case 'track':
         for (const l of this.links.values()) for (const e of l.tracker.due(now)) this.sendTrack(l, e, now);
@@ -513,6 +513,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     }
     for (let e = v.pollEvent(); e; e = v.pollEvent()) {
       if (e.type === 'member-refuted') this.emit({ type: 'view-refuted', level: 'debug', about: e.about, inc: e.inc });
+      else if (e.type === 'member-status') this.emit({ type: 'peer-status', level: 'debug', peer: e.addr, st: e.st });
       else if (e.type === 'member-dead') this.emit({ type: 'peer-dead', level: 'info', peer: e.addr, inc: e.inc });
       else this.emit({ type: e.type === 'member-alive' ? 'peer-alive' : e.type === 'member-left' ? 'peer-left' : 'peer-suspect', level: 'debug', peer: e.addr, inc: e.inc });
     }
@@ -526,10 +527,13 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   // ---- Load (S1.5) ----------------------------------------------------------
 
   /** The load as a report to `l`'s master gives it; undefined without its cookie (or, for a push, unless registered there). */
-  private loadNow(l: MasterLink, registeredOnly: boolean): LoadNow | undefined {
+  private loadNow(l: MasterLink, registeredOnly: boolean, now: number): LoadNow | undefined {
     const cookie = l.registration.cookie;
     if (!cookie || (registeredOnly && l.registration.state !== 'registered')) return undefined;
-    return { cookie, streams: this.streams, bw: this.committed(), cap: this.cap, state: this.selfState(), sentBytes: this.sentBytes, supervision: this.supervisor.fields() };
+    return {
+      cookie, streams: this.streams, bw: this.committed(), cap: this.cap, state: this.selfState(), sentBytes: this.sentBytes, supervision: this.supervisor.fields(),
+      ...(this.view ? { view: this.view.summary(now) } : {}),
+    };
   }
 
   private sendLoad(l: MasterLink, report: LoadReport | undefined, now: number): void {
@@ -543,7 +547,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   }
 
   private pushLoadTo(l: MasterLink, now: number): void {
-    this.sendLoad(l, l.loads.push(now, this.loadNow(l, true)), now);
+    this.sendLoad(l, l.loads.push(now, this.loadNow(l, true, now)), now);
   }
 
   /** The load changed: push a report, at most once per LOAD_PUSH_MIN_INTERVAL; the view hears of it (§13.2). */

@@ -35,6 +35,7 @@ export const VIEW_TIMING = {
   maxMembers: MAX_VIEW,
   syncInterval: VIEW_SYNC_INTERVAL,
   dataRetransmits: VIEW_DATA_RETRANSMITS,
+  quietArrivals: true,
 } as const;
 
 /** One server as this server's view holds it. */
@@ -147,6 +148,21 @@ export class SharedView {
 
   get size(): number {
     return this.group.size;
+  }
+
+  /**
+   * What an operator reads of this view (§13, its load reports): the peers it holds alive with an
+   * entry, and how stale the stalest of those entries is, ms (since it last changed here).
+   */
+  summary(now: number): { readonly known: number; readonly stalest: number } {
+    let known = 0;
+    let oldest = now;
+    for (const m of this.group.members()) {
+      if (m.state !== 'alive' || m.data === undefined) continue;
+      known++;
+      oldest = Math.min(oldest, m.dataAt ?? now);
+    }
+    return { known, stalest: Math.max(0, now - oldest) };
   }
 
   tables(): Record<string, TableSize> {

@@ -19,7 +19,8 @@ export function sameNumbers(a: readonly number[], b: readonly number[]): boolean
 
 export function sameServer(a: ServerView, b: ServerView): boolean {
   return a.name === b.name && a.group === b.group && a.state === b.state && a.files === b.files && a.streams === b.streams
-    && a.bw === b.bw && a.cap === b.cap && a.supervisor === b.supervisor && a.loc === b.loc && a.rtt === b.rtt && sameNumbers(a.history, b.history);
+    && a.bw === b.bw && a.cap === b.cap && a.supervisor === b.supervisor && a.loc === b.loc && a.rtt === b.rtt && a.viewKnown === b.viewKnown
+    && a.viewStalest === b.viewStalest && sameNumbers(a.history, b.history);
 }
 
 export function sameMember(a: MemberView, b: MemberView): boolean {
@@ -68,6 +69,7 @@ export function serverViews(rows: readonly StatusServer[], previous: readonly Se
       ...(r.sup !== undefined ? { supervisor: `${r.sup}${r.pin ? '*' : ''}` } : {}),
       ...(r.loc !== undefined ? { loc: r.loc } : {}),
       ...(r.rtt !== undefined ? { rtt: r.rtt } : {}),
+      ...(r.vk !== undefined ? { viewKnown: r.vk, viewStalest: r.vs ?? 0 } : {}),
     };
     return old && sameServer(old, next) ? old : next;
   });
