@@ -92,6 +92,8 @@ describe('ofp demo', () => {
       expect(Object.keys(m.serverRttMs)).toHaveLength(3);
       expect(m.clientRttMs, JSON.stringify(m)).not.toBeNull();
     }
+    // The servers of the keyed group share their view (§13): each holds the other two.
+    expect(Object.values(doc.shared[0].serverViews as Record<string, number>), run.stderr).toEqual([2, 2, 2]);
     expect(doc.shared.some((m: { told: Record<string, number> }) => Object.keys(m.told).length > 0)).toBe(true);
     expect(run.stderr).toMatch(/master \d follows 6 streams: .*\(assignments shared, §12\.4\)/);
     expect(processesMarked(mark)).toEqual([]);

@@ -497,7 +497,7 @@ export class Membership {
   /** `m` leaves the table, and its queued update. */
   private forget(m: Member): void {
     this.table.delete(m.addr);
-    this.updates.delete(m.addr);
+    this.unqueue(m.addr);
     if (isLive(m.state)) this.liveCount--;
     this.timed.delete(m.addr);
     this.dropAlive(m.addr);
@@ -565,9 +565,18 @@ export class Membership {
 
   /** Is any update that is not a mere refresh still to be sent (within its retransmit limit)? Refreshes ride on what goes anyway. */
   private hasUpdates(): boolean {
+    if (this.urgentQueued === 0) return false;
     const limit = retransmitLimit(this.groupSize());
     for (const q of this.updates.values()) if (!q.refresh && q.transmits < limit) return true;
     return false;
+  }
+
+  /** The queued update about `addr` goes. */
+  private unqueue(addr: string): void {
+    const q = this.updates.get(addr);
+    if (!q) return;
+    this.updates.delete(addr);
+    if (!q.refresh) this.urgentQueued--;
   }
 
   /** How many times `q` goes out. */
@@ -754,18 +763,93 @@ export class Membership {
       queued.update = update;
       return;
     }
-    this.updates.delete(update.addr);
+    this.unqueue(update.addr);
     if (this.updates.size > this.o.maxMembers) return; // cannot happen: one per member and this one
-    this.updates.set(update.addr, { update, transmits: 0, order: this.order++, refresh });
+    const q: Queued = { update, transmits: 0, order: this.order++, refresh };
+    this.updates.set(update.addr, q);
+    if (!refresh) this.urgentQueued++;
+    this.file(q);
+  }
+
+  /**
+   * The index of a large queue (more than SMALL_GROUP updates): per kind (liveness, refresh) and
+   * times sent, the updates in the order they got there, so that choosing what a message carries
+   * looks at the front of the queue, not all of it. Entries that no longer stand (replaced, sent
+   * again, gone) are skipped and swept; a small queue is scanned whole instead.
+   */
+  private readonly shelves: [Queued[][], Queued[][]] = [[], []];
+  private shelved = 0;
+  /** Queued updates that are not mere refreshes (what starts a round of gossip). */
+  private urgentQueued = 0;
+
+  private file(q: Queued): void {
+    const shelf = (this.shelves[q.refresh ? 1 : 0][q.transmits] ??= []);
+    shelf.push(q);
+    this.shelved++;
+    // Swept now and then: the index stays within a few times the queue.
+    if (this.shelved > 4 * this.updates.size + 256) this.reshelve();
+  }
+
+  private reshelve(): void {
+    this.shelves[0] = [];
+    this.shelves[1] = [];
+    this.shelved = 0;
+    const all = [...this.updates.values()].sort((a, b) => a.order - b.order);
+    for (const q of all) {
+      (this.shelves[q.refresh ? 1 : 0][q.transmits] ??= []).push(q);
+      this.shelved++;
+    }
+  }
+
+  /** Is `q` where the index has it: still queued, sent `t` times? */
+  private stands(q: Queued, t: number): boolean {
+    return this.updates.get(q.update.addr) === q && q.transmits === t;
+  }
+
+  /** The updates a message carries, from the index: liveness first, fewest sendings first, newest first. */
+  private chooseShelved(limit: number): Queued[] {
+    const chosen: Queued[] = [];
+    for (const kind of [0, 1] as const) {
+      const top = kind === 0 ? limit : this.o.dataRetransmits;
+      const shelves = this.shelves[kind];
+      for (let t = 0; t < shelves.length && chosen.length < MEMBER_UPDATES_PER_MESSAGE; t++) {
+        const shelf = shelves[t];
+        if (!shelf) continue;
+        for (let i = shelf.length - 1; i >= 0 && chosen.length < MEMBER_UPDATES_PER_MESSAGE; i--) {
+          const q = shelf[i]!;
+          if (!this.stands(q, t)) {
+            // Gone from here: dropped from the end at once, left in the middle for the next sweep.
+            if (i === shelf.length - 1) {
+              shelf.pop();
+              this.shelved--;
+            }
+            continue;
+          }
+          if (t >= top) {
+            this.unqueue(q.update.addr);
+            continue;
+          }
+          chosen.push(q);
+        }
+      }
+    }
+    return chosen;
   }
 
   /** Send `msg` with the updates sent least often, newest first; each goes out at most `retransmitLimit` times. */
   private send(to: string, msg: MemberMessage): void {
     const limit = retransmitLimit(this.groupSize());
-    const chosen: Queued[] = [];
+    const chosen: Queued[] = this.updates.size > SMALL_GROUP ? this.chooseShelved(limit) : [];
+    if (this.updates.size > SMALL_GROUP) {
+      for (const q of chosen) {
+        q.transmits++;
+        this.file(q);
+      }
+      return this.sendWith(to, msg, chosen.map((q) => q.update));
+    }
     for (const q of this.updates.values()) {
       if (q.transmits >= this.limitOf(q, limit)) {
-        this.updates.delete(q.update.addr);
+        this.unqueue(q.update.addr);
         continue;
       }
       if (chosen.length < MEMBER_UPDATES_PER_MESSAGE) {
@@ -777,8 +861,15 @@ export class Membership {
       if (before(q, chosen[worst]!)) chosen[worst] = q;
     }
     chosen.sort((a, b) => (before(a, b) ? -1 : 1));
-    for (const q of chosen) q.transmits++;
-    const updates = chosen.map((q) => q.update);
+    for (const q of chosen) {
+      q.transmits++;
+      this.file(q);
+    }
+    this.sendWith(to, msg, chosen.map((q) => q.update));
+  }
+
+  /** `msg` to `to` with `updates`, and what `to` must hear of itself. */
+  private sendWith(to: string, msg: MemberMessage, updates: MemberUpdate[]): void {
     // A suspect is told so by everyone who suspects it and talks to it, however often the update
     // went out already: it is the one member that can refute it (SWIM §4.2).
     const m = this.table.get(to);

@@ -12,7 +12,8 @@
  * round robin by default). Once
  * streams play, the demo asks every master what it follows: each holds every
  * stream, its own and those the others told it of (§12.4), with its round
- * trips to the servers and to the clients, which echo its answers (§12.5).
+ * trips to the servers and to the clients, which echo its answers (§12.5);
+ * and the servers, which share their view, each hold the others (§13).
  * Then the master that supervises the most servers is killed: the demo shows
  * its servers taken over by the others, and the server kill and the drain that
  * follow are ordered by their new supervisors.
@@ -321,6 +322,8 @@ interface SharedView {
   readonly serverRttMs: Record<string, number>;
   /** Its round trip to the clients (their source), ms, once one echoed an answer. */
   readonly clientRttMs: number | null;
+  /** What each server's view of the others holds (§13), as its load reports told this master: peers alive. */
+  readonly serverViews: Record<string, number>;
 }
 
 /**
@@ -350,12 +353,16 @@ async function tellShared(c: Cluster, addrs: readonly string[], serverName: (a: 
     const own = status.sessions.filter((s) => s.by === undefined).length;
     const serverRttMs = Object.fromEntries(status.servers.filter((s) => s.rtt !== undefined).map((s) => [s.name, s.rtt!]));
     const clientRtt = status.sessions.find((s) => s.rtt !== undefined)?.rtt;
-    out.push({ master: m, streams: status.sessions.length, own, told, serverRttMs, clientRttMs: clientRtt ?? null });
+    const serverViews = Object.fromEntries(status.servers.filter((s) => s.vk !== undefined).map((s) => [s.name, s.vk!]));
+    out.push({ master: m, streams: status.sessions.length, own, told, serverRttMs, clientRttMs: clientRtt ?? null, serverViews });
     const others = Object.entries(told).map(([by, n]) => `${n} told by ${masterName(by)}`);
     c.say(`${masterName(m)} follows ${status.sessions.length} streams: ${others.length ? `${others.join(', ')}, ` : ''}${own} it assigned itself or follows from their servers' word (list mode) (assignments shared, §12.4)`);
     const rtts = Object.entries(serverRttMs).map(([s, ms]) => `${serverName(s)} ${ms} ms`);
     c.say(`${masterName(m)} measures its round trips: to ${rtts.length ? rtts.join(', ') : 'no server yet'}; to the clients, which echo its answers, ${clientRtt === undefined ? 'none yet' : `${clientRtt} ms`} (§12.5)`);
   }
+  // The servers know one another too (§13): each holds the others in its view, with no master in the way.
+  const views = out[0]?.serverViews ?? {};
+  if (Object.keys(views).length > 0) c.say(`the servers share their view: ${Object.entries(views).map(([s, n]) => `${serverName(s)} holds ${n} other${n === 1 ? '' : 's'}`).join(', ')} (§13)`);
   return out;
 }
 
