@@ -500,7 +500,7 @@ export const MESSAGES = {
       rid,
     }),
   member: message(40, ['master → master', 'server → server'], 'cluster',
-    'Group membership (SWIM): between masters (§12.1), and between servers, whose updates carry each server\'s entry (§13). `ping` a member, which answers `ack` with the same `seq`; `ping-req` asks a member to probe `target` and relay its `ack`; `gossip` spreads updates and is not answered; `sync` sends a page of the sender\'s entries, answered by `sync-ack` with a page of the receiver\'s (anti-entropy, §13.3). Every one carries updates of members\' states. A `ping`, a `ping-req` and a `sync` are padded to MEMBER_PAD_TO bytes; an `ack` or a `sync-ack` is never larger (§12.1).', {
+    'Group membership (SWIM): between masters (§12.1), and between servers, whose updates carry each server\'s entry (§13). `ping` a member, which answers `ack` with the same `seq`; `ping-req` asks a member to probe `target` and relay its `ack`; `gossip` spreads updates and is not answered; `sync` sends a page of the sender\'s entries, answered by `sync-ack` with a page of the receiver\'s (anti-entropy, §13.3). Every one carries updates of members\' states. Between masters, a `ping` and a `ping-req` are padded to MEMBER_PAD_TO bytes, and an `ack` is never larger (§12.1); between servers, which take only `member` with a MAC (§13.4), nothing is padded.', {
       k: t.enum(['ping', 'ack', 'ping-req', 'gossip', 'sync', 'sync-ack'] as const, 'Which message: `gossip` carries updates only, and is not answered; `sync` and `sync-ack` carry pages of entries (§13.3).'),
       seq: t.u32('Probe number, chosen by the member that probes; an `ack` (a `sync-ack`) echoes it; 0 in `gossip`.'),
       target: opt(addr('`ping-req`: the member to probe.')),
@@ -517,7 +517,7 @@ export const MESSAGES = {
           bw: t.uint('Available bandwidth: capacity less committed, bits per second.'),
         }, '`alive` of a server (§13): its entry as it last said it; absent between masters.')),
       }, 'One update.'), MEMBER_UPDATES_PER_MESSAGE, 'Updates, each about one member: piggybacked, or a page of entries in `sync` and `sync-ack`.'),
-      pad: opt(t.bin(MAX_DATAGRAM, '`ping`, `ping-req`, `sync`: padding (any bytes) that brings the datagram to MEMBER_PAD_TO bytes (§12.1).')),
+      pad: opt(t.bin(MAX_DATAGRAM, 'Between masters, `ping` and `ping-req`: padding (any bytes) that brings the datagram to MEMBER_PAD_TO bytes (§12.1).')),
       at,
     }),
   'status-request': message(32, ['operator → master'], 'status',
