@@ -502,7 +502,7 @@ export const MESSAGES = {
   member: message(40, ['master → master', 'server → server'], 'cluster',
     'Group membership (SWIM): between masters (§12.1), and between servers, whose updates carry each server\'s entry (§13). `ping` a member, which answers `ack` with the same `seq`; `ping-req` asks a member to probe `target` and relay its `ack`; `gossip` spreads updates and is not answered; `sync` sends a page of the sender\'s entries, answered by `sync-ack` with a page of the receiver\'s (anti-entropy, §13.3). Every one carries updates of members\' states. Between masters, a `ping` and a `ping-req` are padded to MEMBER_PAD_TO bytes, and an `ack` is never larger (§12.1); between servers, which take only `member` with a MAC (§13.4), nothing is padded.', {
       k: t.enum(['ping', 'ack', 'ping-req', 'gossip', 'sync', 'sync-ack'] as const, 'Which message: `gossip` carries updates only, and is not answered; `sync` and `sync-ack` carry pages of entries (§13.3).'),
-      seq: t.u32('Probe number, chosen by the member that probes; an `ack` (a `sync-ack`) echoes it; 0 in `gossip`.'),
+      seq: t.u32('Probe number, chosen by the member that probes; an `ack` (a `sync-ack`) echoes it; 0 in `gossip`, and in the `sync` of a member that joins, which asks for the whole table (§13.1).'),
       target: opt(addr('`ping-req`: the member to probe.')),
       up: t.list(t.struct({
         s: t.enum(['alive', 'suspect', 'dead', 'left'] as const, 'The member\'s state.'),

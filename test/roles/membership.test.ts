@@ -577,6 +577,25 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
     expect(answer!.msg.updates[0]!.addr).toBe('a');
   });
 
+  it('a join is a sync with seq 0, and draws the whole table back, a page per message', () => {
+    const others = Array.from({ length: 14 }, (_, i) => `p${i}`);
+    const m = new Membership('a', new Rng(8), { gossipInterval: 0, syncInterval: 2_000 });
+    m.handle('p0', ping(1, others.map((addr) => ({ state: 'alive' as const, addr, inc: 0, data: { v: 1, ...entry(1) } }))), 0);
+    drain(m);
+    m.handle('new', { type: 'sync', seq: 0, updates: [{ state: 'alive', addr: 'new', inc: 9, data: { v: 1, ...entry(0) } }] }, 10);
+    const pages = drain(m).filter((s) => s.to === 'new' && s.msg.type === 'sync-ack');
+    expect(pages.length).toBe(Math.ceil((others.length + 2) / MEMBER_UPDATES_PER_MESSAGE));
+    const told = new Set(pages.flatMap((s) => s.msg.updates.map((u) => u.addr)));
+    expect(told).toEqual(new Set(['a', 'new', ...others]));
+    // A periodic sync (seq not 0) draws one page.
+    m.handle('new', { type: 'sync', seq: 5, updates: [] }, 20);
+    expect(drain(m).filter((s) => s.msg.type === 'sync-ack')).toHaveLength(1);
+    // And a member that joins sends its seeds exactly that.
+    const j = new Membership('j', new Rng(9), { syncInterval: 2_000 });
+    j.join(['a', 'b'], 0);
+    expect(drain(j).map((s) => [s.to, s.msg.type, s.msg.seq])).toEqual([['a', 'sync', 0], ['b', 'sync', 0]]);
+  });
+
   it('starts at the incarnation it is given: a member that restarts wins over what the others hold of its last life', () => {
     const m = new Membership('a', new Rng(6), { firstIncarnation: 1_700 });
     expect(m.incarnation).toBe(1_700);

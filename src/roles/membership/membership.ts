@@ -291,7 +291,7 @@ export class Membership {
     for (const addr of addrs) {
       if (addr === this.self) continue;
       // With anti-entropy, a join is memberlist's push-pull: a page of ours, the seed's whole table back.
-      if (this.o.syncInterval > 0) this.sends.push({ to: addr, msg: { type: 'sync', seq: this.nextSeq(), updates: [this.own()] } });
+      if (this.o.syncInterval > 0) this.sends.push({ to: addr, msg: { type: 'sync', seq: 0, updates: [this.own()] } });
       else this.send(addr, { type: 'ping', seq: this.nextSeq(), updates: [] });
     }
     this.nextProbeAt ??= now + this.rng.below(this.o.probeInterval);
@@ -311,7 +311,6 @@ export class Membership {
 
   /** A message from `from`: its updates, then the message itself. */
   handle(from: string, msg: MemberMessage, now: number): void {
-    const stranger = !this.table.has(from);
     for (const u of msg.updates) this.apply(u, now);
     switch (msg.type) {
       case 'ping':
@@ -321,8 +320,8 @@ export class Membership {
       case 'sync-ack':
         return;
       case 'sync':
-        // From a member that joins (unknown until its page): the whole table, a page per message.
-        if (stranger && this.table.has(from)) {
+        // A join (`seq` 0: a member that starts, or starts again, knowing nothing): the whole table, a page per message.
+        if (msg.seq === 0 && this.table.has(from)) {
           for (const updates of this.allPages()) this.sends.push({ to: from, msg: { type: 'sync-ack', seq: msg.seq, updates } });
           return;
         }
