@@ -4,8 +4,8 @@
  * drains. Figures, per size and per link loss, over seeds:
  *
  * - convergence: from the drain to each other server hearing of it
- *   (`peer-status` draining, or `peer-left`), p50 and p99, and the share of
- *   the live servers that heard within 2 s;
+ *   (`peer-status` draining, its own news or a newcomer's, or `peer-left`),
+ *   p50 and p99, and the share of the live servers that heard within 2 s;
  * - false deaths: peers declared dead that were never killed;
  * - bytes per second per server: what the view sends (`member` datagrams,
  *   every one counted, headers and MAC included) over the last third of the

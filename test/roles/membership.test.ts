@@ -512,9 +512,12 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
     // A refutation (a newer incarnation) wins with any version: the member restarted its count.
     m.handle('c', ping(5, [{ state: 'alive', addr: 'b', inc: 1, data: d(1, 0) }]), 14);
     expect(m.member('b')).toMatchObject({ state: 'alive', inc: 1, data: d(1, 0) });
-    // A newcomer brings its data along.
+    // A newcomer brings its data along; one that is not simply up is news of a status too.
     m.handle('c', ping(6, [{ state: 'alive', addr: 'z', inc: 4, data: d(9, 1) }]), 15);
     expect(m.member('z')!.data).toEqual(d(9, 1));
+    events(m);
+    m.handle('c', ping(7, [{ state: 'alive', addr: 'y', inc: 4, data: { v: 2, ...entry(1, 'draining') } }]), 16);
+    expect(events(m).filter((e) => e.type === 'member-status')).toEqual([{ type: 'member-status', level: 'debug', addr: 'y', st: 'draining', v: 2 }]);
   });
 
   it('a refresh rides on what goes anyway, dataRetransmits times, and starts no round of gossip; an urgent change does', () => {
@@ -594,6 +597,29 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
     const j = new Membership('j', new Rng(9), { syncInterval: 2_000 });
     j.join(['a', 'b'], 0);
     expect(drain(j).map((s) => [s.to, s.msg.type, s.msg.seq])).toEqual([['a', 'sync', 0], ['b', 'sync', 0]]);
+  });
+
+  it('pulls one member\'s whole table every pullInterval, scaled beyond 32 members as memberlist scales its push-pull', () => {
+    const pulls = (n: number) => {
+      const m = new Membership('a', new Rng(10), { gossipInterval: 0, pullInterval: 30_000, maxMembers: 4_096 });
+      m.handle('p0', ping(1, Array.from({ length: n }, (_, i) => ({ state: 'alive' as const, addr: `p${i}`, inc: 0 }))), 0);
+      drain(m);
+      const at: number[] = [];
+      for (let t = 0; t <= 400_000; t += 1_000) {
+        m.handleTimeout(t);
+        for (const s of drain(m)) {
+          if (s.msg.type === 'ping') m.handle(s.to, { type: 'ack', seq: s.msg.seq, updates: [] }, t);
+          if (s.msg.type === 'sync' && s.msg.seq === 0) at.push(t);
+        }
+        drain(m);
+      }
+      return at;
+    };
+    const small = pulls(10);
+    expect(small[1]! - small[0]!).toBe(30_000);
+    // 1,001 members: log2 ≈ 9.97, so 30 s × (1 + 5).
+    const large = pulls(1_000);
+    expect(large[1]! - large[0]!).toBe(180_000);
   });
 
   it('starts at the incarnation it is given: a member that restarts wins over what the others hold of its last life', () => {

@@ -53,7 +53,7 @@ export type MemberEvent =
   | { readonly type: 'member-dead'; readonly level: 'warn'; readonly addr: string; readonly inc: number }
   | { readonly type: 'member-left'; readonly level: 'info'; readonly addr: string; readonly inc: number }
   | { readonly type: 'member-refuted'; readonly level: 'info'; readonly about: 'suspect' | 'dead' | 'left' | 'alive'; readonly inc: number }
-  /** A member's data says a new status (§13.2): heard here first at this version. */
+  /** A member's data says a new status (§13.2), or a newcomer's says it is not up: heard here first at this version. */
   | { readonly type: 'member-status'; readonly level: 'debug'; readonly addr: string; readonly st: MemberData['st']; readonly v: number };
 
 /** A member message as the `member` datagram carries it (§12.1), padding aside. */
