@@ -323,8 +323,6 @@ export const VIEW_GOSSIP_INTERVAL = 200;
 export const VIEW_GOSSIP_NODES = 3;
 /** §13.3 Servers' view: a page of entries goes to one peer at random this often, ms, and comes back with a page of the peer's own (anti-entropy). */
 export const VIEW_SYNC_INTERVAL = 2_000;
-/** §13.3 Servers' view: a server pulls one peer's whole table this often, ms, times 1 + ⌈log2 n − 5⌉ beyond 32 servers (memberlist's push-pull and its scaling). */
-export const VIEW_PULL_INTERVAL = 30_000;
 /** §13.2 Servers' view: how many times each server passes on a refresh of a peer's users and bandwidth (a change of status goes out as often as liveness). */
 export const VIEW_DATA_RETRANSMITS = 3;
 /** §13.2 Servers' view: a server refreshes its users and bandwidth at most this often, ms; in a larger view, at most every n ÷ VIEW_REFRESH_RATE s. */

@@ -49,11 +49,6 @@ export interface MembershipOptions {
   readonly maxMembers: number;
   /** A page of entries to one member this often, ms (anti-entropy); 0: none. */
   readonly syncInterval: number;
-  /**
-   * A whole table pulled from one member at random this often, ms, scaled up in groups larger than
-   * 32 as memberlist scales its push-pull (× (1 + ⌈log2 n − 5⌉)); 0: none.
-   */
-  readonly pullInterval: number;
   /** How many times each member passes on a refresh of a member's data (not urgent). */
   readonly dataRetransmits: number;
   /** This member's first incarnation: a member that restarts starts above its last one (its entries then win). */
@@ -74,7 +69,6 @@ export const MASTER_GROUP: MembershipOptions = {
   gossipNodes: MEMBER_GOSSIP_NODES,
   maxMembers: MAX_MEMBERS,
   syncInterval: 0,
-  pullInterval: 0,
   dataRetransmits: 0,
   firstIncarnation: 0,
   quietArrivals: false,
@@ -221,9 +215,8 @@ export class Membership {
   private seeds: readonly string[] = [];
   /** The next ping to a dead member or a forgotten seed. */
   private nextReconnectAt: number | undefined;
-  /** The next page of anti-entropy, and where in the table it starts; the next whole table pulled. */
+  /** The next page of anti-entropy, and where in the table it starts. */
   private nextSyncAt: number | undefined;
-  private nextPullAt: number | undefined;
   private syncCursor = 0;
   /** What this member says of itself, when it says anything (§13). */
   private data: MemberData | undefined;
@@ -304,13 +297,6 @@ export class Membership {
     this.nextProbeAt ??= now + this.rng.below(this.o.probeInterval);
     if (this.gossipInterval > 0) this.nextGossipAt ??= now + this.rng.below(this.gossipInterval);
     if (this.o.syncInterval > 0) this.nextSyncAt ??= now + this.rng.below(this.o.syncInterval);
-    if (this.o.pullInterval > 0) this.nextPullAt ??= now + this.pullEvery();
-  }
-
-  /** How often a whole table is pulled: pullInterval, scaled as memberlist's pushPullScale beyond 32 members. */
-  private pullEvery(): number {
-    const n = this.groupSize();
-    return this.o.pullInterval * (n <= 32 ? 1 : 1 + Math.ceil(Math.log2(n) - 5));
   }
 
   /**
@@ -392,15 +378,7 @@ export class Membership {
     if (this.nextGossipAt !== undefined && this.nextGossipAt <= now) this.gossip(now);
     if (this.nextReconnectAt !== undefined && this.nextReconnectAt <= now) this.reconnect(now);
     if (this.nextSyncAt !== undefined && this.nextSyncAt <= now) this.sync(now);
-    if (this.nextPullAt !== undefined && this.nextPullAt <= now) this.pull(now);
     this.pruneRelays(now);
-  }
-
-  /** Pull the whole table of one live member at random (a `sync` with seq 0, as a join): what pages would take long to find. */
-  private pull(now: number): void {
-    this.nextPullAt = this.leaving ? undefined : now + this.pullEvery();
-    const [to] = this.pick(1, this.self);
-    if (to !== undefined) this.sends.push({ to, msg: { type: 'sync', seq: 0, updates: [this.own()] } });
   }
 
   /** A page of anti-entropy to one live member at random; it answers with a page of its own. */
@@ -466,7 +444,6 @@ export class Membership {
     if (this.nextGossipAt !== undefined && (t === undefined || this.nextGossipAt < t)) t = this.nextGossipAt;
     if (this.nextReconnectAt !== undefined && (t === undefined || this.nextReconnectAt < t)) t = this.nextReconnectAt;
     if (this.nextSyncAt !== undefined && (t === undefined || this.nextSyncAt < t)) t = this.nextSyncAt;
-    if (this.nextPullAt !== undefined && (t === undefined || this.nextPullAt < t)) t = this.nextPullAt;
     const p = this.probe;
     if (p && !p.acked && !p.indirect && (t === undefined || p.indirectAt < t)) t = p.indirectAt;
     for (const m of this.timed.values()) {
@@ -740,7 +717,6 @@ export class Membership {
     this.nextProbeAt ??= now + this.rng.below(this.o.probeInterval);
     if (this.gossipInterval > 0) this.nextGossipAt ??= now + this.rng.below(this.gossipInterval);
     if (this.o.syncInterval > 0) this.nextSyncAt ??= now + this.rng.below(this.o.syncInterval);
-    if (this.o.pullInterval > 0) this.nextPullAt ??= now + this.pullEvery();
   }
 
   /** Room for one more member: forget the oldest dead or left one if the table is full. */

@@ -17,7 +17,7 @@
  */
 import {
   MAX_VIEW, VIEW_DATA_RETRANSMITS, VIEW_GOSSIP_INTERVAL, VIEW_GOSSIP_NODES, VIEW_PROBE_INTERVAL, VIEW_PROBE_TIMEOUT, VIEW_REFRESH, VIEW_REFRESH_RATE,
-  VIEW_PULL_INTERVAL, VIEW_SYNC_INTERVAL,
+  VIEW_SYNC_INTERVAL,
 } from '../../protocol/constants.js';
 import type { Rng } from '../../protocol/rng.js';
 import type { TableSize } from '../role.js';
@@ -34,7 +34,6 @@ export const VIEW_TIMING = {
   gossipNodes: VIEW_GOSSIP_NODES,
   maxMembers: MAX_VIEW,
   syncInterval: VIEW_SYNC_INTERVAL,
-  pullInterval: VIEW_PULL_INTERVAL,
   dataRetransmits: VIEW_DATA_RETRANSMITS,
   quietArrivals: true,
 } as const;
