@@ -104,6 +104,15 @@ describe('the servers\' shared view, simulated (§13)', () => {
     expect(list.servers.map((s) => s.srv)).toEqual([...list.servers.map((s) => s.srv)].sort());
     expect(list.servers.every((s) => s.tok !== undefined && s.status === 'up')).toBe(true);
     expect(list.exp).toBeDefined();
+    // A request too small for one entry gets an error that says how much to pad, not an empty page;
+    // never more bytes than it sent (§9.4): an unpadded one gets nothing at all.
+    const errors: MessageOf<'error'>[] = [];
+    c.net.add('10.0.2.3:6000', { handle: (i) => { if (i.kind === 'datagram') { const d = decode(i.bytes); if (d.ok && d.msg.type === 'error') errors.push(d.msg); } }, pollTransmit: () => undefined, pollTimeout: () => undefined, pollEvent: () => undefined });
+    c.net.inject(server.config.name, '10.0.2.3:6000', encode({ type: 'request', rid: 11, file: 'a.ts', mode: 'list' }));
+    c.net.inject(server.config.name, '10.0.2.3:6000', encode(padded({ type: 'request', rid: 10, file: 'a.ts', mode: 'list' }, 120)));
+    c.net.run({ until: c.net.now + 100 });
+    expect(errors.map((e) => [e.rid, e.code])).toEqual([[10, 'bad-request']]);
+    expect(errors[0]!.msg).toMatch(/^pad the request to \d+ bytes for one server of the list$/);
   });
 });
 
@@ -122,6 +131,30 @@ describe('a client whose masters are all gone asks the servers (S4.4, S4.5, §13
       expect(asked.map((l) => (l.e as { first: string }).first)).toEqual([given]);
       expect(c.log.some((l) => l.addr === given && l.e.type === 'list-answered')).toBe(true);
     });
+  });
+
+  it(`a server's list names servers that lack the file: they refuse it, and the client asks the next (S4.5; ${SEEDS.length} seeds)`, () => {
+    let refusals = 0;
+    forSeeds(SEEDS, (seed) => {
+      // Half the servers hold a.ts, the others b.ts; the view holds no content lists, so a list has both.
+      const c = simCluster({ seed, key: KEY, master: { pollInterval: 1_000 }, servers: Array.from({ length: 8 }, (_, i) => ({ files: [mediaFile(i % 2 ? 'b.ts' : 'a.ts', 500_000)] })) });
+      until(c, () => c.servers.every((s) => known(s) === 7), 30_000, 'a whole view everywhere', 250);
+      for (const m of [...c.masters.keys()]) c.killMaster(m);
+      // Asked first: a server without the file.
+      const given = c.servers[1]!.config.name;
+      const cl = c.addClient('10.0.2.1:6000', { masters: ['10.0.0.1:4000'], file: 'a.ts', mode: 'list', choose: { by: 'random' }, servers: [given] });
+      until(c, () => cl.client.result !== undefined, 60_000, 'the client done', 100);
+      expect(cl.client.result?.ok, `seed ${seed}: ${cl.client.result?.code} ${cl.client.result?.message}`).toBe(true);
+      expect(firstDifference(cl.copy, expectedBytes('a.ts', 500_000))).toBeUndefined();
+      // It streamed from a server that holds a.ts.
+      const holders = c.servers.filter((_, i) => i % 2 === 0).map((s) => s.config.name);
+      const from = c.log.filter((l) => l.addr === '10.0.2.1:6000' && l.e.type === 'setup').map((l) => (l.e as { srv: string }).srv);
+      expect(from.length).toBeGreaterThan(0);
+      for (const s of from) expect(holders).toContain(s);
+      refusals += c.log.filter((l) => l.e.type === 'request-refused' && (l.e as { client: string; code: string }).client === '10.0.2.1:6000' && (l.e as { code: string }).code === 'not-found').length;
+    });
+    // Over the seeds, the client did choose servers without the file, and moved on from them.
+    expect(refusals).toBeGreaterThan(0);
   });
 
   it('without servers to ask, or not in list mode, it gives up as before', () => {
