@@ -1,16 +1,24 @@
 /**
  * The servers' shared view (S4.4, §13), in the simulator: `n` servers of a
- * keyed cluster with one master, left to find one another, then one of them
- * drains. Figures, per size and per link loss, over seeds:
+ * keyed cluster with one master, all started at once and left to find one
+ * another; then the view stands idle, then its servers' load changes (clients
+ * arrive 8 a second), then one server drains and another is killed. Figures,
+ * per size and per link loss, over seeds:
  *
+ * - formation: from the start to every server holding every other alive;
  * - convergence: from the drain to each other server hearing of it
  *   (`peer-status` draining, its own news or a newcomer's, or `peer-left`),
- *   p50 and p99, and the share of the live servers that heard within 2 s;
+ *   p50 and p99, and the share of the live servers that heard within 2 s
+ *   (3 s under loss);
+ * - failure detection: from the kill to each other server holding the killed
+ *   one dead, against the budget (a suspicion's timeout, §12.1, plus two
+ *   protocol periods);
  * - false deaths: peers declared dead that were never killed;
  * - bytes per second per server: what the view sends (`member` datagrams,
- *   every one counted, headers and MAC included) over the last third of the
- *   time it was left to form, before the drain.
+ *   every one counted, headers and MAC included), idle and under load changes.
  */
+import { VIEW_PROBE_INTERVAL } from '../src/protocol/constants.js';
+import { suspicionTimeout } from '../src/roles/membership/membership.js';
 import { parseScenario } from '../testbed/scenario/parse.js';
 import { runSim } from '../testbed/sim/runSim.js';
 import type { TimedEvent } from '../testbed/scenario/types.js';
@@ -22,20 +30,36 @@ export interface ViewSettings {
   readonly seeds: number;
 }
 
+interface Spread {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
 export interface ViewRun {
   readonly servers: number;
   /** Link loss, in bursts of 2 on average (Gilbert–Elliott), every link. */
   readonly loss: number;
   readonly seeds: number;
+  /** From the start to every server holding every other alive, ms, per seed (NaN: not within the time given). */
+  readonly formedMs: readonly number[];
   /** Drain → each other server hearing of it, ms, over every server of every seed. */
-  readonly heardMs: { readonly p50: number; readonly p99: number; readonly max: number };
-  /** Of the other servers (every seed), those that heard within 2 s. */
-  readonly within2s: number;
+  readonly heardMs: Spread;
+  /** The convergence target: 2 s without loss, 3 s with. */
+  readonly targetMs: number;
+  /** Of the other servers (every seed), those that heard within targetMs. */
+  readonly withinTarget: number;
   /** Of the other servers (every seed), those that heard at all before the run ended. */
   readonly heard: number;
+  /** Kill → each other server holding it dead, ms, over every server of every seed; and the budget. */
+  readonly deadMs: Spread;
+  readonly deadBudgetMs: number;
+  /** Of the other live servers (every seed), those that held the killed one dead before the run ended. */
+  readonly seenDead: number;
   readonly falseDeaths: number;
-  /** `member` bytes sent per server per second while the view is whole, mean over seeds. */
-  readonly bytesPerServer: number;
+  /** `member` bytes sent per server per second, mean over seeds: the view idle, and while loads change. */
+  readonly bytesIdle: number;
+  readonly bytesLoaded: number;
   readonly simulatedSeconds: number;
   readonly wallSeconds: number;
 }
@@ -45,19 +69,28 @@ export interface ViewResults {
   readonly runs: readonly ViewRun[];
 }
 
-/**
- * The view is left this long to form, ms: every server starts at once, and a large view takes longer
- * to learn of all its newcomers (each join spreads as a refresh, §13.1). Its cost is measured over
- * the last third of it.
- */
-const settleMs = (n: number) => 20_000 + 150 * n;
-/** After the drain, the run goes on this long. */
-const AFTER_MS = 6_000;
+/** The phases of a run, ms from its start: the view forms, stands idle, sees load changes; then the faults. */
+export function viewPhases(n: number): { readonly formed: number; readonly idleEnd: number; readonly drainAt: number; readonly killAt: number; readonly end: number } {
+  const formed = 20_000 + 150 * n;
+  const idleEnd = formed + 20_000;
+  const drainAt = idleEnd + 20_000;
+  const killAt = drainAt + 1_000;
+  return { formed, idleEnd, drainAt, killAt, end: killAt + deadBudget(n) + 5_000 };
+}
+
+/** How long a killed server may take to be held dead everywhere: the suspicion's timeout (confirmed, §12.1) and two protocol periods to find it. */
+function deadBudget(n: number): number {
+  return Math.round(suspicionTimeout(n, VIEW_PROBE_INTERVAL) + 2 * VIEW_PROBE_INTERVAL);
+}
+
+/** Clients arrive this often while the loads change: each start and end changes a server's users and bandwidth. */
+const LOAD_EVERY_MS = 125;
 
 function scenario(n: number, loss: number): string {
+  const p = viewPhases(n);
   return `name: view-bench
-description: ${n} servers share their view; one drains.
-duration: ${(settleMs(n) + AFTER_MS) / 1000}s
+description: ${n} servers share their view; loads change; one drains, one is killed.
+duration: ${p.end / 1000}s
 converge: 1s
 key: the cluster key of the view benchmark
 link: {loss: ${loss * 100}%, burst: 2}
@@ -68,72 +101,100 @@ media:
 servers:
   - {name: edge, count: ${n}, files: ['*']}
 clients:
-  - {name: c, file: clip.ts, start: 1s}
+  - {name: load, count: ${Math.floor((p.drainAt - p.idleEnd) / LOAD_EVERY_MS)}, file: clip.ts, start: ${p.idleEnd / 1000}s, every: ${LOAD_EVERY_MS}ms}
 faults:
-  - {at: ${settleMs(n) / 1000}s, drain: edge-1}
+  - {at: ${p.drainAt / 1000}s, drain: edge-1}
+  - {at: ${p.killAt / 1000}s, kill: edge-2}
 expect:
   no-crash: true
 `;
 }
 
-async function one(n: number, loss: number, seed: number): Promise<{ lags: number[]; heard: number; falseDeaths: number; bytesPerServer: number; simulated: number; wall: number }> {
+interface One {
+  readonly formed: number;
+  readonly lags: number[];
+  readonly heard: number;
+  readonly dead: number[];
+  readonly falseDeaths: number;
+  readonly bytesIdle: number;
+  readonly bytesLoaded: number;
+  readonly simulated: number;
+  readonly wall: number;
+}
+
+async function one(n: number, loss: number, seed: number): Promise<One> {
   const sc = parseScenario(scenario(n, loss), 'view-bench.yaml');
+  const p = viewPhases(n);
   const wall = performance.now();
   // Every event, as it happens: a large view's debug events are more than a run record keeps.
   const ev: TimedEvent[] = [];
   const out = await runSim(sc, { seed, traceCap: 50_000_000, onEvent: (e) => { if (e.type.startsWith('peer-')) ev.push(e); } });
   const wallSeconds = (performance.now() - wall) / 1000;
-  const SETTLE_MS = settleMs(n);
-  const at = out.record.events.find((e) => e.node === 'testbed' && e.type === 'fault')?.t ?? SETTLE_MS;
+  const faultAt = (what: string) => out.record.events.find((e) => e.node === 'testbed' && e.type === 'fault' && JSON.stringify(e.data).includes(what))?.t;
+  const drainAt = faultAt('drain') ?? p.drainAt;
+  const killAt = faultAt('kill') ?? p.killAt;
   const heardAt = new Map<string, number>();
+  const deadAt = new Map<string, number>();
+  const pairs = new Set<string>();
+  let formed = Number.NaN;
   let falseDeaths = 0;
   for (const e of ev) {
-    if (e.type === 'peer-dead' && e.data.peer !== undefined && !/edge-1$/.test(String(e.data.peer))) falseDeaths++;
-    if (e.t < at || heardAt.has(e.node)) continue;
     const about = String(e.data.peer ?? '');
-    if (!/edge-1$/.test(about)) continue;
-    if ((e.type === 'peer-status' && e.data.st === 'draining') || e.type === 'peer-left') heardAt.set(e.node, e.t - at);
+    if (e.type === 'peer-alive' && Number.isNaN(formed)) {
+      pairs.add(`${e.node}>${about}`);
+      if (pairs.size === n * (n - 1)) formed = e.t;
+    }
+    if (e.type === 'peer-dead' && !/^edge-2$/.test(about)) falseDeaths++;
+    if (e.type === 'peer-dead' && about === 'edge-2' && e.t >= killAt && !deadAt.has(e.node)) deadAt.set(e.node, e.t - killAt);
+    if (e.t < drainAt || heardAt.has(e.node) || about !== 'edge-1') continue;
+    if ((e.type === 'peer-status' && e.data.st === 'draining') || e.type === 'peer-left') heardAt.set(e.node, e.t - drainAt);
   }
-  // The view's cost: member datagrams sent by servers over the last third of the settling time.
-  const from = (SETTLE_MS * 2) / 3;
-  let bytes = 0;
-  for (const d of out.trace) if (d.type === 'member' && d.t >= from && d.t < SETTLE_MS && String(d.from).startsWith('edge-')) bytes += d.size;
-  return { lags: [...heardAt.values()], heard: heardAt.size, falseDeaths, bytesPerServer: bytes / n / ((SETTLE_MS - from) / 1000), simulated: out.record.elapsed / 1000, wall: wallSeconds };
+  // The view's cost: member datagrams the servers sent, per server per second, over a window.
+  const cost = (from: number, to: number) => {
+    let bytes = 0;
+    for (const d of out.trace) if (d.type === 'member' && d.t >= from && d.t < to && String(d.from).startsWith('edge-')) bytes += d.size;
+    return bytes / n / ((to - from) / 1000);
+  };
+  return {
+    formed, lags: [...heardAt.values()], heard: heardAt.size, dead: [...deadAt.values()], falseDeaths,
+    bytesIdle: cost(p.formed, p.idleEnd), bytesLoaded: cost(p.idleEnd, p.drainAt), simulated: out.record.elapsed / 1000, wall: wallSeconds,
+  };
 }
+
+const spread = (xs: number[]): Spread => {
+  xs.sort((a, b) => a - b);
+  return { p50: percentile(xs, 50), p99: percentile(xs, 99), max: xs.at(-1) ?? Number.NaN };
+};
 
 export async function benchView(s: ViewSettings, progress: (line: string) => void): Promise<ViewResults> {
   const runs: ViewRun[] = [];
   for (const n of s.sizes) {
     for (const loss of s.losses) {
-      const lags: number[] = [];
-      let heard = 0;
-      let falseDeaths = 0;
-      let bytes = 0;
-      let simulated = 0;
-      let wall = 0;
-      for (let seed = 1; seed <= s.seeds; seed++) {
-        const r = await one(n, loss, seed);
-        lags.push(...r.lags);
-        heard += r.heard;
-        falseDeaths += r.falseDeaths;
-        bytes += r.bytesPerServer;
-        simulated += r.simulated;
-        wall += r.wall;
-      }
-      lags.sort((a, b) => a - b);
+      const rs: One[] = [];
+      for (let seed = 1; seed <= s.seeds; seed++) rs.push(await one(n, loss, seed));
+      const lags = rs.flatMap((r) => r.lags);
+      const targetMs = loss > 0 ? 3_000 : 2_000;
       const others = (n - 1) * s.seeds;
+      const sum = (f: (r: One) => number) => rs.reduce((a, r) => a + f(r), 0);
       const run: ViewRun = {
         servers: n, loss, seeds: s.seeds,
-        heardMs: { p50: percentile(lags, 50), p99: percentile(lags, 99), max: lags.at(-1) ?? Number.NaN },
-        within2s: lags.filter((x) => x <= 2_000).length / others,
-        heard: heard / others,
-        falseDeaths,
-        bytesPerServer: bytes / s.seeds,
-        simulatedSeconds: simulated,
-        wallSeconds: wall,
+        formedMs: rs.map((r) => r.formed),
+        heardMs: spread([...lags]),
+        targetMs,
+        withinTarget: lags.filter((x) => x <= targetMs).length / others,
+        heard: sum((r) => r.heard) / others,
+        deadMs: spread(rs.flatMap((r) => r.dead)),
+        deadBudgetMs: deadBudget(n),
+        // The killed server's peers: all but itself and the drained one, which left.
+        seenDead: sum((r) => r.dead.length) / ((n - 2) * s.seeds),
+        falseDeaths: sum((r) => r.falseDeaths),
+        bytesIdle: sum((r) => r.bytesIdle) / s.seeds,
+        bytesLoaded: sum((r) => r.bytesLoaded) / s.seeds,
+        simulatedSeconds: sum((r) => r.simulated),
+        wallSeconds: sum((r) => r.wall),
       };
       runs.push(run);
-      progress(`view: ${n} servers, ${loss * 100}% loss: a drain heard by ${(run.within2s * 100).toFixed(2)}% within 2 s (p50 ${Math.round(run.heardMs.p50)} ms, p99 ${Math.round(run.heardMs.p99)} ms), ${falseDeaths} false deaths, ${Math.round(run.bytesPerServer)} B/s per server`);
+      progress(`view: ${n} servers, ${loss * 100}% loss: formed after ${run.formedMs.map((x) => (x / 1000).toFixed(1)).join('/')} s; a drain heard by ${(run.withinTarget * 100).toFixed(2)}% within ${targetMs / 1000} s (p50 ${Math.round(run.heardMs.p50)} ms, p99 ${Math.round(run.heardMs.p99)} ms, max ${Math.round(run.heardMs.max)} ms); a kill seen by ${(run.seenDead * 100).toFixed(2)}% (p99 ${Math.round(run.deadMs.p99)} ms, budget ${run.deadBudgetMs} ms); ${run.falseDeaths} false deaths; ${Math.round(run.bytesIdle)} B/s per server idle, ${Math.round(run.bytesLoaded)} with loads changing`);
     }
   }
   return { settings: s, runs };

@@ -7,6 +7,7 @@ import * as Flags from '@oclif/core/flags';
 import { LOG_LEVELS, type OutputMode } from '../src/runtime/output.js';
 import { MIN_KEY_LENGTH, RATE_LIMIT, RATE_LIMIT_BURST } from '../src/protocol/constants.js';
 import { UsageError } from '../src/errors.js';
+import { DEFAULT_MASTER } from '../src/runtime/resolve.js';
 
 /** `--log-level`: typed as a LogLevel by its options, so no command casts it. */
 export const logLevel = Flags.option({
@@ -23,7 +24,7 @@ export const key = Flags.string({
 });
 
 /** Where `ofp master` listens when not told otherwise, and so where every command finds it by default. */
-export const DEFAULT_MASTER = '127.0.0.1:7700';
+export { DEFAULT_MASTER };
 
 /** `--master` of every command that talks to a master. */
 export function masterFlag(description = 'The master, HOST:PORT.') {

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { OfpCommand } from './base.js';
-import { insecure, json, jsonStream, key, logLevel, masterFlag, outputMode, rateLimit } from './flags.js';
+import { DEFAULT_MASTER, insecure, json, jsonStream, key, logLevel, outputMode, rateLimit } from './flags.js';
 
 export default class ServerCommand extends OfpCommand {
   static override summary = 'Run a media server: it registers the files of a directory with a master and streams them.';
@@ -8,7 +8,7 @@ export default class ServerCommand extends OfpCommand {
   static override examples = ['<%= config.bin %> server --master 127.0.0.1:7700 --media ./media', '<%= config.bin %> server --master 10.0.0.1:7700 --media /srv/media --host 0.0.0.0 --name 10.0.0.5 --port 7701 --capacity 400M', '<%= config.bin %> server --master 127.0.0.1:7700 --media ./media --rate-limit 500/s:1000'];
 
   static override flags = {
-    master: masterFlag('Its master, HOST:PORT; in a group of masters, every master of the group, comma-separated: it registers with each, and one supervises it.'),
+    master: Flags.string({ description: `Its master, HOST:PORT; in a group of masters, every master of the group, comma-separated: it registers with each, and one supervises it. Default ${DEFAULT_MASTER}; with --peers and no --master, the server has no master at all and serves in the servers' view alone.` }),
     media: Flags.string({ description: 'Directory of media files.', required: true }),
     host: Flags.string({ description: 'Address to listen on.', default: '127.0.0.1' }),
     port: Flags.integer({ description: 'UDP port to listen on; 0 picks a free one.', default: 0, min: 0, max: 65535 }),
@@ -34,7 +34,7 @@ export default class ServerCommand extends OfpCommand {
     const { flags } = await this.parse(ServerCommand);
     const { runServer } = await import('../src/runtime/server.js');
     process.exitCode = await runServer({
-      master: flags.master,
+      ...(flags.master !== undefined ? { master: flags.master } : {}),
       media: flags.media,
       host: flags.host,
       port: flags.port,

@@ -12,6 +12,7 @@ import { AUTH_MAX_SKEW, DATA_CHUNK, MAX_DATAGRAM, MEMBER_PAD_TO, REQUEST_PAD_TO,
 import type { ErrorCode, UnknownErrorCode } from '../src/protocol/errors.js';
 import type { Message, MessageOf } from '../src/protocol/messages.js';
 import { padded } from '../src/protocol/padding.js';
+import { bucketOf, entryHash, fnv1a, packDigest } from '../src/roles/membership/digest.js';
 import { nameKey, syntheticBytes } from '../src/media/synthetic.js';
 import { nodeCrypto } from '../src/platform/crypto.js';
 
@@ -483,9 +484,15 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
   },
   { name: 'member: ack', now: TEST_NOW, message: stamped({ type: 'member', k: 'ack', seq: 77, up: [] }) },
   {
-    name: 'member: a server\'s sync page (§13.3), its own entry first',
+    // SRV_A holds itself (up), SRV_B (alive, draining) and SRV_C (dead): 3 entries, one bucket, its digest the sum of the three hashes.
+    name: 'member: a server\'s sync (§13.3): the digest of its view, one bucket of three entries, and its own entry',
     now: TEST_NOW,
-    message: stamped({ type: 'member', k: 'sync', seq: 9, up: [{ s: 'alive', a: SRV_A, i: 1_796_000_000, d: { v: 12, st: 'up', n: 3, g: 'edge', bw: 988_000_000 } }, { s: 'alive', a: SRV_B, i: 1_796_000_100, d: { v: 4, st: 'draining', n: 1, g: 'edge', bw: 996_000_000 } }, { s: 'dead', a: SRV_C, i: 1_795_999_000 }] }),
+    message: stamped({ type: 'member', k: 'sync', seq: 9, up: [{ s: 'alive', a: SRV_A, i: 1_796_000_000, d: { v: 12, st: 'up', n: 3, g: 'edge', bw: 988_000_000 } }], dig: viewDigest(1, [[SRV_A, 1_796_000_000, 'alive', 12], [SRV_B, 1_796_000_100, 'alive', 4], [SRV_C, 1_795_999_000, 'dead', undefined]]) }),
+  },
+  {
+    name: 'member: the peer\'s sync-ack: its entries of the bucket that differs, which bk names (it never heard of SRV_C)',
+    now: TEST_NOW,
+    message: stamped({ type: 'member', k: 'sync-ack', seq: 9, up: [{ s: 'alive', a: SRV_B, i: 1_796_000_100, d: { v: 4, st: 'draining', n: 1, g: 'edge', bw: 996_000_000 } }, { s: 'alive', a: SRV_A, i: 1_796_000_000, d: { v: 11, st: 'up', n: 2, g: 'edge', bw: 992_000_000 } }], bk: [0] }),
   },
   {
     name: 'pass: a portal passes a client\'s relay request on, resuming a stream',
@@ -783,3 +790,13 @@ export const TOKEN_CHECK_EXAMPLES: readonly TokenCheckExample[] = [
   { name: 'made under another key', claims: ISSUED, token: otherAuth.token(ISSUED), now: TEST_NOW, result: 'bad-token' },
   { name: 'made under another key and expired: the MAC is checked first', claims: ISSUED, token: otherAuth.token(ISSUED), now: EXP, result: 'bad-token' },
 ];
+
+/** The digest of a view (§13.3) in `buckets` buckets: each entry is [address, incarnation, state, version of its entry]. */
+function viewDigest(buckets: number, entries: readonly (readonly [string, number, 'alive' | 'suspect' | 'dead', number | undefined])[]): Uint8Array {
+  const sums = new Uint32Array(buckets);
+  for (const [addr, inc, state, v] of entries) {
+    const b = bucketOf(fnv1a(addr), buckets);
+    sums[b] = sums[b]! + entryHash(addr, inc, state, v === undefined ? undefined : { v });
+  }
+  return packDigest(sums);
+}

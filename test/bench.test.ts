@@ -84,7 +84,7 @@ const POSITIVE_FIGURES = [
 /** Figures that are finite but may be 0 (bytes lost, a gap under a millisecond, …). */
 const FINITE_FIGURES = [
   // The quick run's view: 10 servers, no loss (a share, times, deaths that must be 0, bytes).
-  ...['within2s', 'p50Ms', 'p99Ms', 'falseDeaths', 'bytesPerServer'].map((f) => `view.10.loss0.${f}`),
+  ...['withinTarget', 'p50Ms', 'p99Ms', 'deadP99Ms', 'falseDeaths', 'bytesIdle', 'bytesLoaded'].map((f) => `view.10.loss0.${f}`),
   // A share of clients, and a delay that is 0 when every client is served at its own site.
   ...['default', 'nearest-echo', 'nearest-location'].flatMap((a) => [`masters.proximity.${a}.ownSite`, `masters.proximity.${a}.meanDelayMs`]),
   'handoff.identical',
@@ -170,10 +170,14 @@ describe('npm run bench, quick', () => {
     expect(arm('nearest-location').ownSite).toBe(1);
     expect(arm('nearest-echo').ownSite).toBeGreaterThan(0.9);
     expect(arm('default').ownSite).toBeLessThan(arm('nearest-echo').ownSite);
-    // The servers' view: every other server heard of the drain within 2 s, none was declared dead, and it cost bytes.
+    // The servers' view: it formed; every other server heard of the drain within 2 s and held the killed one dead within
+    // the budget; none was declared dead falsely; it cost bytes, more while loads change than idle.
     const v = results.view!.runs[0]!;
-    expect(v).toMatchObject({ servers: 10, loss: 0, within2s: 1, falseDeaths: 0 });
-    expect(v.bytesPerServer).toBeGreaterThan(0);
+    expect(v).toMatchObject({ servers: 10, loss: 0, withinTarget: 1, seenDead: 1, falseDeaths: 0 });
+    expect(Number.isFinite(v.formedMs[0])).toBe(true);
+    expect(v.deadMs.max).toBeLessThanOrEqual(v.deadBudgetMs);
+    expect(v.bytesIdle).toBeGreaterThan(0);
+    expect(v.bytesLoaded).toBeGreaterThan(v.bytesIdle);
     // Redirects came back through the portal, from its two masters.
     expect(results.portal!.masters).toBe(2);
     expect(results.portal!.rounds.every((r) => r.portal.completed > 0 && r.one.completed > 0)).toBe(true);

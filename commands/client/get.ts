@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { OfpCommand } from '../base.js';
-import { json, jsonStream, logLevel, masterFlag, outputMode } from '../flags.js';
+import { DEFAULT_MASTER, json, jsonStream, logLevel, outputMode } from '../flags.js';
 
 export default class ClientGetCommand extends OfpCommand {
   static override summary = 'Fetch a media item from a cluster: ask a master, stream from a server, write the bytes in order.';
@@ -18,7 +18,7 @@ export default class ClientGetCommand extends OfpCommand {
   };
 
   static override flags = {
-    master: masterFlag('The master, HOST:PORT; several, comma-separated, are rotated.'),
+    master: Flags.string({ description: `The master, HOST:PORT; several, comma-separated, are rotated. Default ${DEFAULT_MASTER}; in list mode with --servers and no --master, the client asks the servers straight away.` }),
     portal: Flags.string({ description: 'Ask a portal instead (ofp portal), HOST:PORT; several, comma-separated, are rotated. It names the master, or passes the request on to it.' }),
     out: Flags.string({ description: 'Where to write the copy: a file, or - for stdout (into it when it is a directory). For an item of several flows: a directory (created if missing) that gets one file per flow, named after the flow.', required: true }),
     mode: Flags.string({ description: 'How to be answered: redirected to a server, the server\'s setup relayed by the master, or a list of servers to choose from (default: the master\'s mode).', options: ['redirect', 'relay', 'list'] }),
@@ -40,7 +40,7 @@ export default class ClientGetCommand extends OfpCommand {
     const { runGet } = await import('../../src/runtime/get.js');
     process.exitCode = await runGet({
       name: args.name,
-      master: flags.master,
+      ...(flags.master !== undefined ? { master: flags.master } : {}),
       ...(flags.portal !== undefined ? { portal: flags.portal } : {}),
       out: flags.out,
       ...(flags.mode ? { mode: flags.mode } : {}),

@@ -321,8 +321,18 @@ export const VIEW_PROBE_TIMEOUT = 400;
 export const VIEW_GOSSIP_INTERVAL = 200;
 /** §13.1 Servers' view: how many peers, at random, each round of gossip goes to (Serf's GossipNodes). */
 export const VIEW_GOSSIP_NODES = 3;
-/** §13.3 Servers' view: a page of entries goes to one peer at random this often, ms, and comes back with a page of the peer's own (anti-entropy). */
-export const VIEW_SYNC_INTERVAL = 2_000;
+/** §13.3 Servers' view: a digest of the view goes to one peer at random this often, ms; the peer answers with its entries where the views differ (anti-entropy). */
+export const VIEW_SYNC_INTERVAL = 5_000;
+/** §13.3 Servers' view: at most this many entries in a page (a `sync-ack`, the push that answers it, a joiner's table): as many as fit in MAX_DATAGRAM with the MAC, for servers' usual addresses and groups. */
+export const VIEW_PAGE = 14;
+/** §13.3 Servers' view: a `sync`'s digest has one bucket per this many entries of the sender's view, a power of two. */
+export const VIEW_BUCKET_FILL = 8;
+/** §13.3 Servers' view: at most this many buckets in a digest (4 bytes each). */
+export const VIEW_MAX_BUCKETS = 128;
+/** §13.3 Servers' view: a `sync-ack` that says `more` (the views are far apart) brings the next `sync` this many times sooner than VIEW_SYNC_INTERVAL. */
+export const VIEW_SYNC_SOONER = 4;
+/** §13.3 Servers' view: at most this many `gossip` messages push back what a `sync-ack` showed the peer lacks. */
+export const VIEW_MAX_PUSH_PAGES = 2;
 /** §13.2 Servers' view: how many times each server passes on a refresh of a peer's users and bandwidth (a change of status goes out as often as liveness). */
 export const VIEW_DATA_RETRANSMITS = 3;
 /** §13.2 Servers' view: a server refreshes its users and bandwidth at most this often, ms; in a larger view, at most every n ÷ VIEW_REFRESH_RATE s. */

@@ -19,6 +19,8 @@ import {
   MAX_LIST_SERVERS,
   MAX_LOAD_SIDS,
   MEMBER_UPDATES_PER_MESSAGE,
+  VIEW_MAX_BUCKETS,
+  VIEW_PAGE,
   MAX_MISSING_RANGES,
   MAX_NAME,
   MAX_DATAGRAM,
@@ -500,8 +502,8 @@ export const MESSAGES = {
       rid,
     }),
   member: message(40, ['master → master', 'server → server'], 'cluster',
-    'Group membership (SWIM): between masters (§12.1), and between servers, whose updates carry each server\'s entry (§13). `ping` a member, which answers `ack` with the same `seq`; `ping-req` asks a member to probe `target` and relay its `ack`; `gossip` spreads updates and is not answered; `sync` sends a page of the sender\'s entries, answered by `sync-ack` with a page of the receiver\'s (anti-entropy, §13.3). Every one carries updates of members\' states. Between masters, a `ping` and a `ping-req` are padded to MEMBER_PAD_TO bytes, and an `ack` is never larger (§12.1); between servers, which take only `member` with a MAC (§13.4), nothing is padded.', {
-      k: t.enum(['ping', 'ack', 'ping-req', 'gossip', 'sync', 'sync-ack'] as const, 'Which message: `gossip` carries updates only, and is not answered; `sync` and `sync-ack` carry pages of entries (§13.3).'),
+    'Group membership (SWIM): between masters (§12.1), and between servers, whose updates carry each server\'s entry (§13). `ping` a member, which answers `ack` with the same `seq`; `ping-req` asks a member to probe `target` and relay its `ack`; `gossip` spreads updates and is not answered; `sync` sends the digest of the sender\'s view, answered by `sync-ack` with the receiver\'s entries where the views differ (anti-entropy, §13.3). Every one carries updates of members\' states. Between masters, a `ping` and a `ping-req` are padded to MEMBER_PAD_TO bytes, and an `ack` is never larger (§12.1); between servers, which take only `member` with a MAC (§13.4), nothing is padded.', {
+      k: t.enum(['ping', 'ack', 'ping-req', 'gossip', 'sync', 'sync-ack'] as const, 'Which message: `gossip` carries updates only, and is not answered; `sync` carries a digest, `sync-ack` a page of entries (§13.3).'),
       seq: t.u32('Probe number, chosen by the member that probes; an `ack` (a `sync-ack`) echoes it; 0 in `gossip`, and in the `sync` of a member that joins, which asks for the whole table (§13.1).'),
       target: opt(addr('`ping-req`: the member to probe.')),
       up: t.list(t.struct({
@@ -516,7 +518,10 @@ export const MESSAGES = {
           g: t.str(MAX_NAME, 'Its group (S4.1).'),
           bw: t.uint('Available bandwidth: capacity less committed, bits per second.'),
         }, '`alive` of a server (§13): its entry as it last said it; absent between masters.')),
-      }, 'One update.'), MEMBER_UPDATES_PER_MESSAGE, 'Updates, each about one member: piggybacked, or a page of entries in `sync` and `sync-ack`.'),
+      }, 'One update.'), Math.max(MEMBER_UPDATES_PER_MESSAGE, VIEW_PAGE), 'Updates, each about one member: piggybacked (at most MEMBER_UPDATES_PER_MESSAGE), or a page of entries (`sync-ack`, the `gossip` that answers it, a joiner\'s table: at most VIEW_PAGE, §13.3).'),
+      dig: opt(t.bin(VIEW_MAX_BUCKETS * 4, '`sync` between servers: the digest of the sender\'s view, 4 bytes (big-endian) per bucket, a power of two of them (§13.3).')),
+      bk: opt(t.list(t.uint('A bucket.', VIEW_MAX_BUCKETS - 1), VIEW_MAX_BUCKETS, '`sync-ack`: the buckets whose every entry at the sender `up` holds (§13.3).')),
+      more: opt(t.bool('`sync-ack`: more buckets differ than `up` holds; the receiver sends its next `sync` sooner (§13.3).')),
       pad: opt(t.bin(MAX_DATAGRAM, 'Between masters, `ping` and `ping-req`: padding (any bytes) that brings the datagram to MEMBER_PAD_TO bytes (§12.1).')),
       at,
     }),

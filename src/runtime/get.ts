@@ -12,7 +12,7 @@ import { type FetchFlow, startFetch } from './fetch.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { Progress } from './progress.js';
 import { formatRateSchedule, parseRateSchedule } from './rateSchedule.js';
-import { localBindHost, resolveEndpoints, resolveHost } from './resolve.js';
+import { DEFAULT_MASTER, localBindHost, resolveEndpoints, resolveHost } from './resolve.js';
 import { onStopSignal, signalStatus } from './signals.js';
 import { checkMediaName } from './syntheticFile.js';
 import { formatBytes, formatDuration, formatRate } from '../view/units.js';
@@ -23,7 +23,8 @@ import { termSafe } from './termSafe.js';
 
 export interface GetFlags {
   readonly name: string;
-  readonly master: string;
+  /** `--master`; absent: the default master, or none in list mode with `--servers` (§13.6). */
+  readonly master?: string;
   /** `--portal`: portals to ask instead of the masters (§12.3). */
   readonly portal?: string;
   readonly out: string;
@@ -165,11 +166,15 @@ async function planGet(f: GetFlags): Promise<GetPlan> {
   const schedule: ScheduledRate[] | undefined = f.rateSchedule !== undefined ? parseRateSchedule(f.rateSchedule) : undefined;
   if (f.location !== undefined && (f.location.length === 0 || Buffer.byteLength(f.location) > MAX_NAME)) throw new UsageError('usage', `--location must be 1 to ${MAX_NAME} bytes`);
   const portal = f.portal !== undefined;
-  const masters = portal ? await resolveEndpoints(f.portal!, '--portal') : await resolveEndpoints(f.master, '--master');
-  const host = f.host ? (await resolveHost(f.host, '--host', masters[0]!.family)).host : localBindHost(masters);
-  const target = CopyTarget.prepare(f.out, f.force, f.name);
   if (f.servers !== undefined && mode !== 'list') throw new UsageError('usage', '--servers is for --mode list: a server answers the list, not a redirect');
-  const servers = f.servers !== undefined ? (await resolveEndpoints(f.servers, '--servers', masters[0]!.family)).map((s) => s.address) : undefined;
+  // In list mode with --servers and no --master, no master at all: the servers are asked at once (§13.6).
+  const noMaster = !portal && f.master === undefined && f.servers !== undefined;
+  const masters = portal ? await resolveEndpoints(f.portal!, '--portal') : noMaster ? [] : await resolveEndpoints(f.master ?? DEFAULT_MASTER, '--master');
+  const serverEndpoints = f.servers !== undefined ? await resolveEndpoints(f.servers, '--servers', masters[0]?.family) : undefined;
+  const asked = masters.length > 0 ? masters : serverEndpoints!;
+  const host = f.host ? (await resolveHost(f.host, '--host', asked[0]!.family)).host : localBindHost(asked);
+  const target = CopyTarget.prepare(f.out, f.force, f.name);
+  const servers = serverEndpoints?.map((s) => s.address);
   return { mode, choose, timeoutMs, schedule, loc: f.location, masters, portal, host, target, servers };
 }
 
@@ -202,7 +207,7 @@ async function streamToCopy(f: GetFlags, plan: GetPlan, out: Output): Promise<St
       },
       onEvent: (e) => {
         if (e.type === 'listening') {
-          const line = `ofp client get ${f.name}: asking ${plan.portal ? 'portal ' : ''}${masters.map((m) => m.address).join(', ')}${mode ? ` (${mode})` : ''}${schedule ? `, rate schedule ${formatRateSchedule(schedule)}` : ''} from ${e.address}`;
+          const line = `ofp client get ${f.name}: asking ${plan.portal ? 'portal ' : masters.length === 0 ? 'servers ' : ''}${(masters.length > 0 ? masters.map((m) => m.address) : plan.servers ?? []).join(', ')}${mode ? ` (${mode})` : ''}${schedule ? `, rate schedule ${formatRateSchedule(schedule)}` : ''} from ${e.address}`;
           // With the copy on stdout, nothing else may go there.
           return target.toStdout ? out.note(line) : out.listening(e, line);
         }

@@ -14,7 +14,7 @@ import { roleDeps } from '../platform/crypto.js';
 import { type DriverEvent, type RunningRole, startRole } from './driver.js';
 import { catalogOf, FileMediaReader, type MediaScan, readableFiles, scanMediaDir } from './mediaDir.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
-import { isWildcard, resolveEndpoint, resolveEndpoints, resolveHost } from './resolve.js';
+import { DEFAULT_MASTER, isWildcard, resolveEndpoint, resolveEndpoints, resolveHost } from './resolve.js';
 import { describeRateLimit, withRateLimit } from './rateLimitFlag.js';
 import { onEachStopSignal, signalStatus } from './signals.js';
 import { formatRate } from '../view/units.js';
@@ -89,7 +89,7 @@ export async function startServer(s: ServerSettings, onEvent: (e: RunningServerE
     port: s.port,
     onEvent: (e) => {
       onEvent(e);
-      if (e.type === 'registration-stopped') settle(e.from);
+      if (e.type === 'registration-stopped' || e.type === 'server-stopped') settle(e.from);
     },
   });
   running.command({ type: 'start' });
@@ -115,7 +115,8 @@ export async function startServer(s: ServerSettings, onEvent: (e: RunningServerE
 }
 
 export interface ServerFlags {
-  readonly master: string;
+  /** `--master`; absent: the default master, or none at all with `--peers` (§13.6). */
+  readonly master?: string;
   readonly media: string;
   readonly host: string;
   readonly port: number | string;
@@ -139,7 +140,9 @@ export interface ServerFlags {
 export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> {
   const host = await resolveHost(f.host, '--host');
   const key = clusterKey(f.key);
-  const masters = [...new Set((await resolveEndpoints(f.master, '--master', host.family)).map((m) => m.address))];
+  // With --peers and no --master, no master at all: the server serves in the view alone (§13.6).
+  const masterSpec = f.master ?? (f.peers !== undefined ? undefined : DEFAULT_MASTER);
+  const masters = masterSpec === undefined ? [] : [...new Set((await resolveEndpoints(masterSpec, '--master', host.family)).map((m) => m.address))];
   const cap = parseRate(f.capacity, '--capacity');
   const defaultRate = parseRate(f.defaultRate, '--default-rate');
   if (f.group.length === 0 || Buffer.byteLength(f.group) > MAX_NAME) throw new UsageError('usage', `--group must be 1 to ${MAX_NAME} bytes`);
@@ -192,8 +195,8 @@ export async function runServer(f: ServerFlags): Promise<number> {
     // The name clients are sent to: the bound address, or the one --name gives.
     const bound = e.address;
     const name = advertisedName(s, bound);
-    out.listening({ ...e, name, master: s.masters[0]!, masters: s.masters, files: catalog.length, items, group: s.group, cap: s.cap, ...(s.facts ? { facts: s.facts } : {}) },
-      `ofp server listening on ${bound}${name !== bound ? `, clients sent to ${name}` : ''} (${s.masters.length > 1 ? `masters ${s.masters.join(', ')}` : `master ${s.masters[0]}`}, ${catalog.length} files${items ? ` (${items} of several flows)` : ''}, group ${s.group}${s.facts?.loc !== undefined ? `, location ${s.facts.loc}` : ''}, capacity ${formatRate(s.cap)}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
+    out.listening({ ...e, name, ...(s.masters[0] !== undefined ? { master: s.masters[0] } : {}), masters: s.masters, files: catalog.length, items, group: s.group, cap: s.cap, ...(s.facts ? { facts: s.facts } : {}) },
+      `ofp server listening on ${bound}${name !== bound ? `, clients sent to ${name}` : ''} (${describeMasters(s)}, ${catalog.length} files${items ? ` (${items} of several flows)` : ''}, group ${s.group}${s.facts?.loc !== undefined ? `, location ${s.facts.loc}` : ''}, capacity ${formatRate(s.cap)}${s.rateLimit ? `, rate limit ${describeRateLimit(s.rateLimit)}` : ''})`);
     if (s.warning) out.warning('no-key', s.warning);
     for (const skip of s.media.skipped) out.event({ type: 'media-skipped', level: 'warn', file: skip.name, why: skip.why });
     if (catalog.length === 0) out.event({ type: 'no-media', level: 'warn', dir: f.media, detail: 'no media files: the server registers an empty content list' });
@@ -204,7 +207,7 @@ export async function runServer(f: ServerFlags): Promise<number> {
   });
   // The core retries quietly; a person watching should hear why nothing happens.
   const silent = setTimeout(() => {
-    if (!registered) out.event({ type: 'master-not-answering', level: 'warn', master: s.masters.join(','), detail: `no answer from ${s.masters.length > 1 ? 'any master' : 'the master'} after ${UNREGISTERED_WARNING / 1000} s; still trying (is it running? same --key?)` });
+    if (!registered && s.masters.length > 0) out.event({ type: 'master-not-answering', level: 'warn', master: s.masters.join(','), detail: `no answer from ${s.masters.length > 1 ? 'any master' : 'the master'} after ${UNREGISTERED_WARNING / 1000} s; still trying (is it running? same --key?)` });
   }, UNREGISTERED_WARNING);
   const unsubscribe = onEachStopSignal((signal, count) => {
     const core = server.running.role;
@@ -226,13 +229,13 @@ export async function runServer(f: ServerFlags): Promise<number> {
   unsubscribe();
   const core = server.running.role;
   // The core sends `leave` when it holds the master's cookie: while listing or registered.
-  const leave = from === 'listing' || from === 'registered' ? 'sent to the master' : 'none (not registered)';
+  const leave = s.masters.length === 0 ? 'none (no master)' : from === 'listing' || from === 'registered' ? 'sent to the master' : 'none (not registered)';
   out.event({ type: 'stopped', cause: cause ?? 'unknown', leave, moved: core.stats.moved });
   out.summary({
     role: 'server',
     address: server.running.address,
     name: core.config.name,
-    master: s.masters[0]!,
+    ...(s.masters[0] !== undefined ? { master: s.masters[0] } : {}),
     masters: s.masters,
     ...core.stats,
     counters: core.counters,
@@ -241,4 +244,10 @@ export async function runServer(f: ServerFlags): Promise<number> {
     driver: server.running.stats,
   });
   return 0;
+}
+
+/** Its masters, as the start line says them; or that it has none (§13.6). */
+function describeMasters(s: ServerSettings): string {
+  if (s.masters.length === 0) return `no master: in the servers' view through ${s.peers?.length ?? 0} peer${s.peers?.length === 1 ? '' : 's'}`;
+  return s.masters.length > 1 ? `masters ${s.masters.join(', ')}` : `master ${s.masters[0]}`;
 }

@@ -44,7 +44,7 @@ export const SAMPLES: { readonly [K in MessageType]: MessageOf<K> } = {
   pull: { type: 'pull', sids: [44, 45], at: AT },
   pass: { type: 'pass', client: '[2001:db8::9]:40000', size: 1200, rid: 12, file: 'B', mode: 'relay', off: 1000, from: 0, avoid: ['10.0.0.5:5000'], loc: 'par-1', offs: [1000, 20], scale: 2000, prev: 44, echo: true, at: AT },
   supervise: { type: 'supervise', name: '10.0.0.5:5000', ep: 4, to: '10.0.0.2:7700', pin: true, at: AT },
-  member: { type: 'member', k: 'ping-req', seq: 77, target: '10.0.0.3:7700', up: [{ s: 'suspect', a: '10.0.0.3:7700', i: 2, by: '10.0.0.2:7700' }, { s: 'alive', a: '10.0.0.2:7700', i: 0, d: { v: 3, st: 'overloaded', n: 40, g: 'ß-group', bw: 0 } }], pad: bytes(7), at: AT },
+  member: { type: 'member', k: 'ping-req', seq: 77, target: '10.0.0.3:7700', up: [{ s: 'suspect', a: '10.0.0.3:7700', i: 2, by: '10.0.0.2:7700' }, { s: 'alive', a: '10.0.0.2:7700', i: 0, d: { v: 3, st: 'overloaded', n: 40, g: 'ß-group', bw: 0 } }], dig: bytes(16), bk: [0, 3], pad: bytes(7), at: AT },
   control: { type: 'control', rid: 12, op: 'handoff', sid: 9, srv: '10.0.1.3:5000', pad: bytes(5), at: AT },
   'control-result': { type: 'control-result', rid: 12, ok: false, code: 'unknown-stream', msg: 'this master follows no stream 9', at: AT },
   'status-request': { type: 'status-request', rid: 10, what: 'servers', from: 0, pad: bytes(3), at: AT },

@@ -1,7 +1,7 @@
 import { unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, encodeVersionError, encodeWithMac } from '../../src/protocol/codec.js';
-import { MAC_LENGTH, MAX_DATAGRAM, MEMBER_UPDATES_PER_MESSAGE, PROTOCOL_VERSION, REQUEST_PAD_TO } from '../../src/protocol/constants.js';
+import { MAC_LENGTH, MAX_DATAGRAM, MEMBER_UPDATES_PER_MESSAGE, PROTOCOL_VERSION, REQUEST_PAD_TO, VIEW_MAX_BUCKETS } from '../../src/protocol/constants.js';
 import { MESSAGES, MESSAGE_TYPES, type Message, type MessageOf } from '../../src/protocol/messages.js';
 import { fitted } from '../../src/roles/membership/messages.js';
 import { largestMessage, plain } from '../helpers/arbitraries.js';
@@ -100,17 +100,28 @@ describe('worst-case sizes', () => {
   }
   it('member: six updates without entries (a group of masters) fit at their widest; with servers\' entries, the sender keeps what fits', () => {
     const widest = largestMessage('member', ['pad']) as MessageOf<'member'>;
-    const bare = { ...widest, up: widest.up.map(({ d: _d, ...u }) => u) };
+    const { dig: _dig, bk: _bk, more: _more, ...ping } = widest;
+    const bare = { ...ping, up: widest.up.slice(0, MEMBER_UPDATES_PER_MESSAGE).map(({ d: _d, ...u }) => u) };
     expect(bare.up).toHaveLength(MEMBER_UPDATES_PER_MESSAGE);
     expect(encodeWithMac(bare, () => new Uint8Array(MAC_LENGTH)).length).toBeLessThanOrEqual(MAX_DATAGRAM);
     const enc = (m: MessageOf<'member'>) => encodeWithMac(m, () => new Uint8Array(MAC_LENGTH));
-    expect(enc(widest).length).toBeGreaterThan(MAX_DATAGRAM);
-    const { msg: fit, bytes } = fitted(widest, enc);
+    expect(enc(ping).length).toBeGreaterThan(MAX_DATAGRAM);
+    const { msg: fit, bytes } = fitted(ping, enc);
     expect(bytes).toEqual(enc(fit));
     expect(bytes.length).toBeLessThanOrEqual(MAX_DATAGRAM);
     expect(fit.up.length).toBeGreaterThanOrEqual(3);
     expect(fit.up).toEqual(widest.up.slice(0, fit.up.length));
     expect(decode(enc(fit)).ok).toBe(true);
+  });
+
+  it('member: a sync with the largest digest and its own entry at its widest fits; so does a sync-ack naming every bucket', () => {
+    const widest = largestMessage('member', ['pad']) as MessageOf<'member'>;
+    const enc = (m: MessageOf<'member'>) => encodeWithMac(m, () => new Uint8Array(MAC_LENGTH));
+    expect(widest.dig!.length).toBe(VIEW_MAX_BUCKETS * 4);
+    expect(enc({ type: 'member', k: 'sync', seq: widest.seq, up: widest.up.slice(0, 1), dig: widest.dig!, at: widest.at! }).length).toBeLessThanOrEqual(MAX_DATAGRAM);
+    const ack = fitted({ type: 'member', k: 'sync-ack', seq: widest.seq, up: widest.up, bk: widest.bk!, more: true, at: widest.at! }, enc);
+    expect(ack.bytes.length).toBeLessThanOrEqual(MAX_DATAGRAM);
+    expect(ack.msg.up.length).toBeGreaterThanOrEqual(3);
   });
 
   it('the largest request leaves room for its padding', () => {

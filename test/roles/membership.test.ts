@@ -7,7 +7,7 @@ import {
   MEMBER_UPDATES_PER_MESSAGE,
 } from '../../src/protocol/constants.js';
 import {
-  type MemberEvent, type MemberMessage, type MemberSend, Membership, overrides, retransmitLimit, suspicionConfirmations, suspicionTimeout,
+  type MemberEvent, type MemberMessage, type MemberSend, Membership, type MembershipOptions, overrides, retransmitLimit, suspicionConfirmations, suspicionTimeout,
 } from '../../src/roles/membership/membership.js';
 
 function drain(m: Membership): MemberSend[] {
@@ -167,14 +167,16 @@ describe('membership probes', () => {
     }
     expect(new Set(rounds.map((r) => r.join())).size).toBeGreaterThan(1);
   });
-  it('without an ack asks k others to probe, and their relayed ack clears the target', () => {
+  it('without an ack asks k others to probe and pings the target again; a relayed ack clears the target', () => {
     const m = knowing('a', ['b', 'c', 'd', 'e', 'f']);
     const t0 = m.nextTimeout()!;
     m.handleTimeout(t0);
     const [p] = drain(m);
     expect(m.nextTimeout()).toBe(t0 + MEMBER_PROBE_TIMEOUT);
     m.handleTimeout(t0 + MEMBER_PROBE_TIMEOUT);
-    const reqs = drain(m);
+    const sent = drain(m);
+    expect(sent.filter((s) => s.msg.type === 'ping'), 'the same ping again, to the target').toEqual([{ to: p!.to, msg: expect.objectContaining({ type: 'ping', seq: p!.msg.seq }) }]);
+    const reqs = sent.filter((s) => s.msg.type === 'ping-req');
     expect(reqs).toHaveLength(MEMBER_INDIRECT_PROBES);
     for (const r of reqs) {
       expect(r.msg).toMatchObject({ type: 'ping-req', seq: p!.msg.seq, target: p!.to });
@@ -555,29 +557,118 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
     expect(m.ownData).toMatchObject({ v: 2, st: 'draining' });
   });
 
-  it('every syncInterval, a page of entries to one member, which answers with a page of its own; the pages go round the table', () => {
-    const others = ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'];
-    const m = new Membership('a', new Rng(5), { gossipInterval: 0, syncInterval: 1_000 });
-    m.setData(entry(1), false);
-    m.handle('b', ping(1, others.map((addr) => ({ state: 'alive' as const, addr, inc: 0, data: { v: 1, ...entry(2) } }))), 0);
-    drain(m);
-    const seen = new Set<string>();
-    for (let t = 0; t <= 3_000; t += 100) {
-      m.handleTimeout(t);
-      for (const s of drain(m)) {
-        if (s.msg.type !== 'sync') continue;
-        expect(s.msg.updates[0], 'its own entry first').toMatchObject({ addr: 'a', state: 'alive', data: { n: 1 } });
-        expect(s.msg.updates.length).toBeLessThanOrEqual(MEMBER_UPDATES_PER_MESSAGE);
-        for (const u of s.msg.updates.slice(1)) seen.add(u.addr);
-      }
+  describe('anti-entropy by digest (§13.3)', () => {
+    const SYNC = { gossipInterval: 0, syncInterval: 1_000, syncPage: 14, bucketFill: 8, maxBuckets: 128, maxPushPages: 2, quietArrivals: true } as const;
+    const alive = (addr: string, n = 1, st: 'up' | 'draining' = 'up') => ({ state: 'alive' as const, addr, inc: 0, data: { v: 1, ...entry(n, st) } });
+    /** A member that knows `others` (alive, with entries), and nothing queued. */
+    function viewOf(self: string, others: readonly string[], seed: number, opts: Partial<MembershipOptions> = {}): Membership {
+      const m = new Membership(self, new Rng(seed), { ...SYNC, ...opts });
+      m.setData(entry(0), false);
+      for (let i = 0; i < others.length; i += 10) m.handle('seed', { type: 'gossip', seq: 0, updates: others.slice(i, i + 10).map((a) => alive(a)) }, 0);
+      drain(m);
+      events(m);
+      return m;
     }
-    expect(seen, 'two pages cover the whole table').toEqual(new Set(others));
-    // A page in: applied, and answered with a page of the receiver's.
-    m.handle('b', { type: 'sync', seq: 77, updates: [{ state: 'alive', addr: 'new', inc: 2, data: { v: 5, ...entry(4) } }] }, 3_100);
-    expect(m.member('new')!.data!.n).toBe(4);
-    const [answer] = drain(m);
-    expect(answer).toMatchObject({ to: 'b', msg: { type: 'sync-ack', seq: 77 } });
-    expect(answer!.msg.updates[0]!.addr).toBe('a');
+    /** `m`'s next sync, once its timer is due (its probes answered meanwhile). */
+    function nextSync(m: Membership, from: number): { to: string; msg: Extract<MemberMessage, { type: 'sync' }> } {
+      for (let t = from; t < from + 5_000; t += 50) {
+        m.handleTimeout(t);
+        const sent = drain(m);
+        const s = sent.find((x) => x.msg.type === 'sync');
+        if (s) return s as { to: string; msg: Extract<MemberMessage, { type: 'sync' }> };
+        for (const p of sent) if (p.msg.type === 'ping') m.handle(p.to, { type: 'ack', seq: p.msg.seq, updates: [] }, t);
+        drain(m);
+      }
+      throw new Error('no sync');
+    }
+    const known = (m: Membership) => new Set(m.members().filter((x) => x.state !== 'left').map((x) => x.addr));
+
+    it('every syncInterval, the digest of its view and its own entry go to one member; a member whose view agrees answers nothing', () => {
+      const all = Array.from({ length: 30 }, (_, i) => `s${i}`);
+      const a = viewOf('s0', all.slice(1), 1);
+      const b = viewOf('s1', all.filter((x) => x !== 's1'), 2);
+      const sync = nextSync(a, 0);
+      expect(sync.msg.updates).toEqual([expect.objectContaining({ addr: 's0', state: 'alive', data: expect.objectContaining({ n: 0 }) })]);
+      expect(sync.msg.digest!.length, '30 entries: 4 buckets of 4 bytes').toBe(16);
+      b.handle('s0', sync.msg, 1_000);
+      expect(drain(b), 'the views agree: nothing comes back').toEqual([]);
+      // A refresh that one of them missed shows in the digest: the other sends the bucket that holds it.
+      b.handle('s5', { type: 'gossip', seq: 0, updates: [{ ...alive('s5', 9), data: { v: 2, ...entry(9) } }] }, 1_100);
+      drain(b);
+      b.handle('s0', { ...sync.msg, seq: 99 }, 1_200);
+      const [ack] = drain(b);
+      expect(ack!.msg.type).toBe('sync-ack');
+      expect(ack!.msg.updates.find((u) => u.addr === 's5')?.data).toMatchObject({ v: 2, n: 9 });
+    });
+
+    it('where the views differ, the peer sends its entries of those buckets and the asker pushes back what it lacks: both end with the same view', () => {
+      const common = Array.from({ length: 40 }, (_, i) => `c${i}`);
+      const onlyA = ['a1', 'a2', 'a3'];
+      const onlyB = ['b1', 'b2', 'b3', 'b4'];
+      const a = viewOf('A', [...common, ...onlyA, 'B'], 3);
+      const b = viewOf('B', [...common, ...onlyB, 'A'], 4);
+      let t = 0;
+      for (let round = 0; round < 10; round++) {
+        const sync = nextSync(a, t);
+        t += 1_000;
+        b.handle('A', sync.msg, t);
+        const acks = drain(b).filter((s) => s.to === 'A');
+        if (acks.length === 0) break;
+        for (const ack of acks) {
+          expect(ack.msg).toMatchObject({ type: 'sync-ack', seq: sync.msg.seq });
+          expect(ack.msg.updates.length).toBeLessThanOrEqual(SYNC.syncPage);
+          a.handle('B', ack.msg, t);
+        }
+        for (const push of drain(a).filter((s) => s.to === 'B')) {
+          expect(push.msg.type).toBe('gossip');
+          b.handle('A', push.msg, t);
+        }
+        drain(b);
+      }
+      expect(known(a)).toEqual(new Set([...common, ...onlyA, ...onlyB, 'B']));
+      expect(known(b)).toEqual(new Set([...common, ...onlyA, ...onlyB, 'A']));
+      // Agreed now: the next digest draws nothing.
+      b.handle('A', nextSync(a, t).msg, t + 1_000);
+      expect(drain(b)).toEqual([]);
+    });
+
+    it('a status the peer has not heard is found, and so is a death', () => {
+      const others = Array.from({ length: 12 }, (_, i) => `p${i}`);
+      const a = viewOf('A', [...others, 'B'], 5);
+      const b = viewOf('B', [...others, 'A'], 6);
+      a.handle('p3', { type: 'gossip', seq: 0, updates: [{ state: 'alive', addr: 'p3', inc: 0, data: { v: 2, ...entry(1, 'draining') } }, { state: 'dead', addr: 'p7', inc: 0 }] }, 10);
+      drain(a);
+      const sync = nextSync(a, 20);
+      b.handle('A', sync.msg, 2_000);
+      for (const ack of drain(b).filter((s) => s.to === 'A')) a.handle('B', ack.msg, 2_000);
+      for (const push of drain(a).filter((s) => s.to === 'B')) b.handle('A', push.msg, 2_000);
+      expect(b.member('p3')!.data!.st).toBe('draining');
+      expect(b.member('p7')!.state).toBe('dead');
+    });
+
+    it('a bucket larger than a page goes in part and is not named, so nothing is pushed back for it', () => {
+      const a = viewOf('A', ['B'], 7, { syncPage: 3, maxBuckets: 1 });
+      const b = viewOf('B', ['A', 'x1', 'x2', 'x3', 'x4', 'x5'], 8, { syncPage: 3, maxBuckets: 1 });
+      const sync = nextSync(a, 0);
+      b.handle('A', sync.msg, 1_000);
+      const [ack] = drain(b);
+      expect(ack!.msg).toMatchObject({ type: 'sync-ack', buckets: [] });
+      expect(ack!.msg.updates).toHaveLength(3);
+      a.handle('B', ack!.msg, 1_000);
+      expect(drain(a).filter((s) => s.to === 'B' && s.msg.type === 'gossip')).toEqual([]);
+    });
+
+    it('a digest that is not a power of two of buckets, or too long, draws nothing; nor does a sync-ack that answers no sync of its own', () => {
+      const others = Array.from({ length: 10 }, (_, i) => `p${i}`);
+      const a = viewOf('A', [...others, 'B'], 9);
+      const b = viewOf('B', ['A'], 10);
+      for (const digest of [new Uint8Array(3), new Uint8Array(12), new Uint8Array(4 * 256), new Uint8Array(0)]) {
+        b.handle('A', { type: 'sync', seq: 5, updates: [], digest }, 100);
+        expect(drain(b)).toEqual([]);
+      }
+      a.handle('B', { type: 'sync-ack', seq: 12345, updates: [], buckets: [0] }, 200);
+      expect(drain(a)).toEqual([]);
+    });
   });
 
   it('a join is a sync with seq 0, and draws the whole table back, a page per message', () => {
@@ -590,9 +681,9 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
     expect(pages.length).toBe(Math.ceil((others.length + 2) / MEMBER_UPDATES_PER_MESSAGE));
     const told = new Set(pages.flatMap((s) => s.msg.updates.map((u) => u.addr)));
     expect(told).toEqual(new Set(['a', 'new', ...others]));
-    // A periodic sync (seq not 0) draws one page.
+    // A sync with another seq and no digest draws nothing.
     m.handle('new', { type: 'sync', seq: 5, updates: [] }, 20);
-    expect(drain(m).filter((s) => s.msg.type === 'sync-ack')).toHaveLength(1);
+    expect(drain(m).filter((s) => s.msg.type === 'sync-ack')).toHaveLength(0);
     // And a member that joins sends its seeds exactly that.
     const j = new Membership('j', new Rng(9), { syncInterval: 2_000 });
     j.join(['a', 'b'], 0);

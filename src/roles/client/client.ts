@@ -157,12 +157,16 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
 
   constructor(deps: RoleDeps, config: ClientConfig) {
     super(deps);
-    if (config.masters.length === 0) throw new Error('a client needs at least one master address');
+    // No master at all (§13.6): a client in list mode with servers asks them from the start.
+    const alone = config.masters.length === 0;
+    if (alone && (config.mode !== 'list' || config.portal === true || !config.servers?.length)) throw new Error('a client needs a master address, or servers to ask in list mode');
     this.config = config;
     this.startAt = config.start ?? 0;
     this.rates = new RateSchedule(config.schedule);
     // DNS-style round robin (S4.3): start at a random master, then rotate.
-    this.masters = new MasterRotation(config.masters, deps.rng.below(config.masters.length));
+    const first = alone ? config.servers! : config.masters;
+    this.masters = new MasterRotation(first, deps.rng.below(first.length));
+    this.askingServers = alone;
   }
 
   handle(input: Input<ClientCommand>, now: number): void {

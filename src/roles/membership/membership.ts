@@ -4,8 +4,8 @@
  * Lifeguard's local health (Dadgar et al. 2018).
  *
  * Every protocol period it probes one member, in an order shuffled each round: a `ping`; without
- * an `ack` within the probe timeout, a `ping-req` through MEMBER_INDIRECT_PROBES other members;
- * without any `ack` by the end of the period, the member is suspect. A suspect not refuted within
+ * an `ack` within the probe timeout, a `ping-req` through MEMBER_INDIRECT_PROBES other members and
+ * the same `ping` again; without any `ack` by the end of the period, the member is suspect. A suspect not refuted within
  * the suspicion timeout is dead. Updates ride on every message, each a bounded number of times.
  * Every MEMBER_RECONNECT_INTERVAL it pings one member it holds dead (or a seed it no longer
  * knows), telling it so: across a partition that healed, each side refutes the other's verdict.
@@ -15,8 +15,9 @@
  * updates; a newer (incarnation, version) wins. A change the group must hear at once (`urgent`)
  * goes out as often as a liveness update, and starts rounds of gossip; a mere refresh rides on the
  * messages that go anyway, MembershipOptions.dataRetransmits times from each member. Every
- * `syncInterval`, a page of entries goes to one member at random, which answers with a page of
- * its own (anti-entropy, memberlist's push-pull a page at a time): what gossip missed is found.
+ * `syncInterval`, the digest of this member's view goes to one member at random, which answers
+ * with its entries where the two differ; this member pushes back what the other lacks there
+ * (anti-entropy, §13.3: memberlist's push-pull, over datagrams): what gossip missed is found.
  *
  * The same module serves a group of masters (§12.1) and the servers' shared view (§13), with the
  * timing and bounds of each (MembershipOptions).
@@ -29,9 +30,10 @@ import { Queue, type TableSize } from '../role.js';
 import {
   MAX_MEMBER_RELAYS, MAX_MEMBERS, MEMBER_DEAD_RETAIN, MEMBER_INDIRECT_PROBES, MEMBER_MAX_LOCAL_HEALTH,
   MEMBER_PROBE_INTERVAL, MEMBER_PROBE_TIMEOUT, MEMBER_RETRANSMIT_MULT, MEMBER_SUSPICION_MAX_MULT, MEMBER_SUSPICION_MULT,
-  MEMBER_UPDATES_PER_MESSAGE, MEMBER_GOSSIP_INTERVAL, MEMBER_GOSSIP_NODES, MEMBER_RECONNECT_INTERVAL,
+  MEMBER_UPDATES_PER_MESSAGE, MEMBER_GOSSIP_INTERVAL, MEMBER_GOSSIP_NODES, MEMBER_RECONNECT_INTERVAL, VIEW_SYNC_SOONER,
 } from '../../protocol/constants.js';
 import type { MemberData, MemberEvent, MemberMessage, MemberState, MemberUpdate } from './messages.js';
+import { bucketOf, bucketsFor, entryHash, fnv1a, packDigest, unpackDigest } from './digest.js';
 
 export type { MemberData, MemberEvent, MemberMessage, MemberState, MemberUpdate } from './messages.js';
 
@@ -47,8 +49,15 @@ export interface MembershipOptions {
   readonly gossipNodes: number;
   /** At most this many members known, this one not counted. */
   readonly maxMembers: number;
-  /** A page of entries to one member this often, ms (anti-entropy); 0: none. */
+  /** The digest of the view to one member this often, ms (anti-entropy, §13.3); 0: none. */
   readonly syncInterval: number;
+  /** At most this many entries in a page of anti-entropy or of a joiner's table. */
+  readonly syncPage: number;
+  /** A digest has one bucket per this many entries, a power of two of them, at most maxBuckets. */
+  readonly bucketFill: number;
+  readonly maxBuckets: number;
+  /** At most this many messages push back what a `sync-ack` showed the other member lacks. */
+  readonly maxPushPages: number;
   /** How many times each member passes on a refresh of a member's data (not urgent). */
   readonly dataRetransmits: number;
   /** This member's first incarnation: a member that restarts starts above its last one (its entries then win). */
@@ -69,6 +78,10 @@ export const MASTER_GROUP: MembershipOptions = {
   gossipNodes: MEMBER_GOSSIP_NODES,
   maxMembers: MAX_MEMBERS,
   syncInterval: 0,
+  syncPage: MEMBER_UPDATES_PER_MESSAGE,
+  bucketFill: 8,
+  maxBuckets: 1,
+  maxPushPages: 1,
   dataRetransmits: 0,
   firstIncarnation: 0,
   quietArrivals: false,
@@ -103,6 +116,12 @@ interface Member {
   /** A suspect's deadline: dead then, unless refuted. */
   deadline: number | undefined;
   suspicion: Suspicion | undefined;
+  /** The hash of its address (its digest bucket), and of its entry as the digest covers it, with what that was computed from. */
+  readonly addrHash: number;
+  entryHash?: number;
+  hashed?: { readonly inc: number; readonly dead: boolean; readonly v: number | undefined };
+  /** What it adds to its bucket's digest now (none while left). */
+  inDigest?: number;
 }
 
 /**
@@ -215,9 +234,13 @@ export class Membership {
   private seeds: readonly string[] = [];
   /** The next ping to a dead member or a forgotten seed. */
   private nextReconnectAt: number | undefined;
-  /** The next page of anti-entropy, and where in the table it starts. */
+  /** The next digest of anti-entropy, and the last one sent: its seq and how many buckets it had. */
   private nextSyncAt: number | undefined;
-  private syncCursor = 0;
+  private lastSync: { readonly seq: number; readonly buckets: number } | undefined;
+  private readonly selfHash: number;
+  /** Anti-entropy's index (§13.3): per bucket of the finest digest (maxBuckets of them), the sum of its entries' hashes, and its members. */
+  private readonly fine: Uint32Array;
+  private readonly fineMembers: Set<Member>[];
   /** What this member says of itself, when it says anything (§13). */
   private data: MemberData | undefined;
   private readonly o: MembershipOptions;
@@ -228,6 +251,9 @@ export class Membership {
     this.o = { ...MASTER_GROUP, ...options };
     this.gossipInterval = this.o.gossipInterval;
     this.inc = this.o.firstIncarnation;
+    this.selfHash = fnv1a(self);
+    this.fine = new Uint32Array(this.o.maxBuckets);
+    this.fineMembers = Array.from({ length: this.o.maxBuckets }, () => new Set<Member>());
   }
 
   /** What this member says of itself now. */
@@ -265,6 +291,18 @@ export class Membership {
   /** How many members are known, this member not counted. */
   get size(): number {
     return this.table.size;
+  }
+
+  /** How many members it holds alive with data, and how long since the stalest of those data last changed here, ms (a walk of the table, nothing copied). */
+  dataSummary(now: number): { readonly known: number; readonly stalest: number } {
+    let known = 0;
+    let oldest = now;
+    for (const m of this.table.values()) {
+      if (m.state !== 'alive' || m.data === undefined) continue;
+      known++;
+      if (m.dataAt < oldest) oldest = m.dataAt;
+    }
+    return { known, stalest: Math.max(0, now - oldest) };
   }
 
   /** One member as this member sees it. */
@@ -317,16 +355,16 @@ export class Membership {
         this.send(from, { type: 'ack', seq: msg.seq, updates: [] });
         return;
       case 'gossip':
-      case 'sync-ack':
         return;
+      case 'sync-ack':
+        return this.pushBack(from, msg, now);
       case 'sync':
         // A join (`seq` 0: a member that starts, or starts again, knowing nothing): the whole table, a page per message.
         if (msg.seq === 0 && this.table.has(from)) {
           for (const updates of this.allPages()) this.sends.push({ to: from, msg: { type: 'sync-ack', seq: msg.seq, updates } });
           return;
         }
-        this.sends.push({ to: from, msg: { type: 'sync-ack', seq: msg.seq, updates: this.page() } });
-        return;
+        return this.answerSync(from, msg);
       case 'ping-req': {
         if (msg.target === this.self) {
           this.send(from, { type: 'ack', seq: msg.seq, updates: [] });
@@ -367,6 +405,9 @@ export class Membership {
     const p = this.probe;
     if (p && !p.acked && !p.indirect && p.indirectAt <= now) {
       p.indirect = true;
+      // The target is pinged again too, beside the indirect probes (memberlist's fallback probe, over
+      // another path there): one lost datagram alone then suspects nobody.
+      this.send(p.target, { type: 'ping', seq: p.seq, updates: [] });
       for (const via of this.pick(MEMBER_INDIRECT_PROBES, p.target)) {
         this.send(via, { type: 'ping-req', seq: p.seq, target: p.target, updates: [] });
       }
@@ -381,37 +422,130 @@ export class Membership {
     this.pruneRelays(now);
   }
 
-  /** A page of anti-entropy to one live member at random; it answers with a page of its own. */
+  /** Anti-entropy (§13.3): the digest of this view to one live member at random, with this member's own entry. */
   private sync(now: number): void {
     this.nextSyncAt = this.table.size === 0 || this.leaving ? undefined : now + this.o.syncInterval;
     const [to] = this.pick(1, this.self);
-    if (to !== undefined) this.sends.push({ to, msg: { type: 'sync', seq: this.nextSeq(), updates: this.page() } });
+    if (to === undefined) return;
+    const buckets = bucketsFor(this.table.size + 1, this.o.bucketFill, this.o.maxBuckets);
+    const seq = this.nextSeq();
+    this.lastSync = { seq, buckets };
+    this.sends.push({ to, msg: { type: 'sync', seq, updates: [this.own()], digest: packDigest(this.sums(buckets)) } });
   }
 
-  /**
-   * The next page of entries: this member's own, then the next ones of the table in turn (the
-   * members it holds alive, suspect or dead, with their data), MEMBER_UPDATES_PER_MESSAGE in all.
-   */
-  private page(): MemberUpdate[] {
-    const out: MemberUpdate[] = [this.own()];
-    const all = [...this.table.values()];
-    for (let i = 0; i < all.length && out.length < MEMBER_UPDATES_PER_MESSAGE; i++) {
-      const m = all[(this.syncCursor + i) % all.length]!;
-      if (m.state === 'left') continue;
-      out.push(m.state === 'alive' && m.data ? { state: 'alive', addr: m.addr, inc: m.inc, data: m.data } : { state: m.state, addr: m.addr, inc: m.inc });
-    }
-    this.syncCursor = all.length === 0 ? 0 : (this.syncCursor + out.length - 1) % all.length;
+  /** The digest of this view in `buckets` buckets: per bucket, the sum of its entries' hashes (digest.ts); left members are not in it. */
+  private sums(buckets: number): Uint32Array {
+    const out = new Uint32Array(buckets);
+    // The finest buckets fold onto coarser ones: a bucket of B holds the finest ones equal to it modulo B.
+    for (let b = 0; b < this.fine.length; b++) out[b & (buckets - 1)] = out[b & (buckets - 1)]! + this.fine[b]!;
+    const self = bucketOf(this.selfHash, buckets);
+    out[self] = out[self]! + entryHash(this.self, this.inc, 'alive', this.data);
     return out;
   }
 
-  /** Every entry, this member's first, MEMBER_UPDATES_PER_MESSAGE to a page: a joiner's push-pull. */
+  /** The members in bucket `b` of `buckets`, left ones among them. */
+  private *inBucket(b: number, buckets: number): Iterable<Member> {
+    for (let f = b; f < this.fine.length; f += buckets) yield* this.fineMembers[f]!;
+  }
+
+  /** `m` changed (or is new, or `gone`): the digest's index follows. */
+  private redigest(m: Member, gone = false): void {
+    if (this.o.syncInterval <= 0) return;
+    const f = bucketOf(m.addrHash, this.fine.length);
+    if (m.inDigest !== undefined) this.fine[f] = this.fine[f]! - m.inDigest;
+    m.inDigest = gone || m.state === 'left' ? undefined : hashOf(m);
+    if (m.inDigest !== undefined) this.fine[f] = this.fine[f]! + m.inDigest;
+    if (gone) this.fineMembers[f]!.delete(m);
+    else this.fineMembers[f]!.add(m);
+  }
+
+  /**
+   * A `sync` with a digest: this member's entries in buckets where the two views differ, in a random
+   * order of buckets, whole buckets while they fit in a page (`buckets` names them); nothing when the
+   * views agree. A bucket larger than a page goes in part, at random, and is not named.
+   */
+  private answerSync(from: string, msg: Extract<MemberMessage, { type: 'sync' }>): void {
+    const theirs = msg.digest && unpackDigest(msg.digest, this.o.maxBuckets);
+    if (!theirs) return;
+    const n = theirs.length;
+    const mine = this.sums(n);
+    const order: number[] = [];
+    for (let b = 0; b < n; b++) if (mine[b] !== theirs[b]) order.push(b);
+    if (order.length === 0) return;
+    this.shuffle(order);
+    const updates: MemberUpdate[] = [];
+    const whole: number[] = [];
+    const selfBucket = bucketOf(this.selfHash, n);
+    for (const b of order) {
+      if (updates.length >= this.o.syncPage) break;
+      // Its size first (left members counted too: an upper bound), so that a bucket that does not fit is not copied.
+      let size = b === selfBucket ? 1 : 0;
+      for (let f = b; f < this.fine.length; f += n) size += this.fineMembers[f]!.size;
+      if (updates.length + size > this.o.syncPage && updates.length > 0) continue;
+      const entries: MemberUpdate[] = b === selfBucket ? [this.own()] : [];
+      for (const m of this.inBucket(b, n)) if (m.state !== 'left') entries.push(entryOf(m));
+      if (updates.length + entries.length <= this.o.syncPage) {
+        updates.push(...entries);
+        whole.push(b);
+        continue;
+      }
+      if (updates.length === 0) {
+        this.shuffle(entries);
+        updates.push(...entries.slice(0, this.o.syncPage));
+        break;
+      }
+    }
+    // Far apart (more than a quarter of the buckets differ, and more than a page holds): the asker's next sync comes sooner.
+    const more = whole.length < order.length && 4 * order.length > n;
+    this.sends.push({ to: from, msg: { type: 'sync-ack', seq: msg.seq, updates, buckets: whole, ...(more ? { more } : {}) } });
+  }
+
+  /**
+   * The answer to this member's last digest, applied already: in each bucket it holds whole, what
+   * this member holds that it does not, or holds older, goes back to it in `gossip` pages (at most
+   * maxPushPages of them). A member it holds left goes too, where the other still lists it.
+   */
+  private pushBack(from: string, msg: Extract<MemberMessage, { type: 'sync-ack' }>, now: number): void {
+    const last = this.lastSync;
+    if (!msg.buckets || !last || msg.seq !== last.seq) return;
+    this.lastSync = undefined;
+    // More differs than one page held: the views are far apart (a cold start); the next digest goes sooner.
+    if (msg.more && this.nextSyncAt !== undefined) this.nextSyncAt = Math.min(this.nextSyncAt, now + this.o.syncInterval / VIEW_SYNC_SOONER);
+    const n = last.buckets;
+    const named = new Set(msg.buckets.filter((b) => b < n));
+    const theirs = new Map<string, MemberUpdate>();
+    for (const u of msg.updates) theirs.set(u.addr, u);
+    const push: MemberUpdate[] = [];
+    const consider = (u: MemberUpdate, addrHash: number) => {
+      if (!named.has(bucketOf(addrHash, n))) return;
+      const t = theirs.get(u.addr);
+      if (u.state === 'left' ? t !== undefined && t.state !== 'left' : !t || !sameEntry(t, u)) push.push(u);
+    };
+    consider(this.own(), this.selfHash);
+    for (const b of named) for (const m of this.inBucket(b, n)) consider(entryOf(m), m.addrHash);
+    for (let i = 0, pages = 0; i < push.length && pages < this.o.maxPushPages; i += this.o.syncPage, pages++) {
+      this.sends.push({ to: from, msg: { type: 'gossip', seq: 0, updates: push.slice(i, i + this.o.syncPage) } });
+    }
+  }
+
+  /** Fisher–Yates with the injected rng. */
+  private shuffle<T>(a: T[]): void {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.rng.below(i + 1);
+      const t = a[i]!;
+      a[i] = a[j]!;
+      a[j] = t;
+    }
+  }
+
+  /** Every entry, this member's first, syncPage to a page: a joiner's push-pull. */
   private allPages(): MemberUpdate[][] {
     const out: MemberUpdate[][] = [[this.own()]];
     for (const m of this.table.values()) {
       if (m.state === 'left') continue;
       let last = out[out.length - 1]!;
-      if (last.length >= MEMBER_UPDATES_PER_MESSAGE) out.push((last = []));
-      last.push(m.state === 'alive' && m.data ? { state: 'alive', addr: m.addr, inc: m.inc, data: m.data } : { state: m.state, addr: m.addr, inc: m.inc });
+      if (last.length >= this.o.syncPage) out.push((last = []));
+      last.push(entryOf(m));
     }
     return out;
   }
@@ -470,6 +604,7 @@ export class Membership {
   private indexed(m: Member, was: MemberState | undefined): void {
     if (was !== undefined && isLive(was)) this.liveCount--;
     if (isLive(m.state)) this.liveCount++;
+    this.redigest(m);
     if (m.state === 'alive') {
       this.timed.delete(m.addr);
       if (!this.aliveAt.has(m.addr)) {
@@ -497,6 +632,7 @@ export class Membership {
   private forget(m: Member): void {
     this.table.delete(m.addr);
     this.unqueue(m.addr);
+    this.redigest(m, true);
     if (isLive(m.state)) this.liveCount--;
     this.timed.delete(m.addr);
     this.dropAlive(m.addr);
@@ -587,12 +723,7 @@ export class Membership {
   private shuffled(): string[] {
     const out: string[] = [];
     for (const m of this.table.values()) if (m.state === 'alive' || m.state === 'suspect') out.push(m.addr);
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = this.rng.below(i + 1);
-      const t = out[i]!;
-      out[i] = out[j]!;
-      out[j] = t;
-    }
+    this.shuffle(out);
     return out;
   }
 
@@ -646,7 +777,7 @@ export class Membership {
     if (!m) {
       // Only an `alive` brings a member this member has not heard of (memberlist ignores the rest).
       if (u.state !== 'alive' || !this.makeRoom()) return;
-      m = { addr: u.addr, inc: u.inc, state: 'alive', since: now, deadline: undefined, suspicion: undefined, data: u.data, dataInc: u.inc, dataAt: now };
+      m = { addr: u.addr, inc: u.inc, state: 'alive', since: now, deadline: undefined, suspicion: undefined, data: u.data, dataInc: u.inc, dataAt: now, addrHash: fnv1a(u.addr) };
       this.table.set(u.addr, m);
       this.indexed(m, undefined);
       this.arrived(m, now);
@@ -661,6 +792,7 @@ export class Membership {
       m.data = u.data;
       m.dataInc = u.inc;
       m.dataAt = now;
+      this.redigest(m);
       // A refresh is passed on, fewer times than a change of liveness (below, which carries it too).
       if (!overrides(u, m)) {
         this.enqueue(u, true);
@@ -711,9 +843,12 @@ export class Membership {
     this.events.push({ type: 'member-alive', level: 'info', addr: m.addr, inc: m.inc });
     // A newcomer knows only its seeds: announce this member again, so that it hears of it.
     this.enqueue(this.own(), quiet);
-    // Into this round at a random place, so that it is probed before the next reshuffle (SWIM §4.3).
-    const at = this.probeIndex + this.rng.below(this.probeOrder.length - this.probeIndex + 1);
-    this.probeOrder.splice(at, 0, m.addr);
+    // Into this round at a random place, so that it is probed before the next reshuffle (SWIM §4.3):
+    // at the end, then swapped with a member still to probe, at random.
+    const order = this.probeOrder;
+    order.push(m.addr);
+    const at = this.probeIndex + this.rng.below(order.length - this.probeIndex);
+    [order[at], order[order.length - 1]] = [order[order.length - 1]!, order[at]!];
     this.nextProbeAt ??= now + this.rng.below(this.o.probeInterval);
     if (this.gossipInterval > 0) this.nextGossipAt ??= now + this.rng.below(this.gossipInterval);
     if (this.o.syncInterval > 0) this.nextSyncAt ??= now + this.rng.below(this.o.syncInterval);
@@ -891,6 +1026,27 @@ export class Membership {
 function before(a: Queued, b: Queued): boolean {
   if (a.refresh !== b.refresh) return !a.refresh;
   return a.transmits !== b.transmits ? a.transmits < b.transmits : a.order > b.order;
+}
+
+/** A member's entry as an update: alive with its data, or its state. */
+function entryOf(m: Member): MemberUpdate {
+  return m.state === 'alive' && m.data ? { state: 'alive', addr: m.addr, inc: m.inc, data: m.data } : { state: m.state, addr: m.addr, inc: m.inc };
+}
+
+/** Do two updates about one member say the same: state, incarnation and version of its entry? */
+function sameEntry(a: MemberUpdate, b: MemberUpdate): boolean {
+  return a.state === b.state && a.inc === b.inc && a.data?.v === b.data?.v;
+}
+
+/** The hash of `m`'s entry as the digest covers it (digest.ts), computed again only when that changed. */
+function hashOf(m: Member): number {
+  const h = m.hashed;
+  const dead = m.state === 'dead';
+  if (m.entryHash === undefined || !h || h.inc !== m.inc || h.dead !== dead || h.v !== m.data?.v) {
+    m.entryHash = entryHash(m.addr, m.inc, m.state, m.data);
+    m.hashed = { inc: m.inc, dead, v: m.data?.v };
+  }
+  return m.entryHash;
 }
 
 function view(m: Member): MemberView {

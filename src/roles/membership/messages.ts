@@ -42,9 +42,17 @@ export type MemberMessage =
   | { readonly type: 'ping-req'; readonly seq: number; readonly target: string; readonly updates: readonly MemberUpdate[] }
   /** Updates only, unasked and unanswered: a round of gossip apart from probes (memberlist). */
   | { readonly type: 'gossip'; readonly seq: number; readonly updates: readonly MemberUpdate[] }
-  /** Anti-entropy (memberlist's push-pull, a page at a time): the sender's next entries; answered by `sync-ack` with the receiver's. */
-  | { readonly type: 'sync'; readonly seq: number; readonly updates: readonly MemberUpdate[] }
-  | { readonly type: 'sync-ack'; readonly seq: number; readonly updates: readonly MemberUpdate[] };
+  /**
+   * Anti-entropy (§13.3): the digest of the sender's view (digest.ts), answered by `sync-ack` with the
+   * receiver's entries in buckets where the views differ. `seq` 0, without a digest: a member that
+   * joins, answered with the receiver's whole table.
+   */
+  | { readonly type: 'sync'; readonly seq: number; readonly updates: readonly MemberUpdate[]; readonly digest?: Uint8Array }
+  /**
+   * `buckets`: those whose every entry the message holds (the sender of the `sync` pushes back what the
+   * receiver lacks there); `more`: more buckets differ than the message holds (the next `sync` comes sooner).
+   */
+  | { readonly type: 'sync-ack'; readonly seq: number; readonly updates: readonly MemberUpdate[]; readonly buckets?: readonly number[]; readonly more?: boolean };
 
 /** What membership reports: a member's new state, or this member refuting a suspicion about itself. */
 export type MemberEvent =
@@ -59,9 +67,10 @@ export type MemberEvent =
 /** A member message as the `member` datagram carries it (§12.1), padding aside. */
 export function toWire(msg: MemberMessage): MessageOf<'member'> {
   const up = msg.updates.map((u) => ({ s: u.state, a: u.addr, i: u.inc, ...(u.from !== undefined ? { by: u.from } : {}), ...(u.data !== undefined ? { d: u.data } : {}) }));
-  return msg.type === 'ping-req'
-    ? { type: 'member', k: 'ping-req', seq: msg.seq, target: msg.target, up }
-    : { type: 'member', k: msg.type, seq: msg.seq, up };
+  if (msg.type === 'ping-req') return { type: 'member', k: 'ping-req', seq: msg.seq, target: msg.target, up };
+  if (msg.type === 'sync' && msg.digest) return { type: 'member', k: 'sync', seq: msg.seq, up, dig: msg.digest };
+  if (msg.type === 'sync-ack' && msg.buckets) return { type: 'member', k: 'sync-ack', seq: msg.seq, up, bk: [...msg.buckets], ...(msg.more ? { more: true } : {}) };
+  return { type: 'member', k: msg.type, seq: msg.seq, up };
 }
 
 /**
@@ -82,6 +91,8 @@ export function fitted(m: MessageOf<'member'>, encode: (m: MessageOf<'member'>) 
 /** The member message a `member` datagram carries; undefined for a `ping-req` without its `target`. */
 export function fromWire(m: MessageOf<'member'>): MemberMessage | undefined {
   const updates = m.up.map((u): MemberUpdate => ({ state: u.s, addr: u.a, inc: u.i, ...(u.by !== undefined ? { from: u.by } : {}), ...(u.d !== undefined && u.s === 'alive' ? { data: u.d } : {}) }));
+  if (m.k === 'sync') return { type: 'sync', seq: m.seq, updates, ...(m.dig ? { digest: m.dig } : {}) };
+  if (m.k === 'sync-ack') return { type: 'sync-ack', seq: m.seq, updates, ...(m.bk ? { buckets: m.bk } : {}), ...(m.more ? { more: true } : {}) };
   if (m.k !== 'ping-req') return { type: m.k, seq: m.seq, updates };
   return m.target === undefined ? undefined : { type: 'ping-req', seq: m.seq, target: m.target, updates };
 }

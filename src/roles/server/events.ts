@@ -68,6 +68,10 @@ export type ServerEvent =
   | { readonly type: 'peer-status'; readonly level: 'debug'; readonly peer: string; readonly st: 'up' | 'overloaded' | 'draining' }
   /** A client's list request answered from the view (§13.5): `servers` of `total` in this page. */
   | { readonly type: 'list-answered'; readonly level: 'debug'; readonly client: string; readonly file: string; readonly servers: number; readonly total: number }
+  /** No master (§13.6): the server serves in the view alone, joined through `peers` servers. */
+  | { readonly type: 'server-alone'; readonly level: 'info'; readonly peers: number }
+  /** A server with no master stopped (one with masters says so by `registration-stopped`, per master). */
+  | { readonly type: 'server-stopped'; readonly level: 'info'; readonly from: RegistrationState }
   | { readonly type: 'draining'; readonly streams: number }
   | { readonly type: 'drained'; readonly level: 'info' | 'warn'; readonly left: number; readonly ms: number };
 

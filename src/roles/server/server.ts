@@ -203,7 +203,15 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       });
     }
     this.supervisor = new SupervisorRecord([...this.links.keys()]);
+    if (this.links.size === 0) this.alone = 'registered';
   }
+
+  /**
+   * A server with no master at all (§13.6, `ofp server --peers` without `--master`): in the view only,
+   * serving the clients its peers' lists send it. Its lifecycle without a registration: serving
+   * ('registered') until it stops.
+   */
+  private alone: 'registered' | 'stopped' | undefined;
 
   /** The master that supervises this server now (§12.2). */
   get supervisedBy(): string {
@@ -228,6 +236,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
 
   /** The registration's state (REGISTRATION_TABLE): with several masters, the furthest along of them. */
   get state(): RegistrationState {
+    if (this.alone !== undefined) return this.alone;
     let best: RegistrationState = 'stopped';
     for (const l of this.links.values()) if (REGISTRATION_RANK[l.registration.state] > REGISTRATION_RANK[best]) best = l.registration.state;
     return best;
@@ -247,6 +256,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         this.noteView(now);
         this.joinView(this.config.peers ?? [], now);
       }
+      if (this.alone) this.emit({ type: 'server-alone', level: 'info', peers: this.config.peers?.length ?? 0 });
       for (const l of this.links.values()) {
         l.loads.start(now);
         this.apply(l, l.registration.start(now, this.cap), now);
@@ -896,6 +906,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     if (!began) return;
     this.emit(began);
     if (this.state === 'registered') this.pushLoad(now);
+    // Without a master, nobody moves its streams: each client, told `end`, asks its list again and resumes elsewhere (S4.5).
+    if (this.alone) return this.drained(this.draining.over(now, this.streams.size, true), now);
     this.drainedIfEmpty(now);
   }
 
@@ -929,6 +941,10 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       this.drainView(now);
     }
     this.draining.end();
+    if (this.alone === 'registered') {
+      this.alone = 'stopped';
+      this.emit({ type: 'server-stopped', level: 'info', from: 'registered' });
+    }
   }
 
   // ---- Read-only views, for tests and tools ------------------------------

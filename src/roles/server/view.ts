@@ -10,13 +10,13 @@
  * liveness does; users and bandwidth are refreshed at most every VIEW_REFRESH
  * (slower in a large view: the whole view refreshes VIEW_REFRESH_RATE entries
  * a second at most), passed on VIEW_DATA_RETRANSMITS times by each server, and
- * pages of anti-entropy every VIEW_SYNC_INTERVAL repair what gossip missed.
+ * digests of anti-entropy every VIEW_SYNC_INTERVAL find what gossip missed.
  *
  * Pure: the server feeds it its entry, the datagrams and the time, and sends
  * what it queues.
  */
 import {
-  MAX_VIEW, VIEW_DATA_RETRANSMITS, VIEW_GOSSIP_INTERVAL, VIEW_GOSSIP_NODES, VIEW_PROBE_INTERVAL, VIEW_PROBE_TIMEOUT, VIEW_REFRESH, VIEW_REFRESH_RATE,
+  MAX_VIEW, VIEW_BUCKET_FILL, VIEW_DATA_RETRANSMITS, VIEW_MAX_BUCKETS, VIEW_MAX_PUSH_PAGES, VIEW_PAGE, VIEW_GOSSIP_INTERVAL, VIEW_GOSSIP_NODES, VIEW_PROBE_INTERVAL, VIEW_PROBE_TIMEOUT, VIEW_REFRESH, VIEW_REFRESH_RATE,
   VIEW_SYNC_INTERVAL,
 } from '../../protocol/constants.js';
 import type { Rng } from '../../protocol/rng.js';
@@ -34,6 +34,10 @@ export const VIEW_TIMING = {
   gossipNodes: VIEW_GOSSIP_NODES,
   maxMembers: MAX_VIEW,
   syncInterval: VIEW_SYNC_INTERVAL,
+  syncPage: VIEW_PAGE,
+  bucketFill: VIEW_BUCKET_FILL,
+  maxBuckets: VIEW_MAX_BUCKETS,
+  maxPushPages: VIEW_MAX_PUSH_PAGES,
   dataRetransmits: VIEW_DATA_RETRANSMITS,
   quietArrivals: true,
 } as const;
@@ -155,14 +159,7 @@ export class SharedView {
    * entry, and how stale the stalest of those entries is, ms (since it last changed here).
    */
   summary(now: number): { readonly known: number; readonly stalest: number } {
-    let known = 0;
-    let oldest = now;
-    for (const m of this.group.members()) {
-      if (m.state !== 'alive' || m.data === undefined) continue;
-      known++;
-      oldest = Math.min(oldest, m.dataAt ?? now);
-    }
-    return { known, stalest: Math.max(0, now - oldest) };
+    return this.group.dataSummary(now);
   }
 
   tables(): Record<string, TableSize> {
