@@ -28,6 +28,9 @@ export interface ViewSettings {
   readonly sizes: readonly number[];
   readonly losses: readonly number[];
   readonly seeds: number;
+  /** From this many servers on, `largeSeeds` seeds instead (a run of 1,000 servers takes minutes). */
+  readonly largeFrom: number;
+  readonly largeSeeds: number;
 }
 
 interface Spread {
@@ -171,13 +174,14 @@ export async function benchView(s: ViewSettings, progress: (line: string) => voi
   for (const n of s.sizes) {
     for (const loss of s.losses) {
       const rs: One[] = [];
-      for (let seed = 1; seed <= s.seeds; seed++) rs.push(await one(n, loss, seed));
+      const seeds = n >= s.largeFrom ? s.largeSeeds : s.seeds;
+      for (let seed = 1; seed <= seeds; seed++) rs.push(await one(n, loss, seed));
       const lags = rs.flatMap((r) => r.lags);
       const targetMs = loss > 0 ? 3_000 : 2_000;
-      const others = (n - 1) * s.seeds;
+      const others = (n - 1) * seeds;
       const sum = (f: (r: One) => number) => rs.reduce((a, r) => a + f(r), 0);
       const run: ViewRun = {
-        servers: n, loss, seeds: s.seeds,
+        servers: n, loss, seeds,
         formedMs: rs.map((r) => r.formed),
         heardMs: spread([...lags]),
         targetMs,
@@ -186,10 +190,10 @@ export async function benchView(s: ViewSettings, progress: (line: string) => voi
         deadMs: spread(rs.flatMap((r) => r.dead)),
         deadBudgetMs: deadBudget(n),
         // The killed server's peers: all but itself and the drained one, which left.
-        seenDead: sum((r) => r.dead.length) / ((n - 2) * s.seeds),
+        seenDead: sum((r) => r.dead.length) / ((n - 2) * seeds),
         falseDeaths: sum((r) => r.falseDeaths),
-        bytesIdle: sum((r) => r.bytesIdle) / s.seeds,
-        bytesLoaded: sum((r) => r.bytesLoaded) / s.seeds,
+        bytesIdle: sum((r) => r.bytesIdle) / seeds,
+        bytesLoaded: sum((r) => r.bytesLoaded) / seeds,
         simulatedSeconds: sum((r) => r.simulated),
         wallSeconds: sum((r) => r.wall),
       };

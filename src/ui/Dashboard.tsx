@@ -134,7 +134,7 @@ export function Dashboard(props: DashboardProps) {
         : <Box flexDirection="column" height={layout.body} overflowY="hidden">
             {layout.masters > 0 && <MastersPane items={snapshot.members} rows={layout.masters - 2} width={width} />}
             {layout.panes.servers > 0 && (
-              <ServersPane items={snapshot.servers} offset={offsets.current.servers} rows={pageRows.servers}
+              <ServersPane items={snapshot.servers} views={snapshot.totals.views} offset={offsets.current.servers} rows={pageRows.servers}
                 selected={selected.servers} focused={ui.focus === 'servers'} width={width} supervised={snapshot.members.length > 0} />
             )}
             {layout.panes.sessions > 0 && (

@@ -98,6 +98,8 @@ export interface Totals {
   readonly cap: number;
   /** Requests answered per second, over the master's last counting window. */
   readonly requestsPerSec: number;
+  /** How far the servers' views have converged (§13, viewsWhole), when any server keeps one. */
+  readonly views?: { readonly whole: number; readonly of: number };
 }
 
 export type Reachability = 'connecting' | 'up' | 'unreachable';
@@ -157,4 +159,19 @@ export const EVENT_LIMIT = 500;
  */
 export interface DashboardUi {
   runDashboard(o: { readonly store: SnapshotStore; readonly actions: Actions; readonly readOnly: boolean }): Promise<void>;
+}
+
+/**
+ * How far the servers' views have converged (§13): of the servers that keep a view and are not down,
+ * those whose view holds every other such server alive. Undefined when no server keeps a view.
+ */
+export function viewsWhole(items: readonly ServerView[]): { readonly whole: number; readonly of: number } | undefined {
+  let of = 0;
+  for (const s of items) if (s.state !== 'down' && s.viewKnown !== undefined) of++;
+  if (of === 0) return undefined;
+  let live = 0;
+  for (const s of items) if (s.state !== 'down') live++;
+  let whole = 0;
+  for (const s of items) if (s.state !== 'down' && s.viewKnown !== undefined && s.viewKnown >= live - 1) whole++;
+  return { whole, of };
 }

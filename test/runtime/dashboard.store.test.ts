@@ -61,6 +61,22 @@ describe('the snapshot store', () => {
     expect(store.get().version).toBe(v + 3);
   });
 
+  it('counts how far the servers\' views converged (§13), as the data changes: those whose view holds every other live server', () => {
+    const store = new DashboardStore('m');
+    store.applyPoll(poll());
+    expect(store.get().totals.views, 'no server keeps a view').toBeUndefined();
+    const viewing = (vk: readonly number[], down = -1) => vk.map((k, i) => ({ ...server(`s:${i}`, 0, i === down ? 'down' : 'up'), vk: k, vs: 1 }) as StatusServer);
+    store.applyPoll(poll({ servers: viewing([2, 1, 2]) }));
+    expect(store.get().totals.views).toEqual({ whole: 2, of: 3 });
+    const v = store.get().version;
+    store.applyPoll(poll({ servers: viewing([2, 2, 2]) }));
+    expect(store.get().totals.views).toEqual({ whole: 3, of: 3 });
+    expect(store.get().version).toBe(v + 1);
+    // A server down is no longer expected in the others' views, nor counted.
+    store.applyPoll(poll({ servers: viewing([1, 1, 2], 2) }));
+    expect(store.get().totals.views).toEqual({ whole: 2, of: 2 });
+  });
+
   it('keeps a table that could not be read', () => {
     const store = new DashboardStore('m');
     store.applyPoll(poll());

@@ -7,7 +7,9 @@
  * masters (`ofp portal` processes: round robin spreads clients evenly, priority
  * sends them to the first master until it is killed), and a group of masters
  * whose `assign` deltas the relay drops (by message type) while their digests
- * repair every assignment. The mechanisms of the other `short`
+ * repair every assignment; and the servers' view (§13): a server killed and
+ * restarted, every other server's view following it, and the only master
+ * killed, clients in list mode served by the servers alone. The mechanisms of the other `short`
  * ones have real-mode tests of their own (faults, links, plain); all of them
  * run with `ofp testbed matrix --modes real` (a few minutes). It runs alone,
  * after the suite (vitest.config.ts says why).
@@ -24,7 +26,7 @@ import { ofpChildren } from './scenarios.js';
 const out = tempDir('ofp-real-bundled-');
 
 describe('bundled scenarios in real mode', () => {
-  for (const name of ['catalog-greatest-bandwidth', 'portal-policies', 'masters-assign-loss']) {
+  for (const name of ['catalog-greatest-bandwidth', 'portal-policies', 'masters-assign-loss', 'server-view-converges', 'masters-down-servers-answer']) {
     it(`${name} passes, with its artifacts, and leaves no process behind`, async () => {
       const sc = loadScenario(bundledScenarios().find((b) => b.name === name)!.file);
       expect(sc.tags).toContain('short');

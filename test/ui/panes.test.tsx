@@ -3,8 +3,8 @@ import { serverColumns, serverRow } from '../../src/ui/serverRow.js';
 import { sessionColumns, sessionRow } from '../../src/ui/sessionRow.js';
 import { eventRow } from '../../src/ui/eventRow.js';
 import { segmentsText } from '../../src/ui/segments.js';
-import type { ServerStateView } from '../../src/view/model.js';
-import { event, FakeStore, server, session, snapshot, T0, until } from './fixtures.js';
+import { type ServerStateView, viewsWhole } from '../../src/view/model.js';
+import { event, FakeStore, server, session, snapshot, T0, totalsOf, until } from './fixtures.js';
 import { lineWith, show } from './show.js';
 
 describe('servers pane', () => {
@@ -47,12 +47,17 @@ describe('servers pane', () => {
 
   it('shows each server\'s view of the others (§13): how many it holds alive, and its stalest entry\'s age', () => {
     const servers = [server(0, { name: '10.0.0.1:7001', viewKnown: 19, viewStalest: 3 }), server(1, { name: '10.0.0.2:7001' })];
-    const { frame } = show({ store: new FakeStore(snapshot({ servers })), columns: 120 });
+    const { frame } = show({ store: new FakeStore(snapshot({ servers, totals: { ...totalsOf(servers, []), views: viewsWhole(servers)! } })), columns: 120 });
     expect(lineWith(frame(), 'bandwidth')).toMatch(/bandwidth view /);
     expect(lineWith(frame(), '10.0.0.1:7001')).toMatch(/ 19 · 3s /);
     expect(lineWith(frame(), '10.0.0.2:7001')).toMatch(/\/\S+ - /);
+    // The pane's title says how far the views converged: the one server that keeps a view holds the other.
+    expect(lineWith(frame(), 'Servers')).toMatch(/ 2 · views whole 1\/1/);
+    const four = [server(0, { viewKnown: 2 }), server(1, { viewKnown: 2 }), server(2, { viewKnown: 1 }), server(3, { state: 'down', viewKnown: 0 })];
+    const converged = show({ store: new FakeStore(snapshot({ servers: four, totals: { ...totalsOf(four, []), views: viewsWhole(four)! } })), columns: 120 });
+    expect(lineWith(converged.frame(), 'Servers')).toMatch(/views whole 2\/3/);
     // No server keeps a view (no cluster key): no column.
-    expect(show({ store: new FakeStore(snapshot({ servers: [server(0)] })), columns: 120 }).frame()).not.toMatch(/ view /);
+    expect(show({ store: new FakeStore(snapshot({ servers: [server(0)] })), columns: 120 }).frame()).not.toMatch(/ view |views whole/);
     expect(serverColumns(80, false, false, true).view).toBe(0);
   });
 

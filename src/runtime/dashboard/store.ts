@@ -5,7 +5,7 @@
  * the same tables leaves it as it was, so an idle cluster costs the view
  * nothing.
  */
-import { EVENT_LIMIT, type EventLevel, type EventView, type Reachability, type Snapshot, type SnapshotStore, type Totals } from '../../view/model.js';
+import { EVENT_LIMIT, type EventLevel, type EventView, type Reachability, type Snapshot, type SnapshotStore, type Totals, viewsWhole } from '../../view/model.js';
 import { now } from '../clock.js';
 import type { StatusMember, StatusServer, StatusSession, StatusSummary } from '../statusQuery.js';
 import { memberViews, sameList, serverViews, sessionViews } from './views.js';
@@ -23,7 +23,8 @@ export interface Poll {
 const NO_TOTALS: Totals = { serversUp: 0, servers: 0, streams: 0, bw: 0, cap: 0, requestsPerSec: 0 };
 
 function sameTotals(a: Totals, b: Totals): boolean {
-  return a.serversUp === b.serversUp && a.servers === b.servers && a.streams === b.streams && a.bw === b.bw && a.cap === b.cap && a.requestsPerSec === b.requestsPerSec;
+  return a.serversUp === b.serversUp && a.servers === b.servers && a.streams === b.streams && a.bw === b.bw && a.cap === b.cap && a.requestsPerSec === b.requestsPerSec
+    && a.views?.whole === b.views?.whole && a.views?.of === b.views?.of;
 }
 
 /** Newest first; equal times keep the higher sequence number first. */
@@ -68,7 +69,9 @@ export class DashboardStore implements SnapshotStore {
     const servers = p.servers ? serverViews(p.servers, s.servers) : s.servers;
     const sessions = p.sessions ? sessionViews(p.sessions, s.sessions) : s.sessions;
     const m = p.summary;
-    const totals: Totals = { serversUp: m.up, servers: m.servers, streams: m.sessions, bw: m.bw, cap: m.cap, requestsPerSec: p.requestsPerSec };
+    // Counted here, as the data changes, not in each frame (a frame reads only the rows it shows).
+    const views = viewsWhole(servers);
+    const totals: Totals = { serversUp: m.up, servers: m.servers, streams: m.sessions, bw: m.bw, cap: m.cap, requestsPerSec: p.requestsPerSec, ...(views ? { views } : {}) };
     // A master with no group (its summary says so) shows no masters pane.
     const members = m.group === undefined ? [] : p.members ? memberViews(s.master, p.members, servers, sessions, p.requestsPerSec, s.members) : s.members;
     const changed: Partial<Snapshot> = {};
