@@ -570,12 +570,12 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
       return m;
     }
     /** `m`'s next sync, once its timer is due (its probes answered meanwhile). */
-    function nextSync(m: Membership, from: number): { to: string; msg: Extract<MemberMessage, { type: 'sync' }> } {
-      for (let t = from; t < from + 5_000; t += 50) {
+    function nextSync(m: Membership, from: number): { to: string; msg: Extract<MemberMessage, { type: 'sync' }>; at: number } {
+      for (let t = from; t < from + 10_000; t += 50) {
         m.handleTimeout(t);
         const sent = drain(m);
         const s = sent.find((x) => x.msg.type === 'sync');
-        if (s) return s as { to: string; msg: Extract<MemberMessage, { type: 'sync' }> };
+        if (s) return { ...(s as { to: string; msg: Extract<MemberMessage, { type: 'sync' }> }), at: t };
         for (const p of sent) if (p.msg.type === 'ping') m.handle(p.to, { type: 'ack', seq: p.msg.seq, updates: [] }, t);
         drain(m);
       }
@@ -656,6 +656,30 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
       expect(ack!.msg.updates).toHaveLength(3);
       a.handle('B', ack!.msg, 1_000);
       expect(drain(a).filter((s) => s.to === 'B' && s.msg.type === 'gossip')).toEqual([]);
+    });
+
+    it('views far apart (more than a quarter of the buckets differ, beyond a page): the answer says more, and the next sync comes four times sooner', () => {
+      const many = Array.from({ length: 60 }, (_, i) => `m${i}`);
+      const a = viewOf('A', ['B'], 11, { syncInterval: 4_000 });
+      const b = viewOf('B', ['A', ...many], 12, { syncInterval: 4_000 });
+      const sync = nextSync(a, 0);
+      expect(sync.msg.digest!.length, 'A holds 2 entries: one bucket').toBe(4);
+      // B cuts its view as A's digest does: one bucket, which differs and holds more than a page.
+      b.handle('A', sync.msg, sync.at + 10);
+      const [ack] = drain(b);
+      expect(ack!.msg).toMatchObject({ type: 'sync-ack', more: true, buckets: [] });
+      a.handle('B', ack!.msg, sync.at + 10);
+      drain(a);
+      // The next sync is due 4 s after the first; after `more`, 1 s after the answer (nextSync steps 50 ms).
+      const next = nextSync(a, sync.at + 50);
+      expect(next.at).toBeLessThanOrEqual(sync.at + 10 + 1_000 + 50);
+      // Views that differ in one bucket of many, all of it in the page: no `more`.
+      const c = viewOf('C', ['A', ...many.slice(0, 40)], 13);
+      const d = viewOf('D', ['A', 'C', ...many.slice(0, 40)], 14);
+      const s2 = nextSync(c, 0);
+      d.handle('C', s2.msg, 1_000);
+      const answers = drain(d);
+      for (const x of answers) expect(x.msg.type === 'sync-ack' && x.msg.more).toBeFalsy();
     });
 
     it('a digest that is not a power of two of buckets, or too long, draws nothing; nor does a sync-ack that answers no sync of its own', () => {
