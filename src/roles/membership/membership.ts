@@ -238,6 +238,8 @@ export class Membership {
   private nextSyncAt: number | undefined;
   private lastSync: { readonly seq: number; readonly buckets: number } | undefined;
   private readonly selfHash: number;
+  /** How many updates changed the table (a member new here, a newer entry, a new state): what a page taught is told by it. */
+  private news = 0;
   /** Anti-entropy's index (§13.3): per bucket of the finest digest (maxBuckets of them), the sum of its entries' hashes, and its members. */
   private readonly fine: Uint32Array;
   private readonly fineMembers: Set<Member>[];
@@ -349,7 +351,9 @@ export class Membership {
 
   /** A message from `from`: its updates, then the message itself. */
   handle(from: string, msg: MemberMessage, now: number): void {
+    const before = this.news;
     for (const u of msg.updates) this.apply(u, now);
+    const news = this.news - before;
     switch (msg.type) {
       case 'ping':
         this.send(from, { type: 'ack', seq: msg.seq, updates: [] });
@@ -357,7 +361,7 @@ export class Membership {
       case 'gossip':
         return;
       case 'sync-ack':
-        return this.pushBack(from, msg, now);
+        return this.pushBack(from, msg, news, now);
       case 'sync':
         // A join (`seq` 0: a member that starts, or starts again, knowing nothing): the whole table, a page per message.
         if (msg.seq === 0 && this.table.has(from)) {
@@ -505,12 +509,13 @@ export class Membership {
    * this member holds that it does not, or holds older, goes back to it in `gossip` pages (at most
    * maxPushPages of them). A member it holds left goes too, where the other still lists it.
    */
-  private pushBack(from: string, msg: Extract<MemberMessage, { type: 'sync-ack' }>, now: number): void {
+  private pushBack(from: string, msg: Extract<MemberMessage, { type: 'sync-ack' }>, news: number, now: number): void {
     const last = this.lastSync;
     if (!msg.buckets || !last || msg.seq !== last.seq) return;
     this.lastSync = undefined;
-    // More differs than one page held: the views are far apart (a cold start); the next digest goes sooner.
-    if (msg.more && this.nextSyncAt !== undefined) this.nextSyncAt = Math.min(this.nextSyncAt, now + this.o.syncInterval / VIEW_SYNC_SOONER);
+    // More differs than one page held, and at least half the page was news here: the views are far
+    // apart (a cold start), not merely a few refreshes under way; the next digest goes sooner.
+    if (msg.more && 4 * news >= this.o.syncPage && this.nextSyncAt !== undefined) this.nextSyncAt = Math.min(this.nextSyncAt, now + this.o.syncInterval / VIEW_SYNC_SOONER);
     const n = last.buckets;
     const named = new Set(msg.buckets.filter((b) => b < n));
     const theirs = new Map<string, MemberUpdate>();
@@ -779,6 +784,7 @@ export class Membership {
       if (u.state !== 'alive' || !this.makeRoom()) return;
       m = { addr: u.addr, inc: u.inc, state: 'alive', since: now, deadline: undefined, suspicion: undefined, data: u.data, dataInc: u.inc, dataAt: now, addrHash: fnv1a(u.addr) };
       this.table.set(u.addr, m);
+      this.news++;
       this.indexed(m, undefined);
       this.arrived(m, now);
       // A newcomer that is not simply up (draining, overloaded): its status is news here too.
@@ -792,6 +798,7 @@ export class Membership {
       m.data = u.data;
       m.dataInc = u.inc;
       m.dataAt = now;
+      this.news++;
       this.redigest(m);
       // A refresh is passed on, fewer times than a change of liveness (below, which carries it too).
       if (!overrides(u, m)) {
@@ -805,6 +812,7 @@ export class Membership {
       return;
     }
     if (!overrides(u, m)) return;
+    this.news++;
     const was = m.state;
     m.inc = u.inc;
     m.state = u.state;
