@@ -521,7 +521,7 @@ export const MESSAGES = {
       }, 'One update.'), Math.max(MEMBER_UPDATES_PER_MESSAGE, VIEW_PAGE), 'Updates, each about one member: piggybacked (at most MEMBER_UPDATES_PER_MESSAGE), or a page of entries (`sync-ack`, the `gossip` that answers it, a joiner\'s table: at most VIEW_PAGE, §13.3).'),
       dig: opt(t.bin(VIEW_MAX_BUCKETS * 4, '`sync` between servers: the digest of the sender\'s view, 4 bytes (big-endian) per bucket, a power of two of them (§13.3).')),
       bk: opt(t.list(t.uint('A bucket.', VIEW_MAX_BUCKETS - 1), VIEW_MAX_BUCKETS, '`sync-ack`: the buckets whose every entry at the sender `up` holds (§13.3).')),
-      more: opt(t.bool('`sync-ack`: more buckets differ than `up` holds; the receiver sends its next `sync` sooner (§13.3).')),
+      more: opt(t.bool('`sync-ack`: more than a quarter of the buckets differ, and `up` does not hold them all; the receiver may send its next `sync` sooner (§13.3).')),
       pad: opt(t.bin(MAX_DATAGRAM, 'Between masters, `ping` and `ping-req`: padding (any bytes) that brings the datagram to MEMBER_PAD_TO bytes (§12.1).')),
       at,
     }),

@@ -50,7 +50,8 @@ export type MemberMessage =
   | { readonly type: 'sync'; readonly seq: number; readonly updates: readonly MemberUpdate[]; readonly digest?: Uint8Array }
   /**
    * `buckets`: those whose every entry the message holds (the sender of the `sync` pushes back what the
-   * receiver lacks there); `more`: more buckets differ than the message holds (the next `sync` comes sooner).
+   * receiver lacks there); `more`: more than a quarter of the buckets differ, beyond what the message
+   * holds (the views are far apart: the next `sync` may come sooner).
    */
   | { readonly type: 'sync-ack'; readonly seq: number; readonly updates: readonly MemberUpdate[]; readonly buckets?: readonly number[]; readonly more?: boolean };
 
