@@ -7,7 +7,7 @@ import * as Flags from '@oclif/core/flags';
 import { LOG_LEVELS, type OutputMode } from '../src/runtime/output.js';
 import { MIN_KEY_LENGTH, RATE_LIMIT, RATE_LIMIT_BURST } from '../src/protocol/constants.js';
 import { UsageError } from '../src/errors.js';
-import { DEFAULT_MASTER } from '../src/runtime/resolve.js';
+import { DEFAULT_MASTER } from '../src/runtime/defaults.js';
 
 /** `--log-level`: typed as a LogLevel by its options, so no command casts it. */
 export const logLevel = Flags.option({

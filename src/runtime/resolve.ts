@@ -7,9 +7,6 @@ import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { formatAddress, parseAddress } from '../protocol/address.js';
 import { UsageError } from '../errors.js';
 
-/** The master a role talks to when it is given none: `--master` by default. */
-export const DEFAULT_MASTER = '127.0.0.1:7700';
-
 export type Family = 4 | 6;
 
 export interface ResolvedHost {

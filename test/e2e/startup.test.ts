@@ -60,6 +60,7 @@ describe('a command loads only what it runs', () => {
       'src/roles/portal/policies.ts',
       'src/runtime/clock.ts',
       'src/runtime/dashboard/loadUi.ts',
+      'src/runtime/defaults.ts',
       'src/runtime/errorLine.ts',
       'src/runtime/flood/catalog.ts',
       'src/runtime/output.ts',
