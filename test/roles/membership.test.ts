@@ -309,8 +309,26 @@ describe('membership dissemination', () => {
   it('keeps its tables within their bounds', () => {
     const m = new Membership('a', new Rng(3));
     for (let i = 0; i < 500; i++) m.handle(`x${i}`, ping(i, [{ state: 'alive', addr: `x${i}`, inc: 0 }]), i);
-    for (let i = 0; i < 500; i++) m.handle(`x${i}`, { type: 'ping-req', seq: i, target: `y${i}`, updates: [] }, 500);
+    const known = m.members().map((x) => x.addr);
+    for (let i = 0; i < 500; i++) m.handle(`x${i}`, { type: 'ping-req', seq: i, target: known[i % known.length]!, updates: [] }, 500);
     for (const t of Object.values(m.tables())) expect(t.size).toBeLessThanOrEqual(t.limit);
+    expect(m.tables()['probe relays']!.size, 'the relays filled up to their bound').toBe(m.tables()['probe relays']!.limit);
+  });
+
+  it('probes for another only a member it holds live, and answers a sync only at the address the sync names as its sender (§9.4)', () => {
+    const m = new Membership('a', new Rng(4), { syncInterval: 1_000, maxBuckets: 128 });
+    m.handle('b', ping(1, [{ state: 'alive', addr: 'b', inc: 0 }, { state: 'alive', addr: 'c', inc: 0 }]), 0);
+    drain(m);
+    m.handle('b', { type: 'ping-req', seq: 9, target: '203.0.113.9:53', updates: [] }, 10);
+    expect(drain(m), 'no ping to an address outside the group').toEqual([]);
+    // A sync (a join, or a digest) replayed from another source than the member it names draws nothing.
+    m.handle('203.0.113.9:53', { type: 'sync', seq: 0, updates: [{ state: 'alive', addr: 'b', inc: 0 }] }, 20);
+    m.handle('203.0.113.9:53', { type: 'sync', seq: 7, updates: [{ state: 'alive', addr: 'b', inc: 0 }], digest: new Uint8Array(4) }, 20);
+    expect(drain(m)).toEqual([]);
+    // From the member itself, both are answered.
+    m.handle('b', { type: 'sync', seq: 0, updates: [{ state: 'alive', addr: 'b', inc: 0 }] }, 30);
+    m.handle('b', { type: 'sync', seq: 7, updates: [{ state: 'alive', addr: 'b', inc: 0 }], digest: new Uint8Array(4) }, 30);
+    expect(drain(m).map((x) => [x.to, x.msg.type])).toEqual([['b', 'sync-ack'], ['b', 'sync-ack']]);
   });
 });
 
@@ -570,11 +588,11 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
       return m;
     }
     /** `m`'s next sync, once its timer is due (its probes answered meanwhile). */
-    function nextSync(m: Membership, from: number): { to: string; msg: Extract<MemberMessage, { type: 'sync' }>; at: number } {
-      for (let t = from; t < from + 10_000; t += 50) {
+    function nextSync(m: Membership, from: number, to?: string): { to: string; msg: Extract<MemberMessage, { type: 'sync' }>; at: number } {
+      for (let t = from; t < from + 600_000; t += 50) {
         m.handleTimeout(t);
         const sent = drain(m);
-        const s = sent.find((x) => x.msg.type === 'sync');
+        const s = sent.find((x) => x.msg.type === 'sync' && (to === undefined || x.to === to));
         if (s) return { ...(s as { to: string; msg: Extract<MemberMessage, { type: 'sync' }> }), at: t };
         for (const p of sent) if (p.msg.type === 'ping') m.handle(p.to, { type: 'ack', seq: p.msg.seq, updates: [] }, t);
         drain(m);
@@ -609,8 +627,8 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
       const b = viewOf('B', [...common, ...onlyB, 'A'], 4);
       let t = 0;
       for (let round = 0; round < 10; round++) {
-        const sync = nextSync(a, t);
-        t += 1_000;
+        const sync = nextSync(a, t, 'B');
+        t = sync.at + 10;
         b.handle('A', sync.msg, t);
         const acks = drain(b).filter((s) => s.to === 'A');
         if (acks.length === 0) break;
@@ -628,7 +646,7 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
       expect(known(a)).toEqual(new Set([...common, ...onlyA, ...onlyB, 'B']));
       expect(known(b)).toEqual(new Set([...common, ...onlyA, ...onlyB, 'A']));
       // Agreed now: the next digest draws nothing.
-      b.handle('A', nextSync(a, t).msg, t + 1_000);
+      b.handle('A', nextSync(a, t, 'B').msg, t + 1_000);
       expect(drain(b)).toEqual([]);
     });
 
@@ -638,7 +656,7 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
       const b = viewOf('B', [...others, 'A'], 6);
       a.handle('p3', { type: 'gossip', seq: 0, updates: [{ state: 'alive', addr: 'p3', inc: 0, data: { v: 2, ...entry(1, 'draining') } }, { state: 'dead', addr: 'p7', inc: 0 }] }, 10);
       drain(a);
-      const sync = nextSync(a, 20);
+      const sync = nextSync(a, 20, 'B');
       b.handle('A', sync.msg, 2_000);
       for (const ack of drain(b).filter((s) => s.to === 'A')) a.handle('B', ack.msg, 2_000);
       for (const push of drain(a).filter((s) => s.to === 'B')) b.handle('A', push.msg, 2_000);
@@ -682,7 +700,7 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
       for (const x of answers) expect(x.msg.type === 'sync-ack' && x.msg.more).toBeFalsy();
     });
 
-    it('a digest that is not a power of two of buckets, or too long, draws nothing; nor does a sync-ack that answers no sync of its own', () => {
+    it('a digest that is not a power of two of buckets, or too long, draws nothing; nor does a sync-ack that answers no sync of its own, or comes from another member', () => {
       const others = Array.from({ length: 10 }, (_, i) => `p${i}`);
       const a = viewOf('A', [...others, 'B'], 9);
       const b = viewOf('B', ['A'], 10);
@@ -692,6 +710,13 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
       }
       a.handle('B', { type: 'sync-ack', seq: 12345, updates: [], buckets: [0] }, 200);
       expect(drain(a)).toEqual([]);
+      // The answer to its sync, but from another member than the one it went to: no push either.
+      const sync = nextSync(a, 300);
+      const other = sync.to === 'p0' ? 'p1' : 'p0';
+      a.handle(other, { type: 'sync-ack', seq: sync.msg.seq, updates: [], buckets: [0] }, sync.at + 10);
+      expect(drain(a).filter((x) => x.msg.type === 'gossip')).toEqual([]);
+      a.handle(sync.to, { type: 'sync-ack', seq: sync.msg.seq, updates: [], buckets: [0] }, sync.at + 20);
+      expect(drain(a).filter((x) => x.msg.type === 'gossip' && x.to === sync.to), 'from the member it went to: what it lacks goes back').toHaveLength(1);
     });
   });
 

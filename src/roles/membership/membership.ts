@@ -236,7 +236,7 @@ export class Membership {
   private nextReconnectAt: number | undefined;
   /** The next digest of anti-entropy, and the last one sent: its seq and how many buckets it had. */
   private nextSyncAt: number | undefined;
-  private lastSync: { readonly seq: number; readonly buckets: number } | undefined;
+  private lastSync: { readonly to: string; readonly seq: number; readonly buckets: number } | undefined;
   private readonly selfHash: number;
   /** How many updates changed the table (a member new here, a newer entry, a new state): what a page taught is told by it. */
   private news = 0;
@@ -363,6 +363,9 @@ export class Membership {
       case 'sync-ack':
         return this.pushBack(from, msg, news, now);
       case 'sync':
+        // Answered only to the member that sent it by its own account (its own entry comes first): a
+        // sync replayed from another source address draws nothing there (§9.4, §13.3).
+        if (msg.updates[0]?.addr !== from) return;
         // A join (`seq` 0: a member that starts, or starts again, knowing nothing): the whole table, a page per message.
         if (msg.seq === 0 && this.table.has(from)) {
           for (const updates of this.allPages()) this.sends.push({ to: from, msg: { type: 'sync-ack', seq: msg.seq, updates } });
@@ -374,6 +377,10 @@ export class Membership {
           this.send(from, { type: 'ack', seq: msg.seq, updates: [] });
           return;
         }
+        // Only a member this member holds live is probed for another: a ping-req replayed from elsewhere
+        // cannot make it ping an address outside the group (§9.4).
+        const target = this.table.get(msg.target);
+        if (!target || !isLive(target.state)) return;
         this.pruneRelays(now);
         if (this.relays.size >= MAX_MEMBER_RELAYS) return;
         const seq = this.nextSeq();
@@ -433,7 +440,7 @@ export class Membership {
     if (to === undefined) return;
     const buckets = bucketsFor(this.table.size + 1, this.o.bucketFill, this.o.maxBuckets);
     const seq = this.nextSeq();
-    this.lastSync = { seq, buckets };
+    this.lastSync = { to, seq, buckets };
     this.sends.push({ to, msg: { type: 'sync', seq, updates: [this.own()], digest: packDigest(this.sums(buckets)) } });
   }
 
@@ -511,7 +518,7 @@ export class Membership {
    */
   private pushBack(from: string, msg: Extract<MemberMessage, { type: 'sync-ack' }>, news: number, now: number): void {
     const last = this.lastSync;
-    if (!msg.buckets || !last || msg.seq !== last.seq) return;
+    if (!msg.buckets || !last || msg.seq !== last.seq || from !== last.to) return;
     this.lastSync = undefined;
     // More differs than one page held, and at least half the page was news here: the views are far
     // apart (a cold start), not merely a few refreshes under way; the next digest goes sooner.
