@@ -11,6 +11,7 @@ export default class ClientGetCommand extends OfpCommand {
     '<%= config.bin %> client get movie.ts --master 10.0.0.1:7700,10.0.0.2:7700 --mode list --choose fewest-users --out - | mpv -',
     '<%= config.bin %> client get movie.ts --master 127.0.0.1:7700 --out movie.copy.ts --rate-schedule "0s:1x,10s:2x,20s:0.5x"',
     '<%= config.bin %> client get concert --master 127.0.0.1:7700 --out ./concert.copy',
+    '<%= config.bin %> client get movie.ts --mode list --servers 127.0.0.1:7801,127.0.0.1:7802 --out movie.copy.ts',
   ];
 
   static override args = {
