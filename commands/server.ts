@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { OfpCommand } from './base.js';
+import { VIEW_GOSSIP_INTERVAL, VIEW_GOSSIP_NODES } from '../src/protocol/constants.js';
 import { DEFAULT_MASTER, insecure, json, jsonStream, key, logLevel, outputMode, rateLimit } from './flags.js';
 
 export default class ServerCommand extends OfpCommand {
@@ -21,6 +22,8 @@ export default class ServerCommand extends OfpCommand {
     latency: Flags.string({ description: 'The latency expected to it (5ms): its masters\' nearest policy uses it until they have measured their own round trip to it.' }),
     facts: Flags.string({ description: 'A JSON file of the same facts, {"location": "par-1", "cpus": 16, "memory": "64G", "latency": "5ms"}; a flag wins over the file.' }),
     'default-rate': Flags.string({ description: 'Bitrate of files without a sidecar, bits/s.', default: '4M' }),
+    'gossip-interval': Flags.string({ description: `With --key: how often the server gossips what must spread at once through the servers' view (a change of status, liveness), ms or 200ms (default ${VIEW_GOSSIP_INTERVAL}).` }),
+    'gossip-nodes': Flags.integer({ description: `With --key: to how many peers, at random, each round of gossip goes (default ${VIEW_GOSSIP_NODES}).`, min: 1, max: 16 }),
     peers: Flags.string({ description: 'Other servers to join the servers\' view through, HOST:PORT, comma-separated (the masters name more): every server then knows every other and answers the server list (needs --key).', helpValue: 'HOST:PORT,…' }),
     key,
     insecure: insecure(),
@@ -51,6 +54,8 @@ export default class ServerCommand extends OfpCommand {
       defaultRate: flags['default-rate'],
       ...(flags.key !== undefined ? { key: flags.key } : {}),
       ...(flags.peers !== undefined ? { peers: flags.peers } : {}),
+      ...(flags['gossip-interval'] !== undefined ? { gossipInterval: flags['gossip-interval'] } : {}),
+      ...(flags['gossip-nodes'] !== undefined ? { gossipNodes: flags['gossip-nodes'] } : {}),
       insecure: flags.insecure,
       rateLimit: flags['rate-limit'],
       output: outputMode(flags),

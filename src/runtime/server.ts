@@ -10,6 +10,7 @@ import { DRAIN_TIMEOUT, MAX_NAME, MAX_STREAM_RATE } from '../protocol/constants.
 import type { ServerFacts } from '../protocol/messages.js';
 import type { RateLimit } from '../roles/rateLimit.js';
 import { MediaServer, type RegistrationState, type ServerEvent } from '../roles/server/server.js';
+import type { ViewGossip } from '../roles/server/view.js';
 import { roleDeps } from '../platform/crypto.js';
 import { type DriverEvent, type RunningRole, startRole } from './driver.js';
 import { catalogOf, FileMediaReader, type MediaScan, readableFiles, scanMediaDir } from './mediaDir.js';
@@ -19,7 +20,7 @@ import { DEFAULT_MASTER } from './defaults.js';
 import { describeRateLimit, withRateLimit } from './rateLimitFlag.js';
 import { onEachStopSignal, signalStatus } from './signals.js';
 import { formatRate } from '../view/units.js';
-import { parseCount, parseRate } from './units.js';
+import { parseCount, parseDuration, parseRate } from './units.js';
 import { UsageError } from '../errors.js';
 import { clusterKey, keylessWarning } from './clusterKey.js';
 import { type FactFlags, parseFacts } from './facts.js';
@@ -42,6 +43,8 @@ export interface ServerSettings {
   readonly key?: string;
   /** Peers to join the servers' view through (§13.1). */
   readonly peers?: readonly string[];
+  /** The view's rounds of gossip (§13.1), when not the defaults. */
+  readonly gossip?: ViewGossip;
   /** Per-source rate limit (§9.5); none when absent. */
   readonly rateLimit?: RateLimit;
   /** Said once the server listens: it has no key (§9.6). */
@@ -84,7 +87,7 @@ export async function startServer(s: ServerSettings, onEvent: (e: RunningServerE
   const running: RunningRole<MediaServer> = await startRole({
     role: (bound: string) => {
       const name = advertisedName(s, bound);
-      return new MediaServer(roleDeps(s.key), { name, masters: s.masters, group: s.group, cap: s.cap, files: catalogOf(s.media), ...(s.facts ? { facts: s.facts } : {}), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}), ...(s.peers ? { peers: s.peers } : {}) }, reader);
+      return new MediaServer(roleDeps(s.key), { name, masters: s.masters, group: s.group, cap: s.cap, files: catalogOf(s.media), ...(s.facts ? { facts: s.facts } : {}), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}), ...(s.peers ? { peers: s.peers } : {}), ...(s.gossip ? { gossip: s.gossip } : {}) }, reader);
     },
     host: s.host,
     port: s.port,
@@ -130,6 +133,9 @@ export interface ServerFlags {
   readonly key?: string;
   /** `--peers`: servers to join the view through (§13.1); needs a key. */
   readonly peers?: string;
+  /** `--gossip-interval`, `--gossip-nodes`: the view's rounds of gossip (§13.1); need a key. */
+  readonly gossipInterval?: string;
+  readonly gossipNodes?: number;
   /** Listen beyond loopback without a key (§9.6). */
   readonly insecure?: boolean;
   /** `--rate-limit`: off, on, N/s, N/s:BURST. */
@@ -163,6 +169,11 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
   const warning = keylessWarning('server', host.host, key, f.insecure ?? false);
   if (f.peers !== undefined && !key) throw new UsageError('usage', '--peers needs --key: servers share their view only when it is authenticated (§13.4)');
   const peers = f.peers !== undefined ? (await resolveEndpoints(f.peers, '--peers', host.family)).map((p) => p.address) : undefined;
+  if ((f.gossipInterval !== undefined || f.gossipNodes !== undefined) && !key) throw new UsageError('usage', '--gossip-interval and --gossip-nodes are the servers\' view\'s, which needs --key (§13.4)');
+  const gossip = {
+    ...(f.gossipInterval !== undefined ? { interval: parseDuration(f.gossipInterval, '--gossip-interval', 'ms', false, 10) } : {}),
+    ...(f.gossipNodes !== undefined ? { nodes: parseCount(f.gossipNodes, '--gossip-nodes', 1, 16) } : {}),
+  };
   return {
     host: host.host,
     port: parseCount(f.port, '--port', 0, 65535),
@@ -174,6 +185,7 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
     ...withFacts(parseFacts(f.facts ?? {})),
     ...(key ? { key } : {}),
     ...(peers ? { peers } : {}),
+    ...(Object.keys(gossip).length > 0 ? { gossip } : {}),
     ...(warning ? { warning } : {}),
     ...withRateLimit(f.rateLimit),
   };

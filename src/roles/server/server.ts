@@ -42,7 +42,7 @@ import { SupervisorRecord } from './supervisorRecord.js';
 import { type FlowFile, offsetsAt, ServerStream, SERVER_STREAM_TABLE, type StreamTrigger } from './stream.js';
 import { Tracker } from './tracker.js';
 import { type StreamView, streamView } from './views.js';
-import { SharedView, type ViewPeer } from './view.js';
+import { SharedView, type ViewGossip, type ViewPeer } from './view.js';
 import { fitted, fromWire, toWire } from '../membership/messages.js';
 import type { MemberData } from '../membership/membership.js';
 import { ListFill } from '../../protocol/sizes.js';
@@ -79,6 +79,8 @@ export interface ServerConfig {
   readonly rateLimit?: RateLimit;
   /** Peers to join the servers' view through (§13.1, `--peers`); its masters name others once it is registered. */
   readonly peers?: readonly string[];
+  /** The view's rounds of gossip (§13.1): how often and to how many peers; VIEW_GOSSIP_INTERVAL and VIEW_GOSSIP_NODES when absent. */
+  readonly gossip?: ViewGossip;
 }
 
 /** The server's tie to one of its masters: its registration there (§6.5), the load reports (S1.5) and the stream control events (§10.4) it is sent. */
@@ -252,7 +254,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       this.started = true;
       for (const f of this.tooFast) this.emit({ type: 'media-skipped', level: 'warn', file: f.name, why: `${mbit(f.rate)} is faster than one stream may go, ${mbit(MAX_STREAM_RATE)} (MAX_STREAM_RATE): not served` });
       if (this.deps.auth) {
-        this.view = new SharedView(this.config.name, this.deps.rng.fork(), Math.floor(now / 1000));
+        this.view = new SharedView(this.config.name, this.deps.rng.fork(), Math.floor(now / 1000), this.config.gossip);
         this.noteView(now);
         this.joinView(this.config.peers ?? [], now);
       }

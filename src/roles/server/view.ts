@@ -42,6 +42,12 @@ export const VIEW_TIMING = {
   quietArrivals: true,
 } as const;
 
+/** How often a server gossips what must spread at once, ms, and to how many peers (§13.1; `ofp server --gossip-interval`, `--gossip-nodes`). */
+export interface ViewGossip {
+  readonly interval?: number;
+  readonly nodes?: number;
+}
+
 /** One server as this server's view holds it. */
 export interface ViewPeer {
   readonly addr: string;
@@ -60,8 +66,13 @@ export class SharedView {
   private joined = false;
 
   /** `firstIncarnation`: above any this server had before (a restarted server's entry wins over its last life's). */
-  constructor(readonly self: string, rng: Rng, firstIncarnation: number) {
-    this.group = new Membership(self, rng, { ...VIEW_TIMING, firstIncarnation });
+  constructor(readonly self: string, rng: Rng, firstIncarnation: number, gossip: ViewGossip = {}) {
+    this.group = new Membership(self, rng, {
+      ...VIEW_TIMING,
+      firstIncarnation,
+      ...(gossip.interval !== undefined ? { gossipInterval: gossip.interval } : {}),
+      ...(gossip.nodes !== undefined ? { gossipNodes: gossip.nodes } : {}),
+    });
   }
 
   /** Peers to join through (`--peers`, or those a master named): pinged now, tried again while unknown. */
