@@ -267,6 +267,22 @@ expect: {copies-identical: true}
     expect(agrees.detail).toMatch(/^5 live server\(s\) agree on 5 alive and 1 gone; the last view settled \d+ ms after the last fault \(at most 100\)$/);
   });
 
+  it('view-agrees judges the views at the end of the run, not those of the teardown, when every server leaves', async () => {
+    const bundled = readFileSync(fileURLToPath(new URL('../../testbed/scenarios/server-view-converges.yaml', import.meta.url)), 'utf8');
+    const sc = parseScenario(bundled, 'v.yaml');
+    const { record } = await runSim(sc, { seed: 1, traceCap: 0 });
+    const agrees = (r: typeof record) => checkRun(sc, r).find((c) => c.name === 'view-agrees')!;
+    expect(agrees(record).verdict).toBe('pass');
+    // The teardown: edge-1 stops and leaves, and edge-4 hears it, after the run's end.
+    const left = { t: record.elapsed + 50, node: 'edge-4', type: 'peer-left', data: { peer: 'edge-1' } };
+    expect(agrees({ ...record, events: [...record.events, left] }).verdict).toBe('pass');
+    // The same belief within the run is a wrong view, and the check says whose.
+    const during = { ...left, t: record.elapsed - 1 };
+    const wrong = agrees({ ...record, events: [...record.events, during] });
+    expect(wrong.verdict).toBe('fail');
+    expect(wrong.detail).toBe('1 view(s) wrong at the end: edge-4 holds edge-1 left, not alive');
+  });
+
   it('a client\'s servers are for list mode, and name servers', () => {
     const text = (extra: string) => `name: t
 description: servers to fall back on

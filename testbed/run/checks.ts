@@ -45,8 +45,8 @@ export function checkRun(sc: Scenario, r: RunRecord): CheckResult[] {
  * The servers' view (§13) agrees with what happened: at the end, every live server holds every other
  * live server alive and every killed one dead, left or unknown, and the last of them got there within
  * `limit` ms of the last fault; a server killed and restarted was held dead (or left) by every other
- * live server in between. From the servers' `peer-*` debug events; a restarted server starts its
- * beliefs afresh.
+ * live server in between. From the servers' `peer-*` debug events up to the end of the run (not those
+ * of the teardown, when every server leaves); a restarted server starts its beliefs afresh.
  */
 function viewAgrees(sc: Scenario, r: RunRecord, limit: number): CheckResult {
   const name = 'view-agrees';
@@ -59,6 +59,8 @@ function viewAgrees(sc: Scenario, r: RunRecord, limit: number): CheckResult {
   const missed: string[] = [];
   let lastFault = 0;
   for (const e of r.events) {
+    // What servers see once the run is over and they are being stopped (each leaves) is not the run's view.
+    if (e.t > r.elapsed) continue;
     if (e.node === 'testbed' && e.type === 'fault') {
       const node = String(e.data.node ?? '');
       const action = String(e.data.action ?? e.data.kind);
