@@ -8,13 +8,14 @@
  */
 import { ClusterAuth, handoffToken, type TokenClaims } from '../src/protocol/auth.js';
 import { encode, encodeWithMac } from '../src/protocol/codec.js';
-import { AUTH_MAX_SKEW, DATA_CHUNK, MAX_DATAGRAM, MEMBER_PAD_TO, REQUEST_PAD_TO, SUPPORTED_VERSIONS, TOKEN_TTL } from '../src/protocol/constants.js';
+import { AUTH_MAX_SKEW, DATA_CHUNK, JOB_CHUNK, MAX_DATAGRAM, MEMBER_PAD_TO, REQUEST_PAD_TO, SUPPORTED_VERSIONS, TOKEN_TTL } from '../src/protocol/constants.js';
 import type { ErrorCode, UnknownErrorCode } from '../src/protocol/errors.js';
 import type { Message, MessageOf } from '../src/protocol/messages.js';
 import { padded } from '../src/protocol/padding.js';
 import { bucketOf, entryHash, fnv1a, packDigest } from '../src/roles/membership/digest.js';
 import { nameKey, syntheticBytes } from '../src/media/synthetic.js';
 import { nodeCrypto } from '../src/platform/crypto.js';
+import { hashList } from '../src/roles/jobs/object.js';
 
 /** The cluster key of the vectors (its UTF-8 bytes are the key, §9.1). */
 export const TEST_KEY = 'ofp v1 test vectors';
@@ -123,6 +124,13 @@ const HANDOFF_TOKEN = handoffToken(nodeCrypto, STREAM_KEY, SID, SRV_B, EXP);
  * A media item of two flows (§10.2): a video track and an audio track. At normal play time 1996 ms
  * they stand at floor(1996 × rate / 8000): 998 000 and 31 936 bytes.
  */
+/** A distribution job (§14): its id, a 2,500-byte file, its hash list and root. */
+const JOB = 0x0b5e_0001;
+const JOB_CONTENT = syntheticBytes(nameKey('title.ts'), 0, 2_500);
+const JOB_OBJECT = hashList((off, len) => JOB_CONTENT.subarray(off, off + len), JOB_CONTENT.length, nodeCrypto);
+const JOB_TAG = hex('7a6b5c4d3e2f1001');
+const BASE = '192.0.2.20:6000';
+
 const ITEM = 'film';
 const VIDEO: [string, number, number] = ['film/video.ts', 3_000_000, 4_000_000];
 const AUDIO: [string, number, number] = ['film/audio.ts', 96_000, 128_000];
@@ -379,6 +387,26 @@ export const EXAMPLES: readonly Example[] = [
     name: 'notice: a window of requests, some refused',
     message: { type: 'notice', seq: OPERATOR_SEQ, events: [{ ago: 40, ev: 'requests', counts: [120, 31, 4] }, { ago: 40, ev: 'request-errors', code: 'no-capacity', n: 3 }] },
   },
+  // Jobs move only within a keyed cluster (§14.7): on the wire each of these but `chunk` carries a MAC (see the authenticated vectors); here, their bodies alone.
+  { name: 'job-submit: the body alone', message: { type: 'job-submit', rid: 0x4000_0001, file: 'title.ts', size: JOB_CONTENT.length, root: JOB_OBJECT.root, tag: JOB_TAG, to: [SRV_A], part: 0, parts: 1 } },
+  { name: 'job-result: the body alone', message: { type: 'job-result', rid: 0x4000_0001, ok: true, job: JOB, msg: 'ok' } },
+  {
+    name: 'job-order: the body alone, an empty plan',
+    message: { type: 'job-order', job: JOB, cmd: 1, op: 'copy', file: 'title.ts', size: JOB_CONTENT.length, root: JOB_OBJECT.root, base: BASE, idx: 2, tag: COOKIE, rate: 20_000_000, plan: [], part: 0, parts: 1 },
+  },
+  { name: 'job-pull: the body alone, asking for order parts 1 and 2', message: { type: 'job-pull', job: JOB, cmd: 1, tag: COOKIE, want: [], parts: [1, 2] } },
+  { name: 'job-note: the body alone, a stall', message: { type: 'job-note', job: JOB, cmd: 1, idx: 1, st: 'stalled', got: 1_024, src: SRV_A } },
+  { name: 'job-query: the body alone', message: { type: 'job-query', job: JOB, cmd: 1, idx: 0 } },
+  { name: 'job-status-request: the body alone', message: { type: 'job-status-request', rid: 3, job: JOB, from: 24 } },
+  { name: 'job-status: no such job', message: { type: 'job-status', rid: 3, job: JOB, found: false, file: '', size: 0, state: 'failed', age: 0, got: 0, total: 0, counts: [0, 0, 0, 0, 0], from: 0, rows: [] } },
+  {
+    name: 'chunk: the hash list of a 2,500-byte file (one block), chunk 0 of its object (§14.3)',
+    message: { type: 'chunk', job: JOB, cmd: 1, i: 0, d: JOB_OBJECT.list },
+  },
+  {
+    name: 'chunk: the file\'s first 1,024 bytes, chunk 1 of its object',
+    message: { type: 'chunk', job: JOB, cmd: 1, i: 1, d: JOB_CONTENT.subarray(0, JOB_CHUNK) },
+  },
 ];
 
 // ---- Authenticated messages: sent with a MAC under TEST_KEY (§2.4, §9.2) --------------
@@ -562,6 +590,50 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
     message: stamped({
       type: 'status', rid: 9, what: 'summary', total: 1, from: 0,
       summary: { servers: 1, up: 1, files: 4, sessions: 0, bw: 0, cap: 1_000_000_000, requests: 0, policy: 'round-robin', mode: 'relay', uptime: 10 },
+    }),
+  },
+  {
+    name: 'job-submit: a provider asks for a job to three servers, padded to REQUEST_PAD_TO bytes (§14.1)',
+    now: TEST_NOW,
+    message: padded(stamped({ type: 'job-submit', rid: 0x4000_0001, file: 'title.ts', size: JOB_CONTENT.length, root: JOB_OBJECT.root, rate: 20_000_000, tag: JOB_TAG, to: [SRV_A, SRV_B, SRV_C], part: 0, parts: 1 }), REQUEST_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
+  },
+  { name: 'job-result: the job is made', now: TEST_NOW, message: stamped({ type: 'job-result', rid: 0x4000_0001, ok: true, job: JOB, msg: `job ${JOB}: title.ts to 3 target(s)` }) },
+  { name: 'job-result: a refusal', now: TEST_NOW, message: stamped({ type: 'job-result', rid: 0x4000_0002, ok: false, code: 'bad-request', msg: 'the file name "../x" is a path' }) },
+  {
+    name: 'job-pull: the base server pulls the object from its provider: the hash list and the first block',
+    now: TEST_NOW,
+    message: stamped({ type: 'job-pull', job: JOB, cmd: 1, tag: JOB_TAG, want: [[0, 4]] }),
+  },
+  {
+    name: 'job-order: the base server offers the job to SRV_A, which passes it on to SRV_B and SRV_C (§14.2)',
+    now: TEST_NOW,
+    message: stamped({ type: 'job-order', job: JOB, cmd: 1, op: 'copy', file: 'title.ts', size: JOB_CONTENT.length, root: JOB_OBJECT.root, base: BASE, idx: 0, tag: COOKIE, rate: 20_000_000, plan: [[1, SRV_B], [2, SRV_C]], part: 0, parts: 1 }),
+  },
+  {
+    name: 'job-pull: SRV_A lacks chunks 1 and 3, and asks for them',
+    now: TEST_NOW,
+    message: stamped({ type: 'job-pull', job: JOB, cmd: 1, tag: COOKIE, want: [[1, 2], [3, 4]] }),
+  },
+  { name: 'job-pull: SRV_A holds it whole: stop', now: TEST_NOW, message: stamped({ type: 'job-pull', job: JOB, cmd: 1, tag: COOKIE, want: [], stop: true }) },
+  { name: 'job-note: SRV_A got the order (§14.4)', now: TEST_NOW, message: stamped({ type: 'job-note', job: JOB, cmd: 1, idx: 0, st: 'received', got: 0, src: BASE }) },
+  { name: 'job-note: SRV_B completed, at 18.2 Mbit/s', now: TEST_NOW, message: stamped({ type: 'job-note', job: JOB, cmd: 1, idx: 1, st: 'completed', got: JOB_CONTENT.length, src: SRV_A, up: 18_200_000 }) },
+  { name: 'job-note: SRV_A could not reach SRV_C', now: TEST_NOW, message: stamped({ type: 'job-note', job: JOB, cmd: 1, idx: 2, st: 'failed', got: JOB_CONTENT.length, code: 'target-unreachable' }) },
+  { name: 'job-query: the base server asks a late target (§14.5)', now: TEST_NOW, message: stamped({ type: 'job-query', job: JOB, cmd: 1, idx: 2 }) },
+  {
+    name: 'job-status-request: an operator asks for a job, padded to REQUEST_PAD_TO bytes (§14.6)',
+    now: TEST_NOW,
+    message: padded(stamped({ type: 'job-status-request', rid: 0x4000_0003, job: JOB, from: 0 }), REQUEST_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
+  },
+  {
+    name: 'job-status: two targets completed, one failed',
+    now: TEST_NOW,
+    message: stamped({
+      type: 'job-status', rid: 0x4000_0003, job: JOB, found: true, file: 'title.ts', size: JOB_CONTENT.length, state: 'failed', age: 61_000, took: 60_500, got: JOB_CONTENT.length, total: 3, counts: [0, 0, 0, 2, 1], from: 0,
+      rows: [
+        { idx: 0, srv: SRV_A, st: 'completed', got: JOB_CONTENT.length, src: BASE },
+        { idx: 1, srv: SRV_B, st: 'completed', got: JOB_CONTENT.length, src: SRV_A },
+        { idx: 2, srv: SRV_C, st: 'failed', got: 0, code: 'target-unreachable', retry: 59_500 },
+      ],
     }),
   },
 ];

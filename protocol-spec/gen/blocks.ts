@@ -97,5 +97,6 @@ export function blockRenderers(constants: readonly ConstantDoc[]): ReadonlyMap<s
     ['operator-constants', () => table(headers, constantRows(constants.filter((c) => c.section.startsWith('§11'))))],
     ['group-constants', () => table(headers, constantRows(constants.filter((c) => c.section.startsWith('§12'))))],
     ['view-constants', () => table(headers, constantRows(constants.filter((c) => c.section.startsWith('§13'))))],
+    ['job-constants', () => table(headers, constantRows(constants.filter((c) => c.section.startsWith('§14'))))],
   ]);
 }

@@ -5,13 +5,14 @@
  * may not import node modules; it imports the protocol, and the roles only for
  * the type of their dependencies.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { ClusterAuth, type Crypto } from '../protocol/auth.js';
 import { Rng } from '../protocol/rng.js';
 import type { RoleDeps } from '../roles/role.js';
 
 export const nodeCrypto: Crypto = {
   hmacSha256: (key, data) => new Uint8Array(createHmac('sha256', key).update(data).digest()),
+  sha256: (data) => new Uint8Array(createHash('sha256').update(data).digest()),
 };
 
 /** A full 128-bit generator state from the operating system's random source: every run differs. */

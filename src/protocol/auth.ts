@@ -11,6 +11,8 @@ import type { Message } from './messages.js';
 export interface Crypto {
   /** HMAC-SHA-256 of `data` under `key`: 32 bytes. */
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+  /** SHA-256 of `data`: 32 bytes (a job's hash list, §14.3). */
+  sha256(data: Uint8Array): Uint8Array;
 }
 
 const utf8 = new TextEncoder();

@@ -343,3 +343,52 @@ export const VIEW_REFRESH_RATE = 8;
 export const MAX_VIEW = 4_096;
 /** §13.1 A master names at most this many other servers to a server it registers (`content-ack` `peers`): its first peers. */
 export const VIEW_SEEDS = 3;
+
+/** §14.3 Jobs: bytes of content per `chunk` (the last chunk of the hash list, and of the content, may be shorter). */
+export const JOB_CHUNK = 1_024;
+/** §14.3 Jobs: chunks per block: each block of content has its SHA-256 in the object's hash list. */
+export const JOB_BLOCK_CHUNKS = 64;
+/** §14.3 Jobs: bytes of a block's hash in the hash list (SHA-256). */
+export const JOB_HASH_LENGTH = 32;
+/** §14.3 Jobs: the smallest pull window, in chunks: a receiver asks at most this many chunks ahead of the first it lacks, or more at a higher rate (JOB_WINDOW_TIME). */
+export const JOB_MIN_WINDOW = 64;
+/** §14.3 Jobs: the largest pull window, in chunks. */
+export const JOB_MAX_WINDOW = 2_048;
+/** §14.3 Jobs: a receiver's pull window holds this much of the transfer at the source's rate, ms. */
+export const JOB_WINDOW_TIME = 400;
+/** §14.3 Jobs: a receiver sends a `job-pull` this often while it lacks chunks, ms (and sooner, once a quarter of its window has arrived). */
+export const JOB_PULL_INTERVAL = 50;
+/** §14.3 Jobs: a source sends one chunk again at most once per this interval, ms: a pull that still lists a chunk in flight draws no copy. */
+export const JOB_RESEND_HOLDOFF = 250;
+/** §14.3 Jobs: at most this many ranges of chunks in one `job-pull`. */
+export const JOB_MAX_RANGES = 16;
+/** §14.3 Jobs: the rate of one transfer when neither the job nor the source sets one, bits per second. */
+export const JOB_DEFAULT_RATE = 50_000_000;
+/** §14.3 Jobs: a source's bucket of sending credit holds at most this much of its rate, ms (the largest burst). */
+export const JOB_BURST = 20;
+/** §14.2 Jobs: a source sends an unanswered `job-order` again after this long, ms. */
+export const JOB_ORDER_RETRY = 500;
+/** §14.2 Jobs: a source gives a target up after this many `job-order`s unanswered, and takes on its share of the plan (§14.2). */
+export const JOB_ORDER_ATTEMPTS = 4;
+/** §14.2 Jobs: a source forgets a target that has not pulled for this long, ms. */
+export const JOB_TARGET_SILENCE = 5_000;
+/** §14.2 Jobs: targets a source serves at once (its fanout): the first of its plan; the rest of the plan is shared among them. */
+export const JOB_FANOUT = 4;
+/** §14.2 Jobs: at most this many targets in one `job-order` or `job-submit` part. */
+export const JOB_PLAN_PART = 32;
+/** §14.2 Jobs: at most this many targets in one job. */
+export const MAX_JOB_TARGETS = 4_096;
+/** §14.4 Jobs: a receiver whose source sent nothing it asked for this long reports the stall to the base server, ms. */
+export const JOB_STALL = 3_000;
+/** §14.5 Jobs: the base server queries a target that has not completed when it has heard nothing of it for this long, ms. */
+export const JOB_QUERY_AFTER = 5_000;
+/** §14.5 Jobs: queries unanswered, or answered `unknown`, before the base server repairs a target by serving it itself. */
+export const JOB_QUERY_ATTEMPTS = 3;
+/** §14.5 Jobs: times the base server repairs one target (serves it again from the start of what it lacks) before it reports the target failed. */
+export const JOB_REPAIR_ATTEMPTS = 3;
+/** §14.5 Jobs: a target's part of a job that the base server reports failed may be tried again this long later, ms: the expected delay of the failure report. */
+export const JOB_RETRY_DELAY = 60_000;
+/** §14.1 Jobs: jobs a base server holds, finished ones forgotten first. */
+export const MAX_JOBS = 256;
+/** §14.6 Jobs: rows of targets in one `job-status` page. */
+export const JOB_STATUS_ROWS = 24;

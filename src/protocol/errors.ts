@@ -45,6 +45,11 @@ export const ERRORS = {
   'unavailable': { fault: 'local', wire: true, doc: `Every server the master tried for a relayed request failed to answer.` },
   'over-limit': { fault: 'peer', wire: true, doc: `The master refused a server's registration or content list: it would go beyond MAX_CONTENT_PARTS, MAX_NAMES_PER_SERVER, MAX_CATALOG_BYTES_PER_SERVER or MAX_SERVERS_PER_SOURCE (§4.6). The master keeps nothing of it; the server registers again after REGISTER_RETRY_MAX.` },
   'not-supervisor': { fault: 'peer', wire: true, doc: `A master that is not the server's supervisor (§12.2) ordered a move of one of its streams: the server keeps the stream and answers with this, naming its supervisor.` },
+  'unknown-job': { fault: 'peer', wire: true, doc: `The base server holds no such job, or the target no such command (§14).` },
+  'write-error': { fault: 'local', wire: true, doc: `A target could not write the job's file into its media directory (§14.4).` },
+  'corrupt': { fault: 'peer', wire: true, doc: `An object's hash list does not match its root, or a source kept sending blocks that do not match their hashes (§14.3).` },
+  'target-unreachable': { fault: 'local', wire: true, doc: `A target never answered its source's \`job-order\`, or the base server's queries and repairs (§14.5).` },
+  'provider-gone': { fault: 'peer', wire: true, doc: `The provider stopped sending the job's file before the base server held it whole (§14.1).` },
   // Local outcomes a client reports (events and exit status), never on the wire.
   'master-unreachable': { fault: 'local', wire: false, doc: `No master answered after MASTER_ROUNDS rounds over every master address.` },
   'server-unreachable': { fault: 'local', wire: false, doc: `The master kept sending the client to a server that never answered it (SILENT_SERVER_TRIES times), or to one where nothing listens (§6.1).` },

@@ -55,6 +55,18 @@ export const SAMPLES: { readonly [K in MessageType]: MessageOf<K> } = {
     files: [{ file: 'A', size: 10, rate: 20, servers: ['10.0.1.1:5000'] }],
     sessions: [{ sid: 1, client: '10.0.2.1:6000', file: 'A', srv: '10.0.1.1:5000', age: 5, live: true, handoffs: 1, npt: 2_500, size: 10, rate: 20, scale: 1500, moving: true }],
   },
+  'job-submit': { type: 'job-submit', rid: 14, file: 'ß-title.ts', size: 2 ** 36, root: bytes(32), rate: 20_000_000, tag: bytes(8, 11), to: ['10.0.1.1:5000', '[2001:db8::5]:5000'], part: 1, parts: 2, pad: bytes(9), at: AT },
+  'job-result': { type: 'job-result', rid: 14, ok: false, code: 'over-limit', msg: 'too many jobs', at: AT },
+  'job-order': { type: 'job-order', job: 0xffff_ffff, cmd: 1, op: 'copy', file: 'B', size: 2 ** 36, root: bytes(32, 2), base: '10.0.9.1:6000', idx: 4095, tag: bytes(8, 12), rate: 8_000_000, plan: [[1, '10.0.1.2:5000'], [4095, '[2001:db8::7]:5000']], part: 0, parts: 3, at: AT },
+  'job-pull': { type: 'job-pull', job: 5, cmd: 1, tag: bytes(8, 12), want: [[0, 4], [2 ** 30, 2 ** 30 + 64]], parts: [1, 2], stop: false, at: AT },
+  chunk: { type: 'chunk', job: 5, cmd: 1, i: 2 ** 30, d: bytes(1024) },
+  'job-note': { type: 'job-note', job: 5, cmd: 1, idx: 3, st: 'failed', got: 2 ** 33, src: '10.0.1.2:5000', up: 12_000_000, code: 'write-error', at: AT },
+  'job-query': { type: 'job-query', job: 5, cmd: 1, idx: 3, at: AT },
+  'job-status-request': { type: 'job-status-request', rid: 15, job: 5, from: 24, pad: bytes(4), at: AT },
+  'job-status': {
+    type: 'job-status', rid: 15, job: 5, found: true, file: 'B', size: 2 ** 36, state: 'running', age: 1_000, took: 900, got: 2 ** 35, total: 2, counts: [0, 1, 0, 0, 1], from: 0, at: AT,
+    rows: [{ idx: 0, srv: '10.0.1.1:5000', st: 'received', got: 0, src: '10.0.9.1:6000' }, { idx: 1, srv: '[2001:db8::5]:5000', st: 'failed', got: 0, code: 'target-unreachable', retry: 60_000 }],
+  },
   subscribe: { type: 'subscribe', rid: 13, cookie: bytes(8, 10), since: 40, pad: bytes(7), at: AT },
   'subscribe-ack': { type: 'subscribe-ack', rid: 13, state: 'active', cookie: bytes(8, 10), lease: 10_000, next: 42, at: AT },
   notice: {

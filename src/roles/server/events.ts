@@ -9,6 +9,7 @@ import type { RateLimited } from '../rateLimit.js';
 import type { CoreEvent } from '../role.js';
 import type { RegistrationState, RegistrationTrigger } from './registrationTable.js';
 import type { StreamTrigger } from './stream.js';
+import type { JobAgentEvent } from './jobs.js';
 
 type Warn = { readonly level: 'warn' };
 
@@ -32,6 +33,8 @@ type StreamFields = {
 
 export type ServerEvent =
   | CoreEvent
+  | JobAgentEvent
+  | { readonly type: 'job-file-in-service'; readonly level: 'info'; readonly job: number; readonly file: string; readonly bytes: number }
   | RateLimited
   | RegistrationEvent
   | ({ readonly type: 'media-skipped'; readonly file: string; readonly why: string } & Warn)

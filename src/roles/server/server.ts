@@ -43,6 +43,8 @@ import { type FlowFile, offsetsAt, ServerStream, SERVER_STREAM_TABLE, type Strea
 import { Tracker } from './tracker.js';
 import { type StreamView, streamView } from './views.js';
 import { SharedView, type ViewGossip, type ViewPeer } from './view.js';
+import { JobAgent, type JobAgentOptions, type ReadyFile } from './jobs.js';
+import type { JobFiles } from '../jobs/holding.js';
 import { fitted, fromWire, toWire } from '../membership/messages.js';
 import type { MemberData } from '../membership/membership.js';
 import { ListFill } from '../../protocol/sizes.js';
@@ -81,6 +83,8 @@ export interface ServerConfig {
   readonly peers?: readonly string[];
   /** The view's rounds of gossip (§13.1): how often and to how many peers; VIEW_GOSSIP_INTERVAL and VIEW_GOSSIP_NODES when absent. */
   readonly gossip?: ViewGossip;
+  /** Distribution jobs (§14): the rate and fanout of the transfers this server serves, and the media rate of a file a job brings (it has no sidecar). */
+  readonly jobs?: JobAgentOptions & { readonly mediaRate: number };
 }
 
 /** The server's tie to one of its masters: its registration there (§6.5), the load reports (S1.5) and the stream control events (§10.4) it is sent. */
@@ -138,9 +142,9 @@ type Refusal = { code: WireErrorCode; text: string };
  * events to send again, `tick` pacing and housekeeping, `drain` the bound of a drain, `view` the
  * servers' view (§13).
  */
-export type ServerTimer = 'retry' | 'silence' | 'report' | 'track' | 'tick' | 'drain' | 'view';
+export type ServerTimer = 'retry' | 'silence' | 'report' | 'track' | 'tick' | 'drain' | 'view' | 'jobs';
 /** The order in which a wake-up handles what is due. */
-const TIMER_ORDER: readonly ServerTimer[] = ['retry', 'silence', 'report', 'track', 'tick', 'drain', 'view'];
+const TIMER_ORDER: readonly ServerTimer[] = ['retry', 'silence', 'report', 'track', 'tick', 'drain', 'view', 'jobs'];
 
 export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   readonly config: ServerConfig;
@@ -179,13 +183,24 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   private readonly tooFast: MediaFile[] = [];
   /** The servers' shared view (§13), with a cluster key only (§13.4): made as the server starts (its first incarnation is the time then). */
   private view: SharedView | undefined;
+  /** Distribution jobs (§14), with a cluster key and a place to write their files. */
+  private readonly jobs: JobAgent | undefined;
+  private readonly jobFiles: JobFiles | undefined;
+  /** Files of jobs, whole, waiting for no stream to read their name (§14.4). */
+  private waitingFiles: ReadyFile[] = [];
+  /** The time of the last input: the jobs' next send is computed from it. */
+  private clock = 0;
 
   constructor(
     deps: RoleDeps,
     config: ServerConfig,
     private readonly media: MediaReader,
+    /** Where the files of distribution jobs are written (§14.4); a server without them, or without a cluster key, takes no job. */
+    jobFiles?: JobFiles,
   ) {
     super(deps);
+    if (jobFiles && deps.auth) this.jobs = new JobAgent(config.name, jobFiles, deps.rng.fork(), deps.crypto, config.jobs ?? {});
+    this.jobFiles = jobFiles;
     this.config = config;
     this.cap = config.cap;
     this.limiter = config.rateLimit ? new SourceLimiter(config.rateLimit) : undefined;
@@ -306,6 +321,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       tick: this.streams.size > 0 ? this.nextTick : undefined,
       drain: this.draining.deadline(),
       view: this.view?.nextTimeout(),
+      jobs: this.jobs?.nextTimeout(this.clock),
     };
   }
 
@@ -377,6 +393,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   // ---- Input ---------------------------------------------------------------
 
   private onDatagram(from: string, bytes: Uint8Array, now: number): void {
+    this.clock = now;
     // Before any decoding; the masters' addresses are exempt, so no flood can starve the server of them (§9.5).
     if (this.limiter && !this.links.has(from) && !admitDatagram(this.limiter, from, now, (e) => this.emit(e))) return;
     const d = this.receive(from, bytes, now);
@@ -398,6 +415,11 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       }
       case 'member':
         return this.onMember(d, msg, from, now);
+      case 'job-order':
+      case 'job-pull':
+      case 'job-query':
+      case 'chunk':
+        return this.onJobMessage(d, from, now);
       case 'register-ack':
       case 'content-ack':
       case 'poll':
@@ -458,6 +480,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
 
   /** A wake-up: each deadline due, in TIMER_ORDER, each looked up again after the ones before acted. */
   private onTimer(now: number): void {
+    this.clock = now;
     for (const name of TIMER_ORDER) if (this.due(name, now)) this.onTimeout(name, now);
   }
 
@@ -485,7 +508,86 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       case 'view':
         this.view!.handleTimeout(now);
         return this.drainView(now);
+      case 'jobs':
+        this.jobs!.handleTimeout(now);
+        return this.drainJobs(now);
     }
+  }
+
+  // ---- Distribution jobs (§14) -----------------------------------------------------
+
+  /** A job's message (§14): only with a cluster key, every one but a chunk authenticated (§14.7). */
+  private onJobMessage(d: Decoded, from: string, now: number): void {
+    const msg = d.msg;
+    if (!this.jobs) return this.drop('unexpected-message', from, `${msg.type}: a server ${this.deps.auth ? 'without a media directory to write to' : 'without a cluster key'} takes no job (§14.7)`, msg.type);
+    if (msg.type === 'chunk') {
+      if (!this.jobs.onChunk(from, msg, now)) return this.drop('unexpected-message', from, `chunk of no transfer from this source (job ${msg.job})`, msg.type);
+      return this.drainJobs(now);
+    }
+    if (!this.authentic(d, from, now)) return;
+    switch (msg.type) {
+      case 'job-order':
+        if (this.drainingSince !== undefined) return this.drop('shutting-down', from, 'a draining server takes no job', msg.type);
+        this.jobs.onOrder(from, msg, now);
+        break;
+      case 'job-pull':
+        if (!this.jobs.onPull(from, msg, now)) return this.drop('unexpected-message', from, `job-pull for nothing this server serves (job ${msg.job})`, msg.type);
+        break;
+      case 'job-query':
+        this.jobs.onQuery(msg, from, now);
+        break;
+      default:
+        return;
+    }
+    this.drainJobs(now);
+  }
+
+  /** Send what the jobs queued (authenticated, but the chunks), report what happened, and put whole files into service. */
+  private drainJobs(now: number): void {
+    const jobs = this.jobs!;
+    for (let s = jobs.pollSend(); s; s = jobs.pollSend()) {
+      if (s.msg.type === 'chunk') this.send(s.to, s.msg, s.validated);
+      else this.sendControl(s.to, s.msg, now, s.validated);
+    }
+    for (let e = jobs.pollEvent(); e; e = jobs.pollEvent()) this.emit(e);
+    for (let r = jobs.pollReady(); r; r = jobs.pollReady()) this.waitingFiles.push(r);
+    this.putIntoService(now);
+  }
+
+  /**
+   * Whole, verified files of jobs go into service (§14.4): renamed into the media directory and
+   * listed; a file of the same name that a stream is reading is never replaced under it: the new
+   * one waits until no stream reads the name.
+   */
+  private putIntoService(now: number): void {
+    if (this.waitingFiles.length === 0) return;
+    const busy = new Set<string>();
+    for (const s of this.streams.values()) busy.add(s.item);
+    const still: ReadyFile[] = [];
+    for (const r of this.waitingFiles) {
+      if (busy.has(r.file)) {
+        still.push(r);
+        continue;
+      }
+      try {
+        this.jobFiles!.commit(r.key, r.file);
+      } catch (error) {
+        this.jobs!.commitFailed(r, `the file could not be put into service: ${error instanceof Error ? error.message : String(error)}`, now);
+        continue;
+      }
+      const rate = this.config.jobs?.mediaRate ?? 4_000_000;
+      const item: MediaFile = { name: r.file, size: r.size, rate };
+      this.files.set(r.file, item);
+      this.emit({ type: 'job-file-in-service', level: 'info', job: r.job, file: r.file, bytes: r.size });
+      this.jobs!.committed(r, now);
+    }
+    this.waitingFiles = still;
+    for (let s = this.jobs!.pollSend(); s; s = this.jobs!.pollSend()) this.sendControl(s.to, s.msg, now, s.validated);
+  }
+
+  /** The jobs this server takes part in, read only (tests, the dashboard). */
+  jobCommands(): ReturnType<JobAgent['commands']> {
+    return this.jobs?.commands() ?? [];
   }
 
   // ---- The servers' view (§13) ---------------------------------------------------
@@ -893,6 +995,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     this.emit({ type: 'stream-end', level: why === 'teardown' ? 'info' : 'warn', sid: s.sid, client: s.client, file: s.item, reason: why, sent: s.bytesSent(), resent: s.bytesResent(), complete: s.complete });
     this.track(s, { ev: 'end', when: Math.floor(now), code: why }, now);
     this.loadChanged(now);
+    // A job's file waiting for this stream to stop reading the name goes into service now (§14.4).
+    if (this.waitingFiles.length > 0) this.putIntoService(now);
     if (why !== 'stop') this.drainedIfEmpty(now);
   }
 

@@ -1,0 +1,451 @@
+/**
+ * The base server (S5, §14): content providers submit distribution jobs to it.
+ * For each job it pulls the file from its provider into its store, and
+ * cascades it to the job's targets as it arrives: it approaches the first
+ * targets itself, each with its share of the rest to pass on (relay.ts). It
+ * hears each target's notes (received, completed, failed, stalled), queries
+ * the late ones, repairs those that stalled, lost their source or do not know
+ * the job by serving them itself, and tells any operator who asks what each
+ * target's state is, long after the provider has gone.
+ *
+ * A role of its own rather than a duty of the master: a job moves gigabytes
+ * at a rate its operator chooses and holds a store on disk, while a master
+ * answers requests in microseconds and keeps nothing on disk. Kept apart,
+ * neither can slow the other, and a master's failover never loses a job.
+ *
+ * Jobs move only within a keyed cluster (§14.7): every order, pull and note
+ * is authenticated.
+ */
+import { MAX_DATAGRAM, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_PLAN_PART, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_STATUS_ROWS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
+import { type Decoded, encodedLength } from '../../protocol/codec.js';
+import { ListFill } from '../../protocol/sizes.js';
+import type { WireErrorCode } from '../../protocol/errors.js';
+import { flowNameProblem } from '../../protocol/flowNames.js';
+import { MESSAGES, type MessageOf } from '../../protocol/messages.js';
+import { parseAddress } from '../../protocol/address.js';
+import { type Input, RoleCore, type RoleDeps, type TableSize } from '../role.js';
+import { soonest } from '../timers.js';
+import { Holding, type JobFiles } from '../jobs/holding.js';
+import { Relay, type RelaySend } from '../jobs/relay.js';
+import type { BaseEvent } from './events.js';
+
+export type { BaseEvent } from './events.js';
+
+export interface BaseConfig {
+  /** The address targets reach this base server at: where their notes go. */
+  readonly name: string;
+  /** The rate of each transfer, when the job sets none, bits per second. */
+  readonly rate?: number;
+  /** Targets each node serves at once. */
+  readonly fanout?: number;
+}
+
+/** `stop`: take nothing more. */
+export type BaseCommand = { readonly type: 'start' } | { readonly type: 'stop' };
+
+export type TargetState = 'new' | 'received' | 'progress' | 'completed' | 'failed';
+
+interface Target {
+  readonly idx: number;
+  readonly addr: string;
+  st: TargetState;
+  got: number;
+  src: string | undefined;
+  code: WireErrorCode | undefined;
+  /** When the base server last heard of it (or created the job). */
+  heardAt: number;
+  queriedAt: number | undefined;
+  queries: number;
+  repairs: number;
+  failedAt: number | undefined;
+  /** The rate it received at, bits per second, once completed. */
+  up: number | undefined;
+}
+
+export interface Job {
+  readonly id: number;
+  readonly file: string;
+  readonly size: number;
+  readonly root: Uint8Array;
+  readonly rate: number;
+  readonly provider: string;
+  readonly created: number;
+  state: 'uploading' | 'running' | 'completed' | 'failed';
+  code: WireErrorCode | undefined;
+  endedAt: number | undefined;
+  readonly targets: Target[];
+  readonly byAddr: Map<string, Target>;
+  readonly relay: Relay;
+  /** Stalls of the upload in a row. */
+  uploadStalls: number;
+}
+
+/** A job as its parts arrive (from one provider, under one request id). */
+interface Submission {
+  readonly parts: (MessageOf<'job-submit'> | undefined)[];
+  held: number;
+  /** The job made of it, to answer a repeated part again. */
+  job: number | undefined;
+  answer: MessageOf<'job-result'> | undefined;
+}
+
+/** Submissions a base server holds at once, the oldest forgotten first. */
+const MAX_SUBMISSIONS = 64;
+
+export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
+  private readonly jobs = new Map<number, Job>();
+  private readonly submissions = new Map<string, Submission>();
+  private stopped = false;
+  private readonly rate: number;
+  private readonly fanout: number;
+
+  constructor(
+    deps: RoleDeps,
+    readonly config: BaseConfig,
+    private readonly files: JobFiles,
+  ) {
+    super(deps);
+    if (!deps.auth) throw new Error('a base server moves content only within a keyed cluster: give it the cluster key (§14.7)');
+    this.rate = config.rate ?? JOB_DEFAULT_RATE;
+    this.fanout = config.fanout ?? JOB_FANOUT;
+  }
+
+  override tables(): Record<string, TableSize> {
+    return { ...super.tables(), jobs: { size: this.jobs.size, limit: MAX_JOBS }, submissions: { size: this.submissions.size, limit: MAX_SUBMISSIONS } };
+  }
+
+  /** A job as the base server holds it, read only (tests, the dashboard). */
+  job(id: number): Readonly<Job> | undefined {
+    return this.jobs.get(id);
+  }
+
+  jobIds(): number[] {
+    return [...this.jobs.keys()];
+  }
+
+  handle(input: Input<BaseCommand>, now: number): void {
+    if (this.stopped) return;
+    switch (input.kind) {
+      case 'datagram':
+        return this.onDatagram(input.from, input.bytes, now);
+      case 'timer':
+        return this.onTimer(now);
+      case 'command':
+        if (input.command.type === 'stop') this.stopped = true;
+        return;
+    }
+  }
+
+  pollTimeout(): number | undefined {
+    if (this.stopped) return undefined;
+    let t: number | undefined;
+    for (const j of this.jobs.values()) {
+      if (j.state === 'completed' || j.state === 'failed') continue;
+      t = soonest({ t, relay: j.relay.nextTimeout(this.lastNow), query: this.nextQuery(j) });
+    }
+    return t;
+  }
+
+  /** The time of the last input: relays compute their next send from it. */
+  private lastNow = 0;
+
+  private nextQuery(j: Job): number | undefined {
+    if (j.state !== 'running') return undefined;
+    let t: number | undefined;
+    for (const x of j.targets) {
+      if (x.st === 'completed' || x.st === 'failed') continue;
+      const at = Math.max(x.heardAt, x.queriedAt ?? 0) + JOB_QUERY_AFTER;
+      if (t === undefined || at < t) t = at;
+    }
+    return t;
+  }
+
+  private onDatagram(from: string, bytes: Uint8Array, now: number): void {
+    this.lastNow = now;
+    const d = this.receive(from, bytes, now);
+    if (!d) return;
+    const msg = d.msg;
+    switch (msg.type) {
+      case 'job-submit':
+        if (!this.authentic(d, from, now)) return;
+        return this.onSubmit(msg, from, now);
+      case 'job-status-request':
+        if (!this.authentic(d, from, now)) return;
+        return this.onStatusRequest(msg, from, now);
+      case 'job-note':
+        if (!this.authentic(d, from, now)) return;
+        return this.onNote(msg, from, now);
+      case 'job-pull':
+        return this.onPull(d, msg, from, now);
+      case 'chunk': {
+        const j = this.jobs.get(msg.job);
+        if (!j || !j.relay.onChunk(from, msg, now)) return this.drop('unexpected-message', from, `chunk of no upload here (job ${msg.job})`, msg.type);
+        if (j.state === 'uploading' && j.relay.complete) {
+          j.state = 'running';
+          j.uploadStalls = 0;
+          this.emit({ type: 'job-uploaded', level: 'info', job: j.id, file: j.file, bytes: j.size, ms: now - j.created });
+        }
+        return this.drainRelay(j, now);
+      }
+      default:
+        return this.drop('unexpected-message', from, `a base server does not take ${msg.type}`, msg.type);
+    }
+  }
+
+  private onPull(d: Decoded, msg: MessageOf<'job-pull'>, from: string, now: number): void {
+    if (!this.authentic(d, from, now)) return;
+    const j = this.jobs.get(msg.job);
+    if (!j || !j.relay.onPull(from, msg, now)) return this.drop('unexpected-message', from, `job-pull for nothing this base server serves (job ${msg.job})`, msg.type);
+    this.drainRelay(j, now);
+  }
+
+  // ---- Submissions (§14.1) --------------------------------------------------------
+
+  private onSubmit(msg: MessageOf<'job-submit'>, from: string, now: number): void {
+    const key = `${from}|${msg.rid}`;
+    let s = this.submissions.get(key);
+    if (s?.answer) return void this.answer(from, s.answer, now);
+    const problem = this.submitProblem(msg);
+    if (problem) return void this.answer(from, { type: 'job-result', rid: msg.rid, ok: false, code: 'bad-request', msg: problem }, now);
+    if (!s) {
+      if (this.submissions.size >= MAX_SUBMISSIONS) this.submissions.delete(this.submissions.keys().next().value!);
+      this.submissions.set(key, (s = { parts: new Array(msg.parts).fill(undefined), held: 0, job: undefined, answer: undefined }));
+    }
+    if (s.parts.length !== msg.parts) return void this.answer(from, { type: 'job-result', rid: msg.rid, ok: false, code: 'bad-request', msg: 'the parts of one job disagree on how many there are' }, now);
+    if (!s.parts[msg.part]) {
+      s.parts[msg.part] = msg;
+      s.held++;
+    }
+    if (s.held < s.parts.length) return;
+    s.answer = this.create(s.parts as MessageOf<'job-submit'>[], from, now);
+    this.answer(from, s.answer, now);
+  }
+
+  private submitProblem(msg: MessageOf<'job-submit'>): string | undefined {
+    const name = flowNameProblem(msg.file);
+    if (name) return `the file name ${JSON.stringify(msg.file)} ${name}: a job copies one plain file name into each target's media directory`;
+    if (msg.part >= msg.parts) return `part ${msg.part} of ${msg.parts}`;
+    for (const a of msg.to) if (!parseAddress(a)) return `the target ${JSON.stringify(a)} is not host:port`;
+    return undefined;
+  }
+
+  private create(parts: readonly MessageOf<'job-submit'>[], from: string, now: number): MessageOf<'job-result'> {
+    const first = parts[0]!;
+    const rid = first.rid;
+    if (parts.some((p) => p.file !== first.file || p.size !== first.size || p.rate !== first.rate)) return { type: 'job-result', rid, ok: false, code: 'bad-request', msg: 'the parts of one job name different files' };
+    const addrs = [...new Set(parts.flatMap((p) => p.to))];
+    if (addrs.length === 0) return { type: 'job-result', rid, ok: false, code: 'bad-request', msg: 'a job needs at least one target' };
+    if (addrs.length > MAX_JOB_TARGETS) return { type: 'job-result', rid, ok: false, code: 'bad-request', msg: `a job has at most ${MAX_JOB_TARGETS} targets (MAX_JOB_TARGETS)` };
+    if (!this.makeRoom()) return { type: 'job-result', rid, ok: false, code: 'over-limit', msg: `the base server runs ${MAX_JOBS} jobs already (MAX_JOBS): try again once one ends` };
+    let id = this.deps.rng.id();
+    while (this.jobs.has(id)) id = this.deps.rng.id();
+    const fileKey = `job-${id}`;
+    try {
+      this.files.create(fileKey, first.size);
+    } catch (error) {
+      return { type: 'job-result', rid, ok: false, code: 'write-error', msg: `the base server cannot store the file: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    const rate = first.rate ?? this.rate;
+    const holding = new Holding(first.size, first.root, fileKey, this.files, this.deps.crypto);
+    const relay = new Relay({ job: id, cmd: 1, file: first.file, size: first.size, root: first.root, base: this.config.name }, holding, { self: this.config.name, idx: undefined, rate, fanout: this.fanout }, this.deps.rng.fork(), now);
+    const targets: Target[] = addrs.map((addr, idx) => ({ idx, addr, st: 'new', got: 0, src: undefined, code: undefined, heardAt: now, queriedAt: undefined, queries: 0, repairs: 0, failedAt: undefined, up: undefined }));
+    const job: Job = {
+      id, file: first.file, size: first.size, root: first.root, rate, provider: from, created: now, state: holding.complete ? 'running' : 'uploading', code: undefined, endedAt: undefined,
+      targets, byAddr: new Map(targets.map((t) => [t.addr, t])), relay, uploadStalls: 0,
+    };
+    this.jobs.set(id, job);
+    this.emit({ type: 'job-created', level: 'info', job: id, file: job.file, bytes: job.size, targets: targets.length, provider: from });
+    relay.pullFrom(from, first.tag, rate, now);
+    relay.addPlan(targets.map((t) => [t.idx, t.addr] as const), now);
+    this.drainRelay(job, now);
+    return { type: 'job-result', rid, ok: true, job: id, msg: `job ${id}: ${job.file} to ${targets.length} target(s)` };
+  }
+
+  /** Room for one more job: forget the oldest finished one when full. */
+  private makeRoom(): boolean {
+    if (this.jobs.size < MAX_JOBS) return true;
+    for (const j of this.jobs.values()) {
+      if (j.state === 'completed' || j.state === 'failed') {
+        this.forget(j);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private forget(j: Job): void {
+    this.jobs.delete(j.id);
+    try {
+      this.files.discard(`job-${j.id}`);
+    } catch {
+      // The store's own problem: the job is forgotten either way.
+    }
+  }
+
+  private answer(to: string, msg: MessageOf<'job-result' | 'job-status'>, now: number): boolean {
+    // The request was padded to REQUEST_PAD_TO: the answer fits the address's budget (§9.4).
+    return this.sendControl(to, msg, now, false);
+  }
+
+  // ---- The cascade (§14.2) -----------------------------------------------------------
+
+  /** Send what the job's relay queued; its notes about targets it gave up come straight here. */
+  private drainRelay(j: Job, now: number): void {
+    for (let s: RelaySend | undefined = j.relay.pollSend(); s; s = j.relay.pollSend()) {
+      if (s.to === this.config.name && s.msg.type === 'job-note') {
+        this.onNote(s.msg, this.config.name, now);
+        continue;
+      }
+      if (s.msg.type === 'chunk') this.send(s.to, s.msg, s.validated);
+      else this.sendControl(s.to, s.msg, now, s.validated);
+    }
+    for (let e = j.relay.pollEvent(); e; e = j.relay.pollEvent()) {
+      if (e.type === 'source-stalled' && j.state === 'uploading') {
+        j.uploadStalls++;
+        if (j.uploadStalls >= 3) this.end(j, 'failed', 'provider-gone', now);
+      }
+      if (e.type === 'target-given-up' || e.type === 'source-switched' || e.type === 'source-stalled') this.emit(e);
+    }
+  }
+
+  // ---- Notes, queries, repairs (§14.4, §14.5) ------------------------------------------
+
+  private onNote(n: MessageOf<'job-note'>, from: string, now: number): void {
+    const j = this.jobs.get(n.job);
+    const x = j?.targets[n.idx];
+    if (!j || !x) return this.drop('unexpected-message', from, `job-note for no job here (job ${n.job}, target ${n.idx})`, n.type);
+    // A target speaks of itself; a source (or this base server) only of a target it gave up.
+    const aboutItself = from === x.addr;
+    if (!aboutItself && !(n.st === 'failed' && n.code === 'target-unreachable')) return this.drop('unexpected-message', from, `job-note about target ${n.idx} from another address`, n.type);
+    if (x.st === 'completed' || (x.st === 'failed' && !aboutItself)) return;
+    if (aboutItself) {
+      x.heardAt = now;
+      x.queries = 0;
+      x.got = n.got;
+      if (n.src !== undefined) x.src = n.src;
+    }
+    const was = x.st;
+    switch (n.st) {
+      case 'received':
+        if (x.st === 'new' || x.st === 'failed') x.st = 'received';
+        break;
+      case 'progress':
+        x.st = 'progress';
+        break;
+      case 'completed':
+        x.st = 'completed';
+        x.up = n.up;
+        x.code = undefined;
+        break;
+      case 'stalled':
+        x.st = n.got > 0 ? 'progress' : 'received';
+        // While the provider is still sending, every source waits for it: no source to blame.
+        if (j.state === 'running') this.repair(j, x, 'its source stalled', now);
+        break;
+      case 'unknown':
+        this.repair(j, x, 'it does not hold the job', now);
+        break;
+      case 'failed':
+        if (aboutItself) {
+          x.st = 'failed';
+          x.code = n.code as WireErrorCode | undefined ?? 'write-error';
+          x.failedAt = now;
+        } else this.repair(j, x, `${from === this.config.name ? 'this base server' : from} could not reach it`, now);
+        break;
+    }
+    if (x.st !== was) this.emit({ type: 'job-target', level: x.st === 'failed' ? 'warn' : 'debug', job: j.id, target: x.addr, st: x.st, ...(x.code ? { code: x.code } : {}) });
+    this.settle(j, now);
+  }
+
+  /** Serve a target from here (S5.5): bounded by JOB_REPAIR_ATTEMPTS, then it has failed. */
+  private repair(j: Job, x: Target, why: string, now: number): void {
+    if (x.repairs >= JOB_REPAIR_ATTEMPTS) {
+      x.st = 'failed';
+      x.code = 'target-unreachable';
+      x.failedAt = now;
+      return;
+    }
+    x.repairs++;
+    x.queries = 0;
+    x.heardAt = now;
+    this.emit({ type: 'job-repair', level: 'warn', job: j.id, target: x.addr, attempt: x.repairs, why });
+    j.relay.addPlan([[x.idx, x.addr]], now, true);
+    this.drainRelay(j, now);
+  }
+
+  /** Every target has completed or failed: the job ends. */
+  private settle(j: Job, now: number): void {
+    if (j.state !== 'running') return;
+    if (j.targets.some((x) => x.st !== 'completed' && x.st !== 'failed')) return;
+    const failed = j.targets.filter((x) => x.st === 'failed');
+    if (failed.length > 0) this.end(j, 'failed', failed[0]!.code ?? 'target-unreachable', now);
+    else this.end(j, 'completed', undefined, now);
+  }
+
+  private end(j: Job, state: 'completed' | 'failed', code: WireErrorCode | undefined, now: number): void {
+    j.state = state;
+    j.code = code;
+    j.endedAt = now;
+    const completed = j.targets.filter((x) => x.st === 'completed').length;
+    if (state === 'completed') this.emit({ type: 'job-completed', level: 'info', job: j.id, file: j.file, targets: completed, ms: now - j.created });
+    else this.emit({ type: 'job-failed', level: 'warn', job: j.id, file: j.file, code: code ?? 'target-unreachable', completed, failed: j.targets.length - completed, ms: now - j.created });
+  }
+
+  private onTimer(now: number): void {
+    this.lastNow = now;
+    for (const j of [...this.jobs.values()]) {
+      if (j.state === 'completed' || j.state === 'failed') continue;
+      j.relay.handleTimeout(now);
+      this.drainRelay(j, now);
+      if (j.state !== 'running') continue;
+      for (const x of j.targets) {
+        if (x.st === 'completed' || x.st === 'failed') continue;
+        if (now < Math.max(x.heardAt, x.queriedAt ?? 0) + JOB_QUERY_AFTER) continue;
+        if (x.queries >= JOB_QUERY_ATTEMPTS) {
+          this.repair(j, x, `it answered none of ${x.queries} queries`, now);
+          continue;
+        }
+        x.queries++;
+        x.queriedAt = now;
+        this.sendControl(x.addr, { type: 'job-query', job: j.id, cmd: 1, idx: x.idx }, now, true);
+      }
+      this.settle(j, now);
+    }
+  }
+
+  // ---- Status (§14.6) ------------------------------------------------------------------
+
+  private onStatusRequest(r: MessageOf<'job-status-request'>, from: string, now: number): void {
+    this.answer(from, this.statusPage(r.rid, r.job, r.from, now), now);
+  }
+
+  statusPage(rid: number, id: number, from: number, now: number): MessageOf<'job-status'> {
+    const j = this.jobs.get(id);
+    if (!j) return { type: 'job-status', rid, job: id, found: false, file: '', size: 0, state: 'failed', age: 0, got: 0, total: 0, counts: [0, 0, 0, 0, 0], from, rows: [] };
+    const counts: [number, number, number, number, number] = [0, 0, 0, 0, 0];
+    const order: TargetState[] = ['new', 'received', 'progress', 'completed', 'failed'];
+    for (const x of j.targets) counts[order.indexOf(x.st)]!++;
+    const empty: MessageOf<'job-status'> = {
+      type: 'job-status', rid, job: id, found: true, file: j.file, size: j.size, state: j.state, age: Math.floor(now - j.created),
+      ...(j.endedAt !== undefined ? { took: Math.floor(j.endedAt - j.created) } : {}),
+      got: j.relay.holding.got, total: j.targets.length, counts, from, rows: [],
+    };
+    // Rows while the page fits (§7.1): the MAC and its clock counted.
+    const page = new ListFill<MessageOf<'job-status'>['rows'][number]>(MESSAGES['job-status'].fields.rows.of!, encodedLength({ ...empty, at: now }, true), MAX_DATAGRAM, JOB_STATUS_ROWS);
+    for (const x of j.targets.slice(from, from + JOB_STATUS_ROWS)) {
+      const row = {
+        idx: x.idx, srv: x.addr, st: x.st, got: x.got,
+        ...(x.src !== undefined ? { src: x.src } : {}),
+        ...(x.code !== undefined ? { code: x.code } : {}),
+        ...(x.st === 'failed' && x.failedAt !== undefined ? { retry: Math.max(0, Math.floor(x.failedAt + JOB_RETRY_DELAY - now)) } : {}),
+      };
+      if (!page.add(row)) break;
+    }
+    return { ...empty, rows: page.items };
+  }
+}
+
+/** How many parts a job of `n` targets takes. */
+export function submitParts(n: number): number {
+  return Math.max(1, Math.ceil(n / JOB_PLAN_PART));
+}

@@ -1,0 +1,93 @@
+/**
+ * One transfer a source serves (§14.3): the chunks its receiver last asked for,
+ * sent in the order asked, paced at the transfer's rate, each at most once per
+ * JOB_RESEND_HOLDOFF, and only once the source holds them verified (a source
+ * that is still receiving passes chunks on as it gets them: the cascade is
+ * pipelined).
+ *
+ * Pure: the source feeds it pulls and the time, and sends the chunks it hands out.
+ */
+import { JOB_BURST, JOB_CHUNK, JOB_RESEND_HOLDOFF } from '../../protocol/constants.js';
+import type { Holding } from './holding.js';
+
+/** Bytes of a `chunk` datagram beside its data: the envelope and the fields (a bound, §14.3). */
+export const CHUNK_OVERHEAD = 40;
+
+export class Outlet {
+  private want: readonly (readonly [number, number])[] = [];
+  /** When each chunk of the window was last sent. */
+  private readonly sentAt = new Map<number, number>();
+  private credit = 0;
+  private creditAt: number | undefined;
+  /** Chunks sent, and sent again. */
+  sent = 0;
+  resent = 0;
+  lastPullAt: number | undefined;
+
+  constructor(
+    readonly to: string,
+    /** Bits per second. */
+    readonly rate: number,
+  ) {}
+
+  /** The receiver's pull: what it lacks now, in order of want. */
+  pulled(want: readonly (readonly [number, number])[], now: number): void {
+    this.want = want;
+    this.lastPullAt = now;
+    // Forget send times of chunks the receiver no longer asks for: the map stays within the window.
+    if (this.sentAt.size > 0) {
+      const low = want.length > 0 ? want[0]![0] : Number.POSITIVE_INFINITY;
+      for (const i of this.sentAt.keys()) if (i < low) this.sentAt.delete(i);
+    }
+  }
+
+  private refill(now: number): void {
+    const perMs = this.rate / 8 / 1000;
+    const cap = Math.max(JOB_CHUNK + CHUNK_OVERHEAD, perMs * JOB_BURST);
+    this.credit = this.creditAt === undefined ? cap : Math.min(cap, this.credit + (now - this.creditAt) * perMs);
+    this.creditAt = now;
+  }
+
+  /**
+   * The chunks to send now, within the credit the rate gives: each asked for, held verified by
+   * `holding`, and not sent within JOB_RESEND_HOLDOFF.
+   */
+  pump(holding: Holding, now: number, send: (i: number) => void): void {
+    if (this.want.length === 0) return;
+    this.refill(now);
+    for (const [from, to] of this.want) {
+      for (let i = from; i < to; i++) {
+        if (!holding.holds(i)) return;
+        const last = this.sentAt.get(i);
+        if (last !== undefined && now - last < JOB_RESEND_HOLDOFF) continue;
+        const cost = holding.layout.span(i).len + CHUNK_OVERHEAD;
+        if (this.credit < cost) return;
+        this.credit -= cost;
+        if (last !== undefined) this.resent++;
+        this.sent++;
+        this.sentAt.set(i, now);
+        send(i);
+      }
+    }
+  }
+
+  /**
+   * When the next chunk may go: now when one is sendable and the credit allows, when the credit
+   * will allow otherwise, or undefined with nothing to send (a pull, or a newly verified block,
+   * brings the next pump).
+   */
+  nextSend(holding: Holding, now: number): number | undefined {
+    for (const [from, to] of this.want) {
+      for (let i = from; i < to; i++) {
+        if (!holding.holds(i)) return undefined;
+        const last = this.sentAt.get(i);
+        if (last !== undefined && now - last < JOB_RESEND_HOLDOFF) continue;
+        const cost = holding.layout.span(i).len + CHUNK_OVERHEAD;
+        this.refill(now);
+        if (this.credit >= cost) return now;
+        return now + Math.ceil((cost - this.credit) / (this.rate / 8 / 1000));
+      }
+    }
+    return undefined;
+  }
+}

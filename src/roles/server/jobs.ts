@@ -1,0 +1,198 @@
+/**
+ * A media server's part in distribution jobs (S5.2–S5.5, §14.2–§14.5): one
+ * relay per command it was ordered. It receives the object into a temporary
+ * file of its media directory, passes it on to its share of the plan as the
+ * blocks are verified, answers the base server's queries, and, once the object
+ * is whole, hands the file to the server to put into service.
+ *
+ * Pure: the server feeds it the job messages and the time, and sends what it queues.
+ */
+import { JOB_DEFAULT_RATE, JOB_FANOUT } from '../../protocol/constants.js';
+import type { Crypto } from '../../protocol/auth.js';
+import { flowNameProblem } from '../../protocol/flowNames.js';
+import type { MessageOf } from '../../protocol/messages.js';
+import type { Rng } from '../../protocol/rng.js';
+import { Queue, type TableSize } from '../role.js';
+import { soonest } from '../timers.js';
+import { Holding, type JobFiles } from '../jobs/holding.js';
+import { Relay, type RelayEvent, type RelaySend } from '../jobs/relay.js';
+
+/** Commands a server holds at once; idle ones (whole or failed, serving no one) are forgotten first. */
+export const MAX_SERVER_JOBS = 64;
+
+export interface JobAgentOptions {
+  /** The rate of each transfer this server serves, bits per second. */
+  readonly rate?: number;
+  readonly fanout?: number;
+}
+
+/** A job's file, whole and verified at this server: the server puts it into service and says so. */
+export interface ReadyFile {
+  readonly job: number;
+  readonly cmd: number;
+  readonly key: string;
+  readonly file: string;
+  readonly size: number;
+}
+
+export type JobAgentEvent =
+  | RelayEvent
+  | { readonly type: 'job-ordered'; readonly level: 'info'; readonly job: number; readonly cmd: number; readonly file: string; readonly bytes: number; readonly from: string; readonly plan: number }
+  | { readonly type: 'job-refused'; readonly level: 'warn'; readonly job: number; readonly file: string; readonly why: string };
+
+export class JobAgent {
+  private readonly relays = new Map<string, { relay: Relay; idx: number; key: string; committed: boolean }>();
+  private readonly sends = new Queue<RelaySend>();
+  private readonly events = new Queue<JobAgentEvent>();
+  private readonly ready = new Queue<ReadyFile>();
+
+  constructor(
+    private readonly self: string,
+    private readonly files: JobFiles,
+    private readonly rng: Rng,
+    private readonly crypto: Crypto,
+    private readonly opts: JobAgentOptions = {},
+  ) {}
+
+  tables(): Record<string, TableSize> {
+    return { jobs: { size: this.relays.size, limit: MAX_SERVER_JOBS } };
+  }
+
+  /** Commands held, read only. */
+  commands(): { job: number; cmd: number; state: string; got: number; corrupt: number; source: string | undefined; serving: number }[] {
+    return [...this.relays.values()].map(({ relay }) => ({ job: relay.spec.job, cmd: relay.spec.cmd, state: relay.state(), got: relay.holding.got, corrupt: relay.holding.corrupt, source: relay.source, serving: relay.serving }));
+  }
+
+  onOrder(from: string, o: MessageOf<'job-order'>, now: number): void {
+    const id = `${o.job}/${o.cmd}`;
+    let r = this.relays.get(id);
+    if (!r) {
+      const why = flowNameProblem(o.file);
+      if (why) {
+        this.events.push({ type: 'job-refused', level: 'warn', job: o.job, file: o.file, why: `the file name ${why}` });
+        return;
+      }
+      if (!this.makeRoom()) {
+        this.events.push({ type: 'job-refused', level: 'warn', job: o.job, file: o.file, why: `${MAX_SERVER_JOBS} commands under way here` });
+        return;
+      }
+      const key = `job-${o.job}-${o.cmd}`;
+      const holding = new Holding(o.size, o.root, key, this.files, this.crypto);
+      const relay = new Relay({ job: o.job, cmd: o.cmd, file: o.file, size: o.size, root: o.root, base: o.base }, holding, { self: this.self, idx: o.idx, rate: this.opts.rate ?? JOB_DEFAULT_RATE, fanout: this.opts.fanout ?? JOB_FANOUT }, this.rng.fork(), now);
+      r = { relay, idx: o.idx, key, committed: false };
+      try {
+        this.files.create(key, o.size);
+      } catch (error) {
+        this.relays.set(id, r);
+        relay.fail('write-error', `the file could not be made: ${error instanceof Error ? error.message : String(error)}`, now);
+        return this.drain(r, now);
+      }
+      this.relays.set(id, r);
+      this.events.push({ type: 'job-ordered', level: 'info', job: o.job, cmd: o.cmd, file: o.file, bytes: o.size, from, plan: o.plan.length });
+      relay.onOrder(from, o, now);
+      relay.note(o.idx, 'received', now);
+      return this.drain(r, now);
+    }
+    r.relay.onOrder(from, o, now);
+    this.drain(r, now);
+  }
+
+  onPull(from: string, p: MessageOf<'job-pull'>, now: number): boolean {
+    const r = this.relays.get(`${p.job}/${p.cmd}`);
+    if (!r || !r.relay.onPull(from, p, now)) return false;
+    this.drain(r, now);
+    return true;
+  }
+
+  onChunk(from: string, c: MessageOf<'chunk'>, now: number): boolean {
+    const r = this.relays.get(`${c.job}/${c.cmd}`);
+    if (!r || !r.relay.onChunk(from, c, now)) return false;
+    this.drain(r, now);
+    return true;
+  }
+
+  /** The base server asks how the command stands here (S5.5): `unknown` when this server never had it. */
+  onQuery(q: MessageOf<'job-query'>, base: string, now: number): void {
+    const r = this.relays.get(`${q.job}/${q.cmd}`);
+    if (!r) {
+      this.sends.push({ to: base, msg: { type: 'job-note', job: q.job, cmd: q.cmd, idx: q.idx, st: 'unknown', got: 0 }, validated: true });
+      return;
+    }
+    const st = r.relay.state();
+    // Whole but not yet in service (a stream still reads the old file): in progress, as far as the base server knows.
+    r.relay.note(r.idx, st === 'completed' && !r.committed ? 'progress' : st, now, st === 'failed' ? { code: r.relay.failed } : st === 'completed' ? { up: r.relay.receivedRate() ?? 0 } : {});
+    this.drain(r, now);
+  }
+
+  /** The server put the file of `ready` into service: the base server hears it has completed here. */
+  committed(ready: ReadyFile, now: number): void {
+    const r = this.relays.get(`${ready.job}/${ready.cmd}`);
+    if (!r) return;
+    r.committed = true;
+    r.relay.note(r.idx, 'completed', now, { up: r.relay.receivedRate() ?? 0 });
+    this.drain(r, now);
+  }
+
+  /** The server could not put it into service. */
+  commitFailed(ready: ReadyFile, detail: string, now: number): void {
+    const r = this.relays.get(`${ready.job}/${ready.cmd}`);
+    if (!r) return;
+    r.relay.fail('write-error', detail, now);
+    r.relay.note(r.idx, 'failed', now, { code: 'write-error' });
+    this.drain(r, now);
+  }
+
+  nextTimeout(now: number): number | undefined {
+    let t: number | undefined;
+    for (const r of this.relays.values()) t = soonest({ t, r: r.relay.nextTimeout(now) });
+    return t;
+  }
+
+  handleTimeout(now: number): void {
+    for (const r of this.relays.values()) {
+      r.relay.handleTimeout(now);
+      this.drain(r, now);
+    }
+  }
+
+  private drain(r: { relay: Relay; idx: number; key: string }, now: number): void {
+    for (let s = r.relay.pollSend(); s; s = r.relay.pollSend()) this.sends.push(s);
+    for (let e = r.relay.pollEvent(); e; e = r.relay.pollEvent()) {
+      this.events.push(e);
+      if (e.type === 'object-complete') this.ready.push({ job: e.job, cmd: e.cmd, key: r.key, file: r.relay.spec.file, size: r.relay.spec.size });
+      if (e.type === 'job-failed-here') {
+        r.relay.note(r.idx, 'failed', now, { code: e.code });
+        for (let s = r.relay.pollSend(); s; s = r.relay.pollSend()) this.sends.push(s);
+        try {
+          this.files.discard(r.key);
+        } catch {
+          // Nothing more to lose: the command has failed here already.
+        }
+      }
+    }
+  }
+
+  /** Room for one more command: forget the oldest idle one when full. */
+  private makeRoom(): boolean {
+    if (this.relays.size < MAX_SERVER_JOBS) return true;
+    for (const [id, r] of this.relays) {
+      if (r.relay.idle) {
+        this.relays.delete(id);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  pollSend(): RelaySend | undefined {
+    return this.sends.take();
+  }
+
+  pollEvent(): JobAgentEvent | undefined {
+    return this.events.take();
+  }
+
+  pollReady(): ReadyFile | undefined {
+    return this.ready.take();
+  }
+}

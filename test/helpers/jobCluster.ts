@@ -1,0 +1,127 @@
+/**
+ * A simulated cluster for distribution jobs (§14): a base server, masterless
+ * media servers that keep their job files in memory, and providers that submit
+ * files, on one seeded network.
+ */
+import { ClusterAuth } from '../../src/protocol/auth.js';
+import { Rng } from '../../src/protocol/rng.js';
+import { nodeCrypto } from '../../src/platform/crypto.js';
+import { BaseServer, type BaseEvent } from '../../src/roles/base/base.js';
+import type { JobFiles } from '../../src/roles/jobs/holding.js';
+import { hashList } from '../../src/roles/jobs/object.js';
+import { Provider, type ProviderEvent } from '../../src/roles/provider/provider.js';
+import type { RoleDeps } from '../../src/roles/role.js';
+import { MediaServer, type ServerEvent } from '../../src/roles/server/server.js';
+import { type LinkProfile, PERFECT_LINK, SimNetwork } from '../../testbed/sim/network.js';
+import { syntheticReader } from './simCluster.js';
+
+export const JOB_KEY = 'the cluster key of a distribution job';
+export const BASE = '10.0.9.1:6000';
+
+/** Job files in memory: temporary files by key, and the media directory by name. */
+export class MemoryJobFiles implements JobFiles {
+  readonly temp = new Map<string, Uint8Array>();
+  readonly media = new Map<string, Uint8Array>();
+  private readonly names = new Map<string, string>();
+  /** Set: every write throws, as a full disk does. */
+  failWrites = false;
+
+  constructor(private readonly upload?: Uint8Array) {}
+
+  create(key: string, size: number): void {
+    if (this.failWrites) throw new Error('ENOSPC: no space left on device');
+    this.temp.set(key, new Uint8Array(size));
+  }
+
+  write(key: string, off: number, bytes: Uint8Array): void {
+    if (this.failWrites) throw new Error('ENOSPC: no space left on device');
+    const b = this.temp.get(key);
+    if (!b) throw new Error(`no temporary file ${key}`);
+    b.set(bytes, off);
+  }
+
+  read(key: string, off: number, len: number): Uint8Array {
+    const b = key === 'upload' ? this.upload : this.temp.get(key) ?? this.media.get(this.names.get(key) ?? '');
+    if (!b) throw new Error(`nothing to read under ${key}`);
+    return b.subarray(off, off + len);
+  }
+
+  commit(key: string, name: string): void {
+    const b = this.temp.get(key);
+    if (!b) throw new Error(`no temporary file ${key}`);
+    this.media.set(name, b);
+    this.names.set(key, name);
+    this.temp.delete(key);
+  }
+
+  discard(key: string): void {
+    this.temp.delete(key);
+  }
+}
+
+/** `size` bytes that differ from seed to seed. */
+export function contentOf(size: number, seed: number): Uint8Array {
+  const rng = new Rng(seed ^ 0xc0ffee);
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i += 4) {
+    const x = rng.u32();
+    out[i] = x & 0xff;
+    if (i + 1 < size) out[i + 1] = (x >>> 8) & 0xff;
+    if (i + 2 < size) out[i + 2] = (x >>> 16) & 0xff;
+    if (i + 3 < size) out[i + 3] = (x >>> 24) & 0xff;
+  }
+  return out;
+}
+
+export interface JobClusterOptions {
+  readonly seed: number;
+  readonly servers: number;
+  readonly link?: LinkProfile;
+  /** Per-transfer rate, bits per second (servers and base). */
+  readonly rate?: number;
+  readonly fanout?: number;
+}
+
+export function jobCluster(o: JobClusterOptions) {
+  const net = new SimNetwork(o.seed, o.link ?? PERFECT_LINK);
+  const seeds = new Rng(o.seed ^ 0x10b5);
+  const deps = (key: string | null = JOB_KEY): RoleDeps => ({ rng: new Rng(seeds.u32()), crypto: nodeCrypto, ...(key ? { auth: new ClusterAuth(key, nodeCrypto) } : {}) });
+  const log: { at: number; addr: string; e: BaseEvent | ServerEvent | ProviderEvent }[] = [];
+  const record = (e: BaseEvent | ServerEvent | ProviderEvent, node: { addr: string }) => log.push({ at: net.now, addr: node.addr, e });
+  const baseFiles = new MemoryJobFiles();
+  const base = new BaseServer(deps(), { name: BASE, ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}) }, baseFiles);
+  net.add(BASE, base, record);
+  const servers: { addr: string; core: MediaServer; files: MemoryJobFiles }[] = [];
+  const jobs = { ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), mediaRate: 1_000_000 };
+  function addServer(addr: string, key: string | null = JOB_KEY): { addr: string; core: MediaServer; files: MemoryJobFiles } {
+    const files = new MemoryJobFiles();
+    const core = new MediaServer(deps(key), { name: addr, masters: [], group: 'default', cap: 1_000_000_000, files: [], jobs }, syntheticReader(), files);
+    net.add(addr, core, record);
+    net.command(addr, { type: 'start' });
+    const s = { addr, core, files };
+    servers.push(s);
+    return s;
+  }
+  for (let i = 0; i < o.servers; i++) addServer(`10.0.${1 + Math.floor(i / 250)}.${(i % 250) + 1}:5000`);
+
+  /** A provider at `addr` submits `content` as `file` to `targets` (every server by default). */
+  function submit(content: Uint8Array, opts: { file?: string; targets?: readonly string[]; addr?: string; follow?: boolean; rate?: number } = {}): { provider: Provider; addr: string } {
+    const { list, root } = hashList((off, len) => content.subarray(off, off + len), content.length, nodeCrypto);
+    const addr = opts.addr ?? '10.0.8.1:7000';
+    const provider = new Provider(deps(), {
+      base: BASE,
+      submit: { file: opts.file ?? 'title.ts', size: content.length, list, root, targets: opts.targets ?? servers.map((s) => s.addr), ...(opts.rate ? { rate: opts.rate } : {}) },
+      follow: opts.follow ?? true,
+    }, new MemoryJobFiles(content));
+    net.add(addr, provider, record);
+    net.command(addr, { type: 'start' });
+    return { provider, addr };
+  }
+
+  return {
+    net, base, baseFiles, servers, addServer, submit, log,
+    /** Events of one type, in order. */
+    events: <T extends string>(type: T) => log.filter((l) => l.e.type === type),
+    logText: () => log.filter((l) => !('level' in l.e) || l.e.level !== 'debug').map((l) => `${l.at - log[0]!.at} ${l.addr} ${JSON.stringify(l.e, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))}`).join('\n'),
+  };
+}

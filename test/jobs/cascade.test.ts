@@ -1,0 +1,168 @@
+/**
+ * Distribution jobs in the simulator (S5, §14): a provider submits a file to a
+ * base server, which cascades it through the targets; every target ends with
+ * the provider's bytes, in service, and the base server knows it.
+ */
+import { describe, expect, it } from 'vitest';
+import { forSeeds, seedRange } from '../helpers/simCluster.js';
+import { BASE, contentOf, jobCluster } from '../helpers/jobCluster.js';
+
+const SEEDS = seedRange(7100, 4);
+
+function equal(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && a.length === b.length && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+}
+
+describe('a distribution job, simulated (S5.1–S5.3)', () => {
+  it(`a file reaches 30 servers through the cascade, byte for byte, and goes into service at each (${SEEDS.length} seeds)`, () => {
+    forSeeds(SEEDS, (seed) => {
+      const c = jobCluster({ seed, servers: 30, rate: 20_000_000 });
+      const content = contentOf(300_000 + seed, seed);
+      const { provider } = c.submit(content);
+      c.net.run({ until: c.net.now + 60_000, done: () => provider.done });
+      expect(provider.outcome, c.logText()).toBe('completed');
+      for (const s of c.servers) {
+        expect(equal(s.files.media.get('title.ts'), content), `${s.addr}`).toBe(true);
+        expect(s.files.temp.size, `${s.addr} keeps no temporary file`).toBe(0);
+        expect(s.core.files.get('title.ts')?.size).toBe(content.length);
+      }
+      const job = c.base.job(provider.job!)!;
+      expect(job.state).toBe('completed');
+      expect(job.targets.every((t) => t.st === 'completed')).toBe(true);
+      // A cascade: the base server served only its first few targets; the others got the file from servers.
+      const sources = new Set(job.targets.map((t) => t.src));
+      expect(sources.has(BASE)).toBe(true);
+      expect([...sources].filter((s) => s !== BASE).length).toBeGreaterThan(3);
+      expect(job.targets.filter((t) => t.src === BASE).length).toBeLessThanOrEqual(4);
+      // The provider was told every state: its last says all 30 completed.
+      const state = c.events('job-state').at(-1)!.e as unknown as { status: { counts: number[] } };
+      expect(state.status.counts).toEqual([0, 0, 0, 30, 0]);
+    });
+  });
+
+  it('pipelined: with the file larger than a block, targets deep in the cascade hold data before their sources are whole', () => {
+    const c = jobCluster({ seed: 7, servers: 20, rate: 8_000_000, fanout: 2 });
+    const content = contentOf(1_000_000, 7);
+    const { provider } = c.submit(content);
+    c.net.run({ until: c.net.now + 120_000, done: () => provider.done });
+    expect(provider.outcome, c.logText()).toBe('completed');
+    const complete = c.events('object-complete');
+    const first = Math.min(...complete.map((l) => l.at));
+    const last = Math.max(...complete.map((l) => l.at));
+    // 1 MB at 8 Mbit/s takes 1 s a link; a cascade of depth ≥ 3 that waited for whole files would take ≥ 3 s.
+    expect(last - first).toBeLessThan(1_000);
+  });
+
+  it('with 5% loss on every link the job still completes, every copy identical', () => {
+    forSeeds(seedRange(7200, 3), (seed) => {
+      const c = jobCluster({ seed, servers: 12, rate: 20_000_000, link: { loss: 0.05, delay: 5, jitter: 3, duplicate: 0.01, reorder: 0.02 } });
+      const content = contentOf(200_000, seed);
+      const { provider } = c.submit(content);
+      c.net.run({ until: c.net.now + 120_000, done: () => provider.done });
+      expect(provider.outcome, c.logText()).toBe('completed');
+      for (const s of c.servers) expect(equal(s.files.media.get('title.ts'), content), s.addr).toBe(true);
+    });
+  });
+});
+
+describe('lists that take several datagrams (§14.1, §14.2, §14.6)', () => {
+  it('80 targets at the widest IPv6 addresses: the submit, the plans and the status come in parts that fit, and the job completes', () => {
+    const c = jobCluster({ seed: 16, servers: 0, rate: 50_000_000, fanout: 2 });
+    for (let i = 0; i < 80; i++) c.addServer(`[2001:db8:ffff:ffff:ffff:ffff:ffff:${(0xff00 + i).toString(16)}]:65535`);
+    const content = contentOf(20_000, 16);
+    const { provider } = c.submit(content);
+    c.net.run({ until: c.net.now + 60_000, done: () => provider.done });
+    expect(provider.outcome, c.logText()).toBe('completed');
+    expect(c.log.filter((l) => l.e.type === 'internal-error')).toEqual([]);
+    // The plan of a first target (half of 78) took more than one order part (the first part holds part of it); the status, several pages.
+    const firstOrders = c.events('job-ordered').filter((l) => (l.e as { from: string }).from === BASE).map((l) => (l.e as { plan: number }).plan);
+    expect(firstOrders.length).toBe(2);
+    for (const n of firstOrders) {
+      expect(n).toBeGreaterThan(0);
+      expect(n).toBeLessThan(39);
+    }
+    expect(c.servers.every((s) => equal(s.files.media.get('title.ts'), content))).toBe(true);
+    const state = c.events('job-state').at(-1)!.e as unknown as { rows: unknown[] };
+    expect(state.rows).toHaveLength(80);
+  });
+});
+
+describe('failures and repair (S5.5)', () => {
+  it('a source killed mid-cascade: its targets are repaired by the base server, every live copy identical, the dead target reported failed', () => {
+    const c = jobCluster({ seed: 11, servers: 16, rate: 4_000_000, fanout: 2 });
+    const content = contentOf(600_000, 11);
+    const { provider } = c.submit(content);
+    // Let the cascade form, then kill a first-level target (it carries a share of the plan).
+    c.net.run({ until: c.net.now + 400 });
+    const job = c.base.job(provider.job!)!;
+    const victim = job.targets.find((t) => t.src === BASE && t.st !== 'completed')!;
+    expect(victim).toBeDefined();
+    c.net.remove(victim.addr);
+    c.net.run({ until: c.net.now + 180_000, done: () => provider.done });
+    expect(provider.outcome, c.logText()).toBe('failed');
+    expect(job.targets.filter((t) => t.st === 'failed').map((t) => t.addr)).toEqual([victim.addr]);
+    expect(job.targets.find((t) => t.addr === victim.addr)!.code).toBe('target-unreachable');
+    for (const s of c.servers.filter((x) => x.addr !== victim.addr)) expect(equal(s.files.media.get('title.ts'), content), s.addr).toBe(true);
+    expect(c.events('job-repair').length).toBeGreaterThan(0);
+  });
+
+  it('a target whose disk is full fails with write-error; the others complete', () => {
+    const c = jobCluster({ seed: 12, servers: 6, rate: 20_000_000 });
+    c.servers[3]!.files.failWrites = true;
+    const content = contentOf(100_000, 12);
+    const { provider } = c.submit(content);
+    c.net.run({ until: c.net.now + 60_000, done: () => provider.done });
+    expect(provider.outcome).toBe('failed');
+    const job = c.base.job(provider.job!)!;
+    expect(job.targets.filter((t) => t.st === 'failed').map((t) => [t.addr, t.code])).toEqual([[c.servers[3]!.addr, 'write-error']]);
+    expect(c.servers.filter((_, i) => i !== 3).every((s) => equal(s.files.media.get('title.ts'), content))).toBe(true);
+  });
+
+  it('corrupt chunks on one link are caught by the block hashes and fetched again: the copy is identical', () => {
+    const c = jobCluster({ seed: 13, servers: 4, rate: 20_000_000 });
+    const target = c.servers[0]!.addr;
+    let flipped = 0;
+    let seen = 0;
+    c.net.lose = (from, to, bytes) => {
+      // Flip a byte in every 100th chunk to the first target, on its way (a link that corrupts).
+      if (to === target && bytes.length > 1000 && (seen++ % 100) === 99) {
+        bytes[bytes.length - 10]! ^= 0xff;
+        flipped++;
+      }
+      return false;
+    };
+    const content = contentOf(400_000, 13);
+    const { provider } = c.submit(content);
+    c.net.run({ until: c.net.now + 60_000, done: () => provider.done });
+    expect(provider.outcome, c.logText()).toBe('completed');
+    expect(equal(c.servers[0]!.files.media.get('title.ts'), content)).toBe(true);
+    expect(flipped).toBeGreaterThan(3);
+    expect(c.servers[0]!.core.jobCommands()[0]!.corrupt).toBeGreaterThanOrEqual(3);
+    // Each flipped byte cost its block: fetched again, none passed on.
+    expect(c.servers.slice(1).every((s) => s.files.media.get('title.ts') !== undefined)).toBe(true);
+  });
+});
+
+describe('refusals and security (§14.7)', () => {
+  it('the base server refuses a file name that is a path, and a provider hears why', () => {
+    const c = jobCluster({ seed: 14, servers: 2 });
+    const { provider } = c.submit(contentOf(1_000, 1), { file: '../etc/passwd' });
+    c.net.run({ until: c.net.now + 5_000, done: () => provider.done });
+    expect(provider.outcome).toBe('refused');
+    const refused = c.events('job-refused')[0]!.e as unknown as { code: string; msg: string };
+    expect(refused.code).toBe('bad-request');
+    expect(refused.msg).toMatch(/is a path/);
+  });
+
+  it('a server without the cluster key takes no job: its copy never starts, the others complete, it is reported failed', () => {
+    const c = jobCluster({ seed: 15, servers: 4, rate: 20_000_000 });
+    const stranger = c.addServer('10.0.7.1:5000', null);
+    const content = contentOf(50_000, 15);
+    const { provider } = c.submit(content);
+    c.net.run({ until: c.net.now + 120_000, done: () => provider.done });
+    expect(provider.outcome).toBe('failed');
+    expect(stranger.files.media.size + stranger.files.temp.size).toBe(0);
+    const job = c.base.job(provider.job!)!;
+    expect(job.targets.filter((t) => t.st === 'failed').map((t) => t.addr)).toEqual([stranger.addr]);
+  });
+});
