@@ -10,6 +10,7 @@
  */
 import { execute } from '@oclif/core/execute';
 import { settings } from '@oclif/core/settings';
+import BaseCommand from './base-server.js';
 import ClientGetCommand from './client/get.js';
 import DashboardCommand from './dashboard.js';
 import DemoCommand from './demo.js';
@@ -17,6 +18,9 @@ import MasterCommand from './master.js';
 import MasterHandoffCommand from './master/handoff.js';
 import MasterStatusCommand from './master/status.js';
 import MasterSuperviseCommand from './master/supervise.js';
+import JobStatusCommand from './job/status.js';
+import JobSubmitCommand from './job/submit.js';
+import JobWaitCommand from './job/wait.js';
 import MediaCheckCommand from './media/check.js';
 import MediaMakeCommand from './media/make.js';
 import PortalCommand from './portal.js';
@@ -48,6 +52,10 @@ export const COMMANDS = {
   'server:drain': ServerDrainCommand,
   'server:overload': ServerOverloadCommand,
   'client:get': ClientGetCommand,
+  base: BaseCommand,
+  'job:submit': JobSubmitCommand,
+  'job:status': JobStatusCommand,
+  'job:wait': JobWaitCommand,
   'media:make': MediaMakeCommand,
   'media:check': MediaCheckCommand,
   dashboard: DashboardCommand,

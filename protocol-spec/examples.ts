@@ -597,6 +597,12 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
     now: TEST_NOW,
     message: padded(stamped({ type: 'job-submit', rid: 0x4000_0001, file: 'title.ts', size: JOB_CONTENT.length, root: JOB_OBJECT.root, rate: 20_000_000, tag: JOB_TAG, to: [SRV_A, SRV_B, SRV_C], part: 0, parts: 1 }), REQUEST_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
   },
+  {
+    name: 'content: a server adds a job\'s file to its list once registered (§6.5, §14.4): its third addition',
+    now: TEST_NOW,
+    message: stamped({ type: 'content', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, part: 2, parts: 1, files: [['title.ts', JOB_CONTENT.length, RATE]], add: true }),
+  },
+  { name: 'content-ack: the master took the addition', now: TEST_NOW, message: stamped({ type: 'content-ack', epoch: EPOCH, part: 2, add: true }) },
   { name: 'job-result: the job is made', now: TEST_NOW, message: stamped({ type: 'job-result', rid: 0x4000_0001, ok: true, job: JOB, msg: `job ${JOB}: title.ts to 3 target(s)` }) },
   { name: 'job-result: a refusal', now: TEST_NOW, message: stamped({ type: 'job-result', rid: 0x4000_0002, ok: false, code: 'bad-request', msg: 'the file name "../x" is a path' }) },
   {

@@ -248,6 +248,17 @@ export class FileMediaReader implements MediaReader {
     return buf;
   }
 
+  /**
+   * A file of a distribution job went into service under `name` (§14.4): served from `path` from
+   * now on. Nothing reads the name at that moment (the server waits for that): the old file's
+   * descriptor and cached blocks go.
+   */
+  replace(entry: MediaEntry): void {
+    this.closeFile(entry.name);
+    for (const key of [...this.cache.keys()]) if (key.slice(key.indexOf(':') + 1) === entry.name) this.cache.delete(key);
+    this.files.set(entry.name, entry);
+  }
+
   private closeFile(name: string): void {
     const fd = this.fds.get(name);
     if (fd === undefined) return;

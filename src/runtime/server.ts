@@ -16,13 +16,14 @@ import { type DriverEvent, type RunningRole, startRole } from './driver.js';
 import { catalogOf, FileMediaReader, type MediaScan, readableFiles, scanMediaDir } from './mediaDir.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { isWildcard, resolveEndpoint, resolveEndpoints, resolveHost } from './resolve.js';
-import { DEFAULT_MASTER } from './defaults.js';
+import { DEFAULT_MASTER, DEFAULT_MEDIA_RATE } from './defaults.js';
 import { describeRateLimit, withRateLimit } from './rateLimitFlag.js';
 import { onEachStopSignal, signalStatus } from './signals.js';
 import { formatRate } from '../view/units.js';
 import { parseCount, parseDuration, parseRate } from './units.js';
 import { UsageError } from '../errors.js';
 import { clusterKey, keylessWarning } from './clusterKey.js';
+import { DiskJobFiles } from './jobFiles.js';
 import { type FactFlags, parseFacts } from './facts.js';
 
 /** How long a server waits for its first registration before it says so. */
@@ -49,6 +50,12 @@ export interface ServerSettings {
   readonly rateLimit?: RateLimit;
   /** Said once the server listens: it has no key (§9.6). */
   readonly warning?: string;
+  /** The media directory: a job's files are received there (§14.4), with a cluster key. */
+  readonly mediaDir?: string;
+  /** The media rate of a file with no sidecar, bits per second: a job's file's. */
+  readonly defaultRate?: number;
+  /** The rate of each job transfer this server serves, bits per second (§14.3). */
+  readonly jobRate?: number;
 }
 
 const withFacts = (facts: ServerFacts) => (Object.keys(facts).length > 0 ? { facts } : {});
@@ -61,6 +68,8 @@ function advertisedName(s: ServerSettings, bound: string): string {
 export interface RunningServer {
   readonly running: RunningRole<MediaServer>;
   readonly reader: FileMediaReader;
+  /** Temporary files of jobs a dead process left in the media directory, removed at start (§14.4). */
+  readonly swept: readonly string[];
   /**
    * Settles once the core has stopped — drained, stopped, or drained on its
    * master's order — with the registration state it stopped from.
@@ -80,6 +89,9 @@ export type RunningServerEvent = ServerEvent | DriverEvent;
 /** Start a media server core on a socket (for the command and for tests). */
 export async function startServer(s: ServerSettings, onEvent: (e: RunningServerEvent) => void): Promise<RunningServer> {
   const reader = new FileMediaReader(readableFiles(s.media));
+  // Jobs bring files into the media directory, within a keyed cluster only (§14.7).
+  const jobFiles = s.key && s.mediaDir ? new DiskJobFiles(s.mediaDir, (name, path, size) => reader.replace({ name, path, size, rate: s.defaultRate ?? DEFAULT_MEDIA_RATE, rateFrom: 'default' })) : undefined;
+  const swept = jobFiles?.sweep() ?? [];
   let settle: (from: RegistrationState) => void = () => {};
   const stopped = new Promise<RegistrationState>((resolve) => {
     settle = resolve;
@@ -87,7 +99,8 @@ export async function startServer(s: ServerSettings, onEvent: (e: RunningServerE
   const running: RunningRole<MediaServer> = await startRole({
     role: (bound: string) => {
       const name = advertisedName(s, bound);
-      return new MediaServer(roleDeps(s.key), { name, masters: s.masters, group: s.group, cap: s.cap, files: catalogOf(s.media), ...(s.facts ? { facts: s.facts } : {}), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}), ...(s.peers ? { peers: s.peers } : {}), ...(s.gossip ? { gossip: s.gossip } : {}) }, reader);
+      const jobs = { mediaRate: s.defaultRate ?? DEFAULT_MEDIA_RATE, ...(s.jobRate ? { rate: s.jobRate } : {}) };
+      return new MediaServer(roleDeps(s.key), { name, masters: s.masters, group: s.group, cap: s.cap, files: catalogOf(s.media), jobs, ...(s.facts ? { facts: s.facts } : {}), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}), ...(s.peers ? { peers: s.peers } : {}), ...(s.gossip ? { gossip: s.gossip } : {}) }, reader, jobFiles);
     },
     host: s.host,
     port: s.port,
@@ -104,10 +117,12 @@ export async function startServer(s: ServerSettings, onEvent: (e: RunningServerE
     await running.flushed(2_000);
     await running.close();
     reader.close();
+    jobFiles?.close();
   };
   return {
     running,
     reader,
+    swept,
     stopped,
     drain: () => running.command({ type: 'drain' }),
     stop: async () => {
@@ -140,6 +155,8 @@ export interface ServerFlags {
   readonly insecure?: boolean;
   /** `--rate-limit`: off, on, N/s, N/s:BURST. */
   readonly rateLimit?: string;
+  /** `--job-rate`: the rate of each job transfer it serves (§14.3). */
+  readonly jobRate?: string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
 }
@@ -188,6 +205,9 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
     ...(Object.keys(gossip).length > 0 ? { gossip } : {}),
     ...(warning ? { warning } : {}),
     ...withRateLimit(f.rateLimit),
+    mediaDir: f.media,
+    defaultRate,
+    ...(f.jobRate !== undefined ? { jobRate: parseRate(f.jobRate, '--job-rate') } : {}),
   };
 }
 
@@ -218,6 +238,7 @@ export async function runServer(f: ServerFlags): Promise<number> {
       out.event({ type: 'media', level: 'debug', file: m.name, size: m.size, rate: m.rate, ...(m.flows ? { flows: m.flows.map((x) => x.name) } : {}) });
     }
   });
+  for (const file of server.swept) out.event({ type: 'job-leftover-removed', level: 'info', file, detail: 'the part of a job\'s file a stopped server was receiving' });
   // The core retries quietly; a person watching should hear why nothing happens.
   const silent = setTimeout(() => {
     if (!registered && s.masters.length > 0) out.event({ type: 'master-not-answering', level: 'warn', master: s.masters.join(','), detail: `no answer from ${s.masters.length > 1 ? 'any master' : 'the master'} after ${UNREGISTERED_WARNING / 1000} s; still trying (is it running? same --key?)` });

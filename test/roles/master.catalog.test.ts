@@ -32,6 +32,33 @@ describe('master: catalog from content lists (S1.1)', () => {
     for (const n of ['a', 'c', 'e']) expect(f.redirectedTo(CLIENT, n)).toBe(s.addr);
   });
 
+  it('a registered server adds a file (a distribution job\'s, §14.4): listed at once, acknowledged; a file it holds takes the new size', () => {
+    const f = new MasterFixture();
+    const s = f.addServer({ files: [file('a')] });
+    const add = (part: number, name: string, size: number) => s.send({ type: 'content', name: s.addr, epoch: s.epoch, cookie: s.cookie!, part, parts: 1, files: [[name, size, RATE]], add: true });
+    expect(ofType(add(0, 'new.ts', 5_000), 'content-ack')).toEqual([expect.objectContaining({ part: 0, add: true })]);
+    expect(f.master.catalog.holders('new.ts')?.get(s.addr)).toEqual({ size: 5_000, rate: RATE });
+    expect(f.redirectedTo(CLIENT, 'new.ts')).toBe(s.addr);
+    expect(f.d.eventsOf('file-added')).toEqual([expect.objectContaining({ srv: s.addr, file: 'new.ts', size: 5_000 })]);
+    add(1, 'new.ts', 7_000);
+    expect(f.master.catalog.holders('new.ts')?.get(s.addr)).toEqual({ size: 7_000, rate: RATE });
+    expect(f.master.catalog.entries().map(([n]) => n)).toEqual(['a', 'new.ts']);
+  });
+
+  it('an addition before the content list is complete is dropped; one with a wrong cookie is not-registered', () => {
+    const f = new MasterFixture();
+    const s = new FakeServer(f.d, { addr: '10.0.1.1:5000', files: [file('a'), file('b')], partSize: 1 });
+    s.cookie = ofType(s.register(), 'register-ack')[0]!.cookie;
+    s.content(0);
+    expect(s.send({ type: 'content', name: s.addr, epoch: s.epoch, cookie: s.cookie, part: 0, parts: 2, files: [['x', 1, 1]], add: true })).toHaveLength(0);
+    expect(f.master.dropped.get('unexpected-message')).toBe(1);
+    expect(f.master.catalog.holders('x')).toBeUndefined();
+    s.content(1);
+    const forged = s.send({ type: 'content', name: s.addr, epoch: s.epoch, cookie: new Uint8Array(8).fill(7), part: 0, parts: 2, files: [['x', 1, 1]], add: true });
+    expect(ofType(forged, 'error').map((e) => e.code)).toEqual(['not-registered']);
+    expect(f.master.catalog.holders('x')).toBeUndefined();
+  });
+
   it('a part index beyond the registered count is dropped as bad-field', () => {
     const f = new MasterFixture();
     const s = new FakeServer(f.d, { addr: '10.0.1.1:5000', files: [file('a')] });

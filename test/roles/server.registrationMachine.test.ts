@@ -38,6 +38,38 @@ describe('server registration sub-machine', () => {
     expect(r.silenceDeadline()).toBeUndefined();
   });
 
+  it('a file added once registered goes to the master as an addition, again every REGISTER_RETRY until acknowledged (§6.5, §14.4)', () => {
+    const r = registration();
+    r.start(0, 1);
+    registered(r, 10);
+    expect(r.retryDeadline()).toBeUndefined();
+    const step = r.addFile(['new.ts', 3000, 4_000_000], 100);
+    expect(step.send).toEqual([{ type: 'content', name: NAME, epoch: EPOCH, cookie, part: 0, parts: 1, files: [['new.ts', 3000, 4_000_000]], add: true }]);
+    expect(r.retryDeadline()).toBe(100 + REGISTER_RETRY);
+    expect(r.onRetry(100 + REGISTER_RETRY, 1).send).toMatchObject([{ type: 'content', part: 0, add: true }]);
+    r.onContentAck({ type: 'content-ack', epoch: EPOCH, part: 0, add: true }, 200 + REGISTER_RETRY);
+    expect(r.retryDeadline()).toBeUndefined();
+    expect(r.onRetry(10_000, 1).send).toEqual([]);
+  });
+
+  it('a file added while listing goes once registered; registering again lists it, and owes no addition', () => {
+    const r = registration();
+    r.start(0, 1);
+    r.heard(0);
+    const listing = r.onRegisterAck({ type: 'register-ack', name: NAME, epoch: EPOCH, cookie, interval: 1000 }, 0);
+    expect(r.addFile(['new.ts', 3000, 4_000_000], 5).send).toEqual([]);
+    let last = listing;
+    for (const m of listing.send) if (m.type === 'content') last = r.onContentAck({ type: 'content-ack', epoch: EPOCH, part: m.part }, 10);
+    expect(last.registered).toBe(true);
+    expect(last.send).toMatchObject([{ type: 'content', files: [['new.ts', 3000, 4_000_000]], add: true }]);
+    // The master forgot it: the new registration counts the file, and lists it.
+    const again = r.onError({ type: 'error', code: 'not-registered', msg: 'who?' }, 20, 1);
+    expect(again.send).toMatchObject([{ type: 'register', files: 3 }]);
+    const relisted = r.onRegisterAck({ type: 'register-ack', name: NAME, epoch: EPOCH, cookie, interval: 1000 }, 30);
+    expect(relisted.send.flatMap((m) => (m.type === 'content' ? m.files.map((x) => x[0]) : []))).toEqual(['a.ts', 'b.ts', 'new.ts']);
+    expect(relisted.send.every((m) => m.type !== 'content' || m.add === undefined)).toBe(true);
+  });
+
   it('a `register-ack` of another server is dropped, saying why', () => {
     const r = registration();
     r.start(0, 1);

@@ -229,6 +229,7 @@ export class Registry {
     if (rec === null) return;
     if (!rec) return this.notRegistered(from, msg.name);
     rec.lastHeard = now;
+    if (msg.add) return this.handleAddition(rec, msg, from, now);
     if (msg.parts !== rec.partsTotal || msg.part >= rec.partsTotal) {
       this.drop('bad-field', from, `content part ${msg.part}/${msg.parts} does not match register (${rec.partsTotal} parts)`, 'content');
       return;
@@ -255,6 +256,27 @@ export class Registry {
       // A server marked down while it listed stays down until a load report: it was never up.
       if (canMove(SERVER_VIEW_TABLE, rec.state, 'content-complete')) this.move(rec, 'content-complete', now);
     }
+  }
+
+  /**
+   * Files a registered server adds to its list (§14.4: a distribution job's): into the catalog at
+   * once, within the same bounds as the list (§4.6). Acknowledged, so the server stops sending it.
+   */
+  private handleAddition(rec: ServerRecord, msg: MessageOf<'content'>, from: string, now: number): void {
+    if (!rec.contentComplete) return this.drop('unexpected-message', from, 'content addition before the content list is complete', 'content');
+    const over = this.bounds.checkPart(rec, msg.files);
+    if (over) {
+      this.forget(rec, 'refused');
+      return this.refuse(rec.name, from, over, now, true);
+    }
+    for (const [file, size, rate] of msg.files) {
+      if (!rec.files.has(file)) rec.catalogBytes += utf8Length(file);
+      rec.files.set(file, { size, rate });
+      // A name it held already takes the new size and rate.
+      this.catalog.add(rec.name, file, { size, rate });
+      this.emit({ type: 'file-added', level: 'info', srv: rec.name, file, size });
+    }
+    this.send(from, { type: 'content-ack', epoch: rec.epoch, part: msg.part, add: true }, true);
   }
 
   // ---- Load reports (S1.5) and leaving --------------------------------------------

@@ -45,7 +45,7 @@ export interface RegistrationConfig {
   readonly master: string;
   readonly group: string;
   readonly epoch: number;
-  /** The content list: name, size, rate of every file listed. */
+  /** The content list: name, size, rate of every file listed (the server adds to it, §14.4). */
   readonly files: readonly (readonly [string, number, number])[];
   /** Static facts it tells its masters (S3.5, §12.5). */
   readonly facts?: ServerFacts;
@@ -63,9 +63,37 @@ export class Registration {
   /** `over-limit` answers since the server was last registered (§4.6). */
   private refusals = 0;
   private lastHeard = 0;
+  /** The content list, as it stands: the configured one and the files added since. */
+  private files: (readonly [string, number, number])[];
+  /** Additions sent to the master and not acknowledged, by number (§14.4). */
+  private readonly additions = new Map<number, readonly [string, number, number]>();
+  private nextAddition = 0;
+  private additionRetryAt: number | undefined;
 
   constructor(private readonly config: RegistrationConfig) {
+    this.files = [...config.files];
     this.splitContent();
+  }
+
+  /**
+   * A file joins the content list (a distribution job's, §14.4): a registered server tells its
+   * master at once (`content` `add`), until acknowledged; any later registration lists it.
+   */
+  addFile(file: readonly [string, number, number], now: number): RegistrationStep {
+    const step = newStep();
+    this.files = [...this.files.filter((f) => f[0] !== file[0]), file];
+    if (this.current === 'stopped') return step;
+    // Told as an addition once registered (the parts of a list under way stay as they were).
+    this.additions.set(this.nextAddition++ % 65_535, file);
+    if (this.current === 'registered') this.sendAdditions(step, now);
+    return step;
+  }
+
+  private sendAdditions(step: RegistrationStep, now: number): void {
+    for (const [n, file] of this.additions) {
+      step.send.push({ type: 'content', name: this.config.name, epoch: this.config.epoch, cookie: this.cookieNow!, part: n, parts: this.parts.length, files: [[file[0], file[1], file[2]]], add: true });
+    }
+    this.additionRetryAt = this.additions.size > 0 ? now + REGISTER_RETRY : undefined;
   }
 
   get state(): RegistrationState {
@@ -87,9 +115,10 @@ export class Registration {
     return this.lastHeard;
   }
 
-  /** When `register` or the unacknowledged `content` parts are sent again, if they are. */
+  /** When `register` or the unacknowledged `content` parts (or additions) are sent again, if they are. */
   retryDeadline(): number | undefined {
-    return this.retryAt;
+    if (this.additionRetryAt === undefined) return this.retryAt;
+    return this.retryAt === undefined ? this.additionRetryAt : Math.min(this.retryAt, this.additionRetryAt);
   }
 
   /** When the master, silent since, counts as gone: only while registered. */
@@ -103,7 +132,7 @@ export class Registration {
    * size is computed at its widest, file by file, and never encoded to be measured.
    */
   private splitContent(): void {
-    const all = [...this.config.files].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((f) => [f[0], f[1], f[2]] as [string, number, number]);
+    const all = [...this.files].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((f) => [f[0], f[1], f[2]] as [string, number, number]);
     const widest = widestLength('content', { name: this.config.name, epoch: this.config.epoch, files: [] }, ['cookie', 'part', 'parts', 'at'], true);
     const newPart = () => new ListFill<[string, number, number]>(MESSAGES.content.fields.files.of!, widest, MAX_DATAGRAM, MAX_CONTENT_FILES);
     let part = newPart();
@@ -147,6 +176,11 @@ export class Registration {
 
   onContentAck(msg: MessageOf<'content-ack'>, now: number): RegistrationStep {
     const step = newStep();
+    if (msg.add) {
+      if (msg.epoch === this.config.epoch) this.additions.delete(msg.part);
+      if (this.additions.size === 0) this.additionRetryAt = undefined;
+      return step;
+    }
     if (msg.epoch !== this.config.epoch || this.current !== 'listing') return step;
     this.acked.add(msg.part);
     if (this.acked.size >= this.parts.length) this.move(step, 'content-complete', now, 0);
@@ -171,6 +205,8 @@ export class Registration {
   /** The retry deadline is due: `register`, or the `content` parts not acknowledged, again. */
   onRetry(now: number, cap: number): RegistrationStep {
     const step = newStep();
+    if (this.additionRetryAt !== undefined && now >= this.additionRetryAt && this.current === 'registered') this.sendAdditions(step, now);
+    if (this.retryAt === undefined || now < this.retryAt) return step;
     if (this.current === 'registering') this.sendRegister(step, now, cap);
     else if (this.current === 'listing') this.sendContent(step, now);
     return step;
@@ -200,7 +236,7 @@ export class Registration {
       epoch: this.config.epoch,
       cap,
       group: this.config.group,
-      files: this.config.files.length,
+      files: this.files.length,
       parts: this.parts.length,
       ...this.config.facts,
     });
@@ -238,6 +274,11 @@ export class Registration {
     if (to === 'registering') {
       this.cookieNow = undefined;
       this.acked.clear();
+      // The list it registers with holds every file added: no addition is owed any more.
+      this.additions.clear();
+      this.additionRetryAt = undefined;
+      this.parts.length = 0;
+      this.splitContent();
       if (on === 'refused') {
         // The master would refuse it again at once: wait as long as the back-off ever does.
         this.retryDelay = REGISTER_RETRY_MAX;
@@ -251,6 +292,7 @@ export class Registration {
       this.retryAt = undefined;
       this.refusals = 0;
       step.registered = true;
+      if (this.additions.size > 0) this.sendAdditions(step, now);
     }
   }
 }

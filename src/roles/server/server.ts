@@ -579,6 +579,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       const item: MediaFile = { name: r.file, size: r.size, rate };
       this.files.set(r.file, item);
       this.emit({ type: 'job-file-in-service', level: 'info', job: r.job, file: r.file, bytes: r.size });
+      // Its masters hear of it at once (§14.4), and list it whenever it registers again.
+      for (const l of this.links.values()) this.apply(l, l.registration.addFile([r.file, r.size, rate], now), now);
       this.jobs!.committed(r, now);
     }
     this.waitingFiles = still;

@@ -1,0 +1,131 @@
+/**
+ * `ofp base`: the base server core (§14) on a socket, with its store on disk,
+ * until Ctrl-C or SIGTERM. Providers submit jobs to it (`ofp job submit`); it
+ * pulls their files into the store and cascades them to the targets.
+ */
+import { mkdirSync } from 'node:fs';
+import { formatAddress, parseAddress } from '../protocol/address.js';
+import { BaseServer, type BaseEvent } from '../roles/base/base.js';
+import type { CoreEvent } from '../roles/role.js';
+import { roleDeps } from '../platform/crypto.js';
+import { type DriverEvent, type RunningRole, startRole } from './driver.js';
+import { DiskJobFiles } from './jobFiles.js';
+import { type LogLevel, Output, type OutputMode } from './output.js';
+import { isWildcard, resolveHost } from './resolve.js';
+import { untilStopSignal } from './signals.js';
+import { parseCount, parseRate } from './units.js';
+import { UsageError } from '../errors.js';
+import { clusterKey } from './clusterKey.js';
+import { formatRate } from '../view/units.js';
+
+export interface BaseSettings {
+  readonly host: string;
+  readonly port: number;
+  /** The host targets reach it at, when it listens on every address. */
+  readonly name?: string;
+  readonly store: string;
+  readonly key: string;
+  /** The rate of each transfer, bits per second, when a job sets none. */
+  readonly rate?: number;
+  readonly fanout?: number;
+}
+
+export type BaseRunEvent = BaseEvent | CoreEvent | DriverEvent;
+
+export interface RunningBase {
+  readonly running: RunningRole<BaseServer>;
+  readonly files: DiskJobFiles;
+  /** Temporary files of jobs a stopped base server left, removed at start. */
+  readonly swept: readonly string[];
+  close(): Promise<void>;
+}
+
+/** Start a base server core on a socket (for the command and for tests). */
+export async function startBase(s: BaseSettings, onEvent: (e: BaseRunEvent) => void): Promise<RunningBase> {
+  mkdirSync(s.store, { recursive: true });
+  const files = new DiskJobFiles(s.store);
+  const swept = files.sweep();
+  const running = await startRole<BaseServer>({
+    role: (bound: string) => new BaseServer(roleDeps(s.key), { name: s.name ? formatAddress(s.name, parseAddress(bound)!.port) : bound, ...(s.rate ? { rate: s.rate } : {}), ...(s.fanout ? { fanout: s.fanout } : {}) }, files),
+    host: s.host,
+    port: s.port,
+    onEvent,
+  });
+  running.command({ type: 'start' });
+  return {
+    running,
+    files,
+    swept,
+    close: async () => {
+      running.command({ type: 'stop' });
+      await running.flushed(1_000);
+      await running.close();
+      files.close();
+    },
+  };
+}
+
+export interface BaseFlags {
+  readonly host: string;
+  readonly port: number | string;
+  readonly name?: string;
+  readonly store: string;
+  readonly key?: string;
+  readonly rate?: string;
+  readonly fanout?: number | string;
+  readonly output: OutputMode;
+  readonly logLevel: LogLevel;
+}
+
+export async function parseBaseFlags(f: BaseFlags): Promise<BaseSettings> {
+  const host = await resolveHost(f.host, '--host');
+  const key = clusterKey(f.key);
+  if (!key) throw new UsageError('usage', 'a base server needs the cluster key (--key or OFP_KEY): it moves content only within a keyed cluster, and every order and note is authenticated (§14.7)');
+  let name: string | undefined;
+  if (f.name) name = (await resolveHost(f.name, '--name', host.family)).host;
+  else if (isWildcard(host.host)) throw new UsageError('usage', `--host ${f.host} listens on every address, so the base server needs a name its targets reach it at: pass --name IP`);
+  return {
+    host: host.host,
+    port: parseCount(f.port, '--port', 0, 65535),
+    ...(name ? { name } : {}),
+    store: f.store,
+    key,
+    ...(f.rate !== undefined ? { rate: parseRate(f.rate, '--rate') } : {}),
+    ...(f.fanout !== undefined ? { fanout: parseCount(f.fanout, '--fanout', 1, 64) } : {}),
+  };
+}
+
+/** Run until a stop signal; the exit code. */
+export async function runBase(f: BaseFlags): Promise<number> {
+  const out = new Output({ mode: f.output, logLevel: f.logLevel });
+  const s = await parseBaseFlags(f);
+  const stop = untilStopSignal();
+  let base: RunningBase;
+  try {
+    base = await startBase(s, (e) => {
+      if (e.type === 'listening') out.listening({ ...e, store: s.store }, `ofp base listening on ${e.address} (store ${s.store}; each transfer at ${s.rate ? formatRate(s.rate) : 'the job\'s rate, or 50 Mbit/s'}, ${s.fanout ?? 4} at once per node; cluster key set)`);
+      else out.event(e);
+    });
+  } catch (e) {
+    stop.cancel();
+    throw e;
+  }
+  for (const file of base.swept) out.event({ type: 'job-leftover-removed', level: 'info', file, detail: 'the part of a provider\'s file a stopped base server was receiving' });
+  const signal = await stop.promise;
+  await base.close();
+  stop.cancel();
+  const b = base.running.role;
+  out.event({ type: 'stopped', signal });
+  out.summary({
+    role: 'base',
+    address: base.running.address,
+    jobs: b.jobIds().map((id) => {
+      const j = b.job(id)!;
+      return { job: id, file: j.file, state: j.state, targets: j.targets.length, completed: j.targets.filter((t) => t.st === 'completed').length, failed: j.targets.filter((t) => t.st === 'failed').length };
+    }),
+    counters: b.counters,
+    dropped: Object.fromEntries(b.dropped),
+    driver: base.running.stats,
+  });
+  return 0;
+}

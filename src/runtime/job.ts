@@ -1,0 +1,244 @@
+/**
+ * `ofp job submit`, `ofp job status`, `ofp job wait`: a provider core (§14.1)
+ * on a socket. `submit` hashes the file, submits the job to the base server,
+ * serves the file to the base server's pulls, and (with --wait) follows the
+ * job to its end; `status` reads a job's state once; `wait` follows it until
+ * it ends. Exit status: 0 when the job (or the upload, without --wait) is
+ * done, 1 when it failed or the base server did not answer.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { JOB_BLOCK_CHUNKS, JOB_CHUNK } from '../protocol/constants.js';
+import { nodeCrypto, roleDeps } from '../platform/crypto.js';
+import { hashList } from '../roles/jobs/object.js';
+import { type JobRow, Provider, type ProviderConfig, type ProviderEvent } from '../roles/provider/provider.js';
+import type { CoreEvent } from '../roles/role.js';
+import { type DriverEvent, startRole } from './driver.js';
+import { DiskJobFiles } from './jobFiles.js';
+import { type LogLevel, Output, type OutputMode } from './output.js';
+import { localBindHost, resolveEndpoint, resolveEndpoints } from './resolve.js';
+import { onStopSignal } from './signals.js';
+import { queryStatus } from './statusQuery.js';
+import { table } from './table.js';
+import { parseRate } from './units.js';
+import { UsageError } from '../errors.js';
+import { clusterKey } from './clusterKey.js';
+import { errorLine } from './errorLine.js';
+import { formatBytes, formatDuration } from '../view/units.js';
+import { flowNameProblem } from '../protocol/flowNames.js';
+
+export interface JobCommonFlags {
+  readonly base: string;
+  readonly key?: string;
+  readonly output: OutputMode;
+  readonly logLevel: LogLevel;
+}
+
+export interface SubmitFlags extends JobCommonFlags {
+  readonly file: string;
+  /** The name at the targets; the file's own name by default. */
+  readonly as?: string;
+  readonly to?: string;
+  readonly toAll?: boolean;
+  readonly toGroup?: string;
+  /** The master to ask for every server (`--to-all`, `--to-group`). */
+  readonly master?: string;
+  readonly rate?: string;
+  readonly wait: boolean;
+}
+
+function needKey(given: string | undefined): string {
+  const key = clusterKey(given);
+  if (!key) throw new UsageError('usage', 'jobs move only within a keyed cluster: give the cluster key (--key or OFP_KEY) (§14.7)');
+  return key;
+}
+
+/** The hash list of a file on disk and its root (§14.3), block by block. */
+export function hashFile(path: string, size: number): { list: Uint8Array; root: Uint8Array } {
+  const fd = openSync(path, 'r');
+  try {
+    const block = Buffer.allocUnsafe(JOB_BLOCK_CHUNKS * JOB_CHUNK);
+    return hashList((off, len) => {
+      let got = 0;
+      while (got < len) {
+        const n = readSync(fd, block, got, len - got, off + got);
+        if (n === 0) throw new UsageError('usage', `${path} changed while it was read`);
+        got += n;
+      }
+      return block.subarray(0, len);
+    }, size, nodeCrypto);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The targets: `--to`, or every server (of a group) the master knows. */
+async function targetsOf(f: SubmitFlags, key: string): Promise<string[]> {
+  const given = [f.to !== undefined, f.toAll === true, f.toGroup !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new UsageError('usage', 'name the targets: --to SERVER[,SERVER…], --to-all or --to-group GROUP');
+  if (f.to !== undefined) return [...new Set((await resolveEndpoints(f.to, '--to')).map((e) => e.address))];
+  if (f.master === undefined) throw new UsageError('usage', '--to-all and --to-group ask a master for its servers: give --master HOST:PORT');
+  const master = await resolveEndpoint(f.master, '--master');
+  const status = await queryStatus({ master, key });
+  const servers = status.servers.filter((s) => f.toGroup === undefined || s.group === f.toGroup).map((s) => s.name);
+  if (servers.length === 0) throw new UsageError('usage', f.toGroup !== undefined ? `the master knows no server of group ${JSON.stringify(f.toGroup)}` : 'the master knows no server');
+  return servers;
+}
+
+type RunEvent = ProviderEvent | CoreEvent | DriverEvent;
+
+/** Run a provider core until it is done; its events go to `onEvent`. */
+async function runProvider(config: ProviderConfig, key: string, files: DiskJobFiles, onEvent: (e: RunEvent) => void): Promise<Provider> {
+  const base = await resolveEndpoint(config.base, '--base');
+  let finish: () => void = () => {};
+  const done = new Promise<void>((r) => {
+    finish = r;
+  });
+  const core = new Provider(roleDeps(key), { ...config, base: base.address }, files);
+  const running = await startRole<Provider>({
+    role: core,
+    host: localBindHost([base]),
+    port: 0,
+    onEvent: (e) => {
+      onEvent(e);
+      if (core.done) finish();
+    },
+  });
+  const cancel = onStopSignal(() => {
+    running.command({ type: 'stop' });
+    finish();
+  });
+  running.command({ type: 'start' });
+  // The core may be done already (an answer in the same turn): check once more.
+  if (core.done) finish();
+  await done;
+  cancel();
+  await running.flushed(500);
+  await running.close();
+  files.close();
+  return running.role;
+}
+
+const STATES = ['new', 'received', 'progress', 'completed', 'failed'] as const;
+
+function countsText(counts: readonly number[]): string {
+  return STATES.map((s, i) => `${counts[i]} ${s}`).filter((_, i) => counts[i]! > 0).join(', ') || 'no target';
+}
+
+/** What `ofp job status` and `ofp job wait` print: a line for the job, a row per target. */
+export function jobLines(e: Extract<ProviderEvent, { type: 'job-state' }>): string[] {
+  const s = e.status;
+  return [
+    `job ${s.job}  ${s.file}  ${formatBytes(s.size)}  ${s.state}${s.took !== undefined ? ` in ${formatDuration(s.took)}` : ''}  ${countsText(s.counts)} of ${s.total}`,
+    '',
+    ...table(['#', 'SERVER', 'STATE', 'HOLDS', 'SOURCE', 'CODE', 'RETRY IN'], e.rows.map((r: JobRow) => [
+      r.idx, r.srv, r.st, formatBytes(r.got), r.src ?? '-', r.code ?? '-', r.retry !== undefined ? formatDuration(r.retry) : '-',
+    ])),
+  ];
+}
+
+/** The exit status, after the job's rows; `look`: `ofp job status`, for which a job that failed is a state shown, not a failure. */
+function report(out: Output, p: Provider, final: Extract<ProviderEvent, { type: 'job-state' }> | undefined, look = false): number {
+  if (final) {
+    out.summary({ ...final.status, targets: final.rows });
+    if (out.mode === 'human') for (const line of jobLines(final)) out.result(line);
+  }
+  switch (p.outcome) {
+    case 'completed':
+    case 'uploaded':
+    case 'status':
+      return 0;
+    case 'failed': {
+      if (look) return 0;
+      const failed = final?.rows.filter((r) => r.st === 'failed') ?? [];
+      process.stderr.write(errorLine('job-failed', `job ${p.job}: ${failed.length} target(s) failed: ${failed.slice(0, 5).map((r) => `${r.srv} (${r.code ?? 'failed'})`).join(', ')}${failed.length > 5 ? ', …' : ''}`) + '\n');
+      return 1;
+    }
+    default:
+      return 1;
+  }
+}
+
+/** Events a person watching wants: the job's progress, its refusal, an unreachable base server. */
+function onJobEvent(out: Output, e: RunEvent): void {
+  switch (e.type) {
+    case 'job-accepted':
+      out.event(e);
+      if (out.mode === 'human') out.note(`job ${e.job} accepted: ${e.msg}`);
+      return;
+    case 'job-refused':
+      process.stderr.write(errorLine(e.code, e.msg) + '\n');
+      return;
+    case 'base-unreachable':
+      process.stderr.write(errorLine('base-unreachable', `no answer from the base server ${e.base} after ${e.attempts} tries: is it running, with the same --key?`) + '\n');
+      return;
+    case 'job-unknown':
+      process.stderr.write(errorLine('unknown-job', `the base server holds no job ${e.job}`) + '\n');
+      return;
+    case 'job-state':
+      return;
+    case 'listening':
+      // The provider's own socket: of interest when debugging only.
+      out.event({ ...e, level: 'debug' });
+      return;
+    default:
+      out.event(e);
+  }
+}
+
+export async function runJobSubmit(f: SubmitFlags): Promise<number> {
+  const out = new Output({ mode: f.output, logLevel: f.logLevel });
+  const key = needKey(f.key);
+  const path = resolve(f.file);
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new UsageError('usage', `${f.file} is not a regular file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError('usage', `${f.file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const name = f.as ?? basename(path);
+  const bad = flowNameProblem(name);
+  if (bad) throw new UsageError('usage', `the name at the targets, ${JSON.stringify(name)}, ${bad}: give --as NAME`);
+  const targets = await targetsOf(f, key);
+  const { list, root } = hashFile(path, size);
+  const rate = f.rate !== undefined ? parseRate(f.rate, '--rate') : undefined;
+  let final: Extract<ProviderEvent, { type: 'job-state' }> | undefined;
+  const p = await runProvider(
+    { base: f.base, submit: { file: name, size, list, root, targets, ...(rate ? { rate } : {}) }, follow: f.wait },
+    key,
+    new DiskJobFiles(dirname(path), undefined, new Map([['upload', path]])),
+    (e) => {
+      if (e.type === 'job-state') final = e;
+      onJobEvent(out, e);
+    },
+  );
+  if (p.outcome === 'uploaded' && out.mode === 'human') out.result(`job ${p.job}: the base server holds ${name}; it goes on without this process (ofp job wait ${p.job} --base ${f.base})`);
+  if (p.outcome === 'uploaded') out.summary({ job: p.job, file: name, size, targets: targets.length, state: 'running' });
+  return report(out, p, final);
+}
+
+export interface FollowFlags extends JobCommonFlags {
+  readonly job: string;
+}
+
+function jobId(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 0xffff_ffff) throw new UsageError('usage', `JOB ${JSON.stringify(text)} is not a job id (1 to 4294967295)`);
+  return n;
+}
+
+/** `ofp job status` (one look) and `ofp job wait` (until it ends). */
+export async function runJobFollow(f: FollowFlags, follow: boolean): Promise<number> {
+  const out = new Output({ mode: f.output, logLevel: f.logLevel });
+  const key = needKey(f.key);
+  let final: Extract<ProviderEvent, { type: 'job-state' }> | undefined;
+  const p = await runProvider({ base: f.base, job: jobId(f.job), follow }, key, new DiskJobFiles('.'), (e) => {
+    if (e.type === 'job-state') final = e;
+    if (e.type === 'job-progress' && !follow) return;
+    onJobEvent(out, e);
+  });
+  return report(out, p, final, !follow);
+}

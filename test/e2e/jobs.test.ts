@@ -1,0 +1,104 @@
+/**
+ * Distribution jobs with real processes (S5, §14): `ofp base`, three `ofp
+ * server`s with empty media directories and a master; `ofp job submit --wait`
+ * cascades a file to them; each holds it byte for byte, the master's catalog
+ * lists it, and `ofp client get` streams it from a server that did not have it
+ * at the start. A target that is not running fails the job, and `ofp job
+ * wait` and `ofp job status` say which.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cleanupProcesses, processScope, tempDir } from '../helpers/processes.js';
+import { contentOf } from '../helpers/jobCluster.js';
+
+cleanupProcesses();
+const dir = tempDir('ofp-jobs-');
+const KEY = 'the cluster key of a distribution job on loopback';
+const file = join(dir, 'title.ts');
+
+beforeAll(() => {
+  writeFileSync(file, contentOf(1_500_000, 3));
+});
+
+describe('a distribution job, with real processes', () => {
+  it('cascades a file to three servers, into service: the master lists it and a client streams it; job status and wait say so', async () => {
+    const p = processScope();
+    try {
+      const master = await p.startMaster(['--key', KEY, '--poll-interval', '300'], 'master');
+      const servers: { child: unknown; address: string; media: string }[] = [];
+      for (const i of [1, 2, 3]) {
+        const media = join(dir, `media-${i}`);
+        mkdirSync(media);
+        servers.push({ ...(await p.startServer(master.address, media, ['--key', KEY, '--port', '0', '--default-rate', '2M'], `server ${i}`)), media });
+      }
+      const base = await p.ofpInTurn('base', ['base', '--port', '0', '--store', join(dir, 'store'), '--key', KEY, '--fanout', '1', '--json-stream']);
+      const baseAddr = (await base.waitFor((e) => e.event === 'listening', 15_000, 'listening')).data.address as string;
+      const submit = await p.run(['job', 'submit', file, '--base', baseAddr, '--to', servers.map((s) => s.address).join(','), '--rate', '30M', '--wait', '--key', KEY, '--json'], { timeoutMs: 60_000 });
+      expect(submit.code, submit.stderr).toBe(0);
+      const doc = JSON.parse(submit.stdout) as { job: number; state: string; counts: number[]; targets: { srv: string; st: string; src?: string }[] };
+      expect(doc.state).toBe('completed');
+      expect(doc.counts).toEqual([0, 0, 0, 3, 0]);
+      // The base server serves one target at once (--fanout 1): the first, which passes the file on to the two others.
+      expect(doc.targets.map((t) => t.src)).toEqual([baseAddr, servers[0]!.address, servers[0]!.address]);
+      for (const s of servers) {
+        expect(readFileSync(join(s.media, 'title.ts')).equals(readFileSync(file))).toBe(true);
+        expect(readdirSync(s.media)).toEqual(['title.ts']);
+      }
+      // Into service: the master lists it on every server, and a client streams it.
+      await master.child.waitFor((e) => e.event === 'file-added' && e.data.srv === servers[2]!.address, 10_000, 'the last server\'s file in the catalog');
+      const copy = join(dir, 'copy.ts');
+      const get = await p.run(['client', 'get', 'title.ts', '--master', master.address, '--out', copy, '--json'], { timeoutMs: 60_000 });
+      expect(get.code, get.stderr).toBe(0);
+      expect(readFileSync(copy).equals(readFileSync(file))).toBe(true);
+      // ofp job status: the same, from the base server, long after the provider has gone.
+      const status = await p.run(['job', 'status', String(doc.job), '--base', baseAddr, '--key', KEY], { timeoutMs: 20_000 });
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(new RegExp(`^job ${doc.job}  title\\.ts  1\\.50 MB  completed in [0-9.]+ (ms|s)  3 completed of 3`));
+      expect(status.stdout.split('\n').filter((l) => / completed /.test(l) && l.includes('127.0.0.1'))).toHaveLength(3);
+    } finally {
+      await p.killAll();
+    }
+  });
+
+  it('a target that is not running: the others complete, the job fails; ofp job wait exits 1 naming it, ofp job status shows it', async () => {
+    const p = processScope();
+    try {
+      const media = join(dir, 'media-alone');
+      mkdirSync(media);
+      const server = await p.ofpInTurn('server', ['server', '--media', media, '--port', '0', '--key', KEY, '--peers', '127.0.0.1:9', '--json-stream']);
+      const addr = (await server.waitFor((e) => e.event === 'listening', 15_000, 'listening')).data.address as string;
+      const base = await p.ofpInTurn('base', ['base', '--port', '0', '--store', join(dir, 'store-2'), '--key', KEY, '--json-stream']);
+      const baseAddr = (await base.waitFor((e) => e.event === 'listening', 15_000, 'listening')).data.address as string;
+      const submit = await p.run(['job', 'submit', file, '--as', 'other.ts', '--base', baseAddr, '--to', `${addr},127.0.0.1:9`, '--key', KEY, '--json'], { timeoutMs: 30_000 });
+      expect(submit.code, submit.stderr).toBe(0);
+      const { job } = JSON.parse(submit.stdout) as { job: number };
+      const wait = await p.run(['job', 'wait', String(job), '--base', baseAddr, '--key', KEY], { timeoutMs: 60_000 });
+      expect(wait.code).toBe(1);
+      expect(wait.stderr).toContain(`error job-failed: job ${job}: 1 target(s) failed: 127.0.0.1:9 (target-unreachable)`);
+      expect(readFileSync(join(media, 'other.ts')).equals(readFileSync(file))).toBe(true);
+      const status = await p.run(['job', 'status', String(job), '--base', baseAddr, '--key', KEY, '--json'], { timeoutMs: 20_000 });
+      expect(status.code, status.stderr).toBe(0);
+      const s = JSON.parse(status.stdout) as { state: string; targets: { srv: string; st: string; code?: string; retry?: number }[] };
+      expect(s.state).toBe('failed');
+      expect(s.targets.map((t) => [t.srv, t.st, t.code])).toEqual([[addr, 'completed', undefined], ['127.0.0.1:9', 'failed', 'target-unreachable']]);
+      expect(s.targets[1]!.retry).toBeGreaterThan(0);
+    } finally {
+      await p.killAll();
+    }
+  });
+
+  it('refuses to run without the cluster key, and says why', async () => {
+    const p = processScope();
+    try {
+      const base = await p.run(['base', '--port', '0'], { timeoutMs: 20_000 });
+      expect(base.code).toBe(2);
+      expect(base.stderr).toContain('a base server needs the cluster key');
+      const submit = await p.run(['job', 'submit', file, '--to', '127.0.0.1:5000'], { timeoutMs: 20_000 });
+      expect(submit.code).toBe(2);
+      expect(submit.stderr).toContain('jobs move only within a keyed cluster');
+    } finally {
+      await p.killAll();
+    }
+  });
+});
