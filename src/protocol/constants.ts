@@ -380,6 +380,14 @@ export const JOB_PLAN_PART = 32;
 export const MAX_JOB_TARGETS = 4_096;
 /** §14.4 Jobs: a receiver whose source sent nothing it asked for this long reports the stall to the base server, ms. */
 export const JOB_STALL = 3_000;
+/** §14.4 Jobs: a target that is receiving tells the base server its progress and the rate its source delivers this often, ms. */
+export const JOB_PROGRESS_INTERVAL = 1_000;
+/** §14.4 Jobs: a target switches to a faster source at most this many times; then it takes only the base server's offers (S5.4). */
+export const JOB_MAX_SWITCHES = 3;
+/** §14.5 Jobs: the base server offers a target a faster source when what its source delivers is below this share of the job's rate. */
+export const JOB_SLOW_SHARE = 0.6;
+/** §14.5 Jobs: the base server offers one target a faster source at most once per this interval, ms. */
+export const JOB_HELP_INTERVAL = 3_000;
 /** §14.5 Jobs: the base server queries a target that has not completed when it has heard nothing of it for this long, ms. */
 export const JOB_QUERY_AFTER = 5_000;
 /** §14.5 Jobs: queries unanswered, or answered `unknown`, before the base server repairs a target by serving it itself. */

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { forSeeds, seedRange } from '../helpers/simCluster.js';
 import { BASE, contentOf, jobCluster } from '../helpers/jobCluster.js';
+import { Holding } from '../../src/roles/jobs/holding.js';
 
 const SEEDS = seedRange(7100, 4);
 
@@ -84,6 +85,33 @@ describe('lists that take several datagrams (§14.1, §14.2, §14.6)', () => {
     expect(c.servers.every((s) => equal(s.files.media.get('title.ts'), content))).toBe(true);
     const state = c.events('job-state').at(-1)!.e as unknown as { rows: unknown[] };
     expect(state.rows).toHaveLength(80);
+  });
+});
+
+describe('dynamic switch (S5.4)', () => {
+  it('a target on a slow link is offered a faster source by the base server, switches, and fetches nothing again beyond the chunks in flight', () => {
+    const c = jobCluster({ seed: 21, servers: 4, rate: 8_000_000, fanout: 2 });
+    const [s0, , s2] = c.servers as [typeof c.servers[0], typeof c.servers[0], typeof c.servers[0]];
+    // The plan: base → s0 → s2, base → s1 → s3. The link between s0 and s2 is 500 ms each way: a pull window's worth a second.
+    c.net.setLink(s0.addr, s2.addr, { loss: 0, delay: 500, jitter: 0, duplicate: 0, reorder: 0 });
+    c.net.setLink(s2.addr, s0.addr, { loss: 0, delay: 500, jitter: 0, duplicate: 0, reorder: 0 });
+    const content = contentOf(2_000_000, 21);
+    const { provider } = c.submit(content);
+    c.net.run({ until: c.net.now + 120_000, done: () => provider.done });
+    expect(provider.outcome, c.logText()).toBe('completed');
+    expect(equal(s2.files.media.get('title.ts'), content)).toBe(true);
+    const help = c.events('job-help').map((l) => l.e as unknown as { target: string; helper: string });
+    expect(help.length).toBeGreaterThanOrEqual(1);
+    expect(help[0]!.target).toBe(s2.addr);
+    expect(help[0]!.helper).not.toBe(s0.addr);
+    const switched = c.log.filter((l) => l.addr === s2.addr && l.e.type === 'source-switched').map((l) => l.e as unknown as { from: string; to: string; why: string });
+    expect(switched[0]).toMatchObject({ from: s0.addr, to: help[0]!.helper, why: 'faster' });
+    const job = c.base.job(provider.job!)!;
+    expect(job.targets.find((t) => t.addr === s2.addr)!.src).toBe(help[0]!.helper);
+    // The new source went on from where the old one stopped: only chunks in flight (at most a pull window) came twice.
+    expect(s2.core.jobCommands()[0]!.duplicates).toBeLessThanOrEqual(Holding.window(8_000_000));
+    // The others were never moved.
+    expect(c.log.filter((l) => l.addr !== s2.addr && l.e.type === 'source-switched')).toEqual([]);
   });
 });
 

@@ -16,7 +16,7 @@
  * Jobs move only within a keyed cluster (§14.7): every order, pull and note
  * is authenticated.
  */
-import { MAX_DATAGRAM, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_PLAN_PART, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_STATUS_ROWS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
+import { MAX_DATAGRAM, JOB_HELP_INTERVAL, JOB_MAX_SWITCHES, JOB_SLOW_SHARE, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_PLAN_PART, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_STATUS_ROWS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
 import { type Decoded, encodedLength } from '../../protocol/codec.js';
 import { ListFill } from '../../protocol/sizes.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
@@ -60,6 +60,13 @@ interface Target {
   failedAt: number | undefined;
   /** The rate it received at, bits per second, once completed. */
   up: number | undefined;
+  /** What its source delivers, as its last progress note said, bits per second. */
+  delivered: number | undefined;
+  /** When the base server last offered it a faster source (S5.4), and how many times. */
+  helpedAt: number | undefined;
+  helps: number;
+  /** Slow targets this one was asked to serve. */
+  helping: number;
 }
 
 export interface Job {
@@ -248,7 +255,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     const rate = first.rate ?? this.rate;
     const holding = new Holding(first.size, first.root, fileKey, this.files, this.deps.crypto);
     const relay = new Relay({ job: id, cmd: 1, file: first.file, size: first.size, root: first.root, base: this.config.name }, holding, { self: this.config.name, idx: undefined, rate, fanout: this.fanout }, this.deps.rng.fork(), now);
-    const targets: Target[] = addrs.map((addr, idx) => ({ idx, addr, st: 'new', got: 0, src: undefined, code: undefined, heardAt: now, queriedAt: undefined, queries: 0, repairs: 0, failedAt: undefined, up: undefined }));
+    const targets: Target[] = addrs.map((addr, idx) => ({ idx, addr, st: 'new', got: 0, src: undefined, code: undefined, heardAt: now, queriedAt: undefined, queries: 0, repairs: 0, failedAt: undefined, up: undefined, delivered: undefined, helpedAt: undefined, helps: 0, helping: 0 }));
     const job: Job = {
       id, file: first.file, size: first.size, root: first.root, rate, provider: from, created: now, state: holding.complete ? 'running' : 'uploading', code: undefined, endedAt: undefined,
       targets, byAddr: new Map(targets.map((t) => [t.addr, t])), relay, uploadStalls: 0,
@@ -331,6 +338,10 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
         break;
       case 'progress':
         x.st = 'progress';
+        if (aboutItself && n.up !== undefined) {
+          x.delivered = n.up;
+          this.help(j, x, now);
+        }
         break;
       case 'completed':
         x.st = 'completed';
@@ -355,6 +366,36 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     }
     if (x.st !== was) this.emit({ type: 'job-target', level: x.st === 'failed' ? 'warn' : 'debug', job: j.id, target: x.addr, st: x.st, ...(x.code ? { code: x.code } : {}) });
     this.settle(j, now);
+  }
+
+  /**
+   * A target whose source delivers less than JOB_SLOW_SHARE of the job's rate, with most of the file
+   * still to come, is offered a faster source (S5.4): a target that holds the file whole and is not
+   * its source, the least busy with such help first, then the fastest. Past JOB_MAX_SWITCHES such
+   * offers, the base server serves it itself.
+   */
+  private help(j: Job, x: Target, now: number): void {
+    if (j.state !== 'running' || x.delivered === undefined || x.delivered >= j.rate * JOB_SLOW_SHARE) return;
+    if (x.got > j.size * 0.75 || (x.helpedAt !== undefined && now - x.helpedAt < JOB_HELP_INTERVAL)) return;
+    if (x.helps >= JOB_MAX_SWITCHES) {
+      if (x.src === this.config.name) return;
+      x.helpedAt = now;
+      this.emit({ type: 'job-help', level: 'info', job: j.id, target: x.addr, helper: this.config.name, delivered: x.delivered });
+      j.relay.addPlan([[x.idx, x.addr]], now, true);
+      return this.drainRelay(j, now);
+    }
+    let helper: Target | undefined;
+    for (const c of j.targets) {
+      if (c.st !== 'completed' || c.addr === x.src || c === x) continue;
+      if (!helper || c.helping < helper.helping || (c.helping === helper.helping && (c.up ?? 0) > (helper.up ?? 0))) helper = c;
+    }
+    if (!helper) return;
+    x.helpedAt = now;
+    x.helps++;
+    helper.helping++;
+    this.emit({ type: 'job-help', level: 'info', job: j.id, target: x.addr, helper: helper.addr, delivered: x.delivered });
+    j.relay.delegate([helper.idx, helper.addr], [[x.idx, x.addr]], now);
+    this.drainRelay(j, now);
   }
 
   /** Serve a target from here (S5.5): bounded by JOB_REPAIR_ATTEMPTS, then it has failed. */

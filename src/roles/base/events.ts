@@ -6,6 +6,7 @@ export type BaseEvent =
   | { readonly type: 'job-created'; readonly level: 'info'; readonly job: number; readonly file: string; readonly bytes: number; readonly targets: number; readonly provider: string }
   | { readonly type: 'job-uploaded'; readonly level: 'info'; readonly job: number; readonly file: string; readonly bytes: number; readonly ms: number }
   | { readonly type: 'job-target'; readonly level: 'debug' | 'warn'; readonly job: number; readonly target: string; readonly st: 'new' | 'received' | 'progress' | 'completed' | 'failed'; readonly code?: WireErrorCode }
+  | { readonly type: 'job-help'; readonly level: 'info'; readonly job: number; readonly target: string; readonly helper: string; readonly delivered: number }
   | { readonly type: 'job-repair'; readonly level: 'warn'; readonly job: number; readonly target: string; readonly attempt: number; readonly why: string }
   | { readonly type: 'job-completed'; readonly level: 'info'; readonly job: number; readonly file: string; readonly targets: number; readonly ms: number }
   | { readonly type: 'job-failed'; readonly level: 'warn'; readonly job: number; readonly file: string; readonly code: WireErrorCode; readonly completed: number; readonly failed: number; readonly ms: number }

@@ -49,6 +49,8 @@ export class Holding {
   corrupt = 0;
   /** Content bytes verified. */
   got = 0;
+  /** Chunks that came again once held (a source's resend crossing its arrival, a switch's chunks in flight). */
+  duplicates = 0;
 
   constructor(
     readonly size: number,
@@ -102,7 +104,10 @@ export class Holding {
     if (i >= this.layout.chunks) return 'out-of-range';
     const s = this.layout.span(i);
     if (d.length !== s.len) return 'wrong-size';
-    if (this.have[i]) return 'duplicate';
+    if (this.have[i]) {
+      this.duplicates++;
+      return 'duplicate';
+    }
     this.have[i] = 1;
     while (this.low < this.layout.chunks && this.have[this.low]) this.low++;
     if (s.inHashList) {

@@ -7,7 +7,7 @@
  *
  * Pure: the source feeds it pulls and the time, and sends the chunks it hands out.
  */
-import { JOB_BURST, JOB_CHUNK, JOB_RESEND_HOLDOFF } from '../../protocol/constants.js';
+import { JOB_BURST, JOB_CHUNK, JOB_PULL_INTERVAL, JOB_RESEND_HOLDOFF } from '../../protocol/constants.js';
 import type { Holding } from './holding.js';
 
 /** Bytes of a `chunk` datagram beside its data: the envelope and the fields (a bound, §14.3). */
@@ -30,14 +30,45 @@ export class Outlet {
     readonly rate: number,
   ) {}
 
+  /** The smoothed round trip, ms: from a chunk sent once to the first pull that no longer lacks it. */
+  srtt: number | undefined;
+  /** Chunks sent again, by index: their round trips are not measured (Karn). */
+  private readonly again = new Set<number>();
+
+  /**
+   * How long a chunk sent is left to arrive before a pull that still lists it draws it again: at
+   * least JOB_RESEND_HOLDOFF, and more on a long path (the round trip and a pull interval, with margin).
+   */
+  holdoff(): number {
+    return this.srtt === undefined ? JOB_RESEND_HOLDOFF : Math.max(JOB_RESEND_HOLDOFF, 1.5 * this.srtt + JOB_PULL_INTERVAL);
+  }
+
+  /** A round trip measured otherwise (an order and its first pull): the first one seeds the estimate. */
+  rttSample(ms: number): void {
+    this.srtt = this.srtt === undefined ? ms : 0.875 * this.srtt + 0.125 * ms;
+  }
+
   /** The receiver's pull: what it lacks now, in order of want. */
   pulled(want: readonly (readonly [number, number])[], now: number): void {
+    // The first chunk it lacks moved past the chunk before it: a round trip, when that one went once.
+    const low = want.length > 0 ? want[0]![0] : undefined;
+    if (low !== undefined && low > 0 && !this.again.has(low - 1)) {
+      const sent = this.sentAt.get(low - 1);
+      if (sent !== undefined) {
+        const sample = now - sent;
+        this.srtt = this.srtt === undefined ? sample : 0.875 * this.srtt + 0.125 * sample;
+      }
+    }
     this.want = want;
     this.lastPullAt = now;
     // Forget send times of chunks the receiver no longer asks for: the map stays within the window.
     if (this.sentAt.size > 0) {
       const low = want.length > 0 ? want[0]![0] : Number.POSITIVE_INFINITY;
-      for (const i of this.sentAt.keys()) if (i < low) this.sentAt.delete(i);
+      for (const i of this.sentAt.keys()) {
+        if (i >= low) continue;
+        this.sentAt.delete(i);
+        this.again.delete(i);
+      }
     }
   }
 
@@ -55,15 +86,19 @@ export class Outlet {
   pump(holding: Holding, now: number, send: (i: number) => void): void {
     if (this.want.length === 0) return;
     this.refill(now);
+    const holdoff = this.holdoff();
     for (const [from, to] of this.want) {
       for (let i = from; i < to; i++) {
         if (!holding.holds(i)) return;
         const last = this.sentAt.get(i);
-        if (last !== undefined && now - last < JOB_RESEND_HOLDOFF) continue;
+        if (last !== undefined && now - last < holdoff) continue;
         const cost = holding.layout.span(i).len + CHUNK_OVERHEAD;
         if (this.credit < cost) return;
         this.credit -= cost;
-        if (last !== undefined) this.resent++;
+        if (last !== undefined) {
+          this.resent++;
+          this.again.add(i);
+        }
         this.sent++;
         this.sentAt.set(i, now);
         send(i);
@@ -77,11 +112,12 @@ export class Outlet {
    * brings the next pump).
    */
   nextSend(holding: Holding, now: number): number | undefined {
+    const holdoff = this.holdoff();
     for (const [from, to] of this.want) {
       for (let i = from; i < to; i++) {
         if (!holding.holds(i)) return undefined;
         const last = this.sentAt.get(i);
-        if (last !== undefined && now - last < JOB_RESEND_HOLDOFF) continue;
+        if (last !== undefined && now - last < holdoff) continue;
         const cost = holding.layout.span(i).len + CHUNK_OVERHEAD;
         this.refill(now);
         if (this.credit >= cost) return now;

@@ -15,7 +15,7 @@
  *
  * Pure: the node feeds it datagrams and the time, and sends what it queues.
  */
-import { COOKIE_LENGTH, JOB_CHUNK, JOB_ORDER_ATTEMPTS, JOB_ORDER_RETRY, JOB_PLAN_PART, JOB_PULL_INTERVAL, JOB_STALL, JOB_TARGET_SILENCE, MAX_JOB_TARGETS } from '../../protocol/constants.js';
+import { COOKIE_LENGTH, JOB_CHUNK, JOB_MAX_SWITCHES, JOB_PROGRESS_INTERVAL, JOB_ORDER_ATTEMPTS, JOB_ORDER_RETRY, JOB_PLAN_PART, JOB_PULL_INTERVAL, JOB_STALL, JOB_TARGET_SILENCE, MAX_JOB_TARGETS } from '../../protocol/constants.js';
 import { encodedLength } from '../../protocol/codec.js';
 import { equalBytes } from '../../protocol/auth.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
@@ -66,6 +66,7 @@ interface Child {
   readonly orders: MessageOf<'job-order'>[];
   readonly outlet: Outlet;
   orderedAt: number;
+  readonly firstOrderedAt: number;
   attempts: number;
   pulled: boolean;
 }
@@ -115,6 +116,10 @@ export class Relay {
   private failedCode: WireErrorCode | undefined;
   private startedAt: number;
   private doneAt: number | undefined;
+  /** Sources this node switched from (S5.4). */
+  switches = 0;
+  /** When it last told the base server its progress. */
+  private progressNotedAt: number | undefined;
   /** Targets this node has approached: not approached again, but for a repair the node orders itself. */
   private readonly approached = new Set<string>();
 
@@ -171,8 +176,11 @@ export class Relay {
     }
     const receiving = !this.complete && this.failedCode === undefined;
     const stalled = up !== undefined && now - up.progressAt >= JOB_STALL;
-    if (!receiving || (up && !stalled && o.rate < this.deliveredRate(now) * 1.25)) return this.takeOffer(from, o, now);
+    // Bounded (S5.4): past JOB_MAX_SWITCHES, only the base server's offer moves a target.
+    const mayMove = this.switches < JOB_MAX_SWITCHES || from === this.spec.base;
+    if (!receiving || (up && (!mayMove || (!stalled && o.rate < this.deliveredRate(now) * 1.25)))) return this.takeOffer(from, o, now);
     if (up) {
+      this.switches++;
       this.send(up.from, { type: 'job-pull', job: this.spec.job, cmd: this.spec.cmd, tag: up.tag, want: [], stop: true }, up.proven);
       this.events.push({ type: 'source-switched', level: 'info', job: this.spec.job, cmd: this.spec.cmd, from: up.from, to: from, why: stalled ? 'stalled' : 'faster' });
     }
@@ -325,6 +333,15 @@ export class Relay {
     });
   }
 
+  /**
+   * Ask `entry`, which holds the object, to serve `share` (the base server pairs a faster source
+   * with a slow target, S5.4): an order whose plan it takes, and answers `stop`.
+   */
+  delegate(entry: PlanEntry, share: readonly PlanEntry[], now: number): void {
+    if (this.children.has(entry[1])) return;
+    this.open(entry, share, now);
+  }
+
   private open(entry: PlanEntry, share: readonly PlanEntry[], now: number): void {
     const [idx, to] = entry;
     const tag = this.rng.bytes(COOKIE_LENGTH);
@@ -336,7 +353,7 @@ export class Relay {
     const emptySize = encodedLength({ ...empty, at: Number.MAX_SAFE_INTEGER }, true);
     const slices = partsOf(share as [number, string][], MESSAGES['job-order'].fields.plan.of!, emptySize, JOB_PLAN_PART);
     const orders = slices.map((plan, part) => ({ ...empty, plan, part, parts: slices.length }));
-    const child: Child = { entry, share, tag, orders, outlet: new Outlet(to, this.opts.rate), orderedAt: now, attempts: 1, pulled: false };
+    const child: Child = { entry, share, tag, orders, outlet: new Outlet(to, this.opts.rate), orderedAt: now, firstOrderedAt: now, attempts: 1, pulled: false };
     this.children.set(to, child);
     this.approached.add(to);
     for (const o of orders) this.send(to, o, true);
@@ -354,6 +371,8 @@ export class Relay {
       this.approach(now);
       return true;
     }
+    // Its first answer: a round trip from the first order (longer, if that order was lost: the safe side), before any chunk is sent.
+    if (!c.pulled) c.outlet.rttSample(now - c.firstOrderedAt);
     c.pulled = true;
     for (const part of p.parts ?? []) {
       const o = c.orders[part];
@@ -401,6 +420,7 @@ export class Relay {
       send,
       order,
       silence,
+      progress: receiving && this.opts.idx !== undefined ? (this.progressNotedAt ?? up.since) + JOB_PROGRESS_INTERVAL : undefined,
       pull: receiving ? (up.pulledAt ?? now) + JOB_PULL_INTERVAL : undefined,
       stall: receiving ? Math.max(up.progressAt, up.stallNotedAt ?? 0) + JOB_STALL : undefined,
     });
@@ -429,6 +449,11 @@ export class Relay {
     const up = this.upstream;
     if (up && !this.complete && this.failedCode === undefined) {
       if (now >= (up.pulledAt ?? now) + JOB_PULL_INTERVAL) this.pull(now);
+      if (this.opts.idx !== undefined && now >= (this.progressNotedAt ?? up.since) + JOB_PROGRESS_INTERVAL) {
+        this.progressNotedAt = now;
+        // What its source delivers: the base server pairs a slow one with a faster source (S5.4).
+        this.note(this.opts.idx, 'progress', now, { up: Math.round(this.deliveredRate(now)) });
+      }
       if (now >= Math.max(up.progressAt, up.stallNotedAt ?? 0) + JOB_STALL) {
         up.stallNotedAt = now;
         this.events.push({ type: 'source-stalled', level: 'warn', job: this.spec.job, cmd: this.spec.cmd, from: up.from });

@@ -135,7 +135,11 @@ export class Provider extends RoleCore<ProviderCommand, ProviderEvent> {
     } else this.ask(0, now);
   }
 
+  /** When the first `job-submit` went. */
+  private submittedAt: number | undefined;
+
   private sendSubmits(now: number): void {
+    this.submittedAt ??= now;
     this.attempts++;
     this.sentAt = now;
     for (const m of this.submits) this.sendPadded(m, now);
@@ -224,6 +228,8 @@ export class Provider extends RoleCore<ProviderCommand, ProviderEvent> {
       this.nextAsk = now;
       return;
     }
+    // The first pull answers the submit: a round trip, before any chunk is sent (§14.3).
+    if (this.outlet.srtt === undefined && this.submittedAt !== undefined) this.outlet.rttSample(now - this.submittedAt);
     this.outlet.pulled(p.want, now);
     this.pump(now);
   }

@@ -59,8 +59,8 @@ export class JobAgent {
   }
 
   /** Commands held, read only. */
-  commands(): { job: number; cmd: number; state: string; got: number; corrupt: number; source: string | undefined; serving: number }[] {
-    return [...this.relays.values()].map(({ relay }) => ({ job: relay.spec.job, cmd: relay.spec.cmd, state: relay.state(), got: relay.holding.got, corrupt: relay.holding.corrupt, source: relay.source, serving: relay.serving }));
+  commands(): { job: number; cmd: number; state: string; got: number; corrupt: number; duplicates: number; switches: number; source: string | undefined; serving: number }[] {
+    return [...this.relays.values()].map(({ relay }) => ({ job: relay.spec.job, cmd: relay.spec.cmd, state: relay.state(), got: relay.holding.got, corrupt: relay.holding.corrupt, duplicates: relay.holding.duplicates, switches: relay.switches, source: relay.source, serving: relay.serving }));
   }
 
   onOrder(from: string, o: MessageOf<'job-order'>, now: number): void {
