@@ -8,12 +8,13 @@ import type { DashboardBenchOptions } from './dashboard.js';
 import type { HandoffSettings } from './handoff.js';
 import type { MastersSettings } from './masters.js';
 import type { ViewSettings } from './view.js';
+import type { JobsSettings } from './jobs.js';
 import type { RedirectSettings } from './redirect.js';
 import type { SimSettings } from './sim.js';
 import type { StartupSettings } from './startup.js';
 import type { StreamSettings } from './streams.js';
 
-export const SECTIONS = ['startup', 'redirect', 'relay', 'portal', 'streams', 'handoff', 'masters', 'view', 'codec', 'sim', 'dashboard'] as const;
+export const SECTIONS = ['startup', 'redirect', 'relay', 'portal', 'streams', 'handoff', 'masters', 'view', 'jobs', 'codec', 'sim', 'dashboard'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -32,6 +33,7 @@ export interface BenchOptions {
   readonly sim: SimSettings;
   readonly masters: MastersSettings;
   readonly view: ViewSettings;
+  readonly jobs: JobsSettings;
   readonly dashboard: DashboardBenchOptions;
   readonly startup: StartupSettings;
   /** Play time of the streamed file, ms: longer than any step streams. */
@@ -53,6 +55,8 @@ export const USAGE = `usage: node dist/bench/run.js [--quick] [--only S[,S…]] 
                  view (servers sharing their view, from a cold start: when it has formed, how fast a drain and a
                  kill are known everywhere, false deaths, bytes/s per server idle and while loads change, at 10,
                  100, 300 and 1,000 servers and 0 and 10% loss, simulated; 1,000 servers take minutes a run),
+                 jobs (distribution jobs: a file to 100 and 1,000 servers through the cascade, against its pipelined
+                 lower bound and against a star from the base server, simulated),
                  codec (ofp encode/decode vs bare msgpackr, in process),
                  sim (the 1,000 × 10,000 scenario: simulated time ÷ wall time, events/s vs the bare event loop),
                  dashboard (frame time with 1,000 servers and 10,000 sessions vs a one-line frame)
@@ -72,6 +76,7 @@ const FULL = {
   masters: { seeds: 40, realRuns: 3, convergence: { masters: 10, servers: 1_000, clients: 500, seed: 1 }, proximity: { sites: 4, seed: 1 } },
   // 1,000 servers simulate at about real time (4 to 8 min a run): two seeds there.
   view: { sizes: [10, 100, 300, 1_000], losses: [0, 0.1], seeds: 3, largeFrom: 1_000, largeSeeds: 2 },
+  jobs: { sizes: [100, 1_000], bytes: 2_000_000, rate: 8_000_000, fanout: 4, seeds: 2 },
   dashboard: { servers: 1_000, sessions: 10_000, frames: 300 },
   startup: { runs: 15, timeoutMs: 20_000 },
   streamFileMs: 20_000,
@@ -90,6 +95,7 @@ const QUICK = {
   sim: { scale: 0.02, seed: 1, baselineMs: 200 },
   masters: { seeds: 2, realRuns: 0, convergence: { masters: 10, servers: 50, clients: 20, seed: 1 }, proximity: { sites: 2, seed: 1 } },
   view: { sizes: [10], losses: [0], seeds: 1, largeFrom: 1_000, largeSeeds: 1 },
+  jobs: { sizes: [12], bytes: 300_000, rate: 8_000_000, fanout: 4, seeds: 1 },
   dashboard: { servers: 1_000, sessions: 10_000, frames: 20 },
   startup: { runs: 2, timeoutMs: 20_000 },
   streamFileMs: 4_000,

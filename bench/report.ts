@@ -10,6 +10,7 @@ import { fmt, median, pct } from './stats.js';
 import type { SimResults } from './sim.js';
 import type { MastersResults } from './masters.js';
 import type { ViewResults } from './view.js';
+import type { JobsResults } from './jobs.js';
 import { VIEW_GOSSIP_INTERVAL } from '../src/protocol/constants.js';
 import type { PortalResults } from './portal.js';
 import { STARTUP_AIM, type StartupResults } from './startup.js';
@@ -45,6 +46,7 @@ export interface BenchResults {
   readonly sim?: SimResults;
   readonly masters?: MastersResults;
   readonly view?: ViewResults;
+  readonly jobs?: JobsResults;
   readonly dashboard?: DashboardBenchResults;
   readonly startup?: StartupResults;
   /** The store the dashboard section drew. */
@@ -64,6 +66,7 @@ export interface Sections {
   sim?: SimResults | undefined;
   masters?: MastersResults | undefined;
   view?: ViewResults | undefined;
+  jobs?: JobsResults | undefined;
   dashboard?: DashboardBenchResults | undefined;
   startup?: StartupResults | undefined;
 }
@@ -123,6 +126,16 @@ export function figures(r: Sections): Record<string, number> {
         [`${k}.falseDeaths`]: x.falseDeaths,
         [`${k}.bytesIdle`]: x.bytesIdle,
         [`${k}.bytesLoaded`]: x.bytesLoaded,
+      });
+    }
+  }
+  if (r.jobs) {
+    for (const x of r.jobs.runs) {
+      Object.assign(out, {
+        [`jobs.${x.servers}.ratio`]: x.ratio,
+        [`jobs.${x.servers}.cascadeMs`]: Math.max(...x.cascadeMs),
+        [`jobs.${x.servers}.starOverCascade`]: x.starOverCascade,
+        [`jobs.${x.servers}.depth`]: x.depth,
       });
     }
   }
@@ -319,6 +332,19 @@ function viewTable(v: ViewResults): string[] {
   ];
 }
 
+function jobsTable(j: JobsResults): string[] {
+  const cols = [9, 9, 13, 7, 14, 9, 8, 10, 9, 9];
+  const row = (...c: string[]) => `  ${c.map((x, i) => (i === 0 ? x.padEnd(cols[i]!) : x.padStart(cols[i]!))).join('')}`;
+  return [
+    `Distribution jobs (simulated): ${fmt(j.settings.bytes / 1e6, 1)} MB at ${fmt(j.settings.rate / 1e6, 0)} Mbit/s a transfer, ${j.settings.fanout} at once per node`,
+    row('servers', 'size MB', 'rate Mbit/s', 'depth', 'cascade s', 'bound s', 'ratio', 'star s', 'star ÷', 'resent'),
+    ...j.runs.map((x) => row(
+      fmt(x.servers, 0), fmt(x.bytes / 1e6, 1), fmt(x.rate / 1e6, 0), String(x.depth), x.cascadeMs.map((m) => fmt(m / 1000, 2)).join('/'),
+      fmt(x.boundMs / 1000, 2), x.ratio.toFixed(2), fmt(x.starMs / 1000, 1), `${x.starOverCascade.toFixed(1)}×`, `${(x.resentShare * 100).toFixed(2)}%`,
+    )),
+  ];
+}
+
 function simTable(x: SimResults): string[] {
   return [
     `Simulator: ${x.scenario} at scale ${x.settings.scale} (${fmt(x.servers)} servers, ${fmt(x.clients)} clients, seed ${x.settings.seed})`,
@@ -388,6 +414,7 @@ export function table(r: BenchResults, resultsPath: string): string {
   if (r.codec) lines.push('', ...codecTable(r.codec));
   if (r.masters) lines.push('', ...mastersTable(r.masters));
   if (r.view) lines.push('', ...viewTable(r.view));
+  if (r.jobs) lines.push('', ...jobsTable(r.jobs));
   if (r.sim) lines.push('', ...simTable(r.sim));
   if (r.dashboard) lines.push('', ...dashboardTable(r.dashboard, r.dashboardSize ?? { servers: 0, sessions: 0 }));
   lines.push('', `results: ${resultsPath}`, '', howToRead(r));
@@ -459,6 +486,14 @@ export const HOW_TO_READ = {
     'periods); peers declared dead that were never killed;',
     'and the `member` bytes each server sends per second, MAC included, idle and while loads change.',
   ],
+  jobs: [
+    'Jobs: a distribution job (§14) brings a file to every server through the cascade, each transfer paced at the rate and each',
+    'node (the base server too) serving 4 targets at once; time from the job\'s creation (the provider\'s upload included, itself',
+    'pipelined) to the last target\'s completion (per seed). The bound: the file at the rate, plus the file\'s last block (64 KiB',
+    'when whole) at the rate per hop from the base server to the deepest target (a block goes on once whole and verified); the',
+    'ratio is the worst seed\'s over it, and the aim is 1.3 at most (chunk headers alone make it about 1.04).',
+    'The star: the same file fed to every target by the base server alone, 4 at a time; `star ÷`: how many times longer it takes.',
+  ],
   portal: [
     'Portal: redirects per second answered through a portal that passes each request on to one of two',
     'masters in turn (the master answers the client directly), over one master alone answering the same',
@@ -494,6 +529,7 @@ function howToRead(r: BenchResults): string {
   if (r.codec) lines.push(...HOW_TO_READ.codec);
   if (r.masters) lines.push(...HOW_TO_READ.masters);
   if (r.view) lines.push(...HOW_TO_READ.view);
+  if (r.jobs) lines.push(...HOW_TO_READ.jobs);
   if (r.sim) lines.push(...HOW_TO_READ.sim);
   if (r.dashboard) lines.push(...HOW_TO_READ.dashboard);
   return lines.join('\n');

@@ -45,6 +45,7 @@ import { benchRedirects, type MasterUnderTest, type RedirectResults } from './re
 import { type BenchResults, figures, table } from './report.js';
 import { benchSim, type SimResults } from './sim.js';
 import { benchView, type ViewResults } from './view.js';
+import { benchJobs, type JobsResults } from './jobs.js';
 import { benchMasters, type MastersResults } from './masters.js';
 import { benchPortal, type PortalResults, type PortalTarget } from './portal.js';
 import { benchStartup, type StartupResults, startupCommands } from './startup.js';
@@ -271,6 +272,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let sim: SimResults | undefined;
   let masters: MastersResults | undefined;
   let view: ViewResults | undefined;
+  let jobs: JobsResults | undefined;
   let dashboard: DashboardBenchResults | undefined;
   let startup: StartupResults | undefined;
   try {
@@ -286,6 +288,7 @@ async function main(argv: readonly string[]): Promise<number> {
     // In process, after every child is gone: nothing else competes for the cpu.
     if (o.sections.includes('codec')) codec = benchCodec(o.codec, progress);
     if (o.sections.includes('view')) view = await benchView(o.view, progress);
+    if (o.sections.includes('jobs')) jobs = benchJobs(o.jobs, progress);
     if (o.sections.includes('sim')) sim = await benchSim(o.sim, progress);
     if (o.sections.includes('dashboard')) dashboard = await dashboardSection(o);
   } finally {
@@ -299,7 +302,7 @@ async function main(argv: readonly string[]): Promise<number> {
     seconds: (performance.now() - t0) / 1000,
     quick: o.quick,
     machine,
-    figures: figures({ startup, redirect, relay, portal, streams, handoff, masters, view, codec, sim, dashboard }),
+    figures: figures({ startup, redirect, relay, portal, streams, handoff, masters, view, jobs, codec, sim, dashboard }),
     ...(startup ? { startup } : {}),
     ...(redirect ? { redirect } : {}),
     ...(relay ? { relay } : {}),
@@ -308,6 +311,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ...(handoff ? { handoff } : {}),
     ...(masters ? { masters } : {}),
     ...(view ? { view } : {}),
+    ...(jobs ? { jobs } : {}),
     ...(codec ? { codec } : {}),
     ...(sim ? { sim } : {}),
     ...(dashboard ? { dashboard, dashboardSize: { servers: o.dashboard.servers, sessions: o.dashboard.sessions } } : {}),

@@ -595,7 +595,7 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
   {
     name: 'job-submit: a provider asks for a job to three servers, padded to REQUEST_PAD_TO bytes (§14.1)',
     now: TEST_NOW,
-    message: padded(stamped({ type: 'job-submit', rid: 0x4000_0001, file: 'title.ts', size: JOB_CONTENT.length, root: JOB_OBJECT.root, rate: 20_000_000, tag: JOB_TAG, to: [SRV_A, SRV_B, SRV_C], part: 0, parts: 1 }), REQUEST_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
+    message: padded(stamped({ type: 'job-submit', rid: 0x4000_0001, file: 'title.ts', size: JOB_CONTENT.length, root: JOB_OBJECT.root, rate: 20_000_000, mrate: 2_000_000, tag: JOB_TAG, to: [SRV_A, SRV_B, SRV_C], part: 0, parts: 1 }), REQUEST_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
   },
   {
     name: 'content: a server adds a job\'s file to its list once registered (§6.5, §14.4): its third addition',
@@ -613,7 +613,7 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
   {
     name: 'job-order: the base server offers the job to SRV_A, which passes it on to SRV_B and SRV_C (§14.2)',
     now: TEST_NOW,
-    message: stamped({ type: 'job-order', job: JOB, cmd: 1, op: 'copy', file: 'title.ts', size: JOB_CONTENT.length, root: JOB_OBJECT.root, base: BASE, idx: 0, tag: COOKIE, rate: 20_000_000, plan: [[1, SRV_B], [2, SRV_C]], part: 0, parts: 1 }),
+    message: stamped({ type: 'job-order', job: JOB, cmd: 1, op: 'copy', file: 'title.ts', size: JOB_CONTENT.length, root: JOB_OBJECT.root, base: BASE, mrate: 2_000_000, idx: 0, tag: COOKIE, rate: 20_000_000, plan: [[1, SRV_B], [2, SRV_C]], part: 0, parts: 1 }),
   },
   {
     name: 'job-pull: SRV_A lacks chunks 1 and 3, and asks for them',

@@ -85,6 +85,8 @@ const POSITIVE_FIGURES = [
 const FINITE_FIGURES = [
   // The quick run's view: 10 servers, no loss (a share, times, deaths that must be 0, bytes).
   ...['withinTarget', 'p50Ms', 'p99Ms', 'deadP99Ms', 'falseDeaths', 'bytesIdle', 'bytesLoaded'].map((f) => `view.10.loss0.${f}`),
+  // The quick run's job: 12 servers.
+  ...['ratio', 'cascadeMs', 'starOverCascade', 'depth'].map((f) => `jobs.12.${f}`),
   // A share of clients, and a delay that is 0 when every client is served at its own site.
   ...['default', 'nearest-echo', 'nearest-location'].flatMap((a) => [`masters.proximity.${a}.ownSite`, `masters.proximity.${a}.meanDelayMs`]),
   'handoff.identical',
@@ -178,6 +180,12 @@ describe('npm run bench, quick', () => {
     expect(v.deadMs.max).toBeLessThanOrEqual(v.deadBudgetMs);
     expect(v.bytesIdle).toBeGreaterThan(0);
     expect(v.bytesLoaded).toBeGreaterThan(v.bytesIdle);
+    // A job reached the quick run's 12 servers through a cascade: near its pipelined bound, well ahead of the star.
+    const jr = results.jobs!.runs[0]!;
+    expect(jr).toMatchObject({ servers: 12 });
+    expect(jr.depth).toBeGreaterThanOrEqual(2);
+    expect(jr.ratio).toBeLessThan(1.3);
+    expect(jr.starOverCascade).toBeGreaterThan(1.5);
     // Redirects came back through the portal, from its two masters.
     expect(results.portal!.masters).toBe(2);
     expect(results.portal!.rounds.every((r) => r.portal.completed > 0 && r.one.completed > 0)).toBe(true);
@@ -199,7 +207,7 @@ describe('npm run bench, quick', () => {
   it('refuses an unknown section or argument with a usage error', async () => {
     const run = await runBench(['--only', 'everything']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--only "everything": use startup, redirect, relay, portal, streams, handoff, masters, view, codec, sim or dashboard/);
+    expect(run.stderr).toMatch(/--only "everything": use startup, redirect, relay, portal, streams, handoff, masters, view, jobs, codec, sim or dashboard/);
     expect(() => parseOptions(['--fast'])).toThrow(UsageProblem);
     expect(parseOptions(['--only', 'streams', '--quick']).sections).toEqual(['streams']);
     expect(parseOptions(['--only=handoff']).sections).toEqual(['handoff']);

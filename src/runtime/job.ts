@@ -8,7 +8,8 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { JOB_BLOCK_CHUNKS, JOB_CHUNK } from '../protocol/constants.js';
+import { JOB_BLOCK_CHUNKS, JOB_CHUNK, MAX_STREAM_RATE } from '../protocol/constants.js';
+import { readSidecar, SIDECAR_SUFFIX } from './mediaDir.js';
 import { nodeCrypto, roleDeps } from '../platform/crypto.js';
 import { hashList } from '../roles/jobs/object.js';
 import { type JobRow, Provider, type ProviderConfig, type ProviderEvent } from '../roles/provider/provider.js';
@@ -44,6 +45,8 @@ export interface SubmitFlags extends JobCommonFlags {
   /** The master to ask for every server (`--to-all`, `--to-group`). */
   readonly master?: string;
   readonly rate?: string;
+  /** The media rate the targets stream it at; its sidecar's (FILE.ofp.json) by default. */
+  readonly mediaRate?: string;
   readonly wait: boolean;
 }
 
@@ -205,9 +208,12 @@ export async function runJobSubmit(f: SubmitFlags): Promise<number> {
   const targets = await targetsOf(f, key);
   const { list, root } = hashFile(path, size);
   const rate = f.rate !== undefined ? parseRate(f.rate, '--rate') : undefined;
+  // The rate the file plays at: given, or its sidecar's, as a server would read it; else each target's default.
+  const mrate = f.mediaRate !== undefined ? parseRate(f.mediaRate, '--media-rate') : readSidecar(path + SIDECAR_SUFFIX)?.rate;
+  if (mrate !== undefined && mrate > MAX_STREAM_RATE) throw new UsageError('usage', `--media-rate ${f.mediaRate ?? mrate}: a stream goes at most ${MAX_STREAM_RATE} bit/s (MAX_STREAM_RATE)`);
   let final: Extract<ProviderEvent, { type: 'job-state' }> | undefined;
   const p = await runProvider(
-    { base: f.base, submit: { file: name, size, list, root, targets, ...(rate ? { rate } : {}) }, follow: f.wait },
+    { base: f.base, submit: { file: name, size, list, root, targets, ...(rate ? { rate } : {}), ...(mrate ? { mrate } : {}) }, follow: f.wait },
     key,
     new DiskJobFiles(dirname(path), undefined, new Map([['upload', path]])),
     (e) => {

@@ -57,6 +57,23 @@ describe('ofp demo', () => {
     }
   });
 
+  it('--distribute: a job brings a file no server holds to all three, through the cascade; every client streams it, identical', async () => {
+    const mark = `OFP_TEST_MARK=${process.pid}-${Date.now()}-distribute`;
+    const [k, v] = mark.split('=') as [string, string];
+    const run = await runOfp(['demo', '--distribute', '--json'], { timeoutMs: 90_000, env: { [k]: v } });
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.ok).toBe(true);
+    expect(doc.job.state).toBe('completed');
+    // The base server serves one at a time: the first server got it from the base server, the others from servers.
+    expect(doc.job.targets.map((t: { server: number }) => t.server)).toEqual([1, 2, 3]);
+    expect(doc.job.targets[0].from).toBe('the base server');
+    expect(doc.job.targets.slice(1).every((t: { from: string }) => /^server \d$/.test(t.from))).toBe(true);
+    for (const c of doc.clients) expect(c, JSON.stringify(c)).toMatchObject({ file: 'premiere.ts', identical: true, exit: 0 });
+    expect(run.stderr).toMatch(/a job brings premiere\.ts, which no server holds, to all 3/);
+    expect(processesMarked(mark)).toEqual([]);
+  });
+
   it('--masters 3: a group behind a portal; the master supervising the most servers is killed, its servers are taken over, every copy identical', async () => {
     const mark = `OFP_TEST_MARK=${process.pid}-${Date.now()}-group`;
     const [k, v] = mark.split('=') as [string, string];

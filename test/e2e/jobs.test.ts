@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cleanupProcesses, processScope, tempDir } from '../helpers/processes.js';
-import { contentOf } from '../helpers/jobCluster.js';
+import { contentOf } from '../../testbed/sim/jobCluster.js';
 
 cleanupProcesses();
 const dir = tempDir('ofp-jobs-');

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { forSeeds, seedRange } from '../helpers/simCluster.js';
-import { BASE, contentOf, jobCluster } from '../helpers/jobCluster.js';
+import { BASE, contentOf, jobCluster } from '../../testbed/sim/jobCluster.js';
 import { Holding } from '../../src/roles/jobs/holding.js';
 
 const SEEDS = seedRange(7100, 4);
@@ -19,13 +19,14 @@ describe('a distribution job, simulated (S5.1–S5.3)', () => {
     forSeeds(SEEDS, (seed) => {
       const c = jobCluster({ seed, servers: 30, rate: 20_000_000 });
       const content = contentOf(300_000 + seed, seed);
-      const { provider } = c.submit(content);
+      const { provider } = c.submit(content, { mrate: 2_000_000 });
       c.net.run({ until: c.net.now + 60_000, done: () => provider.done });
       expect(provider.outcome, c.logText()).toBe('completed');
       for (const s of c.servers) {
         expect(equal(s.files.media.get('title.ts'), content), `${s.addr}`).toBe(true);
         expect(s.files.temp.size, `${s.addr} keeps no temporary file`).toBe(0);
-        expect(s.core.files.get('title.ts')?.size).toBe(content.length);
+        // In service at the media rate the job gave (each server's own default is 1 Mbit/s here).
+        expect(s.core.files.get('title.ts')).toEqual({ name: 'title.ts', size: content.length, rate: 2_000_000 });
       }
       const job = c.base.job(provider.job!)!;
       expect(job.state).toBe('completed');

@@ -38,6 +38,8 @@ export interface BaseConfig {
   readonly rate?: number;
   /** Targets each node serves at once. */
   readonly fanout?: number;
+  /** Serve every target from here, none passing the file on: a star, the benchmark's baseline for the cascade. */
+  readonly star?: boolean;
 }
 
 /** `stop`: take nothing more. */
@@ -254,7 +256,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     }
     const rate = first.rate ?? this.rate;
     const holding = new Holding(first.size, first.root, fileKey, this.files, this.deps.crypto);
-    const relay = new Relay({ job: id, cmd: 1, file: first.file, size: first.size, root: first.root, base: this.config.name }, holding, { self: this.config.name, idx: undefined, rate, fanout: this.fanout }, this.deps.rng.fork(), now);
+    const relay = new Relay({ job: id, cmd: 1, file: first.file, size: first.size, root: first.root, base: this.config.name, ...(first.mrate !== undefined ? { mrate: first.mrate } : {}) }, holding, { self: this.config.name, idx: undefined, rate, fanout: this.fanout, ...(this.config.star ? { star: true } : {}) }, this.deps.rng.fork(), now);
     const targets: Target[] = addrs.map((addr, idx) => ({ idx, addr, st: 'new', got: 0, src: undefined, code: undefined, heardAt: now, queriedAt: undefined, queries: 0, repairs: 0, failedAt: undefined, up: undefined, delivered: undefined, helpedAt: undefined, helps: 0, helping: 0 }));
     const job: Job = {
       id, file: first.file, size: first.size, root: first.root, rate, provider: from, created: now, state: holding.complete ? 'running' : 'uploading', code: undefined, endedAt: undefined,
@@ -400,6 +402,12 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
 
   /** Serve a target from here (S5.5): bounded by JOB_REPAIR_ATTEMPTS, then it has failed. */
   private repair(j: Job, x: Target, why: string, now: number): void {
+    // Waiting for a place among those this base server serves, or served by it now: nothing to repair yet.
+    if (j.relay.owns(x.addr)) {
+      x.heardAt = now;
+      x.queries = 0;
+      return;
+    }
     if (x.repairs >= JOB_REPAIR_ATTEMPTS) {
       x.st = 'failed';
       x.code = 'target-unreachable';
@@ -442,6 +450,11 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
       for (const x of j.targets) {
         if (x.st === 'completed' || x.st === 'failed') continue;
         if (now < Math.max(x.heardAt, x.queriedAt ?? 0) + JOB_QUERY_AFTER) continue;
+        // Still in this base server's own plan (it serves `fanout` at once): not late, only waiting.
+        if (x.st === 'new' && j.relay.owns(x.addr)) {
+          x.heardAt = now;
+          continue;
+        }
         if (x.queries >= JOB_QUERY_ATTEMPTS) {
           this.repair(j, x, `it answered none of ${x.queries} queries`, now);
           continue;

@@ -39,6 +39,8 @@ export interface CommandSpec {
   readonly root: Uint8Array;
   /** The base server's address. */
   readonly base: string;
+  /** The media rate the targets stream the file at, when the job gives one. */
+  readonly mrate?: number;
 }
 
 /** What a relay sends: a message, to an address, and whether the address has proven it receives (§9.4). */
@@ -101,6 +103,8 @@ export interface RelayOptions {
   readonly rate: number;
   /** Targets served at once. */
   readonly fanout: number;
+  /** Keep the whole plan here, giving each target an empty share: a star (the benchmark's baseline). */
+  readonly star?: boolean;
 }
 
 export class Relay {
@@ -150,6 +154,11 @@ export class Relay {
   /** Nothing left to do: the object is whole (or failed), no target is being served, the plan is empty. */
   get idle(): boolean {
     return (this.complete || this.failedCode !== undefined) && this.children.size === 0 && this.plan.length === 0 && this.parts.size === 0;
+  }
+
+  /** Is `addr` waiting in this node's plan, or being served by it? */
+  owns(addr: string): boolean {
+    return this.children.has(addr) || this.plan.some(([, a]) => a === addr);
   }
 
   /** Targets being served now. */
@@ -327,6 +336,11 @@ export class Relay {
     const n = Math.min(free, candidates.length);
     const heads = candidates.slice(0, n);
     const rest = candidates.slice(n);
+    if (this.opts.star) {
+      for (const entry of heads) this.open(entry, [], now);
+      this.plan = rest;
+      return;
+    }
     heads.forEach((entry, k) => {
       const share = rest.filter((_, j) => j % n === k);
       this.open(entry, share, now);
@@ -348,6 +362,7 @@ export class Relay {
     const empty: MessageOf<'job-order'> = {
       type: 'job-order', job: this.spec.job, cmd: this.spec.cmd, op: 'copy', file: this.spec.file, size: this.spec.size, root: this.spec.root, base: this.spec.base,
       idx, tag, rate: this.opts.rate, plan: [], part: MAX_JOB_TARGETS, parts: MAX_JOB_TARGETS,
+      ...(this.spec.mrate !== undefined ? { mrate: this.spec.mrate } : {}),
     };
     // The widest a part can be: its counters at their largest, and the MAC and its clock (§9.2).
     const emptySize = encodedLength({ ...empty, at: Number.MAX_SAFE_INTEGER }, true);

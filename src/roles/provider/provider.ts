@@ -36,6 +36,8 @@ export interface ProviderConfig {
     readonly root: Uint8Array;
     readonly targets: readonly string[];
     readonly rate?: number;
+    /** The media rate the targets stream it at. */
+    readonly mrate?: number;
   };
   /** Follow this job (without `submit`): `ofp job status`, `ofp job wait`. */
   readonly job?: number;
@@ -126,7 +128,7 @@ export class Provider extends RoleCore<ProviderCommand, ProviderEvent> {
   private kick(now: number): void {
     if (this.phase === 'submitting') {
       const s = this.config.submit!;
-      const empty: MessageOf<'job-submit'> = { type: 'job-submit', rid: this.rid, file: s.file, size: s.size, root: s.root, ...(s.rate ? { rate: s.rate } : {}), tag: this.tag, to: [], part: 0, parts: 1 };
+      const empty: MessageOf<'job-submit'> = { type: 'job-submit', rid: this.rid, file: s.file, size: s.size, root: s.root, ...(s.rate ? { rate: s.rate } : {}), ...(s.mrate ? { mrate: s.mrate } : {}), tag: this.tag, to: [], part: 0, parts: 1 };
       // Room for the pad's key and header besides (§9.4): each part is then padded to REQUEST_PAD_TO.
       const emptySize = encodedLength({ ...empty, part: 65_535, parts: 65_535, at: Number.MAX_SAFE_INTEGER }, true) + 8;
       const parts = partsOf(s.targets, MESSAGES['job-submit'].fields.to.of!, emptySize, JOB_PLAN_PART);

@@ -33,6 +33,8 @@ export interface ReadyFile {
   readonly key: string;
   readonly file: string;
   readonly size: number;
+  /** The media rate the job gives it, if any. */
+  readonly mrate?: number;
 }
 
 export type JobAgentEvent =
@@ -78,7 +80,7 @@ export class JobAgent {
       }
       const key = `job-${o.job}-${o.cmd}`;
       const holding = new Holding(o.size, o.root, key, this.files, this.crypto);
-      const relay = new Relay({ job: o.job, cmd: o.cmd, file: o.file, size: o.size, root: o.root, base: o.base }, holding, { self: this.self, idx: o.idx, rate: this.opts.rate ?? JOB_DEFAULT_RATE, fanout: this.opts.fanout ?? JOB_FANOUT }, this.rng.fork(), now);
+      const relay = new Relay({ job: o.job, cmd: o.cmd, file: o.file, size: o.size, root: o.root, base: o.base, ...(o.mrate !== undefined ? { mrate: o.mrate } : {}) }, holding, { self: this.self, idx: o.idx, rate: this.opts.rate ?? JOB_DEFAULT_RATE, fanout: this.opts.fanout ?? JOB_FANOUT }, this.rng.fork(), now);
       r = { relay, idx: o.idx, key, committed: false };
       try {
         this.files.create(key, o.size);
@@ -159,7 +161,7 @@ export class JobAgent {
     for (let s = r.relay.pollSend(); s; s = r.relay.pollSend()) this.sends.push(s);
     for (let e = r.relay.pollEvent(); e; e = r.relay.pollEvent()) {
       this.events.push(e);
-      if (e.type === 'object-complete') this.ready.push({ job: e.job, cmd: e.cmd, key: r.key, file: r.relay.spec.file, size: r.relay.spec.size });
+      if (e.type === 'object-complete') this.ready.push({ job: e.job, cmd: e.cmd, key: r.key, file: r.relay.spec.file, size: r.relay.spec.size, ...(r.relay.spec.mrate !== undefined ? { mrate: r.relay.spec.mrate } : {}) });
       if (e.type === 'job-failed-here') {
         r.relay.note(r.idx, 'failed', now, { code: e.code });
         for (let s = r.relay.pollSend(); s; s = r.relay.pollSend()) this.sends.push(s);

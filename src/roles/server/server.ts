@@ -575,7 +575,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         this.jobs!.commitFailed(r, `the file could not be put into service: ${error instanceof Error ? error.message : String(error)}`, now);
         continue;
       }
-      const rate = this.config.jobs?.mediaRate ?? 4_000_000;
+      const rate = r.mrate ?? this.config.jobs?.mediaRate ?? 4_000_000;
       const item: MediaFile = { name: r.file, size: r.size, rate };
       this.files.set(r.file, item);
       this.emit({ type: 'job-file-in-service', level: 'info', job: r.job, file: r.file, bytes: r.size });

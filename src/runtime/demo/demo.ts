@@ -46,7 +46,7 @@ import { formatBytes, formatDuration } from '../../view/units.js';
 import { parseCount } from '../units.js';
 import type { HandoffRecord } from '../../roles/client/client.js';
 import type { ExtraAction } from '../../view/model.js';
-import { DEMO_FILES, DEMO_SERVERS, type DemoClient, demoClients, holders } from './plan.js';
+import { DEMO_FILES, DEMO_SERVERS, type DemoClient, demoClients, DISTRIBUTED, holders } from './plan.js';
 import { freePorts } from '../freePorts.js';
 
 export interface DemoFlags {
@@ -63,6 +63,17 @@ export interface DemoFlags {
   readonly masters?: number | string;
   /** How the portal picks a master (§12.3); round robin when absent. */
   readonly portalPolicy?: string;
+  /** First bring a new file to every server with a distribution job (§14); the clients then ask for it. */
+  readonly distribute?: boolean;
+}
+
+/** What the demo's distribution job did (§14). */
+interface DemoJob {
+  readonly job: number | null;
+  readonly state: string;
+  readonly seconds: number | null;
+  /** Each server, and where it got the file from: the base server, or another server. */
+  readonly targets: readonly { readonly server: number; readonly state: string; readonly from: string }[];
 }
 
 const START_TIMEOUT = 15_000;
@@ -124,7 +135,8 @@ export async function runDemo(f: DemoFlags): Promise<number> {
   const portalPolicy = f.portalPolicy ?? 'round-robin';
   if (!isPortalPolicy(portalPolicy)) throw new UsageError('usage', `--portal-policy ${JSON.stringify(portalPolicy)} is not a policy: use ${PORTAL_POLICIES.join(', ')}`);
   // A group shares a key: with it every master can move every stream (§12.2), and a portal forwards.
-  const key = group > 1 ? randomBytes(16).toString('hex') : undefined;
+  // Jobs move only within a keyed cluster (§14.7).
+  const key = group > 1 || f.distribute ? randomBytes(16).toString('hex') : undefined;
   const t0 = now();
   const interactive = f.ui === true && interactiveTerminal();
   const slower = interactive ? UI_SLOWER : 1;
@@ -187,8 +199,12 @@ export async function runDemo(f: DemoFlags): Promise<number> {
       }
     }
 
+    // 2b. A new file, held by no server, brought to every one by a job.
+    let job: DemoJob | undefined;
+    if (f.distribute) job = await distributeOne(children, tmp, originals, key!, serverAddrs, serverName, say);
+
     // 3. The clients.
-    const plan = demoClients(n);
+    const plan = demoClients(n, job ? DISTRIBUTED.name : undefined);
     const clients = plan.map((c) => {
       const child = children.spawn(`client ${c.index}`, [
         'client', 'get', c.file, ...(portalAddr ? ['--portal', portalAddr] : ['--master', masterAddr]), '--out', join(copies, `client${c.index}-${c.file}`),
@@ -239,7 +255,7 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     await Promise.all(servers.map((s) => s.stop('SIGTERM', 5_000)));
     await Promise.all([...masters, ...(portal ? [portal] : [])].map((m) => m.stop('SIGTERM', 5_000)));
 
-    const ok = reports.every((r) => r.identical);
+    const ok = reports.every((r) => r.identical) && (job === undefined || job.state === 'completed');
     const doc = {
       ok,
       master: masterAddr,
@@ -248,6 +264,7 @@ export async function runDemo(f: DemoFlags): Promise<number> {
       killed: killed ? { server: killed.index + 1, atSeconds: Math.round(killed.at) / 1000 } : null,
       drained: drained ? { server: drained.index + 1, atSeconds: Math.round(drained.at) / 1000 } : null,
       clients: reports,
+      ...(job ? { job } : {}),
       seconds: Math.round(now() - t0) / 1000,
       dir: f.keep ? tmp : null,
     };
@@ -262,6 +279,37 @@ export async function runDemo(f: DemoFlags): Promise<number> {
     process.off('exit', killAll);
     removeTmp();
   }
+}
+
+/**
+ * Step 2b (`--distribute`): a base server, and a job that brings a new file to every server (§14):
+ * `ofp job submit --wait`, as a provider would run it. Each server gets it from the base server or
+ * from another server, puts it into service, and tells the master.
+ */
+async function distributeOne(children: Children, tmp: string, originals: string, key: string, serverAddrs: readonly string[], serverName: (a: string | undefined) => string, say: (t: string) => void): Promise<DemoJob> {
+  makeSyntheticFile({ name: DISTRIBUTED.name, durationMs: DISTRIBUTED.seconds * 1000, rate: DISTRIBUTED.rate, dir: originals });
+  // One target at a time from the base server: the others get the file from the servers that have it.
+  const base = children.spawn('base', ['base', '--host', '127.0.0.1', '--port', '0', '--store', join(tmp, 'base-store'), '--fanout', '1', '--key', key, '--json-stream']);
+  const baseAddr = (await base.waitFor((e) => e.event === 'listening', START_TIMEOUT, 'listening')).data.address as string;
+  say(`base server listening on ${baseAddr}; a job brings ${DISTRIBUTED.name}, which no server holds, to all ${serverAddrs.length}, as ofp job submit ${DISTRIBUTED.name} --base ${baseAddr} --to … --wait does`);
+  const submit = children.spawn('provider', ['job', 'submit', join(originals, DISTRIBUTED.name), '--base', baseAddr, '--to', serverAddrs.join(','), '--rate', '20M', '--wait', '--key', key, '--json-stream']);
+  submit.watch((e) => {
+    if (e.event === 'job-accepted') say(`job ${String(e.data.job)} accepted by the base server`);
+    if (e.event === 'uploaded') say(`the base server holds ${DISTRIBUTED.name} (${formatBytes(Number(e.data.bytes))}); it passes it on as it arrives`);
+  });
+  const exit = await exitWithin(submit, 60_000);
+  const summary = submit.events.find((e) => e.event === 'summary')?.data as { job?: number; state?: string; took?: number; targets?: { srv: string; st: string; src?: string }[] } | undefined;
+  const from = (src: string | undefined) => (src === baseAddr ? 'the base server' : serverName(src));
+  const job: DemoJob = {
+    job: summary?.job ?? null,
+    state: summary?.state ?? `not done (exit ${exit.code ?? exit.signal})`,
+    seconds: summary?.took !== undefined ? Math.round(summary.took) / 1000 : null,
+    targets: (summary?.targets ?? []).map((t) => ({ server: serverAddrs.indexOf(t.srv) + 1, state: t.st, from: from(t.src) })),
+  };
+  for (const t of job.targets) say(`server ${t.server} ${t.state === 'completed' ? 'has' : 'did NOT get'} ${DISTRIBUTED.name}, from ${t.from}`);
+  say(`the job ${job.state}${job.seconds !== null ? ` in ${job.seconds} s` : ''}: every server streams ${DISTRIBUTED.name} now, and the master lists it`);
+  await base.stop('SIGTERM', 5_000);
+  return job;
 }
 
 /** Step 1: the originals, a media directory per server holding its share of them, and where the copies go. */
@@ -451,6 +499,8 @@ function printDemoResult(
     return;
   }
   const reports = doc.clients;
+  const job = (doc as { job?: DemoJob }).job;
+  if (job) process.stdout.write(`job ${job.job ?? '-'}: ${DISTRIBUTED.name} ${job.state}${job.seconds !== null ? ` in ${job.seconds} s` : ''}: ${job.targets.map((t) => `server ${t.server} from ${t.from}`).join(', ')}\n\n`);
   for (const line of summaryLines(doc.master, serverAddrs, killed, drained, reports, masterKilled)) process.stdout.write(line + '\n');
   process.stdout.write(doc.ok ? `all ${reports.length} copies are identical to their originals (${formatDuration(ms)})\n`
     : stoppedEarly ? `stopped before the clients finished: ${reports.filter((r) => r.identical).length} of ${reports.length} copies complete and identical; the others kept what they had, in order\n`

@@ -51,16 +51,21 @@ const MODES: readonly RequestMode[] = ['redirect', 'relay', 'list'];
  */
 const CHOICES = ['group:g1', 'random', 'fewest-users'];
 
-export function demoClients(n: number): DemoClient[] {
+/** The file `ofp demo --distribute` brings to every server with a job (§14): none holds it at the start. */
+export const DISTRIBUTED: DemoFile = { name: 'premiere.ts', seconds: 5, rate: 2_000_000 };
+
+/** `file`: every client asks for it (the distributed one); otherwise each its own, in turn. */
+export function demoClients(n: number, file?: string): DemoClient[] {
   return Array.from({ length: n }, (_, i) => ({
     index: i + 1,
-    file: CLIENT_FILES[i % CLIENT_FILES.length]!,
+    file: file ?? CLIENT_FILES[i % CLIENT_FILES.length]!,
     mode: MODES[i % MODES.length]!,
     choose: CHOICES[Math.floor(i / MODES.length) % CHOICES.length]!,
   }));
 }
 
-/** The servers (indexes) holding a file. */
+/** The servers (indexes) holding a file: the distributed one, every server, once its job is done. */
 export function holders(file: string): number[] {
+  if (file === DISTRIBUTED.name) return DEMO_SERVERS.map((_, i) => i);
   return DEMO_SERVERS.flatMap((files, i) => (files.includes(file) ? [i] : []));
 }

@@ -1,9 +1,10 @@
 /**
  * A simulated cluster for distribution jobs (§14): a base server, masterless
  * media servers that keep their job files in memory, and providers that submit
- * files, on one seeded network.
+ * files, on one seeded network. The tests and the benchmark use it.
  */
 import { ClusterAuth } from '../../src/protocol/auth.js';
+import type { MediaReader } from '../../src/roles/server/server.js';
 import { Rng } from '../../src/protocol/rng.js';
 import { nodeCrypto } from '../../src/platform/crypto.js';
 import { BaseServer, type BaseEvent } from '../../src/roles/base/base.js';
@@ -12,8 +13,14 @@ import { hashList } from '../../src/roles/jobs/object.js';
 import { Provider, type ProviderEvent } from '../../src/roles/provider/provider.js';
 import type { RoleDeps } from '../../src/roles/role.js';
 import { MediaServer, type ServerEvent } from '../../src/roles/server/server.js';
-import { type LinkProfile, PERFECT_LINK, SimNetwork } from '../../testbed/sim/network.js';
-import { syntheticReader } from './simCluster.js';
+import { type LinkProfile, PERFECT_LINK, SimNetwork } from './network.js';
+
+/** The servers start with no media: nothing to read but what jobs bring. */
+const noMedia: MediaReader = {
+  read(file: string): Uint8Array {
+    throw new Error(`${file} is not served here`);
+  },
+};
 
 export const JOB_KEY = 'the cluster key of a distribution job';
 export const BASE = '10.0.9.1:6000';
@@ -80,6 +87,8 @@ export interface JobClusterOptions {
   /** Per-transfer rate, bits per second (servers and base). */
   readonly rate?: number;
   readonly fanout?: number;
+  /** Every target fed by the base server alone (`fanout` at a time): the baseline of a cascade. */
+  readonly star?: boolean;
 }
 
 export function jobCluster(o: JobClusterOptions) {
@@ -89,13 +98,13 @@ export function jobCluster(o: JobClusterOptions) {
   const log: { at: number; addr: string; e: BaseEvent | ServerEvent | ProviderEvent }[] = [];
   const record = (e: BaseEvent | ServerEvent | ProviderEvent, node: { addr: string }) => log.push({ at: net.now, addr: node.addr, e });
   const baseFiles = new MemoryJobFiles();
-  const base = new BaseServer(deps(), { name: BASE, ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}) }, baseFiles);
+  const base = new BaseServer(deps(), { name: BASE, ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.star ? { star: true } : {}) }, baseFiles);
   net.add(BASE, base, record);
   const servers: { addr: string; core: MediaServer; files: MemoryJobFiles }[] = [];
   const jobs = { ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), mediaRate: 1_000_000 };
   function addServer(addr: string, key: string | null = JOB_KEY): { addr: string; core: MediaServer; files: MemoryJobFiles } {
     const files = new MemoryJobFiles();
-    const core = new MediaServer(deps(key), { name: addr, masters: [], group: 'default', cap: 1_000_000_000, files: [], jobs }, syntheticReader(), files);
+    const core = new MediaServer(deps(key), { name: addr, masters: [], group: 'default', cap: 1_000_000_000, files: [], jobs }, noMedia, files);
     net.add(addr, core, record);
     net.command(addr, { type: 'start' });
     const s = { addr, core, files };
@@ -105,12 +114,12 @@ export function jobCluster(o: JobClusterOptions) {
   for (let i = 0; i < o.servers; i++) addServer(`10.0.${1 + Math.floor(i / 250)}.${(i % 250) + 1}:5000`);
 
   /** A provider at `addr` submits `content` as `file` to `targets` (every server by default). */
-  function submit(content: Uint8Array, opts: { file?: string; targets?: readonly string[]; addr?: string; follow?: boolean; rate?: number } = {}): { provider: Provider; addr: string } {
+  function submit(content: Uint8Array, opts: { file?: string; targets?: readonly string[]; addr?: string; follow?: boolean; rate?: number; mrate?: number } = {}): { provider: Provider; addr: string } {
     const { list, root } = hashList((off, len) => content.subarray(off, off + len), content.length, nodeCrypto);
     const addr = opts.addr ?? '10.0.8.1:7000';
     const provider = new Provider(deps(), {
       base: BASE,
-      submit: { file: opts.file ?? 'title.ts', size: content.length, list, root, targets: opts.targets ?? servers.map((s) => s.addr), ...(opts.rate ? { rate: opts.rate } : {}) },
+      submit: { file: opts.file ?? 'title.ts', size: content.length, list, root, targets: opts.targets ?? servers.map((s) => s.addr), ...(opts.rate ? { rate: opts.rate } : {}), ...(opts.mrate ? { mrate: opts.mrate } : {}) },
       follow: opts.follow ?? true,
     }, new MemoryJobFiles(content));
     net.add(addr, provider, record);

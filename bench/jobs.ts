@@ -1,0 +1,121 @@
+/**
+ * Distribution jobs (S5, §14), in the simulator: the time to bring a file of
+ * S bytes to M servers when every transfer is paced at R and every node
+ * (the base server too) serves `fanout` targets at once, so that no node
+ * sends more than fanout × R. Against:
+ *
+ * - the pipelined lower bound of the cascade it built: S/R, plus the time of
+ *   the file's last block at R for each hop from the base server to the
+ *   deepest target (a block is passed on only once whole and verified; a
+ *   full block is 64 KiB). The job's time runs from its creation, so it
+ *   includes the provider's upload, itself pipelined;
+ * - a star, in the same run: the base server feeds every target itself,
+ *   `fanout` at a time (M/fanout × S/R at best).
+ *
+ * Links are otherwise perfect (1 ms, no loss), so the figures are the
+ * protocol's own: its pacing, windows, plan and pipelining.
+ */
+import { JOB_BLOCK_CHUNKS, JOB_CHUNK } from '../src/protocol/constants.js';
+import { BASE, contentOf, jobCluster } from '../testbed/sim/jobCluster.js';
+
+export interface JobsSettings {
+  /** Targets per run. */
+  readonly sizes: readonly number[];
+  readonly bytes: number;
+  /** Bits per second, each transfer. */
+  readonly rate: number;
+  readonly fanout: number;
+  readonly seeds: number;
+}
+
+export interface JobsRun {
+  readonly servers: number;
+  readonly bytes: number;
+  readonly rate: number;
+  readonly fanout: number;
+  /** The cascade's depth: hops from the base server to the deepest target (worst seed). */
+  readonly depth: number;
+  /** Job created → every target completed, ms, per seed. */
+  readonly cascadeMs: readonly number[];
+  /** The pipelined lower bound, ms (worst seed's depth). */
+  readonly boundMs: number;
+  /** Worst seed's cascade ÷ the bound. */
+  readonly ratio: number;
+  /** The star, ms (one seed), and star ÷ cascade. */
+  readonly starMs: number;
+  readonly starOverCascade: number;
+  /** Chunks sent again over the sent, every node (worst seed). */
+  readonly resentShare: number;
+  readonly wallSeconds: number;
+}
+
+export interface JobsResults {
+  readonly settings: JobsSettings;
+  readonly runs: readonly JobsRun[];
+}
+
+/** One job to `servers` targets; its duration, its depth and the chunks resent. */
+function runOnce(servers: number, s: JobsSettings, seed: number, star: boolean): { ms: number; depth: number; resent: number; sent: number } {
+  const c = jobCluster({ seed, servers, rate: s.rate, fanout: s.fanout, ...(star ? { star: true } : {}) });
+  const content = contentOf(s.bytes, seed);
+  const { provider } = c.submit(content, { rate: s.rate, follow: false });
+  const limit = c.net.now + 60_000 + (servers / s.fanout + 10) * (s.bytes * 8 / s.rate) * 1000;
+  let job: ReturnType<typeof c.base.job>;
+  c.net.run({
+    until: limit,
+    done: () => {
+      job ??= provider.job !== undefined ? c.base.job(provider.job) : undefined;
+      return job !== undefined && (job.state === 'completed' || job.state === 'failed');
+    },
+  });
+  job ??= provider.job !== undefined ? c.base.job(provider.job) : undefined;
+  if (!job || job.state !== 'completed') throw new Error(`jobs bench: ${servers} servers${star ? ' (star)' : ''}, seed ${seed}: the job did not complete (${job?.state ?? 'not made'})`);
+  const src = new Map(job.targets.map((t) => [t.addr, t.src]));
+  const depthOf = (addr: string, seen = 0): number => {
+    const from = src.get(addr);
+    if (from === undefined || from === BASE || seen > servers) return 1;
+    return 1 + depthOf(from, seen + 1);
+  };
+  let depth = 0;
+  for (const t of job.targets) depth = Math.max(depth, depthOf(t.addr));
+  let sent = 0;
+  let resent = 0;
+  for (const l of c.log) {
+    if (l.e.type !== 'target-served') continue;
+    sent += l.e.chunks;
+    resent += l.e.resent;
+  }
+  return { ms: job.endedAt! - job.created, depth, resent, sent };
+}
+
+export function benchJobs(s: JobsSettings, progress: (line: string) => void): JobsResults {
+  const runs: JobsRun[] = [];
+  // Each hop holds the file's last block back until it is whole and verified: that block's time, per hop.
+  const blockBytes = JOB_BLOCK_CHUNKS * JOB_CHUNK;
+  const lastBlock = s.bytes - (Math.ceil(s.bytes / blockBytes) - 1) * blockBytes;
+  const blockMs = (lastBlock * 8 * 1000) / s.rate;
+  const fileMs = (s.bytes * 8 * 1000) / s.rate;
+  for (const servers of s.sizes) {
+    const t0 = performance.now();
+    const cascades: number[] = [];
+    let depth = 0;
+    let resentShare = 0;
+    for (let seed = 1; seed <= s.seeds; seed++) {
+      const r = runOnce(servers, s, 9_100 + seed, false);
+      cascades.push(r.ms);
+      depth = Math.max(depth, r.depth);
+      resentShare = Math.max(resentShare, r.sent > 0 ? r.resent / r.sent : 0);
+    }
+    const star = runOnce(servers, s, 9_101, true);
+    const boundMs = fileMs + depth * blockMs;
+    const worst = Math.max(...cascades);
+    const run: JobsRun = {
+      servers, bytes: s.bytes, rate: s.rate, fanout: s.fanout, depth, cascadeMs: cascades, boundMs,
+      ratio: worst / boundMs, starMs: star.ms, starOverCascade: star.ms / worst, resentShare,
+      wallSeconds: (performance.now() - t0) / 1000,
+    };
+    runs.push(run);
+    progress(`jobs: ${servers} servers, ${(s.bytes / 1e6).toFixed(1)} MB at ${s.rate / 1e6} Mbit/s, fanout ${s.fanout}: cascade ${cascades.map((m) => (m / 1000).toFixed(2)).join('/')} s (depth ${depth}), bound ${(boundMs / 1000).toFixed(2)} s, ratio ${run.ratio.toFixed(2)}; star ${(star.ms / 1000).toFixed(1)} s (${run.starOverCascade.toFixed(1)}× the cascade); ${(resentShare * 100).toFixed(2)}% resent; ${run.wallSeconds.toFixed(0)} s wall`);
+  }
+  return { settings: s, runs };
+}
