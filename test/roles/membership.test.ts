@@ -321,6 +321,17 @@ describe('membership dissemination', () => {
     drain(m);
     m.handle('b', { type: 'ping-req', seq: 9, target: '203.0.113.9:53', updates: [] }, 10);
     expect(drain(m), 'no ping to an address outside the group').toEqual([]);
+    // In an authenticated view (the servers', §13.4), a member it has not heard of yet is probed for another:
+    // a large view that forms has many; one it holds dead is not.
+    const v = new Membership('a', new Rng(4), { relayUnknown: true });
+    v.handle('b', ping(1, [{ state: 'alive', addr: 'b', inc: 0 }, { state: 'alive', addr: 'd', inc: 0 }]), 0);
+    v.handle('b', ping(2, [{ state: 'dead', addr: 'd', inc: 0 }]), 1);
+    expect(v.member('d')?.state).toBe('dead');
+    drain(v);
+    v.handle('b', { type: 'ping-req', seq: 9, target: 'e', updates: [] }, 10);
+    expect(drain(v).map((x) => [x.to, x.msg.type])).toEqual([['e', 'ping']]);
+    v.handle('b', { type: 'ping-req', seq: 10, target: 'd', updates: [] }, 20);
+    expect(drain(v)).toEqual([]);
     // A sync (a join, or a digest) replayed from another source than the member it names draws nothing.
     m.handle('203.0.113.9:53', { type: 'sync', seq: 0, updates: [{ state: 'alive', addr: 'b', inc: 0 }] }, 20);
     m.handle('203.0.113.9:53', { type: 'sync', seq: 7, updates: [{ state: 'alive', addr: 'b', inc: 0 }], digest: new Uint8Array(4) }, 20);

@@ -68,6 +68,13 @@ export interface MembershipOptions {
    * otherwise flood every queue. The joiner announces itself at full strength all the same.
    */
   readonly quietArrivals: boolean;
+  /**
+   * A `ping-req` about a member this one has not heard of yet is relayed too: in a group whose
+   * every message is authenticated, its target is a member of the asker's view, and a large view
+   * that forms has many members each one does not know yet (an indirect probe through them would
+   * otherwise fail, and suspect a live member). Without it only members held live are probed for another.
+   */
+  readonly relayUnknown: boolean;
 }
 
 /** A group of masters (§12.1): no data, no anti-entropy. */
@@ -85,6 +92,7 @@ export const MASTER_GROUP: MembershipOptions = {
   dataRetransmits: 0,
   firstIncarnation: 0,
   quietArrivals: false,
+  relayUnknown: false,
 };
 
 /** A member as this member sees it. */
@@ -377,10 +385,10 @@ export class Membership {
           this.send(from, { type: 'ack', seq: msg.seq, updates: [] });
           return;
         }
-        // Only a member this member holds live is probed for another: a ping-req replayed from elsewhere
-        // cannot make it ping an address outside the group (§9.4).
+        // Only a member this member holds live (or, in an authenticated view, one it has not heard of yet)
+        // is probed for another: a ping-req replayed from elsewhere cannot make it ping an address outside the group (§9.4).
         const target = this.table.get(msg.target);
-        if (!target || !isLive(target.state)) return;
+        if (target ? !isLive(target.state) : !this.o.relayUnknown) return;
         this.pruneRelays(now);
         if (this.relays.size >= MAX_MEMBER_RELAYS) return;
         const seq = this.nextSeq();
@@ -829,7 +837,8 @@ export class Membership {
     m.deadline = undefined;
     if (u.state === 'suspect') {
       const n = this.groupSize();
-      const min = suspicionTimeout(n);
+      // In this group's own periods: the servers' view probes once a second, masters five times (§12.1, §13.1).
+      const min = suspicionTimeout(n, this.o.probeInterval);
       m.suspicion = { start: now, min, max: MEMBER_SUSPICION_MAX_MULT * min, k: suspicionConfirmations(n), by: new Set([u.from ?? '']) };
       m.deadline = suspicionDeadline(m.suspicion);
     }

@@ -40,6 +40,8 @@ export const VIEW_TIMING = {
   maxPushPages: VIEW_MAX_PUSH_PAGES,
   dataRetransmits: VIEW_DATA_RETRANSMITS,
   quietArrivals: true,
+  // Servers keep a view only with a cluster key (§13.4): every ping-req is authenticated.
+  relayUnknown: true,
 } as const;
 
 /** How often a server gossips what must spread at once, ms, and to how many peers (§13.1; `ofp server --gossip-interval`, `--gossip-nodes`). */
