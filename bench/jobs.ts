@@ -26,6 +26,8 @@ export interface JobsSettings {
   readonly rate: number;
   readonly fanout: number;
   readonly seeds: number;
+  /** Real processes on loopback too: this many servers, this file, rate and fanout, this many cascades (and one star). */
+  readonly real?: { readonly servers: number; readonly bytes: number; readonly rate: number; readonly fanout: number; readonly runs: number };
 }
 
 export interface JobsRun {
@@ -49,9 +51,43 @@ export interface JobsRun {
   readonly wallSeconds: number;
 }
 
+/** The same, with real processes on loopback: `ofp base`, `ofp server`s, `ofp job submit --wait`. */
+export interface JobsRealRun {
+  readonly servers: number;
+  readonly bytes: number;
+  readonly rate: number;
+  readonly fanout: number;
+  readonly depth: number;
+  /** The job's time as the base server measured it, ms, per run. */
+  readonly cascadeMs: readonly number[];
+  readonly boundMs: number;
+  /** Worst run ÷ bound. */
+  readonly ratio: number;
+  readonly starMs: number;
+  readonly starOverCascade: number;
+}
+
 export interface JobsResults {
   readonly settings: JobsSettings;
   readonly runs: readonly JobsRun[];
+  readonly real?: JobsRealRun;
+}
+
+/** The bound of §14's cascade: S/R plus the file's last block per hop (see the top of this file), ms. */
+export function jobBound(bytes: number, rate: number, depth: number): number {
+  const blockBytes = JOB_BLOCK_CHUNKS * JOB_CHUNK;
+  const lastBlock = bytes - (Math.ceil(bytes / blockBytes) - 1) * blockBytes;
+  return ((bytes + depth * lastBlock) * 8 * 1000) / rate;
+}
+
+/** The depth of a cascade from the rows of `ofp job status`: hops from the base server to the deepest target. */
+export function depthOf(rows: readonly { readonly srv: string; readonly src?: string }[], base: string): number {
+  const src = new Map(rows.map((r) => [r.srv, r.src]));
+  const hops = (addr: string, seen = 0): number => {
+    const from = src.get(addr);
+    return from === undefined || from === base || seen > rows.length ? 1 : 1 + hops(from, seen + 1);
+  };
+  return Math.max(0, ...rows.map((r) => hops(r.srv)));
 }
 
 /** One job to `servers` targets; its duration, its depth and the chunks resent. */
@@ -70,14 +106,7 @@ function runOnce(servers: number, s: JobsSettings, seed: number, star: boolean):
   });
   job ??= provider.job !== undefined ? c.base.job(provider.job) : undefined;
   if (!job || job.state !== 'completed') throw new Error(`jobs bench: ${servers} servers${star ? ' (star)' : ''}, seed ${seed}: the job did not complete (${job?.state ?? 'not made'})`);
-  const src = new Map(job.targets.map((t) => [t.addr, t.src]));
-  const depthOf = (addr: string, seen = 0): number => {
-    const from = src.get(addr);
-    if (from === undefined || from === BASE || seen > servers) return 1;
-    return 1 + depthOf(from, seen + 1);
-  };
-  let depth = 0;
-  for (const t of job.targets) depth = Math.max(depth, depthOf(t.addr));
+  const depth = depthOf(job.targets.map((t) => ({ srv: t.addr, ...(t.src !== undefined ? { src: t.src } : {}) })), BASE);
   let sent = 0;
   let resent = 0;
   for (const l of c.log) {
@@ -90,11 +119,6 @@ function runOnce(servers: number, s: JobsSettings, seed: number, star: boolean):
 
 export function benchJobs(s: JobsSettings, progress: (line: string) => void): JobsResults {
   const runs: JobsRun[] = [];
-  // Each hop holds the file's last block back until it is whole and verified: that block's time, per hop.
-  const blockBytes = JOB_BLOCK_CHUNKS * JOB_CHUNK;
-  const lastBlock = s.bytes - (Math.ceil(s.bytes / blockBytes) - 1) * blockBytes;
-  const blockMs = (lastBlock * 8 * 1000) / s.rate;
-  const fileMs = (s.bytes * 8 * 1000) / s.rate;
   for (const servers of s.sizes) {
     const t0 = performance.now();
     const cascades: number[] = [];
@@ -107,7 +131,8 @@ export function benchJobs(s: JobsSettings, progress: (line: string) => void): Jo
       resentShare = Math.max(resentShare, r.sent > 0 ? r.resent / r.sent : 0);
     }
     const star = runOnce(servers, s, 9_101, true);
-    const boundMs = fileMs + depth * blockMs;
+    // Each hop holds the file's last block back until it is whole and verified: that block's time, per hop.
+    const boundMs = jobBound(s.bytes, s.rate, depth);
     const worst = Math.max(...cascades);
     const run: JobsRun = {
       servers, bytes: s.bytes, rate: s.rate, fanout: s.fanout, depth, cascadeMs: cascades, boundMs,

@@ -76,7 +76,7 @@ const FULL = {
   masters: { seeds: 40, realRuns: 3, convergence: { masters: 10, servers: 1_000, clients: 500, seed: 1 }, proximity: { sites: 4, seed: 1 } },
   // 1,000 servers simulate at about real time (4 to 8 min a run): two seeds there.
   view: { sizes: [10, 100, 300, 1_000], losses: [0, 0.1], seeds: 3, largeFrom: 1_000, largeSeeds: 2 },
-  jobs: { sizes: [100, 1_000], bytes: 2_000_000, rate: 8_000_000, fanout: 4, seeds: 2 },
+  jobs: { sizes: [100, 1_000], bytes: 2_000_000, rate: 8_000_000, fanout: 4, seeds: 2, real: { servers: 8, bytes: 8_000_000, rate: 20_000_000, fanout: 2, runs: 2 } },
   dashboard: { servers: 1_000, sessions: 10_000, frames: 300 },
   startup: { runs: 15, timeoutMs: 20_000 },
   streamFileMs: 20_000,

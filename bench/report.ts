@@ -138,6 +138,7 @@ export function figures(r: Sections): Record<string, number> {
         [`jobs.${x.servers}.depth`]: x.depth,
       });
     }
+    if (r.jobs.real) Object.assign(out, { 'jobs.real.ratio': r.jobs.real.ratio, 'jobs.real.starOverCascade': r.jobs.real.starOverCascade });
   }
   if (r.sim) {
     const x = r.sim;
@@ -342,6 +343,9 @@ function jobsTable(j: JobsResults): string[] {
       fmt(x.servers, 0), fmt(x.bytes / 1e6, 1), fmt(x.rate / 1e6, 0), String(x.depth), x.cascadeMs.map((m) => fmt(m / 1000, 2)).join('/'),
       fmt(x.boundMs / 1000, 2), x.ratio.toFixed(2), fmt(x.starMs / 1000, 1), `${x.starOverCascade.toFixed(1)}×`, `${(x.resentShare * 100).toFixed(2)}%`,
     )),
+    ...(j.real ? [
+      `  real processes on loopback: ${j.real.servers} servers, ${fmt(j.real.bytes / 1e6, 1)} MB at ${fmt(j.real.rate / 1e6, 0)} Mbit/s, ${j.real.fanout} at once per node: cascade ${j.real.cascadeMs.map((m) => fmt(m / 1000, 2)).join('/')} s (depth ${j.real.depth}), bound ${fmt(j.real.boundMs / 1000, 2)} s, ratio ${j.real.ratio.toFixed(2)}; star ${fmt(j.real.starMs / 1000, 1)} s (${j.real.starOverCascade.toFixed(1)}×)`,
+    ] : []),
   ];
 }
 

@@ -28,6 +28,7 @@
  * the results to `.bench/results.json`. Every child process is stopped at
  * the end, on error, on Ctrl-C and when the time limit is reached.
  */
+import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -45,7 +46,7 @@ import { benchRedirects, type MasterUnderTest, type RedirectResults } from './re
 import { type BenchResults, figures, table } from './report.js';
 import { benchSim, type SimResults } from './sim.js';
 import { benchView, type ViewResults } from './view.js';
-import { benchJobs, type JobsResults } from './jobs.js';
+import { benchJobs, depthOf, jobBound, type JobsRealRun, type JobsResults, type JobsSettings } from './jobs.js';
 import { benchMasters, type MastersResults } from './masters.js';
 import { benchPortal, type PortalResults, type PortalTarget } from './portal.js';
 import { benchStartup, type StartupResults, startupCommands } from './startup.js';
@@ -84,6 +85,49 @@ async function startServer(children: ChildSet, name: string, master: string, med
   const s = await startOfp(children, name, ['server', '--master', master, '--media', media, '--port', '0', '--capacity', capacity, ...extra]);
   await s.child.waitFor((e) => e.event === 'registration-registered', START_TIMEOUT, 'registration with the master');
   return s;
+}
+
+/**
+ * Distribution jobs with real processes on loopback (§14): a master, `servers` servers with empty
+ * media directories, a base server; `ofp job submit --wait` of a new file each run, its time as the
+ * base server measured it; then one star (`ofp base --star`).
+ */
+async function jobsRealSection(s: NonNullable<JobsSettings['real']>, children: ChildSet, tmp: string): Promise<JobsRealRun> {
+  const key = randomBytes(16).toString('hex');
+  const master = await startOfp(children, 'master (jobs)', ['master', '--port', '0', '--key', key]);
+  const servers: { child: BenchChild; address: string }[] = [];
+  for (let i = 0; i < s.servers; i++) {
+    const media = join(tmp, `jobs-media-${i}`);
+    mkdirSync(media, { recursive: true });
+    servers.push(await startServer(children, `server ${i + 1} (jobs)`, master.address, media, '10G', ['--key', key, '--job-rate', String(s.rate), '--job-fanout', String(s.fanout)]));
+  }
+  const source = join(tmp, 'jobs-source');
+  mkdirSync(source, { recursive: true });
+  const runOne = async (name: string, star: boolean): Promise<{ ms: number; depth: number }> => {
+    const base = await startOfp(children, `base (jobs${star ? ', star' : ''})`, ['base', '--port', '0', '--store', join(tmp, `jobs-store-${name}`), '--fanout', String(s.fanout), '--rate', String(s.rate), '--key', key, ...(star ? ['--star'] : [])]);
+    writeFileSync(join(source, name), randomBytes(s.bytes));
+    const submit = children.spawn(`job ${name}`, OFP, ['job', 'submit', join(source, name), '--base', base.address, '--to', servers.map((x) => x.address).join(','), '--rate', String(s.rate), '--wait', '--key', key, '--json-stream']);
+    const summary = await submit.waitFor((e) => e.event === 'summary', 120_000, 'the job\'s end');
+    await submit.exitWithin(10_000, 'ofp job submit');
+    await base.child.stop();
+    const d = summary.data as { state?: string; took?: number; targets?: { srv: string; src?: string }[] };
+    if (d.state !== 'completed' || d.took === undefined) throw new Error(`jobs (real): ${name} ended ${d.state ?? 'without a state'}`);
+    return { ms: d.took, depth: depthOf(d.targets ?? [], base.address) };
+  };
+  const cascades: number[] = [];
+  let depth = 0;
+  for (let i = 0; i < s.runs; i++) {
+    const r = await runOne(`job-${i + 1}.bin`, false);
+    cascades.push(r.ms);
+    depth = Math.max(depth, r.depth);
+  }
+  const star = await runOne('job-star.bin', true);
+  await Promise.all([...servers.map((x) => x.child.stopNow()), master.child.stop()]);
+  const boundMs = jobBound(s.bytes, s.rate, depth);
+  const worst = Math.max(...cascades);
+  const run: JobsRealRun = { servers: s.servers, bytes: s.bytes, rate: s.rate, fanout: s.fanout, depth, cascadeMs: cascades, boundMs, ratio: worst / boundMs, starMs: star.ms, starOverCascade: star.ms / worst };
+  progress(`jobs (real processes): ${s.servers} servers, ${(s.bytes / 1e6).toFixed(1)} MB at ${s.rate / 1e6} Mbit/s, fanout ${s.fanout}: cascade ${cascades.map((m) => (m / 1000).toFixed(2)).join('/')} s (depth ${depth}), bound ${(boundMs / 1000).toFixed(2)} s, ratio ${run.ratio.toFixed(2)}; star ${(star.ms / 1000).toFixed(1)} s (${run.starOverCascade.toFixed(1)}× the cascade)`);
+  return run;
 }
 
 async function redirectSection(o: BenchOptions, children: ChildSet, tmp: string, mode: 'redirect' | 'relay'): Promise<RedirectResults> {
@@ -288,7 +332,10 @@ async function main(argv: readonly string[]): Promise<number> {
     // In process, after every child is gone: nothing else competes for the cpu.
     if (o.sections.includes('codec')) codec = benchCodec(o.codec, progress);
     if (o.sections.includes('view')) view = await benchView(o.view, progress);
-    if (o.sections.includes('jobs')) jobs = benchJobs(o.jobs, progress);
+    if (o.sections.includes('jobs')) {
+      const real = o.jobs.real ? await jobsRealSection(o.jobs.real, children, tmp) : undefined;
+      jobs = { ...benchJobs(o.jobs, progress), ...(real ? { real } : {}) };
+    }
     if (o.sections.includes('sim')) sim = await benchSim(o.sim, progress);
     if (o.sections.includes('dashboard')) dashboard = await dashboardSection(o);
   } finally {

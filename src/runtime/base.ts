@@ -28,6 +28,8 @@ export interface BaseSettings {
   /** The rate of each transfer, bits per second, when a job sets none. */
   readonly rate?: number;
   readonly fanout?: number;
+  /** Every target fed by the base server alone: a baseline to measure the cascade against. */
+  readonly star?: boolean;
 }
 
 export type BaseRunEvent = BaseEvent | CoreEvent | DriverEvent;
@@ -46,7 +48,7 @@ export async function startBase(s: BaseSettings, onEvent: (e: BaseRunEvent) => v
   const files = new DiskJobFiles(s.store);
   const swept = files.sweep();
   const running = await startRole<BaseServer>({
-    role: (bound: string) => new BaseServer(roleDeps(s.key), { name: s.name ? formatAddress(s.name, parseAddress(bound)!.port) : bound, ...(s.rate ? { rate: s.rate } : {}), ...(s.fanout ? { fanout: s.fanout } : {}) }, files),
+    role: (bound: string) => new BaseServer(roleDeps(s.key), { name: s.name ? formatAddress(s.name, parseAddress(bound)!.port) : bound, ...(s.rate ? { rate: s.rate } : {}), ...(s.fanout ? { fanout: s.fanout } : {}), ...(s.star ? { star: true } : {}) }, files),
     host: s.host,
     port: s.port,
     onEvent,
@@ -73,6 +75,7 @@ export interface BaseFlags {
   readonly key?: string;
   readonly rate?: string;
   readonly fanout?: number | string;
+  readonly star?: boolean;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
 }
@@ -92,6 +95,7 @@ export async function parseBaseFlags(f: BaseFlags): Promise<BaseSettings> {
     key,
     ...(f.rate !== undefined ? { rate: parseRate(f.rate, '--rate') } : {}),
     ...(f.fanout !== undefined ? { fanout: parseCount(f.fanout, '--fanout', 1, 64) } : {}),
+    ...(f.star ? { star: true } : {}),
   };
 }
 

@@ -56,6 +56,8 @@ export interface ServerSettings {
   readonly defaultRate?: number;
   /** The rate of each job transfer this server serves, bits per second (§14.3). */
   readonly jobRate?: number;
+  /** Job targets this server serves at once (§14.2). */
+  readonly jobFanout?: number;
 }
 
 const withFacts = (facts: ServerFacts) => (Object.keys(facts).length > 0 ? { facts } : {});
@@ -99,7 +101,7 @@ export async function startServer(s: ServerSettings, onEvent: (e: RunningServerE
   const running: RunningRole<MediaServer> = await startRole({
     role: (bound: string) => {
       const name = advertisedName(s, bound);
-      const jobs = { mediaRate: s.defaultRate ?? DEFAULT_MEDIA_RATE, ...(s.jobRate ? { rate: s.jobRate } : {}) };
+      const jobs = { mediaRate: s.defaultRate ?? DEFAULT_MEDIA_RATE, ...(s.jobRate ? { rate: s.jobRate } : {}), ...(s.jobFanout ? { fanout: s.jobFanout } : {}) };
       return new MediaServer(roleDeps(s.key), { name, masters: s.masters, group: s.group, cap: s.cap, files: catalogOf(s.media), jobs, ...(s.facts ? { facts: s.facts } : {}), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}), ...(s.peers ? { peers: s.peers } : {}), ...(s.gossip ? { gossip: s.gossip } : {}) }, reader, jobFiles);
     },
     host: s.host,
@@ -157,6 +159,8 @@ export interface ServerFlags {
   readonly rateLimit?: string;
   /** `--job-rate`: the rate of each job transfer it serves (§14.3). */
   readonly jobRate?: string;
+  /** `--job-fanout`: job targets it serves at once (§14.2). */
+  readonly jobFanout?: number | string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
 }
@@ -208,6 +212,7 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
     mediaDir: f.media,
     defaultRate,
     ...(f.jobRate !== undefined ? { jobRate: parseRate(f.jobRate, '--job-rate') } : {}),
+    ...(f.jobFanout !== undefined ? { jobFanout: parseCount(f.jobFanout, '--job-fanout', 1, 64) } : {}),
   };
 }
 
