@@ -34,19 +34,23 @@ describe('a distribution job, with real processes', () => {
       }
       const base = await p.ofpInTurn('base', ['base', '--port', '0', '--store', join(dir, 'store'), '--key', KEY, '--fanout', '1', '--json-stream']);
       const baseAddr = (await base.waitFor((e) => e.event === 'listening', 15_000, 'listening')).data.address as string;
-      const submit = await p.run(['job', 'submit', file, '--base', baseAddr, '--to', servers.map((s) => s.address).join(','), '--rate', '30M', '--wait', '--key', KEY, '--json'], { timeoutMs: 60_000 });
+      // Every server the master knows (ofp master status), as the targets.
+      const submit = await p.run(['job', 'submit', file, '--base', baseAddr, '--to-all', '--master', master.address, '--rate', '30M', '--wait', '--key', KEY, '--json'], { timeoutMs: 60_000 });
       expect(submit.code, submit.stderr).toBe(0);
       const doc = JSON.parse(submit.stdout) as { job: number; state: string; counts: number[]; targets: { srv: string; st: string; src?: string }[] };
       expect(doc.state).toBe('completed');
       expect(doc.counts).toEqual([0, 0, 0, 3, 0]);
       // The base server serves one target at once (--fanout 1): the first, which passes the file on to the two others.
-      expect(doc.targets.map((t) => t.src)).toEqual([baseAddr, servers[0]!.address, servers[0]!.address]);
+      expect(doc.targets.map((t) => t.srv).sort()).toEqual(servers.map((s) => s.address).sort());
+      const first = doc.targets[0]!;
+      expect(first.src).toBe(baseAddr);
+      expect(doc.targets.slice(1).map((t) => t.src)).toEqual([first.srv, first.srv]);
       for (const s of servers) {
         expect(readFileSync(join(s.media, 'title.ts')).equals(readFileSync(file))).toBe(true);
         expect(readdirSync(s.media)).toEqual(['title.ts']);
       }
       // Into service: the master lists it on every server, and a client streams it.
-      await master.child.waitFor((e) => e.event === 'file-added' && e.data.srv === servers[2]!.address, 10_000, 'the last server\'s file in the catalog');
+      for (const s of servers) await master.child.waitFor((e) => e.event === 'file-added' && e.data.srv === s.address, 10_000, `${s.address}'s file in the catalog`);
       const copy = join(dir, 'copy.ts');
       const get = await p.run(['client', 'get', 'title.ts', '--master', master.address, '--out', copy, '--json'], { timeoutMs: 60_000 });
       expect(get.code, get.stderr).toBe(0);
