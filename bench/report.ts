@@ -486,8 +486,8 @@ export const HOW_TO_READ = {
     'alive (per seed). Once it has had 30 s + 0.2 s a server, the view stands idle 20 s, then clients arrive 8 a second for 20 s, so',
     'that servers\' users and bandwidth change; then one server drains and another is killed. The share of the other servers that',
     'heard of the drain within 2 s (3 s under loss), and when (p50, p99, max, simulated time; p99 also in rounds of gossip, 200 ms);',
-    'when the last other server held the killed one dead (p99) against the budget (the suspicion timeout of §12.1 and two probe',
-    'periods); peers declared dead that were never killed;',
+    'when the last other server held the killed one dead (p99) against the budget (two probe periods to suspect it, the suspicion',
+    'timeout of §12.1 in the view\'s periods, and the 2 s — 3 s under loss — a change takes to spread); peers declared dead that were never killed;',
     'and the `member` bytes each server sends per second, MAC included, idle and while loads change.',
   ],
   jobs: [
