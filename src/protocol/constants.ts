@@ -317,6 +317,12 @@ export const MAX_CLIENT_RTTS = 4_096;
 export const VIEW_PROBE_INTERVAL = 1_000;
 /** §13.1 Servers' view: how long a direct `ping` waits for its `ack` before the indirect probe, ms (memberlist's LAN ProbeTimeout, 500 there). */
 export const VIEW_PROBE_TIMEOUT = 400;
+/**
+ * §13.1 Servers' view: how many other servers relay an indirect probe (SWIM's k; MEMBER_INDIRECT_PROBES
+ * between masters). Each false suspicion costs a refutation that every server passes on: in a large
+ * view under loss, two more relays cost less than the suspicions they spare.
+ */
+export const VIEW_INDIRECT_PROBES = 5;
 /** §13.1 Servers' view: rounds of gossip of what must spread at once (liveness, a change of status), ms (Serf's GossipInterval). */
 export const VIEW_GOSSIP_INTERVAL = 200;
 /** §13.1 Servers' view: how many peers, at random, each round of gossip goes to (Serf's GossipNodes). */

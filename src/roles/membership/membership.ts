@@ -75,6 +75,8 @@ export interface MembershipOptions {
    * otherwise fail, and suspect a live member). Without it only members held live are probed for another.
    */
   readonly relayUnknown: boolean;
+  /** How many other members relay an indirect probe (SWIM's k). */
+  readonly indirectProbes: number;
 }
 
 /** A group of masters (§12.1): no data, no anti-entropy. */
@@ -93,6 +95,7 @@ export const MASTER_GROUP: MembershipOptions = {
   firstIncarnation: 0,
   quietArrivals: false,
   relayUnknown: false,
+  indirectProbes: MEMBER_INDIRECT_PROBES,
 };
 
 /** A member as this member sees it. */
@@ -427,7 +430,7 @@ export class Membership {
       // The target is pinged again too, beside the indirect probes (memberlist's fallback probe, over
       // another path there): one lost datagram alone then suspects nobody.
       this.send(p.target, { type: 'ping', seq: p.seq, updates: [] });
-      for (const via of this.pick(MEMBER_INDIRECT_PROBES, p.target)) {
+      for (const via of this.pick(this.o.indirectProbes, p.target)) {
         this.send(via, { type: 'ping-req', seq: p.seq, target: p.target, updates: [] });
       }
     }

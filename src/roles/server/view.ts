@@ -16,7 +16,7 @@
  * what it queues.
  */
 import {
-  MAX_VIEW, VIEW_BUCKET_FILL, VIEW_DATA_RETRANSMITS, VIEW_MAX_BUCKETS, VIEW_MAX_PUSH_PAGES, VIEW_PAGE, VIEW_GOSSIP_INTERVAL, VIEW_GOSSIP_NODES, VIEW_PROBE_INTERVAL, VIEW_PROBE_TIMEOUT, VIEW_REFRESH, VIEW_REFRESH_RATE,
+  MAX_VIEW, VIEW_BUCKET_FILL, VIEW_INDIRECT_PROBES, VIEW_DATA_RETRANSMITS, VIEW_MAX_BUCKETS, VIEW_MAX_PUSH_PAGES, VIEW_PAGE, VIEW_GOSSIP_INTERVAL, VIEW_GOSSIP_NODES, VIEW_PROBE_INTERVAL, VIEW_PROBE_TIMEOUT, VIEW_REFRESH, VIEW_REFRESH_RATE,
   VIEW_SYNC_INTERVAL,
 } from '../../protocol/constants.js';
 import type { Rng } from '../../protocol/rng.js';
@@ -42,6 +42,7 @@ export const VIEW_TIMING = {
   quietArrivals: true,
   // Servers keep a view only with a cluster key (§13.4): every ping-req is authenticated.
   relayUnknown: true,
+  indirectProbes: VIEW_INDIRECT_PROBES,
 } as const;
 
 /** How often a server gossips what must spread at once, ms, and to how many peers (§13.1; `ofp server --gossip-interval`, `--gossip-nodes`). */
