@@ -30,42 +30,34 @@ export interface JobsSettings {
   readonly real?: { readonly servers: number; readonly bytes: number; readonly rate: number; readonly fanout: number; readonly runs: number };
 }
 
-export interface JobsRun {
+/** One size's figures, simulated or with real processes. */
+export interface JobsFigures {
   readonly servers: number;
   readonly bytes: number;
+  /** Bits per second, each transfer. */
   readonly rate: number;
   readonly fanout: number;
-  /** The cascade's depth: hops from the base server to the deepest target (worst seed). */
+  /** The cascade's depth: hops from the base server to the deepest target (worst seed or run). */
   readonly depth: number;
-  /** Job created → every target completed, ms, per seed. */
+  /** Job created → every target completed, ms, per seed (simulated) or run (real). */
   readonly cascadeMs: readonly number[];
-  /** The pipelined lower bound, ms (worst seed's depth). */
+  /** The pipelined lower bound, ms (at the worst depth). */
   readonly boundMs: number;
-  /** Worst seed's cascade ÷ the bound. */
+  /** The worst cascade ÷ the bound. */
   readonly ratio: number;
-  /** The star, ms (one seed), and star ÷ cascade. */
+  /** The star, ms (one seed or run), and star ÷ the worst cascade. */
   readonly starMs: number;
   readonly starOverCascade: number;
+}
+
+export interface JobsRun extends JobsFigures {
   /** Chunks sent again over the sent, every node (worst seed). */
   readonly resentShare: number;
   readonly wallSeconds: number;
 }
 
 /** The same, with real processes on loopback: `ofp base`, `ofp server`s, `ofp job submit --wait`. */
-export interface JobsRealRun {
-  readonly servers: number;
-  readonly bytes: number;
-  readonly rate: number;
-  readonly fanout: number;
-  readonly depth: number;
-  /** The job's time as the base server measured it, ms, per run. */
-  readonly cascadeMs: readonly number[];
-  readonly boundMs: number;
-  /** Worst run ÷ bound. */
-  readonly ratio: number;
-  readonly starMs: number;
-  readonly starOverCascade: number;
-}
+export type JobsRealRun = JobsFigures;
 
 export interface JobsResults {
   readonly settings: JobsSettings;

@@ -68,16 +68,7 @@ export class MemoryJobFiles implements JobFiles {
 
 /** `size` bytes that differ from seed to seed. */
 export function contentOf(size: number, seed: number): Uint8Array {
-  const rng = new Rng(seed ^ 0xc0ffee);
-  const out = new Uint8Array(size);
-  for (let i = 0; i < size; i += 4) {
-    const x = rng.u32();
-    out[i] = x & 0xff;
-    if (i + 1 < size) out[i + 1] = (x >>> 8) & 0xff;
-    if (i + 2 < size) out[i + 2] = (x >>> 16) & 0xff;
-    if (i + 3 < size) out[i + 3] = (x >>> 24) & 0xff;
-  }
-  return out;
+  return new Rng(seed ^ 0xc0ffee).bytes(size);
 }
 
 export interface JobClusterOptions {
