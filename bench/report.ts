@@ -483,7 +483,8 @@ export const HOW_TO_READ = {
   ],
   view: [
     'View: servers of a keyed cluster share their view (§13), all started at once; `formed s`: when every server held every other',
-    'alive (per seed). Once it has had 30 s + 0.2 s a server, the view stands idle 20 s, then clients arrive 8 a second for 20 s, so',
+    'alive (per seed). Once it has had 30 s + 0.2 s a server, and 0.15 s a server more for the echo of the joins to die down, the',
+    'view stands idle 20 s, then clients arrive 8 a second for 20 s, so',
     'that servers\' users and bandwidth change; then one server drains and another is killed. The share of the other servers that',
     'heard of the drain within 2 s (3 s under loss), and when (p50, p99, max, simulated time; p99 also in rounds of gossip, 200 ms);',
     'when the last other server held the killed one dead (p99) against the budget (two probe periods to suspect it, the suspicion',
