@@ -47,7 +47,6 @@ export const ERRORS = {
   'not-supervisor': { fault: 'peer', wire: true, doc: `A master that is not the server's supervisor (§12.2) ordered a move of one of its streams: the server keeps the stream and answers with this, naming its supervisor.` },
   'unknown-job': { fault: 'peer', wire: true, doc: `The base server holds no such job, or the target no such command (§14).` },
   'write-error': { fault: 'local', wire: true, doc: `A target could not write the job's file into its media directory (§14.4).` },
-  'corrupt': { fault: 'peer', wire: true, doc: `An object's hash list does not match its root, or a source kept sending blocks that do not match their hashes (§14.3).` },
   'target-unreachable': { fault: 'local', wire: true, doc: `A target never answered its source's \`job-order\`, or the base server's queries and repairs (§14.5).` },
   'provider-gone': { fault: 'peer', wire: true, doc: `The provider stopped sending the job's file before the base server held it whole (§14.1).` },
   // Local outcomes a client reports (events and exit status), never on the wire.

@@ -16,7 +16,7 @@
  * Jobs move only within a keyed cluster (§14.7): every order, pull and note
  * is authenticated.
  */
-import { MAX_DATAGRAM, JOB_HELP_INTERVAL, JOB_MAX_SWITCHES, JOB_SLOW_SHARE, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_PLAN_PART, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_STATUS_ROWS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
+import { MAX_DATAGRAM, JOB_HELP_INTERVAL, JOB_MAX_SWITCHES, JOB_SLOW_SHARE, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_STATUS_ROWS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
 import { type Decoded, encodedLength } from '../../protocol/codec.js';
 import { ListFill } from '../../protocol/sizes.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
@@ -497,9 +497,4 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     }
     return { ...empty, rows: page.items };
   }
-}
-
-/** How many parts a job of `n` targets takes. */
-export function submitParts(n: number): number {
-  return Math.max(1, Math.ceil(n / JOB_PLAN_PART));
 }

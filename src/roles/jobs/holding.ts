@@ -180,11 +180,6 @@ export class Holding {
     return out;
   }
 
-  /** Chunks received (verified or not). */
-  get received(): number {
-    return this.low;
-  }
-
   /** The hash list, once verified (a node that holds the object whole serves it). */
   get list(): Uint8Array | undefined {
     return this.hashVerified ? this.hashes : undefined;

@@ -275,7 +275,7 @@ export class Relay {
     try {
       outcome = this.holding.receive(c.i, c.d);
     } catch (error) {
-      this.fail('write-error', `the file could not be written: ${error instanceof Error ? error.message : String(error)}`, now);
+      this.fail('write-error', `the file could not be written: ${error instanceof Error ? error.message : String(error)}`);
       return true;
     }
     if (outcome !== 'new') return outcome === 'duplicate';
@@ -313,7 +313,7 @@ export class Relay {
   }
 
   /** The command failed here: stop pulling; the node reports it. */
-  fail(code: WireErrorCode, detail: string, _now: number): void {
+  fail(code: WireErrorCode, detail: string): void {
     if (this.failedCode !== undefined) return;
     this.failedCode = code;
     const up = this.upstream;
@@ -404,7 +404,7 @@ export class Relay {
       try {
         d = this.holding.chunk(i);
       } catch (error) {
-        this.fail('media-error', `the file could not be read: ${error instanceof Error ? error.message : String(error)}`, now);
+        this.fail('media-error', `the file could not be read: ${error instanceof Error ? error.message : String(error)}`);
         return;
       }
       this.send(c.outlet.to, { type: 'chunk', job: this.spec.job, cmd: this.spec.cmd, i, d }, true);
@@ -447,7 +447,7 @@ export class Relay {
         if (c.attempts >= JOB_ORDER_ATTEMPTS) {
           this.children.delete(c.outlet.to);
           this.events.push({ type: 'target-given-up', level: 'warn', job: this.spec.job, cmd: this.spec.cmd, target: c.outlet.to });
-          this.note(c.entry[0], 'failed', now, { code: 'target-unreachable' });
+          this.note(c.entry[0], 'failed', { code: 'target-unreachable' });
           this.plan.push(...c.share);
           continue;
         }
@@ -467,12 +467,12 @@ export class Relay {
       if (this.opts.idx !== undefined && now >= (this.progressNotedAt ?? up.since) + JOB_PROGRESS_INTERVAL) {
         this.progressNotedAt = now;
         // What its source delivers: the base server pairs a slow one with a faster source (S5.4).
-        this.note(this.opts.idx, 'progress', now, { up: Math.round(this.deliveredRate(now)) });
+        this.note(this.opts.idx, 'progress', { up: Math.round(this.deliveredRate(now)) });
       }
       if (now >= Math.max(up.progressAt, up.stallNotedAt ?? 0) + JOB_STALL) {
         up.stallNotedAt = now;
         this.events.push({ type: 'source-stalled', level: 'warn', job: this.spec.job, cmd: this.spec.cmd, from: up.from });
-        if (this.opts.idx !== undefined) this.note(this.opts.idx, 'stalled', now);
+        if (this.opts.idx !== undefined) this.note(this.opts.idx, 'stalled');
       }
     }
   }
@@ -480,7 +480,7 @@ export class Relay {
   // ---- Notes to the base server ------------------------------------------------
 
   /** Tell the base server the state of the command at target `idx` (§14.4). */
-  note(idx: number, st: MessageOf<'job-note'>['st'], _now: number, extra: Partial<Body<'job-note'>> = {}): void {
+  note(idx: number, st: MessageOf<'job-note'>['st'], extra: Partial<Body<'job-note'>> = {}): void {
     this.send(this.spec.base, {
       type: 'job-note', job: this.spec.job, cmd: this.spec.cmd, idx, st, got: this.holding.got,
       ...(this.upstream ? { src: this.upstream.from } : {}), ...extra,

@@ -13,7 +13,7 @@ import type { WireCode } from '../../protocol/errors.js';
 import { MESSAGES, type MessageOf } from '../../protocol/messages.js';
 import { equalBytes } from '../../protocol/auth.js';
 import { padded } from '../../protocol/padding.js';
-import { type Input, RoleCore, type RoleDeps, type TableSize } from '../role.js';
+import { type Input, RoleCore, type RoleDeps } from '../role.js';
 import { soonest } from '../timers.js';
 import { Holding, type JobFiles } from '../jobs/holding.js';
 import { Outlet } from '../jobs/outlet.js';
@@ -95,10 +95,6 @@ export class Provider extends RoleCore<ProviderCommand, ProviderEvent> {
       this.jobId = config.job;
       this.phase = 'following';
     }
-  }
-
-  override tables(): Record<string, TableSize> {
-    return super.tables();
   }
 
   get done(): boolean {

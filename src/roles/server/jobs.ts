@@ -86,35 +86,35 @@ export class JobAgent {
         this.files.create(key, o.size);
       } catch (error) {
         this.relays.set(id, r);
-        relay.fail('write-error', `the file could not be made: ${error instanceof Error ? error.message : String(error)}`, now);
-        return this.drain(r, now);
+        relay.fail('write-error', `the file could not be made: ${error instanceof Error ? error.message : String(error)}`);
+        return this.drain(r);
       }
       this.relays.set(id, r);
       this.events.push({ type: 'job-ordered', level: 'info', job: o.job, cmd: o.cmd, file: o.file, bytes: o.size, from, plan: o.plan.length });
       relay.onOrder(from, o, now);
-      relay.note(o.idx, 'received', now);
-      return this.drain(r, now);
+      relay.note(o.idx, 'received');
+      return this.drain(r);
     }
     r.relay.onOrder(from, o, now);
-    this.drain(r, now);
+    this.drain(r);
   }
 
   onPull(from: string, p: MessageOf<'job-pull'>, now: number): boolean {
     const r = this.relays.get(`${p.job}/${p.cmd}`);
     if (!r || !r.relay.onPull(from, p, now)) return false;
-    this.drain(r, now);
+    this.drain(r);
     return true;
   }
 
   onChunk(from: string, c: MessageOf<'chunk'>, now: number): boolean {
     const r = this.relays.get(`${c.job}/${c.cmd}`);
     if (!r || !r.relay.onChunk(from, c, now)) return false;
-    this.drain(r, now);
+    this.drain(r);
     return true;
   }
 
   /** The base server asks how the command stands here (S5.5): `unknown` when this server never had it. */
-  onQuery(q: MessageOf<'job-query'>, base: string, now: number): void {
+  onQuery(q: MessageOf<'job-query'>, base: string): void {
     const r = this.relays.get(`${q.job}/${q.cmd}`);
     if (!r) {
       this.sends.push({ to: base, msg: { type: 'job-note', job: q.job, cmd: q.cmd, idx: q.idx, st: 'unknown', got: 0 }, validated: true });
@@ -122,26 +122,26 @@ export class JobAgent {
     }
     const st = r.relay.state();
     // Whole but not yet in service (a stream still reads the old file): in progress, as far as the base server knows.
-    r.relay.note(r.idx, st === 'completed' && !r.committed ? 'progress' : st, now, st === 'failed' ? { code: r.relay.failed } : st === 'completed' ? { up: r.relay.receivedRate() ?? 0 } : {});
-    this.drain(r, now);
+    r.relay.note(r.idx, st === 'completed' && !r.committed ? 'progress' : st, st === 'failed' ? { code: r.relay.failed } : st === 'completed' ? { up: r.relay.receivedRate() ?? 0 } : {});
+    this.drain(r);
   }
 
   /** The server put the file of `ready` into service: the base server hears it has completed here. */
-  committed(ready: ReadyFile, now: number): void {
+  committed(ready: ReadyFile): void {
     const r = this.relays.get(`${ready.job}/${ready.cmd}`);
     if (!r) return;
     r.committed = true;
-    r.relay.note(r.idx, 'completed', now, { up: r.relay.receivedRate() ?? 0 });
-    this.drain(r, now);
+    r.relay.note(r.idx, 'completed', { up: r.relay.receivedRate() ?? 0 });
+    this.drain(r);
   }
 
   /** The server could not put it into service. */
-  commitFailed(ready: ReadyFile, detail: string, now: number): void {
+  commitFailed(ready: ReadyFile, detail: string): void {
     const r = this.relays.get(`${ready.job}/${ready.cmd}`);
     if (!r) return;
-    r.relay.fail('write-error', detail, now);
-    r.relay.note(r.idx, 'failed', now, { code: 'write-error' });
-    this.drain(r, now);
+    // Its note (failed, write-error) goes out as the failure is drained.
+    r.relay.fail('write-error', detail);
+    this.drain(r);
   }
 
   nextTimeout(now: number): number | undefined {
@@ -153,17 +153,17 @@ export class JobAgent {
   handleTimeout(now: number): void {
     for (const r of this.relays.values()) {
       r.relay.handleTimeout(now);
-      this.drain(r, now);
+      this.drain(r);
     }
   }
 
-  private drain(r: { relay: Relay; idx: number; key: string }, now: number): void {
+  private drain(r: { relay: Relay; idx: number; key: string }): void {
     for (let s = r.relay.pollSend(); s; s = r.relay.pollSend()) this.sends.push(s);
     for (let e = r.relay.pollEvent(); e; e = r.relay.pollEvent()) {
       this.events.push(e);
       if (e.type === 'object-complete') this.ready.push({ job: e.job, cmd: e.cmd, key: r.key, file: r.relay.spec.file, size: r.relay.spec.size, ...(r.relay.spec.mrate !== undefined ? { mrate: r.relay.spec.mrate } : {}) });
       if (e.type === 'job-failed-here') {
-        r.relay.note(r.idx, 'failed', now, { code: e.code });
+        r.relay.note(r.idx, 'failed', { code: e.code });
         for (let s = r.relay.pollSend(); s; s = r.relay.pollSend()) this.sends.push(s);
         try {
           this.files.discard(r.key);

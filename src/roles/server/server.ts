@@ -534,7 +534,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
         if (!this.jobs.onPull(from, msg, now)) return this.drop('unexpected-message', from, `job-pull for nothing this server serves (job ${msg.job})`, msg.type);
         break;
       case 'job-query':
-        this.jobs.onQuery(msg, from, now);
+        this.jobs.onQuery(msg, from);
         break;
       default:
         return;
@@ -572,7 +572,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       try {
         this.jobFiles!.commit(r.key, r.file);
       } catch (error) {
-        this.jobs!.commitFailed(r, `the file could not be put into service: ${error instanceof Error ? error.message : String(error)}`, now);
+        this.jobs!.commitFailed(r, `the file could not be put into service: ${error instanceof Error ? error.message : String(error)}`);
         continue;
       }
       const rate = r.mrate ?? this.config.jobs?.mediaRate ?? 4_000_000;
@@ -581,7 +581,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       this.emit({ type: 'job-file-in-service', level: 'info', job: r.job, file: r.file, bytes: r.size });
       // Its masters hear of it at once (§14.4), and list it whenever it registers again.
       for (const l of this.links.values()) this.apply(l, l.registration.addFile([r.file, r.size, rate], now), now);
-      this.jobs!.committed(r, now);
+      this.jobs!.committed(r);
     }
     this.waitingFiles = still;
     for (let s = this.jobs!.pollSend(); s; s = this.jobs!.pollSend()) this.sendControl(s.to, s.msg, now, s.validated);
