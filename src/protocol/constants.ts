@@ -87,6 +87,11 @@ export const PACING_TICK = 4;
  */
 export const PACING_DEPTH = 20;
 /**
+ * §5.1 How far behind its schedule a flow may fall and still catch up, ms of its pace: the credit of a
+ * wake-up later than PACING_DEPTH is kept up to this much, and sent PACING_DEPTH of it per wake-up.
+ */
+export const PACING_CATCHUP = 500;
+/**
  * §5.1 Greatest pace of one stream, bits per second: its flows' rates times its scale. A request or an
  * `adjust` that would pace a stream faster is refused with `no-capacity` (§10.3); a server does not offer
  * an item whose media rate alone is faster.

@@ -1,11 +1,12 @@
 /**
  * Pacing at high rates (§5.1): a pacer's bucket holds PACING_DEPTH of its
  * flow's pace, so a server whose timers fire late still streams at rate ×
- * scale, with bursts no longer than PACING_DEPTH; no stream goes faster than
- * MAX_STREAM_RATE.
+ * scale, with bursts no longer than PACING_DEPTH; a stall longer than that is
+ * caught up (up to PACING_CATCHUP) a bucket per wake-up; no stream goes faster
+ * than MAX_STREAM_RATE.
  */
 import { describe, expect, it } from 'vitest';
-import { ACK_INTERVAL, DATA_CHUNK, MAX_STREAM_RATE, PACING_BURST, PACING_DEPTH } from '../../src/protocol/constants.js';
+import { ACK_INTERVAL, DATA_CHUNK, MAX_STREAM_RATE, PACING_BURST, PACING_CATCHUP, PACING_DEPTH, PACING_TICK } from '../../src/protocol/constants.js';
 import { pacingDepth } from '../../src/roles/server/flowSender.js';
 import type { MediaFile } from '../../src/roles/server/server.js';
 import { ofType } from '../helpers/roleDriver.js';
@@ -92,6 +93,66 @@ describe('server: pacing with late timers (§5.1)', () => {
     const burst = dataOf(f.d.input({ kind: 'timer' }), s.sid).reduce((n, d) => n + d.data.length, 0);
     expect(burst).toBeLessThanOrEqual(pacingDepth(FAST.rate));
     expect(burst).toBeGreaterThan(pacingDepth(FAST.rate) - DATA_CHUNK);
+  });
+
+  it('a stall longer than PACING_DEPTH is caught up over the next wake-ups: the stream keeps its rate, in bursts of at most a bucket', () => {
+    const f = new ServerFixture({ files: [SLOW] });
+    const s = f.play('slow.ts');
+    const perWake: number[] = [];
+    let acked = 0;
+    const start = f.d.now;
+    // A busy host: every 40 wake-ups the event loop stalls for 120 ms (six buckets of the pace), else it
+    // wakes every PACING_TICK; the run ends 39 wake-ups after the last stall.
+    for (let i = 0; i < 12 * 40 - 1; i++) {
+      f.d.now += i % 40 === 39 ? 120 : PACING_TICK;
+      const sent = dataOf(f.d.input({ kind: 'timer' }), s.sid).filter((d) => !d.re);
+      perWake.push(sent.reduce((n, d) => n + d.data.length, 0));
+      acked = sent.reduce((n, d) => Math.max(n, d.off + d.data.length), acked);
+      if (i % 5 === 0) f.ack(s.sid, acked);
+    }
+    const nominal = ((SLOW.rate / 8) * (f.d.now - start)) / 1000;
+    expect(Math.abs(sum(perWake) - nominal) / nominal).toBeLessThan(0.02);
+    expect(Math.max(...perWake)).toBeLessThanOrEqual(pacingDepth(SLOW.rate));
+  });
+
+  it(`a stream falls behind by at most PACING_CATCHUP: a stall of seconds is not sent after it`, () => {
+    const f = new ServerFixture({ files: [SLOW] });
+    const s = f.play('slow.ts');
+    f.d.advance(100);
+    f.ack(s.sid, 0);
+    f.d.now += 3_000;
+    let sent = 0;
+    let acked = 0;
+    for (let i = 0; i < 500; i++) {
+      f.d.now += PACING_TICK;
+      const out = dataOf(f.d.input({ kind: 'timer' }), s.sid).filter((d) => !d.re);
+      sent += out.reduce((n, d) => n + d.data.length, 0);
+      acked = out.reduce((n, d) => Math.max(n, d.off + d.data.length), acked);
+      if (i % 5 === 0) f.ack(s.sid, acked);
+    }
+    // Two seconds of pace, plus what it fell behind: PACING_CATCHUP of the pace, not three seconds of it.
+    const pace = SLOW.rate / 8;
+    expect(sent).toBeLessThanOrEqual(pace * (500 * PACING_TICK + PACING_CATCHUP) / 1000 + DATA_CHUNK);
+    expect(sent).toBeGreaterThan(pace * (500 * PACING_TICK + PACING_CATCHUP) / 1000 - pacingDepth(SLOW.rate));
+  });
+
+  it('a flow the client\'s window holds back keeps no more than a bucket: it does not catch up the time it waited', () => {
+    const f = new ServerFixture({ files: [FAST] });
+    const s = f.play('fast.ts');
+    // No ack for a second: the window (RECEIVE_WINDOW) fills and holds the flow back.
+    let acked = 0;
+    for (let i = 0; i < 250; i++) {
+      f.d.now += PACING_TICK;
+      acked = dataOf(f.d.input({ kind: 'timer' }), s.sid).filter((d) => !d.re).reduce((n, d) => Math.max(n, d.off + d.data.length), acked);
+    }
+    expect(acked).toBeLessThan((FAST.rate / 8) * 0.9);
+    f.ack(s.sid, acked);
+    let sent = 0;
+    for (let i = 0; i < 50; i++) {
+      f.d.now += PACING_TICK;
+      sent += dataOf(f.d.input({ kind: 'timer' }), s.sid).filter((d) => !d.re).reduce((n, d) => n + d.data.length, 0);
+    }
+    expect(sent).toBeLessThanOrEqual((FAST.rate / 8) * (50 * PACING_TICK) / 1000 + pacingDepth(FAST.rate));
   });
 });
 

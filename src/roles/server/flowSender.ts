@@ -8,7 +8,7 @@
  * mid-chunk first sends the rest of that chunk. So chunks from two servers of
  * the same stream (a handoff) line up in the client's buffer.
  */
-import { ACK_INTERVAL, DATA_CHUNK, PACING_BURST, PACING_DEPTH, RECEIVE_WINDOW, RESEND_HOLDOFF } from '../../protocol/constants.js';
+import { ACK_INTERVAL, DATA_CHUNK, PACING_BURST, PACING_CATCHUP, PACING_DEPTH, RECEIVE_WINDOW, RESEND_HOLDOFF } from '../../protocol/constants.js';
 
 /**
  * The size of a pacer's bucket for a pace of `pace` bits per second, in bytes (§5.1):
@@ -37,6 +37,8 @@ export class FlowSender {
   private credit = PACING_BURST / 2;
   private resendCredit = PACING_BURST / 2;
   private creditAt: number;
+  /** The client's window (or the end of the file) held new data back at the last call. */
+  private heldBack = false;
   /** Chunk offsets queued for resending, in order, and when each was last resent. */
   private resendQueue: number[] = [];
   private readonly queued = new Set<number>();
@@ -70,6 +72,7 @@ export class FlowSender {
     this.ackHi = this.sendPos;
     this.creditAt = now;
     this.credit = PACING_BURST / 2;
+    this.heldBack = false;
     this.resendQueue = [];
     this.queued.clear();
     this.resentAt.clear();
@@ -112,12 +115,21 @@ export class FlowSender {
    * The chunks to send now: resends first (from their own budget, half the
    * pace), then new data at the pace within the client's window.
    * `rate`: the pace, bits per second.
+   *
+   * New data keeps to its schedule through late wake-ups (§5.1): the credit of
+   * a wake-up later than PACING_DEPTH is kept, up to PACING_CATCHUP of the
+   * pace, and caught up PACING_DEPTH of it per wake-up, so that no burst is
+   * longer. Credit is kept only while time alone held the flow back: a flow
+   * the client's window holds back (or that has sent everything) keeps no
+   * more than a bucket.
    */
   due(now: number, rate: number, out: Chunk[]): void {
     const elapsed = Math.max(0, now - this.creditAt);
     this.creditAt = now;
     const perMs = rate / 8 / 1000;
-    this.credit = Math.min(pacingDepth(rate), this.credit + elapsed * perMs);
+    const depth = pacingDepth(rate);
+    // The time since the last call counts in full only if time alone held the flow back.
+    this.credit = Math.min(this.heldBack ? depth : Math.max(depth, (rate / 8) * (PACING_CATCHUP / 1000)), this.credit + elapsed * perMs);
     this.resendCredit = Math.min(pacingDepth(rate / 2), this.resendCredit + (elapsed * perMs) / 2);
     let taken = 0;
     while (taken < this.resendQueue.length) {
@@ -137,15 +149,20 @@ export class FlowSender {
       out.push({ fl: this.index, off, len, re: true });
     }
     if (taken > 0) this.resendQueue = this.resendQueue.slice(taken);
+    let burst = 0;
     while (this.sendPos < this.size && this.sendPos < this.ackNext + RECEIVE_WINDOW) {
       const len = this.chunkLength(this.sendPos);
-      if (this.credit < len) break;
+      if (this.credit < len || burst + len > depth) break;
       this.credit -= len;
+      burst += len;
       out.push({ fl: this.index, off: this.sendPos, len, re: false });
       this.sendPos += len;
       this.bytesSent += len;
       this.lastNewSend = now;
     }
+    // Held back by the window or done: what is left is a bucket's worth at most, and so until the next call.
+    this.heldBack = !(this.sendPos < this.size && this.sendPos < this.ackNext + RECEIVE_WINDOW);
+    if (this.heldBack) this.credit = Math.min(this.credit, depth);
   }
 
   /** True while the pacer has something it may send. */
