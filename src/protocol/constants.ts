@@ -407,6 +407,8 @@ export const JOB_QUERY_ATTEMPTS = 3;
 export const JOB_REPAIR_ATTEMPTS = 3;
 /** §14.5 Jobs: a target's part of a job that the base server reports failed may be tried again this long later, ms: the expected delay of the failure report. */
 export const JOB_RETRY_DELAY = 60_000;
+/** §14.5 Jobs: rounds of repair the base server gives a failed target again, each JOB_RETRY_DELAY after it failed; past them, its failure is final (no `retry`). */
+export const JOB_RETRY_ROUNDS = 3;
 /** §14.1 Jobs: jobs a base server holds, finished ones forgotten first. */
 export const MAX_JOBS = 256;
 /** §14.6 Jobs: rows of targets in one `job-status` page. */

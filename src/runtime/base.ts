@@ -11,7 +11,7 @@ import { roleDeps } from '../platform/crypto.js';
 import { type DriverEvent, type RunningRole, startRole } from './driver.js';
 import { DiskJobFiles } from './jobFiles.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
-import { isWildcard, resolveHost } from './resolve.js';
+import { isWildcard, resolveEndpoint, resolveHost } from './resolve.js';
 import { untilStopSignal } from './signals.js';
 import { parseCount, parseRate } from './units.js';
 import { UsageError } from '../errors.js';
@@ -21,8 +21,8 @@ import { formatRate } from '../view/units.js';
 export interface BaseSettings {
   readonly host: string;
   readonly port: number;
-  /** The host targets reach it at, when it listens on every address. */
-  readonly name?: string;
+  /** The address targets reach it at (a port of its own when it listens behind a relay or a NAT), when it is not the one it listens on. */
+  readonly name?: { readonly host: string; readonly port?: number };
   readonly store: string;
   readonly key: string;
   /** The rate of each transfer, bits per second, when a job sets none. */
@@ -48,7 +48,7 @@ export async function startBase(s: BaseSettings, onEvent: (e: BaseRunEvent) => v
   const files = new DiskJobFiles(s.store);
   const swept = files.sweep();
   const running = await startRole<BaseServer>({
-    role: (bound: string) => new BaseServer(roleDeps(s.key), { name: s.name ? formatAddress(s.name, parseAddress(bound)!.port) : bound, ...(s.rate ? { rate: s.rate } : {}), ...(s.fanout ? { fanout: s.fanout } : {}), ...(s.star ? { star: true } : {}) }, files),
+    role: (bound: string) => new BaseServer(roleDeps(s.key), { name: s.name ? formatAddress(s.name.host, s.name.port ?? parseAddress(bound)!.port) : bound, ...(s.rate ? { rate: s.rate } : {}), ...(s.fanout ? { fanout: s.fanout } : {}), ...(s.star ? { star: true } : {}) }, files),
     host: s.host,
     port: s.port,
     onEvent,
@@ -84,9 +84,12 @@ export async function parseBaseFlags(f: BaseFlags): Promise<BaseSettings> {
   const host = await resolveHost(f.host, '--host');
   const key = clusterKey(f.key);
   if (!key) throw new UsageError('usage', 'a base server needs the cluster key (--key or OFP_KEY): it moves content only within a keyed cluster, and every order and note is authenticated (§14.7)');
-  let name: string | undefined;
-  if (f.name) name = (await resolveHost(f.name, '--name', host.family)).host;
-  else if (isWildcard(host.host)) throw new UsageError('usage', `--host ${f.host} listens on every address, so the base server needs a name its targets reach it at: pass --name IP`);
+  // IP, or IP:PORT when its targets reach it through an address of another port (a relay, a NAT).
+  let name: BaseSettings['name'];
+  if (f.name) {
+    name = parseAddress(f.name) ? await resolveEndpoint(f.name, '--name', host.family) : { host: (await resolveHost(f.name, '--name', host.family)).host };
+    if (isWildcard(name.host)) throw new UsageError('bad-address', `--name ${f.name} is a wildcard: give the address its targets reach the base server at`);
+  } else if (isWildcard(host.host)) throw new UsageError('usage', `--host ${f.host} listens on every address, so the base server needs a name its targets reach it at: pass --name IP[:PORT]`);
   return {
     host: host.host,
     port: parseCount(f.port, '--port', 0, 65535),

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { forSeeds, seedRange } from '../helpers/simCluster.js';
 import { BASE, contentOf, jobCluster } from '../../testbed/sim/jobCluster.js';
 import { Holding } from '../../src/roles/jobs/holding.js';
+import { JOB_RETRY_DELAY, JOB_RETRY_ROUNDS } from '../../src/protocol/constants.js';
 
 const SEEDS = seedRange(7100, 4);
 
@@ -133,6 +134,51 @@ describe('failures and repair (S5.5)', () => {
     expect(job.targets.find((t) => t.addr === victim.addr)!.code).toBe('target-unreachable');
     for (const s of c.servers.filter((x) => x.addr !== victim.addr)) expect(equal(s.files.media.get('title.ts'), content), s.addr).toBe(true);
     expect(c.events('job-repair').length).toBeGreaterThan(0);
+  });
+
+  it('a target down for the whole wait period is reported failed with a retry delay; back later, it is served and the job completes (S5.5)', () => {
+    const c = jobCluster({ seed: 13, servers: 6, rate: 16_000_000, fanout: 2 });
+    const down = c.servers[3]!;
+    c.net.pause(down.addr);
+    const content = contentOf(300_000, 13);
+    const { provider } = c.submit(content);
+    c.net.run({ until: c.net.now + 60_000, done: () => provider.done });
+    // The provider hears the failure, with when the base server tries the target again.
+    expect(provider.outcome, c.logText()).toBe('failed');
+    const job = c.base.job(provider.job!)!;
+    const row = c.base.statusPage(1, job.id, 0, c.net.now).rows.find((r) => r.srv === down.addr)!;
+    expect(row).toMatchObject({ st: 'failed', code: 'target-unreachable' });
+    expect(row.retry).toBeGreaterThan(JOB_RETRY_DELAY - 5_000);
+    // It comes back before the delay: the base server serves it at once, and the job completes.
+    const back = c.net.now;
+    c.net.resume(down.addr);
+    c.net.run({ until: c.net.now + 30_000, done: () => job.state === 'completed' });
+    expect(job.state, c.logText()).toBe('completed');
+    expect(c.net.now - back).toBeLessThan(5_000);
+    expect(equal(down.files.media.get('title.ts'), content)).toBe(true);
+    expect(c.events('job-retry').map((l) => (l.e as { target: string }).target)).toEqual([down.addr]);
+  });
+
+  it('a target still down is tried again each JOB_RETRY_DELAY, JOB_RETRY_ROUNDS times, and then no more: its last row has no retry', () => {
+    const c = jobCluster({ seed: 14, servers: 4, rate: 16_000_000, fanout: 2 });
+    const down = c.servers[2]!;
+    c.net.remove(down.addr);
+    const { provider } = c.submit(contentOf(100_000, 14));
+    c.net.run({ until: c.net.now + 60_000, done: () => provider.done });
+    const job = c.base.job(provider.job!)!;
+    expect(job.state).toBe('failed');
+    c.net.run({ until: c.net.now + (JOB_RETRY_ROUNDS + 1) * (JOB_RETRY_DELAY + 30_000) });
+    const retries = c.events('job-retry').map((l) => l.e as { round: number; at?: number });
+    expect(retries.map((r) => r.round)).toEqual(Array.from({ length: JOB_RETRY_ROUNDS }, (_, i) => i + 1));
+    // Each round came a delay after the failure before it.
+    const at = c.events('job-retry').map((l) => l.at);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(JOB_RETRY_DELAY);
+    expect(job.state).toBe('failed');
+    const row = c.base.statusPage(1, job.id, 0, c.net.now).rows.find((r) => r.srv === down.addr)!;
+    expect(row.st).toBe('failed');
+    expect(row.retry).toBeUndefined();
+    // Nothing more is scheduled for it: the base server is idle.
+    expect(c.base.pollTimeout()).toBeUndefined();
   });
 
   it('a target whose disk is full fails with write-error; the others complete', () => {

@@ -9,7 +9,10 @@
  * whose `assign` deltas the relay drops (by message type) while their digests
  * repair every assignment; and the servers' view (§13): a server killed and
  * restarted, every other server's view following it, and the only master
- * killed, clients in list mode served by the servers alone. The mechanisms of the other `short`
+ * killed, clients in list mode served by the servers alone; and distribution jobs (§14), `ofp base`
+ * and `ofp job submit` processes: a target paused through the base server's wait period, reported
+ * failed and then served when it is back, and streams from a server that receives and passes on a
+ * job keeping their rate and bytes. The mechanisms of the other `short`
  * ones have real-mode tests of their own (faults, links, plain); all of them
  * run with `ofp testbed matrix --modes real` (a few minutes). It runs alone,
  * after the suite (vitest.config.ts says why).
@@ -26,7 +29,7 @@ import { ofpChildren } from './scenarios.js';
 const out = tempDir('ofp-real-bundled-');
 
 describe('bundled scenarios in real mode', () => {
-  for (const name of ['catalog-greatest-bandwidth', 'portal-policies', 'masters-assign-loss', 'server-view-converges', 'masters-down-servers-answer']) {
+  for (const name of ['catalog-greatest-bandwidth', 'portal-policies', 'masters-assign-loss', 'server-view-converges', 'masters-down-servers-answer', 'jobs-target-down', 'jobs-stream-while-receiving']) {
     it(`${name} passes, with its artifacts, and leaves no process behind`, async () => {
       const sc = loadScenario(bundledScenarios().find((b) => b.name === name)!.file);
       expect(sc.tags).toContain('short');

@@ -38,6 +38,8 @@ export function scenario(name: string, over: Partial<Scenario> = {}): Scenario {
     servers: [],
     clients: [],
     attackers: [],
+    bases: [],
+    jobs: [],
     impairments: [],
     faults: [],
     expect: {},

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { jobOutcomes } from '../../testbed/scenario/jobOutcome.js';
 import { checkRun, verdictOf } from '../../testbed/run/checks.js';
 import { parseScenario } from '../../testbed/scenario/parse.js';
 import { ScenarioError } from '../../src/errors.js';
@@ -109,6 +110,47 @@ describe('invalid scenario files: every problem at its line and column', () => {
     expect(checkRun(each, record('real')).find((c) => c.name === 'redirect-p99')?.verdict).toBe('pass');
     expect(problems(base('', 'expect:\n  redirect-p99: {sim: 20ms, rael: 1s}\n'))[0]).toMatch(/^9:\d+: unknown key `rael` in redirect-p99/);
     expect(problems(base('', 'expect:\n  redirect-p99: {}\n'))).toEqual(['9:17: redirect-p99: give sim, real or both']);
+  });
+
+  it('jobs: a base server, a provider per job submitting a media item to servers; what a job needs is said', () => {
+    const jobs = (job: string, top = 'key: a cluster key of the scenario\nbases:\n  - {name: base, rate: 8M, fanout: 2}\n') => base(`${top}jobs:\n  - ${job}\n`, 'expect:\n  jobs-complete: true\n');
+    const sc = parseScenario(jobs('{name: push, file: movie.ts, at: 500ms, to: [edge-2], rate: 2M}'), 'x.yaml');
+    expect(sc.bases).toEqual([{ name: 'base', rate: 8_000_000, fanout: 2 }]);
+    expect(sc.jobs).toEqual([{ name: 'push', file: 'movie.ts', base: 'base', targets: ['edge-2'], at: 500, rate: 2_000_000 }]);
+    expect(sc.expect.jobsComplete).toBe(true);
+    // Every server by default; the first base server by default.
+    expect(parseScenario(jobs('{name: push, file: movie.ts}'), 'x.yaml').jobs[0]).toMatchObject({ targets: ['edge-1', 'edge-2'], base: 'base', at: 0 });
+    expect(problems(jobs('{name: push, file: movie.ts}', 'bases:\n  - {name: base}\n'))).toEqual([expect.stringMatching(/jobs: content moves only within a keyed cluster/)]);
+    expect(problems(jobs('{name: push, file: movie.ts}', 'key: a cluster key of the scenario\n'))).toEqual([expect.stringMatching(/jobs: a job is submitted to a base server: declare one under `bases`/)]);
+    expect(problems(jobs('{name: push, file: movie.ts, to: viewer-1}'))).toEqual([expect.stringMatching(/job push to: "viewer-1" is a client, not a server/)]);
+    expect(problems(jobs('{name: push, file: movie.mp4}'))).toEqual([expect.stringMatching(/job push file: there is no media item "movie.mp4"/)]);
+    expect(problems(jobs('{name: edge-1, file: movie.ts}'))).toContainEqual(expect.stringMatching(/the name "edge-1" is used twice/));
+    expect(problems(jobs('{name: push, file: movie.ts, at: 5s}'))).toEqual([expect.stringMatching(/job push: it is submitted at 5000 ms, after the fault phase ends/)]);
+    expect(problems(base('', 'expect:\n  job-switches: {min: 1}\n'))).toEqual([expect.stringMatching(/job-switches: the scenario has no jobs/)]);
+    expect(problems(base('', 'expect:\n  stream-rate: {min: 1.5}\n'))).toEqual([expect.stringMatching(/stream-rate min: a share of the nominal rate, at most 1/)]);
+  });
+
+  it('jobs-complete judges each live target\'s copy and the base server\'s report; a target killed for good is left out', () => {
+    const sc = parseScenario(base('key: a cluster key of the scenario\nbases:\n  - {name: base}\njobs:\n  - {name: push, file: movie.ts}\nfaults:\n  - {at: 1s, kill: edge-2}\n', 'expect:\n  jobs-complete: true\n'), 'x.yaml');
+    const event = (t: number, node: string, type: string, data: Record<string, unknown>) => ({ t, node, type, data });
+    const record = (events: ReturnType<typeof event>[], identical = true) => {
+      const r = { scenario: 'x', mode: 'sim' as const, seed: 1, elapsed: 3000, wall: 1, clients: [], events, crashed: [], answerLatencies: [], spoofed: { sent: 0, reflected: 0 }, streamsPerServer: {}, serversDown: [] };
+      return { ...r, jobs: jobOutcomes(sc, r, () => ({ identical })) };
+    };
+    const accepted = event(100, 'push', 'job-accepted', { job: 7 });
+    const held = event(900, 'edge-1', 'job-file-in-service', { job: 7, file: 'movie.ts' });
+    const verdict = (r: ReturnType<typeof record>) => checkRun(sc, r).find((c) => c.name === 'jobs-complete')!;
+    expect(verdict(record([accepted, held]))).toMatchObject({ verdict: 'pass', value: 1 });
+    expect(verdict(record([accepted, held], false))).toMatchObject({ verdict: 'fail' });
+    expect(verdict(record([accepted])).detail).toMatch(/0\/1 live target\(s\).*edge-1 did not put the file into service/);
+    expect(verdict(record([held])).detail).toMatch(/the job was never accepted/);
+    // With every target alive, the base server's report counts too.
+    const all = parseScenario(base('key: a cluster key of the scenario\nbases:\n  - {name: base}\njobs:\n  - {name: push, file: movie.ts, to: edge-1}\n', 'expect:\n  jobs-complete: true\n'), 'x.yaml');
+    const r = { scenario: 'x', mode: 'sim' as const, seed: 1, elapsed: 3000, wall: 1, clients: [], crashed: [], answerLatencies: [], spoofed: { sent: 0, reflected: 0 }, streamsPerServer: {}, serversDown: [] };
+    const failed = [accepted, held, event(1000, 'base', 'job-failed', { job: 7 })];
+    expect(checkRun(all, { ...r, events: failed, jobs: jobOutcomes(all, { ...r, events: failed }, () => ({ identical: true })) })[0]).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/reported the job failed, not completed/) });
+    const completed = [...failed, event(2000, 'base', 'job-retry', { job: 7 }), event(2500, 'base', 'job-completed', { job: 7 })];
+    expect(checkRun(all, { ...r, events: completed, jobs: jobOutcomes(all, { ...r, events: completed }, () => ({ identical: true })) })[0]).toMatchObject({ verdict: 'pass' });
   });
 
   it('references: an unknown node, an unknown media item, a node of the wrong kind', () => {

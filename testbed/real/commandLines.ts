@@ -4,7 +4,7 @@
  * by their public addresses (the relay's sockets): a server is told its
  * master's and its own (`--name`), a portal its masters', a client its masters' or its portals'.
  */
-import type { ClientSpec, MasterSpec, PortalSpec, ServerSpec } from '../scenario/types.js';
+import type { BaseSpec, ClientSpec, JobSpec, MasterSpec, PortalSpec, ServerSpec } from '../scenario/types.js';
 
 /** `o`: in a group, the master's public address and its peers' (through the relay); `debug`, a check needs its debug events. */
 export function masterArgs(m: MasterSpec, o: { name: string; peers: readonly string[]; debug?: boolean }): string[] {
@@ -24,12 +24,30 @@ export function portalArgs(p: PortalSpec, o: { masters: readonly string[] }): st
   ];
 }
 
-/** `debug`: a check needs the server's debug events (its view's, §13). */
-export function serverArgs(s: ServerSpec, o: { masters: readonly string[]; name: string; media: string; debug?: boolean }): string[] {
+/** `debug`: a check needs the server's debug events (its view's, §13); `jobs`: the scenario's base server, whose transfer rate and fanout the server takes unless it sets its own rate (§14). */
+export function serverArgs(s: ServerSpec, o: { masters: readonly string[]; name: string; media: string; debug?: boolean; jobs?: BaseSpec }): string[] {
   return [
     'server', '--master', o.masters.join(','), '--name', o.name, '--media', o.media, '--host', '127.0.0.1', '--port', '0',
     '--capacity', String(Math.max(1, Math.round(s.capacity))), '--group', s.group, ...(s.location !== undefined ? ['--location', s.location] : []), '--json-stream',
+    ...(o.jobs ? ['--job-rate', String(Math.round(s.jobRate ?? o.jobs.rate)), '--job-fanout', String(o.jobs.fanout)] : []),
     ...(o.debug === true ? ['--log-level', 'debug'] : []),
+  ];
+}
+
+/** `name`: its public address (targets send their notes there); `store`: its directory. */
+export function baseArgs(b: BaseSpec, o: { name: string; store: string }): string[] {
+  return [
+    'base', '--host', '127.0.0.1', '--port', '0', '--name', o.name, '--store', o.store,
+    '--rate', String(Math.round(b.rate)), '--fanout', String(b.fanout), '--json-stream',
+  ];
+}
+
+/** `file`: the item's file (its sidecar beside it gives the media rate); `base`, `targets`: public addresses. The provider follows its job until it ends; its socket's `listening` line is a debug event. */
+export function providerArgs(j: JobSpec, o: { file: string; base: string; targets: readonly string[] }): string[] {
+  return [
+    'job', 'submit', o.file, '--base', o.base, '--to', o.targets.join(','),
+    ...(j.rate !== undefined ? ['--rate', String(Math.round(j.rate))] : []),
+    '--wait', '--json-stream', '--log-level', 'debug',
   ];
 }
 

@@ -8,7 +8,9 @@
  * as the scenario's node names, so events read the same in both modes.
  */
 import type { StreamEvent } from '../../src/runtime/children.js';
+import { join } from 'node:path';
 import type { ClientOutcome, ClientSpec, RunRecord, Scenario, TimedEvent } from '../scenario/types.js';
+import { jobOutcomes } from '../scenario/jobOutcome.js';
 import { compareCopy } from './compare.js';
 import type { MediaFlowFile } from './media.js';
 import type { RoleProcess } from './processes.js';
@@ -25,6 +27,8 @@ export interface RecordInputs {
   /** Public address → node name. */
   readonly names: ReadonlyMap<string, string>;
   readonly items: ReadonlyMap<string, readonly MediaFlowFile[]>;
+  /** Server name → its media directory: where the files of jobs land. */
+  readonly serverDirs: ReadonlyMap<string, string>;
   /** Client name → where its copy was written (`--out`). */
   readonly copies: ReadonlyMap<string, string>;
   readonly spoofed: { readonly sent: number; readonly reflected: number };
@@ -46,13 +50,13 @@ function timed(rp: RoleProcess, e: StreamEvent, i: RecordInputs): TimedEvent {
   return { t: round(e.t - i.t0), node: rp.node, type: e.event, data: withNames(e.data, i.names) as Record<string, unknown> };
 }
 
-/** A process exited on its own, not on the testbed's signal, order or (for a client) by finishing. */
-function crashedProcess(rp: RoleProcess, kind: 'master' | 'portal' | 'server' | 'client'): boolean {
+/** A process exited on its own, not on the testbed's signal, order or (for a client or a provider) by finishing. */
+function crashedProcess(rp: RoleProcess, kind: 'master' | 'portal' | 'server' | 'client' | 'base' | 'provider'): boolean {
   if (rp.child.events.some((e) => e.event === 'internal-error')) return true;
   const exit = rp.child.exit;
   if (!exit || rp.stopping !== undefined) return false;
   // A client ends by itself: 0 with its copy, 1 when the stream failed; anything else is a crash.
-  if (kind === 'client') return exit.signal !== null || (exit.code !== 0 && exit.code !== 1);
+  if (kind === 'client' || kind === 'provider') return exit.signal !== null || (exit.code !== 0 && exit.code !== 1);
   return true;
 }
 
@@ -106,13 +110,22 @@ function clientOutcome(c: ClientSpec, procs: readonly RoleProcess[], i: RecordIn
   };
 }
 
+/** Whether a target's copy is the item's file. */
+function copyAt(copy: string, original: string | undefined): { identical: boolean; detail?: string } {
+  if (original === undefined) return { identical: false, detail: 'no original to compare with' };
+  const c = compareCopy(copy, original);
+  return c.identical ? { identical: true } : { identical: false, detail: c.prefix ? `holds ${c.bytes} bytes, a prefix of the file` : `its copy ${copy} differs from the file` };
+}
+
 export function buildRecord(i: RecordInputs): RunRecord {
   const s = i.scenario;
-  const kindOf = new Map<string, 'master' | 'portal' | 'server' | 'client'>([
+  const kindOf = new Map<string, 'master' | 'portal' | 'server' | 'client' | 'base' | 'provider'>([
     ...s.masters.map((m) => [m.name, 'master'] as const),
     ...s.portals.map((p) => [p.name, 'portal'] as const),
     ...s.servers.map((x) => [x.name, 'server'] as const),
     ...s.clients.map((c) => [c.name, 'client'] as const),
+    ...s.bases.map((b) => [b.name, 'base'] as const),
+    ...s.jobs.map((j) => [j.name, 'provider'] as const),
   ]);
   const byNode = new Map<string, RoleProcess[]>();
   for (const rp of i.processes) byNode.set(rp.node, [...(byNode.get(rp.node) ?? []), rp]);
@@ -149,5 +162,7 @@ export function buildRecord(i: RecordInputs): RunRecord {
     spoofed: { sent: i.spoofed.sent, reflected: i.spoofed.reflected },
     streamsPerServer,
     serversDown: [...serversDown].sort(),
+    // A job's file lands in each target's media directory, under the job's name.
+    ...(s.jobs.length > 0 ? { jobs: jobOutcomes(s, { events, elapsed: i.elapsed }, (server, job) => copyAt(join(i.serverDirs.get(server) ?? '', job.file), i.items.get(job.file)?.[0]?.path)) } : {}),
   };
 }

@@ -104,7 +104,7 @@ export async function runReal(scenario: Scenario, opts: RealRunOptions): Promise
   const attacks = run.attacks!;
   const names = new Map<string, string>();
   const addresses: Record<string, string> = {};
-  for (const node of [...scenario.masters, ...scenario.servers, ...scenario.clients].map((n) => n.name)) {
+  for (const node of [...scenario.masters, ...scenario.servers, ...scenario.clients, ...scenario.bases, ...scenario.jobs].map((n) => n.name)) {
     const p = relay.publicAddress(node);
     names.set(p, node);
     addresses[node] = p;
@@ -118,6 +118,7 @@ export async function runReal(scenario: Scenario, opts: RealRunOptions): Promise
     testbedEvents: run.testbedEvents,
     names,
     items: run.media!.items,
+    serverDirs: run.media!.serverDirs,
     copies: run.copies,
     spoofed: { sent: attacks.sent, reflected: attacks.reflected },
   });

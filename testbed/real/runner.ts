@@ -10,9 +10,10 @@ import { now } from '../../src/runtime/clock.js';
 import type { StreamEvent } from '../../src/runtime/children.js';
 import { type ControlOrder, sendControl } from '../../src/runtime/controlQuery.js';
 import { parseAddress } from '../../src/protocol/address.js';
-import type { ClientSpec, Fault, FaultAction, MasterSpec, PortalSpec, Scenario, ServerSpec, TimedEvent } from '../scenario/types.js';
+import type { BaseSpec, ClientSpec, Fault, FaultAction, JobSpec, MasterSpec, PortalSpec, Scenario, ServerSpec, TimedEvent } from '../scenario/types.js';
+import { jobsSettled, killedForGood } from '../scenario/jobOutcome.js';
 import { Attacks } from './attacks.js';
-import { clientArgs, masterArgs, portalArgs, serverArgs } from './commandLines.js';
+import { baseArgs, clientArgs, masterArgs, portalArgs, providerArgs, serverArgs } from './commandLines.js';
 import { HarnessError } from '../../src/errors.js';
 import { Interruption } from './interrupt.js';
 import { LinkTable } from './links.js';
@@ -32,7 +33,7 @@ const CLIENT_TIMEOUT_MARGIN = 10_000;
 /** How often the convergence wait looks whether every client is done, ms. */
 const DONE_CHECK = 50;
 
-type Kind = 'master' | 'portal' | 'server' | 'client';
+type Kind = 'master' | 'portal' | 'server' | 'client' | 'base' | 'provider';
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
@@ -74,6 +75,8 @@ export class Runner {
     for (const p of scenario.portals) this.kinds.set(p.name, 'portal');
     for (const s of scenario.servers) this.kinds.set(s.name, 'server');
     for (const c of scenario.clients) this.kinds.set(c.name, 'client');
+    for (const b of scenario.bases) this.kinds.set(b.name, 'base');
+    for (const j of scenario.jobs) this.kinds.set(j.name, 'provider');
     this.links = new LinkTable(scenario);
     this.procs = new ProcessSet(findOfpBin(), roleEnv(scenario.key));
     this.stop = new Interruption(opts.signal, () => this.procs.killAllNow());
@@ -98,7 +101,7 @@ export class Runner {
     const s = this.scenario;
     this.media = makeMedia(s, this.opts.workDir);
     this.say(`media made in ${this.media.dir}: ${s.media.map((m) => m.name).join(', ')}`);
-    const roles = [...s.masters, ...s.portals, ...s.servers, ...s.clients].map((n) => n.name);
+    const roles = [...s.masters, ...s.portals, ...s.servers, ...s.clients, ...s.bases, ...s.jobs].map((n) => n.name);
     const bystanders = [...new Set(s.attackers.map((a) => a.spoof))].filter((n) => !roles.includes(n));
     this.relay = await this.stop.race(Relay.open([...roles, ...bystanders], {
       seed: s.seed,
@@ -117,6 +120,7 @@ export class Runner {
       const rp = await this.startServer(srv);
       await this.registered(rp);
     })));
+    await this.stop.race(Promise.all(s.bases.map((b) => this.startBase(b))));
   }
 
   private publicOf(node: string): string {
@@ -137,7 +141,7 @@ export class Runner {
         this.relay?.setReal(node, undefined);
       }
       const how = `code ${exit.code}${exit.signal ? `, signal ${exit.signal}` : ''}`;
-      if (rp.stopping === undefined && this.kinds.get(node) !== 'client') this.say(`${node} exited by itself (${how})`);
+      if (rp.stopping === undefined && this.kinds.get(node) !== 'client' && this.kinds.get(node) !== 'provider') this.say(`${node} exited by itself (${how})`);
     });
     return rp;
   }
@@ -174,10 +178,47 @@ export class Runner {
   }
 
   private async startServer(srv: ServerSpec): Promise<RoleProcess> {
-    const rp = this.spawn(srv.name, serverArgs(srv, { masters: srv.masters.map((m) => this.publicOf(m)), name: this.publicOf(srv.name), media: this.media!.serverDirs.get(srv.name)!, debug: this.scenario.expect.viewAgrees !== undefined }));
+    const jobs = this.scenario.bases[0];
+    const rp = this.spawn(srv.name, serverArgs(srv, { masters: srv.masters.map((m) => this.publicOf(m)), name: this.publicOf(srv.name), media: this.media!.serverDirs.get(srv.name)!, debug: this.scenario.expect.viewAgrees !== undefined, ...(jobs ? { jobs } : {}) }));
     const real = await this.listening(rp);
     this.say(`server ${srv.name} at ${this.publicOf(srv.name)} (listens on ${real}, pid ${rp.child.pid}; ${srv.files.join(', ')})`);
     return rp;
+  }
+
+  /** A base server (§14), its store in the run's folder. */
+  private async startBase(b: BaseSpec): Promise<RoleProcess> {
+    const store = join(this.opts.workDir, 'bases', fileSafe(b.name));
+    mkdirSync(store, { recursive: true });
+    const rp = this.spawn(b.name, baseArgs(b, { name: this.publicOf(b.name), store }));
+    const real = await this.listening(rp);
+    this.say(`base server ${b.name} at ${this.publicOf(b.name)} (listens on ${real}, pid ${rp.child.pid}; store ${store})`);
+    return rp;
+  }
+
+  /** A job's provider: `ofp job submit` of the item's file, following the job until it ends (§14.1). */
+  private async startProvider(j: JobSpec): Promise<void> {
+    const file = this.media!.items.get(j.file)![0]!;
+    const rp = this.spawn(j.name, providerArgs(j, { file: file.path, base: this.publicOf(j.base), targets: j.targets.map((t) => this.publicOf(t)) }));
+    void rp.child.exited.then((exit) => {
+      const accepted = rp.child.events.find((e) => e.event === 'job-accepted');
+      this.say(`provider ${j.name} ended (code ${exit.code}${exit.signal ? `, signal ${exit.signal}` : ''})${accepted ? `: job ${String(accepted.data.job)}` : ''}`);
+    });
+    await this.listening(rp);
+    this.say(`provider ${j.name} submits ${j.file} (${file.size} bytes) to ${j.base} for ${j.targets.length} target(s) (pid ${rp.child.pid})`);
+  }
+
+  /** Every job has ended at its base server, or each of its live targets holds its file (§14). */
+  private jobsDone(): boolean {
+    const s = this.scenario;
+    if (s.jobs.length === 0) return true;
+    const events: TimedEvent[] = [];
+    for (const rp of this.procs.all) {
+      const kind = this.kinds.get(rp.node);
+      if (kind !== 'base' && kind !== 'server' && kind !== 'provider') continue;
+      for (const e of rp.child.events) events.push({ t: e.t - this.t0, node: rp.node, type: e.event, data: e.data });
+    }
+    events.sort((a, b) => a.t - b.t);
+    return jobsSettled(s, events, killedForGood(s, this.clock()));
   }
 
   /** A server that cannot register in time is no harness failure (its link may be cut): the run goes on, and says so. */
@@ -248,6 +289,7 @@ export class Runner {
     }
     this.say(`the run starts: ${s.clients.length} client(s), ${s.faults.length} fault(s), ${s.attackers.length} attacker(s); ${s.duration / 1000} s, then up to ${s.converge / 1000} s to converge`);
     for (const c of s.clients) this.at(c.start, `starting ${c.name}`, () => this.startClient(c));
+    for (const j of s.jobs) this.at(j.at, `submitting ${j.name}`, () => this.startProvider(j));
     for (const f of s.faults) this.at(f.at, `fault ${f.action.kind}`, () => this.fault(f));
     for (const a of s.attackers) {
       this.at(a.start, `attacker ${a.name}`, () => {
@@ -261,11 +303,12 @@ export class Runner {
       });
     }
     await this.stop.sleep(s.duration - this.clock());
-    this.say('the fault phase is over: waiting for the clients');
+    this.say(`the fault phase is over: waiting for the clients${s.jobs.length > 0 ? ' and the jobs' : ''}`);
     const deadline = s.duration + s.converge;
-    while (this.clock() < deadline && !this.clientsDone()) await this.stop.sleep(Math.min(DONE_CHECK, deadline - this.clock()));
+    while (this.clock() < deadline && !(this.clientsDone() && this.jobsDone())) await this.stop.sleep(Math.min(DONE_CHECK, deadline - this.clock()));
     this.end = this.clock();
     if (!this.clientsDone()) this.say(`not every client finished within ${s.converge / 1000} s: stopping them`);
+    if (!this.jobsDone()) this.say(`not every job ended within ${s.converge / 1000} s`);
   }
 
   private clientsDone(): boolean {
@@ -365,19 +408,22 @@ export class Runner {
     else if (kind === 'portal') await this.startPortal(s.portals.find((p) => p.name === node)!);
     else if (kind === 'server') await this.startServer(s.servers.find((x) => x.name === node)!);
     else if (kind === 'client') await this.startClient(s.clients.find((c) => c.name === node)!);
+    else if (kind === 'base') await this.startBase(s.bases.find((b) => b.name === node)!);
     else this.say(`restart ${node}: no such role; skipped`);
   }
 
   // ---- The end ---------------------------------------------------------------------
 
-  /** Stop attackers and timers, then clients, servers, portals, masters (each SIGTERM, then SIGKILL after a grace). */
+  /** Stop attackers and timers, then clients, providers, servers, base servers, portals, masters (each SIGTERM, then SIGKILL after a grace). */
   async finish(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.attacks?.stopAll();
     const running = (kind: Kind) => [...this.current].filter(([node, rp]) => this.kinds.get(node) === kind && rp.child.running).map(([, rp]) => rp);
     await this.procs.stopAll(running('client'), 'SIGTERM', STOP_GRACE);
+    await this.procs.stopAll(running('provider'), 'SIGTERM', STOP_GRACE);
     await Promise.all(running('server').map((rp) => this.stopServer(rp)));
+    await this.procs.stopAll(running('base'), 'SIGTERM', STOP_GRACE);
     await this.procs.stopAll(running('portal'), 'SIGTERM', STOP_GRACE);
     await this.procs.stopAll(running('master'), 'SIGTERM', STOP_GRACE);
   }

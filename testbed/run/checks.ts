@@ -38,7 +38,69 @@ export function checkRun(sc: Scenario, r: RunRecord): CheckResult[] {
   if (x.supervisorChanges !== undefined) out.push(supervisorChanges(sc, r, x.supervisorChanges));
   if (x.assignmentsShared !== undefined) out.push(assignmentsShared(sc, r, x.assignmentsShared));
   if (x.viewAgrees !== undefined) out.push(viewAgrees(sc, r, x.viewAgrees));
+  if (x.jobsComplete !== undefined) out.push(jobsComplete(r, x.jobsComplete));
+  if (x.jobSwitches) out.push(eventCount(r, 'job-switches', 'source-switched', 'source switch(es) at the targets', x.jobSwitches));
+  if (x.jobRepairs) out.push(eventCount(r, 'job-repairs', 'job-repair', 'repair(s) by the base servers', x.jobRepairs));
+  if (x.jobBlocksRejected) out.push(eventCount(r, 'job-blocks-rejected', 'object-complete', 'block(s) that failed their hash at the targets and were fetched again', x.jobBlocksRejected, 'rejected'));
+  if (x.streamRate) out.push(streamRate(sc, r, x.streamRate.min));
   return out;
+}
+
+/**
+ * Every job's live targets hold its file in service, byte for byte the provider's; and a job none of
+ * whose targets was killed for good was reported completed by its base server (§14.5). A target
+ * killed and not started again cannot hold the file: its base server goes on repairing it after the run.
+ */
+function jobsComplete(r: RunRecord, wanted: boolean): CheckResult {
+  const name = 'jobs-complete';
+  const jobs = r.jobs ?? [];
+  if (jobs.length === 0) return unknown(name, 'the run recorded no job');
+  const problems: string[] = [];
+  let held = 0;
+  let live = 0;
+  for (const j of jobs) {
+    for (const t of j.targets) {
+      if (t.killed) continue;
+      live++;
+      if (t.inService && t.identical) held++;
+      else problems.push(`${j.name}: ${t.server} ${t.detail ?? (!t.inService ? 'did not put the file into service' : 'holds a copy that differs')}`);
+    }
+    if (j.state !== 'completed' && !j.targets.some((t) => t.killed)) problems.push(`${j.name}: its base server reported the job ${j.state}, not completed`);
+  }
+  const ok = problems.length === 0;
+  const detail = `${held}/${live} live target(s) of ${jobs.length} job(s) hold the file, identical and in service${ok ? '' : `; ${list(problems, 3)}`}`;
+  return ok === wanted ? pass(name, detail, held) : fail(name, wanted ? detail : `${detail} (expected not)`, held);
+}
+
+/** How many events of one type the roles reported (or the sum of one of their fields), against a range. */
+function eventCount(r: RunRecord, name: string, type: string, what: string, h: { min?: number; max?: number }, field?: string): CheckResult {
+  const n = r.events.filter((e) => e.type === type && e.t <= r.elapsed).reduce((sum, e) => sum + (field === undefined ? 1 : Number(e.data[field] ?? 0)), 0);
+  const range = h.min === h.max ? `${h.min}` : `${h.min ?? 0}…${h.max ?? '∞'}`;
+  const detail = `${n} ${what} (expected ${range})`;
+  return (h.min === undefined || n >= h.min) && (h.max === undefined || n <= h.max) ? pass(name, detail, n) : fail(name, detail, n);
+}
+
+/**
+ * Each complete client's delivered rate, from its first datum (its \`playing\` event) to its last (\`complete\`),
+ * as a share of its item's nominal rate: a stream that slows down (a server busy with a job) takes longer.
+ */
+function streamRate(sc: Scenario, r: RunRecord, min: number): CheckResult {
+  const name = 'stream-rate';
+  const playing = new Map<string, number>();
+  const shares: { client: string; share: number }[] = [];
+  for (const e of r.events) {
+    if (e.type === 'playing' && !playing.has(e.node)) playing.set(e.node, e.t);
+    if (e.type !== 'complete') continue;
+    const c = r.clients.find((x) => x.name === e.node);
+    const item = c && sc.media.find((m) => m.name === c.file);
+    const from = playing.get(e.node);
+    if (!c?.ok || !item || from === undefined || e.t <= from) continue;
+    shares.push({ client: e.node, share: (c.bytes * 8) / ((e.t - from) / 1000) / item.bitrate });
+  }
+  if (shares.length === 0) return unknown(name, 'no client completed a stream: no rate to measure');
+  const worst = shares.reduce((a, b) => (b.share < a.share ? b : a));
+  const detail = `lowest delivered rate ${(worst.share * 100).toFixed(1)}% of nominal (${worst.client}) over ${shares.length} stream(s); at least ${(min * 100).toFixed(1)}%`;
+  return worst.share >= min ? pass(name, detail, Math.round(worst.share * 1000) / 1000) : fail(name, detail, Math.round(worst.share * 1000) / 1000);
 }
 
 /**

@@ -2,13 +2,13 @@
  * The nodes a scenario declares, by name: `count: N` expands a name into
  * `name-1 … name-N`, and the base name then stands for all of them wherever
  * names are given (faults, impairments, expectations). `*` is every node, and
- * `masters`, `portals`, `servers`, `clients`, `attackers` every node of that kind.
+ * `masters`, `portals`, `servers`, `clients`, `attackers`, `bases`, `providers` every node of that kind.
  */
 import type { RoleKind } from './types.js';
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const NAME_SHAPE = 'must be letters, digits, `.`, `_` or `-` (64 at most), starting with a letter or a digit';
-export const KIND_WORDS: Readonly<Record<string, RoleKind>> = { masters: 'master', portals: 'portal', servers: 'server', clients: 'client', attackers: 'attacker' };
+export const KIND_WORDS: Readonly<Record<string, RoleKind>> = { masters: 'master', portals: 'portal', servers: 'server', clients: 'client', attackers: 'attacker', bases: 'base', providers: 'provider' };
 export const RESERVED = new Set(['*', ...Object.keys(KIND_WORDS)]);
 
 export class NameTable {

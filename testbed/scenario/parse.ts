@@ -9,13 +9,13 @@ import { defaultLink, ParseContext } from './context.js';
 import { NAME_PATTERN } from './names.js';
 import { parseExpect } from './parseExpect.js';
 import { parseFaults, parseImpairments } from './parseFaults.js';
-import { parseAttackers, parseClients, parseMasters, parseMedia, parsePortals, parseServers } from './parseTopology.js';
+import { parseAttackers, parseBases, parseClients, parseJobs, parseMasters, parseMedia, parsePortals, parseServers } from './parseTopology.js';
 import type { Scenario } from './types.js';
 import { parseCount, parseDuration } from './units.js';
 import { ScenarioError } from '../../src/errors.js';
 import { YamlReader } from './yamlReader.js';
 
-export const TOP_KEYS = ['name', 'description', 'tags', 'seed', 'duration', 'converge', 'key', 'link', 'media', 'masters', 'portals', 'servers', 'clients', 'attackers', 'impairments', 'faults', 'expect'] as const;
+export const TOP_KEYS = ['name', 'description', 'tags', 'seed', 'duration', 'converge', 'key', 'link', 'media', 'masters', 'portals', 'servers', 'clients', 'attackers', 'bases', 'jobs', 'impairments', 'faults', 'expect'] as const;
 
 export const DEFAULT_CONVERGE = 30_000;
 
@@ -63,13 +63,16 @@ export function parseScenario(text: string, file: string, o: ParseOptions = {}):
   const servers = has('servers') ? parseServers(ctx, node('servers')!, masters) : [];
   const clients = parseClients(ctx, node('clients'), masters, duration);
   const attackers = parseAttackers(ctx, node('attackers'), duration);
+  const bases = parseBases(ctx, node('bases'));
+  const jobs = parseJobs(ctx, node('jobs'), bases, servers, duration, key);
   const impairments = parseImpairments(ctx, node('impairments'));
   const faults = parseFaults(ctx, node('faults'), duration);
   const expect = parseExpect(ctx, node('expect'), attackers.length);
 
   // A client asking for an item no server holds can only fail: say so, unless the scenario expects it.
   const expectedToFail = new Set((expect.clientsFail ?? []).map((c) => c.client));
-  const held = new Set(servers.flatMap((s) => s.files));
+  // A job brings its file to its targets: clients may ask for it (after the job has done its work).
+  const held = new Set([...servers.flatMap((s) => s.files), ...jobs.map((j) => j.file)]);
   const reported = new Set<string>();
   for (const c of clients) {
     if (held.has(c.file) || expectedToFail.has(c.name)) continue;
@@ -97,6 +100,8 @@ export function parseScenario(text: string, file: string, o: ParseOptions = {}):
     servers,
     clients,
     attackers,
+    bases,
+    jobs,
     impairments,
     faults,
     expect,

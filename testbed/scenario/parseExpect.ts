@@ -7,7 +7,7 @@ import type { ParseContext } from './context.js';
 import type { Expectations, SourcePos } from './types.js';
 import { parseCount, parseDuration, parsePositive } from './units.js';
 
-export const EXPECTATION_KEYS = ['copies-identical', 'clients-fail', 'handoffs', 'max-gap', 'load-spread', 'redirect-p99', 'no-crash', 'amplification', 'servers-down', 'served-by', 'answered-by', 'answers-spread', 'takeover', 'supervisor-changes', 'assignments-shared', 'view-agrees'] as const;
+export const EXPECTATION_KEYS = ['copies-identical', 'clients-fail', 'handoffs', 'max-gap', 'load-spread', 'redirect-p99', 'no-crash', 'amplification', 'servers-down', 'served-by', 'answered-by', 'answers-spread', 'takeover', 'supervisor-changes', 'assignments-shared', 'view-agrees', 'jobs-complete', 'job-switches', 'job-repairs', 'job-blocks-rejected', 'stream-rate'] as const;
 
 export function parseExpect(ctx: ParseContext, node: Node | null | undefined, attackers: number): Expectations {
   const r = ctx.r;
@@ -33,18 +33,34 @@ export function parseExpect(ctx: ParseContext, node: Node | null | undefined, at
   }
   if (e.has('clients-fail')) out.clientsFail = clientsFail(ctx, value('clients-fail'));
   if (e.has('handoffs')) {
-    const v = value('handoffs');
-    if (isMap(v)) {
-      const h = r.map(v, 'handoffs', ['min', 'max']);
-      const min = h?.has('min') ? r.unit(h.get('min')!.value, 'handoffs min', (x) => parseCount(x, 0, 1e9)) : undefined;
-      const max = h?.has('max') ? r.unit(h.get('max')!.value, 'handoffs max', (x) => parseCount(x, 0, 1e9)) : undefined;
-      if (h && h.size === 0) r.problem(v, 'handoffs: give min, max or both');
-      if (min !== undefined && max !== undefined && min > max) r.problem(v, `handoffs: min ${min} is more than max ${max}`);
-      out.handoffs = { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
-    } else {
-      const n = r.unit(v, 'handoffs (a number, or {min, max})', (x) => parseCount(x, 0, 1e9));
-      if (n !== undefined) out.handoffs = { min: n, max: n };
-    }
+    const range = countRange(ctx, value('handoffs'), 'handoffs');
+    if (range) out.handoffs = range;
+  }
+  const jobs = ctx.names.ofKind('provider').length;
+  for (const k of ['jobs-complete', 'job-switches', 'job-repairs', 'job-blocks-rejected'] as const) {
+    if (e.has(k) && jobs === 0) r.problem(e.get(k)!.key, `${k}: the scenario has no jobs (add one under \`jobs\`)`);
+  }
+  if (e.has('jobs-complete')) {
+    const b = r.bool(value('jobs-complete'), 'jobs-complete');
+    if (b !== undefined) out.jobsComplete = b;
+  }
+  if (e.has('job-switches')) {
+    const range = countRange(ctx, value('job-switches'), 'job-switches');
+    if (range) out.jobSwitches = range;
+  }
+  if (e.has('job-repairs')) {
+    const range = countRange(ctx, value('job-repairs'), 'job-repairs');
+    if (range) out.jobRepairs = range;
+  }
+  if (e.has('job-blocks-rejected')) {
+    const range = countRange(ctx, value('job-blocks-rejected'), 'job-blocks-rejected');
+    if (range) out.jobBlocksRejected = range;
+  }
+  if (e.has('stream-rate')) {
+    const m = r.map(value('stream-rate'), 'stream-rate', ['min'], ['min']);
+    const min = m?.has('min') ? r.unit(m.get('min')!.value, 'stream-rate min', parsePositive) : undefined;
+    if (min !== undefined && min > 1) r.problem(m!.get('min')!.value, 'stream-rate min: a share of the nominal rate, at most 1');
+    else if (min !== undefined) out.streamRate = { min };
   }
   if (e.has('max-gap')) out.maxGap = r.unit(value('max-gap'), 'max-gap', parseDuration);
   if (e.has('redirect-p99')) {
@@ -100,6 +116,21 @@ export function parseExpect(ctx: ParseContext, node: Node | null | undefined, at
     if (ctx.names.ofKind('master').length < 2) r.problem(e.get('assignments-shared')!.key, 'assignments-shared: the scenario needs a group of two masters or more');
   }
   return out;
+}
+
+/** A count, or `{min, max}` (either or both). */
+function countRange(ctx: ParseContext, v: Node | null, what: string): { min?: number; max?: number } | undefined {
+  const r = ctx.r;
+  if (isMap(v)) {
+    const h = r.map(v, what, ['min', 'max']);
+    const min = h?.has('min') ? r.unit(h.get('min')!.value, `${what} min`, (x) => parseCount(x, 0, 1e9)) : undefined;
+    const max = h?.has('max') ? r.unit(h.get('max')!.value, `${what} max`, (x) => parseCount(x, 0, 1e9)) : undefined;
+    if (h && h.size === 0) r.problem(v, `${what}: give min, max or both`);
+    if (min !== undefined && max !== undefined && min > max) r.problem(v, `${what}: min ${min} is more than max ${max}`);
+    return { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
+  }
+  const n = r.unit(v, `${what} (a number, or {min, max})`, (x) => parseCount(x, 0, 1e9));
+  return n === undefined ? undefined : { min: n, max: n };
 }
 
 /**

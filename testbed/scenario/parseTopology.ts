@@ -5,10 +5,10 @@
 import { isMap, type Node } from 'yaml';
 import type { ParseContext } from './context.js';
 import { NAME_PATTERN, NAME_SHAPE } from './names.js';
-import type { AttackerSpec, ClientSpec, MasterSpec, MediaSpec, PortalSpec, ServerSpec } from './types.js';
+import type { AttackerSpec, BaseSpec, ClientSpec, JobSpec, MasterSpec, MediaSpec, PortalSpec, ServerSpec } from './types.js';
 import { parseCount, parseDuration, parsePositive, parseRate, parseScale } from './units.js';
 import { nearest } from '../../src/text/nearest.js';
-import { MIN_POLL_INTERVAL } from '../../src/protocol/constants.js';
+import { JOB_DEFAULT_RATE, JOB_FANOUT, MIN_POLL_INTERVAL } from '../../src/protocol/constants.js';
 import { POLICIES } from '../../src/roles/master/selection.js';
 import { PORTAL_POLICIES } from '../../src/roles/portal/policies.js';
 
@@ -18,7 +18,7 @@ const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 const MAX_COUNT = 100_000;
 
 /** `count: N` (scaled, at least 1) and the names it gives: `base` alone, or `base-1 … base-N`. */
-function expandNames(ctx: ParseContext, base: string, countNode: Node | null | undefined, baseNode: Node, kind: 'master' | 'portal' | 'server' | 'client' | 'attacker', scaled = true): string[] | undefined {
+function expandNames(ctx: ParseContext, base: string, countNode: Node | null | undefined, baseNode: Node, kind: 'master' | 'portal' | 'server' | 'client' | 'attacker' | 'base' | 'provider', scaled = true): string[] | undefined {
   const r = ctx.r;
   if (countNode === undefined) {
     const why = ctx.names.declare(base, kind);
@@ -192,7 +192,7 @@ export function parseServers(ctx: ParseContext, node: Node | null, masters: read
   const items = r.list(node, 'servers') ?? [];
   if (items.length === 0 && node) r.problem(node, 'servers: give at least one server');
   for (const item of items) {
-    const e = r.map(item, 'a server', ['name', 'count', 'files', 'capacity', 'group', 'location', 'master', 'masters'], ['name', 'files']);
+    const e = r.map(item, 'a server', ['name', 'count', 'files', 'capacity', 'group', 'location', 'master', 'masters', 'job-rate'], ['name', 'files']);
     if (!e) continue;
     const nameNode = e.get('name')!.value;
     const base = r.str(nameNode, 'server name', NAME_PATTERN, NAME_SHAPE);
@@ -201,6 +201,7 @@ export function parseServers(ctx: ParseContext, node: Node | null, masters: read
     const capacity = e.has('capacity') ? r.unit(e.get('capacity')!.value, `server ${base} capacity`, parseRate) : 1_000_000_000;
     const group = e.has('group') ? r.str(e.get('group')!.value, `server ${base} group`, GROUP_NAME, 'must be letters, digits, `.`, `_` or `-`') : 'default';
     const location = e.has('location') ? r.str(e.get('location')!.value, `server ${base} location`, GROUP_NAME, 'must be letters, digits, `.`, `_` or `-` (32 at most)') : undefined;
+    const jobRate = e.has('job-rate') ? r.unit(e.get('job-rate')!.value, `server ${base} job-rate`, parseRate) : undefined;
     // By default, the first master and the rest of its group (§12.2): a server registers with each.
     const first = masters[0];
     let ms: readonly string[] | undefined = first ? [first.name, ...first.peers] : undefined;
@@ -214,7 +215,8 @@ export function parseServers(ctx: ParseContext, node: Node | null, masters: read
     }
     const names = expandNames(ctx, base, e.get('count')?.value, nameNode!, 'server');
     if (!names || !files || capacity === undefined || group === undefined || !ms || ms.length === 0) continue;
-    for (const name of names) out.push({ name, files, capacity, group, masters: ms, ...(location !== undefined ? { location } : {}) });
+    if (e.has('job-rate') && jobRate === undefined) continue;
+    for (const name of names) out.push({ name, files, capacity, group, masters: ms, ...(location !== undefined ? { location } : {}), ...(jobRate !== undefined ? { jobRate } : {}) });
   }
   return out;
 }
@@ -348,6 +350,64 @@ export function parseAttackers(ctx: ParseContext, node: Node | null | undefined,
     if (spoof === target[0]) r.problem(e.get('spoof')!.value, `attacker ${base}: spoofing the target's own address measures nothing`);
     if (!ctx.names.kinds.has(spoof) && !ctx.names.groups.has(spoof)) ctx.names.extra.add(spoof);
     for (const name of names) out.push({ name, target: target[0]!, spoof, kind, rate, start, stop, ...(kind === 'request' ? { file } : {}) });
+  }
+  return out;
+}
+
+/** `bases: [{name, rate, fanout}]`: base servers (S5, §14); a scenario with jobs needs one. */
+export function parseBases(ctx: ParseContext, node: Node | null | undefined): BaseSpec[] {
+  const r = ctx.r;
+  const out: BaseSpec[] = [];
+  if (node === undefined) return out;
+  const items = r.list(node, 'bases') ?? [];
+  if (items.length === 0 && node) r.problem(node, 'bases: give at least one base server (or leave `bases` out)');
+  for (const item of items) {
+    const e = r.map(item, 'a base server', ['name', 'rate', 'fanout'], ['name']);
+    if (!e) continue;
+    const nameNode = e.get('name')!.value;
+    const name = r.str(nameNode, 'base server name', NAME_PATTERN, NAME_SHAPE);
+    if (name === undefined) continue;
+    const rate = e.has('rate') ? r.unit(e.get('rate')!.value, `base ${name} rate`, parseRate) : JOB_DEFAULT_RATE;
+    const fanout = e.has('fanout') ? r.unit(e.get('fanout')!.value, `base ${name} fanout`, (v) => parseCount(v, 1, 64)) : JOB_FANOUT;
+    if (!expandNames(ctx, name, undefined, nameNode!, 'base') || rate === undefined || fanout === undefined) continue;
+    out.push({ name, rate, fanout });
+  }
+  return out;
+}
+
+/**
+ * `jobs: [{name, file, to, base, at, rate}]`: distribution jobs (S5.1), each
+ * submitted by its own provider node `name` at `at`; `to` the target servers
+ * (every server by default), `base` the base server (the first by default).
+ */
+export function parseJobs(ctx: ParseContext, node: Node | null | undefined, bases: readonly BaseSpec[], servers: readonly ServerSpec[], duration: number | undefined, key: string | undefined): JobSpec[] {
+  const r = ctx.r;
+  const out: JobSpec[] = [];
+  if (node === undefined) return out;
+  const items = r.list(node, 'jobs') ?? [];
+  if (items.length === 0 && node) r.problem(node, 'jobs: give at least one job (or leave `jobs` out)');
+  if (items.length > 0 && bases.length === 0) r.problem(node ?? null, 'jobs: a job is submitted to a base server: declare one under `bases`');
+  if (items.length > 0 && key === undefined) r.problem(node ?? null, 'jobs: content moves only within a keyed cluster (§14.7): give the scenario a `key`');
+  for (const item of items) {
+    const e = r.map(item, 'a job', ['name', 'file', 'to', 'base', 'at', 'rate'], ['name', 'file']);
+    if (!e) continue;
+    const nameNode = e.get('name')!.value;
+    const name = r.str(nameNode, 'job (provider) name', NAME_PATTERN, NAME_SHAPE);
+    if (name === undefined) continue;
+    const file = mediaNames(ctx, e.get('file')!.value, `job ${name} file`, false);
+    if (file && file.length !== 1) r.problem(e.get('file')!.value, `job ${name} file: name one media item`);
+    const item1 = file?.length === 1 ? ctx.media.get(file[0]!) : undefined;
+    if (item1?.flows) r.problem(e.get('file')!.value, `job ${name} file: ${item1.name} has several flows; a job moves one file`);
+    const targets = e.has('to') ? ctx.resolve(e.get('to')!.value, `job ${name} to`, { kinds: ['server'] }) : servers.map((s) => s.name);
+    if (targets && targets.length === 0) r.problem(e.get('to')?.value ?? item, `job ${name}: give it at least one target server`);
+    const base = e.has('base') ? ctx.resolve(e.get('base')!.value, `job ${name} base`, { kinds: ['base'] }) : bases.slice(0, 1).map((b) => b.name);
+    if (base && base.length > 1) r.problem(e.get('base')!.value, `job ${name} base: name one base server`);
+    const at = e.has('at') ? ctx.time(e.get('at')!.value, `job ${name} at`) : 0;
+    if (at !== undefined && duration !== undefined && at > duration) r.problem(e.get('at')!.value, `job ${name}: it is submitted at ${at} ms, after the fault phase ends (duration ${duration} ms)`);
+    const rate = e.has('rate') ? r.unit(e.get('rate')!.value, `job ${name} rate`, parseRate) : undefined;
+    if (!expandNames(ctx, name, undefined, nameNode!, 'provider') || !file || file.length !== 1 || item1?.flows || !targets || targets.length === 0 || !base || base.length !== 1 || at === undefined) continue;
+    if (e.has('rate') && rate === undefined) continue;
+    out.push({ name, file: file[0]!, base: base[0]!, targets, at, ...(rate !== undefined ? { rate } : {}) });
   }
   return out;
 }

@@ -35,7 +35,7 @@ export interface LinkSpec {
   readonly blocked: boolean;
 }
 
-export type RoleKind = 'master' | 'server' | 'client' | 'attacker' | 'portal';
+export type RoleKind = 'master' | 'server' | 'client' | 'attacker' | 'portal' | 'base' | 'provider';
 
 export interface MediaSpec {
   readonly name: string;
@@ -80,6 +80,32 @@ export interface ServerSpec {
   readonly masters: readonly string[];
   /** Where it is (§12.5): `ofp server --location`. */
   readonly location?: string;
+  /** The rate of each distribution job transfer it serves (§14), bits/s: `ofp server --job-rate`; the base server's by default. */
+  readonly jobRate?: number;
+}
+
+/** A base server (S5, §14): it runs the scenario's distribution jobs. */
+export interface BaseSpec {
+  readonly name: string;
+  /** The rate of each transfer, bits/s: `ofp base --rate` (and every server's `--job-rate`, unless the server sets its own). */
+  readonly rate: number;
+  /** Targets each node serves at once: `ofp base --fanout` and every server's `--job-fanout`. */
+  readonly fanout: number;
+}
+
+/** A distribution job (S5.1): its provider, a node of its own, submits a media item of the scenario to a base server, to be copied to the targets. */
+export interface JobSpec {
+  /** The provider's node name. */
+  readonly name: string;
+  /** The media item it distributes (one flow): its bytes are the file. */
+  readonly file: string;
+  readonly base: string;
+  /** The target servers, by name. */
+  readonly targets: readonly string[];
+  /** ms after the start of the run. */
+  readonly at: number;
+  /** The rate of each transfer the job asks for, bits/s: `ofp job submit --rate`; the base server's by default. */
+  readonly rate?: number;
 }
 
 export interface ClientSpec {
@@ -187,6 +213,16 @@ export interface Expectations {
   readonly assignmentsShared?: number;
   /** ms: within this long of the last fault, every live server's view held every other live server alive and every killed one gone (§13). */
   readonly viewAgrees?: number;
+  /** Every job's live targets (those not killed for good) hold its file, in service and byte-identical; a job none of whose targets was killed was reported completed by its base (§14). */
+  readonly jobsComplete?: boolean;
+  /** Sources switched during the jobs (S5.4: a faster source offered, or a stalled one replaced), over all targets. */
+  readonly jobSwitches?: { readonly min?: number; readonly max?: number };
+  /** Blocks that failed their hash at the targets and were fetched again (§14.3), over all targets. */
+  readonly jobBlocksRejected?: { readonly min?: number; readonly max?: number };
+  /** Targets a base server repaired (S5.5), over all jobs. */
+  readonly jobRepairs?: { readonly min?: number; readonly max?: number };
+  /** Each complete client's delivered rate over its stream (bytes from its first to its last datum), as a share of the item's nominal rate, at least. */
+  readonly streamRate?: { readonly min: number };
   readonly pos?: Readonly<Record<string, SourcePos>>;
 }
 
@@ -209,6 +245,8 @@ export interface Scenario {
   readonly servers: readonly ServerSpec[];
   readonly clients: readonly ClientSpec[];
   readonly attackers: readonly AttackerSpec[];
+  readonly bases: readonly BaseSpec[];
+  readonly jobs: readonly JobSpec[];
   readonly impairments: readonly ImpairmentSpec[];
   readonly faults: readonly Fault[];
   readonly expect: Expectations;
@@ -249,6 +287,8 @@ export interface RunRecord {
   readonly streamsPerServer: Readonly<Record<string, number>>;
   /** Servers the master marked down at some point (names). */
   readonly serversDown: readonly string[];
+  /** The distribution jobs (§14), when the scenario has any. */
+  readonly jobs?: readonly JobOutcome[];
   /** Simulator figures (sim mode). */
   readonly sim?: { readonly events: number; readonly datagrams: number; readonly traceHash: string };
 }
@@ -269,6 +309,27 @@ export interface ClientOutcome {
   /** The masters that answered its requests (a redirect, a list, a relayed setup), in order, by name. */
   readonly answeredBy: readonly string[];
   /** What is wrong, for people, when something is (a failure, the first wrong byte). */
+  readonly detail?: string;
+}
+
+/** What became of a distribution job. */
+export interface JobOutcome {
+  /** The provider's node name. */
+  readonly name: string;
+  readonly file: string;
+  /** What its base server reported last: `completed`, `failed`, or `running` when it reported neither. */
+  readonly state: 'completed' | 'failed' | 'running';
+  readonly targets: readonly JobTargetOutcome[];
+}
+
+export interface JobTargetOutcome {
+  readonly server: string;
+  /** Killed during the run and not started again: it cannot hold the file. */
+  readonly killed: boolean;
+  /** It put the file into service (its `job-file-in-service` event). */
+  readonly inService: boolean;
+  /** Its copy is byte-identical to the provider's file (false: missing or different). */
+  readonly identical: boolean;
   readonly detail?: string;
 }
 

@@ -3,7 +3,8 @@
  * addresses as strings: numeric IPs, never host names). One /16 per kind of
  * node, so an address says what it is: masters 10.0.x.y:4000, servers
  * 10.1.x.y:5000, clients 10.2.x.y:6000, attackers 10.3.x.y:7000, spoofed
- * victims 10.4.x.y:8000, portals 10.5.x.y:3000.
+ * victims 10.4.x.y:8000, portals 10.5.x.y:3000, base servers 10.6.x.y:7900,
+ * providers 10.7.x.y:7910.
  */
 import type { RoleKind } from '../scenario/types.js';
 
@@ -14,6 +15,8 @@ const PLAN: Readonly<Record<RoleKind | 'victim', { net: number; port: number }>>
   attacker: { net: 3, port: 7000 },
   victim: { net: 4, port: 8000 },
   portal: { net: 5, port: 3000 },
+  base: { net: 6, port: 7900 },
+  provider: { net: 7, port: 7910 },
 };
 
 export class AddressBook {

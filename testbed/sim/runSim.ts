@@ -15,7 +15,11 @@ import { Client, parseChoice } from '../../src/roles/client/client.js';
 import { Master } from '../../src/roles/master/master.js';
 import { Portal } from '../../src/roles/portal/portal.js';
 import type { Role, RoleDeps, RoleEvent, StreamBytes } from '../../src/roles/role.js';
-import { type MediaFile, MediaServer } from '../../src/roles/server/server.js';
+import { type MediaFile, type MediaReader, MediaServer } from '../../src/roles/server/server.js';
+import { BaseServer } from '../../src/roles/base/base.js';
+import { hashList } from '../../src/roles/jobs/object.js';
+import { Provider } from '../../src/roles/provider/provider.js';
+import { jobOutcomes, jobsSettled, killedForGood } from '../scenario/jobOutcome.js';
 import { LinkTable } from '../link/linkTable.js';
 import { peekType } from '../link/peekType.js';
 import { flowFiles, mediaFile } from '../scenario/media.js';
@@ -29,6 +33,7 @@ import { MediaCache } from './mediaCache.js';
 import { SimNetwork, type SimNode } from './network.js';
 import { SimRecorder } from './recorder.js';
 import { DEFAULT_TRACE_CAP, TraceRecorder } from './traceRecorder.js';
+import { MemoryJobFiles } from './jobCluster.js';
 
 export interface SimOptions {
   readonly seed: number;
@@ -77,6 +82,8 @@ interface Run {
   readonly rec: SimRecorder;
   readonly trace: TraceRecorder;
   readonly spoofed: { sent: number; reflected: number };
+  /** Each server's job files (§14), kept across its restarts as a disk keeps them: what jobs brought it. */
+  readonly jobFiles: Map<string, MemoryJobFiles>;
   /** Clients finished, well or badly. */
   finished: number;
 }
@@ -87,6 +94,7 @@ export async function runSim(sc: Scenario, o: SimOptions): Promise<ModeOutput> {
   const run = buildRun(sc, o);
   startServers(run);
   scheduleClients(run);
+  scheduleJobs(run);
   scheduleAttackers(run);
   scheduleFaults(run);
   await playOut(run);
@@ -114,7 +122,7 @@ function buildRun(sc: Scenario, o: SimOptions): Run {
   const rec = new SimRecorder(start, name, sc.servers.map((s) => s.name), o.onEvent);
   const run: Run = {
     sc, o, seed, net, start, book, deps, attackRng, files, media, slots, links, rec,
-    clients: new Map(), trace: new TraceRecorder(o.traceCap ?? DEFAULT_TRACE_CAP), spoofed: { sent: 0, reflected: 0 }, finished: 0,
+    clients: new Map(), trace: new TraceRecorder(o.traceCap ?? DEFAULT_TRACE_CAP), spoofed: { sent: 0, reflected: 0 }, jobFiles: new Map(), finished: 0,
   };
   watchNetwork(run);
   return run;
@@ -129,6 +137,8 @@ function slotsOf(sc: Scenario, book: AddressBook): Map<string, Slot> {
   for (const s of sc.servers) add(s.name, 'server');
   for (const c of sc.clients) add(c.name, 'client');
   for (const a of sc.attackers) add(a.name, 'attacker');
+  for (const b of sc.bases) add(b.name, 'base');
+  for (const j of sc.jobs) add(j.name, 'provider');
   for (const a of sc.attackers) if (!slots.has(a.spoof)) book.assign(a.spoof, 'victim');
   return slots;
 }
@@ -174,9 +184,28 @@ function startRole(run: Run, slot: Slot): void {
     const p = sc.portals.find((x) => x.name === slot.name)!;
     place(run, slot, new Portal(deps(true), { masters: p.masters.map((m) => book.addr(m)), policy: p.policy, mode: p.mode, pollInterval: p.pollInterval }));
   } else if (slot.kind === 'server') {
-    const s: ServerSpec = sc.servers.find((x) => x.name === slot.name)!;
-    place(run, slot, new MediaServer(deps(true), { name: book.addr(s.name), masters: s.masters.map((m) => book.addr(m)), group: s.group, cap: s.capacity, files: s.files.map((f) => run.files.get(f)!), ...(s.location !== undefined ? { facts: { loc: s.location } } : {}) }, run.media));
+    startServer(run, slot, sc.servers.find((x) => x.name === slot.name)!);
+  } else if (slot.kind === 'base') {
+    const b = sc.bases.find((x) => x.name === slot.name)!;
+    place(run, slot, new BaseServer(deps(true), { name: slot.addr, rate: b.rate, fanout: b.fanout }, new MemoryJobFiles()));
   }
+}
+
+/**
+ * A media server: its items, and in a scenario with base servers, the files jobs bring it (§14),
+ * written to memory and read from there once in service; a server started again holds what jobs
+ * brought it before, as its media directory would.
+ */
+function startServer(run: Run, slot: Slot, s: ServerSpec): void {
+  const { sc, book, deps } = run;
+  const base = sc.bases[0];
+  let jobFiles = run.jobFiles.get(s.name);
+  if (base && !jobFiles) run.jobFiles.set(s.name, (jobFiles = new MemoryJobFiles()));
+  const brought = [...(jobFiles?.media.keys() ?? [])].filter((f) => !s.files.includes(f));
+  const files = [...s.files, ...brought].map((f) => run.files.get(f)!);
+  const reader: MediaReader = jobFiles ? { read: (file, off, len) => jobFiles.media.get(file)?.subarray(off, off + len) ?? run.media.read(file, off, len) } : run.media;
+  const jobs = base ? { jobs: { rate: s.jobRate ?? base.rate, fanout: base.fanout, mediaRate: 4_000_000 } } : {};
+  place(run, slot, new MediaServer(deps(true), { name: book.addr(s.name), masters: s.masters.map((m) => book.addr(m)), group: s.group, cap: s.capacity, files, ...(s.location !== undefined ? { facts: { loc: s.location } } : {}), ...jobs }, reader, jobFiles));
 }
 
 /** Masters, portals, then media servers, up from the start. */
@@ -184,6 +213,27 @@ function startServers(run: Run): void {
   for (const m of run.sc.masters) startRole(run, run.slots.get(m.name)!);
   for (const p of run.sc.portals) startRole(run, run.slots.get(p.name)!);
   for (const s of run.sc.servers) startRole(run, run.slots.get(s.name)!);
+  for (const b of run.sc.bases) startRole(run, run.slots.get(b.name)!);
+}
+
+/** Each job's provider submits its file at its time (§14.1): the item's bytes, hashed as `ofp job submit` hashes a file. */
+function scheduleJobs(run: Run): void {
+  const { net, slots, book, start } = run;
+  for (const j of run.sc.jobs) {
+    net.at(start + j.at, () => {
+      const slot = slots.get(j.name)!;
+      if (slot.state === 'killed') return;
+      const item = run.files.get(j.file)!;
+      const content = run.media.read(j.file, 0, item.size);
+      const { list, root } = hashList((off, len) => content.subarray(off, off + len), content.length, nodeCrypto);
+      const provider = new Provider(run.deps(true), {
+        base: book.addr(j.base),
+        submit: { file: j.file, size: item.size, list, root, targets: j.targets.map((t) => book.addr(t)), ...(j.rate !== undefined ? { rate: j.rate } : {}), mrate: item.rate },
+        follow: true,
+      }, new MemoryJobFiles(content));
+      place(run, slot, provider);
+    });
+  }
 }
 
 // ---- Schedule ------------------------------------------------------------------
@@ -311,7 +361,19 @@ async function playOut(run: Run): Promise<void> {
   rec.note('converge', { faults: links.faulted ? 'lifted' : 'none in force', paused: [...slots.values()].filter((s) => s.state === 'paused').map((s) => s.name) }, net.now);
   links.liftFaults();
   for (const s of slots.values()) if (s.state === 'paused') resumeSlot(run, s);
-  await advance(start + sc.duration + sc.converge, () => run.finished >= total);
+  // Jobs too have their convergence: until each has ended, or each of its live targets holds its file.
+  const settled = () => sc.jobs.length === 0 || jobsSettled(sc, rec.events, killedForGood(sc, net.now - start));
+  let checkedAt = -Infinity;
+  let jobsDone = false;
+  await advance(start + sc.duration + sc.converge, () => {
+    if (run.finished < total) return false;
+    // Looked at once per simulated 100 ms at most: the record's events are many.
+    if (!jobsDone && net.now - checkedAt >= 100) {
+      checkedAt = net.now;
+      jobsDone = settled();
+    }
+    return jobsDone;
+  });
   rec.note('end', { clients: total, finished: run.finished }, net.now);
 }
 
@@ -357,10 +419,22 @@ function collect(run: Run, wallStart: number): ModeOutput {
     spoofed: run.spoofed,
     streamsPerServer: rec.streamsPerServer,
     serversDown: [...rec.serversDown],
+    ...(sc.jobs.length > 0 ? { jobs: jobOutcomes(sc, { events: rec.events, elapsed: net.now - run.start }, (server, job) => sameBytes(run, server, job.file)) } : {}),
     sim: { events: net.events, datagrams: net.stats.datagrams, traceHash: trace.digest() },
   };
   const notes = [trace.note(), rec.skipped > 0 ? `${rec.skipped} events not kept (the run kept ${rec.events.length})` : undefined].filter((x): x is string => x !== undefined);
   return { record, trace: trace.entries(), ...(notes.length > 0 ? { traceNote: notes.join('; ') } : {}), logs: logsOf(rec.events) };
+}
+
+/** Whether the file a job brought `server` is the item's bytes. */
+function sameBytes(run: Run, server: string, file: string): { identical: boolean; detail?: string } {
+  const copy = run.jobFiles.get(server)?.media.get(file);
+  if (!copy) return { identical: false, detail: 'holds no copy' };
+  const item = run.files.get(file)!;
+  if (copy.length !== item.size) return { identical: false, detail: `holds ${copy.length} bytes of ${item.size}` };
+  const original = run.media.read(file, 0, item.size);
+  for (let i = 0; i < copy.length; i++) if (copy[i] !== original[i]) return { identical: false, detail: `its copy differs from byte ${i}` };
+  return { identical: true };
 }
 
 function outcome(c: ClientSpec, entry: ClientEntry, slot: Slot, name: (a: string) => string): Omit<ClientOutcome, 'answeredBy'> {

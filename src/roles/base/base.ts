@@ -16,7 +16,7 @@
  * Jobs move only within a keyed cluster (§14.7): every order, pull and note
  * is authenticated.
  */
-import { MAX_DATAGRAM, JOB_HELP_INTERVAL, JOB_MAX_SWITCHES, JOB_SLOW_SHARE, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_STATUS_ROWS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
+import { MAX_DATAGRAM, JOB_HELP_INTERVAL, JOB_MAX_SWITCHES, JOB_SLOW_SHARE, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_RETRY_ROUNDS, JOB_STATUS_ROWS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
 import { type Decoded, encodedLength } from '../../protocol/codec.js';
 import { ListFill } from '../../protocol/sizes.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
@@ -60,6 +60,8 @@ interface Target {
   queries: number;
   repairs: number;
   failedAt: number | undefined;
+  /** Rounds of repair it was given again after it failed (S5.5): at most JOB_RETRY_ROUNDS. */
+  retries: number;
   /** The rate it received at, bits per second, once completed. */
   up: number | undefined;
   /** What its source delivers, as its last progress note said, bits per second. */
@@ -149,7 +151,9 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     if (this.stopped) return undefined;
     let t: number | undefined;
     for (const j of this.jobs.values()) {
-      if (j.state === 'completed' || j.state === 'failed') continue;
+      if (j.state === 'completed') continue;
+      t = soonest({ t, retry: this.nextRetry(j) });
+      if (j.state === 'failed') continue;
       t = soonest({ t, relay: j.relay.nextTimeout(this.lastNow), query: this.nextQuery(j) });
     }
     return t;
@@ -257,7 +261,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     const rate = first.rate ?? this.rate;
     const holding = new Holding(first.size, first.root, fileKey, this.files, this.deps.crypto);
     const relay = new Relay({ job: id, cmd: 1, file: first.file, size: first.size, root: first.root, base: this.config.name, ...(first.mrate !== undefined ? { mrate: first.mrate } : {}) }, holding, { self: this.config.name, idx: undefined, rate, fanout: this.fanout, ...(this.config.star ? { star: true } : {}) }, this.deps.rng.fork(), now);
-    const targets: Target[] = addrs.map((addr, idx) => ({ idx, addr, st: 'new', got: 0, src: undefined, code: undefined, heardAt: now, queriedAt: undefined, queries: 0, repairs: 0, failedAt: undefined, up: undefined, delivered: undefined, helpedAt: undefined, helps: 0, helping: 0 }));
+    const targets: Target[] = addrs.map((addr, idx) => ({ idx, addr, st: 'new', got: 0, src: undefined, code: undefined, heardAt: now, queriedAt: undefined, queries: 0, repairs: 0, failedAt: undefined, retries: 0, up: undefined, delivered: undefined, helpedAt: undefined, helps: 0, helping: 0 }));
     const job: Job = {
       id, file: first.file, size: first.size, root: first.root, rate, provider: from, created: now, state: holding.complete ? 'running' : 'uploading', code: undefined, endedAt: undefined,
       targets, byAddr: new Map(targets.map((t) => [t.addr, t])), relay, uploadStalls: 0,
@@ -327,6 +331,8 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     const aboutItself = from === x.addr;
     if (!aboutItself && !(n.st === 'failed' && n.code === 'target-unreachable')) return this.drop('unexpected-message', from, `job-note about target ${n.idx} from another address`, n.type);
     if (x.st === 'completed' || (x.st === 'failed' && !aboutItself)) return;
+    // A failed target that speaks again is back (S5.5): its job is under way again, to complete it.
+    if (aboutItself && j.state !== 'uploading' && j.code !== 'provider-gone' && x.st === 'failed' && x.code === 'target-unreachable' && n.st !== 'failed') this.reopen(j, x, 'it is back', now);
     if (aboutItself) {
       x.heardAt = now;
       x.queries = 0;
@@ -422,6 +428,44 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     this.drainRelay(j, now);
   }
 
+  /**
+   * A failed target is given another round of repairs (S5.5), its job under way again: it is back
+   * (it spoke), or the delay the base server reported with its failure has passed. The base server
+   * serves it at once: whoever served it before gave it up.
+   */
+  private reopen(j: Job, x: Target, why: string, now: number): void {
+    if (j.state === 'failed') {
+      j.state = 'running';
+      j.code = undefined;
+      j.endedAt = undefined;
+    }
+    this.emit({ type: 'job-retry', level: 'warn', job: j.id, target: x.addr, round: x.retries, why });
+    x.st = 'new';
+    x.code = undefined;
+    x.failedAt = undefined;
+    x.repairs = 0;
+    this.repair(j, x, why, now);
+  }
+
+  /** A failed target whose delay has passed gets another round of repairs, JOB_RETRY_ROUNDS at most. */
+  private retryFailed(j: Job, now: number): void {
+    for (const x of j.targets) {
+      if (x.st !== 'failed' || x.code !== 'target-unreachable' || x.failedAt === undefined || x.retries >= JOB_RETRY_ROUNDS || now < x.failedAt + JOB_RETRY_DELAY) continue;
+      x.retries++;
+      this.reopen(j, x, `another round, ${JOB_RETRY_DELAY / 1000} s after it failed`, now);
+    }
+  }
+
+  /** The time a failed target of a failed job gets another round, if any does. */
+  private nextRetry(j: Job): number | undefined {
+    let at: number | undefined;
+    for (const x of j.targets) {
+      if (x.st !== 'failed' || x.code !== 'target-unreachable' || x.failedAt === undefined || x.retries >= JOB_RETRY_ROUNDS) continue;
+      at = Math.min(at ?? Infinity, x.failedAt + JOB_RETRY_DELAY);
+    }
+    return at;
+  }
+
   /** Every target has completed or failed: the job ends. */
   private settle(j: Job, now: number): void {
     if (j.state !== 'running') return;
@@ -443,7 +487,9 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
   private onTimer(now: number): void {
     this.lastNow = now;
     for (const j of [...this.jobs.values()]) {
-      if (j.state === 'completed' || j.state === 'failed') continue;
+      if (j.state === 'completed') continue;
+      if (j.state !== 'uploading') this.retryFailed(j, now);
+      if (j.state === 'failed') continue;
       j.relay.handleTimeout(now);
       this.drainRelay(j, now);
       if (j.state !== 'running') continue;
@@ -491,7 +537,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
         idx: x.idx, srv: x.addr, st: x.st, got: x.got,
         ...(x.src !== undefined ? { src: x.src } : {}),
         ...(x.code !== undefined ? { code: x.code } : {}),
-        ...(x.st === 'failed' && x.failedAt !== undefined ? { retry: Math.max(0, Math.floor(x.failedAt + JOB_RETRY_DELAY - now)) } : {}),
+        ...(x.st === 'failed' && x.failedAt !== undefined && x.code === 'target-unreachable' && x.retries < JOB_RETRY_ROUNDS ? { retry: Math.max(0, Math.floor(x.failedAt + JOB_RETRY_DELAY - now)) } : {}),
       };
       if (!page.add(row)) break;
     }

@@ -8,6 +8,8 @@ export type BaseEvent =
   | { readonly type: 'job-target'; readonly level: 'debug' | 'warn'; readonly job: number; readonly target: string; readonly st: 'new' | 'received' | 'progress' | 'completed' | 'failed'; readonly code?: WireErrorCode }
   | { readonly type: 'job-help'; readonly level: 'info'; readonly job: number; readonly target: string; readonly helper: string; readonly delivered: number }
   | { readonly type: 'job-repair'; readonly level: 'warn'; readonly job: number; readonly target: string; readonly attempt: number; readonly why: string }
+  /** A target that had failed is given another chance (S5.5): it spoke again, or its delay passed (`round` of JOB_RETRY_ROUNDS). */
+  | { readonly type: 'job-retry'; readonly level: 'warn'; readonly job: number; readonly target: string; readonly round: number; readonly why: string }
   | { readonly type: 'job-completed'; readonly level: 'info'; readonly job: number; readonly file: string; readonly targets: number; readonly ms: number }
   | { readonly type: 'job-failed'; readonly level: 'warn'; readonly job: number; readonly file: string; readonly code: WireErrorCode; readonly completed: number; readonly failed: number; readonly ms: number }
   | Extract<RelayEvent, { type: 'target-given-up' | 'source-switched' | 'source-stalled' }>;

@@ -51,7 +51,8 @@ export interface RelaySend {
 }
 
 export type RelayEvent =
-  | { readonly type: 'object-complete'; readonly level: 'info'; readonly job: number; readonly cmd: number; readonly bytes: number; readonly ms: number; readonly from: string | undefined }
+  /** `rejected`: blocks (or hash lists) that failed their hash on the way and were fetched again. */
+  | { readonly type: 'object-complete'; readonly level: 'info'; readonly job: number; readonly cmd: number; readonly bytes: number; readonly ms: number; readonly from: string | undefined; readonly rejected: number }
   | { readonly type: 'job-failed-here'; readonly level: 'warn'; readonly job: number; readonly cmd: number; readonly code: WireErrorCode; readonly detail: string }
   | { readonly type: 'target-approached'; readonly level: 'debug'; readonly job: number; readonly cmd: number; readonly target: string; readonly share: number }
   | { readonly type: 'target-given-up'; readonly level: 'warn'; readonly job: number; readonly cmd: number; readonly target: string }
@@ -189,9 +190,12 @@ export class Relay {
     const mayMove = this.switches < JOB_MAX_SWITCHES || from === this.spec.base;
     if (!receiving || (up && (!mayMove || (!stalled && o.rate < this.deliveredRate(now) * 1.25)))) return this.takeOffer(from, o, now);
     if (up) {
-      this.switches++;
       this.send(up.from, { type: 'job-pull', job: this.spec.job, cmd: this.spec.cmd, tag: up.tag, want: [], stop: true }, up.proven);
-      this.events.push({ type: 'source-switched', level: 'info', job: this.spec.job, cmd: this.spec.cmd, from: up.from, to: from, why: stalled ? 'stalled' : 'faster' });
+      // The same source's new offer (a repair by the base server) resumes from it: no switch.
+      if (up.from !== from) {
+        this.switches++;
+        this.events.push({ type: 'source-switched', level: 'info', job: this.spec.job, cmd: this.spec.cmd, from: up.from, to: from, why: stalled ? 'stalled' : 'faster' });
+      }
     }
     this.upstream = {
       from, tag: o.tag, rate: o.rate, missing: new Set(), proven: false, since: now, chunks: 0, pulledAt: undefined, sincePull: 0, progressAt: now, stallNotedAt: undefined,
@@ -287,7 +291,7 @@ export class Relay {
     if (this.holding.complete) {
       this.doneAt = now;
       this.send(up.from, { type: 'job-pull', job: this.spec.job, cmd: this.spec.cmd, tag: up.tag, want: [], stop: true }, true);
-      this.events.push({ type: 'object-complete', level: 'info', job: this.spec.job, cmd: this.spec.cmd, bytes: this.spec.size, ms: now - this.startedAt, from: up.from });
+      this.events.push({ type: 'object-complete', level: 'info', job: this.spec.job, cmd: this.spec.cmd, bytes: this.spec.size, ms: now - this.startedAt, from: up.from, rejected: this.holding.corrupt });
     } else if (up.sincePull >= Holding.window(up.rate) / 4) this.pull(now);
     this.pumpAll(now);
     return true;
