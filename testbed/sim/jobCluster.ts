@@ -7,7 +7,7 @@ import { ClusterAuth } from '../../src/protocol/auth.js';
 import type { MediaReader } from '../../src/roles/server/server.js';
 import { Rng } from '../../src/protocol/rng.js';
 import { nodeCrypto } from '../../src/platform/crypto.js';
-import { BaseServer, type BaseEvent } from '../../src/roles/base/base.js';
+import { BaseServer, type BaseEvent, type JobTimeouts } from '../../src/roles/base/base.js';
 import type { JobFiles } from '../../src/roles/jobs/holding.js';
 import { hashList } from '../../src/roles/jobs/object.js';
 import { Provider, type ProviderEvent } from '../../src/roles/provider/provider.js';
@@ -80,6 +80,10 @@ export interface JobClusterOptions {
   readonly fanout?: number;
   /** Every target fed by the base server alone (`fanout` at a time): the baseline of a cascade. */
   readonly star?: boolean;
+  /** The base server's waits and attempts (§14.5), where not the defaults. */
+  readonly timeouts?: Partial<JobTimeouts>;
+  /** The servers' stall timeout, ms (JOB_STALL by default). */
+  readonly jobStall?: number;
 }
 
 export function jobCluster(o: JobClusterOptions) {
@@ -89,10 +93,10 @@ export function jobCluster(o: JobClusterOptions) {
   const log: { at: number; addr: string; e: BaseEvent | ServerEvent | ProviderEvent }[] = [];
   const record = (e: BaseEvent | ServerEvent | ProviderEvent, node: { addr: string }) => log.push({ at: net.now, addr: node.addr, e });
   const baseFiles = new MemoryJobFiles();
-  const base = new BaseServer(deps(), { name: BASE, ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.star ? { star: true } : {}) }, baseFiles);
+  const base = new BaseServer(deps(), { name: BASE, ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.star ? { star: true } : {}), ...(o.timeouts ? { timeouts: o.timeouts } : {}) }, baseFiles);
   net.add(BASE, base, record);
   const servers: { addr: string; core: MediaServer; files: MemoryJobFiles }[] = [];
-  const jobs = { ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), mediaRate: 1_000_000 };
+  const jobs = { ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.jobStall ? { stall: o.jobStall } : {}), mediaRate: 1_000_000 };
   function addServer(addr: string, key: string | null = JOB_KEY): { addr: string; core: MediaServer; files: MemoryJobFiles } {
     const files = new MemoryJobFiles();
     const core = new MediaServer(deps(key), { name: addr, masters: [], group: 'default', cap: 1_000_000_000, files: [], jobs }, noMedia, files);

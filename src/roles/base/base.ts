@@ -16,7 +16,7 @@
  * Jobs move only within a keyed cluster (§14.7): every order, pull and note
  * is authenticated.
  */
-import { MAX_DATAGRAM, JOB_HELP_INTERVAL, JOB_MAX_SWITCHES, JOB_SLOW_SHARE, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_STATUS_ROWS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
+import { MAX_DATAGRAM, JOB_HELP_INTERVAL, JOB_MAX_SWITCHES, JOB_SLOW_SHARE, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_STALL, JOB_STATUS_ROWS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
 import { type Decoded, encodedLength } from '../../protocol/codec.js';
 import { ListFill } from '../../protocol/sizes.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
@@ -40,6 +40,39 @@ export interface BaseConfig {
   readonly fanout?: number;
   /** Serve every target from here, none passing the file on: a star, the benchmark's baseline for the cascade. */
   readonly star?: boolean;
+  /** How long it waits, how often it asks, how often it repairs (§14.5); the constants by default. */
+  readonly timeouts?: Partial<JobTimeouts>;
+}
+
+/** The base server's waits and attempts (§14.5): each one's constant is its default. */
+export interface JobTimeouts {
+  /** A target not completed and not heard of this long is queried, and again each such wait after, ms (JOB_QUERY_AFTER). */
+  readonly queryAfter: number;
+  /** Queries unanswered before a repair (JOB_QUERY_ATTEMPTS). */
+  readonly queryAttempts: number;
+  /** Repairs of one target before it has failed (JOB_REPAIR_ATTEMPTS). */
+  readonly repairAttempts: number;
+  /** A failed target may be tried again this long later, ms: what its status row says (JOB_RETRY_DELAY). */
+  readonly retryDelay: number;
+  /** The provider has stalled when it sent nothing asked for this long, ms (JOB_STALL). */
+  readonly stall: number;
+}
+
+export const JOB_TIMEOUT_DEFAULTS: JobTimeouts = {
+  queryAfter: JOB_QUERY_AFTER,
+  queryAttempts: JOB_QUERY_ATTEMPTS,
+  repairAttempts: JOB_REPAIR_ATTEMPTS,
+  retryDelay: JOB_RETRY_DELAY,
+  stall: JOB_STALL,
+};
+
+/** Why `t` cannot be used, if it cannot: a wait that is not a positive whole number of ms, an attempt count below its least. */
+export function jobTimeoutsProblem(t: JobTimeouts): string | undefined {
+  for (const k of ['queryAfter', 'stall'] as const) if (!Number.isInteger(t[k]) || t[k] < 1) return `${k} ${t[k]} is not a wait of at least 1 ms`;
+  if (!Number.isInteger(t.retryDelay) || t.retryDelay < 0) return `retryDelay ${t.retryDelay} is not a wait`;
+  if (!Number.isInteger(t.queryAttempts) || t.queryAttempts < 1) return `queryAttempts ${t.queryAttempts} is below 1`;
+  if (!Number.isInteger(t.repairAttempts) || t.repairAttempts < 0) return `repairAttempts ${t.repairAttempts} is below 0`;
+  return undefined;
 }
 
 /** `stop`: take nothing more. */
@@ -107,6 +140,8 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
   private stopped = false;
   private readonly rate: number;
   private readonly fanout: number;
+  /** Its waits and attempts, the constants where the configuration gives none. */
+  readonly timeouts: JobTimeouts;
 
   constructor(
     deps: RoleDeps,
@@ -117,6 +152,9 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     if (!deps.auth) throw new Error('a base server moves content only within a keyed cluster: give it the cluster key (§14.7)');
     this.rate = config.rate ?? JOB_DEFAULT_RATE;
     this.fanout = config.fanout ?? JOB_FANOUT;
+    this.timeouts = { ...JOB_TIMEOUT_DEFAULTS, ...config.timeouts };
+    const problem = jobTimeoutsProblem(this.timeouts);
+    if (problem) throw new Error(`a base server's timeouts: ${problem}`);
   }
 
   override tables(): Record<string, TableSize> {
@@ -163,7 +201,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     let t: number | undefined;
     for (const x of j.targets) {
       if (x.st === 'completed' || x.st === 'failed') continue;
-      const at = Math.max(x.heardAt, x.queriedAt ?? 0) + JOB_QUERY_AFTER;
+      const at = Math.max(x.heardAt, x.queriedAt ?? 0) + this.timeouts.queryAfter;
       if (t === undefined || at < t) t = at;
     }
     return t;
@@ -256,7 +294,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     }
     const rate = first.rate ?? this.rate;
     const holding = new Holding(first.size, first.root, fileKey, this.files, this.deps.crypto);
-    const relay = new Relay({ job: id, cmd: 1, file: first.file, size: first.size, root: first.root, base: this.config.name, ...(first.mrate !== undefined ? { mrate: first.mrate } : {}) }, holding, { self: this.config.name, idx: undefined, rate, fanout: this.fanout, ...(this.config.star ? { star: true } : {}) }, this.deps.rng.fork(), now);
+    const relay = new Relay({ job: id, cmd: 1, file: first.file, size: first.size, root: first.root, base: this.config.name, ...(first.mrate !== undefined ? { mrate: first.mrate } : {}) }, holding, { self: this.config.name, idx: undefined, rate, fanout: this.fanout, stall: this.timeouts.stall, ...(this.config.star ? { star: true } : {}) }, this.deps.rng.fork(), now);
     const targets: Target[] = addrs.map((addr, idx) => ({ idx, addr, st: 'new', got: 0, src: undefined, code: undefined, heardAt: now, queriedAt: undefined, queries: 0, repairs: 0, failedAt: undefined, up: undefined, delivered: undefined, helpedAt: undefined, helps: 0, helping: 0 }));
     const job: Job = {
       id, file: first.file, size: first.size, root: first.root, rate, provider: from, created: now, state: holding.complete ? 'running' : 'uploading', code: undefined, endedAt: undefined,
@@ -408,7 +446,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
       x.queries = 0;
       return;
     }
-    if (x.repairs >= JOB_REPAIR_ATTEMPTS) {
+    if (x.repairs >= this.timeouts.repairAttempts) {
       x.st = 'failed';
       x.code = 'target-unreachable';
       x.failedAt = now;
@@ -449,13 +487,13 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
       if (j.state !== 'running') continue;
       for (const x of j.targets) {
         if (x.st === 'completed' || x.st === 'failed') continue;
-        if (now < Math.max(x.heardAt, x.queriedAt ?? 0) + JOB_QUERY_AFTER) continue;
+        if (now < Math.max(x.heardAt, x.queriedAt ?? 0) + this.timeouts.queryAfter) continue;
         // Still in this base server's own plan (it serves `fanout` at once): not late, only waiting.
         if (x.st === 'new' && j.relay.owns(x.addr)) {
           x.heardAt = now;
           continue;
         }
-        if (x.queries >= JOB_QUERY_ATTEMPTS) {
+        if (x.queries >= this.timeouts.queryAttempts) {
           this.repair(j, x, `it answered none of ${x.queries} queries`, now);
           continue;
         }
@@ -491,7 +529,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
         idx: x.idx, srv: x.addr, st: x.st, got: x.got,
         ...(x.src !== undefined ? { src: x.src } : {}),
         ...(x.code !== undefined ? { code: x.code } : {}),
-        ...(x.st === 'failed' && x.failedAt !== undefined ? { retry: Math.max(0, Math.floor(x.failedAt + JOB_RETRY_DELAY - now)) } : {}),
+        ...(x.st === 'failed' && x.failedAt !== undefined ? { retry: Math.max(0, Math.floor(x.failedAt + this.timeouts.retryDelay - now)) } : {}),
       };
       if (!page.add(row)) break;
     }

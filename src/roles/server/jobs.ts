@@ -24,6 +24,8 @@ export interface JobAgentOptions {
   /** The rate of each transfer this server serves, bits per second. */
   readonly rate?: number;
   readonly fanout?: number;
+  /** A source that sent nothing asked for this long has stalled, ms (JOB_STALL by default): the base server hears of it. */
+  readonly stall?: number;
 }
 
 /** A job's file, whole and verified at this server: the server puts it into service and says so. */
@@ -80,7 +82,7 @@ export class JobAgent {
       }
       const key = `job-${o.job}-${o.cmd}`;
       const holding = new Holding(o.size, o.root, key, this.files, this.crypto);
-      const relay = new Relay({ job: o.job, cmd: o.cmd, file: o.file, size: o.size, root: o.root, base: o.base, ...(o.mrate !== undefined ? { mrate: o.mrate } : {}) }, holding, { self: this.self, idx: o.idx, rate: this.opts.rate ?? JOB_DEFAULT_RATE, fanout: this.opts.fanout ?? JOB_FANOUT }, this.rng.fork(), now);
+      const relay = new Relay({ job: o.job, cmd: o.cmd, file: o.file, size: o.size, root: o.root, base: o.base, ...(o.mrate !== undefined ? { mrate: o.mrate } : {}) }, holding, { self: this.self, idx: o.idx, rate: this.opts.rate ?? JOB_DEFAULT_RATE, fanout: this.opts.fanout ?? JOB_FANOUT, ...(this.opts.stall !== undefined ? { stall: this.opts.stall } : {}) }, this.rng.fork(), now);
       r = { relay, idx: o.idx, key, committed: false };
       try {
         this.files.create(key, o.size);
