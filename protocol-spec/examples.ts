@@ -399,6 +399,8 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'job-query: the body alone', message: { type: 'job-query', job: JOB, cmd: 1, idx: 0 } },
   { name: 'job-status-request: the body alone', message: { type: 'job-status-request', rid: 3, job: JOB, from: 24 } },
   { name: 'job-status: no such job', message: { type: 'job-status', rid: 3, job: JOB, found: false, file: '', size: 0, state: 'failed', age: 0, got: 0, total: 0, counts: [0, 0, 0, 0, 0], from: 0, rows: [] } },
+  { name: 'job-list-request: the body alone', message: { type: 'job-list-request', rid: 4, from: 16 } },
+  { name: 'job-list: a base server that holds no job', message: { type: 'job-list', rid: 4, total: 0, from: 0, rows: [] } },
   {
     name: 'chunk: the hash list of a 2,500-byte file (one block), chunk 0 of its object (§14.3)',
     message: { type: 'chunk', job: JOB, cmd: 1, i: 0, d: JOB_OBJECT.list },
@@ -639,6 +641,22 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
         { idx: 0, srv: SRV_A, st: 'completed', got: JOB_CONTENT.length, src: BASE },
         { idx: 1, srv: SRV_B, st: 'completed', got: JOB_CONTENT.length, src: SRV_A },
         { idx: 2, srv: SRV_C, st: 'failed', got: 0, code: 'target-unreachable', retry: 59_500 },
+      ],
+    }),
+  },
+  {
+    name: 'job-list-request: an operator asks for the jobs a base server holds, padded to REQUEST_PAD_TO bytes (§14.6)',
+    now: TEST_NOW,
+    message: padded(stamped({ type: 'job-list-request', rid: 0x4000_0004, from: 0 }), REQUEST_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
+  },
+  {
+    name: 'job-list: one job ended with a failure, one running',
+    now: TEST_NOW,
+    message: stamped({
+      type: 'job-list', rid: 0x4000_0004, total: 2, from: 0,
+      rows: [
+        { job: JOB, file: 'title.ts', size: JOB_CONTENT.length, state: 'failed', age: 61_000, done: 2, failed: 1, total: 3, got: 2 * JOB_CONTENT.length },
+        { job: JOB + 1, file: 'trailer.ts', size: 2_000_000, state: 'running', age: 1_500, done: 0, failed: 0, total: 2, got: 700_000 },
       ],
     }),
   },

@@ -406,3 +406,5 @@ export const JOB_RETRY_DELAY = 60_000;
 export const MAX_JOBS = 256;
 /** §14.6 Jobs: rows of targets in one `job-status` page. */
 export const JOB_STATUS_ROWS = 24;
+/** §14.6 Jobs: rows of jobs in one `job-list` page. */
+export const JOB_LIST_ROWS = 16;

@@ -3,7 +3,7 @@
  * on a socket. `submit` hashes the file, submits the job to the base server,
  * serves the file to the base server's pulls, and (with --wait) follows the
  * job to its end; `status` reads a job's state once; `wait` follows it until
- * it ends. Exit status: 0 when the job (or the upload, without --wait) is
+ * it ends; `list` reads every job the base server holds. Exit status: 0 when the job (or the upload, without --wait) is
  * done, 1 when it failed or the base server did not answer.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
@@ -27,6 +27,7 @@ import { clusterKey } from './clusterKey.js';
 import { errorLine } from './errorLine.js';
 import { formatBytes, formatDuration } from '../view/units.js';
 import { flowNameProblem } from '../protocol/flowNames.js';
+import { BaseLink, type JobListRow } from './baseLink.js';
 
 export interface JobCommonFlags {
   readonly base: string;
@@ -247,4 +248,39 @@ export async function runJobFollow(f: FollowFlags, follow: boolean): Promise<num
     onJobEvent(out, e);
   });
   return report(out, p, final, !follow);
+}
+
+/** What `ofp job list` prints: a row per job the base server holds. */
+export function jobListLines(rows: readonly JobListRow[]): string[] {
+  if (rows.length === 0) return ['the base server holds no job'];
+  return table(['JOB', 'FILE', 'SIZE', 'STATE', 'TARGETS', 'DONE', 'FAILED', 'PROGRESS', 'AGE'], rows.map((r) => [
+    r.job, r.file, formatBytes(r.size), r.state, r.total, r.done, r.failed,
+    `${r.size * r.total === 0 ? (r.done === r.total ? 100 : 0) : Math.floor((100 * r.got) / (r.size * r.total))}%`, formatDuration(r.age),
+  ]));
+}
+
+/** Tries of each page of `ofp job list`, and the wait for each. */
+const LIST_TRIES = 4;
+const LIST_WAIT = 500;
+
+/** `ofp job list`: every job the base server holds, once. Exit 0, or 1 when the base server did not answer. */
+export async function runJobList(f: JobCommonFlags): Promise<number> {
+  const out = new Output({ mode: f.output, logLevel: f.logLevel });
+  const key = needKey(f.key);
+  const base = await resolveEndpoint(f.base, '--base');
+  const link = await BaseLink.open(base, key);
+  let rows: JobListRow[] | undefined;
+  try {
+    rows = await link.jobs(LIST_WAIT, LIST_TRIES);
+  } finally {
+    await link.close();
+  }
+  if (!rows) {
+    const why = link.unauthenticated > 0 ? 'it answered without a valid MAC: check --key' : 'is it running, with the same --key?';
+    process.stderr.write(errorLine('base-unreachable', `no answer from the base server ${base.address} after ${LIST_TRIES} tries: ${why}`) + '\n');
+    return 1;
+  }
+  out.summary({ base: base.address, jobs: rows });
+  if (out.mode === 'human') for (const line of jobListLines(rows)) out.result(line);
+  return 0;
 }

@@ -60,6 +60,18 @@ describe('a distribution job, with real processes', () => {
       expect(status.code, status.stderr).toBe(0);
       expect(status.stdout).toMatch(new RegExp(`^job ${doc.job}  title\\.ts  1\\.50 MB  completed in [0-9.]+ (ms|s)  3 completed of 3`));
       expect(status.stdout.split('\n').filter((l) => / completed /.test(l) && l.includes('127.0.0.1'))).toHaveLength(3);
+      // ofp job list: the one job, completed, every byte at every target.
+      const list = await p.run(['job', 'list', '--base', baseAddr, '--key', KEY, '--json'], { timeoutMs: 20_000 });
+      expect(list.code, list.stderr).toBe(0);
+      const listed = JSON.parse(list.stdout) as { base: string; jobs: { job: number; file: string; state: string; done: number; failed: number; total: number; got: number }[] };
+      expect(listed.base).toBe(baseAddr);
+      expect(listed.jobs).toEqual([expect.objectContaining({ job: doc.job, file: 'title.ts', state: 'completed', done: 3, failed: 0, total: 3, got: 3 * 1_500_000 })]);
+      // The dashboard with --base, without a terminal: its status lines carry the jobs, each target with its source.
+      const dash = await p.run(['dashboard', '--master', master.address, '--base', baseAddr, '--key', KEY, '--refresh', '200', '--duration', '1.5', '--json-stream'], { timeoutMs: 20_000 });
+      expect(dash.code, dash.stderr).toBe(0);
+      const last = dash.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; data: { jobs?: { base: string; reachability: string; jobs: { job: number; state: string; targets?: { srv: string; src?: string }[] }[] } } }).filter((e) => e.event === 'status').at(-1)!;
+      expect(last.data.jobs).toMatchObject({ base: baseAddr, reachability: 'up', jobs: [{ job: doc.job, state: 'completed' }] });
+      expect(last.data.jobs!.jobs[0]!.targets!.map((t) => [t.srv, t.src])).toEqual(doc.targets.map((t) => [t.srv, t.src]));
     } finally {
       await p.killAll();
     }
@@ -101,6 +113,9 @@ describe('a distribution job, with real processes', () => {
       const submit = await p.run(['job', 'submit', file, '--to', '127.0.0.1:5000'], { timeoutMs: 20_000 });
       expect(submit.code).toBe(2);
       expect(submit.stderr).toContain('jobs move only within a keyed cluster');
+      const list = await p.run(['job', 'list', '--base', '127.0.0.1:9'], { timeoutMs: 20_000 });
+      expect(list.code).toBe(2);
+      expect(list.stderr).toContain('jobs move only within a keyed cluster');
     } finally {
       await p.killAll();
     }

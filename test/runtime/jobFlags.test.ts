@@ -49,3 +49,17 @@ describe('ofp server --job-stall', () => {
     expect(await refusal(parseServerFlags({ ...server, jobStall: '50ms' }))).toMatch(/^bad-duration: --job-stall "50ms" is too short: give at least 200 ms/);
   });
 });
+
+describe('ofp job list', () => {
+  it('prints a row per job: id, file, size, state, targets, completed, failed, the share of bytes held, age', async () => {
+    const { jobListLines } = await import('../../src/runtime/job.js');
+    const lines = jobListLines([
+      { job: 7, file: 'title.ts', size: 1_500_000, state: 'running', age: 2_500, done: 1, failed: 1, total: 4, got: 3_000_000 },
+      { job: 9, file: 'empty.ts', size: 0, state: 'completed', age: 61_000, done: 2, failed: 0, total: 2, got: 0 },
+    ]);
+    expect(lines[0]).toMatch(/^JOB +FILE +SIZE +STATE +TARGETS +DONE +FAILED +PROGRESS +AGE$/);
+    expect(lines.find((l) => l.startsWith('7 '))).toMatch(/^7 +title\.ts +1\.50 MB +running +4 +1 +1 +50% +2\.50 s$/);
+    expect(lines.find((l) => l.startsWith('9 '))).toMatch(/^9 +empty\.ts +0 B +completed +2 +2 +0 +100% +61\.00 s$/);
+    expect(jobListLines([])).toEqual(['the base server holds no job']);
+  });
+});

@@ -16,11 +16,12 @@
  * Jobs move only within a keyed cluster (§14.7): every order, pull and note
  * is authenticated.
  */
-import { MAX_DATAGRAM, JOB_HELP_INTERVAL, JOB_MAX_SWITCHES, JOB_SLOW_SHARE, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_STALL, JOB_STATUS_ROWS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
+import { MAX_DATAGRAM, MAX_ERROR_TEXT, JOB_HELP_INTERVAL, JOB_MAX_SWITCHES, JOB_SLOW_SHARE, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_STALL, JOB_STATUS_ROWS, JOB_LIST_ROWS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
 import { type Decoded, encodedLength } from '../../protocol/codec.js';
 import { ListFill } from '../../protocol/sizes.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
 import { flowNameProblem } from '../../protocol/flowNames.js';
+import { clipUtf8 } from '../../protocol/fields.js';
 import { MESSAGES, type MessageOf } from '../../protocol/messages.js';
 import { parseAddress } from '../../protocol/address.js';
 import { type Input, RoleCore, type RoleDeps, type TableSize } from '../role.js';
@@ -219,6 +220,9 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
       case 'job-status-request':
         if (!this.authentic(d, from, now)) return;
         return this.onStatusRequest(msg, from, now);
+      case 'job-list-request':
+        if (!this.authentic(d, from, now)) return;
+        return void this.answer(from, this.listPage(msg.rid, msg.from, now), now);
       case 'job-note':
         if (!this.authentic(d, from, now)) return;
         return this.onNote(msg, from, now);
@@ -329,7 +333,9 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     }
   }
 
-  private answer(to: string, msg: MessageOf<'job-result' | 'job-status'>, now: number): boolean {
+  private answer(to: string, msg: MessageOf<'job-result' | 'job-status' | 'job-list'>, now: number): boolean {
+    // A message that names a long file name stays within its field (MAX_ERROR_TEXT), or the provider could not read it.
+    if (msg.type === 'job-result') msg = { ...msg, msg: clipUtf8(msg.msg, MAX_ERROR_TEXT) };
     // The request was padded to REQUEST_PAD_TO: the answer fits the address's budget (§9.4).
     return this.sendControl(to, msg, now, false);
   }
@@ -532,6 +538,30 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
         ...(x.st === 'failed' && x.failedAt !== undefined ? { retry: Math.max(0, Math.floor(x.failedAt + this.timeouts.retryDelay - now)) } : {}),
       };
       if (!page.add(row)) break;
+    }
+    return { ...empty, rows: page.items };
+  }
+
+  /**
+   * One page of the jobs held, oldest first, from index `from` (§14.6): as many rows as fit (the MAC
+   * and its clock counted), at most JOB_LIST_ROWS. A job forgotten between two pages shifts the
+   * rest by one: the list is a look, not a ledger.
+   */
+  listPage(rid: number, from: number, now: number): MessageOf<'job-list'> {
+    const empty: MessageOf<'job-list'> = { type: 'job-list', rid, total: this.jobs.size, from, rows: [] };
+    const page = new ListFill<MessageOf<'job-list'>['rows'][number]>(MESSAGES['job-list'].fields.rows.of!, encodedLength({ ...empty, at: now }, true), MAX_DATAGRAM, JOB_LIST_ROWS);
+    let i = 0;
+    for (const j of this.jobs.values()) {
+      if (i++ < from) continue;
+      let done = 0;
+      let failed = 0;
+      let got = 0;
+      for (const x of j.targets) {
+        if (x.st === 'completed') done++;
+        else if (x.st === 'failed') failed++;
+        got += x.st === 'completed' ? j.size : x.got;
+      }
+      if (!page.add({ job: j.id, file: j.file, size: j.size, state: j.state, age: Math.floor(now - j.created), done, failed, total: j.targets.length, got })) break;
     }
     return { ...empty, rows: page.items };
   }
