@@ -94,7 +94,7 @@ export type RunningServerEvent = ServerEvent | DriverEvent;
 export async function startServer(s: ServerSettings, onEvent: (e: RunningServerEvent) => void): Promise<RunningServer> {
   const reader = new FileMediaReader(readableFiles(s.media));
   // Jobs bring files into the media directory, within a keyed cluster only (§14.7).
-  const jobFiles = s.key && s.mediaDir ? new DiskJobFiles(s.mediaDir, (name, path, size) => reader.replace({ name, path, size, rate: s.defaultRate ?? DEFAULT_MEDIA_RATE, rateFrom: 'default' })) : undefined;
+  const jobFiles = s.key && s.mediaDir ? new DiskJobFiles(s.mediaDir, (name, path, size) => reader.replace({ name, path, size, rate: s.defaultRate ?? DEFAULT_MEDIA_RATE, rateFrom: 'default' }), new Map(), (name) => reader.remove(name)) : undefined;
   const swept = jobFiles?.sweep() ?? [];
   let settle: (from: RegistrationState) => void = () => {};
   const stopped = new Promise<RegistrationState>((resolve) => {

@@ -64,6 +64,22 @@ export class MemoryJobFiles implements JobFiles {
   discard(key: string): void {
     this.temp.delete(key);
   }
+
+  sizeOf(name: string): number | undefined {
+    return this.media.get(name)?.length;
+  }
+
+  readNamed(name: string, off: number, len: number): Uint8Array {
+    const b = this.media.get(name);
+    if (!b) throw new Error(`no file ${name}`);
+    if (off + len > b.length) throw new Error(`${name} ends before byte ${off + len}`);
+    return b.subarray(off, off + len);
+  }
+
+  remove(name: string): void {
+    if (this.failWrites) throw new Error('EROFS: read-only file system');
+    if (!this.media.delete(name)) throw new Error(`ENOENT: no file ${name}`);
+  }
 }
 
 /** `size` bytes that differ from seed to seed. */
@@ -122,8 +138,19 @@ export function jobCluster(o: JobClusterOptions) {
     return { provider, addr };
   }
 
+  /** A provider at `addr` adds a command to job `job` (§14.8): a copy of `content` as `file`, a delete or a verify of `file`. */
+  function add(job: number, op: 'copy' | 'delete' | 'verify', file: string, opts: { content?: Uint8Array; addr?: string; follow?: boolean } = {}): { provider: Provider; addr: string } {
+    const content = opts.content;
+    const copy = op === 'copy' && content ? { size: content.length, ...hashList((off, len) => content.subarray(off, off + len), content.length, nodeCrypto) } : {};
+    const addr = opts.addr ?? '10.0.8.2:7000';
+    const provider = new Provider(deps(), { base: BASE, add: { job, op, file, ...copy }, follow: opts.follow ?? true }, new MemoryJobFiles(content));
+    net.add(addr, provider, record);
+    net.command(addr, { type: 'start' });
+    return { provider, addr };
+  }
+
   return {
-    net, base, baseFiles, servers, addServer, submit, log,
+    net, base, baseFiles, servers, addServer, submit, add, log,
     /** Events of one type, in order. */
     events: <T extends string>(type: T) => log.filter((l) => l.e.type === type),
     logText: () => log.filter((l) => !('level' in l.e) || l.e.level !== 'debug').map((l) => `${l.at - log[0]!.at} ${l.addr} ${JSON.stringify(l.e, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))}`).join('\n'),

@@ -4,8 +4,10 @@ import type { RelayEvent } from '../jobs/relay.js';
 
 export type BaseEvent =
   | { readonly type: 'job-created'; readonly level: 'info'; readonly job: number; readonly file: string; readonly bytes: number; readonly targets: number; readonly provider: string }
-  | { readonly type: 'job-uploaded'; readonly level: 'info'; readonly job: number; readonly file: string; readonly bytes: number; readonly ms: number }
-  | { readonly type: 'job-target'; readonly level: 'debug' | 'warn'; readonly job: number; readonly target: string; readonly st: 'new' | 'received' | 'progress' | 'completed' | 'failed'; readonly code?: WireErrorCode }
+  | { readonly type: 'job-uploaded'; readonly level: 'info'; readonly job: number; readonly cmd: number; readonly file: string; readonly bytes: number; readonly ms: number }
+  | { readonly type: 'job-command-added'; readonly level: 'info'; readonly job: number; readonly cmd: number; readonly op: 'copy' | 'delete' | 'verify'; readonly file: string; readonly provider: string }
+  | { readonly type: 'job-command-ended'; readonly level: 'info' | 'warn'; readonly job: number; readonly cmd: number; readonly op: 'copy' | 'delete' | 'verify'; readonly file: string; readonly state: 'completed' | 'failed'; readonly code?: WireErrorCode }
+  | { readonly type: 'job-target'; readonly level: 'debug' | 'warn'; readonly job: number; readonly cmd: number; readonly target: string; readonly st: 'new' | 'received' | 'progress' | 'completed' | 'failed'; readonly code?: WireErrorCode }
   | { readonly type: 'job-help'; readonly level: 'info'; readonly job: number; readonly target: string; readonly helper: string; readonly delivered: number }
   | { readonly type: 'job-repair'; readonly level: 'warn'; readonly job: number; readonly target: string; readonly attempt: number; readonly why: string }
   | { readonly type: 'job-completed'; readonly level: 'info'; readonly job: number; readonly file: string; readonly targets: number; readonly ms: number }

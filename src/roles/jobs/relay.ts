@@ -34,6 +34,8 @@ export type PlanEntry = readonly [number, string];
 export interface CommandSpec {
   readonly job: number;
   readonly cmd: number;
+  /** What the command does (§14.8): only a `copy` moves an object; the others' orders cascade alone. `copy` when absent. */
+  readonly op?: 'copy' | 'delete' | 'verify';
   readonly file: string;
   readonly size: number;
   readonly root: Uint8Array;
@@ -367,7 +369,7 @@ export class Relay {
     const [idx, to] = entry;
     const tag = this.rng.bytes(COOKIE_LENGTH);
     const empty: MessageOf<'job-order'> = {
-      type: 'job-order', job: this.spec.job, cmd: this.spec.cmd, op: 'copy', file: this.spec.file, size: this.spec.size, root: this.spec.root, base: this.spec.base,
+      type: 'job-order', job: this.spec.job, cmd: this.spec.cmd, op: this.spec.op ?? 'copy', file: this.spec.file, size: this.spec.size, root: this.spec.root, base: this.spec.base,
       idx, tag, rate: this.opts.rate, plan: [], part: MAX_JOB_TARGETS, parts: MAX_JOB_TARGETS,
       ...(this.spec.mrate !== undefined ? { mrate: this.spec.mrate } : {}),
     };
