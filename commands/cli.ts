@@ -18,6 +18,8 @@ import MasterCommand from './master.js';
 import MasterHandoffCommand from './master/handoff.js';
 import MasterStatusCommand from './master/status.js';
 import MasterSuperviseCommand from './master/supervise.js';
+import JobAddCommand from './job/add.js';
+import JobListCommand from './job/list.js';
 import JobStatusCommand from './job/status.js';
 import JobSubmitCommand from './job/submit.js';
 import JobWaitCommand from './job/wait.js';
@@ -55,6 +57,8 @@ export const COMMANDS = {
   base: BaseCommand,
   'job:submit': JobSubmitCommand,
   'job:status': JobStatusCommand,
+  'job:list': JobListCommand,
+  'job:add': JobAddCommand,
   'job:wait': JobWaitCommand,
   'media:make': MediaMakeCommand,
   'media:check': MediaCheckCommand,

@@ -9,11 +9,13 @@ export default class DashboardCommand extends OfpCommand {
     '<%= config.bin %> dashboard --master 127.0.0.1:7700',
     '<%= config.bin %> dashboard --master 127.0.0.1:7700 --read-only --refresh 500',
     '<%= config.bin %> dashboard --master 127.0.0.1:7700 --duration 30 > status.log',
+    'OFP_KEY="$KEY" <%= config.bin %> dashboard --master 127.0.0.1:7700 --base 127.0.0.1:7900',
   ];
 
   static override flags = {
     master: masterFlag(),
     key,
+    base: Flags.string({ description: 'A base server, HOST:PORT: a jobs pane shows its distribution jobs, each target\'s state and progress, and the cascade\'s tree (which target got the file from which). Needs the cluster key.' }),
     refresh: Flags.string({ description: 'How often the master\'s tables are read (ms, or with a unit: 1s); 100 ms to 60 s.', default: '1000' }),
     'read-only': Flags.boolean({ description: 'Watch only: the keys that act (drain, handoff) are disabled.' }),
     duration: Flags.string({ description: 'Plain output: stop after this long (seconds, or with a unit: 500ms, 2m); default: until Ctrl-C.' }),
@@ -26,6 +28,7 @@ export default class DashboardCommand extends OfpCommand {
     process.exitCode = await runDashboardCommand({
       master: flags.master,
       ...(flags.key !== undefined ? { key: flags.key } : {}),
+      ...(flags.base !== undefined ? { base: flags.base } : {}),
       refresh: flags.refresh,
       readOnly: flags['read-only'],
       ...(flags.duration !== undefined ? { duration: flags.duration } : {}),

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { OfpCommand } from './base.js';
-import { VIEW_GOSSIP_INTERVAL, VIEW_GOSSIP_NODES } from '../src/protocol/constants.js';
+import { JOB_STALL, VIEW_GOSSIP_INTERVAL, VIEW_GOSSIP_NODES } from '../src/protocol/constants.js';
 import { DEFAULT_MASTER, insecure, json, jsonStream, key, logLevel, outputMode, rateLimit } from './flags.js';
 
 export default class ServerCommand extends OfpCommand {
@@ -24,6 +24,7 @@ export default class ServerCommand extends OfpCommand {
     'default-rate': Flags.string({ description: 'Bitrate of files without a sidecar, bits/s.', default: '4M' }),
     'job-rate': Flags.string({ description: 'Rate of each distribution job transfer this server serves to another, bits/s (default 50M); jobs need --key (§14).' }),
     'job-fanout': Flags.integer({ description: 'Job targets this server passes a file on to at once (default 4).', min: 1, max: 64 }),
+    'job-stall': Flags.string({ description: `How long a job's source may send nothing asked for before this server tells the base server it stalled, and takes a faster source when offered one (seconds, or with a unit: 500ms; at least 200 ms). Default ${JOB_STALL / 1000}s.` }),
     'gossip-interval': Flags.string({ description: `With --key: how often the server gossips what must spread at once through the servers' view (a change of status, liveness), ms or 200ms (default ${VIEW_GOSSIP_INTERVAL}).` }),
     'gossip-nodes': Flags.integer({ description: `With --key: to how many peers, at random, each round of gossip goes (default ${VIEW_GOSSIP_NODES}).`, min: 1, max: 16 }),
     peers: Flags.string({ description: 'Other servers to join the servers\' view through, HOST:PORT, comma-separated (the masters name more): every server then knows every other and answers the server list (needs --key).', helpValue: 'HOST:PORT,…' }),
@@ -56,6 +57,7 @@ export default class ServerCommand extends OfpCommand {
       defaultRate: flags['default-rate'],
       ...(flags['job-rate'] !== undefined ? { jobRate: flags['job-rate'] } : {}),
       ...(flags['job-fanout'] !== undefined ? { jobFanout: flags['job-fanout'] } : {}),
+      ...(flags['job-stall'] !== undefined ? { jobStall: flags['job-stall'] } : {}),
       ...(flags.key !== undefined ? { key: flags.key } : {}),
       ...(flags.peers !== undefined ? { peers: flags.peers } : {}),
       ...(flags['gossip-interval'] !== undefined ? { gossipInterval: flags['gossip-interval'] } : {}),

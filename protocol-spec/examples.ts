@@ -399,6 +399,9 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'job-query: the body alone', message: { type: 'job-query', job: JOB, cmd: 1, idx: 0 } },
   { name: 'job-status-request: the body alone', message: { type: 'job-status-request', rid: 3, job: JOB, from: 24 } },
   { name: 'job-status: no such job', message: { type: 'job-status', rid: 3, job: JOB, found: false, file: '', size: 0, state: 'failed', age: 0, got: 0, total: 0, counts: [0, 0, 0, 0, 0], from: 0, rows: [] } },
+  { name: 'job-list-request: the body alone', message: { type: 'job-list-request', rid: 4, from: 16 } },
+  { name: 'job-add: the body alone, a delete', message: { type: 'job-add', rid: 5, job: JOB, op: 'delete', file: 'title.ts', tag: JOB_TAG } },
+  { name: 'job-list: a base server that holds no job', message: { type: 'job-list', rid: 4, total: 0, from: 0, rows: [] } },
   {
     name: 'chunk: the hash list of a 2,500-byte file (one block), chunk 0 of its object (§14.3)',
     message: { type: 'chunk', job: JOB, cmd: 1, i: 0, d: JOB_OBJECT.list },
@@ -639,6 +642,51 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
         { idx: 0, srv: SRV_A, st: 'completed', got: JOB_CONTENT.length, src: BASE },
         { idx: 1, srv: SRV_B, st: 'completed', got: JOB_CONTENT.length, src: SRV_A },
         { idx: 2, srv: SRV_C, st: 'failed', got: 0, code: 'target-unreachable', retry: 59_500 },
+      ],
+    }),
+  },
+  {
+    name: 'job-add: a provider adds a copy of a second file to the job, padded to REQUEST_PAD_TO bytes (§14.8)',
+    now: TEST_NOW,
+    message: padded(stamped({ type: 'job-add', rid: 0x4000_0005, job: JOB, op: 'copy', file: 'trailer.ts', size: JOB_CONTENT.length, root: JOB_OBJECT.root, mrate: 2_000_000, tag: JOB_TAG }), REQUEST_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
+  },
+  { name: 'job-result: the command is added, command 2 of the job', now: TEST_NOW, message: stamped({ type: 'job-result', rid: 0x4000_0005, ok: true, job: JOB, cmd: 2, msg: `job ${JOB}: command 2, copy trailer.ts` }) },
+  {
+    name: 'job-order: the base server orders SRV_A to verify its copy of title.ts against the job\'s root (§14.8)',
+    now: TEST_NOW,
+    message: stamped({ type: 'job-order', job: JOB, cmd: 3, op: 'verify', file: 'title.ts', size: JOB_CONTENT.length, root: JOB_OBJECT.root, base: BASE, idx: 0, tag: COOKIE, rate: 20_000_000, plan: [[1, SRV_B]], part: 0, parts: 1 }),
+  },
+  { name: 'job-note: SRV_B\'s copy does not match (§14.8)', now: TEST_NOW, message: stamped({ type: 'job-note', job: JOB, cmd: 3, idx: 1, st: 'failed', got: 0, src: SRV_A, code: 'corrupt' }) },
+  {
+    name: 'job-status: command 3 of 3, a verify, one target failed',
+    now: TEST_NOW,
+    message: stamped({
+      type: 'job-status', rid: 0x4000_0006, job: JOB, found: true, file: 'title.ts', size: JOB_CONTENT.length, state: 'failed', age: 90_000, took: 89_000, got: 0, total: 2,
+      cmd: 3, cmds: 3, op: 'verify', cst: 'failed', counts: [0, 0, 0, 1, 1], from: 0,
+      rows: [
+        { idx: 0, srv: SRV_A, st: 'completed', got: 0, src: BASE },
+        { idx: 1, srv: SRV_B, st: 'failed', got: 0, src: SRV_A, code: 'corrupt', retry: 59_000 },
+      ],
+    }),
+  },
+  {
+    name: 'content: a server removes a file a job deleted (§14.4, §14.8): its fourth change',
+    now: TEST_NOW,
+    message: stamped({ type: 'content', name: SRV_A, epoch: EPOCH, cookie: SERVER_COOKIE, part: 3, parts: 1, files: [['title.ts', JOB_CONTENT.length, RATE]], rm: true }),
+  },
+  {
+    name: 'job-list-request: an operator asks for the jobs a base server holds, padded to REQUEST_PAD_TO bytes (§14.6)',
+    now: TEST_NOW,
+    message: padded(stamped({ type: 'job-list-request', rid: 0x4000_0004, from: 0 }), REQUEST_PAD_TO, (m) => testAuth.encode(m, TEST_NOW)),
+  },
+  {
+    name: 'job-list: one job ended with a failure, one running',
+    now: TEST_NOW,
+    message: stamped({
+      type: 'job-list', rid: 0x4000_0004, total: 2, from: 0,
+      rows: [
+        { job: JOB, file: 'title.ts', size: JOB_CONTENT.length, state: 'failed', age: 61_000, done: 2, failed: 1, total: 3, got: 2 * JOB_CONTENT.length },
+        { job: JOB + 1, file: 'trailer.ts', size: 2_000_000, state: 'running', age: 1_500, done: 0, failed: 0, total: 2, got: 700_000 },
       ],
     }),
   },

@@ -413,3 +413,7 @@ export const JOB_RETRY_ROUNDS = 3;
 export const MAX_JOBS = 256;
 /** §14.6 Jobs: rows of targets in one `job-status` page. */
 export const JOB_STATUS_ROWS = 24;
+/** §14.8 Jobs: commands one job holds at most: its copy, and those a provider adds while it runs. */
+export const MAX_JOB_COMMANDS = 64;
+/** §14.6 Jobs: rows of jobs in one `job-list` page. */
+export const JOB_LIST_ROWS = 16;

@@ -48,6 +48,7 @@ export const ERRORS = {
   'unknown-job': { fault: 'peer', wire: true, doc: `The base server holds no such job, or the target no such command (§14).` },
   'write-error': { fault: 'local', wire: true, doc: `A target could not write the job's file into its media directory (§14.4).` },
   'target-unreachable': { fault: 'local', wire: true, doc: `A target never answered its source's \`job-order\`, or the base server's queries and repairs (§14.5).` },
+  'corrupt': { fault: 'local', wire: true, doc: `A target's copy of a job's file does not match the root of the job's copy of it (a \`verify\` command, §14.8).` },
   'provider-gone': { fault: 'peer', wire: true, doc: `The provider stopped sending the job's file before the base server held it whole (§14.1).` },
   // Local outcomes a client reports (events and exit status), never on the wire.
   'master-unreachable': { fault: 'local', wire: false, doc: `No master answered after MASTER_ROUNDS rounds over every master address.` },

@@ -89,6 +89,21 @@ export function utf8Length(s: string): number {
  * Check a decoded value against a field. Returns undefined when it fits, or
  * a description of what is wrong, naming the path to the value.
  */
+/** `text` cut to at most `max` UTF-8 bytes, on a character boundary, ending in `…` when cut: free text that must fit its field. */
+export function clipUtf8(text: string, max: number): string {
+  if (utf8Length(text) <= max) return text;
+  let out = '';
+  let n = 0;
+  // `…` is 3 bytes in UTF-8.
+  for (const ch of text) {
+    const len = utf8Length(ch);
+    if (n + len > max - 3) break;
+    out += ch;
+    n += len;
+  }
+  return `${out}…`;
+}
+
 export function checkValue(f: Field, v: unknown, path: string): string | undefined {
   switch (f.kind) {
     case 'uint':

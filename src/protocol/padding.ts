@@ -1,7 +1,7 @@
 /**
  * Padding of requests (§9.4): a client makes each `request`, and an operator
- * each `status-request`, `control` and `subscribe` (§11.1), and a provider each `job-submit` and
- * `job-status-request` (§14.1), exactly REQUEST_PAD_TO bytes, so that the answer, which is
+ * each `status-request`, `control` and `subscribe` (§11.1), and a provider each `job-submit`,
+ * `job-add`, `job-status-request` and `job-list-request` (§14.1, §14.6, §14.8), exactly REQUEST_PAD_TO bytes, so that the answer, which is
  * never larger than what the client sent, has room; a master each `member` `ping` and `ping-req`
  * MEMBER_PAD_TO bytes (§12.1), for the same reason.
  */
@@ -9,7 +9,7 @@ import { encode } from './codec.js';
 import { REQUEST_PAD_TO } from './constants.js';
 import type { MessageOf } from './messages.js';
 
-type Paddable = MessageOf<'request'> | MessageOf<'status-request'> | MessageOf<'control'> | MessageOf<'subscribe'> | MessageOf<'member'> | MessageOf<'job-submit'> | MessageOf<'job-status-request'>;
+type Paddable = MessageOf<'request'> | MessageOf<'status-request'> | MessageOf<'control'> | MessageOf<'subscribe'> | MessageOf<'member'> | MessageOf<'job-submit'> | MessageOf<'job-status-request'> | MessageOf<'job-list-request'> | MessageOf<'job-add'>;
 
 /** The message with a `pad` that brings its encoding to `target` bytes (or as close below as the format allows). */
 export function padded<M extends Paddable>(msg: M, target = REQUEST_PAD_TO, encoder: (m: M) => Uint8Array = encode): M {

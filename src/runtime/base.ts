@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { formatAddress, parseAddress } from '../protocol/address.js';
-import { BaseServer, type BaseEvent } from '../roles/base/base.js';
+import { BaseServer, type BaseEvent, JOB_TIMEOUT_DEFAULTS, type JobTimeouts } from '../roles/base/base.js';
 import type { CoreEvent } from '../roles/role.js';
 import { roleDeps } from '../platform/crypto.js';
 import { type DriverEvent, type RunningRole, startRole } from './driver.js';
@@ -13,10 +13,12 @@ import { DiskJobFiles } from './jobFiles.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { isWildcard, resolveEndpoint, resolveHost } from './resolve.js';
 import { untilStopSignal } from './signals.js';
-import { parseCount, parseRate } from './units.js';
+import { JOB_QUERY_MIN, JOB_STALL_MIN, parseCount, parseDuration, parseRate } from './units.js';
 import { UsageError } from '../errors.js';
 import { clusterKey } from './clusterKey.js';
-import { formatRate } from '../view/units.js';
+import { formatDuration, formatRate } from '../view/units.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export interface BaseSettings {
   readonly host: string;
@@ -30,6 +32,8 @@ export interface BaseSettings {
   readonly fanout?: number;
   /** Every target fed by the base server alone: a baseline to measure the cascade against. */
   readonly star?: boolean;
+  /** Its waits and attempts (§14.5), where not the defaults. */
+  readonly timeouts?: Partial<JobTimeouts>;
 }
 
 export type BaseRunEvent = BaseEvent | CoreEvent | DriverEvent;
@@ -48,7 +52,7 @@ export async function startBase(s: BaseSettings, onEvent: (e: BaseRunEvent) => v
   const files = new DiskJobFiles(s.store);
   const swept = files.sweep();
   const running = await startRole<BaseServer>({
-    role: (bound: string) => new BaseServer(roleDeps(s.key), { name: s.name ? formatAddress(s.name.host, s.name.port ?? parseAddress(bound)!.port) : bound, ...(s.rate ? { rate: s.rate } : {}), ...(s.fanout ? { fanout: s.fanout } : {}), ...(s.star ? { star: true } : {}) }, files),
+    role: (bound: string) => new BaseServer(roleDeps(s.key), { name: s.name ? formatAddress(s.name.host, s.name.port ?? parseAddress(bound)!.port) : bound, ...(s.rate ? { rate: s.rate } : {}), ...(s.fanout ? { fanout: s.fanout } : {}), ...(s.star ? { star: true } : {}), ...(s.timeouts ? { timeouts: s.timeouts } : {}) }, files),
     host: s.host,
     port: s.port,
     onEvent,
@@ -76,6 +80,12 @@ export interface BaseFlags {
   readonly rate?: string;
   readonly fanout?: number | string;
   readonly star?: boolean;
+  /** `--query-after`, `--query-attempts`, `--repair-attempts`, `--retry-delay`, `--stall-after` (§14.5). */
+  readonly queryAfter?: string;
+  readonly queryAttempts?: number | string;
+  readonly repairAttempts?: number | string;
+  readonly retryDelay?: string;
+  readonly stallAfter?: string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
 }
@@ -90,10 +100,17 @@ export async function parseBaseFlags(f: BaseFlags): Promise<BaseSettings> {
     name = parseAddress(f.name) ? await resolveEndpoint(f.name, '--name', host.family) : { host: (await resolveHost(f.name, '--name', host.family)).host };
     if (isWildcard(name.host)) throw new UsageError('bad-address', `--name ${f.name} is a wildcard: give the address its targets reach the base server at`);
   } else if (isWildcard(host.host)) throw new UsageError('usage', `--host ${f.host} listens on every address, so the base server needs a name its targets reach it at: pass --name IP[:PORT]`);
+  const timeouts: Partial<Mutable<JobTimeouts>> = {};
+  if (f.queryAfter !== undefined) timeouts.queryAfter = Math.round(parseDuration(f.queryAfter, '--query-after', 's', false, JOB_QUERY_MIN));
+  if (f.queryAttempts !== undefined) timeouts.queryAttempts = parseCount(f.queryAttempts, '--query-attempts', 1, 100);
+  if (f.repairAttempts !== undefined) timeouts.repairAttempts = parseCount(f.repairAttempts, '--repair-attempts', 0, 100);
+  if (f.retryDelay !== undefined) timeouts.retryDelay = Math.round(parseDuration(f.retryDelay, '--retry-delay', 's', true));
+  if (f.stallAfter !== undefined) timeouts.stall = Math.round(parseDuration(f.stallAfter, '--stall-after', 's', false, JOB_STALL_MIN));
   return {
     host: host.host,
     port: parseCount(f.port, '--port', 0, 65535),
     ...(name ? { name } : {}),
+    ...(Object.keys(timeouts).length > 0 ? { timeouts } : {}),
     store: f.store,
     key,
     ...(f.rate !== undefined ? { rate: parseRate(f.rate, '--rate') } : {}),
@@ -106,11 +123,12 @@ export async function parseBaseFlags(f: BaseFlags): Promise<BaseSettings> {
 export async function runBase(f: BaseFlags): Promise<number> {
   const out = new Output({ mode: f.output, logLevel: f.logLevel });
   const s = await parseBaseFlags(f);
+  const t: JobTimeouts = { ...JOB_TIMEOUT_DEFAULTS, ...s.timeouts };
   const stop = untilStopSignal();
   let base: RunningBase;
   try {
     base = await startBase(s, (e) => {
-      if (e.type === 'listening') out.listening({ ...e, store: s.store }, `ofp base listening on ${e.address} (store ${s.store}; each transfer at ${s.rate ? formatRate(s.rate) : 'the job\'s rate, or 50 Mbit/s'}, ${s.fanout ?? 4} at once per node; cluster key set)`);
+      if (e.type === 'listening') out.listening({ ...e, store: s.store, timeouts: t }, `ofp base listening on ${e.address} (store ${s.store}; each transfer at ${s.rate ? formatRate(s.rate) : 'the job\'s rate, or 50 Mbit/s'}, ${s.fanout ?? 4} at once per node; late targets queried after ${formatDuration(t.queryAfter)}; cluster key set)`);
       else out.event(e);
     });
   } catch (e) {

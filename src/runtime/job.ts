@@ -1,9 +1,9 @@
 /**
- * `ofp job submit`, `ofp job status`, `ofp job wait`: a provider core (§14.1)
+ * `ofp job submit`, `ofp job add`, `ofp job status`, `ofp job wait`: a provider core (§14.1, §14.8)
  * on a socket. `submit` hashes the file, submits the job to the base server,
  * serves the file to the base server's pulls, and (with --wait) follows the
  * job to its end; `status` reads a job's state once; `wait` follows it until
- * it ends. Exit status: 0 when the job (or the upload, without --wait) is
+ * it ends; `list` reads every job the base server holds. Exit status: 0 when the job (or the upload, without --wait) is
  * done, 1 when it failed or the base server did not answer.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
@@ -27,6 +27,7 @@ import { clusterKey } from './clusterKey.js';
 import { errorLine } from './errorLine.js';
 import { formatBytes, formatDuration } from '../view/units.js';
 import { flowNameProblem } from '../protocol/flowNames.js';
+import { BaseLink, type JobListRow } from './baseLink.js';
 
 export interface JobCommonFlags {
   readonly base: string;
@@ -131,24 +132,28 @@ function countsText(counts: readonly number[]): string {
 /** What `ofp job status` and `ofp job wait` print: a line for the job, a row per target. */
 export function jobLines(e: Extract<ProviderEvent, { type: 'job-state' }>): string[] {
   const s = e.status;
+  const rowsOf = (rows: readonly JobRow[]) => table(['#', 'SERVER', 'STATE', 'HOLDS', 'SOURCE', 'CODE', 'RETRY IN'], rows.map((r: JobRow) => [
+    r.idx, r.srv, r.st, formatBytes(r.got), r.src ?? '-', r.code ?? '-', r.retry !== undefined ? formatDuration(r.retry) : '-',
+  ]));
+  const head = `job ${s.job}  ${s.file}  ${formatBytes(s.size)}  ${s.state}${s.took !== undefined ? ` in ${formatDuration(s.took)}` : ''}  ${countsText(s.counts)} of ${s.total}`;
+  if (!e.commands) return [head, '', ...rowsOf(e.rows)];
+  // A job of several commands (§14.8): each one's state at each target, in order.
   return [
-    `job ${s.job}  ${s.file}  ${formatBytes(s.size)}  ${s.state}${s.took !== undefined ? ` in ${formatDuration(s.took)}` : ''}  ${countsText(s.counts)} of ${s.total}`,
-    '',
-    ...table(['#', 'SERVER', 'STATE', 'HOLDS', 'SOURCE', 'CODE', 'RETRY IN'], e.rows.map((r: JobRow) => [
-      r.idx, r.srv, r.st, formatBytes(r.got), r.src ?? '-', r.code ?? '-', r.retry !== undefined ? formatDuration(r.retry) : '-',
-    ])),
+    `${head}  ${e.commands.length} commands`,
+    ...e.commands.flatMap((c) => ['', `command ${c.cmd}  ${c.op} ${c.file}  ${c.state}  ${countsText(c.counts)}`, ...rowsOf(c.rows)]),
   ];
 }
 
 /** The exit status, after the job's rows; `look`: `ofp job status`, for which a job that failed is a state shown, not a failure. */
 function report(out: Output, p: Provider, final: Extract<ProviderEvent, { type: 'job-state' }> | undefined, look = false): number {
   if (final) {
-    out.summary({ ...final.status, targets: final.rows });
+    out.summary({ ...final.status, targets: final.rows, ...(final.commands ? { commands: final.commands } : {}) });
     if (out.mode === 'human') for (const line of jobLines(final)) out.result(line);
   }
   switch (p.outcome) {
     case 'completed':
     case 'uploaded':
+    case 'added':
     case 'status':
       return 0;
     case 'failed': {
@@ -177,6 +182,10 @@ function onJobEvent(out: Output, e: RunEvent): void {
       return;
     case 'job-unknown':
       process.stderr.write(errorLine('unknown-job', `the base server holds no job ${e.job}`) + '\n');
+      return;
+    case 'job-command-accepted':
+      out.event(e);
+      if (out.mode === 'human') out.note(`job ${e.job}: command ${e.cmd} accepted: ${e.msg}`);
       return;
     case 'job-state':
       return;
@@ -226,6 +235,69 @@ export async function runJobSubmit(f: SubmitFlags): Promise<number> {
   return report(out, p, final);
 }
 
+export interface AddFlags extends JobCommonFlags {
+  readonly job: string;
+  readonly op: string;
+  /** `copy`: the file to send; `delete`, `verify`: the name at the targets. */
+  readonly file: string;
+  /** `copy`: the name at the targets; the file's own name by default. */
+  readonly as?: string;
+  readonly rate?: string;
+  readonly mediaRate?: string;
+  readonly wait: boolean;
+}
+
+const OPS = ['copy', 'delete', 'verify'] as const;
+
+/** `ofp job add JOB copy FILE | delete NAME | verify NAME` (§14.8). Exit 0 once the base server took it (and, with --wait, once the job ended well). */
+export async function runJobAdd(f: AddFlags): Promise<number> {
+  const out = new Output({ mode: f.output, logLevel: f.logLevel });
+  const key = needKey(f.key);
+  const job = jobId(f.job);
+  const op = OPS.find((o) => o === f.op);
+  if (!op) throw new UsageError('usage', `${JSON.stringify(f.op)} is not a command: give copy FILE, delete FILE or verify FILE`);
+  let add: NonNullable<ProviderConfig['add']>;
+  let files = new DiskJobFiles('.');
+  if (op === 'copy') {
+    const path = resolve(f.file);
+    let size: number;
+    try {
+      const st = statSync(path);
+      if (!st.isFile()) throw new UsageError('usage', `${f.file} is not a regular file`);
+      size = st.size;
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError('usage', `${f.file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    const name = f.as ?? basename(path);
+    const bad = flowNameProblem(name);
+    if (bad) throw new UsageError('usage', `the name at the targets, ${JSON.stringify(name)}, ${bad}: give --as NAME`);
+    const { list, root } = hashFile(path, size);
+    const rate = f.rate !== undefined ? parseRate(f.rate, '--rate') : undefined;
+    const mrate = f.mediaRate !== undefined ? parseRate(f.mediaRate, '--media-rate') : readSidecar(path + SIDECAR_SUFFIX)?.rate;
+    if (mrate !== undefined && mrate > MAX_STREAM_RATE) throw new UsageError('usage', `--media-rate ${f.mediaRate ?? mrate}: a stream goes at most ${MAX_STREAM_RATE} bit/s (MAX_STREAM_RATE)`);
+    add = { job, op, file: name, size, list, root, ...(rate ? { rate } : {}), ...(mrate ? { mrate } : {}) };
+    files = new DiskJobFiles(dirname(path), undefined, new Map([['upload', path]]));
+  } else {
+    if (f.as !== undefined || f.rate !== undefined || f.mediaRate !== undefined) throw new UsageError('usage', `--as, --rate and --media-rate are a copy's: ${op} names a file the targets hold`);
+    const bad = flowNameProblem(f.file);
+    if (bad) throw new UsageError('usage', `the file name ${JSON.stringify(f.file)} ${bad}: ${op} names one file of each target's media directory`);
+    add = { job, op, file: f.file };
+  }
+  let final: Extract<ProviderEvent, { type: 'job-state' }> | undefined;
+  let cmd: number | undefined;
+  const p = await runProvider({ base: f.base, add, follow: f.wait }, key, files, (e) => {
+    if (e.type === 'job-state') final = e;
+    if (e.type === 'job-command-accepted') cmd = e.cmd;
+    onJobEvent(out, e);
+  });
+  if (p.outcome === 'added') {
+    if (out.mode === 'human') out.result(`job ${job}: command ${cmd} (${op} ${add.file}) added; the targets run it in turn (ofp job status ${job} --base ${f.base})`);
+    out.summary({ job, cmd, op, file: add.file, state: 'running' });
+  }
+  return report(out, p, final);
+}
+
 export interface FollowFlags extends JobCommonFlags {
   readonly job: string;
 }
@@ -247,4 +319,39 @@ export async function runJobFollow(f: FollowFlags, follow: boolean): Promise<num
     onJobEvent(out, e);
   });
   return report(out, p, final, !follow);
+}
+
+/** What `ofp job list` prints: a row per job the base server holds. */
+export function jobListLines(rows: readonly JobListRow[]): string[] {
+  if (rows.length === 0) return ['the base server holds no job'];
+  return table(['JOB', 'FILE', 'SIZE', 'STATE', 'TARGETS', 'DONE', 'FAILED', 'PROGRESS', 'AGE'], rows.map((r) => [
+    r.job, r.file, formatBytes(r.size), r.state, r.total, r.done, r.failed,
+    `${r.size * r.total === 0 ? (r.done === r.total ? 100 : 0) : Math.floor((100 * r.got) / (r.size * r.total))}%`, formatDuration(r.age),
+  ]));
+}
+
+/** Tries of each page of `ofp job list`, and the wait for each. */
+const LIST_TRIES = 4;
+const LIST_WAIT = 500;
+
+/** `ofp job list`: every job the base server holds, once. Exit 0, or 1 when the base server did not answer. */
+export async function runJobList(f: JobCommonFlags): Promise<number> {
+  const out = new Output({ mode: f.output, logLevel: f.logLevel });
+  const key = needKey(f.key);
+  const base = await resolveEndpoint(f.base, '--base');
+  const link = await BaseLink.open(base, key);
+  let rows: JobListRow[] | undefined;
+  try {
+    rows = await link.jobs(LIST_WAIT, LIST_TRIES);
+  } finally {
+    await link.close();
+  }
+  if (!rows) {
+    const why = link.unauthenticated > 0 ? 'it answered without a valid MAC: check --key' : 'is it running, with the same --key?';
+    process.stderr.write(errorLine('base-unreachable', `no answer from the base server ${base.address} after ${LIST_TRIES} tries: ${why}`) + '\n');
+    return 1;
+  }
+  out.summary({ base: base.address, jobs: rows });
+  if (out.mode === 'human') for (const line of jobListLines(rows)) out.result(line);
+  return 0;
 }

@@ -7,7 +7,7 @@
  * node serves the file it verified even once a newer one takes its name.
  * Temporary files left by a process that died are removed at start.
  */
-import { closeSync, ftruncateSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync, constants as fsConstants } from 'node:fs';
+import { closeSync, ftruncateSync, lstatSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 import type { JobFiles } from '../roles/jobs/holding.js';
 
@@ -23,6 +23,8 @@ export class DiskJobFiles implements JobFiles {
     private readonly onCommit?: (name: string, path: string, size: number) => void,
     /** Files to serve as they are, by key (a provider's upload). */
     private readonly fixed: ReadonlyMap<string, string> = new Map(),
+    /** Told when a file leaves service (a job's `delete`). */
+    private readonly onRemove?: (name: string) => void,
   ) {}
 
   /** Remove the temporary files of jobs a dead process left in the directory; their names. */
@@ -101,6 +103,39 @@ export class DiskJobFiles implements JobFiles {
         // Gone already.
       }
     }
+  }
+
+  sizeOf(name: string): number | undefined {
+    try {
+      const st = lstatSync(join(this.dir, name));
+      return st.isFile() ? st.size : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  readNamed(name: string, off: number, len: number): Uint8Array {
+    const fd = openSync(join(this.dir, name), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+    try {
+      const buf = Buffer.allocUnsafe(len);
+      let got = 0;
+      while (got < len) {
+        const n = readSync(fd, buf, got, len - got, off + got);
+        if (n === 0) throw new Error(`${name} ends before byte ${off + len}`);
+        got += n;
+      }
+      return buf;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  remove(name: string): void {
+    const path = join(this.dir, name);
+    // A descriptor a job still holds on it (one it received) is closed: its bytes are gone with the name.
+    for (const [key, f] of this.open) if (f.path === path) this.release(key);
+    unlinkSync(path);
+    this.onRemove?.(name);
   }
 
   /** Close the descriptor of `key` (its file stays). */

@@ -259,6 +259,13 @@ export class FileMediaReader implements MediaReader {
     this.files.set(entry.name, entry);
   }
 
+  /** A job deleted `name` (§14.8): nothing reads it (the server waits for that); it is served no more. */
+  remove(name: string): void {
+    this.closeFile(name);
+    for (const key of [...this.cache.keys()]) if (key.slice(key.indexOf(':') + 1) === name) this.cache.delete(key);
+    this.files.delete(name);
+  }
+
   private closeFile(name: string): void {
     const fd = this.fds.get(name);
     if (fd === undefined) return;

@@ -20,7 +20,7 @@ import { DEFAULT_MASTER, DEFAULT_MEDIA_RATE } from './defaults.js';
 import { describeRateLimit, withRateLimit } from './rateLimitFlag.js';
 import { onEachStopSignal, signalStatus } from './signals.js';
 import { formatRate } from '../view/units.js';
-import { parseCount, parseDuration, parseRate } from './units.js';
+import { JOB_STALL_MIN, parseCount, parseDuration, parseRate } from './units.js';
 import { UsageError } from '../errors.js';
 import { clusterKey, keylessWarning } from './clusterKey.js';
 import { DiskJobFiles } from './jobFiles.js';
@@ -58,6 +58,8 @@ export interface ServerSettings {
   readonly jobRate?: number;
   /** Job targets this server serves at once (§14.2). */
   readonly jobFanout?: number;
+  /** A job's source that sent nothing asked for this long has stalled, ms (§14.4). */
+  readonly jobStall?: number;
 }
 
 const withFacts = (facts: ServerFacts) => (Object.keys(facts).length > 0 ? { facts } : {});
@@ -92,7 +94,7 @@ export type RunningServerEvent = ServerEvent | DriverEvent;
 export async function startServer(s: ServerSettings, onEvent: (e: RunningServerEvent) => void): Promise<RunningServer> {
   const reader = new FileMediaReader(readableFiles(s.media));
   // Jobs bring files into the media directory, within a keyed cluster only (§14.7).
-  const jobFiles = s.key && s.mediaDir ? new DiskJobFiles(s.mediaDir, (name, path, size) => reader.replace({ name, path, size, rate: s.defaultRate ?? DEFAULT_MEDIA_RATE, rateFrom: 'default' })) : undefined;
+  const jobFiles = s.key && s.mediaDir ? new DiskJobFiles(s.mediaDir, (name, path, size) => reader.replace({ name, path, size, rate: s.defaultRate ?? DEFAULT_MEDIA_RATE, rateFrom: 'default' }), new Map(), (name) => reader.remove(name)) : undefined;
   const swept = jobFiles?.sweep() ?? [];
   let settle: (from: RegistrationState) => void = () => {};
   const stopped = new Promise<RegistrationState>((resolve) => {
@@ -101,7 +103,7 @@ export async function startServer(s: ServerSettings, onEvent: (e: RunningServerE
   const running: RunningRole<MediaServer> = await startRole({
     role: (bound: string) => {
       const name = advertisedName(s, bound);
-      const jobs = { mediaRate: s.defaultRate ?? DEFAULT_MEDIA_RATE, ...(s.jobRate ? { rate: s.jobRate } : {}), ...(s.jobFanout ? { fanout: s.jobFanout } : {}) };
+      const jobs = { mediaRate: s.defaultRate ?? DEFAULT_MEDIA_RATE, ...(s.jobRate ? { rate: s.jobRate } : {}), ...(s.jobFanout ? { fanout: s.jobFanout } : {}), ...(s.jobStall ? { stall: s.jobStall } : {}) };
       return new MediaServer(roleDeps(s.key), { name, masters: s.masters, group: s.group, cap: s.cap, files: catalogOf(s.media), jobs, ...(s.facts ? { facts: s.facts } : {}), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}), ...(s.peers ? { peers: s.peers } : {}), ...(s.gossip ? { gossip: s.gossip } : {}) }, reader, jobFiles);
     },
     host: s.host,
@@ -161,6 +163,8 @@ export interface ServerFlags {
   readonly jobRate?: string;
   /** `--job-fanout`: job targets it serves at once (§14.2). */
   readonly jobFanout?: number | string;
+  /** `--job-stall`: how long a job's source may send nothing asked for before the base server hears it stalled (§14.4). */
+  readonly jobStall?: string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
 }
@@ -213,6 +217,7 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
     defaultRate,
     ...(f.jobRate !== undefined ? { jobRate: parseRate(f.jobRate, '--job-rate') } : {}),
     ...(f.jobFanout !== undefined ? { jobFanout: parseCount(f.jobFanout, '--job-fanout', 1, 64) } : {}),
+    ...(f.jobStall !== undefined ? { jobStall: parseDuration(f.jobStall, '--job-stall', 's', false, JOB_STALL_MIN) } : {}),
   };
 }
 

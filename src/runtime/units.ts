@@ -39,6 +39,11 @@ export function parseDuration(text: string, what = 'duration', unit: 's' | 'ms' 
   return ms;
 }
 
+/** The shortest stall a job's receiver may be told to wait for, ms: a few of its pulls (JOB_PULL_INTERVAL). */
+export const JOB_STALL_MIN = 200;
+/** The shortest wait a base server may be told to give a target before it queries it, ms. */
+export const JOB_QUERY_MIN = 100;
+
 /** Parse a whole number within bounds (ports, counts). */
 export function parseCount(text: string | number, what: string, min: number, max: number): number {
   const n = typeof text === 'number' ? text : /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;

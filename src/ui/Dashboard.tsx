@@ -14,6 +14,8 @@ import { INITIAL_UI, reduceKey, type Effect, type KeyContext, type Message, type
 import { frameLayout, paneRows } from './layout.js';
 import { ColorContext, Line } from './Line.js';
 import { MastersPane } from './MastersPane.js';
+import { JobsPane } from './JobsPane.js';
+import { jobsPaneLines } from './jobRow.js';
 import type { ActionResult, Actions, SnapshotStore } from '../view/model.js';
 import { PANES, type PaneName } from './panes.js';
 import { keyedList, resolveSelection, scrollWindow } from './scroll.js';
@@ -68,7 +70,8 @@ export function Dashboard(props: DashboardProps) {
     events: keyedList(events, (e) => e.seq),
   }), [snapshot.servers, snapshot.sessions, events]);
 
-  const layout = frameLayout(size.rows, { servers: lists.servers.length, sessions: lists.sessions.length, events: lists.events.length }, ui.focus, snapshot.members.length);
+  const jobLines = useMemo(() => (snapshot.jobs ? jobsPaneLines(snapshot.jobs).length : 0), [snapshot.jobs]);
+  const layout = frameLayout(size.rows, { servers: lists.servers.length, sessions: lists.sessions.length, events: lists.events.length }, ui.focus, snapshot.members.length, jobLines);
   const pageRows = {} as Record<PaneName, number>;
   const selected = {} as Record<PaneName, number>;
   const offsets = useRef<Record<PaneName, number>>({ servers: 0, sessions: 0, events: 0 });
@@ -133,6 +136,7 @@ export function Dashboard(props: DashboardProps) {
           </Box>
         : <Box flexDirection="column" height={layout.body} overflowY="hidden">
             {layout.masters > 0 && <MastersPane items={snapshot.members} rows={layout.masters - 2} width={width} />}
+            {layout.jobs > 0 && snapshot.jobs && <JobsPane jobs={snapshot.jobs} rows={layout.jobs - 1} width={width} />}
             {layout.panes.servers > 0 && (
               <ServersPane items={snapshot.servers} views={snapshot.totals.views} offset={offsets.current.servers} rows={pageRows.servers}
                 selected={selected.servers} focused={ui.focus === 'servers'} width={width} supervised={snapshot.members.length > 0} />

@@ -14,6 +14,8 @@ export interface FrameLayout {
   readonly panes: Readonly<Record<PaneName, number>>;
   /** Lines of the masters pane (a group's members, above the others; not focusable); 0 = not shown. */
   readonly masters: number;
+  /** Lines of the jobs pane (a base server's jobs, `--base`; not focusable), title included; 0 = not shown. */
+  readonly jobs: number;
   /** Lines of the pane area (where help is drawn when open). */
   readonly body: number;
   /** Total lines of the frame. */
@@ -37,8 +39,10 @@ const MASTERS_FROM = 14;
  * `items` is how many rows each pane could show; panes with few items give their lines to
  * the others. When the terminal is too short for all three panes only the focused one is shown.
  * `members`: the rows of the masters pane (a group's masters); it takes at most a third of the body.
+ * `jobLines`: the lines of the jobs pane below its title (`--base`); it takes at most a third of the
+ * body too, and only what the masters pane leaves room for.
  */
-export function frameLayout(rows: number, items: Readonly<Record<PaneName, number>>, focus: PaneName, members = 0): FrameLayout {
+export function frameLayout(rows: number, items: Readonly<Record<PaneName, number>>, focus: PaneName, members = 0, jobLines = 0): FrameLayout {
   const height = frameHeight(rows);
   // Chrome first, shed from the least useful when short: header totals, status, footer, title.
   let left = height;
@@ -50,7 +54,8 @@ export function frameLayout(rows: number, items: Readonly<Record<PaneName, numbe
   if (status) left -= 1;
   const body = left;
   const masters = members > 0 && body >= MASTERS_FROM ? Math.min(2 + members, Math.floor(body / 3)) : 0;
-  return { header, status, footer, panes: splitPanes(body - masters, items, focus), masters, body, height };
+  const jobs = jobLines > 0 && body - masters >= MASTERS_FROM ? Math.min(1 + jobLines, Math.floor(body / 3)) : 0;
+  return { header, status, footer, panes: splitPanes(body - masters - jobs, items, focus), masters, jobs, body, height };
 }
 
 function splitPanes(lines: number, items: Readonly<Record<PaneName, number>>, focus: PaneName): Record<PaneName, number> {

@@ -104,6 +104,41 @@ export interface Totals {
 
 export type Reachability = 'connecting' | 'up' | 'unreachable';
 
+/** A target of a job (§14.6): its state, what it holds, and where it gets the file from. */
+export interface JobTargetView {
+  readonly idx: number;
+  readonly srv: string;
+  readonly st: 'new' | 'received' | 'progress' | 'completed' | 'failed';
+  /** Bytes it holds verified, as it last said. */
+  readonly got: number;
+  /** Its source: the base server, or another target (the cascade's tree). */
+  readonly src?: string;
+  readonly code?: string;
+}
+
+/** A job a base server holds (§14.6), with its targets when the dashboard read them. */
+export interface JobView {
+  readonly job: number;
+  readonly file: string;
+  readonly size: number;
+  readonly state: 'uploading' | 'running' | 'completed' | 'failed';
+  readonly done: number;
+  readonly failed: number;
+  readonly total: number;
+  /** Bytes its targets hold verified, summed (of size × total). */
+  readonly got: number;
+  /** Its targets, for the jobs the dashboard reads in full (the first JOBS_DETAILED); undefined for the others. */
+  readonly targets?: readonly JobTargetView[];
+}
+
+/** The base server the dashboard watches (`--base`), and its jobs. */
+export interface JobsView {
+  readonly base: string;
+  readonly reachability: Reachability;
+  /** Running first, then the newest. */
+  readonly jobs: readonly JobView[];
+}
+
 export interface Snapshot {
   /** The master's address. */
   readonly master: string;
@@ -117,6 +152,8 @@ export interface Snapshot {
   /** Newest first, at most EVENT_LIMIT. */
   readonly events: readonly EventView[];
   readonly totals: Totals;
+  /** A base server's jobs (§14), when the dashboard watches one. */
+  readonly jobs?: JobsView;
   /** Incremented whenever anything in the snapshot changes. */
   readonly version: number;
 }

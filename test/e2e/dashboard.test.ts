@@ -276,6 +276,12 @@ describe.concurrent('the dashboard, end to end', () => {
       const master = await oneShots.run(['dashboard', '--master', 'nowhere']);
       expect(master.code).toBe(2);
       expect(master.stderr.trim()).toMatch(/^error bad-address: --master "nowhere" is not HOST:PORT/);
+      const base = await oneShots.run(['dashboard', '--master', '127.0.0.1:7700', '--base', '127.0.0.1:7900']);
+      expect(base.code).toBe(2);
+      expect(base.stderr.trim()).toMatch(/^error usage: --base needs the cluster key \(--key or OFP_KEY\)/);
+      const baseAddress = await oneShots.run(['dashboard', '--master', '127.0.0.1:7700', '--base', 'nowhere', '--key', 'a cluster key of enough bytes']);
+      expect(baseAddress.code).toBe(2);
+      expect(baseAddress.stderr.trim()).toMatch(/^error bad-address: --base "nowhere" is not HOST:PORT/);
       const unknown = await oneShots.run(['dashboard', '--bogus']);
       expect(unknown.code).toBe(2);
       expect(unknown.stderr.trim().split('\n')).toHaveLength(1);

@@ -16,9 +16,11 @@ cleanupProcesses();
 const dir = tempDir('ofp-jobs-');
 const KEY = 'the cluster key of a distribution job on loopback';
 const file = join(dir, 'title.ts');
+const second = join(dir, 'second.ts');
 
 beforeAll(() => {
   writeFileSync(file, contentOf(1_500_000, 3));
+  writeFileSync(second, contentOf(100_000, 4));
 });
 
 describe('a distribution job, with real processes', () => {
@@ -60,6 +62,32 @@ describe('a distribution job, with real processes', () => {
       expect(status.code, status.stderr).toBe(0);
       expect(status.stdout).toMatch(new RegExp(`^job ${doc.job}  title\\.ts  1\\.50 MB  completed in [0-9.]+ (ms|s)  3 completed of 3`));
       expect(status.stdout.split('\n').filter((l) => / completed /.test(l) && l.includes('127.0.0.1'))).toHaveLength(3);
+      // ofp job list: the one job, completed, every byte at every target.
+      const list = await p.run(['job', 'list', '--base', baseAddr, '--key', KEY, '--json'], { timeoutMs: 20_000 });
+      expect(list.code, list.stderr).toBe(0);
+      const listed = JSON.parse(list.stdout) as { base: string; jobs: { job: number; file: string; state: string; done: number; failed: number; total: number; got: number }[] };
+      expect(listed.base).toBe(baseAddr);
+      expect(listed.jobs).toEqual([expect.objectContaining({ job: doc.job, file: 'title.ts', state: 'completed', done: 3, failed: 0, total: 3, got: 3 * 1_500_000 })]);
+      // The dashboard with --base, without a terminal: its status lines carry the jobs, each target with its source.
+      const dash = await p.run(['dashboard', '--master', master.address, '--base', baseAddr, '--key', KEY, '--refresh', '200', '--duration', '1.5', '--json-stream'], { timeoutMs: 20_000 });
+      expect(dash.code, dash.stderr).toBe(0);
+      const last = dash.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; data: { jobs?: { base: string; reachability: string; jobs: { job: number; state: string; targets?: { srv: string; src?: string }[] }[] } } }).filter((e) => e.event === 'status').at(-1)!;
+      expect(last.data.jobs).toMatchObject({ base: baseAddr, reachability: 'up', jobs: [{ job: doc.job, state: 'completed' }] });
+      expect(last.data.jobs!.jobs[0]!.targets!.map((t) => [t.srv, t.src])).toEqual(doc.targets.map((t) => [t.srv, t.src]));
+      // ofp job add (§14.8): a second file to the same targets, then the first deleted from them; the master hears of both.
+      const added = await p.run(['job', 'add', String(doc.job), 'copy', second, '--base', baseAddr, '--key', KEY, '--wait', '--json'], { timeoutMs: 60_000 });
+      expect(added.code, added.stderr).toBe(0);
+      const a = JSON.parse(added.stdout) as { state: string; commands: { cmd: number; op: string; file: string; state: string; counts: number[] }[] };
+      expect(a.state).toBe('completed');
+      expect(a.commands.map((c) => [c.cmd, c.op, c.file, c.state, c.counts])).toEqual([[1, 'copy', 'title.ts', 'completed', [0, 0, 0, 3, 0]], [2, 'copy', 'second.ts', 'completed', [0, 0, 0, 3, 0]]]);
+      for (const s of servers) expect(readFileSync(join(s.media, 'second.ts')).equals(readFileSync(second))).toBe(true);
+      const del = await p.run(['job', 'add', String(doc.job), 'delete', 'title.ts', '--base', baseAddr, '--key', KEY, '--wait'], { timeoutMs: 60_000 });
+      expect(del.code, del.stderr).toBe(0);
+      expect(del.stdout).toMatch(/^command 3 {2}delete title\.ts {2}completed {2}3 completed$/m);
+      for (const s of servers) {
+        expect(readdirSync(s.media)).toEqual(['second.ts']);
+        await master.child.waitFor((e) => e.event === 'file-removed' && e.data.srv === s.address && e.data.file === 'title.ts', 10_000, `${s.address}'s title.ts out of the catalog`);
+      }
     } finally {
       await p.killAll();
     }
@@ -87,6 +115,10 @@ describe('a distribution job, with real processes', () => {
       expect(s.state).toBe('failed');
       expect(s.targets.map((t) => [t.srv, t.st, t.code])).toEqual([[addr, 'completed', undefined], ['127.0.0.1:9', 'failed', 'target-unreachable']]);
       expect(s.targets[1]!.retry).toBeGreaterThan(0);
+      // A command for a job the base server does not hold: a stable error, exit 1.
+      const unknown = await p.run(['job', 'add', String(job === 1 ? 2 : 1), 'verify', 'other.ts', '--base', baseAddr, '--key', KEY], { timeoutMs: 20_000 });
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/^error unknown-job: the base server holds no job \d+$/m);
     } finally {
       await p.killAll();
     }
@@ -101,6 +133,9 @@ describe('a distribution job, with real processes', () => {
       const submit = await p.run(['job', 'submit', file, '--to', '127.0.0.1:5000'], { timeoutMs: 20_000 });
       expect(submit.code).toBe(2);
       expect(submit.stderr).toContain('jobs move only within a keyed cluster');
+      const list = await p.run(['job', 'list', '--base', '127.0.0.1:9'], { timeoutMs: 20_000 });
+      expect(list.code).toBe(2);
+      expect(list.stderr).toContain('jobs move only within a keyed cluster');
     } finally {
       await p.killAll();
     }

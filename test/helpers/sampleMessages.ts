@@ -67,6 +67,12 @@ export const SAMPLES: { readonly [K in MessageType]: MessageOf<K> } = {
     type: 'job-status', rid: 15, job: 5, found: true, file: 'B', size: 2 ** 36, state: 'running', age: 1_000, took: 900, got: 2 ** 35, total: 2, counts: [0, 1, 0, 0, 1], from: 0, at: AT,
     rows: [{ idx: 0, srv: '10.0.1.1:5000', st: 'received', got: 0, src: '10.0.9.1:6000' }, { idx: 1, srv: '[2001:db8::5]:5000', st: 'failed', got: 0, code: 'target-unreachable', retry: 60_000 }],
   },
+  'job-add': { type: 'job-add', rid: 17, job: 5, op: 'copy', file: 'C', size: 2 ** 36, root: bytes(32, 3), rate: 8_000_000, mrate: 2_000_000, tag: bytes(8, 12), pad: bytes(4), at: AT },
+  'job-list-request': { type: 'job-list-request', rid: 16, from: 16, pad: bytes(4), at: AT },
+  'job-list': {
+    type: 'job-list', rid: 16, total: 17, from: 16, at: AT,
+    rows: [{ job: 5, file: 'B', size: 2 ** 36, state: 'running', age: 1_000, done: 1, failed: 1, total: 3, got: 2 ** 37 }],
+  },
   subscribe: { type: 'subscribe', rid: 13, cookie: bytes(8, 10), since: 40, pad: bytes(7), at: AT },
   'subscribe-ack': { type: 'subscribe-ack', rid: 13, state: 'active', cookie: bytes(8, 10), lease: 10_000, next: 42, at: AT },
   notice: {

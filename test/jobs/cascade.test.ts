@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { forSeeds, seedRange } from '../helpers/simCluster.js';
 import { BASE, contentOf, jobCluster } from '../../testbed/sim/jobCluster.js';
 import { Holding } from '../../src/roles/jobs/holding.js';
-import { JOB_RETRY_DELAY, JOB_RETRY_ROUNDS } from '../../src/protocol/constants.js';
+import { JOB_RETRY_DELAY, JOB_RETRY_ROUNDS, MAX_ERROR_TEXT } from '../../src/protocol/constants.js';
 
 const SEEDS = seedRange(7100, 4);
 
@@ -227,6 +227,18 @@ describe('refusals and security (§14.7)', () => {
     const refused = c.events('job-refused')[0]!.e as unknown as { code: string; msg: string };
     expect(refused.code).toBe('bad-request');
     expect(refused.msg).toMatch(/is a path/);
+  });
+
+  it('a refusal that names a very long file name still reaches the provider, its text cut to MAX_ERROR_TEXT', () => {
+    const c = jobCluster({ seed: 17, servers: 1 });
+    const { provider } = c.submit(contentOf(1_000, 1), { file: `${'x'.repeat(250)}.ts` });
+    c.net.run({ until: c.net.now + 5_000, done: () => provider.done });
+    // It used to name the whole file in a text longer than its field: the provider dropped it (bad-field), and found the base server unreachable.
+    expect(provider.outcome).toBe('refused');
+    const refused = c.events('job-refused')[0]!.e as unknown as { code: string; msg: string };
+    expect(refused.code).toBe('bad-request');
+    expect(Buffer.byteLength(refused.msg)).toBeLessThanOrEqual(MAX_ERROR_TEXT);
+    expect(refused.msg).toMatch(/^the file name "x+…$/);
   });
 
   it('a server without the cluster key takes no job: its copy never starts, the others complete, it is reported failed', () => {

@@ -89,8 +89,8 @@ describe('codec round trips', () => {
 
 describe('worst-case sizes', () => {
   // server-list, content and status carry lists their senders page to fit (tested with the roles);
-  // member too, once its updates carry servers' entries (below); so do job-submit, job-order and job-status (test/jobs).
-  const paged = ['server-list', 'content', 'status', 'member', 'job-submit', 'job-order', 'job-status'];
+  // member too, once its updates carry servers' entries (below); so do job-submit, job-order, job-status and job-list (test/jobs).
+  const paged = ['server-list', 'content', 'status', 'member', 'job-submit', 'job-order', 'job-status', 'job-list'];
   for (const type of MESSAGE_TYPES.filter((t) => !paged.includes(t))) {
     it(`${type} with every field at its largest fits in MAX_DATAGRAM, MAC included`, () => {
       const bytes = encodeWithMac(largestMessage(type, ['pad']), () => new Uint8Array(MAC_LENGTH));

@@ -45,6 +45,23 @@ describe('master: catalog from content lists (S1.1)', () => {
     expect(f.master.catalog.entries().map(([n]) => n)).toEqual(['a', 'new.ts']);
   });
 
+  it('a registered server removes a file (a distribution job deleted it, §14.4): out of the catalog at once, acknowledged; its other holders keep it', () => {
+    const f = new MasterFixture();
+    const s = f.addServer({ files: [file('a'), file('b')] });
+    const t = f.addServer({ addr: '10.0.1.2:5000', files: [file('b')] });
+    const rm = (part: number, name: string) => s.send({ type: 'content', name: s.addr, epoch: s.epoch, cookie: s.cookie!, part, parts: 1, files: [[name, 0, 0]], rm: true });
+    expect(ofType(rm(0, 'a'), 'content-ack')).toEqual([expect.objectContaining({ part: 0, add: true })]);
+    expect(f.master.catalog.holders('a')).toBeUndefined();
+    expect(f.d.eventsOf('file-removed')).toEqual([expect.objectContaining({ srv: s.addr, file: 'a' })]);
+    rm(1, 'b');
+    expect([...f.master.catalog.holders('b')!.keys()]).toEqual([t.addr]);
+    expect(f.redirectedTo(CLIENT, 'b')).toBe(t.addr);
+    // A name it does not list: acknowledged, nothing else.
+    expect(ofType(rm(2, 'zzz'), 'content-ack')).toHaveLength(1);
+    expect(f.d.eventsOf('file-removed')).toHaveLength(2);
+    expect(f.master.catalog.entries().map(([n]) => n)).toEqual(['b']);
+  });
+
   it('an addition before the content list is complete is dropped; one with a wrong cookie is not-registered', () => {
     const f = new MasterFixture();
     const s = new FakeServer(f.d, { addr: '10.0.1.1:5000', files: [file('a'), file('b')], partSize: 1 });

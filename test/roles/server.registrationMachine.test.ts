@@ -52,6 +52,25 @@ describe('server registration sub-machine', () => {
     expect(r.onRetry(10_000, 1).send).toEqual([]);
   });
 
+  it('a file removed once registered goes to the master as a removal until acknowledged; it replaces an addition of the same name still owed, and leaves later lists (§14.4)', () => {
+    const r = registration();
+    r.start(0, 1);
+    registered(r, 10);
+    r.addFile(['new.ts', 3000, 4_000_000], 100);
+    const step = r.removeFile('new.ts', 110);
+    // The addition is no longer owed: only the removal goes, and again until acknowledged.
+    expect(step.send).toEqual([{ type: 'content', name: NAME, epoch: EPOCH, cookie, part: 1, parts: 1, files: [['new.ts', 3000, 4_000_000]], rm: true }]);
+    expect(r.onRetry(110 + REGISTER_RETRY, 1).send).toMatchObject([{ type: 'content', part: 1, rm: true }]);
+    r.onContentAck({ type: 'content-ack', epoch: EPOCH, part: 1, add: true }, 200 + REGISTER_RETRY);
+    expect(r.retryDeadline()).toBeUndefined();
+    expect(r.removeFile('never-held.ts', 300).send).toEqual([]);
+    r.removeFile('a.ts', 400);
+    const again = r.onError({ type: 'error', code: 'not-registered', msg: 'who?' }, 500, 1);
+    expect(again.send).toMatchObject([{ type: 'register', files: 1 }]);
+    const relisted = r.onRegisterAck({ type: 'register-ack', name: NAME, epoch: EPOCH, cookie, interval: 1000 }, 600);
+    expect(relisted.send.flatMap((m) => (m.type === 'content' ? m.files.map((x) => x[0]) : []))).toEqual(['b.ts']);
+  });
+
   it('a file added while listing goes once registered; registering again lists it, and owes no addition', () => {
     const r = registration();
     r.start(0, 1);

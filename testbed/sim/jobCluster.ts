@@ -7,7 +7,7 @@ import { ClusterAuth } from '../../src/protocol/auth.js';
 import type { MediaReader } from '../../src/roles/server/server.js';
 import { Rng } from '../../src/protocol/rng.js';
 import { nodeCrypto } from '../../src/platform/crypto.js';
-import { BaseServer, type BaseEvent } from '../../src/roles/base/base.js';
+import { BaseServer, type BaseEvent, type JobTimeouts } from '../../src/roles/base/base.js';
 import type { JobFiles } from '../../src/roles/jobs/holding.js';
 import { hashList } from '../../src/roles/jobs/object.js';
 import { Provider, type ProviderEvent } from '../../src/roles/provider/provider.js';
@@ -64,6 +64,22 @@ export class MemoryJobFiles implements JobFiles {
   discard(key: string): void {
     this.temp.delete(key);
   }
+
+  sizeOf(name: string): number | undefined {
+    return this.media.get(name)?.length;
+  }
+
+  readNamed(name: string, off: number, len: number): Uint8Array {
+    const b = this.media.get(name);
+    if (!b) throw new Error(`no file ${name}`);
+    if (off + len > b.length) throw new Error(`${name} ends before byte ${off + len}`);
+    return b.subarray(off, off + len);
+  }
+
+  remove(name: string): void {
+    if (this.failWrites) throw new Error('EROFS: read-only file system');
+    if (!this.media.delete(name)) throw new Error(`ENOENT: no file ${name}`);
+  }
 }
 
 /** `size` bytes that differ from seed to seed. */
@@ -80,6 +96,10 @@ export interface JobClusterOptions {
   readonly fanout?: number;
   /** Every target fed by the base server alone (`fanout` at a time): the baseline of a cascade. */
   readonly star?: boolean;
+  /** The base server's waits and attempts (§14.5), where not the defaults. */
+  readonly timeouts?: Partial<JobTimeouts>;
+  /** The servers' stall timeout, ms (JOB_STALL by default). */
+  readonly jobStall?: number;
 }
 
 export function jobCluster(o: JobClusterOptions) {
@@ -89,10 +109,10 @@ export function jobCluster(o: JobClusterOptions) {
   const log: { at: number; addr: string; e: BaseEvent | ServerEvent | ProviderEvent }[] = [];
   const record = (e: BaseEvent | ServerEvent | ProviderEvent, node: { addr: string }) => log.push({ at: net.now, addr: node.addr, e });
   const baseFiles = new MemoryJobFiles();
-  const base = new BaseServer(deps(), { name: BASE, ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.star ? { star: true } : {}) }, baseFiles);
+  const base = new BaseServer(deps(), { name: BASE, ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.star ? { star: true } : {}), ...(o.timeouts ? { timeouts: o.timeouts } : {}) }, baseFiles);
   net.add(BASE, base, record);
   const servers: { addr: string; core: MediaServer; files: MemoryJobFiles }[] = [];
-  const jobs = { ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), mediaRate: 1_000_000 };
+  const jobs = { ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.jobStall ? { stall: o.jobStall } : {}), mediaRate: 1_000_000 };
   function addServer(addr: string, key: string | null = JOB_KEY): { addr: string; core: MediaServer; files: MemoryJobFiles } {
     const files = new MemoryJobFiles();
     const core = new MediaServer(deps(key), { name: addr, masters: [], group: 'default', cap: 1_000_000_000, files: [], jobs }, noMedia, files);
@@ -118,8 +138,19 @@ export function jobCluster(o: JobClusterOptions) {
     return { provider, addr };
   }
 
+  /** A provider at `addr` adds a command to job `job` (§14.8): a copy of `content` as `file`, a delete or a verify of `file`. */
+  function add(job: number, op: 'copy' | 'delete' | 'verify', file: string, opts: { content?: Uint8Array; addr?: string; follow?: boolean } = {}): { provider: Provider; addr: string } {
+    const content = opts.content;
+    const copy = op === 'copy' && content ? { size: content.length, ...hashList((off, len) => content.subarray(off, off + len), content.length, nodeCrypto) } : {};
+    const addr = opts.addr ?? '10.0.8.2:7000';
+    const provider = new Provider(deps(), { base: BASE, add: { job, op, file, ...copy }, follow: opts.follow ?? true }, new MemoryJobFiles(content));
+    net.add(addr, provider, record);
+    net.command(addr, { type: 'start' });
+    return { provider, addr };
+  }
+
   return {
-    net, base, baseFiles, servers, addServer, submit, log,
+    net, base, baseFiles, servers, addServer, submit, add, log,
     /** Events of one type, in order. */
     events: <T extends string>(type: T) => log.filter((l) => l.e.type === type),
     logText: () => log.filter((l) => !('level' in l.e) || l.e.level !== 'debug').map((l) => `${l.at - log[0]!.at} ${l.addr} ${JSON.stringify(l.e, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))}`).join('\n'),

@@ -25,6 +25,12 @@ export interface JobFiles {
   commit(key: string, name: string): void;
   /** Drop the temporary file of `key`, if any. */
   discard(key: string): void;
+  /** The size of the file in service as `name`; undefined when there is none (§14.8). */
+  sizeOf(name: string): number | undefined;
+  /** Bytes of the file in service as `name` (a `verify`, §14.8). */
+  readNamed(name: string, off: number, len: number): Uint8Array;
+  /** Take the file in service as `name` out of the directory (a `delete`, §14.8). */
+  remove(name: string): void;
 }
 
 /** What came of a chunk. */

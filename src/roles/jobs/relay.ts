@@ -34,6 +34,8 @@ export type PlanEntry = readonly [number, string];
 export interface CommandSpec {
   readonly job: number;
   readonly cmd: number;
+  /** What the command does (§14.8): only a `copy` moves an object; the others' orders cascade alone. `copy` when absent. */
+  readonly op?: 'copy' | 'delete' | 'verify';
   readonly file: string;
   readonly size: number;
   readonly root: Uint8Array;
@@ -106,6 +108,8 @@ export interface RelayOptions {
   readonly fanout: number;
   /** Keep the whole plan here, giving each target an empty share: a star (the benchmark's baseline). */
   readonly star?: boolean;
+  /** A source that sent nothing asked for this long has stalled, ms (JOB_STALL by default). */
+  readonly stall?: number;
 }
 
 export class Relay {
@@ -137,6 +141,11 @@ export class Relay {
   ) {
     this.startedAt = now;
     if (holding.complete) this.doneAt = now;
+  }
+
+  /** A source that sent nothing asked for this long has stalled, ms. */
+  get stall(): number {
+    return this.opts.stall ?? JOB_STALL;
   }
 
   get complete(): boolean {
@@ -185,7 +194,7 @@ export class Relay {
       return;
     }
     const receiving = !this.complete && this.failedCode === undefined;
-    const stalled = up !== undefined && now - up.progressAt >= JOB_STALL;
+    const stalled = up !== undefined && now - up.progressAt >= this.stall;
     // Bounded (S5.4): past JOB_MAX_SWITCHES, only the base server's offer moves a target.
     const mayMove = this.switches < JOB_MAX_SWITCHES || from === this.spec.base;
     if (!receiving || (up && (!mayMove || (!stalled && o.rate < this.deliveredRate(now) * 1.25)))) return this.takeOffer(from, o, now);
@@ -364,7 +373,7 @@ export class Relay {
     const [idx, to] = entry;
     const tag = this.rng.bytes(COOKIE_LENGTH);
     const empty: MessageOf<'job-order'> = {
-      type: 'job-order', job: this.spec.job, cmd: this.spec.cmd, op: 'copy', file: this.spec.file, size: this.spec.size, root: this.spec.root, base: this.spec.base,
+      type: 'job-order', job: this.spec.job, cmd: this.spec.cmd, op: this.spec.op ?? 'copy', file: this.spec.file, size: this.spec.size, root: this.spec.root, base: this.spec.base,
       idx, tag, rate: this.opts.rate, plan: [], part: MAX_JOB_TARGETS, parts: MAX_JOB_TARGETS,
       ...(this.spec.mrate !== undefined ? { mrate: this.spec.mrate } : {}),
     };
@@ -441,7 +450,7 @@ export class Relay {
       silence,
       progress: receiving && this.opts.idx !== undefined ? (this.progressNotedAt ?? up.since) + JOB_PROGRESS_INTERVAL : undefined,
       pull: receiving ? (up.pulledAt ?? now) + JOB_PULL_INTERVAL : undefined,
-      stall: receiving ? Math.max(up.progressAt, up.stallNotedAt ?? 0) + JOB_STALL : undefined,
+      stall: receiving ? Math.max(up.progressAt, up.stallNotedAt ?? 0) + this.stall : undefined,
     });
   }
 
@@ -473,7 +482,7 @@ export class Relay {
         // What its source delivers: the base server pairs a slow one with a faster source (S5.4).
         this.note(this.opts.idx, 'progress', { up: Math.round(this.deliveredRate(now)) });
       }
-      if (now >= Math.max(up.progressAt, up.stallNotedAt ?? 0) + JOB_STALL) {
+      if (now >= Math.max(up.progressAt, up.stallNotedAt ?? 0) + this.stall) {
         up.stallNotedAt = now;
         this.events.push({ type: 'source-stalled', level: 'warn', job: this.spec.job, cmd: this.spec.cmd, from: up.from });
         if (this.opts.idx !== undefined) this.note(this.opts.idx, 'stalled');

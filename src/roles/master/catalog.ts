@@ -95,6 +95,23 @@ export class Catalog {
     files.push(file);
   }
 
+  /** Record that `server` no longer holds `file` (a distribution job deleted it, §14.4). */
+  removeFile(server: string, file: string): void {
+    const holders = this.byFile.get(file);
+    if (!holders || !holders.has(server)) return;
+    if (holders instanceof OneHolder) this.forgetFile(file);
+    else {
+      holders.delete(server);
+      if (holders.size === 1) {
+        const [other, info] = holders.entries().next().value!;
+        this.byFile.set(file, new OneHolder(other, info));
+      }
+    }
+    const files = this.byServer.get(server);
+    const i = files?.indexOf(file) ?? -1;
+    if (i >= 0) files!.splice(i, 1);
+  }
+
   /** Forget everything `server` holds. */
   removeServer(server: string): void {
     const files = this.byServer.get(server);

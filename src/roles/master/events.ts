@@ -64,6 +64,7 @@ export type RegistryEvent =
   | ({ readonly type: 'server-registering'; readonly srv: string; readonly addr: string; readonly epoch: number } & Debug)
   | { readonly type: 'server-registered'; readonly srv: string; readonly group: string; readonly files: number; readonly cap: number; readonly epoch: number }
   | { readonly type: 'file-added'; readonly level: 'info'; readonly srv: string; readonly file: string; readonly size: number }
+  | { readonly type: 'file-removed'; readonly level: 'info'; readonly srv: string; readonly file: string }
   | ({
     readonly type: 'registration-refused'; readonly srv: string; readonly addr: string; readonly bound: RegistrationBound; readonly limit: number;
     readonly value: number; readonly refused: number; readonly detail: string;

@@ -229,7 +229,7 @@ export class Registry {
     if (rec === null) return;
     if (!rec) return this.notRegistered(from, msg.name);
     rec.lastHeard = now;
-    if (msg.add) return this.handleAddition(rec, msg, from, now);
+    if (msg.add || msg.rm) return this.handleAddition(rec, msg, from, now);
     if (msg.parts !== rec.partsTotal || msg.part >= rec.partsTotal) {
       this.drop('bad-field', from, `content part ${msg.part}/${msg.parts} does not match register (${rec.partsTotal} parts)`, 'content');
       return;
@@ -264,6 +264,16 @@ export class Registry {
    */
   private handleAddition(rec: ServerRecord, msg: MessageOf<'content'>, from: string, now: number): void {
     if (!rec.contentComplete) return this.drop('unexpected-message', from, 'content addition before the content list is complete', 'content');
+    if (msg.rm) {
+      // Files a job deleted there: out of the catalog at once; a name it does not list is nothing to do.
+      for (const [file] of msg.files) {
+        if (!rec.files.delete(file)) continue;
+        rec.catalogBytes -= utf8Length(file);
+        this.catalog.removeFile(rec.name, file);
+        this.emit({ type: 'file-removed', level: 'info', srv: rec.name, file });
+      }
+      return this.send(from, { type: 'content-ack', epoch: rec.epoch, part: msg.part, add: true }, true);
+    }
     const over = this.bounds.checkPart(rec, msg.files);
     if (over) {
       this.forget(rec, 'refused');

@@ -35,6 +35,8 @@ export type ServerEvent =
   | CoreEvent
   | JobAgentEvent
   | { readonly type: 'job-file-in-service'; readonly level: 'info'; readonly job: number; readonly file: string; readonly bytes: number }
+  | { readonly type: 'job-file-removed'; readonly level: 'info' | 'warn'; readonly job: number; readonly cmd: number; readonly file: string; readonly code?: WireErrorCode }
+  | { readonly type: 'job-file-verified'; readonly level: 'info' | 'warn'; readonly job: number; readonly cmd: number; readonly file: string; readonly code?: WireErrorCode }
   | RateLimited
   | RegistrationEvent
   | ({ readonly type: 'media-skipped'; readonly file: string; readonly why: string } & Warn)

@@ -8,7 +8,9 @@
  * Pure: the server feeds it the job messages and the time, and sends what it queues.
  */
 import { JOB_DEFAULT_RATE, JOB_FANOUT } from '../../protocol/constants.js';
-import type { Crypto } from '../../protocol/auth.js';
+import { type Crypto, equalBytes } from '../../protocol/auth.js';
+import type { WireErrorCode } from '../../protocol/errors.js';
+import { hashList } from '../jobs/object.js';
 import { flowNameProblem } from '../../protocol/flowNames.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import type { Rng } from '../../protocol/rng.js';
@@ -24,6 +26,8 @@ export interface JobAgentOptions {
   /** The rate of each transfer this server serves, bits per second. */
   readonly rate?: number;
   readonly fanout?: number;
+  /** A source that sent nothing asked for this long has stalled, ms (JOB_STALL by default): the base server hears of it. */
+  readonly stall?: number;
 }
 
 /** A job's file, whole and verified at this server: the server puts it into service and says so. */
@@ -37,13 +41,33 @@ export interface ReadyFile {
   readonly mrate?: number;
 }
 
+/** A `delete` or `verify` a job ordered here (§14.8), for the server to carry out once it may. */
+export interface JobTask {
+  readonly job: number;
+  readonly cmd: number;
+  readonly op: 'delete' | 'verify';
+  readonly file: string;
+  readonly size: number;
+  readonly root: Uint8Array;
+}
+
+interface Held {
+  readonly relay: Relay;
+  readonly idx: number;
+  readonly key: string;
+  committed: boolean;
+  /** A `delete` or `verify`: pending until the server has carried it out, then its outcome. */
+  task?: { readonly spec: JobTask; done: boolean; code?: WireErrorCode };
+}
+
 export type JobAgentEvent =
   | RelayEvent
   | { readonly type: 'job-ordered'; readonly level: 'info'; readonly job: number; readonly cmd: number; readonly file: string; readonly bytes: number; readonly from: string; readonly plan: number }
   | { readonly type: 'job-refused'; readonly level: 'warn'; readonly job: number; readonly file: string; readonly why: string };
 
 export class JobAgent {
-  private readonly relays = new Map<string, { relay: Relay; idx: number; key: string; committed: boolean }>();
+  private readonly relays = new Map<string, Held>();
+  private readonly tasks = new Queue<JobTask>();
   private readonly sends = new Queue<RelaySend>();
   private readonly events = new Queue<JobAgentEvent>();
   private readonly ready = new Queue<ReadyFile>();
@@ -61,8 +85,19 @@ export class JobAgent {
   }
 
   /** Commands held, read only. */
-  commands(): { job: number; cmd: number; state: string; got: number; corrupt: number; duplicates: number; switches: number; source: string | undefined; serving: number }[] {
-    return [...this.relays.values()].map(({ relay }) => ({ job: relay.spec.job, cmd: relay.spec.cmd, state: relay.state(), got: relay.holding.got, corrupt: relay.holding.corrupt, duplicates: relay.holding.duplicates, switches: relay.switches, source: relay.source, serving: relay.serving }));
+  commands(): { job: number; cmd: number; op: string; state: string; got: number; corrupt: number; duplicates: number; switches: number; source: string | undefined; serving: number; code?: string }[] {
+    return [...this.relays.values()].map((h) => {
+      const { relay } = h;
+      const st = this.stateOf(h);
+      return { job: relay.spec.job, cmd: relay.spec.cmd, op: relay.spec.op ?? 'copy', state: st.st, got: relay.holding.got, corrupt: relay.holding.corrupt, duplicates: relay.holding.duplicates, switches: relay.switches, source: relay.source, serving: relay.serving, ...(st.code ? { code: st.code } : {}) };
+    });
+  }
+
+  /** How a command stands here, as a note says it. */
+  private stateOf(h: Held): { st: MessageOf<'job-note'>['st']; code?: WireErrorCode } {
+    if (h.task) return !h.task.done ? { st: 'received' } : h.task.code ? { st: 'failed', code: h.task.code } : { st: 'completed' };
+    const st = h.relay.state();
+    return st === 'failed' ? { st, ...(h.relay.failed ? { code: h.relay.failed } : {}) } : { st };
   }
 
   onOrder(from: string, o: MessageOf<'job-order'>, now: number): void {
@@ -79,8 +114,9 @@ export class JobAgent {
         return;
       }
       const key = `job-${o.job}-${o.cmd}`;
+      if (o.op !== 'copy') return this.onTaskOrder(from, o, key, now);
       const holding = new Holding(o.size, o.root, key, this.files, this.crypto);
-      const relay = new Relay({ job: o.job, cmd: o.cmd, file: o.file, size: o.size, root: o.root, base: o.base, ...(o.mrate !== undefined ? { mrate: o.mrate } : {}) }, holding, { self: this.self, idx: o.idx, rate: this.opts.rate ?? JOB_DEFAULT_RATE, fanout: this.opts.fanout ?? JOB_FANOUT }, this.rng.fork(), now);
+      const relay = new Relay({ job: o.job, cmd: o.cmd, file: o.file, size: o.size, root: o.root, base: o.base, ...(o.mrate !== undefined ? { mrate: o.mrate } : {}) }, holding, { self: this.self, idx: o.idx, rate: this.opts.rate ?? JOB_DEFAULT_RATE, fanout: this.opts.fanout ?? JOB_FANOUT, ...(this.opts.stall !== undefined ? { stall: this.opts.stall } : {}) }, this.rng.fork(), now);
       r = { relay, idx: o.idx, key, committed: false };
       try {
         this.files.create(key, o.size);
@@ -97,6 +133,55 @@ export class JobAgent {
     }
     r.relay.onOrder(from, o, now);
     this.drain(r);
+  }
+
+  /**
+   * A `delete` or `verify` (§14.8): no object to receive (its relay holds an empty one, whole at
+   * once), so its order is passed on to the plan at once, and the command is handed to the server.
+   */
+  private onTaskOrder(from: string, o: MessageOf<'job-order'>, key: string, now: number): void {
+    const op = o.op as JobTask['op'];
+    const holding = new Holding(0, this.crypto.sha256(new Uint8Array(0)), key, this.files, this.crypto);
+    const relay = new Relay({ job: o.job, cmd: o.cmd, op, file: o.file, size: o.size, root: o.root, base: o.base }, holding, { self: this.self, idx: o.idx, rate: this.opts.rate ?? JOB_DEFAULT_RATE, fanout: this.opts.fanout ?? JOB_FANOUT }, this.rng.fork(), now);
+    const spec: JobTask = { job: o.job, cmd: o.cmd, op, file: o.file, size: o.size, root: o.root };
+    const h: Held = { relay, idx: o.idx, key, committed: false, task: { spec, done: false } };
+    this.relays.set(`${o.job}/${o.cmd}`, h);
+    this.events.push({ type: 'job-ordered', level: 'info', job: o.job, cmd: o.cmd, file: o.file, bytes: 0, from, plan: o.plan.length });
+    relay.onOrder(from, o, now);
+    relay.note(o.idx, 'received');
+    this.tasks.push(spec);
+    this.drain(h);
+  }
+
+  /** The server carried out a `delete` or `verify` (`code`: how it failed): the base server hears it. */
+  taskDone(t: JobTask, code?: WireErrorCode): void {
+    const h = this.relays.get(`${t.job}/${t.cmd}`);
+    if (!h?.task || h.task.done) return;
+    h.task.done = true;
+    if (code) h.task.code = code;
+    h.relay.note(h.idx, code ? 'failed' : 'completed', code ? { code } : {});
+    this.drain(h);
+  }
+
+  /**
+   * A `verify` (§14.8): the file in service under the name, hashed block by block against the
+   * root of the job's copy of it. Its outcome: none (it matches), `not-found`, `corrupt`, or
+   * `media-error` (it cannot be read).
+   */
+  verify(t: JobTask): WireErrorCode | undefined {
+    const size = this.files.sizeOf(t.file);
+    if (size === undefined) return 'not-found';
+    if (size !== t.size) return 'corrupt';
+    try {
+      const { root } = hashList((off, len) => this.files.readNamed(t.file, off, len), size, this.crypto);
+      return equalBytes(root, t.root) ? undefined : 'corrupt';
+    } catch {
+      return 'media-error';
+    }
+  }
+
+  pollTask(): JobTask | undefined {
+    return this.tasks.take();
   }
 
   onPull(from: string, p: MessageOf<'job-pull'>, now: number): boolean {
@@ -120,9 +205,9 @@ export class JobAgent {
       this.sends.push({ to: base, msg: { type: 'job-note', job: q.job, cmd: q.cmd, idx: q.idx, st: 'unknown', got: 0 }, validated: true });
       return;
     }
-    const st = r.relay.state();
+    const { st, code } = this.stateOf(r);
     // Whole but not yet in service (a stream still reads the old file): in progress, as far as the base server knows.
-    r.relay.note(r.idx, st === 'completed' && !r.committed ? 'progress' : st, st === 'failed' ? { code: r.relay.failed } : st === 'completed' ? { up: r.relay.receivedRate() ?? 0 } : {});
+    r.relay.note(r.idx, st === 'completed' && !r.committed && !r.task ? 'progress' : st, st === 'failed' ? (code ? { code } : {}) : st === 'completed' && !r.task ? { up: r.relay.receivedRate() ?? 0 } : {});
     this.drain(r);
   }
 
@@ -178,7 +263,7 @@ export class JobAgent {
   private makeRoom(): boolean {
     if (this.relays.size < MAX_SERVER_JOBS) return true;
     for (const [id, r] of this.relays) {
-      if (r.relay.idle) {
+      if (r.relay.idle && (!r.task || r.task.done)) {
         this.relays.delete(id);
         return true;
       }

@@ -65,8 +65,8 @@ export class Registration {
   private lastHeard = 0;
   /** The content list, as it stands: the configured one and the files added since. */
   private files: (readonly [string, number, number])[];
-  /** Additions sent to the master and not acknowledged, by number (§14.4). */
-  private readonly additions = new Map<number, readonly [string, number, number]>();
+  /** Additions and removals sent to the master and not acknowledged, by number (§14.4): at most one per name. */
+  private readonly additions = new Map<number, { readonly file: readonly [string, number, number]; readonly rm: boolean }>();
   private nextAddition = 0;
   private additionRetryAt: number | undefined;
 
@@ -82,16 +82,34 @@ export class Registration {
   addFile(file: readonly [string, number, number], now: number): RegistrationStep {
     const step = newStep();
     this.files = [...this.files.filter((f) => f[0] !== file[0]), file];
+    return this.change(file, false, now, step);
+  }
+
+  /**
+   * A file leaves the content list (a distribution job deleted it, §14.4): a registered server tells
+   * its master at once (`content` `rm`), until acknowledged; any later registration leaves it out.
+   */
+  removeFile(name: string, now: number): RegistrationStep {
+    const step = newStep();
+    const had = this.files.find((f) => f[0] === name);
+    if (!had) return step;
+    this.files = this.files.filter((f) => f[0] !== name);
+    return this.change(had, true, now, step);
+  }
+
+  private change(file: readonly [string, number, number], rm: boolean, now: number, step: RegistrationStep): RegistrationStep {
     if (this.current === 'stopped') return step;
-    // Told as an addition once registered (the parts of a list under way stay as they were).
-    this.additions.set(this.nextAddition++ % 65_535, file);
+    // One change owed per name: the last one (a removal after an addition, both in flight, could arrive first).
+    for (const [n, c] of this.additions) if (c.file[0] === file[0]) this.additions.delete(n);
+    // Told as a change once registered (the parts of a list under way stay as they were).
+    this.additions.set(this.nextAddition++ % 65_535, { file, rm });
     if (this.current === 'registered') this.sendAdditions(step, now);
     return step;
   }
 
   private sendAdditions(step: RegistrationStep, now: number): void {
-    for (const [n, file] of this.additions) {
-      step.send.push({ type: 'content', name: this.config.name, epoch: this.config.epoch, cookie: this.cookieNow!, part: n, parts: this.parts.length, files: [[file[0], file[1], file[2]]], add: true });
+    for (const [n, { file, rm }] of this.additions) {
+      step.send.push({ type: 'content', name: this.config.name, epoch: this.config.epoch, cookie: this.cookieNow!, part: n, parts: this.parts.length, files: [[file[0], file[1], file[2]]], ...(rm ? { rm: true } : { add: true }) });
     }
     this.additionRetryAt = this.additions.size > 0 ? now + REGISTER_RETRY : undefined;
   }

@@ -43,7 +43,7 @@ import { type FlowFile, offsetsAt, ServerStream, SERVER_STREAM_TABLE, type Strea
 import { Tracker } from './tracker.js';
 import { type StreamView, streamView } from './views.js';
 import { SharedView, type ViewGossip, type ViewPeer } from './view.js';
-import { JobAgent, type JobAgentOptions, type ReadyFile } from './jobs.js';
+import { JobAgent, type JobAgentOptions, type JobTask, type ReadyFile } from './jobs.js';
 import type { JobFiles } from '../jobs/holding.js';
 import { fitted, fromWire, toWire } from '../membership/messages.js';
 import type { MemberData } from '../membership/membership.js';
@@ -188,6 +188,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   private readonly jobFiles: JobFiles | undefined;
   /** Files of jobs, whole, waiting for no stream to read their name (§14.4). */
   private waitingFiles: ReadyFile[] = [];
+  /** Jobs' `delete`s waiting for no stream to read their name, and `verify`s (§14.8). */
+  private waitingTasks: JobTask[] = [];
   /** The time of the last input: the jobs' next send is computed from it. */
   private clock = 0;
 
@@ -551,7 +553,53 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     }
     for (let e = jobs.pollEvent(); e; e = jobs.pollEvent()) this.emit(e);
     for (let r = jobs.pollReady(); r; r = jobs.pollReady()) this.waitingFiles.push(r);
+    for (let t = jobs.pollTask(); t; t = jobs.pollTask()) this.waitingTasks.push(t);
     this.putIntoService(now);
+    this.runTasks(now);
+  }
+
+  /**
+   * A job's `verify` and `delete` (§14.8): a verify hashes the file in service at once; a delete
+   * waits, as a new file does, until no stream reads the name, then takes the file out of service,
+   * removes it and tells its masters (`content` `rm`). A name this server does not serve is
+   * `not-found`.
+   */
+  private runTasks(now: number): void {
+    if (this.waitingTasks.length === 0) return;
+    const busy = new Set<string>();
+    for (const s of this.streams.values()) busy.add(s.item);
+    const still: JobTask[] = [];
+    for (const t of this.waitingTasks) {
+      if (t.op === 'verify') {
+        const code = this.jobs!.verify(t);
+        this.emit({ type: 'job-file-verified', level: code ? 'warn' : 'info', job: t.job, cmd: t.cmd, file: t.file, ...(code ? { code } : {}) });
+        this.jobs!.taskDone(t, code);
+        continue;
+      }
+      if (busy.has(t.file)) {
+        still.push(t);
+        continue;
+      }
+      if (!this.files.has(t.file) && this.jobFiles!.sizeOf(t.file) === undefined) {
+        this.emit({ type: 'job-file-removed', level: 'warn', job: t.job, cmd: t.cmd, file: t.file, code: 'not-found' });
+        this.jobs!.taskDone(t, 'not-found');
+        continue;
+      }
+      try {
+        if (this.jobFiles!.sizeOf(t.file) !== undefined) this.jobFiles!.remove(t.file);
+      } catch {
+        this.emit({ type: 'job-file-removed', level: 'warn', job: t.job, cmd: t.cmd, file: t.file, code: 'write-error' });
+        this.jobs!.taskDone(t, 'write-error');
+        continue;
+      }
+      this.files.delete(t.file);
+      this.emit({ type: 'job-file-removed', level: 'info', job: t.job, cmd: t.cmd, file: t.file });
+      // Its masters hear of it at once, and no later registration lists it.
+      for (const l of this.links.values()) this.apply(l, l.registration.removeFile(t.file, now), now);
+      this.jobs!.taskDone(t);
+    }
+    this.waitingTasks = still;
+    for (let s = this.jobs!.pollSend(); s; s = this.jobs!.pollSend()) this.sendControl(s.to, s.msg, now, s.validated);
   }
 
   /**
@@ -999,6 +1047,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     this.loadChanged(now);
     // A job's file waiting for this stream to stop reading the name goes into service now (§14.4).
     if (this.waitingFiles.length > 0) this.putIntoService(now);
+    if (this.waitingTasks.length > 0) this.runTasks(now);
     if (why !== 'stop') this.drainedIfEmpty(now);
   }
 

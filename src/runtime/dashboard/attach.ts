@@ -8,6 +8,7 @@ import type { Sink } from '../output.js';
 import type { ResolvedEndpoint } from '../resolve.js';
 import { masterActions } from './actions.js';
 import { MasterFeed } from './feed.js';
+import { JobsFeed } from './jobsFeed.js';
 import type { MasterLocator } from './masterLink.js';
 import { DashboardStore } from './store.js';
 import { type DashboardEnd, type PlainFormat, showDashboard } from './view.js';
@@ -18,6 +19,8 @@ export interface AttachOptions {
   /** How the header names the master (default: its address). */
   readonly label?: string;
   readonly key?: string;
+  /** A base server whose jobs the jobs pane shows (§14); needs `key`. */
+  readonly base?: ResolvedEndpoint;
   readonly refreshMs: number;
   readonly readOnly: boolean;
   /** The interactive dashboard (a terminal), or plain lines. */
@@ -42,7 +45,12 @@ export interface AttachedDashboard {
 export async function attachDashboard(o: AttachOptions): Promise<AttachedDashboard> {
   const locate: MasterLocator = typeof o.master === 'function' ? o.master : ((ep) => () => ep)(o.master);
   const store = new DashboardStore(o.label ?? locate()?.address ?? 'master');
+  if (o.base && !o.key) throw new Error('a base server answers only with the cluster key (§14.7)');
   const feed = await MasterFeed.start({ master: locate, ...(o.key ? { key: o.key } : {}), refreshMs: o.refreshMs, store });
+  const jobs = o.base && o.key ? await JobsFeed.start({ base: o.base, key: o.key, refreshMs: o.refreshMs, store }) : undefined;
+  const close = async () => {
+    await Promise.all([feed.close(), jobs?.close()]);
+  };
   const actions = masterActions({ master: locate, ...(o.key ? { key: o.key } : {}), store, ...(o.extra ? { extra: o.extra } : {}) });
   const done = showDashboard({
     store,
@@ -56,6 +64,6 @@ export async function attachDashboard(o: AttachOptions): Promise<AttachedDashboa
     ...(o.stdout ? { stdout: o.stdout } : {}),
   });
   // A view that fails (a terminal that cannot be drawn on) must not leave the feed running.
-  done.catch(() => feed.close());
-  return { store, done, close: () => feed.close() };
+  done.catch(() => close());
+  return { store, done, close };
 }

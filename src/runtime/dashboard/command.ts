@@ -16,6 +16,8 @@ import { clusterKey } from '../clusterKey.js';
 export interface DashboardFlags {
   readonly master: string;
   readonly key?: string;
+  /** A base server whose jobs to show (§14). */
+  readonly base?: string;
   readonly refresh: string;
   readonly readOnly: boolean;
   readonly duration?: string;
@@ -37,10 +39,13 @@ export async function runDashboardCommand(f: DashboardFlags): Promise<number> {
   const durationMs = f.duration !== undefined ? parseDuration(f.duration, '--duration', 's') : undefined;
   const master = await resolveEndpoint(f.master, '--master');
   const key = clusterKey(f.key);
+  if (f.base !== undefined && !key) throw new UsageError('usage', '--base needs the cluster key (--key or OFP_KEY): a base server answers only authenticated requests (§14.7)');
+  const base = f.base !== undefined ? await resolveEndpoint(f.base, '--base') : undefined;
   const interactive = !f.jsonStream && interactiveTerminal();
   const options: AttachOptions = {
     master,
     ...(key ? { key } : {}),
+    ...(base ? { base } : {}),
     refreshMs,
     readOnly: f.readOnly,
     interactive,

@@ -5,7 +5,7 @@
  * the same tables leaves it as it was, so an idle cluster costs the view
  * nothing.
  */
-import { EVENT_LIMIT, type EventLevel, type EventView, type Reachability, type Snapshot, type SnapshotStore, type Totals, viewsWhole } from '../../view/model.js';
+import { EVENT_LIMIT, type EventLevel, type EventView, type JobsView, type Reachability, type Snapshot, type SnapshotStore, type Totals, viewsWhole } from '../../view/model.js';
 import { now } from '../clock.js';
 import type { StatusMember, StatusServer, StatusSession, StatusSummary } from '../statusQuery.js';
 import { memberViews, sameList, serverViews, sessionViews } from './views.js';
@@ -80,6 +80,13 @@ export class DashboardStore implements SnapshotStore {
     if (!sameList(sessions, s.sessions)) Object.assign(changed, { sessions });
     if (!sameTotals(totals, s.totals)) Object.assign(changed, { totals });
     this.publish(changed);
+  }
+
+  /** What the base server's jobs are now (`--base`): a change only when something in them changed. */
+  applyJobs(jobs: JobsView): void {
+    const was = this.snapshot.jobs;
+    if (was && JSON.stringify(was) === JSON.stringify(jobs)) return;
+    this.publish({ jobs });
   }
 
   /** Whether the master answers. */

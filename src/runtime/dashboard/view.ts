@@ -73,6 +73,7 @@ function statusJson(s: Snapshot, t: number): string {
       totals: s.totals,
       servers: s.servers.map(({ history: _h, ...rest }) => rest),
       sessions: s.sessions.length,
+      ...(s.jobs ? { jobs: s.jobs } : {}),
     },
   });
 }
@@ -83,12 +84,24 @@ function eventJson(e: EventView): string {
 }
 
 async function plainLines(o: ShowOptions): Promise<DashboardEnd> {
-  const { plainStatusLine } = await import('../../view/plain.js');
+  const { plainJobLine, plainStatusLine } = await import('../../view/plain.js');
   const out = o.stdout ?? process.stdout;
   const json = o.format === 'json-stream';
   const printed = new WeakSet<EventView>();
+  /** The last line printed of each job (`--base`): a job gets a line when it changes. */
+  const jobLines = new Map<number, string>();
   const print = () => {
     const s = o.store.get();
+    if (!json && s.jobs) {
+      for (const j of s.jobs.jobs) {
+        const line = plainJobLine(j);
+        if (jobLines.get(j.job) === line) continue;
+        jobLines.set(j.job, line);
+        out.write(`${clockTime(now())} ${line}\n`);
+      }
+      // Bounded: lines of jobs no longer listed are forgotten.
+      if (jobLines.size > s.jobs.jobs.length) for (const id of [...jobLines.keys()]) if (!s.jobs.jobs.some((j) => j.job === id)) jobLines.delete(id);
+    }
     // New events oldest first, then the status line: the line says where things stand after them.
     const fresh = s.events.filter((e) => !printed.has(e)).reverse();
     for (const e of fresh) {
