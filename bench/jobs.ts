@@ -56,8 +56,22 @@ export interface JobsRun extends JobsFigures {
   readonly wallSeconds: number;
 }
 
-/** The same, with real processes on loopback: `ofp base`, `ofp server`s, `ofp job submit --wait`. */
-export type JobsRealRun = JobsFigures;
+/**
+ * The same, with real processes on loopback: `ofp base`, `ofp server`s, `ofp job submit --wait`; and a
+ * client's stream from the first target (it receives the file and passes it on) during the first
+ * cascade, against the same stream from the same server with no job, measured in the same run.
+ */
+export interface JobsRealRun extends JobsFigures {
+  readonly stream?: {
+    /** The stream's rate, bits per second. */
+    readonly rate: number;
+    /** Delivered over nominal, from the client's first datum to its last: with no job, and during the cascade. */
+    readonly alone: number;
+    readonly duringJob: number;
+    /** How much of the stream overlapped the cascade, ms. */
+    readonly overlapMs: number;
+  };
+}
 
 export interface JobsResults {
   readonly settings: JobsSettings;

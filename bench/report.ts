@@ -138,7 +138,7 @@ export function figures(r: Sections): Record<string, number> {
         [`jobs.${x.servers}.depth`]: x.depth,
       });
     }
-    if (r.jobs.real) Object.assign(out, { 'jobs.real.ratio': r.jobs.real.ratio, 'jobs.real.starOverCascade': r.jobs.real.starOverCascade });
+    if (r.jobs.real) Object.assign(out, { 'jobs.real.ratio': r.jobs.real.ratio, 'jobs.real.starOverCascade': r.jobs.real.starOverCascade, ...(r.jobs.real.stream ? { 'jobs.real.streamDuringJob': r.jobs.real.stream.duringJob } : {}) });
   }
   if (r.sim) {
     const x = r.sim;
@@ -345,6 +345,7 @@ function jobsTable(j: JobsResults): string[] {
     )),
     ...(j.real ? [
       `  real processes on loopback: ${j.real.servers} servers, ${fmt(j.real.bytes / 1e6, 1)} MB at ${fmt(j.real.rate / 1e6, 0)} Mbit/s, ${j.real.fanout} at once per node: cascade ${j.real.cascadeMs.map((m) => fmt(m / 1000, 2)).join('/')} s (depth ${j.real.depth}), bound ${fmt(j.real.boundMs / 1000, 2)} s, ratio ${j.real.ratio.toFixed(2)}; star ${fmt(j.real.starMs / 1000, 1)} s (${j.real.starOverCascade.toFixed(1)}×)`,
+      ...(j.real.stream ? [`  a ${fmt(j.real.stream.rate / 1e6, 0)} Mbit/s stream from the first target during the cascade (${fmt(j.real.stream.overlapMs / 1000, 1)} s of overlap): ${(j.real.stream.duringJob * 100).toFixed(1)}% of its rate; with no job ${(j.real.stream.alone * 100).toFixed(1)}%`] : []),
     ] : []),
   ];
 }

@@ -64,6 +64,9 @@ const START_TIMEOUT = 20_000;
 const STREAM_RATE = 4_000_000;
 /** The redirect section's file: small, at a low rate, so the reservations of thousands of redirects fit the server's capacity. */
 const SMALL_FILE = { name: 'bench-small.bin', durationMs: 1_000, rate: 8_000 };
+/** The stream watched during a distribution job (real processes): long enough to span the cascade. */
+const JOB_STREAM_MS = 5_000;
+const JOB_STREAM_RATE = 4_000_000;
 const STREAM_FILE = 'bench-4mbit.bin';
 const HANDOFF_FILE = 'bench-handoff.bin';
 /** The handoff section's servers: every client goes to the primary (far the most room), and moves to the standby. */
@@ -96,18 +99,38 @@ async function jobsRealSection(s: NonNullable<JobsSettings['real']>, children: C
   const key = randomBytes(16).toString('hex');
   const master = await startOfp(children, 'master (jobs)', ['master', '--port', '0', '--key', key]);
   const servers: { child: BenchChild; address: string }[] = [];
+  // A stream the first server alone holds (S5.2: streams on a server that sends and receives keep their rate).
+  let stream: { name: string; path: string; size: number } | undefined;
   for (let i = 0; i < s.servers; i++) {
     const media = join(tmp, `jobs-media-${i}`);
     mkdirSync(media, { recursive: true });
+    if (i === 0) stream = makeSyntheticFile({ name: 'jobs-viewer.ts', durationMs: JOB_STREAM_MS, rate: JOB_STREAM_RATE, dir: media });
     servers.push(await startServer(children, `server ${i + 1} (jobs)`, master.address, media, '10G', ['--key', key, '--job-rate', String(s.rate), '--job-fanout', String(s.fanout)]));
   }
   const source = join(tmp, 'jobs-source');
   mkdirSync(source, { recursive: true });
-  const runOne = async (name: string, star: boolean): Promise<{ ms: number; depth: number }> => {
+  const watch = async (label: string): Promise<{ share: number; from: number; to: number }> => {
+    const out = join(tmp, `jobs-viewer-${label}.ts`);
+    const c = children.spawn(`client (jobs, ${label})`, OFP, ['client', 'get', stream!.name, '--master', master.address, '--out', out, '--force', '--json-stream', '--timeout', '30s']);
+    const playing = await c.waitFor((e) => e.event === 'playing', 20_000, 'its first datum');
+    const done = await c.waitFor((e) => e.event === 'complete', JOB_STREAM_MS + 20_000, 'its last datum');
+    await c.exitWithin(10_000, 'ofp client get');
+    if (Buffer.compare(readFileSync(out), readFileSync(stream!.path)) !== 0) throw new Error(`jobs (real): the ${label} copy of ${stream!.name} differs from the file`);
+    return { share: (stream!.size * 8) / ((done.t - playing.t) / 1000) / JOB_STREAM_RATE, from: playing.t, to: done.t };
+  };
+  const alone = await watch('alone');
+  let during: Promise<{ share: number; from: number; to: number }> | undefined;
+  let cascadeSpan: { from: number; to: number } | undefined;
+  const runOne = async (name: string, star: boolean, withStream = false): Promise<{ ms: number; depth: number }> => {
     const base = await startOfp(children, `base (jobs${star ? ', star' : ''})`, ['base', '--port', '0', '--store', join(tmp, `jobs-store-${name}`), '--fanout', String(s.fanout), '--rate', String(s.rate), '--key', key, ...(star ? ['--star'] : [])]);
     writeFileSync(join(source, name), randomBytes(s.bytes));
     const submit = children.spawn(`job ${name}`, OFP, ['job', 'submit', join(source, name), '--base', base.address, '--to', servers.map((x) => x.address).join(','), '--rate', String(s.rate), '--wait', '--key', key, '--json-stream']);
+    if (withStream) {
+      await submit.waitFor((e) => e.event === 'job-accepted', 20_000, 'the job\'s acceptance');
+      during = watch('during a job');
+    }
     const summary = await submit.waitFor((e) => e.event === 'summary', 120_000, 'the job\'s end');
+    if (withStream) cascadeSpan = { from: summary.t - Number((summary.data as { took?: number }).took ?? 0), to: summary.t };
     await submit.exitWithin(10_000, 'ofp job submit');
     await base.child.stop();
     const d = summary.data as { state?: string; took?: number; targets?: { srv: string; src?: string }[] };
@@ -117,7 +140,8 @@ async function jobsRealSection(s: NonNullable<JobsSettings['real']>, children: C
   const cascades: number[] = [];
   let depth = 0;
   for (let i = 0; i < s.runs; i++) {
-    const r = await runOne(`job-${i + 1}.bin`, false);
+    const r = await runOne(`job-${i + 1}.bin`, false, i === 0);
+    if (i === 0) await during;
     cascades.push(r.ms);
     depth = Math.max(depth, r.depth);
   }
@@ -125,8 +149,13 @@ async function jobsRealSection(s: NonNullable<JobsSettings['real']>, children: C
   await Promise.all([...servers.map((x) => x.child.stopNow()), master.child.stop()]);
   const boundMs = jobBound(s.bytes, s.rate, depth);
   const worst = Math.max(...cascades);
-  const run: JobsRealRun = { servers: s.servers, bytes: s.bytes, rate: s.rate, fanout: s.fanout, depth, cascadeMs: cascades, boundMs, ratio: worst / boundMs, starMs: star.ms, starOverCascade: star.ms / worst };
-  progress(`jobs (real processes): ${s.servers} servers, ${(s.bytes / 1e6).toFixed(1)} MB at ${s.rate / 1e6} Mbit/s, fanout ${s.fanout}: cascade ${cascades.map((m) => (m / 1000).toFixed(2)).join('/')} s (depth ${depth}), bound ${(boundMs / 1000).toFixed(2)} s, ratio ${run.ratio.toFixed(2)}; star ${(star.ms / 1000).toFixed(1)} s (${run.starOverCascade.toFixed(1)}× the cascade)`);
+  const viewed = await during!;
+  const overlapMs = cascadeSpan ? Math.max(0, Math.min(viewed.to, cascadeSpan.to) - Math.max(viewed.from, cascadeSpan.from)) : 0;
+  const run: JobsRealRun = {
+    servers: s.servers, bytes: s.bytes, rate: s.rate, fanout: s.fanout, depth, cascadeMs: cascades, boundMs, ratio: worst / boundMs, starMs: star.ms, starOverCascade: star.ms / worst,
+    stream: { rate: JOB_STREAM_RATE, alone: alone.share, duringJob: viewed.share, overlapMs },
+  };
+  progress(`jobs (real processes): ${s.servers} servers, ${(s.bytes / 1e6).toFixed(1)} MB at ${s.rate / 1e6} Mbit/s, fanout ${s.fanout}: cascade ${cascades.map((m) => (m / 1000).toFixed(2)).join('/')} s (depth ${depth}), bound ${(boundMs / 1000).toFixed(2)} s, ratio ${run.ratio.toFixed(2)}; star ${(star.ms / 1000).toFixed(1)} s (${run.starOverCascade.toFixed(1)}× the cascade); a ${JOB_STREAM_RATE / 1e6} Mbit/s stream from the first target at ${(viewed.share * 100).toFixed(1)}% of its rate during the cascade (${(overlapMs / 1000).toFixed(1)} s of overlap), ${(alone.share * 100).toFixed(1)}% with no job`);
   return run;
 }
 
