@@ -198,9 +198,12 @@ function onJobEvent(out: Output, e: RunEvent): void {
   }
 }
 
-export async function runJobSubmit(f: SubmitFlags): Promise<number> {
-  const out = new Output({ mode: f.output, logLevel: f.logLevel });
-  const key = needKey(f.key);
+/**
+ * A file a provider sends (`ofp job submit`, `ofp job add … copy`): found, named at the targets (`--as`,
+ * or its own name), its transfer rate (`--rate`) and media rate (`--media-rate`, or
+ * its sidecar's, as a server would read it; else each target's default).
+ */
+function fileToSend(f: { readonly file: string; readonly as?: string; readonly rate?: string; readonly mediaRate?: string }) {
   const path = resolve(f.file);
   let size: number;
   try {
@@ -214,12 +217,18 @@ export async function runJobSubmit(f: SubmitFlags): Promise<number> {
   const name = f.as ?? basename(path);
   const bad = flowNameProblem(name);
   if (bad) throw new UsageError('usage', `the name at the targets, ${JSON.stringify(name)}, ${bad}: give --as NAME`);
-  const targets = await targetsOf(f, key);
-  const { list, root } = hashFile(path, size);
   const rate = f.rate !== undefined ? parseRate(f.rate, '--rate') : undefined;
-  // The rate the file plays at: given, or its sidecar's, as a server would read it; else each target's default.
   const mrate = f.mediaRate !== undefined ? parseRate(f.mediaRate, '--media-rate') : readSidecar(path + SIDECAR_SUFFIX)?.rate;
   if (mrate !== undefined && mrate > MAX_STREAM_RATE) throw new UsageError('usage', `--media-rate ${f.mediaRate ?? mrate}: a stream goes at most ${MAX_STREAM_RATE} bit/s (MAX_STREAM_RATE)`);
+  return { path, size, name, rate, mrate };
+}
+
+export async function runJobSubmit(f: SubmitFlags): Promise<number> {
+  const out = new Output({ mode: f.output, logLevel: f.logLevel });
+  const key = needKey(f.key);
+  const { path, size, name, rate, mrate } = fileToSend(f);
+  const targets = await targetsOf(f, key);
+  const { list, root } = hashFile(path, size);
   let final: Extract<ProviderEvent, { type: 'job-state' }> | undefined;
   const p = await runProvider(
     { base: f.base, submit: { file: name, size, list, root, targets, ...(rate ? { rate } : {}), ...(mrate ? { mrate } : {}) }, follow: f.wait },
@@ -259,23 +268,8 @@ export async function runJobAdd(f: AddFlags): Promise<number> {
   let add: NonNullable<ProviderConfig['add']>;
   let files = new DiskJobFiles('.');
   if (op === 'copy') {
-    const path = resolve(f.file);
-    let size: number;
-    try {
-      const st = statSync(path);
-      if (!st.isFile()) throw new UsageError('usage', `${f.file} is not a regular file`);
-      size = st.size;
-    } catch (e) {
-      if (e instanceof UsageError) throw e;
-      throw new UsageError('usage', `${f.file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-    }
-    const name = f.as ?? basename(path);
-    const bad = flowNameProblem(name);
-    if (bad) throw new UsageError('usage', `the name at the targets, ${JSON.stringify(name)}, ${bad}: give --as NAME`);
+    const { path, size, name, rate, mrate } = fileToSend(f);
     const { list, root } = hashFile(path, size);
-    const rate = f.rate !== undefined ? parseRate(f.rate, '--rate') : undefined;
-    const mrate = f.mediaRate !== undefined ? parseRate(f.mediaRate, '--media-rate') : readSidecar(path + SIDECAR_SUFFIX)?.rate;
-    if (mrate !== undefined && mrate > MAX_STREAM_RATE) throw new UsageError('usage', `--media-rate ${f.mediaRate ?? mrate}: a stream goes at most ${MAX_STREAM_RATE} bit/s (MAX_STREAM_RATE)`);
     add = { job, op, file: name, size, list, root, ...(rate ? { rate } : {}), ...(mrate ? { mrate } : {}) };
     files = new DiskJobFiles(dirname(path), undefined, new Map([['upload', path]]));
   } else {

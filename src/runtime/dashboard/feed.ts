@@ -7,6 +7,7 @@
  * master answers again it is shown up and the subscription starts over,
  * asking for the events it missed.
  */
+import { pollEvery } from './pollEvery.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import type { EventView } from '../../view/model.js';
 import { now } from '../clock.js';
@@ -92,27 +93,18 @@ export class MasterFeed {
     return this.locate()?.address ?? this.o.store.get().master;
   }
 
-  private async pollLoop(): Promise<void> {
-    while (!this.closed) {
-      const started = now();
-      try {
-        await this.poll();
-      } catch (e) {
-        if (!this.closed) this.o.store.note('error', 'error', `reading the master's tables failed: ${(e as Error).message}`);
-      }
-      const wait = this.o.refreshMs - (now() - started);
-      if (wait > 0 && !this.closed) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
-    }
+  private pollLoop(): Promise<void> {
+    return pollEvery({
+      refreshMs: this.o.refreshMs,
+      closed: () => this.closed,
+      poll: () => this.poll(),
+      failed: (e) => this.o.store.note('error', 'error', `reading the master's tables failed: ${e.message}`),
+      setWake: (wake) => {
+        this.wake = wake;
+      },
+    });
   }
+
 
   /** One refresh: the summary (which says whether the master is there), then the tables. */
   private async poll(): Promise<void> {

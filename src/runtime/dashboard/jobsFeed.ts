@@ -5,8 +5,8 @@
  * the newest), over its own socket. A base server that stops answering is
  * shown unreachable, with the jobs it last listed; the feed keeps asking.
  */
+import { pollEvery } from './pollEvery.js';
 import type { JobView, Reachability } from '../../view/model.js';
-import { now } from '../clock.js';
 import type { ResolvedEndpoint } from '../resolve.js';
 import { termSafeDeep } from '../termSafe.js';
 import { BaseLink, type JobListRow } from '../baseLink.js';
@@ -60,27 +60,18 @@ export class JobsFeed {
     this.o.store.applyJobs({ base: this.o.base.address, reachability: this.reachability, jobs: this.jobs });
   }
 
-  private async pollLoop(): Promise<void> {
-    while (!this.closed) {
-      const started = now();
-      try {
-        await this.poll();
-      } catch (e) {
-        if (!this.closed) this.o.store.note('error', 'error', `reading the base server's jobs failed: ${(e as Error).message}`);
-      }
-      const wait = this.o.refreshMs - (now() - started);
-      if (wait > 0 && !this.closed) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
-    }
+  private pollLoop(): Promise<void> {
+    return pollEvery({
+      refreshMs: this.o.refreshMs,
+      closed: () => this.closed,
+      poll: () => this.poll(),
+      failed: (e) => this.o.store.note('error', 'error', `reading the base server's jobs failed: ${e.message}`),
+      setWake: (wake) => {
+        this.wake = wake;
+      },
+    });
   }
+
 
   private async poll(): Promise<void> {
     const rows = await this.link.jobs(this.timeoutMs, TRIES);
