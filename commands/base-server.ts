@@ -12,7 +12,7 @@ export default class BaseCommand extends OfpCommand {
     host: Flags.string({ description: 'Address to listen on.', default: '127.0.0.1' }),
     port: Flags.integer({ description: 'UDP port to listen on; 0 picks a free one.', default: 7900, min: 0, max: 65535 }),
     name: Flags.string({ description: 'The address targets reach it at, IP[:PORT] (default: the address it listens on; without a port, the port it listens on).' }),
-    store: Flags.string({ description: 'Directory for the files providers send (made if missing).', default: 'ofp-base-store' }),
+    store: Flags.string({ description: 'Directory for the files providers send and the record of each job (made if missing): started again on it, the base server takes its jobs back (§14.10).', default: 'ofp-base-store' }),
     rate: Flags.string({ description: 'Rate of each transfer when the job sets none, bits/s (default 50M).' }),
     fanout: Flags.integer({ description: 'Targets each node serves at once (default 4).', min: 1, max: 64 }),
     star: Flags.boolean({ description: 'Feed every target from here, --fanout at a time, none passing the file on: the baseline a cascade is measured against (npm run bench).' }),

@@ -415,5 +415,7 @@ export const MAX_JOBS = 256;
 export const JOB_STATUS_ROWS = 24;
 /** §14.8 Jobs: commands one job holds at most: its copy, and those a provider adds while it runs. */
 export const MAX_JOB_COMMANDS = 64;
+/** §14.10 Jobs: a base server writes the record of a job that changed at most this long after the change, ms (at once when a job is made, is added a command, holds its upload whole or ends). */
+export const JOB_JOURNAL_INTERVAL = 1_000;
 /** §14.6 Jobs: rows of jobs in one `job-list` page. */
 export const JOB_LIST_ROWS = 16;

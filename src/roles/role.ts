@@ -4,6 +4,7 @@
  * happened. A driver (real sockets, or the simulator) does the I/O.
  *
  *   role.handle(input, now)
+ *   while ((r = role.pollJournal?.())) keep(r)        (a role that keeps state on disk)
  *   while ((t = role.pollTransmit())) send(t.to, t.bytes)
  *   while ((e = role.pollEvent())) report(e)
  *   wakeAt(role.pollTimeout())
@@ -56,6 +57,8 @@ export interface Role<C = never, E extends RoleEvent = RoleEvent> {
   pollEvent(): E | undefined;
   /** A role that receives a stream hands its bytes on here, never as an event. */
   pollData?(): StreamBytes | undefined;
+  /** A role that keeps state on disk (a base server's jobs, §14.10) hands its records on here, drained before what it sends. */
+  pollJournal?(): unknown;
 }
 
 /** The next in-order run of bytes of flow `fl` of a stream, at byte `off` of that flow, handed on at `at`. */

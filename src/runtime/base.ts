@@ -10,6 +10,8 @@ import type { CoreEvent } from '../roles/role.js';
 import { roleDeps } from '../platform/crypto.js';
 import { type DriverEvent, type RunningRole, startRole } from './driver.js';
 import { DiskJobFiles } from './jobFiles.js';
+import { DiskJobJournal } from './jobJournal.js';
+import { now } from './clock.js';
 import { type LogLevel, Output, type OutputMode } from './output.js';
 import { isWildcard, resolveEndpoint, resolveHost } from './resolve.js';
 import { untilStopSignal } from './signals.js';
@@ -36,13 +38,18 @@ export interface BaseSettings {
   readonly timeouts?: Partial<JobTimeouts>;
 }
 
-export type BaseRunEvent = BaseEvent | CoreEvent | DriverEvent;
+/** A job's record the store could not keep (a disk error): the job runs on, and would not survive a restart. */
+export type JournalEvent = { readonly type: 'job-record-failed'; readonly level: 'error'; readonly job: number; readonly detail: string };
+
+export type BaseRunEvent = BaseEvent | CoreEvent | DriverEvent | JournalEvent;
 
 export interface RunningBase {
   readonly running: RunningRole<BaseServer>;
   readonly files: DiskJobFiles;
-  /** Temporary files of jobs a stopped base server left, removed at start. */
+  /** Temporary files of jobs a stopped base server left, removed at start (those of the jobs it took back are kept). */
   readonly swept: readonly string[];
+  /** Jobs taken back from the store's records (§14.10). */
+  readonly restored: number;
   close(): Promise<void>;
 }
 
@@ -50,19 +57,39 @@ export interface RunningBase {
 export async function startBase(s: BaseSettings, onEvent: (e: BaseRunEvent) => void): Promise<RunningBase> {
   mkdirSync(s.store, { recursive: true });
   const files = new DiskJobFiles(s.store);
-  const swept = files.sweep();
+  const journal = new DiskJobJournal(s.store);
+  const { records } = journal.load();
   const running = await startRole<BaseServer>({
-    role: (bound: string) => new BaseServer(roleDeps(s.key), { name: s.name ? formatAddress(s.name.host, s.name.port ?? parseAddress(bound)!.port) : bound, ...(s.rate ? { rate: s.rate } : {}), ...(s.fanout ? { fanout: s.fanout } : {}), ...(s.star ? { star: true } : {}), ...(s.timeouts ? { timeouts: s.timeouts } : {}) }, files),
+    role: (bound: string) => {
+      const base = new BaseServer(roleDeps(s.key), { name: s.name ? formatAddress(s.name.host, s.name.port ?? parseAddress(bound)!.port) : bound, ...(s.rate ? { rate: s.rate } : {}), ...(s.fanout ? { fanout: s.fanout } : {}), ...(s.star ? { star: true } : {}), ...(s.timeouts ? { timeouts: s.timeouts } : {}) }, files);
+      // Its jobs back from the store (§14.10), before any datagram: a provider asking about one finds it.
+      const t = now();
+      for (const r of records) base.handle({ kind: 'command', command: { type: 'restore', from: r.from, text: r.text } }, t);
+      return base;
+    },
     host: s.host,
     port: s.port,
     onEvent,
+    onJournal: (e) => {
+      try {
+        journal.keep(e);
+      } catch (error) {
+        // A disk error must not stop the datagrams of the input that made the record.
+        onEvent({ type: 'job-record-failed', level: 'error', job: e.job, detail: error instanceof Error ? error.message : String(error) });
+      }
+    },
   });
+  // The files of the jobs taken back stay; the rest a stopped base server left go.
+  const swept = files.sweep(new Set(running.role.storeKeys()));
   running.command({ type: 'start' });
   return {
     running,
     files,
     swept,
+    restored: running.role.jobIds().length,
     close: async () => {
+      // Every job's record as it is now, written as the stop is handled.
+      running.role.journalAll();
       running.command({ type: 'stop' });
       await running.flushed(1_000);
       await running.close();

@@ -31,6 +31,8 @@ export const LATE_TIMER = 20;
 type AnyRole = Role<unknown, RoleEvent>;
 /** The events a role core reports: its own typed union. */
 export type EventOf<R extends AnyRole> = NonNullable<ReturnType<R['pollEvent']>>;
+/** The records a role core keeps on disk, if it keeps any. */
+export type JournalOf<R extends AnyRole> = R extends { pollJournal(): infer J } ? NonNullable<J> : never;
 /** What the driver itself reports, beside the core's events. */
 export type DriverEvent =
   | {
@@ -52,6 +54,8 @@ export interface StartRoleOptions<R extends AnyRole> {
   readonly onEvent: (e: EventOf<R> | DriverEvent) => void;
   /** A stream's bytes, in order, from a core that receives one (before the events of the same input). */
   readonly onData?: (d: StreamBytes) => void;
+  /** A record to keep, from a core that keeps state on disk: called before the input's datagrams go, so what a peer hears of is kept first. */
+  readonly onJournal?: (r: JournalOf<R>) => void;
   /** Socket buffer size to ask for, each way. */
   readonly bufferSize?: number;
 }
@@ -232,6 +236,7 @@ export async function startRole<R extends AnyRole>(o: StartRoleOptions<R>): Prom
   };
 
   const drain = (t: number) => {
+    for (let r = role.pollJournal?.(); r; r = role.pollJournal?.()) o.onJournal?.(r as JournalOf<R>);
     for (let x = role.pollTransmit(); x; x = role.pollTransmit()) transmit(x.to, x.bytes);
     // The copy's bytes first: an event such as `complete` finds them all handed on.
     for (let d = role.pollData?.(); d; d = role.pollData?.()) o.onData?.(d);

@@ -5,9 +5,10 @@
  * `.ofp-job-<key>.part`, which the media directory's scan skips; a whole,
  * verified one is renamed to its name. A descriptor stays open on it, so a
  * node serves the file it verified even once a newer one takes its name.
- * Temporary files left by a process that died are removed at start.
+ * Temporary files left by a process that died are removed at start, but for
+ * those a restarted base server takes back (its store, §14.10).
  */
-import { closeSync, ftruncateSync, lstatSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync, constants as fsConstants } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, lstatSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 import type { JobFiles } from '../roles/jobs/holding.js';
 
@@ -27,11 +28,12 @@ export class DiskJobFiles implements JobFiles {
     private readonly onRemove?: (name: string) => void,
   ) {}
 
-  /** Remove the temporary files of jobs a dead process left in the directory; their names. */
-  sweep(): string[] {
+  /** Remove the temporary files of jobs a dead process left in the directory, but those of the keys in `keep`; their names. */
+  sweep(keep: ReadonlySet<string> = new Set()): string[] {
     const gone: string[] = [];
     for (const name of readdirSync(this.dir)) {
       if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX)) continue;
+      if (keep.has(name.slice(PREFIX.length, -SUFFIX.length))) continue;
       try {
         unlinkSync(join(this.dir, name));
         gone.push(name);
@@ -57,6 +59,23 @@ export class DiskJobFiles implements JobFiles {
       throw e;
     }
     this.open.set(key, { fd, path, size });
+  }
+
+  reopen(key: string, size: number): boolean {
+    this.release(key);
+    const path = this.tempPath(key);
+    let fd: number;
+    try {
+      fd = openSync(path, fsConstants.O_RDWR | fsConstants.O_NOFOLLOW);
+    } catch {
+      return false;
+    }
+    if (!fstatSync(fd).isFile() || fstatSync(fd).size !== size) {
+      closeSync(fd);
+      return false;
+    }
+    this.open.set(key, { fd, path, size });
+    return true;
   }
 
   write(key: string, off: number, bytes: Uint8Array): void {

@@ -4,7 +4,8 @@
  * cascades a file to them; each holds it byte for byte, the master's catalog
  * lists it, and `ofp client get` streams it from a server that did not have it
  * at the start. A target that is not running fails the job, and `ofp job
- * wait` and `ofp job status` say which.
+ * wait` and `ofp job status` say which. A base server killed mid-job and
+ * started again on its store finishes the job.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,6 +120,42 @@ describe('a distribution job, with real processes', () => {
       const unknown = await p.run(['job', 'add', String(job === 1 ? 2 : 1), 'verify', 'other.ts', '--base', baseAddr, '--key', KEY], { timeoutMs: 20_000 });
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toMatch(/^error unknown-job: the base server holds no job \d+$/m);
+    } finally {
+      await p.killAll();
+    }
+  });
+
+  it('a base server killed mid-transfer and started again on its store finishes the job: ofp job wait exits 0, every copy identical (§14.10)', async () => {
+    const p = processScope();
+    try {
+      const servers: { address: string; media: string }[] = [];
+      for (const i of [1, 2, 3]) {
+        const media = join(dir, `media-restart-${i}`);
+        mkdirSync(media);
+        const server = await p.ofpInTurn(`server ${i}`, ['server', '--media', media, '--port', '0', '--key', KEY, '--peers', '127.0.0.1:9', '--job-stall', '1s', '--json-stream']);
+        servers.push({ address: (await server.waitFor((e) => e.event === 'listening', 15_000, 'listening')).data.address as string, media });
+      }
+      const store = join(dir, 'store-restart');
+      // One target at once, each fed by the base server (--star), at 4 Mbit/s: 3 s a target, so the upload ends with the first and two are still to come.
+      const args = ['base', '--store', store, '--key', KEY, '--star', '--fanout', '1', '--json-stream'];
+      const base = await p.ofpInTurn('base', [...args, '--port', '0']);
+      const baseAddr = (await base.waitFor((e) => e.event === 'listening', 15_000, 'listening')).data.address as string;
+      const submit = await p.run(['job', 'submit', file, '--as', 'restart.ts', '--base', baseAddr, '--to', servers.map((s) => s.address).join(','), '--rate', '4M', '--key', KEY, '--json'], { timeoutMs: 20_000 });
+      expect(submit.code, submit.stderr).toBe(0);
+      const { job } = JSON.parse(submit.stdout) as { job: number };
+      await base.waitFor((e) => e.event === 'job-uploaded' && e.data.job === job, 10_000, 'the upload');
+      expect(base.events.some((e) => e.event === 'job-completed')).toBe(false);
+      base.proc.kill('SIGKILL');
+      await base.exited;
+      const again = await p.ofpInTurn('base again', [...args, '--port', baseAddr.split(':').at(-1)!]);
+      const restored = await again.waitFor((e) => e.event === 'job-restored' && e.data.job === job, 15_000, 'the job taken back');
+      // Its file whole in the store (hashed again), nothing to pull from the provider, which has gone.
+      expect(restored.data).toMatchObject({ state: 'running', pulled: [] });
+      const wait = await p.run(['job', 'wait', String(job), '--base', baseAddr, '--key', KEY, '--json'], { timeoutMs: 30_000 });
+      expect(wait.code, `${wait.stderr}\n${again.stderr}`).toBe(0);
+      const doc = JSON.parse(wait.stdout) as { state: string; counts: number[] };
+      expect(doc).toMatchObject({ state: 'completed', counts: [0, 0, 0, 3, 0] });
+      for (const s of servers) expect(readFileSync(join(s.media, 'restart.ts')).equals(readFileSync(file)), s.address).toBe(true);
     } finally {
       await p.killAll();
     }

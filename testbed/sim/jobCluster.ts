@@ -7,7 +7,7 @@ import { ClusterAuth } from '../../src/protocol/auth.js';
 import type { MediaReader } from '../../src/roles/server/server.js';
 import { Rng } from '../../src/protocol/rng.js';
 import { nodeCrypto } from '../../src/platform/crypto.js';
-import { BaseServer, type BaseEvent, type JobTimeouts } from '../../src/roles/base/base.js';
+import { BaseServer, type BaseEvent, type JobTimeouts, type JournalEntry } from '../../src/roles/base/base.js';
 import type { JobFiles } from '../../src/roles/jobs/holding.js';
 import { hashList } from '../../src/roles/jobs/object.js';
 import { Provider, type ProviderEvent } from '../../src/roles/provider/provider.js';
@@ -38,6 +38,10 @@ export class MemoryJobFiles implements JobFiles {
   create(key: string, size: number): void {
     if (this.failWrites) throw new Error('ENOSPC: no space left on device');
     this.temp.set(key, new Uint8Array(size));
+  }
+
+  reopen(key: string, size: number): boolean {
+    return this.temp.get(key)?.length === size;
   }
 
   write(key: string, off: number, bytes: Uint8Array): void {
@@ -109,8 +113,30 @@ export function jobCluster(o: JobClusterOptions) {
   const log: { at: number; addr: string; e: BaseEvent | ServerEvent | ProviderEvent }[] = [];
   const record = (e: BaseEvent | ServerEvent | ProviderEvent, node: { addr: string }) => log.push({ at: net.now, addr: node.addr, e });
   const baseFiles = new MemoryJobFiles();
-  const base = new BaseServer(deps(), { name: BASE, ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.star ? { star: true } : {}), ...(o.timeouts ? { timeouts: o.timeouts } : {}) }, baseFiles);
-  net.add(BASE, base, record);
+  /** The base server's journal (§14.10), in memory: each job's record as the text a file would hold. */
+  const journal = new Map<number, string>();
+  const keep = (r: unknown) => {
+    const e = r as JournalEntry;
+    if (e.kind === 'forget') journal.delete(e.job);
+    else journal.set(e.job, JSON.stringify(e.record));
+  };
+  const baseConfig = { name: BASE, ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.star ? { star: true } : {}), ...(o.timeouts ? { timeouts: o.timeouts } : {}) };
+  let base = new BaseServer(deps(), baseConfig, baseFiles);
+  net.add(BASE, base, record, undefined, keep);
+  /**
+   * The base server dies now (its state in memory is lost; its store, files and journal, stays),
+   * and a new one starts on the same store `after` ms later, taking its jobs back from the journal.
+   * `extra`: more records for it to read, as files it finds beside the journal's.
+   */
+  function restartBase(after: number, extra: readonly { from: string; text: string }[] = []): void {
+    net.remove(BASE);
+    net.at(net.now + after, () => {
+      base = new BaseServer(deps(), baseConfig, baseFiles);
+      const records = [...[...journal].map(([id, text]) => ({ from: `jobs/${id}.json`, text })), ...extra];
+      for (const r of records) base.handle({ kind: 'command', command: { type: 'restore', from: r.from, text: r.text } }, net.now);
+      net.add(BASE, base, record, undefined, keep);
+    });
+  }
   const servers: { addr: string; core: MediaServer; files: MemoryJobFiles }[] = [];
   const jobs = { ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.jobStall ? { stall: o.jobStall } : {}), mediaRate: 1_000_000 };
   function addServer(addr: string, key: string | null = JOB_KEY): { addr: string; core: MediaServer; files: MemoryJobFiles } {
@@ -150,7 +176,11 @@ export function jobCluster(o: JobClusterOptions) {
   }
 
   return {
-    net, base, baseFiles, servers, addServer, submit, add, log,
+    net, baseFiles, servers, addServer, submit, add, log, journal, restartBase,
+    /** The base server running now (a new one after `restartBase`). */
+    get base() {
+      return base;
+    },
     /** Events of one type, in order. */
     events: <T extends string>(type: T) => log.filter((l) => l.e.type === type),
     logText: () => log.filter((l) => !('level' in l.e) || l.e.level !== 'debug').map((l) => `${l.at - log[0]!.at} ${l.addr} ${JSON.stringify(l.e, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v))}`).join('\n'),

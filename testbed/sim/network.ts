@@ -96,6 +96,8 @@ export class SimNode<C = unknown, E extends RoleEvent = RoleEvent> {
     readonly role: Role<C, E>,
     readonly onEvent: (e: E, node: SimNode<C, E>) => void,
     readonly onData?: (d: StreamBytes, node: SimNode<C, E>) => void,
+    /** A record a core keeps on disk (a base server's journal, §14.10), before what it sends. */
+    readonly onJournal?: (r: unknown, node: SimNode<C, E>) => void,
   ) {}
 }
 
@@ -132,8 +134,9 @@ export class SimNetwork {
     role: Role<C, E>,
     onEvent: (e: E, node: SimNode<C, E>) => void = () => {},
     onData?: (d: StreamBytes, node: SimNode<C, E>) => void,
+    onJournal?: (r: unknown, node: SimNode<C, E>) => void,
   ): SimNode<C, E> {
-    const node = new SimNode<C, E>(addr, role, onEvent, onData);
+    const node = new SimNode<C, E>(addr, role, onEvent, onData, onJournal);
     // Kept beside nodes of other roles: only this node's own drain hands it events, of its own type.
     const kept = node as unknown as AnySimNode;
     this.nodes.set(addr, kept);
@@ -284,6 +287,7 @@ export class SimNetwork {
 
   private drain<C, E extends RoleEvent>(node: SimNode<C, E>): void {
     const role = node.role;
+    for (let r = role.pollJournal?.(); r; r = role.pollJournal?.()) node.onJournal?.(r, node);
     for (let t = role.pollTransmit(); t; t = role.pollTransmit()) this.transmit(node.addr, t.to, t.bytes);
     // The copy's bytes first: an event such as `complete` finds them all handed on.
     for (let d = role.pollData?.(); d; d = role.pollData?.()) node.onData?.(d, node);

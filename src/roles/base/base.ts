@@ -16,7 +16,7 @@
  * Jobs move only within a keyed cluster (§14.7): every order, pull and note
  * is authenticated.
  */
-import { MAX_DATAGRAM, MAX_ERROR_TEXT, JOB_HELP_INTERVAL, JOB_MAX_SWITCHES, JOB_SLOW_SHARE, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_RETRY_ROUNDS, JOB_STALL, JOB_STATUS_ROWS, JOB_LIST_ROWS, MAX_JOB_COMMANDS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
+import { MAX_DATAGRAM, MAX_ERROR_TEXT, JOB_HELP_INTERVAL, JOB_JOURNAL_INTERVAL, JOB_MAX_SWITCHES, JOB_SLOW_SHARE, JOB_DEFAULT_RATE, JOB_FANOUT, JOB_QUERY_AFTER, JOB_QUERY_ATTEMPTS, JOB_REPAIR_ATTEMPTS, JOB_RETRY_DELAY, JOB_RETRY_ROUNDS, JOB_STALL, JOB_STATUS_ROWS, JOB_LIST_ROWS, MAX_JOB_COMMANDS, MAX_JOB_TARGETS, MAX_JOBS } from '../../protocol/constants.js';
 import { type Decoded, encodedLength } from '../../protocol/codec.js';
 import { ListFill } from '../../protocol/sizes.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
@@ -24,11 +24,13 @@ import { flowNameProblem } from '../../protocol/flowNames.js';
 import { clipUtf8 } from '../../protocol/fields.js';
 import { MESSAGES, type MessageOf } from '../../protocol/messages.js';
 import { parseAddress } from '../../protocol/address.js';
-import { type Input, RoleCore, type RoleDeps, type TableSize } from '../role.js';
+import { type CoreEvent, type Input, Queue, RoleCore, type RoleDeps, type TableSize } from '../role.js';
 import { soonest } from '../timers.js';
 import { Holding, type JobFiles } from '../jobs/holding.js';
+import { hashList } from '../jobs/object.js';
 import { Relay, type RelaySend } from '../jobs/relay.js';
 import type { BaseEvent } from './events.js';
+import { type CommandRecord, fromHex, JOB_RECORD_VERSION, type JobRecord, parseJobRecord, toHex } from './record.js';
 
 export type { BaseEvent } from './events.js';
 
@@ -76,8 +78,17 @@ export function jobTimeoutsProblem(t: JobTimeouts): string | undefined {
   return undefined;
 }
 
-/** `stop`: take nothing more. */
-export type BaseCommand = { readonly type: 'start' } | { readonly type: 'stop' };
+/**
+ * `stop`: take nothing more. `restore`: take back a job from its record in the store (§14.10), `text`
+ * as read from `from` (a file's name, for the warning when it cannot be read); given before `start`.
+ */
+export type BaseCommand = { readonly type: 'start' } | { readonly type: 'stop' } | { readonly type: 'restore'; readonly from: string; readonly text: string };
+
+/**
+ * What the base server asks its shell to keep (§14.10), on its own channel (`pollJournal`): a job's
+ * record, to write whole in place of the one before, or a job forgotten, whose record goes.
+ */
+export type JournalEntry = { readonly kind: 'job'; readonly job: number; readonly record: JobRecord } | { readonly kind: 'forget'; readonly job: number };
 
 export type TargetState = 'new' | 'received' | 'progress' | 'completed' | 'failed';
 
@@ -123,7 +134,12 @@ export interface Command {
   readonly size: number;
   readonly root: Uint8Array;
   readonly rate: number;
+  readonly mrate: number | undefined;
   readonly created: number;
+  /** Who submitted or added it, with what request id, and (a copy) the cookie its pulls carry: what its record keeps. */
+  readonly from: string;
+  readonly rid: number;
+  readonly tag: Uint8Array | undefined;
   /** The store's key of its object (a copy's), if it has one. */
   readonly key: string | undefined;
   state: CommandState;
@@ -181,6 +197,12 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
   readonly timeouts: JobTimeouts;
   /** The root of an empty object: what a `delete` or `verify`'s relay holds (§14.8). */
   private readonly emptyRoot: Uint8Array;
+  /** Records for the shell to keep (§14.10). */
+  private readonly journal = new Queue<JournalEntry>();
+  /** Jobs changed since their record was last given, and since when: given JOB_JOURNAL_INTERVAL later. */
+  private readonly dirty = new Map<number, number>();
+  /** Jobs whose record goes out at the end of this input: made, a command added, ended. */
+  private readonly urgent = new Set<number>();
 
   constructor(
     deps: RoleDeps,
@@ -212,20 +234,86 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
 
   handle(input: Input<BaseCommand>, now: number): void {
     if (this.stopped) return;
+    this.lastNow = now;
     switch (input.kind) {
       case 'datagram':
-        return this.onDatagram(input.from, input.bytes, now);
+        this.onDatagram(input.from, input.bytes, now);
+        break;
       case 'timer':
-        return this.onTimer(now);
+        this.onTimer(now);
+        break;
       case 'command':
         if (input.command.type === 'stop') this.stopped = true;
-        return;
+        else if (input.command.type === 'restore') this.restore(input.command.from, input.command.text, now);
+        break;
     }
+    this.record(now);
+  }
+
+  /** The next record to keep (§14.10): drained before what is sent, so a job is kept before its provider hears of it. */
+  pollJournal(): JournalEntry | undefined {
+    return this.journal.take();
+  }
+
+  /** Every record now, changed or not (a shell that stops writes them last). */
+  journalAll(): void {
+    for (const j of this.jobs.values()) this.journal.push({ kind: 'job', job: j.id, record: this.recordOf(j) });
+    this.dirty.clear();
+    this.urgent.clear();
+  }
+
+  /** The store's keys of the objects its jobs hold: what a sweep of the store at start keeps (§14.10). */
+  storeKeys(): string[] {
+    return [...this.jobs.values()].flatMap((j) => j.commands.flatMap((c) => (c.key ? [c.key] : [])));
+  }
+
+  // An event about a job marks it changed: every change the record keeps is reported as one.
+  protected override emit(e: BaseEvent | CoreEvent): void {
+    super.emit(e);
+    if (!('job' in e) || typeof e.job !== 'number' || e.type === 'job-restored') return;
+    this.touch(e.job, e.type === 'job-created' || e.type === 'job-command-added' || e.type === 'job-uploaded' || e.type === 'job-completed' || e.type === 'job-failed');
+  }
+
+  private touch(job: number, urgent = false): void {
+    if (!this.jobs.has(job)) return;
+    if (urgent) this.urgent.add(job);
+    else if (!this.dirty.has(job)) this.dirty.set(job, this.lastNow);
+  }
+
+  /** Give the records due: those of jobs made, added to or ended now, and those changed JOB_JOURNAL_INTERVAL ago. */
+  private record(now: number): void {
+    for (const id of this.urgent) {
+      const j = this.jobs.get(id);
+      if (j) this.journal.push({ kind: 'job', job: id, record: this.recordOf(j) });
+      this.dirty.delete(id);
+    }
+    this.urgent.clear();
+    for (const [id, since] of this.dirty) {
+      if (now < since + JOB_JOURNAL_INTERVAL) continue;
+      this.dirty.delete(id);
+      const j = this.jobs.get(id);
+      if (j) this.journal.push({ kind: 'job', job: id, record: this.recordOf(j) });
+    }
+  }
+
+  private recordOf(j: Job): JobRecord {
+    return {
+      v: JOB_RECORD_VERSION, id: j.id, provider: j.provider, created: j.created, state: j.state,
+      ...(j.code ? { code: j.code } : {}), ...(j.endedAt !== undefined ? { endedAt: j.endedAt } : {}),
+      targets: j.targets.map((x) => x.addr),
+      commands: j.commands.map((c): CommandRecord => ({
+        op: c.op, file: c.file, size: c.size, root: toHex(c.root), rate: c.rate, ...(c.mrate !== undefined ? { mrate: c.mrate } : {}),
+        created: c.created, state: c.state, ...(c.code ? { code: c.code } : {}), ...(c.endedAt !== undefined ? { endedAt: c.endedAt } : {}),
+        from: c.from, rid: c.rid, ...(c.tag ? { tag: toHex(c.tag) } : {}),
+        t: c.targets.map((x) => [x.st, x.got, x.code ?? null, x.failedAt ?? null, x.retries, x.repairs, x.src ?? null] as const),
+      })),
+    };
   }
 
   pollTimeout(): number | undefined {
     if (this.stopped) return undefined;
     let t: number | undefined;
+    for (const since of this.dirty.values()) t = soonest({ t, journal: since + JOB_JOURNAL_INTERVAL });
     for (const j of this.jobs.values()) {
       if (j.state === 'completed') continue;
       for (const c of j.commands) {
@@ -347,7 +435,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     const rate = first.rate ?? this.rate;
     let c: Command;
     try {
-      c = this.newCommand(id, 1, 'copy', first.file, first.size, first.root, rate, first.mrate, addrs, now);
+      c = this.newCommand(id, 1, 'copy', first.file, first.size, first.root, rate, first.mrate, addrs, { from, rid, tag: first.tag }, now);
     } catch (error) {
       return { type: 'job-result', rid, ok: false, code: 'write-error', msg: `the base server cannot store the file: ${error instanceof Error ? error.message : String(error)}` };
     }
@@ -369,10 +457,10 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
    * may throw; a `delete` or `verify` moves no object: its relay holds an empty one, and only its
    * orders cascade.
    */
-  private newCommand(job: number, cmd: number, op: CommandOp, file: string, size: number, root: Uint8Array, rate: number, mrate: number | undefined, addrs: readonly string[], now: number): Command {
+  private newCommand(job: number, cmd: number, op: CommandOp, file: string, size: number, root: Uint8Array, rate: number, mrate: number | undefined, addrs: readonly string[], by: { from: string; rid: number; tag: Uint8Array | undefined }, now: number, held?: Holding): Command {
     const key = op === 'copy' ? (cmd === 1 ? `job-${job}` : `job-${job}-${cmd}`) : undefined;
-    if (key) this.files.create(key, size);
-    const holding = key ? new Holding(size, root, key, this.files, this.deps.crypto) : new Holding(0, this.emptyRoot, `job-${job}-${cmd}`, this.files, this.deps.crypto);
+    if (key && !held) this.files.create(key, size);
+    const holding = held ?? (key ? new Holding(size, root, key, this.files, this.deps.crypto) : new Holding(0, this.emptyRoot, `job-${job}-${cmd}`, this.files, this.deps.crypto));
     const relay = new Relay(
       { job, cmd, op, file, size, root, base: this.config.name, ...(mrate !== undefined ? { mrate } : {}) },
       holding,
@@ -381,7 +469,105 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
       now,
     );
     const targets: Target[] = addrs.map((addr, idx) => ({ idx, addr, st: 'new', got: 0, src: undefined, code: undefined, heardAt: now, queriedAt: undefined, queries: 0, repairs: 0, failedAt: undefined, retries: 0, up: undefined, delivered: undefined, helpedAt: undefined, helps: 0, helping: 0, released: false }));
-    return { job, cmd, op, file, size, root, rate, created: now, key, state: op === 'copy' && !holding.complete ? 'uploading' : cmd === 1 ? 'running' : 'waiting', code: undefined, endedAt: undefined, targets, relay, uploadStalls: 0 };
+    return {
+      job, cmd, op, file, size, root, rate, mrate, created: now, from: by.from, rid: by.rid, tag: op === 'copy' ? by.tag : undefined, key,
+      state: op === 'copy' && !holding.complete ? 'uploading' : cmd === 1 ? 'running' : 'waiting', code: undefined, endedAt: undefined, targets, relay, uploadStalls: 0,
+    };
+  }
+
+  // ---- A restart (§14.10) ------------------------------------------------------------
+
+  /**
+   * Take back a job from its record. A copy whose object the store holds whole (read and hashed
+   * again: the record says what it should be, the store's bytes say what it is) serves its targets
+   * as before; one the store lacks, or holds only in part, is pulled again from its provider with
+   * its cookie, from the start: a provider still sending answers, one gone leaves the upload to
+   * stall and fail `provider-gone`, as any upload does. Targets that have not ended a running
+   * command are asked what they hold at the first wake-up, as after a wait period (§14.5), and
+   * those not yet heard of are ordered again (a cascade, as at the start); failed ones keep their
+   * rounds and when each is due. A record that cannot be read is skipped, named.
+   */
+  private restore(from: string, text: string, now: number): void {
+    const skip = (why: string) => this.emit({ type: 'job-record-skipped', level: 'warn', from, why });
+    const parsed = parseJobRecord(text);
+    if (!parsed.ok) return skip(parsed.problem);
+    const r = parsed.record;
+    if (this.jobs.has(r.id)) return skip(`job ${r.id} is restored already`);
+    if (this.jobs.size >= MAX_JOBS) return skip(`the base server holds ${MAX_JOBS} jobs already (MAX_JOBS)`);
+    const commands: Command[] = [];
+    const pulls: Command[] = [];
+    for (const [k, cr] of r.commands.entries()) {
+      const cmd = k + 1;
+      const root = fromHex(cr.root)!;
+      const tag = cr.tag !== undefined ? fromHex(cr.tag) : undefined;
+      const key = cr.op === 'copy' ? (cmd === 1 ? `job-${r.id}` : `job-${r.id}-${cmd}`) : undefined;
+      // The object, if the store holds it whole (its record may not say so yet): hashed again against the command's root.
+      let held = key ? this.reread(key, cr.size, root) : undefined;
+      // An ended command the store lost the object of: nothing to pull, and no file to make.
+      if (key && !held && (cr.state === 'completed' || cr.state === 'failed')) held = new Holding(cr.size, root, key, this.files, this.deps.crypto);
+      let c: Command;
+      try {
+        c = this.newCommand(r.id, cmd, cr.op, cr.file, cr.size, root, cr.rate, cr.mrate, r.targets, { from: cr.from, rid: cr.rid, tag }, cr.created, held);
+      } catch (error) {
+        return skip(`the store cannot hold job ${r.id}'s file again: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      Object.assign(c, { state: cr.state, code: cr.code, endedAt: cr.endedAt });
+      for (const [i, [st, got, code, failedAt, retries, repairs, src]] of cr.t.entries()) {
+        Object.assign(c.targets[i]!, { st, got, code: code ?? undefined, failedAt: failedAt ?? undefined, retries, repairs, src: src ?? undefined, heardAt: now - this.timeouts.queryAfter });
+      }
+      // Whole in the store though its record had not said so yet: uploaded.
+      if (c.state === 'uploading' && c.relay.complete) c.state = 'running';
+      // Lacking the object it had: taken again from its provider, unless the command has ended.
+      if (key && !c.relay.complete) {
+        if (c.state === 'running' || c.state === 'waiting') c.state = 'uploading';
+        if (c.state === 'uploading') pulls.push(c);
+        // An ended command with no object to serve gives its failed targets no further round.
+        else for (const x of c.targets) if (x.st === 'failed') x.retries = Math.max(x.retries, JOB_RETRY_ROUNDS);
+      }
+      commands.push(c);
+    }
+    const first = commands[0]!;
+    const state = r.state === 'completed' || r.state === 'failed' ? r.state : commands.some((c) => c.state === 'uploading' && c.cmd === 1) ? 'uploading' : 'running';
+    const job: Job = {
+      id: r.id, file: first.file, size: first.size, root: first.root, rate: first.rate, provider: r.provider, created: r.created, state, code: r.code, endedAt: r.endedAt,
+      targets: first.targets, byAddr: new Map(first.targets.map((t) => [t.addr, t.idx])), commands,
+    };
+    this.jobs.set(r.id, job);
+    // Oldest first, as they were made: the list's order, and the first forgotten when full.
+    if (this.jobs.size > 1) {
+      const all = [...this.jobs.values()].sort((a, b) => a.created - b.created);
+      this.jobs.clear();
+      for (const x of all) this.jobs.set(x.id, x);
+    }
+    // A repeated submit or add is answered as before, never made a second time.
+    for (const c of commands) {
+      if (this.submissions.size >= MAX_SUBMISSIONS) this.submissions.delete(this.submissions.keys().next().value!);
+      this.submissions.set(`${c.from}|${c.rid}`, { parts: [], held: 0, job: r.id, answer: { type: 'job-result', rid: c.rid, ok: true, job: r.id, ...(c.cmd > 1 ? { cmd: c.cmd } : {}), msg: `job ${r.id}: command ${c.cmd}, ${c.op} ${c.file}` } });
+    }
+    // Ordered at a target once the command before ended there (§14.8): the first at once.
+    for (const c of commands) for (const x of c.targets) x.released = c.cmd === 1 || ended(commands[c.cmd - 2]!.targets[x.idx]!);
+    for (const c of pulls) c.relay.pullFrom(c.from, c.tag!, c.rate, now);
+    for (const c of commands) {
+      if (c.state !== 'running' && c.state !== 'uploading') continue;
+      // Not yet heard of: ordered again, the plan shared out as at the start.
+      const fresh = c.targets.filter((x) => x.released && x.st === 'new');
+      if (fresh.length > 0) c.relay.addPlan(fresh.map((x) => [x.idx, x.addr] as const), now);
+      this.drainRelay(job, c, now);
+    }
+    this.emit({ type: 'job-restored', level: 'info', job: r.id, file: job.file, state: job.state, commands: commands.length, targets: job.targets.length, pulled: pulls.map((c) => c.cmd) });
+    // Every command whose targets all ended while the store lacked its object, say, ends now.
+    for (const c of commands) this.settle(job, c, now);
+  }
+
+  /** The object under `key` as the store holds it, if whole and matching `root`: hashed again, block by block. */
+  private reread(key: string, size: number, root: Uint8Array): Holding | undefined {
+    try {
+      if (!this.files.reopen(key, size)) return undefined;
+      const { list } = hashList((off, len) => this.files.read(key, off, len), size, this.deps.crypto);
+      return Holding.whole(size, root, list, key, this.files, this.deps.crypto);
+    } catch {
+      return undefined;
+    }
   }
 
   // ---- The command queue (§14.8) ------------------------------------------------------
@@ -420,7 +606,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     const cmd = j.commands.length + 1;
     let c: Command;
     try {
-      c = this.newCommand(j.id, cmd, msg.op, msg.file, size, root, msg.rate ?? j.rate, msg.mrate, j.targets.map((t) => t.addr), now);
+      c = this.newCommand(j.id, cmd, msg.op, msg.file, size, root, msg.rate ?? j.rate, msg.mrate, j.targets.map((t) => t.addr), { from, rid, tag: msg.tag }, now);
     } catch (error) {
       return refuse('write-error', `the base server cannot store the file: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -490,6 +676,9 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
 
   private forget(j: Job): void {
     this.jobs.delete(j.id);
+    this.dirty.delete(j.id);
+    this.urgent.delete(j.id);
+    this.journal.push({ kind: 'forget', job: j.id });
     for (const c of j.commands) {
       if (!c.key) continue;
       try {
@@ -542,6 +731,8 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
       x.failedAt = now;
     }
     for (const x of c.targets) this.targetEnded(j, c, x, now);
+    // Its first file will not come: the job is no longer uploading, and ends with its commands.
+    if (j.state === 'uploading') j.state = 'running';
     this.settleJob(j, now);
   }
 
@@ -646,6 +837,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
       x.st = 'failed';
       x.code = 'target-unreachable';
       x.failedAt = now;
+      this.touch(j.id);
       return;
     }
     x.repairs++;

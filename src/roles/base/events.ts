@@ -13,5 +13,9 @@ export type BaseEvent =
   /** A target that had failed is given another chance (S5.5): it spoke again, or its delay passed (`round` of JOB_RETRY_ROUNDS). */
   | { readonly type: 'job-retry'; readonly level: 'warn'; readonly job: number; readonly cmd: number; readonly target: string; readonly round: number; readonly why: string }
   | { readonly type: 'job-completed'; readonly level: 'info'; readonly job: number; readonly file: string; readonly targets: number; readonly ms: number }
+  /** A job taken back from its record in the store (§14.10); `pulled`: its commands whose object is pulled from its provider again. */
+  | { readonly type: 'job-restored'; readonly level: 'info'; readonly job: number; readonly file: string; readonly state: 'uploading' | 'running' | 'completed' | 'failed'; readonly commands: number; readonly targets: number; readonly pulled: readonly number[] }
+  /** A record in the store that could not be read (cut short, or not a job's): skipped, the others kept. */
+  | { readonly type: 'job-record-skipped'; readonly level: 'warn'; readonly from: string; readonly why: string }
   | { readonly type: 'job-failed'; readonly level: 'warn'; readonly job: number; readonly file: string; readonly code: WireErrorCode; readonly completed: number; readonly failed: number; readonly ms: number }
   | Extract<RelayEvent, { type: 'target-given-up' | 'source-switched' | 'source-stalled' }>;

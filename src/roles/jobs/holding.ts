@@ -19,6 +19,8 @@ import { ObjectLayout } from './object.js';
 export interface JobFiles {
   /** Make an empty temporary file of `size` bytes for `key`. */
   create(key: string, size: number): void;
+  /** Open again the temporary file of `key` that an earlier run left (a restarted base server, §14.10); false when there is none of `size` bytes. */
+  reopen(key: string, size: number): boolean;
   write(key: string, off: number, bytes: Uint8Array): void;
   read(key: string, off: number, len: number): Uint8Array;
   /** The whole object is verified: put its temporary file into service as `name` (a rename). */
