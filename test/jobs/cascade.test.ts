@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { forSeeds, seedRange } from '../helpers/simCluster.js';
 import { BASE, contentOf, jobCluster } from '../../testbed/sim/jobCluster.js';
 import { Holding } from '../../src/roles/jobs/holding.js';
-import { JOB_RETRY_DELAY, JOB_RETRY_ROUNDS, MAX_ERROR_TEXT } from '../../src/protocol/constants.js';
+import { JOB_RETRY_DELAY, JOB_RETRY_ROUNDS, JOB_STALL, MAX_ERROR_TEXT } from '../../src/protocol/constants.js';
 
 const SEEDS = seedRange(7100, 4);
 
@@ -179,6 +179,23 @@ describe('failures and repair (S5.5)', () => {
     expect(row.retry).toBeUndefined();
     // Nothing more is scheduled for it: the base server is idle.
     expect(c.base.pollTimeout()).toBeUndefined();
+  });
+
+  it('a provider that stalls now and then, sending again in between, is not given up: its stalls are counted in a row', () => {
+    const c = jobCluster({ seed: 15, servers: 3, rate: 2_000_000 });
+    const content = contentOf(1_000_000, 15);
+    const { provider, addr } = c.submit(content, { rate: 2_000_000 });
+    // Four stalls of the provider, each longer than JOB_STALL, with a second of sending between them.
+    for (let i = 0; i < 4; i++) {
+      c.net.run({ until: c.net.now + 1_000 });
+      c.net.pause(addr);
+      c.net.run({ until: c.net.now + JOB_STALL + 500 });
+      c.net.resume(addr);
+    }
+    c.net.run({ until: c.net.now + 60_000, done: () => provider.done });
+    expect(c.events('source-stalled').length, c.logText()).toBeGreaterThanOrEqual(3);
+    expect(provider.outcome, c.logText()).toBe('completed');
+    for (const s of c.servers) expect(equal(s.files.media.get('title.ts'), content)).toBe(true);
   });
 
   it('a target whose disk is full fails with write-error; the others complete', () => {

@@ -370,6 +370,8 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
         const j = this.jobs.get(msg.job);
         const c = j?.commands[msg.cmd - 1];
         if (!j || !c || !c.relay.onChunk(from, msg, now)) return this.drop('unexpected-message', from, `chunk of no upload here (job ${msg.job}, command ${msg.cmd})`, msg.type);
+        // The provider sends again: its stalls are counted in a row.
+        if (c.state === 'uploading') c.uploadStalls = 0;
         if (c.state === 'uploading' && c.relay.complete) {
           c.state = 'running';
           c.uploadStalls = 0;
