@@ -18,6 +18,7 @@ import { Queue, type TableSize } from '../role.js';
 import { soonest } from '../timers.js';
 import { Holding, type JobFiles } from '../jobs/holding.js';
 import { Relay, type RelayEvent, type RelaySend } from '../jobs/relay.js';
+import { Upload } from '../jobs/upload.js';
 
 /** Commands a server holds at once; idle ones (whole or failed, serving no one) are forgotten first. */
 export const MAX_SERVER_JOBS = 64;
@@ -28,6 +29,11 @@ export interface JobAgentOptions {
   readonly fanout?: number;
   /** A source that sent nothing asked for this long has stalled, ms (JOB_STALL by default): the base server hears of it. */
   readonly stall?: number;
+  /**
+   * The cap on this server's job upload, over every transfer of every command it serves, bits per
+   * second (§14.3): the rate times the fanout by default, what one command's transfers send at most.
+   */
+  readonly upload?: number;
 }
 
 /** A job's file, whole and verified at this server: the server puts it into service and says so. */
@@ -71,6 +77,8 @@ export class JobAgent {
   private readonly sends = new Queue<RelaySend>();
   private readonly events = new Queue<JobAgentEvent>();
   private readonly ready = new Queue<ReadyFile>();
+  /** The server's job upload, shared by every transfer it serves (§14.3). */
+  readonly upload: Upload;
 
   constructor(
     private readonly self: string,
@@ -78,7 +86,9 @@ export class JobAgent {
     private readonly rng: Rng,
     private readonly crypto: Crypto,
     private readonly opts: JobAgentOptions = {},
-  ) {}
+  ) {
+    this.upload = new Upload(opts.upload ?? (opts.rate ?? JOB_DEFAULT_RATE) * (opts.fanout ?? JOB_FANOUT));
+  }
 
   tables(): Record<string, TableSize> {
     return { jobs: { size: this.relays.size, limit: MAX_SERVER_JOBS } };
@@ -116,7 +126,7 @@ export class JobAgent {
       const key = `job-${o.job}-${o.cmd}`;
       if (o.op !== 'copy') return this.onTaskOrder(from, o, key, now);
       const holding = new Holding(o.size, o.root, key, this.files, this.crypto);
-      const relay = new Relay({ job: o.job, cmd: o.cmd, file: o.file, size: o.size, root: o.root, base: o.base, ...(o.mrate !== undefined ? { mrate: o.mrate } : {}) }, holding, { self: this.self, idx: o.idx, rate: this.opts.rate ?? JOB_DEFAULT_RATE, fanout: this.opts.fanout ?? JOB_FANOUT, ...(this.opts.stall !== undefined ? { stall: this.opts.stall } : {}) }, this.rng.fork(), now);
+      const relay = new Relay({ job: o.job, cmd: o.cmd, file: o.file, size: o.size, root: o.root, base: o.base, ...(o.mrate !== undefined ? { mrate: o.mrate } : {}) }, holding, { self: this.self, idx: o.idx, rate: this.opts.rate ?? JOB_DEFAULT_RATE, fanout: this.opts.fanout ?? JOB_FANOUT, upload: this.upload, ...(this.opts.stall !== undefined ? { stall: this.opts.stall } : {}) }, this.rng.fork(), now);
       r = { relay, idx: o.idx, key, committed: false };
       try {
         this.files.create(key, o.size);
