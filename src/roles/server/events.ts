@@ -36,7 +36,6 @@ export type ServerEvent =
   | JobAgentEvent
   | { readonly type: 'job-file-in-service'; readonly level: 'info'; readonly job: number; readonly file: string; readonly bytes: number }
   | { readonly type: 'job-file-removed'; readonly level: 'info' | 'warn'; readonly job: number; readonly cmd: number; readonly file: string; readonly code?: WireErrorCode }
-  | { readonly type: 'job-file-verified'; readonly level: 'info' | 'warn'; readonly job: number; readonly cmd: number; readonly file: string; readonly code?: WireErrorCode }
   | RateLimited
   | RegistrationEvent
   | ({ readonly type: 'media-skipped'; readonly file: string; readonly why: string } & Warn)

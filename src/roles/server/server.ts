@@ -559,8 +559,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   }
 
   /**
-   * A job's `verify` and `delete` (§14.8): a verify hashes the file in service at once; a delete
-   * waits, as a new file does, until no stream reads the name, then takes the file out of service,
+   * A job's `delete` (§14.8; a `verify` the jobs run in steps themselves): it waits, as a new file
+   * does, until no stream reads the name, then takes the file out of service,
    * removes it and tells its masters (`content` `rm`). A name this server does not serve is
    * `not-found`.
    */
@@ -570,12 +570,6 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     for (const s of this.streams.values()) busy.add(s.item);
     const still: JobTask[] = [];
     for (const t of this.waitingTasks) {
-      if (t.op === 'verify') {
-        const code = this.jobs!.verify(t);
-        this.emit({ type: 'job-file-verified', level: code ? 'warn' : 'info', job: t.job, cmd: t.cmd, file: t.file, ...(code ? { code } : {}) });
-        this.jobs!.taskDone(t, code);
-        continue;
-      }
       if (busy.has(t.file)) {
         still.push(t);
         continue;
