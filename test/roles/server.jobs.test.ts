@@ -106,3 +106,86 @@ describe('verify in steps (§14.8)', () => {
     expect(notes(g).map((n) => [n.st, n.code])).toEqual([['received', undefined], ['failed', 'not-found']]);
   });
 });
+
+describe('a delete waits for the streams reading the file (§14.8)', () => {
+  const size = 120_000;
+  const content = contentOf(size, 91);
+  const emptyRoot = nodeCrypto.sha256(new Uint8Array(0));
+
+  function streaming() {
+    const files = new MemoryJobFiles();
+    files.media.set('movie.ts', Uint8Array.from(content));
+    files.media.set('other.ts', contentOf(50_000, 92));
+    const reader = { read: (file: string, off: number, len: number) => files.media.get(file)!.subarray(off, off + len) };
+    const f = new ServerFixture({ key: KEY, files: [{ name: 'movie.ts', size, rate: 2_000_000 }, { name: 'other.ts', size: 50_000, rate: 2_000_000 }], reader, jobFiles: files, jobs: { mediaRate: 2_000_000 } }).register();
+    const s = f.play('movie.ts');
+    return { f, files, s };
+  }
+
+  /** The stream's bytes as the client would put them together, and acknowledge them as they come. */
+  function receive(f: ServerFixture, sid: number, got: Uint8Array, have: { next: number }, ms: number): void {
+    for (let t = 0; t < ms; t += 20) {
+      const mark = f.d.sent.length;
+      f.d.advance(20);
+      for (const d of ofType(f.d.sent.slice(mark), 'data').filter((x) => x.sid === sid)) got.set(d.data, d.off);
+      for (const d of ofType(f.d.sent.slice(mark), 'data').filter((x) => x.sid === sid)) if (d.off <= have.next) have.next = Math.max(have.next, d.off + d.data.length);
+      f.ack(sid, have.next);
+    }
+  }
+
+  it('the stream goes on to its end byte for byte; the file leaves the catalog at once, takes no new viewer, and is removed once the stream ends', () => {
+    const { f, files, s } = streaming();
+    const got = new Uint8Array(size);
+    const have = { next: 0 };
+    receive(f, s.sid, got, have, 100);
+    expect(have.next).toBeGreaterThan(0);
+    expect(have.next).toBeLessThan(size);
+
+    const mark = f.d.sent.length;
+    f.d.control(BASE, order('delete', 'movie.ts', 0, emptyRoot), f.auth);
+    expect(notes(f).map((n) => n.st)).toEqual(['received']);
+    // Out of service at once: its master stops sending viewers here...
+    expect(ofType(f.d.sent.slice(mark), 'content')).toMatchObject([{ to: '10.0.0.1:4000', rm: true, files: [['movie.ts', size, 2_000_000]] }]);
+    expect(f.d.eventsOf('job-file-withdrawn')).toMatchObject([{ job: 77, cmd: 2, file: 'movie.ts', streams: 1 }]);
+    // ...and a viewer that comes all the same is refused; another file is served as ever.
+    expect(ofType(f.request('movie.ts', { from: '10.0.2.9:6000' }), 'error')).toMatchObject([{ code: 'not-found' }]);
+    expect(ofType(f.request('other.ts', { from: '10.0.2.9:6000' }), 'setup')).toHaveLength(1);
+    // But the file is still there for the stream reading it.
+    expect(files.media.has('movie.ts')).toBe(true);
+    expect(f.server.files.has('movie.ts')).toBe(true);
+
+    receive(f, s.sid, got, have, 1_000);
+    expect(f.d.eventsOf('stream-complete')).toMatchObject([{ sid: s.sid, file: 'movie.ts', bytes: size }]);
+    expect(Buffer.from(got).equals(Buffer.from(content))).toBe(true);
+    // Complete, not yet ended: the delete still waits.
+    expect(files.media.has('movie.ts')).toBe(true);
+    expect(notes(f).map((n) => n.st)).toEqual(['received']);
+
+    const end = f.d.sent.length;
+    f.d.datagram('10.0.2.1:6000', { type: 'teardown', sid: s.sid });
+    expect(files.media.has('movie.ts')).toBe(false);
+    expect(f.server.files.has('movie.ts')).toBe(false);
+    expect(f.d.eventsOf('job-file-removed')).toMatchObject([{ job: 77, cmd: 2, file: 'movie.ts', level: 'info' }]);
+    expect(notes(f).map((n) => n.st)).toEqual(['received', 'completed']);
+    // The master heard once, as it was withdrawn: no second removal.
+    expect(ofType(f.d.sent.slice(end), 'content')).toEqual([]);
+    expect(f.server.files.has('other.ts')).toBe(true);
+  });
+
+  it('a file no stream reads goes at once; one it cannot remove goes back into service, its master told', () => {
+    const { f, files, s } = streaming();
+    files.failWrites = true;
+    const mark = f.d.sent.length;
+    f.d.control(BASE, order('delete', 'movie.ts', 0, emptyRoot), f.auth);
+    f.d.datagram('10.0.2.1:6000', { type: 'teardown', sid: s.sid });
+    expect(notes(f).map((n) => [n.st, n.code])).toEqual([['received', undefined], ['failed', 'write-error']]);
+    expect(ofType(f.d.sent.slice(mark), 'content').map((c) => [c.files[0]![0], c.rm ?? false])).toEqual([['movie.ts', true], ['movie.ts', false]]);
+    expect(ofType(f.request('movie.ts', { from: '10.0.2.9:6000' }), 'setup')).toHaveLength(1);
+
+    files.failWrites = false;
+    const g = streaming().f;
+    g.d.control(BASE, order('delete', 'other.ts', 0, emptyRoot, 3), g.auth);
+    expect(notes(g, 3).map((n) => n.st)).toEqual(['received', 'completed']);
+    expect(g.d.eventsOf('job-file-withdrawn')).toEqual([]);
+  });
+});
