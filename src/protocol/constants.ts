@@ -419,3 +419,5 @@ export const MAX_JOB_COMMANDS = 64;
 export const JOB_JOURNAL_INTERVAL = 1_000;
 /** §14.6 Jobs: rows of jobs in one `job-list` page. */
 export const JOB_LIST_ROWS = 16;
+/** §14.8 Jobs: bytes of its copy a server hashes at most per wake-up of a `verify` (whole blocks: 16 of JOB_BLOCK_CHUNKS × JOB_CHUNK); it yields to its streams between steps. */
+export const JOB_VERIFY_STEP = 1_048_576;

@@ -60,6 +60,8 @@ export interface ServerSettings {
   readonly jobFanout?: number;
   /** A job's source that sent nothing asked for this long has stalled, ms (§14.4). */
   readonly jobStall?: number;
+  /** The cap on this server's total job upload, bits per second (§14.3): the job rate times the fanout when absent. */
+  readonly jobUpload?: number;
 }
 
 const withFacts = (facts: ServerFacts) => (Object.keys(facts).length > 0 ? { facts } : {});
@@ -103,7 +105,7 @@ export async function startServer(s: ServerSettings, onEvent: (e: RunningServerE
   const running: RunningRole<MediaServer> = await startRole({
     role: (bound: string) => {
       const name = advertisedName(s, bound);
-      const jobs = { mediaRate: s.defaultRate ?? DEFAULT_MEDIA_RATE, ...(s.jobRate ? { rate: s.jobRate } : {}), ...(s.jobFanout ? { fanout: s.jobFanout } : {}), ...(s.jobStall ? { stall: s.jobStall } : {}) };
+      const jobs = { mediaRate: s.defaultRate ?? DEFAULT_MEDIA_RATE, ...(s.jobRate ? { rate: s.jobRate } : {}), ...(s.jobFanout ? { fanout: s.jobFanout } : {}), ...(s.jobStall ? { stall: s.jobStall } : {}), ...(s.jobUpload ? { upload: s.jobUpload } : {}) };
       return new MediaServer(roleDeps(s.key), { name, masters: s.masters, group: s.group, cap: s.cap, files: catalogOf(s.media), jobs, ...(s.facts ? { facts: s.facts } : {}), ...(s.rateLimit ? { rateLimit: s.rateLimit } : {}), ...(s.peers ? { peers: s.peers } : {}), ...(s.gossip ? { gossip: s.gossip } : {}) }, reader, jobFiles);
     },
     host: s.host,
@@ -165,6 +167,8 @@ export interface ServerFlags {
   readonly jobFanout?: number | string;
   /** `--job-stall`: how long a job's source may send nothing asked for before the base server hears it stalled (§14.4). */
   readonly jobStall?: string;
+  /** `--job-upload`: the cap on its total job upload, over every transfer of every job (§14.3). */
+  readonly jobUpload?: string;
   readonly output: OutputMode;
   readonly logLevel: LogLevel;
 }
@@ -218,6 +222,7 @@ export async function parseServerFlags(f: ServerFlags): Promise<ServerSettings> 
     ...(f.jobRate !== undefined ? { jobRate: parseRate(f.jobRate, '--job-rate') } : {}),
     ...(f.jobFanout !== undefined ? { jobFanout: parseCount(f.jobFanout, '--job-fanout', 1, 64) } : {}),
     ...(f.jobStall !== undefined ? { jobStall: parseDuration(f.jobStall, '--job-stall', 's', false, JOB_STALL_MIN) } : {}),
+    ...(f.jobUpload !== undefined ? { jobUpload: parseRate(f.jobUpload, '--job-upload') } : {}),
   };
 }
 

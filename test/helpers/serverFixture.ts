@@ -1,10 +1,11 @@
 /** A MediaServer core driven by hand: the test plays its master and its clients. */
 import { expect } from 'vitest';
-import type { ClusterAuth } from '../../src/protocol/auth.js';
+import type { ClusterAuth, Crypto } from '../../src/protocol/auth.js';
 import { TOKEN_TTL } from '../../src/protocol/constants.js';
 import type { MessageOf } from '../../src/protocol/messages.js';
 import { padded } from '../../src/protocol/padding.js';
-import { type MediaFile, type MediaReader, MediaServer, type ServerCommand } from '../../src/roles/server/server.js';
+import type { JobFiles } from '../../src/roles/jobs/holding.js';
+import { type MediaFile, type MediaReader, MediaServer, type ServerCommand, type ServerConfig } from '../../src/roles/server/server.js';
 import { Driver, ofType, type Sent, testAuth, testDeps } from './roleDriver.js';
 import { syntheticReader } from './simCluster.js';
 
@@ -21,6 +22,11 @@ export interface ServerFixtureOptions {
   readonly seed?: number;
   /** Its masters (§12.2); MASTER alone when absent. */
   readonly masters?: readonly string[];
+  /** Where distribution jobs' files are (§14.4): with a key, the server takes jobs. */
+  readonly jobFiles?: JobFiles;
+  readonly jobs?: ServerConfig['jobs'];
+  /** The core's crypto, where not node's (a test that counts what it hashes). */
+  readonly crypto?: Crypto;
 }
 
 export class ServerFixture {
@@ -32,7 +38,12 @@ export class ServerFixture {
   constructor(o: ServerFixtureOptions = {}) {
     const files = o.files ?? [{ name: 'movie.ts', size: 5_000_000, rate: 4_000_000 }];
     this.d = new Driver<ServerCommand, MediaServer>(
-      new MediaServer(testDeps(o.seed ?? 2, o.key), { name: NAME, masters: o.masters ?? [MASTER], group: o.group ?? 'default', cap: o.cap ?? 1_000_000_000, files }, o.reader ?? syntheticReader()),
+      new MediaServer(
+        { ...testDeps(o.seed ?? 2, o.key), ...(o.crypto ? { crypto: o.crypto } : {}) },
+        { name: NAME, masters: o.masters ?? [MASTER], group: o.group ?? 'default', cap: o.cap ?? 1_000_000_000, files, ...(o.jobs ? { jobs: o.jobs } : {}) },
+        o.reader ?? syntheticReader(),
+        o.jobFiles,
+      ),
     );
     this.auth = o.key ? testAuth(o.key) : undefined;
   }

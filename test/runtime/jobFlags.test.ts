@@ -39,7 +39,7 @@ describe('ofp base: job timeouts', () => {
   });
 });
 
-describe('ofp server --job-stall', () => {
+describe('ofp server --job-stall, --job-upload', () => {
   const media = mkdtempSync(join(tmpdir(), 'ofp-job-stall-'));
   const server = { media, host: '127.0.0.1', port: 0, capacity: '1G', group: 'default', defaultRate: '4M', key, peers: '127.0.0.1:9', output: 'human' as const, logLevel: 'info' as const };
 
@@ -47,6 +47,14 @@ describe('ofp server --job-stall', () => {
     expect((await parseServerFlags({ ...server, jobStall: '500ms' })).jobStall).toBe(500);
     expect((await parseServerFlags(server)).jobStall).toBeUndefined();
     expect(await refusal(parseServerFlags({ ...server, jobStall: '50ms' }))).toMatch(/^bad-duration: --job-stall "50ms" is too short: give at least 200 ms/);
+  });
+
+  it('--job-upload takes a rate, none by default (the job rate times the fanout), and refuses what is not a rate', async () => {
+    expect((await parseServerFlags({ ...server, jobUpload: '50M' })).jobUpload).toBe(50_000_000);
+    expect((await parseServerFlags({ ...server, jobUpload: '2500k' })).jobUpload).toBe(2_500_000);
+    expect((await parseServerFlags(server)).jobUpload).toBeUndefined();
+    expect(await refusal(parseServerFlags({ ...server, jobUpload: 'fast' }))).toBe('bad-rate: --job-upload "fast" is not a rate: give bits per second, like 4M, 4000k or 4000000');
+    expect(await refusal(parseServerFlags({ ...server, jobUpload: '0' }))).toMatch(/^bad-rate: --job-upload "0" is not a rate/);
   });
 });
 

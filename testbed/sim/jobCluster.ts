@@ -104,6 +104,8 @@ export interface JobClusterOptions {
   readonly timeouts?: Partial<JobTimeouts>;
   /** The servers' stall timeout, ms (JOB_STALL by default). */
   readonly jobStall?: number;
+  /** The servers' cap on their total job upload, bits per second (the rate times the fanout by default). */
+  readonly jobUpload?: number;
 }
 
 export function jobCluster(o: JobClusterOptions) {
@@ -138,7 +140,7 @@ export function jobCluster(o: JobClusterOptions) {
     });
   }
   const servers: { addr: string; core: MediaServer; files: MemoryJobFiles }[] = [];
-  const jobs = { ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.jobStall ? { stall: o.jobStall } : {}), mediaRate: 1_000_000 };
+  const jobs = { ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.jobStall ? { stall: o.jobStall } : {}), ...(o.jobUpload ? { upload: o.jobUpload } : {}), mediaRate: 1_000_000 };
   function addServer(addr: string, key: string | null = JOB_KEY): { addr: string; core: MediaServer; files: MemoryJobFiles } {
     const files = new MemoryJobFiles();
     const core = new MediaServer(deps(key), { name: addr, masters: [], group: 'default', cap: 1_000_000_000, files: [], jobs }, noMedia, files);

@@ -9,9 +9,9 @@
  */
 import { JOB_BURST, JOB_CHUNK, JOB_PULL_INTERVAL, JOB_RESEND_HOLDOFF } from '../../protocol/constants.js';
 import type { Holding } from './holding.js';
+import { CHUNK_OVERHEAD, type Upload } from './upload.js';
 
-/** Bytes of a `chunk` datagram beside its data: the envelope and the fields (a bound, §14.3). */
-export const CHUNK_OVERHEAD = 40;
+export { CHUNK_OVERHEAD } from './upload.js';
 
 export class Outlet {
   private want: readonly (readonly [number, number])[] = [];
@@ -28,7 +28,16 @@ export class Outlet {
     readonly to: string,
     /** Bits per second. */
     readonly rate: number,
-  ) {}
+    /** The server's cap on its total job upload, shared with its other transfers, if any. */
+    private readonly upload?: Upload,
+  ) {
+    upload?.join(this);
+  }
+
+  /** The transfer is over: its place in the shared upload goes to the others. */
+  close(): void {
+    this.upload?.leave(this);
+  }
 
   /** The smoothed round trip, ms: from a chunk sent once to the first pull that no longer lacks it. */
   srtt: number | undefined;
@@ -80,20 +89,23 @@ export class Outlet {
   }
 
   /**
-   * The chunks to send now, within the credit the rate gives: each asked for, held verified by
-   * `holding`, and not sent within JOB_RESEND_HOLDOFF.
+   * The chunks to send now, within the credit the rate gives (and the server's upload, when it
+   * caps it): each asked for, held verified by `holding`, and not sent within JOB_RESEND_HOLDOFF.
    */
   pump(holding: Holding, now: number, send: (i: number) => void): void {
-    if (this.want.length === 0) return;
+    const up = this.upload;
+    if (this.want.length === 0) return up?.pass(this);
     this.refill(now);
     const holdoff = this.holdoff();
     for (const [from, to] of this.want) {
       for (let i = from; i < to; i++) {
-        if (!holding.holds(i)) return;
+        if (!holding.holds(i)) return up?.pass(this);
         const last = this.sentAt.get(i);
         if (last !== undefined && now - last < holdoff) continue;
         const cost = holding.layout.span(i).len + CHUNK_OVERHEAD;
-        if (this.credit < cost) return;
+        if (this.credit < cost) return up?.pass(this);
+        // Short of the shared upload, or another transfer's turn: this one waits its turn.
+        if (up && !up.take(this, cost, now)) return;
         this.credit -= cost;
         if (last !== undefined) {
           this.resent++;
@@ -104,6 +116,7 @@ export class Outlet {
         send(i);
       }
     }
+    up?.pass(this);
   }
 
   /**
@@ -120,8 +133,8 @@ export class Outlet {
         if (last !== undefined && now - last < holdoff) continue;
         const cost = holding.layout.span(i).len + CHUNK_OVERHEAD;
         this.refill(now);
-        if (this.credit >= cost) return now;
-        return now + Math.ceil((cost - this.credit) / (this.rate / 8 / 1000));
+        const own = this.credit >= cost ? now : now + Math.ceil((cost - this.credit) / (this.rate / 8 / 1000));
+        return this.upload ? Math.max(own, this.upload.readyAt(this, cost, now)) : own;
       }
     }
     return undefined;

@@ -26,6 +26,7 @@ import { soonest } from '../timers.js';
 import { Holding } from './holding.js';
 import { Outlet } from './outlet.js';
 import { partsOf } from './parts.js';
+import type { Upload } from './upload.js';
 
 /** A target: its index in the job's target list, and its address. */
 export type PlanEntry = readonly [number, string];
@@ -110,6 +111,8 @@ export interface RelayOptions {
   readonly star?: boolean;
   /** A source that sent nothing asked for this long has stalled, ms (JOB_STALL by default). */
   readonly stall?: number;
+  /** The node's cap on its total job upload, shared by every transfer it serves (§14.3); none when absent. */
+  readonly upload?: Upload;
 }
 
 export class Relay {
@@ -372,16 +375,18 @@ export class Relay {
   private open(entry: PlanEntry, share: readonly PlanEntry[], now: number): void {
     const [idx, to] = entry;
     const tag = this.rng.bytes(COOKIE_LENGTH);
+    // A node that caps its upload offers what it can give one more transfer (§14.3): a busy source does not claim its full rate.
+    const rate = this.opts.upload ? Math.max(1, Math.min(this.opts.rate, this.opts.upload.offer())) : this.opts.rate;
     const empty: MessageOf<'job-order'> = {
       type: 'job-order', job: this.spec.job, cmd: this.spec.cmd, op: this.spec.op ?? 'copy', file: this.spec.file, size: this.spec.size, root: this.spec.root, base: this.spec.base,
-      idx, tag, rate: this.opts.rate, plan: [], part: MAX_JOB_TARGETS, parts: MAX_JOB_TARGETS,
+      idx, tag, rate, plan: [], part: MAX_JOB_TARGETS, parts: MAX_JOB_TARGETS,
       ...(this.spec.mrate !== undefined ? { mrate: this.spec.mrate } : {}),
     };
     // The widest a part can be: its counters at their largest, and the MAC and its clock (§9.2).
     const emptySize = encodedLength({ ...empty, at: Number.MAX_SAFE_INTEGER }, true);
     const slices = partsOf(share as [number, string][], MESSAGES['job-order'].fields.plan.of!, emptySize, JOB_PLAN_PART);
     const orders = slices.map((plan, part) => ({ ...empty, plan, part, parts: slices.length }));
-    const child: Child = { entry, share, tag, orders, outlet: new Outlet(to, this.opts.rate), orderedAt: now, firstOrderedAt: now, attempts: 1, pulled: false };
+    const child: Child = { entry, share, tag, orders, outlet: new Outlet(to, this.opts.rate, this.opts.upload), orderedAt: now, firstOrderedAt: now, attempts: 1, pulled: false };
     this.children.set(to, child);
     this.approached.add(to);
     for (const o of orders) this.send(to, o, true);
@@ -394,7 +399,7 @@ export class Relay {
     if (!c || !equalBytes(c.tag, p.tag)) return false;
     if (p.stop) {
       // It holds the object, turned to another source, or needs nothing of this one: either way it took its order's plan.
-      this.children.delete(from);
+      this.drop(c);
       this.events.push({ type: 'target-served', level: 'debug', job: this.spec.job, cmd: this.spec.cmd, target: from, chunks: c.outlet.sent, resent: c.outlet.resent });
       this.approach(now);
       return true;
@@ -409,6 +414,12 @@ export class Relay {
     c.outlet.pulled(p.want, now);
     this.pumpOne(c, now);
     return true;
+  }
+
+  /** A target served no more: its place, and its share of the node's upload, are free. */
+  private drop(c: Child): void {
+    this.children.delete(c.outlet.to);
+    c.outlet.close();
   }
 
   private pumpOne(c: Child, now: number): void {
@@ -458,7 +469,7 @@ export class Relay {
     for (const c of [...this.children.values()]) {
       if (!c.pulled && now >= c.orderedAt + JOB_ORDER_RETRY) {
         if (c.attempts >= JOB_ORDER_ATTEMPTS) {
-          this.children.delete(c.outlet.to);
+          this.drop(c);
           this.events.push({ type: 'target-given-up', level: 'warn', job: this.spec.job, cmd: this.spec.cmd, target: c.outlet.to });
           this.note(c.entry[0], 'failed', { code: 'target-unreachable' });
           this.plan.push(...c.share);
@@ -469,7 +480,7 @@ export class Relay {
         for (const o of c.orders) this.send(c.outlet.to, o, true);
       } else if (c.pulled && now >= (c.outlet.lastPullAt ?? now) + JOB_TARGET_SILENCE) {
         // It pulled, then went quiet: it carries its share; the base server's queries find it.
-        this.children.delete(c.outlet.to);
+        this.drop(c);
       }
     }
     this.approach(now);

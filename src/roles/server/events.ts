@@ -35,8 +35,9 @@ export type ServerEvent =
   | CoreEvent
   | JobAgentEvent
   | { readonly type: 'job-file-in-service'; readonly level: 'info'; readonly job: number; readonly file: string; readonly bytes: number }
+  /** A job's `delete` took the file out of service while `streams` still read it: it is removed once they end (§14.8). */
+  | { readonly type: 'job-file-withdrawn'; readonly level: 'info'; readonly job: number; readonly cmd: number; readonly file: string; readonly streams: number }
   | { readonly type: 'job-file-removed'; readonly level: 'info' | 'warn'; readonly job: number; readonly cmd: number; readonly file: string; readonly code?: WireErrorCode }
-  | { readonly type: 'job-file-verified'; readonly level: 'info' | 'warn'; readonly job: number; readonly cmd: number; readonly file: string; readonly code?: WireErrorCode }
   | RateLimited
   | RegistrationEvent
   | ({ readonly type: 'media-skipped'; readonly file: string; readonly why: string } & Warn)

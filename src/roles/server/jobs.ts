@@ -7,10 +7,9 @@
  *
  * Pure: the server feeds it the job messages and the time, and sends what it queues.
  */
-import { JOB_DEFAULT_RATE, JOB_FANOUT } from '../../protocol/constants.js';
-import { type Crypto, equalBytes } from '../../protocol/auth.js';
+import { JOB_DEFAULT_RATE, JOB_FANOUT, JOB_PROGRESS_INTERVAL, JOB_VERIFY_STEP } from '../../protocol/constants.js';
+import type { Crypto } from '../../protocol/auth.js';
 import type { WireErrorCode } from '../../protocol/errors.js';
-import { hashList } from '../jobs/object.js';
 import { flowNameProblem } from '../../protocol/flowNames.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import type { Rng } from '../../protocol/rng.js';
@@ -18,6 +17,8 @@ import { Queue, type TableSize } from '../role.js';
 import { soonest } from '../timers.js';
 import { Holding, type JobFiles } from '../jobs/holding.js';
 import { Relay, type RelayEvent, type RelaySend } from '../jobs/relay.js';
+import { Upload } from '../jobs/upload.js';
+import { Verification } from '../jobs/verification.js';
 
 /** Commands a server holds at once; idle ones (whole or failed, serving no one) are forgotten first. */
 export const MAX_SERVER_JOBS = 64;
@@ -28,6 +29,11 @@ export interface JobAgentOptions {
   readonly fanout?: number;
   /** A source that sent nothing asked for this long has stalled, ms (JOB_STALL by default): the base server hears of it. */
   readonly stall?: number;
+  /**
+   * The cap on this server's job upload, over every transfer of every command it serves, bits per
+   * second (§14.3): the rate times the fanout by default, what one command's transfers send at most.
+   */
+  readonly upload?: number;
 }
 
 /** A job's file, whole and verified at this server: the server puts it into service and says so. */
@@ -41,7 +47,7 @@ export interface ReadyFile {
   readonly mrate?: number;
 }
 
-/** A `delete` or `verify` a job ordered here (§14.8), for the server to carry out once it may. */
+/** A `delete` or `verify` a job ordered here (§14.8): a delete the server carries out once it may; a verify this agent runs in steps. */
 export interface JobTask {
   readonly job: number;
   readonly cmd: number;
@@ -56,14 +62,15 @@ interface Held {
   readonly idx: number;
   readonly key: string;
   committed: boolean;
-  /** A `delete` or `verify`: pending until the server has carried it out, then its outcome. */
-  task?: { readonly spec: JobTask; done: boolean; code?: WireErrorCode };
+  /** A `delete` or `verify`: pending until it has been carried out, then its outcome. */
+  task?: { readonly spec: JobTask; done: boolean; code?: WireErrorCode; verify?: Verification; notedAt?: number };
 }
 
 export type JobAgentEvent =
   | RelayEvent
   | { readonly type: 'job-ordered'; readonly level: 'info'; readonly job: number; readonly cmd: number; readonly file: string; readonly bytes: number; readonly from: string; readonly plan: number }
-  | { readonly type: 'job-refused'; readonly level: 'warn'; readonly job: number; readonly file: string; readonly why: string };
+  | { readonly type: 'job-refused'; readonly level: 'warn'; readonly job: number; readonly file: string; readonly why: string }
+  | { readonly type: 'job-file-verified'; readonly level: 'info' | 'warn'; readonly job: number; readonly cmd: number; readonly file: string; readonly bytes: number; readonly code?: WireErrorCode };
 
 export class JobAgent {
   private readonly relays = new Map<string, Held>();
@@ -71,6 +78,10 @@ export class JobAgent {
   private readonly sends = new Queue<RelaySend>();
   private readonly events = new Queue<JobAgentEvent>();
   private readonly ready = new Queue<ReadyFile>();
+  /** `verify`s under way, in the order they came: the first hashes a step at each wake-up. */
+  private verifying: Held[] = [];
+  /** The server's job upload, shared by every transfer it serves (§14.3). */
+  readonly upload: Upload;
 
   constructor(
     private readonly self: string,
@@ -78,7 +89,9 @@ export class JobAgent {
     private readonly rng: Rng,
     private readonly crypto: Crypto,
     private readonly opts: JobAgentOptions = {},
-  ) {}
+  ) {
+    this.upload = new Upload(opts.upload ?? (opts.rate ?? JOB_DEFAULT_RATE) * (opts.fanout ?? JOB_FANOUT));
+  }
 
   tables(): Record<string, TableSize> {
     return { jobs: { size: this.relays.size, limit: MAX_SERVER_JOBS } };
@@ -89,13 +102,13 @@ export class JobAgent {
     return [...this.relays.values()].map((h) => {
       const { relay } = h;
       const st = this.stateOf(h);
-      return { job: relay.spec.job, cmd: relay.spec.cmd, op: relay.spec.op ?? 'copy', state: st.st, got: relay.holding.got, corrupt: relay.holding.corrupt, duplicates: relay.holding.duplicates, switches: relay.switches, source: relay.source, serving: relay.serving, ...(st.code ? { code: st.code } : {}) };
+      return { job: relay.spec.job, cmd: relay.spec.cmd, op: relay.spec.op ?? 'copy', state: st.st, got: h.task?.verify?.hashed ?? relay.holding.got, corrupt: relay.holding.corrupt, duplicates: relay.holding.duplicates, switches: relay.switches, source: relay.source, serving: relay.serving, ...(st.code ? { code: st.code } : {}) };
     });
   }
 
   /** How a command stands here, as a note says it. */
   private stateOf(h: Held): { st: MessageOf<'job-note'>['st']; code?: WireErrorCode } {
-    if (h.task) return !h.task.done ? { st: 'received' } : h.task.code ? { st: 'failed', code: h.task.code } : { st: 'completed' };
+    if (h.task) return !h.task.done ? { st: (h.task.verify?.hashed ?? 0) > 0 ? 'progress' : 'received' } : h.task.code ? { st: 'failed', code: h.task.code } : { st: 'completed' };
     const st = h.relay.state();
     return st === 'failed' ? { st, ...(h.relay.failed ? { code: h.relay.failed } : {}) } : { st };
   }
@@ -116,7 +129,7 @@ export class JobAgent {
       const key = `job-${o.job}-${o.cmd}`;
       if (o.op !== 'copy') return this.onTaskOrder(from, o, key, now);
       const holding = new Holding(o.size, o.root, key, this.files, this.crypto);
-      const relay = new Relay({ job: o.job, cmd: o.cmd, file: o.file, size: o.size, root: o.root, base: o.base, ...(o.mrate !== undefined ? { mrate: o.mrate } : {}) }, holding, { self: this.self, idx: o.idx, rate: this.opts.rate ?? JOB_DEFAULT_RATE, fanout: this.opts.fanout ?? JOB_FANOUT, ...(this.opts.stall !== undefined ? { stall: this.opts.stall } : {}) }, this.rng.fork(), now);
+      const relay = new Relay({ job: o.job, cmd: o.cmd, file: o.file, size: o.size, root: o.root, base: o.base, ...(o.mrate !== undefined ? { mrate: o.mrate } : {}) }, holding, { self: this.self, idx: o.idx, rate: this.opts.rate ?? JOB_DEFAULT_RATE, fanout: this.opts.fanout ?? JOB_FANOUT, upload: this.upload, ...(this.opts.stall !== undefined ? { stall: this.opts.stall } : {}) }, this.rng.fork(), now);
       r = { relay, idx: o.idx, key, committed: false };
       try {
         this.files.create(key, o.size);
@@ -149,11 +162,58 @@ export class JobAgent {
     this.events.push({ type: 'job-ordered', level: 'info', job: o.job, cmd: o.cmd, file: o.file, bytes: 0, from, plan: o.plan.length });
     relay.onOrder(from, o, now);
     relay.note(o.idx, 'received');
-    this.tasks.push(spec);
+    if (op === 'verify') this.startVerify(h, now);
+    else this.tasks.push(spec);
     this.drain(h);
   }
 
-  /** The server carried out a `delete` or `verify` (`code`: how it failed): the base server hears it. */
+  /**
+   * A `verify` (§14.8): the file in service under the name, hashed block by block against the
+   * root of the job's copy of it, JOB_VERIFY_STEP at each wake-up. Its outcome: none (it matches),
+   * `not-found`, `corrupt` (another size, or another root), or `media-error` (it cannot be read).
+   */
+  private startVerify(h: Held, now: number): void {
+    const t = h.task!;
+    const { file } = t.spec;
+    let size: number | undefined;
+    let unreadable = false;
+    try {
+      size = this.files.sizeOf(file);
+    } catch {
+      unreadable = true;
+    }
+    t.verify = new Verification(size, t.spec, (off, len) => this.files.readNamed(file, off, len), this.crypto);
+    t.notedAt = now;
+    if (unreadable) return this.verified(h, 'media-error');
+    if (t.verify.outcome) return this.verified(h, t.verify.outcome.code);
+    this.verifying.push(h);
+  }
+
+  /** A step of the first `verify` under way: its next blocks, up to JOB_VERIFY_STEP bytes; progress noted as a copy's is. */
+  private stepVerify(now: number): void {
+    const h = this.verifying[0];
+    if (!h) return;
+    const t = h.task!;
+    t.verify!.step(JOB_VERIFY_STEP);
+    const outcome = t.verify!.outcome;
+    if (outcome) {
+      this.verifying.shift();
+      return this.verified(h, outcome.code);
+    }
+    if (now - (t.notedAt ?? now) >= JOB_PROGRESS_INTERVAL) {
+      t.notedAt = now;
+      h.relay.note(h.idx, 'progress', { got: t.verify!.hashed });
+      this.drain(h);
+    }
+  }
+
+  private verified(h: Held, code: WireErrorCode | undefined): void {
+    const { spec } = h.task!;
+    this.events.push({ type: 'job-file-verified', level: code ? 'warn' : 'info', job: spec.job, cmd: spec.cmd, file: spec.file, bytes: h.task!.verify?.hashed ?? 0, ...(code ? { code } : {}) });
+    this.taskDone(spec, code);
+  }
+
+  /** A `delete` or `verify` was carried out (`code`: how it failed): the base server hears it. */
   taskDone(t: JobTask, code?: WireErrorCode): void {
     const h = this.relays.get(`${t.job}/${t.cmd}`);
     if (!h?.task || h.task.done) return;
@@ -161,23 +221,6 @@ export class JobAgent {
     if (code) h.task.code = code;
     h.relay.note(h.idx, code ? 'failed' : 'completed', code ? { code } : {});
     this.drain(h);
-  }
-
-  /**
-   * A `verify` (§14.8): the file in service under the name, hashed block by block against the
-   * root of the job's copy of it. Its outcome: none (it matches), `not-found`, `corrupt`, or
-   * `media-error` (it cannot be read).
-   */
-  verify(t: JobTask): WireErrorCode | undefined {
-    const size = this.files.sizeOf(t.file);
-    if (size === undefined) return 'not-found';
-    if (size !== t.size) return 'corrupt';
-    try {
-      const { root } = hashList((off, len) => this.files.readNamed(t.file, off, len), size, this.crypto);
-      return equalBytes(root, t.root) ? undefined : 'corrupt';
-    } catch {
-      return 'media-error';
-    }
   }
 
   pollTask(): JobTask | undefined {
@@ -207,7 +250,8 @@ export class JobAgent {
     }
     const { st, code } = this.stateOf(r);
     // Whole but not yet in service (a stream still reads the old file): in progress, as far as the base server knows.
-    r.relay.note(r.idx, st === 'completed' && !r.committed && !r.task ? 'progress' : st, st === 'failed' ? (code ? { code } : {}) : st === 'completed' && !r.task ? { up: r.relay.receivedRate() ?? 0 } : {});
+    const verifying = r.task?.verify && !r.task.done ? { got: r.task.verify.hashed } : {};
+    r.relay.note(r.idx, st === 'completed' && !r.committed && !r.task ? 'progress' : st, st === 'failed' ? (code ? { code } : {}) : st === 'completed' && !r.task ? { up: r.relay.receivedRate() ?? 0 } : verifying);
     this.drain(r);
   }
 
@@ -230,12 +274,14 @@ export class JobAgent {
   }
 
   nextTimeout(now: number): number | undefined {
-    let t: number | undefined;
+    // A verify under way steps at once: the wake-up lets the server's other work in between.
+    let t: number | undefined = this.verifying.length > 0 ? now : undefined;
     for (const r of this.relays.values()) t = soonest({ t, r: r.relay.nextTimeout(now) });
     return t;
   }
 
   handleTimeout(now: number): void {
+    this.stepVerify(now);
     for (const r of this.relays.values()) {
       r.relay.handleTimeout(now);
       this.drain(r);

@@ -188,8 +188,10 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   private readonly jobFiles: JobFiles | undefined;
   /** Files of jobs, whole, waiting for no stream to read their name (§14.4). */
   private waitingFiles: ReadyFile[] = [];
-  /** Jobs' `delete`s waiting for no stream to read their name, and `verify`s (§14.8). */
+  /** Jobs' `delete`s waiting for no stream to read their name (§14.8). */
   private waitingTasks: JobTask[] = [];
+  /** Names those deletes took out of service while streams still read them: no new stream of them (§14.8). */
+  private readonly withdrawn = new Set<string>();
   /** The time of the last input: the jobs' next send is computed from it. */
   private clock = 0;
 
@@ -559,42 +561,48 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
   }
 
   /**
-   * A job's `verify` and `delete` (§14.8): a verify hashes the file in service at once; a delete
-   * waits, as a new file does, until no stream reads the name, then takes the file out of service,
-   * removes it and tells its masters (`content` `rm`). A name this server does not serve is
-   * `not-found`.
+   * A job's `delete` (§14.8; a `verify` the jobs run in steps themselves). The file leaves service
+   * at once: its masters hear it (`content` `rm`), so they send no one here for it, and a new
+   * stream of it is refused (`not-found`). The streams reading it go on to their end; once none
+   * does (as a new file waits, §14.4), the file is removed. A name this server does not serve is
+   * `not-found`; a file it cannot remove (`write-error`) goes back into service.
    */
   private runTasks(now: number): void {
     if (this.waitingTasks.length === 0) return;
-    const busy = new Set<string>();
-    for (const s of this.streams.values()) busy.add(s.item);
+    const busy = new Map<string, number>();
+    for (const s of this.streams.values()) busy.set(s.item, (busy.get(s.item) ?? 0) + 1);
     const still: JobTask[] = [];
     for (const t of this.waitingTasks) {
-      if (t.op === 'verify') {
-        const code = this.jobs!.verify(t);
-        this.emit({ type: 'job-file-verified', level: code ? 'warn' : 'info', job: t.job, cmd: t.cmd, file: t.file, ...(code ? { code } : {}) });
-        this.jobs!.taskDone(t, code);
-        continue;
-      }
-      if (busy.has(t.file)) {
-        still.push(t);
-        continue;
-      }
-      if (!this.files.has(t.file) && this.jobFiles!.sizeOf(t.file) === undefined) {
+      const withdrawn = this.withdrawn.has(t.file);
+      if (!withdrawn && !this.files.has(t.file) && this.jobFiles!.sizeOf(t.file) === undefined) {
         this.emit({ type: 'job-file-removed', level: 'warn', job: t.job, cmd: t.cmd, file: t.file, code: 'not-found' });
         this.jobs!.taskDone(t, 'not-found');
         continue;
       }
+      const readers = busy.get(t.file) ?? 0;
+      if (readers > 0) {
+        if (!withdrawn) {
+          this.withdrawn.add(t.file);
+          this.emit({ type: 'job-file-withdrawn', level: 'info', job: t.job, cmd: t.cmd, file: t.file, streams: readers });
+          for (const l of this.links.values()) this.apply(l, l.registration.removeFile(t.file, now), now);
+        }
+        still.push(t);
+        continue;
+      }
+      this.withdrawn.delete(t.file);
       try {
         if (this.jobFiles!.sizeOf(t.file) !== undefined) this.jobFiles!.remove(t.file);
       } catch {
         this.emit({ type: 'job-file-removed', level: 'warn', job: t.job, cmd: t.cmd, file: t.file, code: 'write-error' });
+        // Still there, still served: its masters list it again.
+        const item = this.files.get(t.file);
+        if (withdrawn && item) for (const l of this.links.values()) this.apply(l, l.registration.addFile([item.name, item.size, item.rate], now), now);
         this.jobs!.taskDone(t, 'write-error');
         continue;
       }
       this.files.delete(t.file);
       this.emit({ type: 'job-file-removed', level: 'info', job: t.job, cmd: t.cmd, file: t.file });
-      // Its masters hear of it at once, and no later registration lists it.
+      // Its masters hear of it at once (unless they did as it was withdrawn), and no later registration lists it.
       for (const l of this.links.values()) this.apply(l, l.registration.removeFile(t.file, now), now);
       this.jobs!.taskDone(t);
     }
@@ -859,6 +867,8 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
       if ((offs[i] ?? 0) > flows[i]!.size) return { code: 'bad-request', text: `offset ${offs[i]} is past the end of ${flows[i]!.name} (${flows[i]!.size} bytes)` };
     }
     let s = this.streams.get(sid);
+    // A file a job deletes takes no new viewer while its last streams end (§14.8).
+    if (!s && this.withdrawn.has(item.name)) return { code: 'not-found', text: `${JSON.stringify(name)} is being deleted here` };
     if (s && s.client !== client) return { code: 'bad-request', text: `stream ${sid} belongs to another client` };
     if (s && s.item !== item.name) return { code: 'bad-request', text: `stream ${sid} is a stream of ${s.item}` };
     if (!s) {
