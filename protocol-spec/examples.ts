@@ -624,7 +624,7 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
     message: stamped({ type: 'job-pull', job: JOB, cmd: 1, tag: COOKIE, want: [[1, 2], [3, 4]] }),
   },
   { name: 'job-pull: SRV_A holds it whole: stop', now: TEST_NOW, message: stamped({ type: 'job-pull', job: JOB, cmd: 1, tag: COOKIE, want: [], stop: true }) },
-  { name: 'job-note: SRV_A got the order (§14.4)', now: TEST_NOW, message: stamped({ type: 'job-note', job: JOB, cmd: 1, idx: 0, st: 'received', got: 0, src: BASE }) },
+  { name: 'job-note: SRV_A got the order, and supports a 200 Mbit/s job upload (§14.2, §14.4)', now: TEST_NOW, message: stamped({ type: 'job-note', job: JOB, cmd: 1, idx: 0, st: 'received', got: 0, src: BASE, upr: 200_000_000 }) },
   { name: 'job-note: SRV_B completed, at 18.2 Mbit/s', now: TEST_NOW, message: stamped({ type: 'job-note', job: JOB, cmd: 1, idx: 1, st: 'completed', got: JOB_CONTENT.length, src: SRV_A, up: 18_200_000 }) },
   { name: 'job-note: SRV_A could not reach SRV_C', now: TEST_NOW, message: stamped({ type: 'job-note', job: JOB, cmd: 1, idx: 2, st: 'failed', got: JOB_CONTENT.length, code: 'target-unreachable' }) },
   { name: 'job-query: the base server asks a late target (§14.5)', now: TEST_NOW, message: stamped({ type: 'job-query', job: JOB, cmd: 1, idx: 2 }) },

@@ -733,6 +733,7 @@ export const MESSAGES = {
       got: t.uint('Bytes of content the target holds verified.'),
       src: opt(addr('The source it receives from.')),
       up: opt(t.uint('`completed`: the rate it received at, bits per second.')),
+      upr: opt(t.uint('`received`: the job upload rate the target supports (its cap over every transfer it serves, §14.3), bits per second: the base server approaches the fastest first (S5.2).')),
       code: opt(errorCode('`failed`: why (§8).')),
       at,
     }),

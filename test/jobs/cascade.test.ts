@@ -117,6 +117,31 @@ describe('dynamic switch (S5.4)', () => {
   });
 });
 
+describe('fastest first (S5.2)', () => {
+  it('the base server approaches the targets in descending order of the upload rate they said they support', () => {
+    const c = jobCluster({ seed: 22, servers: 0, rate: 8_000_000, fanout: 2 });
+    // The first two servers given support a quarter of the others' upload.
+    const slow = [c.addServer('10.0.1.1:5000', undefined, 4_000_000), c.addServer('10.0.1.2:5000', undefined, 4_000_000)];
+    for (let i = 3; i <= 8; i++) c.addServer(`10.0.1.${i}:5000`, undefined, 16_000_000);
+    const served = (job: number) => c.base.job(job)!.targets.filter((t) => t.src === BASE).map((t) => t.addr);
+    const first = c.submit(contentOf(300_000, 22), { file: 'one.ts' });
+    c.net.run({ until: c.net.now + 120_000, done: () => first.provider.done });
+    expect(first.provider.outcome, c.logText()).toBe('completed');
+    // Knowing nothing yet, it took them in the order given: the slow ones at the top of the cascade.
+    expect(served(first.provider.job!)).toEqual(slow.map((s) => s.addr));
+    const second = c.submit(contentOf(300_000, 23), { file: 'two.ts', addr: '10.0.8.2:7000' });
+    c.net.run({ until: c.net.now + 120_000, done: () => second.provider.done });
+    expect(second.provider.outcome, c.logText()).toBe('completed');
+    // Each said its rate when it got the first job: the second goes to the fastest first, the slow ones at the leaves.
+    const top = served(second.provider.job!);
+    expect(top).toHaveLength(2);
+    expect(top.filter((a) => slow.some((s) => s.addr === a))).toEqual([]);
+    for (const s of slow) expect(c.base.job(second.provider.job!)!.targets.find((t) => t.addr === s.addr)!.src).not.toBe(BASE);
+    const plan = c.log.filter((l) => l.e.type === 'job-ordered' && (l.e as { job: number }).job === second.provider.job && slow.some((s) => s.addr === l.addr)).map((l) => (l.e as unknown as { plan: number }).plan);
+    expect(plan).toEqual([0, 0]);
+  });
+});
+
 describe('failures and repair (S5.5)', () => {
   it('a source killed mid-cascade: its targets are repaired by the base server, every live copy identical, the dead target reported failed', () => {
     const c = jobCluster({ seed: 11, servers: 16, rate: 4_000_000, fanout: 2 });

@@ -141,9 +141,10 @@ export function jobCluster(o: JobClusterOptions) {
   }
   const servers: { addr: string; core: MediaServer; files: MemoryJobFiles }[] = [];
   const jobs = { ...(o.rate ? { rate: o.rate } : {}), ...(o.fanout ? { fanout: o.fanout } : {}), ...(o.jobStall ? { stall: o.jobStall } : {}), ...(o.jobUpload ? { upload: o.jobUpload } : {}), mediaRate: 1_000_000 };
-  function addServer(addr: string, key: string | null = JOB_KEY): { addr: string; core: MediaServer; files: MemoryJobFiles } {
+  /** A server at `addr`; `upload`: its own cap on its job upload (the cluster's by default). */
+  function addServer(addr: string, key: string | null = JOB_KEY, upload?: number): { addr: string; core: MediaServer; files: MemoryJobFiles } {
     const files = new MemoryJobFiles();
-    const core = new MediaServer(deps(key), { name: addr, masters: [], group: 'default', cap: 1_000_000_000, files: [], jobs }, noMedia, files);
+    const core = new MediaServer(deps(key), { name: addr, masters: [], group: 'default', cap: 1_000_000_000, files: [], jobs: { ...jobs, ...(upload !== undefined ? { upload } : {}) } }, noMedia, files);
     net.add(addr, core, record);
     net.command(addr, { type: 'start' });
     const s = { addr, core, files };

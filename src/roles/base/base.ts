@@ -189,6 +189,12 @@ const over = (c: Command) => c.state === 'completed' || c.state === 'failed';
 
 export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
   private readonly jobs = new Map<number, Job>();
+  /**
+   * The job upload rate each server said it supports (its `upr`, S5.2), bits per second: the base
+   * server approaches a job's targets in descending order of it, so the top of the cascade, which
+   * feeds the most, is the fastest; servers it has not heard from come after, in the order given.
+   */
+  private readonly uploadRates = new Map<string, number>();
   private readonly submissions = new Map<string, Submission>();
   private stopped = false;
   private readonly rate: number;
@@ -449,7 +455,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     this.emit({ type: 'job-created', level: 'info', job: id, file: job.file, bytes: job.size, targets: c.targets.length, provider: from });
     c.relay.pullFrom(from, first.tag, rate, now);
     for (const x of c.targets) x.released = true;
-    c.relay.addPlan(c.targets.map((t) => [t.idx, t.addr] as const), now);
+    c.relay.addPlan(this.fastestFirst(c.targets).map((t) => [t.idx, t.addr] as const), now);
     this.drainRelay(job, c, now);
     return { type: 'job-result', rid, ok: true, job: id, msg: `job ${id}: ${job.file} to ${c.targets.length} target(s)` };
   }
@@ -623,7 +629,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     if (msg.op === 'copy') c.relay.pullFrom(from, msg.tag, c.rate, now);
     // Each target takes it once the command before has ended there.
     const prev = j.commands[cmd - 2]!;
-    for (const x of c.targets) if (ended(prev.targets[x.idx]!)) this.release(j, c, x, now);
+    for (const x of this.fastestFirst(c.targets)) if (ended(prev.targets[x.idx]!)) this.release(j, c, x, now);
     this.drainRelay(j, c, now);
     this.settle(j, c, now);
     return { type: 'job-result', rid, ok: true, job: j.id, cmd, msg: `job ${j.id}: command ${cmd}, ${msg.op} ${msg.file}` };
@@ -633,6 +639,19 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
    * Order command `c` at target `x`: the command before has ended there. A target the base server
    * could not reach for that one is not tried again: it has failed this one too.
    */
+  /** A server's supported upload rate, as it said it (the latest; MAX_JOB_TARGETS servers at most, the oldest forgotten). */
+  private noteUploadRate(addr: string, rate: number): void {
+    this.uploadRates.delete(addr);
+    this.uploadRates.set(addr, rate);
+    if (this.uploadRates.size > MAX_JOB_TARGETS) this.uploadRates.delete(this.uploadRates.keys().next().value!);
+  }
+
+  /** Targets in the order to approach them (S5.2): by the upload rate they support, fastest first; those not heard from after, in the order given. */
+  private fastestFirst<T extends { readonly addr: string }>(xs: readonly T[]): T[] {
+    const rate = (x: T) => this.uploadRates.get(x.addr) ?? -1;
+    return xs.map((x, i) => ({ x, i })).sort((a, b) => rate(b.x) - rate(a.x) || a.i - b.i).map((e) => e.x);
+  }
+
   private release(j: Job, c: Command, x: Target, now: number): void {
     if (x.released) return;
     x.released = true;
@@ -752,6 +771,7 @@ export class BaseServer extends RoleCore<BaseCommand, BaseEvent> {
     // A target that failed unreachable and speaks again is back (S5.5): another round, at once.
     if (aboutItself && x.st === 'failed' && x.code === 'target-unreachable' && n.st !== 'failed') this.reopen(j, c, x, 'it is back', now);
     if (aboutItself) {
+      if (n.upr !== undefined) this.noteUploadRate(x.addr, n.upr);
       x.heardAt = now;
       x.queries = 0;
       x.got = n.got;

@@ -141,7 +141,7 @@ export class JobAgent {
       this.relays.set(id, r);
       this.events.push({ type: 'job-ordered', level: 'info', job: o.job, cmd: o.cmd, file: o.file, bytes: o.size, from, plan: o.plan.length });
       relay.onOrder(from, o, now);
-      relay.note(o.idx, 'received');
+      relay.note(o.idx, 'received', { upr: Math.round(this.upload.rate) });
       return this.drain(r);
     }
     r.relay.onOrder(from, o, now);
