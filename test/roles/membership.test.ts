@@ -586,6 +586,54 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
     expect(m.ownData).toMatchObject({ v: 2, st: 'draining' });
   });
 
+  it('a refutation heard by a member that never held the suspicion is passed on as a refresh (quietRefutations); over a suspect it spreads at full strength, and between masters always', () => {
+    /** `a`, knowing b..e alive, hears `news` at 20 s, long after the joins went out: the gossip that follows, and how often b's alive at incarnation 1 goes out. */
+    const after = (opts: Partial<MembershipOptions>, news: MemberMessage['updates']) => {
+      const m = new Membership('a', new Rng(5), { gossipInterval: 200, dataRetransmits: 3, ...opts });
+      m.handle('b', ping(1, ['b', 'c', 'd', 'e'].map((addr) => ({ state: 'alive' as const, addr, inc: 0, data: { v: 1, ...entry(1) } }))), 0);
+      drain(m);
+      let gossip = 0;
+      let carried = 0;
+      const run = (from: number, to: number) => {
+        for (let t = from; t <= to; t += 50) {
+          m.handleTimeout(t);
+          for (const s of drain(m)) {
+            if (t >= 20_000 && s.msg.type === 'gossip') gossip++;
+            if (s.msg.updates.some((u) => u.addr === 'b' && u.state === 'alive' && u.inc === 1)) carried++;
+            if (s.msg.type === 'ping') m.handle(s.to, { type: 'ack', seq: s.msg.seq, updates: [] }, t);
+          }
+          drain(m);
+        }
+      };
+      run(0, 19_950);
+      m.handle('c', { type: 'gossip', seq: 0, updates: news }, 20_000);
+      run(20_000, 40_000);
+      return { gossip, carried, b: m.member('b')! };
+    };
+    const refuted = { state: 'alive' as const, addr: 'b', inc: 1, data: { v: 1, ...entry(1) } };
+    const quiet = after({ quietRefutations: true }, [refuted]);
+    expect(quiet.b).toMatchObject({ state: 'alive', inc: 1 });
+    expect(quiet.gossip, 'alive before and after: no round of gossip').toBe(0);
+    expect(quiet.carried, 'passed on dataRetransmits times, on probes').toBe(3);
+    // Where the suspicion had come, the refutation changes what the member holds: gossiped at once, as often as liveness.
+    const overSuspect = after({ quietRefutations: true }, [{ state: 'suspect', addr: 'b', inc: 0, from: 'c' }, refuted]);
+    expect(overSuspect.b).toMatchObject({ state: 'alive', inc: 1 });
+    expect(overSuspect.gossip).toBeGreaterThan(0);
+    expect(overSuspect.carried).toBe(retransmitLimit(5));
+    // A suspicion heard after its refutation has outrun it: the refutation follows it at full strength.
+    const outrun = after({ quietRefutations: true }, [refuted, { state: 'suspect', addr: 'b', inc: 0, from: 'c' }]);
+    expect(outrun.b).toMatchObject({ state: 'alive', inc: 1 });
+    expect(outrun.gossip).toBeGreaterThan(0);
+    expect(outrun.carried).toBe(retransmitLimit(5));
+    // Heard twice: sent on at full strength once.
+    const again = after({ quietRefutations: true }, [refuted, { state: 'suspect', addr: 'b', inc: 0, from: 'c' }, { state: 'suspect', addr: 'b', inc: 0, from: 'd' }]);
+    expect(again.carried).toBe(retransmitLimit(5));
+    // Masters' groups (no quietRefutations): any newer incarnation goes out as often as liveness.
+    const masters = after({}, [refuted]);
+    expect(masters.gossip).toBeGreaterThan(0);
+    expect(masters.carried).toBe(retransmitLimit(5));
+  });
+
   describe('anti-entropy by digest (§13.3)', () => {
     const SYNC = { gossipInterval: 0, syncInterval: 1_000, syncPage: 14, bucketFill: 8, maxBuckets: 128, maxPushPages: 2, quietArrivals: true } as const;
     const alive = (addr: string, n = 1, st: 'up' | 'draining' = 'up') => ({ state: 'alive' as const, addr, inc: 0, data: { v: 1, ...entry(n, st) } });
@@ -659,6 +707,29 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
       // Agreed now: the next digest draws nothing.
       b.handle('A', nextSync(a, t, 'B').msg, t + 1_000);
       expect(drain(b)).toEqual([]);
+    });
+
+    it('a newer entry learnt from a sync-ack repairs this view and is not passed on; the same from gossip is, as a refresh', () => {
+      const others = Array.from({ length: 12 }, (_, i) => `p${i}`);
+      const newer = { state: 'alive' as const, addr: 'p3', inc: 0, data: { v: 2, ...entry(7) } };
+      /** How often `A`'s messages carry p3's newer entry over the next 10 s, once it heard it in `msg`. */
+      const passedOn = (msg: MemberMessage) => {
+        const a = viewOf('A', [...others, 'B'], 15, { dataRetransmits: 3 });
+        a.handle('B', msg, 10);
+        expect(a.member('p3')!.data).toMatchObject({ v: 2, n: 7 });
+        let carried = 0;
+        for (let t = 20; t < 10_000; t += 50) {
+          a.handleTimeout(t);
+          for (const s of drain(a)) {
+            if (s.msg.updates.some((u) => u.addr === 'p3' && u.data?.v === 2)) carried++;
+            if (s.msg.type === 'ping') a.handle(s.to, { type: 'ack', seq: s.msg.seq, updates: [] }, t);
+          }
+          drain(a);
+        }
+        return carried;
+      };
+      expect(passedOn({ type: 'sync-ack', seq: 77, updates: [alive('B'), newer], buckets: [] }), 'a repair').toBe(0);
+      expect(passedOn({ type: 'gossip', seq: 0, updates: [newer] }), 'a refresh').toBe(3);
     });
 
     it('a status the peer has not heard is found, and so is a death', () => {

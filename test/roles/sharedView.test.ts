@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VIEW_GOSSIP_INTERVAL, VIEW_GOSSIP_NODES } from '../../src/protocol/constants.js';
 import { Rng } from '../../src/protocol/rng.js';
-import { SharedView, type ViewGossip } from '../../src/roles/server/view.js';
+import { SharedView, VIEW_TIMING, type ViewGossip } from '../../src/roles/server/view.js';
 import { parseServerFlags } from '../../src/runtime/server.js';
 
 const entry = { st: 'up' as const, n: 0, g: 'edge', bw: 1_000_000 };
@@ -36,6 +36,29 @@ describe('the servers\' view: rounds of gossip (§13.1)', () => {
     expect(gossipOf()).toEqual({ gap: VIEW_GOSSIP_INTERVAL, perRound: VIEW_GOSSIP_NODES });
     expect(gossipOf({ interval: 50, nodes: 1 })).toEqual({ gap: 50, perRound: 1 });
     expect(gossipOf({ nodes: 5 })).toEqual({ gap: VIEW_GOSSIP_INTERVAL, perRound: 5 });
+  });
+
+  it('a refutation of a suspicion a server never held goes on as a refresh, without rounds of gossip', () => {
+    expect(VIEW_TIMING).toMatchObject({ quietRefutations: true });
+    const v = new SharedView('s0', new Rng(4), 1);
+    v.note(entry, 0);
+    const peers = Array.from({ length: 20 }, (_, i) => `s${i + 1}`);
+    v.handle('s1', { type: 'gossip', seq: 0, updates: peers.map((addr) => ({ state: 'alive' as const, addr, inc: 1, data: { v: 1, ...entry } })) }, 0);
+    const run = (from: number, to: number) => {
+      let gossip = 0;
+      for (let t = from; t <= to; t += 50) {
+        v.handleTimeout(t);
+        for (let s = v.pollSend(); s; s = v.pollSend()) {
+          if (s.msg.type === 'ping') v.handle(s.to, { type: 'ack', seq: s.msg.seq, updates: [] }, t);
+          if (s.msg.type === 'gossip') gossip++;
+        }
+      }
+      return gossip;
+    };
+    run(0, 60_000);
+    v.handle('s2', { type: 'gossip', seq: 0, updates: [{ state: 'alive', addr: 's5', inc: 2, data: { v: 1, ...entry } }] }, 60_010);
+    expect(v.server('s5')).toMatchObject({ state: 'alive' });
+    expect(run(60_050, 62_000), 'no round of gossip').toBe(0);
   });
 
   it('--gossip-interval and --gossip-nodes set them, with a key only, within bounds', async () => {

@@ -77,6 +77,14 @@ export interface MembershipOptions {
   readonly relayUnknown: boolean;
   /** How many other members relay an indirect probe (SWIM's k). */
   readonly indirectProbes: number;
+  /**
+   * An `alive` at a newer incarnation about a member held alive already (the refutation of a
+   * suspicion this member never heard) is passed on as a refresh: nothing changed here. Where the
+   * suspicion had spread, it overrides a suspect, and spreads at full strength from there; and a
+   * suspicion heard after its refutation (it outran it) sends the refutation on at full strength.
+   * In a large group under loss, every refutation would otherwise set every member gossiping.
+   */
+  readonly quietRefutations: boolean;
 }
 
 /** A group of masters (§12.1): no data, no anti-entropy. */
@@ -96,6 +104,7 @@ export const MASTER_GROUP: MembershipOptions = {
   quietArrivals: false,
   relayUnknown: false,
   indirectProbes: MEMBER_INDIRECT_PROBES,
+  quietRefutations: false,
 };
 
 /** A member as this member sees it. */
@@ -126,6 +135,8 @@ interface Member {
   dataAt: number;
   /** A suspect's deadline: dead then, unless refuted. */
   deadline: number | undefined;
+  /** The incarnation whose refutation this member sent on at full strength (quietRefutations): once each. */
+  urged?: number;
   suspicion: Suspicion | undefined;
   /** The hash of its address (its digest bucket), and of its entry as the digest covers it, with what that was computed from. */
   readonly addrHash: number;
@@ -363,7 +374,8 @@ export class Membership {
   /** A message from `from`: its updates, then the message itself. */
   handle(from: string, msg: MemberMessage, now: number): void {
     const before = this.news;
-    for (const u of msg.updates) this.apply(u, now);
+    // A sync-ack's entries repair this view from the peer's (§13.3): a newer entry learnt there is not passed on.
+    for (const u of msg.updates) this.apply(u, now, msg.type === 'sync-ack');
     const news = this.news - before;
     switch (msg.type) {
       case 'ping':
@@ -791,7 +803,7 @@ export class Membership {
   }
 
   /** Apply one update, by the precedence rules; an update about this member is refuted. */
-  private apply(u: MemberUpdate, now: number): void {
+  private apply(u: MemberUpdate, now: number, repair = false): void {
     if (u.addr === this.self) {
       this.refute(u);
       return;
@@ -818,11 +830,21 @@ export class Membership {
       m.dataAt = now;
       this.news++;
       this.redigest(m);
-      // A refresh is passed on, fewer times than a change of liveness (below, which carries it too).
+      // A refresh is passed on, fewer times than a change of liveness (below, which carries it too);
+      // a repair by anti-entropy is not (the others hold it, or find it in their own exchanges).
       if (!overrides(u, m)) {
-        this.enqueue(u, true);
+        if (!repair) this.enqueue(u, true);
         return;
       }
+    }
+    // A suspicion of an incarnation the member refuted already: where the refutation went on as a refresh,
+    // the suspicion has outrun it, and the refutation follows it at full strength (once per incarnation).
+    if (this.o.quietRefutations && u.state === 'suspect' && m.state === 'alive' && u.inc < m.inc) {
+      if (m.urged !== m.inc) {
+        m.urged = m.inc;
+        this.enqueue(entryOf(m));
+      }
+      return;
     }
     // A suspicion of a newer incarnation is a new one (that member refuted the last): its timer starts again.
     if (u.state === 'suspect' && m.state === 'suspect' && m.suspicion && u.inc === m.inc) {
@@ -845,7 +867,10 @@ export class Membership {
       m.suspicion = { start: now, min, max: MEMBER_SUSPICION_MAX_MULT * min, k: suspicionConfirmations(n), by: new Set([u.from ?? '']) };
       m.deadline = suspicionDeadline(m.suspicion);
     }
-    this.enqueue(u);
+    // Alive before and after (a newer incarnation only): news to pass on, not a change to spread at once.
+    const quiet = this.o.quietRefutations && was === 'alive' && u.state === 'alive';
+    if (u.state === 'alive' && !quiet) m.urged = u.inc;
+    this.enqueue(u, quiet);
     if (u.state === 'alive') {
       if (was !== 'alive') this.events.push({ type: 'member-alive', level: 'info', addr: m.addr, inc: m.inc });
       if (was === 'dead' || was === 'left') this.announce();

@@ -43,6 +43,7 @@ export const VIEW_TIMING = {
   // Servers keep a view only with a cluster key (§13.4): every ping-req is authenticated.
   relayUnknown: true,
   indirectProbes: VIEW_INDIRECT_PROBES,
+  quietRefutations: true,
 } as const;
 
 /** How often a server gossips what must spread at once, ms, and to how many peers (§13.1; `ofp server --gossip-interval`, `--gossip-nodes`). */
