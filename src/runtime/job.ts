@@ -77,6 +77,17 @@ export function hashFile(path: string, size: number): { list: Uint8Array; root: 
 }
 
 /** The targets: `--to`, or every server (of a group) the master knows. */
+/**
+ * A master's servers in the order a job approaches them (S5.2): the most bandwidth to spare first, as
+ * the master measures it from their load reports (capacity less the greater of what their streams
+ * hold and what they were measured to send), so that the first job to them, before any has said
+ * the upload it supports (§14.2), puts the fastest at the top of its cascade too. Ties keep the master's order.
+ */
+export function byHeadroom<T extends { readonly cap: number; readonly bw: number; readonly sent: number }>(servers: readonly T[]): T[] {
+  const spare = (s: T) => Math.max(0, s.cap - Math.max(s.bw, s.sent));
+  return servers.map((s, i) => ({ s, i })).sort((a, b) => spare(b.s) - spare(a.s) || a.i - b.i).map((e) => e.s);
+}
+
 async function targetsOf(f: SubmitFlags, key: string): Promise<string[]> {
   const given = [f.to !== undefined, f.toAll === true, f.toGroup !== undefined].filter(Boolean).length;
   if (given !== 1) throw new UsageError('usage', 'name the targets: --to SERVER[,SERVER…], --to-all or --to-group GROUP');
@@ -84,7 +95,7 @@ async function targetsOf(f: SubmitFlags, key: string): Promise<string[]> {
   if (f.master === undefined) throw new UsageError('usage', '--to-all and --to-group ask a master for its servers: give --master HOST:PORT');
   const master = await resolveEndpoint(f.master, '--master');
   const status = await queryStatus({ master, key });
-  const servers = status.servers.filter((s) => f.toGroup === undefined || s.group === f.toGroup).map((s) => s.name);
+  const servers = byHeadroom(status.servers.filter((s) => f.toGroup === undefined || s.group === f.toGroup)).map((s) => s.name);
   if (servers.length === 0) throw new UsageError('usage', f.toGroup !== undefined ? `the master knows no server of group ${JSON.stringify(f.toGroup)}` : 'the master knows no server');
   return servers;
 }

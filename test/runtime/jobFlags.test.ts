@@ -1,4 +1,4 @@
-/** The flags that set a base server's waits and attempts, and a server's job stall (§14.5): parsed into the cores' settings, refused with a clear error. */
+/** The flags that set a base server's waits and attempts, and a server's job stall (§14.5): parsed into the cores' settings, refused with a clear error; and the order a provider gives a master's servers. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBaseFlags } from '../../src/runtime/base.js';
 import { parseServerFlags } from '../../src/runtime/server.js';
 import { OfpError } from '../../src/errors.js';
+import { byHeadroom } from '../../src/runtime/job.js';
 
 const key = 'the cluster key of a distribution job';
 const base = { host: '127.0.0.1', port: 0, store: 'ofp-base-store', key, output: 'human' as const, logLevel: 'info' as const };
@@ -69,5 +70,15 @@ describe('ofp job list', () => {
     expect(lines.find((l) => l.startsWith('7 '))).toMatch(/^7 +title\.ts +1\.50 MB +running +4 +1 +1 +50% +2\.50 s$/);
     expect(lines.find((l) => l.startsWith('9 '))).toMatch(/^9 +empty\.ts +0 B +completed +2 +2 +0 +100% +61\.00 s$/);
     expect(jobListLines([])).toEqual(['the base server holds no job']);
+  });
+});
+
+describe('ofp job submit --to-all and --to-group: the order of the targets (S5.2)', () => {
+  it('the servers with the most bandwidth to spare come first, as the master measured it; ties keep the master\'s order', () => {
+    const row = (name: string, cap: number, bw: number, sent: number) => ({ name, cap, bw, sent });
+    const rows = [row('a', 100, 90, 10), row('b', 100, 10, 80), row('c', 400, 0, 0), row('d', 100, 10, 10), row('e', 100, 10, 10), row('f', 50, 60, 0)];
+    // Spare: a 10, b 20, c 400, d 90, e 90, f none (over its capacity).
+    expect(byHeadroom(rows).map((r) => r.name)).toEqual(['c', 'd', 'e', 'b', 'a', 'f']);
+    expect(byHeadroom([])).toEqual([]);
   });
 });
