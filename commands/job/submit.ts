@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { OfpCommand } from '../base.js';
-import { json, jsonStream, key, logLevel, outputMode } from '../flags.js';
+import { sendFlags, sendOptions } from './send.js';
 
 export default class JobSubmitCommand extends OfpCommand {
   static override summary = 'Submit a distribution job: copy FILE to media servers, cascaded by a base server.';
@@ -16,19 +16,11 @@ export default class JobSubmitCommand extends OfpCommand {
   };
 
   static override flags = {
-    base: Flags.string({ description: 'The base server, HOST:PORT.', default: '127.0.0.1:7900' }),
+    ...sendFlags({ prefix: '', rate: 'rate of each transfer, bits/s (so that streams on the servers keep their bandwidth); the base server\'s by default.', wait: 'Follow the job until every target has completed or failed.' }),
     to: Flags.string({ description: 'The target servers, HOST:PORT[,HOST:PORT…] (their addresses, as clients reach them).' }),
     'to-all': Flags.boolean({ description: 'Every server the master (--master) knows.' }),
     'to-group': Flags.string({ description: 'Every server of this group the master (--master) knows.' }),
     master: Flags.string({ description: 'The master to ask for its servers (--to-all, --to-group), HOST:PORT.' }),
-    as: Flags.string({ description: 'The name the file takes at the targets (one plain file name); FILE\'s own name by default.' }),
-    rate: Flags.string({ description: 'Rate of each transfer, bits/s (so that streams on the servers keep their bandwidth); the base server\'s by default.' }),
-    'media-rate': Flags.string({ description: 'The bitrate the servers stream the file at, bits/s; FILE\'s sidecar (FILE.ofp.json) by default, else each server\'s --default-rate.' }),
-    wait: Flags.boolean({ description: 'Follow the job until every target has completed or failed.' }),
-    key,
-    json: json(),
-    'json-stream': jsonStream(),
-    'log-level': logLevel,
   };
 
   async run(): Promise<void> {
@@ -36,18 +28,11 @@ export default class JobSubmitCommand extends OfpCommand {
     const { runJobSubmit } = await import('../../src/runtime/job.js');
     process.exitCode = await runJobSubmit({
       file: args.file,
-      base: flags.base,
       ...(flags.to !== undefined ? { to: flags.to } : {}),
       ...(flags['to-all'] ? { toAll: true } : {}),
       ...(flags['to-group'] !== undefined ? { toGroup: flags['to-group'] } : {}),
       ...(flags.master !== undefined ? { master: flags.master } : {}),
-      ...(flags.as !== undefined ? { as: flags.as } : {}),
-      ...(flags.rate !== undefined ? { rate: flags.rate } : {}),
-      ...(flags['media-rate'] !== undefined ? { mediaRate: flags['media-rate'] } : {}),
-      wait: flags.wait,
-      ...(flags.key !== undefined ? { key: flags.key } : {}),
-      output: outputMode(flags),
-      logLevel: flags['log-level'],
+      ...sendOptions(flags),
     });
   }
 }
