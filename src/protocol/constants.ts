@@ -405,7 +405,7 @@ export const JOB_QUERY_AFTER = 5_000;
 export const JOB_QUERY_ATTEMPTS = 3;
 /** §14.5 Jobs: times the base server repairs one target (serves it again from the start of what it lacks) before it reports the target failed. */
 export const JOB_REPAIR_ATTEMPTS = 3;
-/** §14.5 Jobs: a target's part of a job that the base server reports failed may be tried again this long later, ms: the expected delay of the failure report. */
+/** §14.5 Jobs: a target the base server reports failed unreachable is tried again this long later, ms (JOB_RETRY_ROUNDS times at most): the expected delay of the failure report. */
 export const JOB_RETRY_DELAY = 60_000;
 /** §14.5 Jobs: rounds of repair the base server gives a failed target again, each JOB_RETRY_DELAY after it failed; past them, its failure is final (no `retry`). */
 export const JOB_RETRY_ROUNDS = 3;

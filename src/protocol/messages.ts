@@ -780,7 +780,7 @@ export const MESSAGES = {
         got: t.uint('Bytes it holds verified, as it last said.'),
         src: opt(addr('Its source, as it last said.')),
         code: opt(errorCode('`failed`: why.')),
-        retry: opt(t.uint('`failed`: ms from now after which it may be tried again (JOB_RETRY_DELAY).')),
+        retry: opt(t.uint('`failed` unreachable: ms from now after which the base server tries it again (JOB_RETRY_DELAY, §14.5); absent once its JOB_RETRY_ROUNDS rounds are spent.')),
       }, 'A target.'), JOB_STATUS_ROWS, 'Targets from `from`.'),
       at,
     }),
