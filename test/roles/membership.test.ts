@@ -9,6 +9,7 @@ import {
 import {
   type MemberEvent, type MemberMessage, type MemberSend, Membership, type MembershipOptions, overrides, retransmitLimit, suspicionConfirmations, suspicionTimeout,
 } from '../../src/roles/membership/membership.js';
+import { fromWire } from '../../src/roles/membership/messages.js';
 
 function drain(m: Membership): MemberSend[] {
   const out: MemberSend[] = [];
@@ -828,5 +829,19 @@ describe('what members say of themselves (§13): data, refreshes and anti-entrop
     m.join(['b'], 0);
     const [join] = drain(m).filter((s) => s.to === 'b');
     expect(join!.msg.updates.find((u) => u.addr === 'a')).toMatchObject({ state: 'alive', inc: 1_700, data: { v: 1 } });
+  });
+});
+
+describe('reading a member datagram (§12.1)', () => {
+  it('leaves out an update whose address is no host:port, and a ping-req whose target is none: nothing is ever sent there', () => {
+    const said = fromWire({ type: 'member', k: 'ping', seq: 1, up: [{ s: 'alive', a: '', i: 0 }, { s: 'alive', a: 'nonsense', i: 0 }, { s: 'alive', a: '10.0.0.2:5000', i: 3 }, { s: 'alive', a: '[::1]:5000', i: 0 }] });
+    expect(said?.updates.map((u) => u.addr)).toEqual(['10.0.0.2:5000', '[::1]:5000']);
+    expect(fromWire({ type: 'member', k: 'ping-req', seq: 2, target: '', up: [] })).toBeUndefined();
+    expect(fromWire({ type: 'member', k: 'ping-req', seq: 2, target: '10.0.0.3:5000', up: [] })).toMatchObject({ type: 'ping-req', target: '10.0.0.3:5000' });
+    // A member fed what is read makes no member of an empty address, and sends it nothing.
+    const m = new Membership('10.0.0.1:5000', new Rng(1), {});
+    m.handle('10.0.0.2:5000', fromWire({ type: 'member', k: 'ping', seq: 1, up: [{ s: 'alive', a: '', i: 0 }] })!, 0);
+    expect(m.member('')).toBeUndefined();
+    expect(drain(m).filter((x) => x.to === '')).toEqual([]);
   });
 });

@@ -421,7 +421,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     if (!m) return this.drop('unexpected-message', from, 'member: this master belongs to no group', msg.type);
     if (!this.admitsMember(from)) return this.drop('unexpected-message', from, 'member from an address that is not a member', msg.type);
     const said = fromWire(msg);
-    if (!said) return this.drop('missing-field', from, 'member ping-req without a target', msg.type);
+    if (!said) return this.drop('missing-field', from, 'member ping-req without a target address', msg.type);
     m.handle(from, { ...said, updates: said.updates.filter((u) => this.admitsMember(u.addr)) }, now);
     this.drainMembership(now);
   }

@@ -3,6 +3,7 @@
  * member to probe a target for the asker, each carrying piggybacked updates. Typed values only:
  * the `member` datagram (§12.1) carries them, toWire() and fromWire() convert.
  */
+import { parseAddress } from '../../protocol/address.js';
 import { MAX_DATAGRAM } from '../../protocol/constants.js';
 import type { MessageOf } from '../../protocol/messages.js';
 
@@ -89,11 +90,15 @@ export function fitted(m: MessageOf<'member'>, encode: (m: MessageOf<'member'>) 
   return { msg, bytes };
 }
 
-/** The member message a `member` datagram carries; undefined for a `ping-req` without its `target`. */
+/**
+ * The member message a `member` datagram carries; undefined for a `ping-req` without a target that is
+ * an address. An update naming no `host:port` is left out: no member is ever made of it, and nothing
+ * is sent there (§12.1).
+ */
 export function fromWire(m: MessageOf<'member'>): MemberMessage | undefined {
-  const updates = m.up.map((u): MemberUpdate => ({ state: u.s, addr: u.a, inc: u.i, ...(u.by !== undefined ? { from: u.by } : {}), ...(u.d !== undefined && u.s === 'alive' ? { data: u.d } : {}) }));
+  const updates = m.up.filter((u) => parseAddress(u.a) !== undefined).map((u): MemberUpdate => ({ state: u.s, addr: u.a, inc: u.i, ...(u.by !== undefined ? { from: u.by } : {}), ...(u.d !== undefined && u.s === 'alive' ? { data: u.d } : {}) }));
   if (m.k === 'sync') return { type: 'sync', seq: m.seq, updates, ...(m.dig ? { digest: m.dig } : {}) };
   if (m.k === 'sync-ack') return { type: 'sync-ack', seq: m.seq, updates, ...(m.bk ? { buckets: m.bk } : {}), ...(m.more ? { more: true } : {}) };
   if (m.k !== 'ping-req') return { type: m.k, seq: m.seq, updates };
-  return m.target === undefined ? undefined : { type: 'ping-req', seq: m.seq, target: m.target, updates };
+  return m.target === undefined || parseAddress(m.target) === undefined ? undefined : { type: 'ping-req', seq: m.seq, target: m.target, updates };
 }

@@ -667,7 +667,7 @@ export class MediaServer extends RoleCore<ServerCommand, ServerEvent> {
     if (!this.view) return this.drop('unexpected-message', from, 'member: a server without a cluster key keeps no view of the others (§13.4)', msg.type);
     if (!this.authentic(d, from, now)) return;
     const said = fromWire(msg);
-    if (!said) return this.drop('missing-field', from, 'member ping-req without a target', msg.type);
+    if (!said) return this.drop('missing-field', from, 'member ping-req without a target address', msg.type);
     this.view.handle(from, said, now);
     this.drainView(now);
   }
