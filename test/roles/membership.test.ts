@@ -188,6 +188,42 @@ describe('membership probes', () => {
     expect(events(m)).toEqual([]);
     expect(m.member(p!.to)?.state).toBe('alive');
   });
+  it('with a second indirect round (the servers\' view), tries once more through other members a probe timeout later; masters do not', () => {
+    const others = ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm'];
+    const run = (secondIndirect: boolean, answer: boolean) => {
+      const m = new Membership('a', new Rng(3), { gossipInterval: 0, secondIndirect });
+      m.handle('b', ping(1, others.map((addr) => ({ state: 'alive' as const, addr, inc: 0 }))), 0);
+      drain(m);
+      events(m);
+      const t0 = m.nextTimeout()!;
+      m.handleTimeout(t0);
+      const [p] = drain(m);
+      m.handleTimeout(t0 + MEMBER_PROBE_TIMEOUT);
+      const first = drain(m).filter((s) => s.msg.type === 'ping-req').map((s) => s.to);
+      expect(m.nextTimeout()).toBe(secondIndirect ? t0 + 2 * MEMBER_PROBE_TIMEOUT : t0 + MEMBER_PROBE_INTERVAL);
+      m.handleTimeout(t0 + 2 * MEMBER_PROBE_TIMEOUT);
+      const again = drain(m);
+      if (answer) {
+        const via = again.find((s) => s.msg.type === 'ping-req')!;
+        m.handle(via.to, { type: 'ack', seq: p!.msg.seq, updates: [] }, t0 + 2 * MEMBER_PROBE_TIMEOUT + 5);
+      }
+      m.handleTimeout(t0 + MEMBER_PROBE_INTERVAL);
+      return { target: p!.to, first, again, state: m.member(p!.to)?.state };
+    };
+    const two = run(true, false);
+    expect(two.again.filter((s) => s.msg.type === 'ping').map((s) => s.to), 'the target pinged once more').toEqual([two.target]);
+    const second = two.again.filter((s) => s.msg.type === 'ping-req');
+    expect(second).toHaveLength(MEMBER_INDIRECT_PROBES);
+    for (const r of second) {
+      expect(r.msg).toMatchObject({ target: two.target });
+      expect([two.target, ...two.first], 'other members than the first round').not.toContain(r.to);
+    }
+    expect(two.state, 'no ack from either round: suspect at the end of the period').toBe('suspect');
+    expect(run(true, true).state, 'an ack relayed from the second round clears the target').toBe('alive');
+    const one = run(false, false);
+    expect(one.again, 'masters: one round').toEqual([]);
+    expect(one.state).toBe('suspect');
+  });
   it('relays a ping-req: pings the target and forwards its ack with the asker’s sequence number', () => {
     const b = knowing('b', ['a', 'c']);
     b.handle('a', { type: 'ping-req', seq: 42, target: 'c', updates: [] }, 100);

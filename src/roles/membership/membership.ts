@@ -5,7 +5,8 @@
  *
  * Every protocol period it probes one member, in an order shuffled each round: a `ping`; without
  * an `ack` within the probe timeout, a `ping-req` through MEMBER_INDIRECT_PROBES other members and
- * the same `ping` again; without any `ack` by the end of the period, the member is suspect. A suspect not refuted within
+ * the same `ping` again (in the servers' view, once more a probe timeout later, through others);
+ * without any `ack` by the end of the period, the member is suspect. A suspect not refuted within
  * the suspicion timeout is dead. Updates ride on every message, each a bounded number of times.
  * Every MEMBER_RECONNECT_INTERVAL it pings one member it holds dead (or a seed it no longer
  * knows), telling it so: across a partition that healed, each side refutes the other's verdict.
@@ -78,6 +79,14 @@ export interface MembershipOptions {
   /** How many other members relay an indirect probe (SWIM's k). */
   readonly indirectProbes: number;
   /**
+   * An indirect probe that brought no `ack` within another probe timeout is tried once more, through
+   * other members, before the period ends (with the target pinged again). Under bursty loss a lost
+   * probe's paths fail together more often than apart; a second round, a probe timeout later, spares
+   * a suspicion (whose refutation every member passes on) for a few datagrams that go only when the
+   * first round failed. Needs twice the probe timeout within the period.
+   */
+  readonly secondIndirect: boolean;
+  /**
    * An `alive` at a newer incarnation about a member held alive already (the refutation of a
    * suspicion this member never heard) is passed on as a refresh: nothing changed here. Where the
    * suspicion had spread, it overrides a suspect, and spreads at full strength from there; and a
@@ -104,6 +113,7 @@ export const MASTER_GROUP: MembershipOptions = {
   quietArrivals: false,
   relayUnknown: false,
   indirectProbes: MEMBER_INDIRECT_PROBES,
+  secondIndirect: false,
   quietRefutations: false,
 };
 
@@ -172,6 +182,10 @@ interface Probe {
   /** When the indirect probe goes out, if no ack came. */
   readonly indirectAt: number;
   indirect: boolean;
+  /** When its second round goes out, if no ack came (MembershipOptions.secondIndirect); undefined once it has, or without one. */
+  againAt: number | undefined;
+  /** The members the first round went through: the second goes through others. */
+  via: readonly string[];
   acked: boolean;
 }
 
@@ -439,12 +453,11 @@ export class Membership {
     const p = this.probe;
     if (p && !p.acked && !p.indirect && p.indirectAt <= now) {
       p.indirect = true;
-      // The target is pinged again too, beside the indirect probes (memberlist's fallback probe, over
-      // another path there): one lost datagram alone then suspects nobody.
-      this.send(p.target, { type: 'ping', seq: p.seq, updates: [] });
-      for (const via of this.pick(this.o.indirectProbes, p.target)) {
-        this.send(via, { type: 'ping-req', seq: p.seq, target: p.target, updates: [] });
-      }
+      p.via = this.indirectProbe(p, []);
+      if (this.o.secondIndirect) p.againAt = now + this.scaled(this.o.probeTimeout);
+    } else if (p && !p.acked && p.againAt !== undefined && p.againAt <= now) {
+      p.againAt = undefined;
+      this.indirectProbe(p, p.via);
     }
     if (this.nextProbeAt !== undefined && this.nextProbeAt <= now) {
       this.endPeriod(now);
@@ -454,6 +467,18 @@ export class Membership {
     if (this.nextReconnectAt !== undefined && this.nextReconnectAt <= now) this.reconnect(now);
     if (this.nextSyncAt !== undefined && this.nextSyncAt <= now) this.sync(now);
     this.pruneRelays(now);
+  }
+
+  /**
+   * The target pinged again, beside `ping-req`s through indirectProbes members other than `not`
+   * (memberlist's fallback probe, over another path there: one lost datagram alone then suspects
+   * nobody). The members it went through.
+   */
+  private indirectProbe(p: Probe, not: readonly string[]): string[] {
+    this.send(p.target, { type: 'ping', seq: p.seq, updates: [] });
+    const via = this.pick(this.o.indirectProbes + not.length, p.target).filter((m) => !not.includes(m)).slice(0, this.o.indirectProbes);
+    for (const m of via) this.send(m, { type: 'ping-req', seq: p.seq, target: p.target, updates: [] });
+    return via;
   }
 
   /** Anti-entropy (§13.3): the digest of this view to one live member at random, with this member's own entry. */
@@ -615,6 +640,7 @@ export class Membership {
     if (this.nextSyncAt !== undefined && (t === undefined || this.nextSyncAt < t)) t = this.nextSyncAt;
     const p = this.probe;
     if (p && !p.acked && !p.indirect && (t === undefined || p.indirectAt < t)) t = p.indirectAt;
+    if (p && !p.acked && p.againAt !== undefined && (t === undefined || p.againAt < t)) t = p.againAt;
     for (const m of this.timed.values()) {
       const at = m.state === 'suspect' ? m.deadline : m.since + MEMBER_DEAD_RETAIN;
       if (at !== undefined && (t === undefined || at < t)) t = at;
@@ -711,7 +737,7 @@ export class Membership {
       const m = this.table.get(target);
       if (!m || (m.state !== 'alive' && m.state !== 'suspect')) continue;
       const seq = this.nextSeq();
-      this.probe = { target, seq, indirectAt: now + this.scaled(this.o.probeTimeout), indirect: false, acked: false };
+      this.probe = { target, seq, indirectAt: now + this.scaled(this.o.probeTimeout), indirect: false, againAt: undefined, via: [], acked: false };
       this.send(target, { type: 'ping', seq, updates: [] });
       return;
     }

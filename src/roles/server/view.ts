@@ -43,6 +43,7 @@ export const VIEW_TIMING = {
   // Servers keep a view only with a cluster key (§13.4): every ping-req is authenticated.
   relayUnknown: true,
   indirectProbes: VIEW_INDIRECT_PROBES,
+  secondIndirect: true,
   quietRefutations: true,
 } as const;
 
