@@ -27,14 +27,25 @@ describe('selection policies (S1.2)', () => {
     for (const p of POLICIES) expect(new Selector(p, new Rng(1)).pick([])).toBeUndefined();
   });
 
-  it('greatest-available-bandwidth: the most available; ties by fewer streams, then name', () => {
+  it('greatest-available-bandwidth: the most available; ties by fewer streams, then (never chosen yet) name', () => {
     const sel = new Selector('greatest-available-bandwidth', new Rng(1));
     expect(sel.pick(THREE)!.name).toBe('s3');
     expect(sel.pick([c('b', 10, 2), c('a', 10, 3), c('c', 10, 2)])!.name).toBe('b');
     expect(sel.pick([c('b', 10), c('a', 10)])!.name).toBe('a');
   });
 
-  it('least-streams: the fewest streams; ties by more available bandwidth, then name', () => {
+  it('ties go round the equal servers: the one chosen least recently first, then name (greatest-available-bandwidth, least-streams, nearest)', () => {
+    for (const p of ['greatest-available-bandwidth', 'least-streams', 'nearest'] as const) {
+      const sel = new Selector(p, new Rng(1));
+      const same = [c('c', 10, 1), c('a', 10, 1), c('b', 10, 1)];
+      expect(picks(sel, same, 6), p).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
+      // A better server is still chosen whatever the turn; then the turn goes on among the equal ones.
+      expect(sel.pick([c('a', 10, 1), c('b', 10, 1), c('c', 30, 0)])!.name, p).toBe('c');
+      expect(sel.pick(same)!.name, p).toBe('a');
+    }
+  });
+
+  it('least-streams: the fewest streams; ties by more available bandwidth, then (never chosen yet) name', () => {
     const sel = new Selector('least-streams', new Rng(1));
     expect(sel.pick(THREE)!.name).toBe('s1');
     expect(sel.pick([c('b', 10, 1), c('a', 5, 1), c('c', 20, 1)])!.name).toBe('c');

@@ -136,6 +136,7 @@ describe('ofp testbed run (sim)', () => {
       ['copies-identical', 'pass'],
       ['handoffs', 'pass'],
       ['load-spread', 'pass'],
+      ['load-even', 'pass'],
       ['redirect-p99', 'pass'],
       ['no-crash', 'pass'],
     ]);

@@ -112,6 +112,21 @@ describe('invalid scenario files: every problem at its line and column', () => {
     expect(problems(base('', 'expect:\n  redirect-p99: {}\n'))).toEqual(['9:17: redirect-p99: give sim, real or both']);
   });
 
+  it('load-even: the servers\' concurrent streams as each starts, streams that end taken off', () => {
+    const sc = parseScenario(base('', 'expect:\n  load-even: 1\n'), 'x.yaml');
+    expect(sc.expect.loadEven).toBe(1);
+    const ev = (t: number, node: string, type: string, sid: number) => ({ t, node, type, data: { sid } });
+    const record = (events: ReturnType<typeof ev>[]) => ({ scenario: 'x', mode: 'sim' as const, seed: 1, elapsed: 1, wall: 1, clients: [{ name: 'viewer-1', file: 'movie.ts', ok: true, bytes: 1, handoffs: 0, maxGap: 0, servers: [] }], events, crashed: [], answerLatencies: [], spoofed: { sent: 0, reflected: 0 }, streamsPerServer: {}, serversDown: [] });
+    const even = (events: ReturnType<typeof ev>[]) => checkRun(sc, record(events) as never).find((c) => c.name === 'load-even');
+    // edge-1 1, edge-2 1; edge-1's ends; edge-1 2 (one ended) against edge-2 1: within one.
+    expect(even([ev(1, 'edge-1', 'stream-play', 1), ev(2, 'edge-2', 'stream-play', 2), ev(3, 'edge-1', 'stream-end', 1), ev(4, 'edge-1', 'stream-play', 3), ev(5, 'edge-1', 'stream-play', 4)])?.verdict).toBe('pass');
+    // Two on edge-1 while edge-2 has none: two apart.
+    const two = even([ev(1, 'edge-1', 'stream-play', 1), ev(2, 'edge-1', 'stream-play', 2)]);
+    expect(two).toMatchObject({ verdict: 'fail', detail: expect.stringContaining('at 2 ms: edge-1 2, edge-2 0') });
+    expect(even([])?.verdict).toBe('unknown');
+    expect(problems(base('', 'expect:\n  load-even: -1\n'))[0]).toMatch(/^9:\d+: load-even/);
+  });
+
   it('jobs: a base server, a provider per job submitting a media item to servers; what a job needs is said', () => {
     const jobs = (job: string, top = 'key: a cluster key of the scenario\nbases:\n  - {name: base, rate: 8M, fanout: 2}\n') => base(`${top}jobs:\n  - ${job}\n`, 'expect:\n  jobs-complete: true\n');
     const sc = parseScenario(jobs('{name: push, file: movie.ts, at: 500ms, to: [edge-2], rate: 2M}'), 'x.yaml');

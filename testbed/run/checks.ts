@@ -26,6 +26,7 @@ export function checkRun(sc: Scenario, r: RunRecord): CheckResult[] {
   if (x.handoffs) out.push(handoffs(r, x.handoffs));
   if (x.maxGap !== undefined) out.push(maxGap(r, x.maxGap));
   if (x.loadSpread) out.push(loadSpread(sc, r, x.loadSpread.maxRatio));
+  if (x.loadEven !== undefined) out.push(loadEven(sc, r, x.loadEven));
   const p99Limit = x.redirectP99?.[r.mode];
   if (p99Limit !== undefined) out.push(redirectP99(r, p99Limit));
   if (x.noCrash !== undefined) out.push(noCrash(r, x.noCrash));
@@ -311,11 +312,16 @@ function maxGap(r: RunRecord, limit: number): CheckResult {
 }
 
 /** Servers that a fault touched are left out: the spread is about the ones that were up all along. */
-function loadSpread(sc: Scenario, r: RunRecord, maxRatio: number): CheckResult {
-  const name = 'load-spread';
+/** The servers a spread is judged over: they hold a requested item, and no fault touched them. */
+function spreadServers(sc: Scenario, r: RunRecord): string[] {
   const touched = new Set(sc.faults.flatMap((f) => ('node' in f.action ? [f.action.node] : f.action.kind === 'partition' ? f.action.sides.flat() : [])));
   const asked = new Set(r.clients.map((c) => c.file));
-  const eligible = sc.servers.filter((s) => !touched.has(s.name) && s.files.some((f) => asked.has(f))).map((s) => s.name);
+  return sc.servers.filter((s) => !touched.has(s.name) && s.files.some((f) => asked.has(f))).map((s) => s.name);
+}
+
+function loadSpread(sc: Scenario, r: RunRecord, maxRatio: number): CheckResult {
+  const name = 'load-spread';
+  const eligible = spreadServers(sc, r);
   if (eligible.length < 2) return unknown(name, `${eligible.length} server(s) held a requested file and were left alone by faults: no spread to judge`);
   const counts = eligible.map((s) => [s, r.streamsPerServer[s] ?? 0] as const);
   const total = counts.reduce((n, [, c]) => n + c, 0);
@@ -325,6 +331,39 @@ function loadSpread(sc: Scenario, r: RunRecord, maxRatio: number): CheckResult {
   const ratio = least[1] === 0 ? Infinity : most[1] / least[1];
   const detail = `busiest ${most[0]} ${most[1]} stream(s), least busy ${least[0]} ${least[1]} over ${eligible.length} servers: ratio ${Number.isFinite(ratio) ? ratio.toFixed(2) : '∞'} (at most ${maxRatio})`;
   return ratio <= maxRatio ? pass(name, detail, ratio) : fail(name, detail, Number.isFinite(ratio) ? ratio : 'infinite');
+}
+
+/**
+ * How evenly streams land at the moment they start: over the servers of spreadServers(), the streams
+ * each plays at once (from its `stream-play` to its `stream-end`), taken as each stream starts; the
+ * widest difference between the busiest and the least busy. Streams that end make differences the
+ * policy did not choose, so only starts are judged.
+ */
+function loadEven(sc: Scenario, r: RunRecord, maxDiff: number): CheckResult {
+  const name = 'load-even';
+  const eligible = spreadServers(sc, r);
+  if (eligible.length < 2) return unknown(name, `${eligible.length} server(s) held a requested file and were left alone by faults: no spread to judge`);
+  const playing = new Map(eligible.map((s) => [s, new Set<unknown>()]));
+  let worst = 0;
+  let at = '';
+  let starts = 0;
+  for (const e of r.events) {
+    const on = playing.get(e.node);
+    if (!on) continue;
+    if (e.type === 'stream-end') on.delete(e.data.sid);
+    if (e.type !== 'stream-play') continue;
+    on.add(e.data.sid);
+    starts++;
+    const counts = eligible.map((s) => playing.get(s)!.size);
+    const diff = Math.max(...counts) - Math.min(...counts);
+    if (diff > worst) {
+      worst = diff;
+      at = `at ${Math.round(e.t)} ms: ${eligible.map((s, i) => `${s} ${counts[i]}`).join(', ')}`;
+    }
+  }
+  if (starts === 0) return unknown(name, 'no stream played on those servers');
+  const detail = `as each of ${starts} stream(s) started, the servers' concurrent streams differed by at most ${worst}${at ? ` (${at})` : ''}; at most ${maxDiff}`;
+  return worst <= maxDiff ? pass(name, detail, worst) : fail(name, detail, worst);
 }
 
 /** The 99th percentile (nearest rank). */

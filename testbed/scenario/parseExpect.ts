@@ -7,7 +7,7 @@ import type { ParseContext } from './context.js';
 import type { Expectations, SourcePos } from './types.js';
 import { parseCount, parseDuration, parsePositive } from './units.js';
 
-export const EXPECTATION_KEYS = ['copies-identical', 'clients-fail', 'handoffs', 'max-gap', 'load-spread', 'redirect-p99', 'no-crash', 'amplification', 'servers-down', 'served-by', 'answered-by', 'answers-spread', 'takeover', 'supervisor-changes', 'assignments-shared', 'view-agrees', 'jobs-complete', 'job-switches', 'job-repairs', 'job-blocks-rejected', 'stream-rate'] as const;
+export const EXPECTATION_KEYS = ['copies-identical', 'clients-fail', 'handoffs', 'max-gap', 'load-spread', 'load-even', 'redirect-p99', 'no-crash', 'amplification', 'servers-down', 'served-by', 'answered-by', 'answers-spread', 'takeover', 'supervisor-changes', 'assignments-shared', 'view-agrees', 'jobs-complete', 'job-switches', 'job-repairs', 'job-blocks-rejected', 'stream-rate'] as const;
 
 export function parseExpect(ctx: ParseContext, node: Node | null | undefined, attackers: number): Expectations {
   const r = ctx.r;
@@ -84,6 +84,10 @@ export function parseExpect(ctx: ParseContext, node: Node | null | undefined, at
       if (ratio < 1) r.problem(m!.get('max-ratio')!.value, 'load-spread max-ratio: the busiest over the least busy is at least 1');
       out.loadSpread = { maxRatio: ratio };
     }
+  }
+  if (e.has('load-even')) {
+    const diff = r.unit(value('load-even'), 'load-even (the most streams two servers may differ by)', (v) => parseCount(v, 0, 1_000_000));
+    if (diff !== undefined) out.loadEven = diff;
   }
   if (e.has('amplification')) {
     const m = r.map(value('amplification'), 'amplification', ['max'], ['max']);

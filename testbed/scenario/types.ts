@@ -190,6 +190,8 @@ export interface Expectations {
   readonly maxGap?: number;
   /** Load spread: the busiest server's stream count ≤ ratio × the least busy's (among servers that hold the file and were up). */
   readonly loadSpread?: { readonly maxRatio: number };
+  /** As each stream starts, the concurrent streams of those servers differ by at most this many. */
+  readonly loadEven?: number;
   /** p99 of the time from a client's request to the master's answer, ms. */
   /** ms, per mode: a run in a mode without a limit does not check it. */
   readonly redirectP99?: { readonly sim?: number; readonly real?: number };
