@@ -16,7 +16,7 @@
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA_CHUNK, SERVER_SILENCE_TIMEOUT } from '../src/protocol/constants.js';
+import { DATA_CHUNK, SERVER_SILENCE_TIMEOUT, SILENCE_FLOOR, SILENCE_PACKETS } from '../src/protocol/constants.js';
 import { type CopyComparison, compareCopy } from './copyCheck.js';
 import { type PingResult } from './ping.js';
 import type { BenchChild, ChildSet, JsonLine } from './processes.js';
@@ -120,7 +120,7 @@ export interface HandoffResults {
   readonly rtt: PingResult;
   /** One data packet's interval at the file's rate, ms. */
   readonly pacingMs: number;
-  /** SERVER_SILENCE_TIMEOUT + one round trip, ms: what a failure must wait before it can be detected. */
+  /** The silence timeout a client learns of a steady stream at this rate (§6.2: SILENCE_FLOOR, or SILENCE_PACKETS packet intervals, within SERVER_SILENCE_TIMEOUT) + one round trip, ms: what a failure must wait before it can be detected. */
   readonly failureBudgetMs: number;
   /** One pacing interval + one round trip, ms: a planned handoff has no detection to wait for. */
   readonly plannedBudgetMs: number;
@@ -205,7 +205,7 @@ interface ClientInRound {
 
 export async function benchHandoffs(c: HandoffCluster, s: HandoffSettings, progress: (line: string) => void): Promise<HandoffResults> {
   const pacingMs = (DATA_CHUNK * 8 * 1000) / c.rate;
-  const failureBudgetMs = SERVER_SILENCE_TIMEOUT + c.rtt.p50;
+  const failureBudgetMs = Math.min(SERVER_SILENCE_TIMEOUT, Math.max(SILENCE_FLOOR, SILENCE_PACKETS * pacingMs)) + c.rtt.p50;
   const plannedBudgetMs = pacingMs + c.rtt.p50;
   const budget = (k: Kind) => (k === 'failure' ? failureBudgetMs : plannedBudgetMs);
   const plan = planRounds(s);

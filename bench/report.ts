@@ -281,7 +281,7 @@ function handoffTable(x: HandoffResults): string[] {
   const row = (cells: string[]) => `  ${cells[0]!.padEnd(10)}${cells[1]!.padEnd(28)}${cells.slice(2).map((c, i) => pad(c, widths[i]!)).join('')}`;
   const lines = [
     `Handoffs: ${x.settings.clients} clients at a time streaming ${x.file} (${x.settings.fileMs / 1000} s at ${fmt(x.rate / 1e6, 0)} Mbit/s) from one server, acted on ~${x.settings.actAtMs} ms in; loopback round trip ${x.rtt.p50.toFixed(3)} ms (median of ${x.rtt.answered} pings)`,
-    `  budget: failure ${x.failureBudgetMs.toFixed(2)} ms (silence timeout + round trip); planned ${x.plannedBudgetMs.toFixed(2)} ms (one ${x.pacingMs.toFixed(1)} ms packet interval + round trip)`,
+    `  budget: failure ${x.failureBudgetMs.toFixed(2)} ms (learnt silence timeout + round trip); planned ${x.plannedBudgetMs.toFixed(2)} ms (one ${x.pacingMs.toFixed(1)} ms packet interval + round trip)`,
     row(['kind', 'trigger', 'runs', 'gap p50', 'p95', 'max', 'ratio p50', 'p95', 'max', 'at (p50)']),
   ];
   for (const k of KINDS) {
@@ -458,7 +458,8 @@ export const HOW_TO_READ = {
   handoff: [
     'Handoffs: the gap is what the client measures, from the old server\'s last packet to the new server\'s',
     'first packet at the right position (in whole ms). A failure cannot be seen before the client\'s',
-    'silence timeout (500 ms) has passed, and then costs one round trip to the master and the new server:',
+    'silence timeout has passed (learnt from the stream, §6.2: 250 ms for a steady stream of 4 Mbit/s, 500 ms',
+    'at most), and then costs one round trip to the master and the new server:',
     'that is its budget, and the ratio says how close the handoff comes to it (aim ≤ 1.2). A planned',
     'handoff (drain, overload, operator) has no detection to wait for: the old server streams until the',
     'new one delivers, so its budget is one packet interval plus one round trip, its ratio is how many of',

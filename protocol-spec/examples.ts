@@ -166,8 +166,8 @@ export const EXAMPLES: readonly Example[] = [
     message: { type: 'request', rid: 0x0000_0103, file: FILE, sid: SID, tok: TOKEN, exp: EXP },
   },
   {
-    name: 'request: to a master, resuming a stream of two flows at twice the media rate (prev, offs, scale)',
-    message: { type: 'request', rid: 0x0000_0104, file: ITEM, mode: 'redirect', off: CLIENT_OFFS[0]!, offs: CLIENT_OFFS, scale: 2000, prev: SID, avoid: [SRV_A] },
+    name: 'request: to a master, resuming a stream of two flows at twice the media rate (prev, quiet, offs, scale)',
+    message: { type: 'request', rid: 0x0000_0104, file: ITEM, mode: 'redirect', off: CLIENT_OFFS[0]!, offs: CLIENT_OFFS, scale: 2000, prev: SID, quiet: 104, avoid: [SRV_A] },
   },
   {
     name: 'request: to the server a resumed stream was sent to, with its stream id, token, offsets and scale',
@@ -528,7 +528,7 @@ export const MAC_EXAMPLES: readonly MacExample[] = [
   {
     name: 'pass: a portal passes a client\'s relay request on, resuming a stream',
     now: TEST_NOW,
-    message: stamped({ type: 'pass', client: CLIENT6, size: 1200, rid: 0x1234_5679, file: ITEM, mode: 'relay', off: OFFS_AT_NPT[0]!, offs: OFFS_AT_NPT, scale: 2000, prev: SID, avoid: [SRV_A], echo: true }),
+    message: stamped({ type: 'pass', client: CLIENT6, size: 1200, rid: 0x1234_5679, file: ITEM, mode: 'relay', off: OFFS_AT_NPT[0]!, offs: OFFS_AT_NPT, scale: 2000, prev: SID, quiet: 104, avoid: [SRV_A], echo: true }),
   },
   { name: 'assign: a master tells the group of an assignment', now: TEST_NOW, message: stamped({ type: 'assign', srv: SRV_B, sid: SID, client: CLIENT6, file: ITEM, rate: 4_128_000, inc: EPOCH, seq: 42 }) },
   {

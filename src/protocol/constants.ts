@@ -109,8 +109,23 @@ export const ATTEMPTS_PER_PEER = 2;
 export const SILENT_SERVER_TRIES = 2;
 /** §6.1 Rounds over the list of masters before a client gives up. */
 export const MASTER_ROUNDS = 3;
-/** §6.2 A client that receives no `data` from its server for this long (or for eight packet intervals, when the stream is slower) treats it as failed; it sends `play` once more at half that, ms. */
+/** §6.2 A client that receives no `data` from its server for this long (or for eight packet intervals, when the stream is slower) treats it as failed; it sends `play` once more at half that, ms. The ceiling of the silence timeout: a stream's own timing brings it lower (SILENCE_FLOOR). */
 export const SERVER_SILENCE_TIMEOUT = 500;
+/**
+ * §6.2 The least silence timeout a client learns from its stream, ms (above the pauses of a live
+ * server busy with other work, such as receiving a distribution job: 100 and 150 ms moved streams
+ * of such a server on loopback): once it has measured
+ * SILENCE_SAMPLES inter-arrivals of the stream's data, its server has failed after the largest of
+ * this, the mean inter-arrival plus SILENCE_DEV_MULT mean deviations, and SILENCE_PACKETS mean
+ * inter-arrivals; never more than the ceiling (SERVER_SILENCE_TIMEOUT, or eight packet intervals).
+ */
+export const SILENCE_FLOOR = 250;
+/** §6.2 k of the learnt silence timeout: mean inter-arrival + k × its mean deviation (TCP's RTO is SRTT + 4 × RTTVAR, RFC 6298). */
+export const SILENCE_DEV_MULT = 8;
+/** §6.2 The learnt silence timeout is at least this many mean inter-arrivals: that many packets lost in a row are not a failure. */
+export const SILENCE_PACKETS = 16;
+/** §6.2 Inter-arrivals of a stream's data a client measures before it trusts what it learnt of them. */
+export const SILENCE_SAMPLES = 16;
 /** §6.3 A server ends a stream whose client has been silent this long, ms. */
 export const CLIENT_SILENCE_TIMEOUT = 5_000;
 /** §6.3 A server forgets a set-up stream that was never played after this long, ms. */

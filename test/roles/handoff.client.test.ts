@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { handoffToken } from '../../src/protocol/auth.js';
-import { ACK_INTERVAL, CHANGE_GRACE, DATA_CHUNK, REQUEST_TIMEOUT, SERVER_SILENCE_TIMEOUT } from '../../src/protocol/constants.js';
+import { ACK_INTERVAL, CHANGE_GRACE, DATA_CHUNK, REQUEST_TIMEOUT, SERVER_SILENCE_TIMEOUT, SILENCE_FLOOR, SILENCE_SAMPLES } from '../../src/protocol/constants.js';
 import type { MessageOf } from '../../src/protocol/messages.js';
 import type { ClientConfig } from '../../src/roles/client/client.js';
 import { nameKey, syntheticBytes } from '../../src/media/synthetic.js';
@@ -292,6 +292,61 @@ describe('client: silence (S2.5a)', () => {
     expect(gap).toBe(SERVER_SILENCE_TIMEOUT + 3);
     expect(f.client.result).toMatchObject({ ok: true, handoffs: [{ from: SRV1, to: SRV2, why: 'failure', npt: 22, gap }], maxGap: gap });
     expect(f.collect()).toEqual([...expectedBytes(FILE, SIZE)]);
+  });
+});
+
+describe('client: a silence timeout learnt from the stream (§6.2)', () => {
+  const BIG = 2_000 * DATA_CHUNK;
+  /** A client playing SID from SRV1 (a file of BIG bytes), fed `n` chunks one every `every()` ms. */
+  function steady(n: number, every: (i: number) => number): ClientFixture {
+    const f = new ClientFixture();
+    f.start();
+    const r = f.lastRequest();
+    f.from(M1, { type: 'redirect', rid: r.rid, file: FILE, srv: SRV1, sid: SID, sk: SK });
+    f.setup(SRV1, BIG, { sid: SID });
+    for (let i = 0; i < n; i++) {
+      f.data(SRV1, SID, i * DATA_CHUNK, BIG, i + 1);
+      f.d.advance(every(i));
+    }
+    return f;
+  }
+  /** How long after its last data the client asked a master, and what it asked. */
+  function silence(f: ClientFixture, last: number): { readonly after: number; readonly ask: ReturnType<ClientFixture['lastRequest']> } {
+    const mark = f.d.sent.length;
+    for (let t = 0; t < SERVER_SILENCE_TIMEOUT + 10 && ofType(f.d.sent.slice(mark), 'request').length === 0; t++) f.d.advance(1);
+    return { after: Math.round(f.d.now - last), ask: f.lastRequest() };
+  }
+
+  it(`a steady stream fails over after SILENCE_FLOOR (${SILENCE_FLOOR} ms), without a play retry; the request says how long it was quiet`, () => {
+    const f = steady(40, () => 2);
+    const last = f.d.now - 2;
+    const { after, ask } = silence(f, last);
+    expect(after).toBe(SILENCE_FLOOR);
+    expect(ask).toMatchObject({ to: M1, prev: SID, quiet: SILENCE_FLOOR, avoid: [SRV1] });
+    expect(f.d.eventsOf('server-silent')).toEqual([]);
+  });
+
+  it(`before SILENCE_SAMPLES (${SILENCE_SAMPLES}) inter-arrivals, and within the ceiling's worth of the flow's end, the ceiling (${SERVER_SILENCE_TIMEOUT} ms)`, () => {
+    const early = steady(SILENCE_SAMPLES - 1, () => 2);
+    expect(silence(early, early.d.now - 2).after).toBe(SERVER_SILENCE_TIMEOUT);
+    // The last 250 000 bytes of a 4 Mbit/s flow are within 500 ms of its end: repairs come at the pace of acks.
+    const f = new ClientFixture();
+    f.start();
+    f.from(M1, { type: 'redirect', rid: f.lastRequest().rid, file: FILE, srv: SRV1, sid: SID, sk: SK });
+    f.setup(SRV1, BIG, { sid: SID });
+    for (let i = 0; i < 40; i++) {
+      f.data(SRV1, SID, (2_000 - 40 + i) * DATA_CHUNK - 0, BIG, i + 1);
+      f.d.advance(2);
+    }
+    expect(silence(f, f.d.now - 2).after).toBe(SERVER_SILENCE_TIMEOUT);
+  });
+
+  it('an irregular stream learns a longer timeout: mean + SILENCE_DEV_MULT deviations, within the ceiling', () => {
+    // Bursts: four chunks at once, then 120 ms of nothing (a server woken late, again and again).
+    const f = steady(64, (i) => (i % 4 === 3 ? 120 : 0));
+    const { after } = silence(f, f.d.now - 120);
+    expect(after).toBeGreaterThan(SILENCE_FLOOR);
+    expect(after).toBeLessThanOrEqual(SERVER_SILENCE_TIMEOUT);
   });
 });
 

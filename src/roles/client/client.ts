@@ -25,6 +25,7 @@ import {
 } from '../../protocol/constants.js';
 import { equalBytes, handoffToken } from '../../protocol/auth.js';
 import type { ErrorCode, WireCode } from '../../protocol/errors.js';
+import { U32 } from '../../protocol/fields.js';
 import type { MessageOf } from '../../protocol/messages.js';
 import { padded } from '../../protocol/padding.js';
 import { type Input, Queue, RoleCore, type RoleDeps, type StreamBytes, type TableSize } from '../role.js';
@@ -136,6 +137,8 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
   private streamKey: Uint8Array | undefined;
   /** The id of the stream this client last played: a master resumes it by that id (`prev`). */
   private lastSid: number | undefined;
+  /** When data of the stream last came, from any of its servers: a request after a failure says how long ago (`quiet`, §6.2). */
+  private lastDataAt: number | undefined;
   private flows: FlowInfo[] | undefined;
   private receivers: Receiver[] = [];
   /** The rate schedule and the scale the stream plays at (S2.1). */
@@ -216,7 +219,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
     return {
       request: this.deadline,
       ack: this.acking() ? this.nextAck : undefined,
-      silence: s && this.deadline === undefined ? s.silenceDeadline(this.silenceTimeout()) : undefined,
+      silence: s && this.deadline === undefined ? s.silenceDeadline(this.silenceTimeout(), this.silenceCeiling()) : undefined,
       change: s?.changeDeadline(),
       adjust: adjusting ? this.rates.nextTimeout() : undefined,
     };
@@ -259,10 +262,20 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
   }
 
   /**
-   * Silence that means the server has failed: SERVER_SILENCE_TIMEOUT, or eight
-   * packet intervals of the stream when it is slower than that.
+   * Silence that means the server has failed (§6.2): what the current stream's inter-arrivals say
+   * (ServerSession.silenceTimeout), within the ceiling: SERVER_SILENCE_TIMEOUT, or eight packet
+   * intervals of the stream when it is slower than that. Within the ceiling's worth of its pace
+   * from a flow's end, the server may have sent everything once, its last datagrams lost, and only
+   * repairs are to come, at the pace of acks: the ceiling.
    */
   private silenceTimeout(): number {
+    const ceiling = this.silenceCeiling();
+    const scale = this.rates.scale / 1000;
+    const nearEnd = this.receivers.some((r, i) => !r.complete && r.size - r.hi <= ((this.flows?.[i]?.rate ?? 0) * scale * ceiling) / 8000);
+    return nearEnd ? ceiling : (this.stream?.silenceTimeout(ceiling) ?? ceiling);
+  }
+
+  private silenceCeiling(): number {
     const rate = ((this.flows?.reduce((n, f) => n + f.rate, 0) ?? 0) * this.rates.scale) / 1000;
     const interval = rate > 0 ? (DATA_CHUNK * 8 * 1000) / rate : 0;
     return Math.max(SERVER_SILENCE_TIMEOUT, 8 * interval);
@@ -289,6 +302,9 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
     this.requestTo = this.masters.current;
     const offs = this.offsets();
     const resumed = this.stream?.sid ?? this.handoff.outgoing?.sid ?? this.lastSid;
+    // How long the stream has gone without data (§6.2): the master places the failure there.
+    const last = this.lastDataAt;
+    const quiet = resumed !== undefined && last !== undefined ? Math.min(U32, Math.max(0, Math.round(now - last))) : undefined;
     const avoid = this.servers.avoidList();
     this.request = padded({
       type: 'request',
@@ -299,6 +315,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       ...(offs.length > 1 ? { offs } : {}),
       ...(this.rates.scale !== 1000 ? { scale: this.rates.scale } : {}),
       ...(resumed !== undefined ? { prev: resumed } : {}),
+      ...(quiet !== undefined ? { quiet } : {}),
       ...(from > 0 ? { from } : {}),
       ...(avoid ? { avoid } : {}),
       ...(this.config.loc !== undefined ? { loc: this.config.loc } : {}),
@@ -310,6 +327,12 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
   }
 
   private sendRequest(now: number): void {
+    // A request sent again says how long the stream has gone without data now, not when it was first sent.
+    const r = this.request!;
+    if (r.quiet !== undefined && this.lastDataAt !== undefined) {
+      const quiet = Math.min(U32, Math.max(0, Math.round(now - this.lastDataAt)));
+      if (quiet !== r.quiet) this.request = padded({ ...r, quiet });
+    }
     this.send(this.requestTo, this.request!, true);
     this.deadline = now + REQUEST_TIMEOUT;
   }
@@ -588,6 +611,7 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
       outgoing?.delivered(now);
     }
     this.book.dataArrived(now);
+    this.lastDataAt = now;
     const outcome = r.accept(msg.off, msg.data);
     if (outcome === 'past-end' || outcome === 'out-of-window') {
       this.drop('bad-field', from, `data at ${msg.off} is ${outcome}`, 'data');
@@ -682,7 +706,10 @@ export class Client extends RoleCore<ClientCommand, ClientEvent> {
         if (!s) return;
         const due = this.rates.handleTimeout(now);
         if (!due) return;
-        if (due.began) this.emit({ type: 'adjust', srv: s.srv, n: due.n, scale: due.scale });
+        if (due.began) {
+          this.emit({ type: 'adjust', srv: s.srv, n: due.n, scale: due.scale });
+          s.relearn(); // another pace: its inter-arrivals are learnt again
+        }
         this.send(s.srv, { type: 'adjust', sid: s.sid, n: due.n, scale: due.scale }, true);
         return;
       }

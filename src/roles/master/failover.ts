@@ -96,6 +96,8 @@ interface Move {
   readonly heard?: number;
   /** Who started it: the master (a change event it saw or was told of) or the client (it asked again). */
   readonly by: 'master' | 'client';
+  /** A client's: how long it had had no data when it asked (the request's `quiet`, §6.2). */
+  readonly quiet?: number;
 }
 
 /** What the failover manager reads of a server; it changes nothing of it. */
@@ -327,8 +329,9 @@ export class FailoverManager {
   /**
    * The master's estimate of how long the stream went unserved (§11.5), up to
    * the new server's `play` (now). When the client asked for the move after a
-   * failure, it had had no data for SERVER_SILENCE_TIMEOUT before it asked
-   * (§6.2): that is when its silence began, closer than anything the master
+   * failure, it had had no data for `quiet` (as its request said; otherwise
+   * SERVER_SILENCE_TIMEOUT) before it asked (§6.2): that is when its silence
+   * began, closer than anything the master
    * heard. Otherwise, after a failure, or when the first server is down or
    * gone by now, the last time the master heard from it (an upper bound, by up
    * to a poll interval). Otherwise 0: the first server kept streaming until the
@@ -337,7 +340,7 @@ export class FailoverManager {
   private gapEstimate(why: MoveWhy, from: string, now: number, move: Move | undefined): number {
     const old = this.view.server(from);
     let since: number | undefined;
-    if (move?.by === 'client' && why === 'failure') since = move.started - SERVER_SILENCE_TIMEOUT;
+    if (move?.by === 'client' && why === 'failure') since = move.started - (move.quiet ?? SERVER_SILENCE_TIMEOUT);
     // After a failure, its last word as the handoff started (a server that has come back since is heard again);
     // a server that went down or left during a planned move served the stream until its very last word.
     else if (why === 'failure') since = move?.heard ?? old?.lastHeard ?? move?.started ?? now;
@@ -471,17 +474,19 @@ export class FailoverManager {
   /**
    * The client was sent to `srv` for stream `a` on its own request (its server
    * failed): follow it as a handoff. The change event is the failure, which the
-   * master places at the last time it heard from the server.
+   * master places where the client's data stopped (`quiet` before now, the
+   * request's), or, when the client does not say, at the last time it heard
+   * from the server.
    */
-  clientMoved(a: StreamFacts, srv: string, now: number): void {
+  clientMoved(a: StreamFacts, srv: string, now: number, quiet?: number): void {
     this.clock = now;
     if (this.moves.has(a.sid)) return;
     const old = this.view.server(a.server);
     // A client leaving a draining server (its change indicator went unanswered) moves for the drain.
     const why: MoveWhy = old?.state === 'draining' ? 'drain' : 'failure';
-    const te = why === 'drain' ? now : Math.min(now, old?.lastHeard ?? now);
+    const te = why === 'drain' ? now : quiet !== undefined ? now - quiet : Math.min(now, old?.lastHeard ?? now);
     const computed = a.npt ? Math.max(0, Math.round(nptAt(a.npt, te))) : 0;
-    const move: Move = { sid: a.sid, why, computed, from: a.server, state: 'establishing', to: srv, mrid: 0, deadline: now + HANDOFF_TIMEOUT, tried: [a.server, srv], attempts: 1, started: now, ...(old ? { heard: old.lastHeard } : {}), by: 'client' };
+    const move: Move = { sid: a.sid, why, computed, from: a.server, state: 'establishing', to: srv, mrid: 0, deadline: now + HANDOFF_TIMEOUT, tried: [a.server, srv], attempts: 1, started: now, ...(old ? { heard: old.lastHeard } : {}), by: 'client', ...(quiet !== undefined ? { quiet } : {}) };
     move.state = mustMove(HANDOFF_TABLE, move.state, 'client-moved');
     this.moves.set(a.sid, move);
     this.reschedule();

@@ -666,7 +666,7 @@ export class Master extends RoleCore<MasterCommand, MasterEvent> {
     const srv = moving ?? this.choose(msg.file, avoid, [], 1000, msg.loc, from)?.name;
     if (srv === undefined) return undefined;
     if (resumed && moving === undefined) {
-      this.failover.clientMoved(resumed, srv, now);
+      this.failover.clientMoved(resumed, srv, now, msg.quiet);
       this.drainFailover(now);
     }
     return srv;

@@ -544,6 +544,20 @@ describe('failover: the master\'s gap estimate (§11.5)', () => {
     expect(f.d.eventsOf('handoff')).toMatchObject([{ sid, by: 'client', why: 'failure', gap: 530 }]);
   });
 
+  it('a request that says how long the client was quiet (`quiet`): the gap runs from there', () => {
+    const INTERVAL = 1_000;
+    const p = playing({ pollInterval: INTERVAL });
+    const { f, from, sid, others } = p;
+    live(f, 350, [[from, [sid]], ...others.map((s) => [s, []] as const)]);
+    live(f, 400, others.map((s) => [s, []] as const));
+    // Its data stopped 100 ms before it asked (a silence timeout learnt from the stream, §6.2).
+    const r = f.answer(CLIENT, FILE, { mode: 'redirect', prev: sid, quiet: 100, off: 200_000, avoid: [from.addr] });
+    if (r.type !== 'redirect') throw new Error(r.type);
+    f.d.advance(30);
+    serverAt(p, r.srv).track({ sid, n: 1, ev: 'play', when: f.d.now, npt: 400, scale: 1000, client: CLIENT, file: FILE });
+    expect(f.d.eventsOf('handoff')).toMatchObject([{ sid, by: 'client', why: 'failure', gap: 130 }]);
+  });
+
   it('an operator\'s handoff through a working server: gap 0; the same when the first server goes down meanwhile: from its last word', () => {
     const p = playing();
     const { f, sid } = p;
