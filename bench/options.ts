@@ -4,6 +4,7 @@
  * is for the test that checks the benchmark works, not for figures.
  */
 import type { CodecSettings } from './codec.js';
+import type { SpreadSettings } from './spread.js';
 import type { DashboardBenchOptions } from './dashboard.js';
 import type { HandoffSettings } from './handoff.js';
 import type { MastersSettings } from './masters.js';
@@ -14,7 +15,7 @@ import type { SimSettings } from './sim.js';
 import type { StartupSettings } from './startup.js';
 import type { StreamSettings } from './streams.js';
 
-export const SECTIONS = ['startup', 'redirect', 'relay', 'portal', 'streams', 'handoff', 'masters', 'view', 'jobs', 'codec', 'sim', 'dashboard'] as const;
+export const SECTIONS = ['startup', 'redirect', 'relay', 'portal', 'streams', 'handoff', 'spread', 'masters', 'view', 'jobs', 'codec', 'sim', 'dashboard'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -30,6 +31,7 @@ export interface BenchOptions {
   readonly streams: StreamSettings;
   readonly handoff: HandoffSettings;
   readonly codec: CodecSettings;
+  readonly spread: SpreadSettings;
   readonly sim: SimSettings;
   readonly masters: MastersSettings;
   readonly view: ViewSettings;
@@ -49,6 +51,8 @@ export const USAGE = `usage: node dist/bench/run.js [--quick] [--only S[,S…]] 
                  relay (relayed setups vs raw echo),
                  portal (redirects through ofp portal before two masters vs one master alone), streams (server vs raw one-way),
                  handoff (streams moved by failure, drain, overload and operator, vs the detection budget),
+                 spread (bursts of requests: how evenly the default policy spreads them, against round robin
+                 over the same arrivals, simulated),
                  masters (a group's supervisor killed: each server's takeover, p50/p99, vs the 2 s budget;
                  how fast 10 masters and 1,000 servers agree on members, supervisors and assignments, simulated;
                  how many clients the nearest policy serves at their own site, by round trip or location, simulated),
@@ -72,6 +76,7 @@ const FULL = {
   // 4 rounds of failures and 2 of each other kind, 3 clients each: 12 and 6 handoffs.
   handoff: { clients: 3, rounds: { failure: 4, drain: 2, overload: 2, operator: 2 }, fileMs: 3_000, actAtMs: 800, pings: 200 },
   codec: { loopMs: 300, rounds: 5 },
+  spread: { seeds: 20 },
   sim: { scale: 1, seed: 1, baselineMs: 1_000 },
   masters: { seeds: 40, realRuns: 3, convergence: { masters: 10, servers: 1_000, clients: 500, seed: 1 }, proximity: { sites: 4, seed: 1 } },
   // 1,000 servers simulate at about real time (4 to 8 min a run): two seeds there.
@@ -92,6 +97,7 @@ const QUICK = {
   // command starts in about 0.12 s on two cores; the quick run runs alone in the test suite).
   handoff: { clients: 1, rounds: { failure: 1, drain: 1, overload: 1, operator: 1 }, fileMs: 2_000, actAtMs: 600, pings: 50 },
   codec: { loopMs: 40, rounds: 1 },
+  spread: { seeds: 1 },
   sim: { scale: 0.02, seed: 1, baselineMs: 200 },
   masters: { seeds: 2, realRuns: 0, convergence: { masters: 10, servers: 50, clients: 20, seed: 1 }, proximity: { sites: 2, seed: 1 } },
   view: { sizes: [10], losses: [0], seeds: 1, largeFrom: 1_000, largeSeeds: 1 },

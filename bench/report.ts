@@ -3,6 +3,7 @@
  * and its test), the table for people, and how to read it.
  */
 import type { CodecResults } from './codec.js';
+import type { SpreadResults } from './spread.js';
 import type { DashboardBenchResults } from './dashboard.js';
 import { type HandoffResults, KINDS } from './handoff.js';
 import type { RedirectResults, RedirectRound } from './redirect.js';
@@ -43,6 +44,7 @@ export interface BenchResults {
   readonly streams?: StreamResults;
   readonly handoff?: HandoffResults;
   readonly codec?: CodecResults;
+  readonly spread?: SpreadResults;
   readonly sim?: SimResults;
   readonly masters?: MastersResults;
   readonly view?: ViewResults;
@@ -63,6 +65,7 @@ export interface Sections {
   streams?: StreamResults | undefined;
   handoff?: HandoffResults | undefined;
   codec?: CodecResults | undefined;
+  spread?: SpreadResults | undefined;
   sim?: SimResults | undefined;
   masters?: MastersResults | undefined;
   view?: ViewResults | undefined;
@@ -114,6 +117,12 @@ export function figures(r: Sections): Record<string, number> {
       Object.assign(out, { [`${k}.perSecond`]: op.ofpPerSecond, [`${k}.ratio`]: op.ratio });
     }
     out['codec.worstRatio'] = r.codec.worstRatio;
+  }
+  if (r.spread) {
+    r.spread.runs.forEach((x, i) => {
+      const k = `spread.${Math.floor(i / 2) + 1}.${x.policy}`;
+      Object.assign(out, { [`${k}.even`]: x.even, [`${k}.totals`]: x.totals });
+    });
   }
   if (r.view) {
     for (const x of r.view.runs) {
@@ -319,6 +328,18 @@ function codecTable(x: CodecResults): string[] {
   return lines;
 }
 
+function spreadTable(x: SpreadResults): string[] {
+  const lines = [
+    `Load spread (simulated): bursts of requests for one item, the default policy against round robin over the same arrivals, ${x.settings.seeds} seed${x.settings.seeds > 1 ? 's' : ''} each`,
+    `  ${'arrivals'.padEnd(64)}${'policy'.padEnd(30)}${pad('even', 6)}${pad('totals', 8)}  at the peak: streams / capacity share`,
+  ];
+  for (const r of x.runs) {
+    const shares = r.shares.map((s) => `${Math.round(s.streams * 100)}%/${Math.round(s.capacity * 100)}%`).join(' ');
+    lines.push(`  ${r.sequence.padEnd(64)}${r.policy.padEnd(30)}${pad(String(r.even), 6)}${pad(String(r.totals), 8)}  ${shares}`);
+  }
+  return lines;
+}
+
 function viewTable(v: ViewResults): string[] {
   const cols = [9, 6, 6, 10, 13, 8, 8, 9, 8, 16, 7, 9, 9];
   const row = (...c: string[]) => `  ${c.map((x, i) => (i === 0 ? x.padEnd(cols[i]!) : x.padStart(cols[i]!))).join('')}`;
@@ -417,6 +438,7 @@ export function table(r: BenchResults, resultsPath: string): string {
   if (r.streams) lines.push('', ...streamsTable(r.streams));
   if (r.handoff) lines.push('', ...handoffTable(r.handoff));
   if (r.codec) lines.push('', ...codecTable(r.codec));
+  if (r.spread) lines.push('', ...spreadTable(r.spread));
   if (r.masters) lines.push('', ...mastersTable(r.masters));
   if (r.view) lines.push('', ...viewTable(r.view));
   if (r.jobs) lines.push('', ...jobsTable(r.jobs));
@@ -483,6 +505,13 @@ export const HOW_TO_READ = {
     'Proximity: the same arrivals served by the default policy, by `nearest` with clients that echo the',
     'master\'s answers (round trips only, §12.5), and by `nearest` with clients that say their location.',
   ],
+  spread: [
+    'Spread: `even` is the widest difference between the servers\' concurrent streams as each stream starts (the',
+    'worst over the seeds; for identical servers the aim is at most 1), `totals` the widest difference between their',
+    'stream counts over the run. At the peak of concurrency (seed 1), each server\'s share of the streams beside its',
+    'share of the capacity. The default policy takes the greatest available bandwidth (S1.2): over servers of unequal',
+    'capacity it fills the largest first, so its shares follow the capacities only under heavy load.',
+  ],
   view: [
     'View: servers of a keyed cluster share their view (§13), all started at once; `formed s`: when every server held every other',
     'alive (per seed). Once it has had 30 s + 0.2 s a server, and 0.15 s a server more for the echo of the joins to die down, the',
@@ -535,6 +564,7 @@ function howToRead(r: BenchResults): string {
   if (r.handoff) lines.push(...HOW_TO_READ.handoff);
   if (r.codec) lines.push(...HOW_TO_READ.codec);
   if (r.masters) lines.push(...HOW_TO_READ.masters);
+  if (r.spread) lines.push(...HOW_TO_READ.spread);
   if (r.view) lines.push(...HOW_TO_READ.view);
   if (r.jobs) lines.push(...HOW_TO_READ.jobs);
   if (r.sim) lines.push(...HOW_TO_READ.sim);

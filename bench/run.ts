@@ -37,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { freePorts } from '../src/runtime/freePorts.js';
 import { makeSyntheticFile } from '../src/runtime/syntheticFile.js';
 import { benchCodec, type CodecResults } from './codec.js';
+import { benchSpread, type SpreadResults } from './spread.js';
 import type { DashboardBenchResults } from './dashboard.js';
 import { benchHandoffs, type HandoffResults } from './handoff.js';
 import { type BenchOptions, parseOptions, USAGE, UsageProblem } from './options.js';
@@ -342,6 +343,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let streams: StreamResults | undefined;
   let handoff: HandoffResults | undefined;
   let codec: CodecResults | undefined;
+  let spread: SpreadResults | undefined;
   let sim: SimResults | undefined;
   let masters: MastersResults | undefined;
   let view: ViewResults | undefined;
@@ -360,6 +362,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (o.sections.includes('masters')) masters = await benchMasters(o.masters, tmp, progress);
     // In process, after every child is gone: nothing else competes for the cpu.
     if (o.sections.includes('codec')) codec = benchCodec(o.codec, progress);
+    if (o.sections.includes('spread')) spread = await benchSpread(o.spread, progress);
     if (o.sections.includes('view')) view = await benchView(o.view, progress);
     if (o.sections.includes('jobs')) {
       const real = o.jobs.real ? await jobsRealSection(o.jobs.real, children, tmp) : undefined;
@@ -378,7 +381,7 @@ async function main(argv: readonly string[]): Promise<number> {
     seconds: (performance.now() - t0) / 1000,
     quick: o.quick,
     machine,
-    figures: figures({ startup, redirect, relay, portal, streams, handoff, masters, view, jobs, codec, sim, dashboard }),
+    figures: figures({ startup, redirect, relay, portal, streams, handoff, spread, masters, view, jobs, codec, sim, dashboard }),
     ...(startup ? { startup } : {}),
     ...(redirect ? { redirect } : {}),
     ...(relay ? { relay } : {}),
@@ -389,6 +392,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ...(view ? { view } : {}),
     ...(jobs ? { jobs } : {}),
     ...(codec ? { codec } : {}),
+    ...(spread ? { spread } : {}),
     ...(sim ? { sim } : {}),
     ...(dashboard ? { dashboard, dashboardSize: { servers: o.dashboard.servers, sessions: o.dashboard.sessions } } : {}),
     processes: children.list(),
