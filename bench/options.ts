@@ -4,6 +4,7 @@
  * is for the test that checks the benchmark works, not for figures.
  */
 import type { CodecSettings } from './codec.js';
+import type { SilenceSettings } from './silence.js';
 import type { SpreadSettings } from './spread.js';
 import type { DashboardBenchOptions } from './dashboard.js';
 import type { HandoffSettings } from './handoff.js';
@@ -15,7 +16,7 @@ import type { SimSettings } from './sim.js';
 import type { StartupSettings } from './startup.js';
 import type { StreamSettings } from './streams.js';
 
-export const SECTIONS = ['startup', 'redirect', 'relay', 'portal', 'streams', 'handoff', 'spread', 'masters', 'view', 'jobs', 'codec', 'sim', 'dashboard'] as const;
+export const SECTIONS = ['startup', 'redirect', 'relay', 'portal', 'streams', 'handoff', 'silence', 'spread', 'masters', 'view', 'jobs', 'codec', 'sim', 'dashboard'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -32,6 +33,7 @@ export interface BenchOptions {
   readonly handoff: HandoffSettings;
   readonly codec: CodecSettings;
   readonly spread: SpreadSettings;
+  readonly silence: SilenceSettings;
   readonly sim: SimSettings;
   readonly masters: MastersSettings;
   readonly view: ViewSettings;
@@ -51,6 +53,8 @@ export const USAGE = `usage: node dist/bench/run.js [--quick] [--only S[,S…]] 
                  relay (relayed setups vs raw echo),
                  portal (redirects through ofp portal before two masters vs one master alone), streams (server vs raw one-way),
                  handoff (streams moved by failure, drain, overload and operator, vs the detection budget),
+                 silence (streams over lossy, jittery links from servers that never fail: servers given up
+                 per stream-hour, simulated),
                  spread (bursts of requests: how evenly the default policy spreads them, against round robin
                  over the same arrivals, simulated),
                  masters (a group's supervisor killed: each server's takeover, p50/p99, vs the 2 s budget;
@@ -77,6 +81,8 @@ const FULL = {
   handoff: { clients: 3, rounds: { failure: 4, drain: 2, overload: 2, operator: 2 }, fileMs: 3_000, actAtMs: 800, pings: 200 },
   codec: { loopMs: 300, rounds: 5 },
   spread: { seeds: 20 },
+  // 3 stream-hours at 4 Mbit/s, 2 at 1 Mbit/s.
+  silence: { rates: [4_000_000, 1_000_000], seeds: 30, streams: 6, playMs: 60_000 },
   sim: { scale: 1, seed: 1, baselineMs: 1_000 },
   masters: { seeds: 40, realRuns: 3, convergence: { masters: 10, servers: 1_000, clients: 500, seed: 1 }, proximity: { sites: 4, seed: 1 } },
   // 1,000 servers simulate at about real time (4 to 8 min a run): two seeds there.
@@ -98,6 +104,7 @@ const QUICK = {
   handoff: { clients: 1, rounds: { failure: 1, drain: 1, overload: 1, operator: 1 }, fileMs: 2_000, actAtMs: 600, pings: 50 },
   codec: { loopMs: 40, rounds: 1 },
   spread: { seeds: 1 },
+  silence: { rates: [4_000_000], seeds: 1, streams: 2, playMs: 5_000 },
   sim: { scale: 0.02, seed: 1, baselineMs: 200 },
   masters: { seeds: 2, realRuns: 0, convergence: { masters: 10, servers: 50, clients: 20, seed: 1 }, proximity: { sites: 2, seed: 1 } },
   view: { sizes: [10], losses: [0], seeds: 1, largeFrom: 1_000, largeSeeds: 1 },

@@ -3,6 +3,7 @@
  * and its test), the table for people, and how to read it.
  */
 import type { CodecResults } from './codec.js';
+import type { SilenceResults } from './silence.js';
 import type { SpreadResults } from './spread.js';
 import type { DashboardBenchResults } from './dashboard.js';
 import { type HandoffResults, KINDS } from './handoff.js';
@@ -45,6 +46,7 @@ export interface BenchResults {
   readonly handoff?: HandoffResults;
   readonly codec?: CodecResults;
   readonly spread?: SpreadResults;
+  readonly silence?: SilenceResults;
   readonly sim?: SimResults;
   readonly masters?: MastersResults;
   readonly view?: ViewResults;
@@ -66,6 +68,7 @@ export interface Sections {
   handoff?: HandoffResults | undefined;
   codec?: CodecResults | undefined;
   spread?: SpreadResults | undefined;
+  silence?: SilenceResults | undefined;
   sim?: SimResults | undefined;
   masters?: MastersResults | undefined;
   view?: ViewResults | undefined;
@@ -117,6 +120,12 @@ export function figures(r: Sections): Record<string, number> {
       Object.assign(out, { [`${k}.perSecond`]: op.ofpPerSecond, [`${k}.ratio`]: op.ratio });
     }
     out['codec.worstRatio'] = r.codec.worstRatio;
+  }
+  if (r.silence) {
+    for (const x of r.silence.runs) {
+      const k = `silence.${x.rate / 1e6}M`;
+      Object.assign(out, { [`${k}.silencePerHour`]: x.silencePerHour, [`${k}.startPerHour`]: x.startPerHour, [`${k}.retriesPerHour`]: x.retriesPerHour, [`${k}.damaged`]: x.damaged });
+    }
   }
   if (r.spread) {
     r.spread.runs.forEach((x, i) => {
@@ -328,6 +337,15 @@ function codecTable(x: CodecResults): string[] {
   return lines;
 }
 
+function silenceTable(x: SilenceResults): string[] {
+  const lines = [
+    `Spurious handoffs (simulated): ${x.settings.streams} streams of ${x.settings.playMs / 1000} s at a time from servers that never fail, 5% loss in bursts, 20 ms jitter, 2% reordering, ${x.settings.seeds} seed${x.settings.seeds > 1 ? 's' : ''} per rate`,
+    `  ${'rate'.padEnd(12)}${pad('stream-h', 10)}${pad('silence/h', 11)}${pad('start/h', 9)}${pad('retries/h', 11)}${pad('damaged', 9)}`,
+  ];
+  for (const r of x.runs) lines.push(`  ${`${r.rate / 1e6} Mbit/s`.padEnd(12)}${pad(r.streamHours.toFixed(2), 10)}${pad(r.silencePerHour.toFixed(2), 11)}${pad(r.startPerHour.toFixed(2), 9)}${pad(r.retriesPerHour.toFixed(1), 11)}${pad(String(r.damaged), 9)}`);
+  return lines;
+}
+
 function spreadTable(x: SpreadResults): string[] {
   const lines = [
     `Load spread (simulated): bursts of requests for one item, the default policy against round robin over the same arrivals, ${x.settings.seeds} seed${x.settings.seeds > 1 ? 's' : ''} each`,
@@ -438,6 +456,7 @@ export function table(r: BenchResults, resultsPath: string): string {
   if (r.streams) lines.push('', ...streamsTable(r.streams));
   if (r.handoff) lines.push('', ...handoffTable(r.handoff));
   if (r.codec) lines.push('', ...codecTable(r.codec));
+  if (r.silence) lines.push('', ...silenceTable(r.silence));
   if (r.spread) lines.push('', ...spreadTable(r.spread));
   if (r.masters) lines.push('', ...mastersTable(r.masters));
   if (r.view) lines.push('', ...viewTable(r.view));
@@ -505,6 +524,11 @@ export const HOW_TO_READ = {
     'Proximity: the same arrivals served by the default policy, by `nearest` with clients that echo the',
     'master\'s answers (round trips only, §12.5), and by `nearest` with clients that say their location.',
   ],
+  silence: [
+    'Spurious handoffs: a client gives its server up when its silence timeout, learnt from the stream (§6.2), runs',
+    'out (silence/h), or when its request or `play` went unanswered every time (start/h); per stream-hour, aim 0 for',
+    'silence. retries/h: `play` sent again after half a silence timeout at its ceiling, the silence then ending in time.',
+  ],
   spread: [
     'Spread: `even` is the widest difference between the servers\' concurrent streams as each stream starts (the',
     'worst over the seeds; for identical servers the aim is at most 1), `totals` the widest difference between their',
@@ -564,6 +588,7 @@ function howToRead(r: BenchResults): string {
   if (r.handoff) lines.push(...HOW_TO_READ.handoff);
   if (r.codec) lines.push(...HOW_TO_READ.codec);
   if (r.masters) lines.push(...HOW_TO_READ.masters);
+  if (r.silence) lines.push(...HOW_TO_READ.silence);
   if (r.spread) lines.push(...HOW_TO_READ.spread);
   if (r.view) lines.push(...HOW_TO_READ.view);
   if (r.jobs) lines.push(...HOW_TO_READ.jobs);

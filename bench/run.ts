@@ -37,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { freePorts } from '../src/runtime/freePorts.js';
 import { makeSyntheticFile } from '../src/runtime/syntheticFile.js';
 import { benchCodec, type CodecResults } from './codec.js';
+import { benchSilence, type SilenceResults } from './silence.js';
 import { benchSpread, type SpreadResults } from './spread.js';
 import type { DashboardBenchResults } from './dashboard.js';
 import { benchHandoffs, type HandoffResults } from './handoff.js';
@@ -344,6 +345,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let handoff: HandoffResults | undefined;
   let codec: CodecResults | undefined;
   let spread: SpreadResults | undefined;
+  let silence: SilenceResults | undefined;
   let sim: SimResults | undefined;
   let masters: MastersResults | undefined;
   let view: ViewResults | undefined;
@@ -362,6 +364,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (o.sections.includes('masters')) masters = await benchMasters(o.masters, tmp, progress);
     // In process, after every child is gone: nothing else competes for the cpu.
     if (o.sections.includes('codec')) codec = benchCodec(o.codec, progress);
+    if (o.sections.includes('silence')) silence = await benchSilence(o.silence, progress);
     if (o.sections.includes('spread')) spread = await benchSpread(o.spread, progress);
     if (o.sections.includes('view')) view = await benchView(o.view, progress);
     if (o.sections.includes('jobs')) {
@@ -381,7 +384,7 @@ async function main(argv: readonly string[]): Promise<number> {
     seconds: (performance.now() - t0) / 1000,
     quick: o.quick,
     machine,
-    figures: figures({ startup, redirect, relay, portal, streams, handoff, spread, masters, view, jobs, codec, sim, dashboard }),
+    figures: figures({ startup, redirect, relay, portal, streams, handoff, silence, spread, masters, view, jobs, codec, sim, dashboard }),
     ...(startup ? { startup } : {}),
     ...(redirect ? { redirect } : {}),
     ...(relay ? { relay } : {}),
@@ -392,6 +395,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ...(view ? { view } : {}),
     ...(jobs ? { jobs } : {}),
     ...(codec ? { codec } : {}),
+    ...(silence ? { silence } : {}),
     ...(spread ? { spread } : {}),
     ...(sim ? { sim } : {}),
     ...(dashboard ? { dashboard, dashboardSize: { servers: o.dashboard.servers, sessions: o.dashboard.sessions } } : {}),

@@ -85,6 +85,7 @@ const POSITIVE_FIGURES = [
 const FINITE_FIGURES = [
   // The quick run's view: 10 servers, no loss (a share, times, deaths that must be 0, bytes).
   ...['withinTarget', 'p50Ms', 'p99Ms', 'deadP99Ms', 'falseDeaths', 'bytesIdle', 'bytesLoaded'].map((f) => `view.10.loss0.${f}`),
+  ...['silencePerHour', 'startPerHour', 'retriesPerHour', 'damaged'].map((f) => `silence.4M.${f}`),
   ...[1, 2, 3].flatMap((i) => ['greatest-available-bandwidth', 'round-robin'].flatMap((p) => [`spread.${i}.${p}.even`, `spread.${i}.${p}.totals`])),
   // The quick run's job: 12 servers.
   ...['ratio', 'cascadeMs', 'starOverCascade', 'depth'].map((f) => `jobs.12.${f}`),
@@ -187,6 +188,8 @@ describe('npm run bench, quick', () => {
     expect(jr.depth).toBeGreaterThanOrEqual(2);
     expect(jr.ratio).toBeLessThan(1.3);
     expect(jr.starOverCascade).toBeGreaterThan(1.5);
+    // Streams from servers that never fail: every copy whole, no server given up for silence.
+    expect(results.silence!.runs.map((r) => [r.damaged, r.silencePerHour])).toEqual([[0, 0]]);
     // Bursts at identical servers: the default policy keeps them within one stream of each other as each starts.
     for (const x of results.spread!.runs.filter((r) => r.identical)) expect(x.even, `${x.sequence}, ${x.policy}`).toBeLessThanOrEqual(1);
     // Redirects came back through the portal, from its two masters.
@@ -210,7 +213,7 @@ describe('npm run bench, quick', () => {
   it('refuses an unknown section or argument with a usage error', async () => {
     const run = await runBench(['--only', 'everything']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--only "everything": use startup, redirect, relay, portal, streams, handoff, spread, masters, view, jobs, codec, sim or dashboard/);
+    expect(run.stderr).toMatch(/--only "everything": use startup, redirect, relay, portal, streams, handoff, silence, spread, masters, view, jobs, codec, sim or dashboard/);
     expect(() => parseOptions(['--fast'])).toThrow(UsageProblem);
     expect(parseOptions(['--only', 'streams', '--quick']).sections).toEqual(['streams']);
     expect(parseOptions(['--only=handoff']).sections).toEqual(['handoff']);
