@@ -105,48 +105,66 @@ export function clipUtf8(text: string, max: number): string {
 }
 
 export function checkValue(f: Field, v: unknown, path: string): string | undefined {
+  return check(f, v, path, undefined);
+}
+
+/**
+ * checkValue() at `key` of `base` (a field's name, an item's index), or at `base` itself when `key` is
+ * undefined. The path of a value is written only when it has a problem, or once for a list, a tuple
+ * or a map that holds values: most datagrams have none, and a load report lists dozens of streams.
+ */
+function check(f: Field, v: unknown, base: string, key: string | number | undefined): string | undefined {
   switch (f.kind) {
     case 'uint':
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return `${path}: expected an unsigned integer`;
-      if (v > f.max) return `${path}: ${v} is greater than ${f.max}`;
-      if (f.min !== undefined && v < f.min) return `${path}: ${v} is less than ${f.min}`;
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return `${pathOf(base, key)}: expected an unsigned integer`;
+      if (v > f.max) return `${pathOf(base, key)}: ${v} is greater than ${f.max}`;
+      if (f.min !== undefined && v < f.min) return `${pathOf(base, key)}: ${v} is less than ${f.min}`;
       return undefined;
     case 'str':
-      if (typeof v !== 'string') return `${path}: expected a string`;
-      if (utf8Length(v) > f.max) return `${path}: longer than ${f.max} bytes`;
+      if (typeof v !== 'string') return `${pathOf(base, key)}: expected a string`;
+      // A string of n UTF-16 units is at most 3n bytes of UTF-8: count them only when that could be too many.
+      if (v.length * 3 > f.max && utf8Length(v) > f.max) return `${pathOf(base, key)}: longer than ${f.max} bytes`;
       return undefined;
     case 'bin':
-      if (!(v instanceof Uint8Array)) return `${path}: expected binary data`;
-      if (f.len !== undefined && v.length !== f.len) return `${path}: expected exactly ${f.len} bytes`;
-      if (v.length > f.max) return `${path}: longer than ${f.max} bytes`;
+      if (!(v instanceof Uint8Array)) return `${pathOf(base, key)}: expected binary data`;
+      if (f.len !== undefined && v.length !== f.len) return `${pathOf(base, key)}: expected exactly ${f.len} bytes`;
+      if (v.length > f.max) return `${pathOf(base, key)}: longer than ${f.max} bytes`;
       return undefined;
     case 'bool':
-      return typeof v === 'boolean' ? undefined : `${path}: expected a boolean`;
+      return typeof v === 'boolean' ? undefined : `${pathOf(base, key)}: expected a boolean`;
     case 'enum':
-      return typeof v === 'string' && f.values!.includes(v) ? undefined : `${path}: expected one of ${f.values!.join(', ')}`;
+      return typeof v === 'string' && f.values!.includes(v) ? undefined : `${pathOf(base, key)}: expected one of ${f.values!.join(', ')}`;
     case 'list': {
-      if (!Array.isArray(v)) return `${path}: expected an array`;
-      if (v.length > f.max) return `${path}: more than ${f.max} items`;
+      if (!Array.isArray(v)) return `${pathOf(base, key)}: expected an array`;
+      if (v.length > f.max) return `${pathOf(base, key)}: more than ${f.max} items`;
+      if (v.length === 0) return undefined;
+      const at = pathOf(base, key);
       for (let i = 0; i < v.length; i++) {
-        const e = checkValue(f.of!, v[i], `${path}[${i}]`);
+        const e = check(f.of!, v[i], at, i);
         if (e) return e;
       }
       return undefined;
     }
     case 'tuple': {
       const items = f.items!;
-      if (!Array.isArray(v) || v.length !== items.length) return `${path}: expected an array of ${items.length} items`;
+      if (!Array.isArray(v) || v.length !== items.length) return `${pathOf(base, key)}: expected an array of ${items.length} items`;
+      const at = pathOf(base, key);
       for (let i = 0; i < items.length; i++) {
-        const e = checkValue(items[i]!, v[i], `${path}[${i}]`);
+        const e = check(items[i]!, v[i], at, i);
         if (e) return e;
       }
       return undefined;
     }
     case 'struct': {
-      if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) return `${path}: expected a map`;
-      return checkStruct(f.fields!, v as Record<string, unknown>, path);
+      if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) return `${pathOf(base, key)}: expected a map`;
+      return checkStruct(f.fields!, v as Record<string, unknown>, pathOf(base, key));
     }
   }
+}
+
+/** The path of the value at `key` of `base`: `base.key`, `base[i]`, or `base` itself. */
+function pathOf(base: string, key: string | number | undefined): string {
+  return key === undefined ? base : typeof key === 'number' ? `${base}[${key}]` : `${base}.${key}`;
 }
 
 /** Result of checking a map against a struct's fields: undefined, or [code, detail]. */
@@ -158,7 +176,7 @@ export function checkStruct(fields: Fields, v: Record<string, unknown>, path: st
       if (!f.optional) return `${path}.${name}: missing`;
       continue;
     }
-    const e = checkValue(f, value, `${path}.${name}`);
+    const e = check(f, value, path, name);
     if (e) return e;
   }
   return undefined;
@@ -252,7 +270,8 @@ function isExact(fields: Fields, v: Record<string, unknown>): boolean {
     const f = Object.hasOwn(fields, name) ? fields[name] : undefined;
     const value = v[name];
     if (f === undefined || value === null || value === undefined) return false;
-    if (f.kind === 'struct' || f.kind === 'list' || f.kind === 'tuple') return false; // rare on hot paths: copy
+    // Maps inside may hold unknown fields: copy (rare on hot paths). A list of plain values is kept as it is.
+    if (f.kind === 'struct' || f.kind === 'tuple' || (f.kind === 'list' && (f.of!.kind === 'struct' || f.of!.kind === 'list' || f.of!.kind === 'tuple'))) return false;
   }
   return true;
 }
