@@ -335,7 +335,7 @@ describe('client: a silence timeout learnt from the stream (§6.2)', () => {
     f.from(M1, { type: 'redirect', rid: f.lastRequest().rid, file: FILE, srv: SRV1, sid: SID, sk: SK });
     f.setup(SRV1, BIG, { sid: SID });
     for (let i = 0; i < 40; i++) {
-      f.data(SRV1, SID, (2_000 - 40 + i) * DATA_CHUNK - 0, BIG, i + 1);
+      f.data(SRV1, SID, (2_000 - 40 + i) * DATA_CHUNK, BIG, i + 1);
       f.d.advance(2);
     }
     expect(silence(f, f.d.now - 2).after).toBe(SERVER_SILENCE_TIMEOUT);
