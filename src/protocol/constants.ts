@@ -112,9 +112,9 @@ export const MASTER_ROUNDS = 3;
 /** §6.2 A client that receives no `data` from its server for this long (or for eight packet intervals, when the stream is slower) treats it as failed; it sends `play` once more at half that, ms. The ceiling of the silence timeout: a stream's own timing brings it lower (SILENCE_FLOOR). */
 export const SERVER_SILENCE_TIMEOUT = 500;
 /**
- * §6.2 The least silence timeout a client learns from its stream, ms (above the pauses of a live
- * server busy with other work, such as receiving a distribution job: 100 and 150 ms moved streams
- * of such a server on loopback): once it has measured
+ * §6.2 The least silence timeout a client learns from its stream, ms (above the pauses seen in the
+ * streams of a live server: through the testbed's relay, a server receiving a distribution job had
+ * its streams moved at 100 and 150 ms): once it has measured
  * SILENCE_SAMPLES inter-arrivals of the stream's data, its server has failed after the largest of
  * this, the mean inter-arrival plus SILENCE_DEV_MULT mean deviations, and SILENCE_PACKETS mean
  * inter-arrivals; never more than the ceiling (SERVER_SILENCE_TIMEOUT, or eight packet intervals).
