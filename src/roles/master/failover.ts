@@ -478,9 +478,11 @@ export class FailoverManager {
    * request's), or, when the client does not say, at the last time it heard
    * from the server.
    */
-  clientMoved(a: StreamFacts, srv: string, now: number, quiet?: number): void {
+  clientMoved(a: StreamFacts, srv: string, now: number, said?: number): void {
     this.clock = now;
     if (this.moves.has(a.sid)) return;
+    // The client's silence began after the stream's last control event: a `quiet` that says more is cut there.
+    const quiet = said === undefined || !a.npt ? said : Math.min(said, Math.max(0, now - a.npt.when));
     const old = this.view.server(a.server);
     // A client leaving a draining server (its change indicator went unanswered) moves for the drain.
     const why: MoveWhy = old?.state === 'draining' ? 'drain' : 'failure';

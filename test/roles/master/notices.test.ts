@@ -558,6 +558,19 @@ describe('failover: the master\'s gap estimate (§11.5)', () => {
     expect(f.d.eventsOf('handoff')).toMatchObject([{ sid, by: 'client', why: 'failure', gap: 130 }]);
   });
 
+  it('a `quiet` longer than the stream has played since its last control event is cut there', () => {
+    const p = playing({ pollInterval: 1_000 });
+    const { f, from, sid, others } = p;
+    live(f, 750, [[from, [sid]], ...others.map((s) => [s, []] as const)]);
+    const r = f.answer(CLIENT, FILE, { mode: 'redirect', prev: sid, quiet: 4_000_000_000, off: 200_000, avoid: [from.addr] });
+    if (r.type !== 'redirect') throw new Error(r.type);
+    f.d.advance(30);
+    serverAt(p, r.srv).track({ sid, n: 1, ev: 'play', when: f.d.now, npt: 400, scale: 1000, client: CLIENT, file: FILE });
+    const [h] = f.d.eventsOf('handoff');
+    expect(h).toMatchObject({ sid, by: 'client', why: 'failure' });
+    expect(h!.gap).toBeLessThanOrEqual(f.d.now - p.t0);
+  });
+
   it('an operator\'s handoff through a working server: gap 0; the same when the first server goes down meanwhile: from its last word', () => {
     const p = playing();
     const { f, sid } = p;
