@@ -2,7 +2,8 @@
  * Every bundled scenario passes in sim mode over several seeds, in process
  * (the same runner and checkers `ofp testbed run` uses). The scale scenario
  * runs as a cut-down copy (a twentieth of its nodes and time), so the suite
- * stays short; `ofp testbed run scale-1000x10000` runs it whole.
+ * stays short; `ofp testbed run scale-1000x10000` runs it whole. `burst-even` also runs over
+ * 20 seeds: the even spread of bursts is a claim about every arrival sequence, not a lucky one.
  */
 import { describe, expect, it } from 'vitest';
 import { checkRun, verdictOf } from '../../testbed/run/checks.js';
@@ -45,5 +46,18 @@ describe('the bundled scenarios in sim mode', () => {
     expect(sc.clients).toHaveLength(10_000 * SCALE_CUT);
     expect(sc.duration).toBe(600_000 * SCALE_CUT);
     expect(await verdict(sc, 1)).toEqual({ verdict: 'pass', failed: [] });
+  });
+});
+
+describe('even load under bursts (S1.2), in sim over 20 seeds', () => {
+  it('burst-even: as each stream starts the three servers are within one stream of each other, and each serves four in all', async () => {
+    const sc = loadScenario(bundledScenarios().find((b) => b.name === 'burst-even')!.file);
+    for (let seed = 1; seed <= 20; seed++) {
+      const out = await runSim(sc, { seed, traceCap: 0 });
+      const checks = checkRun(sc, out.record);
+      expect(checks.find((c) => c.name === 'load-even'), `seed ${seed}`).toMatchObject({ verdict: 'pass', value: expect.any(Number) });
+      expect(checks.find((c) => c.name === 'load-even')!.value as number, `seed ${seed}`).toBeLessThanOrEqual(1);
+      expect(out.record.streamsPerServer, `seed ${seed}`).toEqual({ 'edge-1': 4, 'edge-2': 4, 'edge-3': 4 });
+    }
   });
 });
