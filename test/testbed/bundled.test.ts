@@ -12,7 +12,9 @@ import { loadScenario } from '../../testbed/scenario/parse.js';
 import type { Scenario } from '../../testbed/scenario/types.js';
 import { runSim } from '../../testbed/sim/runSim.js';
 
-const SEEDS = [1, 2, 3];
+// Two seeds each: the suite's time is bounded (six minutes on a busy two-core machine), and `ofp testbed
+// matrix` runs any number; the claims about every arrival sequence have tests over many seeds of their own.
+const SEEDS = [1, 2];
 const SCALE_CUT = 0.05;
 
 const all = bundledScenarios().map((b) => ({ ...b, scenario: loadScenario(b.file) }));
