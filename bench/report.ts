@@ -499,8 +499,8 @@ export const HOW_TO_READ = {
   handoff: [
     'Handoffs: the gap is what the client measures, from the old server\'s last packet to the new server\'s',
     'first packet at the right position (in whole ms). A failure cannot be seen before the client\'s',
-    'silence timeout has passed (learnt from the stream, §6.2: 250 ms for a steady stream of 4 Mbit/s, 500 ms',
-    'at most), and then costs one round trip to the master and the new server:',
+    'silence timeout has passed (learnt from the stream, §6.2: 500 ms for a steady stream of 4 Mbit/s, more',
+    'for a slow one), and then costs one round trip to the master and the new server:',
     'that is its budget, and the ratio says how close the handoff comes to it (aim ≤ 1.2). A planned',
     'handoff (drain, overload, operator) has no detection to wait for: the old server streams until the',
     'new one delivers, so its budget is one packet interval plus one round trip, its ratio is how many of',

@@ -323,7 +323,8 @@ describe('client: a silence timeout learnt from the stream (§6.2)', () => {
     const { after, ask } = silence(f, last);
     expect(after).toBe(SILENCE_FLOOR);
     expect(ask).toMatchObject({ to: M1, prev: SID, quiet: SILENCE_FLOOR, avoid: [SRV1] });
-    expect(f.d.eventsOf('server-silent')).toEqual([]);
+    // A learnt timeout below the ceiling has no play retry; at the ceiling, the retry at half of it.
+    expect(f.d.eventsOf('server-silent')).toHaveLength(SILENCE_FLOOR < SERVER_SILENCE_TIMEOUT ? 0 : 1);
   });
 
   it(`before SILENCE_SAMPLES (${SILENCE_SAMPLES}) inter-arrivals, and within the ceiling's worth of the flow's end, the ceiling (${SERVER_SILENCE_TIMEOUT} ms)`, () => {
@@ -345,7 +346,7 @@ describe('client: a silence timeout learnt from the stream (§6.2)', () => {
     // Bursts: four chunks at once, then 120 ms of nothing (a server woken late, again and again).
     const f = steady(64, (i) => (i % 4 === 3 ? 120 : 0));
     const { after } = silence(f, f.d.now - 120);
-    expect(after).toBeGreaterThan(SILENCE_FLOOR);
+    expect(after).toBeGreaterThan(Math.min(SILENCE_FLOOR, SERVER_SILENCE_TIMEOUT - 1));
     expect(after).toBeLessThanOrEqual(SERVER_SILENCE_TIMEOUT);
   });
 });
